@@ -1,0 +1,58 @@
+"""The `azalai` command line: one Typer app, one sub-module per pipeline stage."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import typer
+from rich.console import Console
+
+from azalai.errors import InputError
+
+app = typer.Typer(
+    name="azalai",
+    help="Simulate the political economy of armed conflict in northern and central Mali.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+
+# Each command module exposes `register(app)`. Order is the pipeline's:
+# scenario -> policy -> model runs -> experiments -> analysis -> report/app.
+COMMAND_MODULES = [
+    "azalai.cli.scenario_cmd",
+]
+
+for _name in COMMAND_MODULES:
+    importlib.import_module(_name).register(app)
+
+
+def run() -> None:
+    """Entry point: bad input gets a clear message and exit status 2, never a traceback."""
+    try:
+        app(standalone_mode=False)
+    except InputError as exc:
+        err.print("[bold red]error:[/]", end=" ")
+        err.print(exc.render(), markup=False, highlight=False)
+        sys.exit(2)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err.print("aborted")
+        sys.exit(130)
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+    except Exception as exc:  # click usage errors and friends
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(2)
+        raise
+
+
+if __name__ == "__main__":
+    run()
