@@ -1,0 +1,602 @@
+"""Shared machinery of the ACLED and UCDP importers.
+
+Reading: :func:`read_table` decodes a file (UTF-8, with or without BOM), checks it is a delimited
+text table, resolves the header against accepted column names and yields rows with their line
+numbers. Parsing helpers turn cells into dates and numbers and raise a :class:`Problem` that names
+the file, the line and the column.
+
+Writing: :func:`ensure_tables` creates the ``observed_*`` tables; :func:`write_import` writes one
+import (its rows and its ``observed_imports`` record) in a single transaction, replacing rows with
+the same key so that importing a file twice does not duplicate anything.
+
+Rows that are merely unusable (no coordinates, blank fatalities ...) are skipped and counted in a
+:class:`ImportSummary`; anything that says the file is not what it claims to be is a hard error
+(:class:`~azalai.errors.DataImportError`) and nothing is written.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import hashlib
+import io
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from azalai.errors import DataImportError, Problem
+
+#: Most problems reported for one file before giving up.
+MAX_PROBLEMS = 25
+
+# ---------------------------------------------------------------------------------------------
+# store tables
+# ---------------------------------------------------------------------------------------------
+
+TABLES_SQL = [
+    """
+    CREATE TABLE IF NOT EXISTS observed_imports (
+        import_id INTEGER,
+        source VARCHAR,
+        kind VARCHAR,
+        file_name VARCHAR,
+        sha256 VARCHAR,
+        rows_imported INTEGER,
+        rows_replaced INTEGER,
+        rows_skipped INTEGER,
+        skip_reasons VARCHAR,
+        imported_at TIMESTAMP
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS observed_events (
+        source VARCHAR,
+        event_id VARCHAR,
+        event_date DATE,
+        year INTEGER,
+        month INTEGER,
+        event_type VARCHAR,
+        sub_event_type VARCHAR,
+        actor1 VARCHAR,
+        actor2 VARCHAR,
+        inter1 INTEGER,
+        inter1_type VARCHAR,
+        inter2 INTEGER,
+        inter2_type VARCHAR,
+        interaction INTEGER,
+        civilian_targeting BOOLEAN,
+        admin1 VARCHAR,
+        region_id VARCHAR,
+        location VARCHAR,
+        latitude DOUBLE,
+        longitude DOUBLE,
+        fatalities INTEGER,
+        low INTEGER,
+        high INTEGER,
+        type_of_violence INTEGER,
+        where_prec INTEGER,
+        date_prec INTEGER,
+        import_id INTEGER
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS observed_monthly (
+        source VARCHAR,
+        month DATE,
+        year INTEGER,
+        admin1 VARCHAR,
+        region_id VARCHAR,
+        event_type VARCHAR,
+        sub_event_type VARCHAR,
+        inter1 INTEGER,
+        inter2 INTEGER,
+        events INTEGER,
+        fatalities INTEGER,
+        import_id INTEGER
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS observed_event_sizes (
+        source VARCHAR,
+        year INTEGER,
+        fatalities INTEGER,
+        events INTEGER,
+        import_id INTEGER
+    )
+    """,
+]
+
+#: The key that makes a row unique within each table (re-imports replace rows with the same key).
+TABLE_KEYS = {
+    "observed_events": ["source", "event_id"],
+    "observed_monthly": [
+        "source", "month", "admin1", "event_type", "sub_event_type", "inter1", "inter2",
+    ],
+    "observed_event_sizes": ["source", "year", "fatalities"],
+}
+
+
+def run(con, sql: str, params=None) -> list:
+    """Execute and fetch everything (DuckDB refuses new work while a result is pending)."""
+    cur = con.execute(sql, params) if params is not None else con.execute(sql)
+    try:
+        return cur.fetchall()
+    except Exception:  # statements without a result set
+        return []
+
+
+def ensure_tables(con) -> None:
+    """Create the observed-data tables if they do not exist yet."""
+    for sql in TABLES_SQL:
+        run(con, sql)
+
+
+def table_columns(con, table: str) -> list[str]:
+    return [r[0] for r in run(con, f"DESCRIBE {table}")]
+
+
+# ---------------------------------------------------------------------------------------------
+# summary of an import
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportSummary:
+    """What an import did: rows written, rows skipped (with reasons), notes about kept rows."""
+
+    source: str
+    kind: str
+    file: str
+    sha256: str = ""
+    rows_read: int = 0
+    rows_imported: int = 0
+    rows_replaced: int = 0
+    import_id: int | None = None
+    skipped: Counter = field(default_factory=Counter)
+    skipped_lines: dict[str, list[int]] = field(default_factory=dict)
+    notes: Counter = field(default_factory=Counter)
+
+    @property
+    def rows_skipped(self) -> int:
+        return sum(self.skipped.values())
+
+    def skip(self, reason: str, line: int) -> None:
+        self.skipped[reason] += 1
+        lines = self.skipped_lines.setdefault(reason, [])
+        if len(lines) < 10:
+            lines.append(line)
+
+    def note(self, what: str) -> None:
+        self.notes[what] += 1
+
+    def lines(self) -> list[str]:
+        """Human-readable lines describing the import."""
+        out = [
+            f"{self.file}: {self.rows_imported} rows imported"
+            + (f" ({self.rows_replaced} replaced rows from earlier imports)" if self.rows_replaced else "")
+            + f", {self.rows_skipped} skipped"
+        ]
+        for reason, n in self.skipped.most_common():
+            ex = ", ".join(str(x) for x in self.skipped_lines.get(reason, [])[:5])
+            out.append(f"  skipped {n}: {reason} (lines {ex}{', ...' if n > 5 else ''})")
+        for what, n in self.notes.most_common():
+            out.append(f"  note {n}: {what}")
+        return out
+
+    def as_dict(self) -> dict:
+        return {
+            "source": self.source,
+            "kind": self.kind,
+            "file": self.file,
+            "sha256": self.sha256,
+            "import_id": self.import_id,
+            "rows_read": self.rows_read,
+            "rows_imported": self.rows_imported,
+            "rows_replaced": self.rows_replaced,
+            "rows_skipped": self.rows_skipped,
+            "skipped": dict(self.skipped),
+            "notes": dict(self.notes),
+        }
+
+
+# ---------------------------------------------------------------------------------------------
+# reading a delimited file
+# ---------------------------------------------------------------------------------------------
+
+
+def _norm_header(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
+
+
+@dataclass
+class Table:
+    """A decoded, header-resolved table. ``col`` maps canonical names to 0-based column indexes."""
+
+    file: str
+    header: list[str]
+    col: dict[str, int]
+    sha256: str
+    rows: list[tuple[int, list[str]]]  # (line number, cells)
+
+    def column_number(self, name: str) -> int | None:
+        i = self.col.get(name)
+        return None if i is None else i + 1
+
+    def header_name(self, name: str) -> str:
+        i = self.col.get(name)
+        return self.header[i] if i is not None else name
+
+    def problem(self, line: int | None, name: str | None, message: str) -> Problem:
+        if name is None:
+            return Problem(self.file, line, None, "", message)
+        return Problem(self.file, line, self.column_number(name), self.header_name(name), message)
+
+
+class Problems:
+    """Collects hard problems for one file; raises them together."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.items: list[Problem] = []
+
+    def add(self, p: Problem) -> None:
+        self.items.append(p)
+        if len(self.items) >= MAX_PROBLEMS:
+            self.items.append(Problem(self.file, None, None, "", f"stopped after {MAX_PROBLEMS} problems"))
+            raise DataImportError(self.items, file=self.file)
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise DataImportError(self.items, file=self.file)
+
+
+class CellError(Exception):
+    """A cell that cannot be read; turned into a Problem by the caller."""
+
+
+def _decode(data: bytes, file: str) -> str:
+    if not data.strip():
+        raise DataImportError(Problem(file, None, None, "", "the file is empty"), file=file)
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise DataImportError(
+            Problem(file, 1, 1, "", "the file is UTF-16; save it as UTF-8 CSV and import again"), file=file
+        )
+    if b"\x00" in data[:4096]:
+        raise DataImportError(
+            Problem(file, None, None, "", "not a CSV file: it contains binary data (is it a spreadsheet or an archive? export it as CSV)"),
+            file=file,
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        pos = exc.start
+        line = data[:pos].count(b"\n") + 1
+        col = pos - (data.rfind(b"\n", 0, pos) + 1) + 1
+        raise DataImportError(
+            Problem(
+                file, line, col, "",
+                f"not UTF-8: byte 0x{data[pos]:02x} cannot be decoded; save the file as UTF-8 (CSV UTF-8) and import again",
+            ),
+            file=file,
+        ) from None
+
+
+def _sniff_delimiter(first_line: str) -> str:
+    counts = {d: first_line.count(d) for d in (",", ";", "\t", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
+
+
+def read_table(
+    path: str | os.PathLike,
+    columns: dict[str, tuple[str, ...]],
+    required: list[str | tuple[str, ...]],
+    what: str,
+) -> Table:
+    """Read a delimited text file and resolve its header.
+
+    ``columns`` maps each canonical column name to the header names accepted for it (compared
+    case-insensitively, ignoring punctuation). ``required`` lists canonical names that must be
+    present; a tuple means "one of these". ``what`` names the kind of file in messages.
+    """
+    p = Path(path)
+    file = str(path)
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise DataImportError(Problem(file, None, None, "", "file not found"), file=file) from None
+    except IsADirectoryError:
+        raise DataImportError(Problem(file, None, None, "", "is a directory, not a file"), file=file) from None
+    except OSError as exc:
+        raise DataImportError(Problem(file, None, None, "", f"cannot read: {exc.strerror}"), file=file) from None
+    sha = hashlib.sha256(data).hexdigest()
+    text = _decode(data, file)
+    stripped = text.lstrip()
+    if stripped[:1] in ("{", "[") or stripped[:5].lower() in ("<?xml", "<html", "<!doc"):
+        raise DataImportError(
+            Problem(file, 1, 1, "", f"not a CSV file (it looks like JSON/XML/HTML); expected {what}"), file=file
+        )
+    first_line = text.splitlines()[0] if text.splitlines() else ""
+    delim = _sniff_delimiter(first_line)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)
+    rows: list[tuple[int, list[str]]] = []
+    header: list[str] | None = None
+    prev = 0
+    try:
+        for cells in reader:
+            start = prev + 1
+            prev = reader.line_num
+            if not cells or all(not c.strip() for c in cells):
+                continue
+            if header is None:
+                header = cells
+                header_line = start
+                continue
+            rows.append((start, cells))
+    except csv.Error as exc:
+        raise DataImportError(
+            Problem(file, reader.line_num, None, "", f"not a valid CSV: {exc}"), file=file
+        ) from None
+    if header is None:
+        raise DataImportError(Problem(file, None, None, "", "the file is empty"), file=file)
+
+    normed = [_norm_header(h) for h in header]
+    col: dict[str, int] = {}
+    for canon, accepted in columns.items():
+        for a in (canon, *accepted):
+            na = _norm_header(a)
+            if na in normed:
+                col[canon] = normed.index(na)
+                break
+
+    missing = []
+    for req in required:
+        alts = req if isinstance(req, tuple) else (req,)
+        if not any(a in col for a in alts):
+            names = []
+            for a in alts:
+                names.extend([a, *[x for x in columns.get(a, ()) if x != a]])
+            missing.append(" or ".join(dict.fromkeys(names)))
+    if missing:
+        if len(header) == 1:
+            msg = (
+                f"not a CSV file of {what}: the header has a single column ({header[0][:60]!r}); "
+                f"missing required columns: {'; '.join(missing)}"
+            )
+        else:
+            msg = f"missing required column{'s' if len(missing) > 1 else ''} for {what}: " + "; ".join(missing)
+        raise DataImportError(Problem(file, header_line, None, "", msg), file=file)
+
+    problems = Problems(file)
+    n = len(header)
+    for line, cells in rows:
+        if len(cells) != n:
+            problems.add(
+                Problem(file, line, None, "", f"this row has {len(cells)} fields but the header has {n}")
+            )
+    problems.raise_if_any()
+    return Table(file=file, header=header, col=col, sha256=sha, rows=rows)
+
+
+def cell(table: Table, cells: list[str], name: str) -> str:
+    """The stripped cell for a canonical column, or '' if the column is absent."""
+    i = table.col.get(name)
+    if i is None:
+        return ""
+    return cells[i].strip()
+
+
+# ---------------------------------------------------------------------------------------------
+# cell parsers (raise CellError with a message; the caller adds file/line/column)
+# ---------------------------------------------------------------------------------------------
+
+_MONTHS = {
+    m: i
+    for i, names in enumerate(
+        [
+            ("january", "jan", "janvier", "janv"),
+            ("february", "feb", "fevrier", "fev", "février", "févr"),
+            ("march", "mar", "mars"),
+            ("april", "apr", "avril", "avr"),
+            ("may", "mai"),
+            ("june", "jun", "juin"),
+            ("july", "jul", "juillet", "juil"),
+            ("august", "aug", "aout", "août"),
+            ("september", "sep", "sept", "septembre"),
+            ("october", "oct", "octobre"),
+            ("november", "nov", "novembre"),
+            ("december", "dec", "decembre", "décembre", "déc"),
+        ],
+        start=1,
+    )
+    for m in names
+}
+
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
+_DMY_NAMED = re.compile(r"^(\d{1,2})[\s\-/]+([A-Za-zéèûô]+)\.?[\s\-/,]+(\d{4})$")
+_DMY_NUM = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_YMD_SLASH = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$")
+
+
+def parse_date(s: str) -> _dt.date:
+    """A date as ACLED or UCDP write it: ``2015-01-31``, ``2015-01-31 00:00:00``,
+    ``31 January 2015``, ``31-January-2015``, ``31/01/2015`` (day first) or ``2015/01/31``."""
+    s = s.strip()
+    try:
+        m = _ISO.match(s)
+        if m:
+            return _dt.date(int(m[1]), int(m[2]), int(m[3]))
+        m = _DMY_NAMED.match(s)
+        if m and m[2].lower() in _MONTHS:
+            return _dt.date(int(m[3]), _MONTHS[m[2].lower()], int(m[1]))
+        m = _DMY_NUM.match(s)
+        if m:
+            return _dt.date(int(m[3]), int(m[2]), int(m[1]))
+        m = _YMD_SLASH.match(s)
+        if m:
+            return _dt.date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError as exc:
+        raise CellError(f"invalid date {s!r}: {exc}") from None
+    raise CellError(f"cannot read date {s!r}; expected YYYY-MM-DD or '31 January 2015'")
+
+
+_YM = re.compile(r"^(\d{4})[-/](\d{1,2})(?:[-/]01)?$")
+
+
+def parse_month(s: str) -> _dt.date:
+    """A month ``2015-03`` (or ``2015-03-01``, or ``March 2015``) as the first day of that month."""
+    s = s.strip()
+    m = _YM.match(s)
+    if m:
+        y, mo = int(m[1]), int(m[2])
+        if 1 <= mo <= 12:
+            return _dt.date(y, mo, 1)
+        raise CellError(f"invalid month {s!r}: month must be 1-12")
+    parts = re.split(r"[\s\-]+", s)
+    if len(parts) == 2 and parts[0].lower() in _MONTHS and parts[1].isdigit():
+        return _dt.date(int(parts[1]), _MONTHS[parts[0].lower()], 1)
+    raise CellError(f"cannot read month {s!r}; expected YYYY-MM")
+
+
+def parse_int(s: str, what: str = "a whole number", minimum: int | None = 0) -> int:
+    """A non-negative whole number (``12``, ``12.0``); raises CellError otherwise."""
+    t = s.strip().replace("\u00a0", "")
+    try:
+        v = float(t)
+    except ValueError:
+        raise CellError(f"{t!r} is not a number; expected {what}") from None
+    if v != v or v in (float("inf"), float("-inf")) or v != int(v):
+        raise CellError(f"{t!r} is not {what}")
+    if minimum is not None and v < minimum:
+        raise CellError(f"{t!r} is negative; expected {what}")
+    return int(v)
+
+
+def parse_float(s: str, lo: float, hi: float, what: str) -> float:
+    t = s.strip().replace(",", ".") if s.count(",") == 1 and "." not in s else s.strip()
+    try:
+        v = float(t)
+    except ValueError:
+        raise CellError(f"{s!r} is not a number; expected {what}") from None
+    if not (lo <= v <= hi):
+        raise CellError(f"{s!r} is outside [{lo}, {hi}]; expected {what}")
+    return v
+
+
+# ---------------------------------------------------------------------------------------------
+# writing
+# ---------------------------------------------------------------------------------------------
+
+
+def _begin(con) -> None:
+    run(con, "BEGIN TRANSACTION")
+
+
+def write_import(
+    con,
+    table: str,
+    records: list[dict],
+    summary: ImportSummary,
+) -> ImportSummary:
+    """Write ``records`` into ``table`` and record the import, all in ONE transaction.
+
+    Rows with the same key (see :data:`TABLE_KEYS`) as existing rows replace them, so importing the
+    same file twice leaves the table unchanged (except for the ``import_id`` of those rows).
+    """
+    import json
+
+    import pandas as pd
+
+    ensure_tables(con)
+    cols = table_columns(con, table)
+    key = TABLE_KEYS[table]
+    _begin(con)
+    try:
+        row = run(con, "SELECT COALESCE(MAX(import_id), 0) + 1 FROM observed_imports")[0]
+        import_id = int(row[0])
+        for r in records:
+            r["import_id"] = import_id
+        df = pd.DataFrame.from_records(records, columns=cols)
+        # keep dtypes the store expects even for all-NULL columns
+        con.register("_azalai_new_rows", df)
+        try:
+            cond = " AND ".join(f"t.{k} IS NOT DISTINCT FROM n.{k}" for k in key)
+            replaced = run(
+                con,
+                f"SELECT COUNT(*) FROM {table} t WHERE EXISTS (SELECT 1 FROM _azalai_new_rows n WHERE {cond})",
+            )[0][0]
+            if replaced:
+                run(con, f"DELETE FROM {table} t WHERE EXISTS (SELECT 1 FROM _azalai_new_rows n WHERE {cond})")
+            collist = ", ".join(cols)
+            casts = ", ".join(f"CAST(n.{c} AS {_sql_type(con, table, c)}) AS {c}" for c in cols)
+            run(con, f"INSERT INTO {table} ({collist}) SELECT {casts} FROM _azalai_new_rows n")
+        finally:
+            con.unregister("_azalai_new_rows")
+        summary.import_id = import_id
+        summary.rows_imported = len(records)
+        summary.rows_replaced = int(replaced)
+        run(
+            con,
+            "INSERT INTO observed_imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                import_id,
+                summary.source,
+                summary.kind,
+                Path(summary.file).name,
+                summary.sha256,
+                summary.rows_imported,
+                summary.rows_replaced,
+                summary.rows_skipped,
+                json.dumps(dict(summary.skipped), ensure_ascii=False),
+                _dt.datetime.now().replace(microsecond=0),
+            ],
+        )
+        run(con, "COMMIT")
+    except BaseException:
+        try:
+            run(con, "ROLLBACK")
+        except Exception:  # the transaction may already be gone; the original error matters
+            pass
+        raise
+    return summary
+
+
+_TYPE_CACHE: dict[tuple[str, str], str] = {}
+
+
+def _sql_type(con, table: str, column: str) -> str:
+    k = (table, column)
+    if k not in _TYPE_CACHE:
+        for name, typ, *_ in run(con, f"DESCRIBE {table}"):
+            _TYPE_CACHE[(table, name)] = typ
+    return _TYPE_CACHE.get(k, "VARCHAR")
+
+
+def open_for_import(store):
+    """A store connection from a path, or the connection itself if one is passed."""
+    if store is not None and hasattr(store, "execute"):
+        return store, False
+    from azalai.experiment.store import open_store
+
+    return open_store(store), True
+
+
+def dedupe_in_file(records: list[tuple[int, dict]], key: list[str], summary: ImportSummary, what: str) -> list[dict]:
+    """Keep the first row for each key within one file; later duplicates are skipped."""
+    seen: set = set()
+    out = []
+    for line, r in records:
+        k = tuple(r[c] for c in key)
+        if k in seen:
+            summary.skip(f"duplicate {what} in the file", line)
+            continue
+        seen.add(k)
+        out.append(r)
+    return out
+
+
+def iter_rows(table: Table) -> Iterator[tuple[int, list[str]]]:
+    yield from table.rows
