@@ -23,6 +23,7 @@ err = Console(stderr=True)
 # scenario -> policy -> model runs -> experiments -> analysis -> report/app.
 COMMAND_MODULES = [
     "azalai.cli.scenario_cmd",
+    "azalai.cli.policy_cmd",
 ]
 
 for _name in COMMAND_MODULES:

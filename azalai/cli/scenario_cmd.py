@@ -33,7 +33,7 @@ def list_cmd() -> None:
     from azalai.scenario.loader import builtin_scenarios, load_scenario
 
     table = Table(title="built-in scenarios")
-    table.add_column("name")
+    table.add_column("name", no_wrap=True)
     table.add_column("title")
     table.add_column("places", justify="right")
     table.add_column("actors", justify="right")
@@ -117,7 +117,7 @@ def check_cmd(scenario: str = typer.Argument(..., help="built-in name or YAML fi
     from azalai.scenario.loader import load_scenario
 
     sc = load_scenario(scenario)  # raises ScenarioError -> exit 2 with every problem
-    out.print(f"{scenario}: valid ({len(sc.places)} places, {len(sc.routes)} routes, {len(sc.actors)} actors)")
+    out.print(f"{scenario}: valid ({len(sc.places)} places, {len(sc.routes)} routes, {len(sc.actors)} actors)", soft_wrap=True)
 
 
 @scenario_app.command("export")
