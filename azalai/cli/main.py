@@ -24,6 +24,7 @@ err = Console(stderr=True)
 COMMAND_MODULES = [
     "azalai.cli.scenario_cmd",
     "azalai.cli.policy_cmd",
+    "azalai.cli.data_cmd",
 ]
 
 for _name in COMMAND_MODULES:

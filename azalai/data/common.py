@@ -358,8 +358,9 @@ def read_table(
         if not any(a in col for a in alts):
             names = []
             for a in alts:
-                names.extend([a, *[x for x in columns.get(a, ()) if x != a]])
-            missing.append(" or ".join(dict.fromkeys(names)))
+                names.extend([*columns.get(a, ()), a])
+            names = list(dict.fromkeys(names))
+            missing.append(names[0] + (f" (or {', '.join(names[1:])})" if len(names) > 1 else ""))
     if missing:
         if len(header) == 1:
             msg = (
