@@ -84,7 +84,11 @@ def scenario_from_loaded(loaded: LoadedYaml) -> Scenario:
         scenario = Scenario.model_validate(loaded.data)
     except ValidationError as exc:
         problems.extend(validation_problems(exc, loaded.positions, loaded.file, Scenario))
-    problems.extend(validate_references(loaded.data, loaded.positions, loaded.file))
+    references = validate_references(loaded.data, loaded.positions, loaded.file)
+    # a reference that is both malformed and unknown is reported once, with its "did you mean"
+    ref_paths = {p.path for p in references if p.message.startswith("unknown ")}
+    problems = [p for p in problems if not (p.path in ref_paths and "is not a valid id" in p.message)]
+    problems.extend(references)
     if problems:
         raise ScenarioError(_sorted(problems))
     assert scenario is not None
@@ -246,6 +250,7 @@ def validate_references(
 
     # routes: endpoints, loops, connectivity
     adjacency: dict[str, set[str]] = defaultdict(set)
+    broken_routes = False
     for path, route in _items(data, "routes"):
         a, b = route.get("from"), route.get("to")
         ref(path + ("from",), a, places)
@@ -255,7 +260,10 @@ def validate_references(
         if _is_str(a) and _is_str(b) and a in places.ids and b in places.ids:
             adjacency[a].add(b)
             adjacency[b].add(a)
-    if len(places.ids) >= 2:
+        else:
+            broken_routes = True
+    # with broken route ends the network is not known: report connectivity once they are fixed
+    if len(places.ids) >= 2 and not broken_routes:
         components = _components(list(places.ids), adjacency)
         if len(components) > 1:
             main = max(components, key=len)
@@ -318,7 +326,8 @@ def validate_references(
         if isinstance(sigs, list):
             for i, s in enumerate(sigs):
                 if _is_str(s) and s not in actors.ids:
-                    report(path + ("signatories", i), f"{actors.unknown(s)} among the accord's signatories")
+                    hint = actors.unknown(s).removeprefix(f"unknown actor '{s}'")
+                    report(path + ("signatories", i), f"unknown signatory '{s}': no actor has this id{hint}")
         prov = acc.get("provisions")
         if isinstance(prov, dict):
             ref_keys(path + ("provisions", "interim_authorities"), prov.get("interim_authorities"), actors)

@@ -72,11 +72,12 @@ class LoadedYaml:
 
 
 class _Refused(Exception):
-    def __init__(self, message: str, line: int | None, column: int | None) -> None:
+    def __init__(self, message: str, line: int | None, column: int | None, path: PathT = ()) -> None:
         super().__init__(message)
         self.message = message
         self.line = line
         self.column = column
+        self.path = path
 
 
 def _mark_pos(mark: Any) -> tuple[int | None, int | None]:
@@ -138,7 +139,7 @@ class _Builder:
                 line, col = _mark_pos(key_node.start_mark)
                 if key in out:
                     raise _Refused(
-                        f"duplicate key '{key}' (first given on line {first_seen[key]})", line, col
+                        f"duplicate key '{key}' (first given on line {first_seen[key]})", line, col, path + (key,)
                     )
                 first_seen[key] = line  # type: ignore[assignment]
                 self.positions[path + (key,)] = (line, col)  # type: ignore[assignment]
@@ -154,9 +155,9 @@ class _Builder:
         try:
             value = self._constructor.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError) as exc:
-            raise _Refused(f"cannot read value {node.value!r}: {exc}", *_mark_pos(node.start_mark)) from None
+            raise _Refused(f"cannot read value {node.value!r}: {exc}", *_mark_pos(node.start_mark), path) from None
         if isinstance(value, float) and not math.isfinite(value):
-            raise _Refused(f"numbers must be finite (got {node.value})", *_mark_pos(node.start_mark))
+            raise _Refused(f"numbers must be finite (got {node.value})", *_mark_pos(node.start_mark), path)
         if isinstance(value, _dt.datetime):
             value = value.date() if (value.hour, value.minute, value.second) == (0, 0, 0) else value
         return value
@@ -180,8 +181,8 @@ def load_yaml_bytes(
 ) -> LoadedYaml:
     """Parse YAML bytes into plain data and positions, or raise ``error_cls`` with one Problem."""
 
-    def refuse(message: str, line: int | None = None, col: int | None = None) -> InputError:
-        return error_cls([Problem(file, line, col, "", message)])
+    def refuse(message: str, line: int | None = None, col: int | None = None, path: PathT = ()) -> InputError:
+        return error_cls([Problem(file, line, col, format_path(path), message)])
 
     if len(raw) > MAX_BYTES:
         raise refuse(_too_big(what, len(raw)))
@@ -201,6 +202,8 @@ def load_yaml_bytes(
         mark = exc.problem_mark or exc.context_mark
         line, col = _mark_pos(mark)
         detail = exc.problem or "invalid YAML"
+        if exc.context and "single document" in exc.context:
+            raise refuse(f"{what} must hold a single YAML document (found another one here)", line, col) from None
         if exc.context:
             detail = f"{detail} ({exc.context})"
         raise refuse(f"YAML syntax error: {detail}", line, col) from None
@@ -223,7 +226,7 @@ def load_yaml_bytes(
     try:
         data = builder.build(node, ())
     except _Refused as exc:
-        raise refuse(exc.message, exc.line, exc.column) from None
+        raise refuse(exc.message, exc.line, exc.column, exc.path) from None
     return LoadedYaml(data, builder.positions, file)
 
 
