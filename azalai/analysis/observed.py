@@ -162,6 +162,17 @@ def resolve_level(con, source: str, start=None, end=None, level: str = "auto") -
     return "events"
 
 
+def resolve_level_for(store=None, source: str = "acled", start=None, end=None, level: str = "auto") -> str:
+    """:func:`resolve_level` for a store path (or connection)."""
+    _check_source(source)
+    con, own = _connect(store)
+    try:
+        return resolve_level(con, source, _date(start, "start"), _date(end, "end"), level)
+    finally:
+        if own:
+            con.close()
+
+
 def _base(con, source, start, end, level) -> tuple[str, str, list]:
     """(FROM clause as a sub-select with columns year, month_start, admin1, region_id, event_type,
     events, fatalities; the level; params)."""
@@ -447,6 +458,7 @@ def imports_table(store=None) -> pd.DataFrame:
 
 __all__ = [
     "parse_period",
+    "resolve_level_for",
     "yearly_fatalities",
     "fatalities_by_region",
     "event_type_mix",

@@ -41,6 +41,10 @@ KNOWN_VARIANTS = {
     "bamako district": "bamako",
 }
 
+# Regions created in 2016 out of older ones (Ménaka from Gao, Taoudénit from Tombouctou). A name
+# that no scenario region claims falls back to the region it was carved from.
+PARENT_REGIONS = {"menaka": "gao", "taoudenit": "tombouctou"}
+
 _SUFFIXES = re.compile(r"\s+(region|province|district|cercle|prefecture)$")
 _PREFIXES = re.compile(r"^(region|district) (de |du |of )?")
 
@@ -207,7 +211,11 @@ class RegionMapper:
 
     def by_name(self, name: str | None) -> str | None:
         """The region id for an admin1 name, or None."""
-        return self._by_name.get(normalise_name(name))
+        key = normalise_name(name)
+        rid = self._by_name.get(key)
+        if rid is None and key in PARENT_REGIONS:
+            rid = self._by_name.get(PARENT_REGIONS[key])
+        return rid
 
     def locate(self, lat: float | None, lon: float | None) -> str | None:
         """The boundaries file's name of the polygon holding the point, or None."""
