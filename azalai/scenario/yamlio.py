@@ -33,7 +33,18 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 from yaml.constructor import SafeConstructor
-from yaml.events import AliasEvent
+from yaml.events import (
+    AliasEvent,
+    DocumentEndEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+    StreamStartEvent,
+)
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from azalai.errors import InputError, Problem
@@ -86,26 +97,64 @@ def _mark_pos(mark: Any) -> tuple[int | None, int | None]:
     return mark.line + 1, mark.column + 1
 
 
-class _Loader(yaml.SafeLoader):
-    """The safe loader, refusing anchors, aliases and deep nesting while composing."""
+_EventLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: same events, faster
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._depth = 0
 
-    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
-        event = self.peek_event()
-        if self.check_event(AliasEvent) or getattr(event, "anchor", None) is not None:
-            line, col = _mark_pos(event.start_mark)
-            raise _Refused("anchors and aliases are not allowed", line, col)
-        self._depth += 1
-        if self._depth > MAX_DEPTH:
-            line, col = _mark_pos(event.start_mark)
-            raise _Refused(f"nesting is deeper than {MAX_DEPTH} levels", line, col)
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
+def _compose(text: str) -> Node | None:
+    """Build the node tree from parser events with an explicit stack.
+
+    Composing here (rather than with PyYAML's recursive composer) lets anchors and aliases be
+    refused before any expansion, and caps the nesting depth without ever recursing deeply.
+    """
+    loader = _EventLoader(text)
+    try:
+        root: Node | None = None
+        stack: list[list[Any]] = []  # [collection node, pending mapping key]
+        documents = 0
+
+        def attach(node: Node) -> None:
+            nonlocal root
+            if not stack:
+                root = node
+                return
+            top = stack[-1]
+            if isinstance(top[0], SequenceNode):
+                top[0].value.append(node)
+            elif top[1] is None:
+                top[1] = node
+            else:
+                top[0].value.append((top[1], node))
+                top[1] = None
+
+        while True:
+            ev = loader.get_event()
+            if isinstance(ev, StreamEndEvent):
+                return root
+            if isinstance(ev, (StreamStartEvent, DocumentEndEvent)):
+                continue
+            if isinstance(ev, DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise _Refused("{what} must hold a single YAML document (found another one here)",
+                                   *_mark_pos(ev.start_mark))  # fmt: skip
+                continue
+            if isinstance(ev, AliasEvent) or getattr(ev, "anchor", None) is not None:
+                raise _Refused("anchors and aliases are not allowed", *_mark_pos(ev.start_mark))
+            if isinstance(ev, ScalarEvent):
+                tag = ev.tag if ev.tag not in (None, "!") else loader.resolve(ScalarNode, ev.value, ev.implicit)
+                attach(ScalarNode(tag, ev.value, ev.start_mark, ev.end_mark, style=ev.style))
+            elif isinstance(ev, (SequenceStartEvent, MappingStartEvent)):
+                cls = SequenceNode if isinstance(ev, SequenceStartEvent) else MappingNode
+                tag = ev.tag if ev.tag not in (None, "!") else loader.resolve(cls, None, ev.implicit)
+                node = cls(tag, [], ev.start_mark, None, flow_style=ev.flow_style)
+                attach(node)
+                stack.append([node, None])
+                if len(stack) > MAX_DEPTH:
+                    raise _Refused(f"nesting is deeper than {MAX_DEPTH} levels", *_mark_pos(ev.start_mark))
+            elif isinstance(ev, (SequenceEndEvent, MappingEndEvent)):
+                stack.pop()
+    finally:
+        loader.dispose()
 
 
 def _kind_of(node: Node) -> str:
@@ -193,15 +242,16 @@ def load_yaml_bytes(
         raise refuse(
             f"{what} is not valid UTF-8: byte 0x{raw[exc.start]:02x} at offset {exc.start}", line, col
         ) from None
-    loader = _Loader(text)
     try:
-        node = loader.get_single_node()
+        node = _compose(text)
     except _Refused as exc:
-        raise refuse(exc.message, exc.line, exc.column) from None
+        raise refuse(exc.message.replace("{what}", what), exc.line, exc.column) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = _mark_pos(mark)
         detail = exc.problem or "invalid YAML"
+        if mark is not None and "cannot start any token" in detail and text[mark.index : mark.index + 1] == "\t":
+            raise refuse("YAML syntax error: a tab character here; indent with spaces, not tabs", line, col) from None
         if exc.context and "single document" in exc.context:
             raise refuse(f"{what} must hold a single YAML document (found another one here)", line, col) from None
         if exc.context:
@@ -213,10 +263,6 @@ def load_yaml_bytes(
         raise refuse(f"{what} contains a character YAML does not allow ({exc.character!r})", line, col) from None
     except yaml.YAMLError as exc:  # pragma: no cover - any other PyYAML failure
         raise refuse(f"YAML error: {exc}") from None
-    except RecursionError:  # pragma: no cover - guarded by MAX_DEPTH
-        raise refuse(f"nesting is deeper than {MAX_DEPTH} levels") from None
-    finally:
-        loader.dispose()
     if node is None:
         raise refuse(f"{what} is empty (or holds only comments)", 1, 1)
     if not isinstance(node, MappingNode):
