@@ -35,7 +35,7 @@ needs_geo = pytest.mark.skipif(not ADM1.exists(), reason="shared boundaries not 
 
 REGIONS = [
     {"id": "kidal", "name": "Kidal", "acled_admin1": "Kidal", "aliases": []},
-    {"id": "gao", "name": "Gao", "acled_admin1": "Gao", "aliases": ["Menaka"]},
+    {"id": "gao", "name": "Gao", "acled_admin1": "Gao", "aliases": []},
     {"id": "timbuktu", "name": "Timbuktu", "acled_admin1": "Tombouctou", "aliases": ["Tin-Buktu"]},
     {"id": "mopti", "name": "Mopti", "acled_admin1": "Mopti", "aliases": []},
     {"id": "segou", "name": "Ségou", "acled_admin1": "Segou", "aliases": []},
@@ -197,6 +197,16 @@ def test_synthetic_acled_events(tmp_path, store):
     # skipping rows outside the scenario
     s3 = import_acled(f, tmp_path / "other.duckdb", regions=REGIONS, skip_unmapped=True)
     assert s3.rows_imported == 4 and any("Bamako" in k for k in s3.skipped)
+
+
+def test_current_export_text_interaction(tmp_path, store):
+    head = "event_id_cnty,event_date,event_type,inter1,inter2,interaction,admin1,latitude,longitude,fatalities\n"
+    f = write(tmp_path / "new.csv", head
+              + "N1,2023-05-01,Battles,Rebel group,State forces,State forces-Rebel group,Menaka,15.9,2.4,2\n"
+              + "N2,2023-05-02,Protests,Protesters,,Protesters only,Bamako,12.6,-8.0,0\n")
+    import_acled(f, store, regions=REGIONS)
+    got = q(store, "SELECT event_id, interaction, region_id FROM observed_events ORDER BY event_id")
+    assert got == [("N1", 12, "gao"), ("N2", 60, None)]  # Ménaka (2016) falls back to Gao
 
 
 def test_semicolon_and_bom_accepted(tmp_path, store):

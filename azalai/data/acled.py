@@ -127,6 +127,19 @@ def parse_inter(s: str) -> tuple[int | None, str | None]:
     return code, INTER_TYPES.get(code)
 
 
+def interaction_code(inter1: int | None, inter2: int | None) -> int | None:
+    """ACLED's numeric interaction: the two actor-type codes, smaller first (12, 17, 27 ...);
+    an actor alone is its code followed by 0 (10, 60 ...)."""
+    if not inter1 and not inter2:
+        return None
+    if inter1 is None or inter2 is None:
+        return None
+    if not inter2 or not inter1:
+        return 10 * (inter1 or inter2)
+    a, b = sorted((inter1, inter2))
+    return 10 * a + b
+
+
 def _parse_bool(s: str) -> bool | None:
     t = s.strip().lower()
     if not t:
@@ -165,9 +178,10 @@ def parse_acled_events(path, mapper: RegionMapper | None = None) -> tuple[list[d
         inter2 = hard("inter2", parse_inter) if "inter2" in c else (None, None)
         lat = hard("latitude", parse_float, -90, 90, "a latitude") if c["latitude"] else None
         lon = hard("longitude", parse_float, -180, 180, "a longitude") if c["longitude"] else None
-        interaction = (
-            hard("interaction", parse_int, "an interaction code") if c.get("interaction") else None
-        )
+        # older exports: a numeric code (12, 17, 60 ...); current ones: text ("State forces-Rebel group")
+        interaction = None
+        if c.get("interaction", "").replace(".", "", 1).isdigit():
+            interaction = hard("interaction", parse_int, "an interaction code")
         where_prec = hard("geo_precision", parse_int, "a precision code") if c.get("geo_precision") else None
         date_prec = hard("time_precision", parse_int, "a precision code") if c.get("time_precision") else None
         if problems.items:
@@ -195,6 +209,8 @@ def parse_acled_events(path, mapper: RegionMapper | None = None) -> tuple[list[d
             s.note(f"region not in scenario, kept with region_id NULL: {admin1 or '(blank admin1)'}")
         i1 = inter1 or (None, None)
         i2 = inter2 or (None, None)
+        if interaction is None:
+            interaction = interaction_code(i1[0], i2[0])
         for code, text in (i1, i2):
             if code is None and text:
                 s.note(f"unknown ACLED actor type kept as text: {text}")
