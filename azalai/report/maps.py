@@ -146,7 +146,8 @@ def draw_scenario_map(
             for k in kinds
         ]  # fmt: skip
         legend_title = "protector" if protectors is not None else "largest armed presence"
-        ax.legend(handles=handles, title=legend_title, loc="lower left", fontsize=7, title_fontsize=8)
+        ax.legend(handles=handles, title=legend_title, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7,
+                  title_fontsize=8, frameon=False)
 
         bb = scenario.bbox
         ax.set_xlim(bb.lon_min, bb.lon_max)
