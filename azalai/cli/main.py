@@ -37,7 +37,7 @@ def run() -> None:
         app(standalone_mode=False)
     except InputError as exc:
         err.print("[bold red]error:[/]", end=" ")
-        err.print(exc.render(), markup=False, highlight=False)
+        err.print(exc.render(), markup=False, highlight=False, soft_wrap=True)
         sys.exit(2)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)

@@ -104,6 +104,11 @@ def _extra_checks(loaded: LoadedYaml) -> list[Problem]:
     if isinstance(changes, list):
         blocks += [(("changes", i, "levers"), c.get("levers")) for i, c in enumerate(changes) if isinstance(c, dict)]
     for path, block in blocks:
+        if isinstance(block, dict):
+            for lv in LEVERS:
+                v = block.get(lv.name)
+                if lv.integer and isinstance(v, float) and not v.is_integer():
+                    report(path + (lv.name,), f"must be a whole number ({lv.unit}) (got {v})")
         if isinstance(block, dict) and isinstance(block.get("aid_by_region"), dict):
             for key in block["aid_by_region"]:
                 if not looks_like_id(key):
