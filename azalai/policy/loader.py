@@ -6,6 +6,7 @@ message, all collected into one :class:`~azalai.errors.PolicyError`.
 
 from __future__ import annotations
 
+import datetime as _dt
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -123,7 +124,12 @@ def _extra_checks(loaded: LoadedYaml) -> list[Problem]:
             if not isinstance(change, dict):
                 continue
             date = change.get("date")
-            if not hasattr(date, "isoformat") or isinstance(date, str):
+            if isinstance(date, str):
+                try:
+                    date = _dt.date.fromisoformat(date)
+                except ValueError:
+                    continue  # the schema reports it
+            if not isinstance(date, _dt.date):
                 continue
             if previous is not None and date <= previous:
                 report(
