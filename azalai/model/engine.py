@@ -1,0 +1,357 @@
+"""The Python face of the engine: run one simulation or a batch of replicates.
+
+>>> import azalai
+>>> res = azalai.simulate("mali-2016", "baseline-2016", seed=1, days=730)
+>>> res.outcomes["fatalities"], len(res.events)
+
+``simulate_batch`` runs many seeds as one vectorised batch; replicate *i* gives exactly the results
+of ``simulate(..., seed=seeds[i])``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import namedtuple
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from azalai.model.params import Params, make_params, params_dict
+from azalai.model.state import ACC, SOURCES, alloc_state
+from azalai.model.world import KIND_INTERNATIONAL, KIND_JIHADIST, KIND_SIGNATORY, Index, World, build_world, lever_matrix
+from azalai.policy.schema import LEVERS, Policy
+from azalai.scenario.schema import Scenario
+
+Levers = namedtuple("Levers", [lv.name for lv in LEVERS])  # type: ignore[misc]
+
+
+def _scenario(s: Scenario | str) -> Scenario:
+    if isinstance(s, Scenario):
+        return s
+    from azalai.scenario.loader import load_scenario
+
+    return load_scenario(s)
+
+
+def _policy(p: Policy | str | None) -> Policy:
+    if isinstance(p, Policy):
+        return p
+    from azalai.policy.loader import load_policy
+
+    return load_policy(p or "baseline-2016")
+
+
+@dataclass
+class Prepared:
+    """Everything the compiled loop needs, built once per (scenario, policy, days, params)."""
+
+    scenario: Scenario
+    policy: Policy
+    world: World
+    index: Index
+    levers: Any
+    aid: np.ndarray
+    params: Params
+    days: int
+
+    @property
+    def scenario_hash(self) -> str:
+        from azalai.scenario.loader import scenario_hash
+
+        return scenario_hash(self.scenario)
+
+
+def prepare(
+    scenario: Scenario | str = "mali-2016",
+    policy: Policy | str | None = None,
+    days: int | None = None,
+    params: Mapping[str, float] | Params | None = None,
+) -> Prepared:
+    sc = _scenario(scenario)
+    pol = _policy(policy)
+    n = int(days if days is not None else sc.calendar.horizon_days)
+    if n < 1:
+        from azalai.errors import InputError, Problem
+
+        raise InputError(Problem("<arguments>", None, None, "days", f"must be at least 1 (got {n})"))
+    w, idx = build_world(sc)
+    lev, aid = lever_matrix(pol, sc, sc.calendar.start, n)
+    levers = Levers(*[np.ascontiguousarray(lev[:, i]) for i in range(len(LEVERS))])
+    p = params if isinstance(params, Params) else make_params(params)
+    return Prepared(sc, pol, w, idx, levers, aid, p, n)
+
+
+@dataclass
+class RunResult:
+    """One replicate's outputs."""
+
+    seed: int
+    outcomes: dict[str, float]
+    events: Any = None  # pandas DataFrame in ACLED columns + cause columns
+    tips: Any = None
+    timeseries: Any = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def run_prepared(prep: Prepared, seeds: Sequence[int], record: bool = False, check: bool = False):
+    """Run a batch; returns the final state arrays. ``check`` verifies invariants every day."""
+    from azalai.model.kernel import finish_batch, init_batch, run_batch, step_days
+
+    S = alloc_state(prep.world, np.asarray(seeds, dtype=np.int64), prep.days, record)
+    if not check:
+        run_batch(prep.world, S, prep.params, prep.levers, prep.aid, prep.days)
+        return S
+    from azalai.model.invariants import check_invariants
+
+    init_batch(prep.world, S)
+    for d in range(prep.days):
+        step_days(prep.world, S, prep.params, prep.levers, prep.aid, d, d + 1)
+        check_invariants(prep.world, S, day=d)
+    finish_batch(prep.world, S, prep.days)
+    return S
+
+
+def outcomes_of(prep: Prepared, S, r: int) -> dict[str, float]:
+    """The per-run outcome scalars (BRIEF §Outcomes) of replicate r."""
+    w, idx = prep.world, prep.index
+    acc = S.acc[r]
+    A = len(idx.actors)
+    out: dict[str, float] = {}
+    g = lambda name: float(acc[ACC[name]])  # noqa: E731
+    out["fatalities"] = g("fatalities")
+    out["fatalities_civilian"] = g("fatalities_civilian")
+    out["fatalities_battles"] = g("fatalities_battles")
+    out["fatalities_remote"] = g("fatalities_remote")
+    out["fatalities_vac"] = g("fatalities_vac")
+    out["events"] = float(S.ev_n[r])
+    out["signatory_clashes"] = g("signatory_clashes")
+    out["clashes"] = g("clashes")
+    out["attacks"] = g("attacks")
+    jih = [a for a in range(A) if w.actor_kind[a] == KIND_JIHADIST]
+    j_end = float(S.fighters[r][jih].sum()) if jih else 0.0
+    j_start = float(w.fighters0[jih].sum()) if jih else 0.0
+    out["jihadist_strength"] = j_end
+    out["jihadist_strength_change"] = (j_end - j_start) / j_start if j_start > 0 else 0.0
+    pop = S.pop[r].sum(axis=1)
+    popw = pop / pop.sum() if pop.sum() > 0 else pop
+    out["jihadist_support"] = float((S.support[r][:, jih].sum(axis=1) * popw).sum()) if jih else 0.0
+    out["jihadist_recruits"] = g("jihadist_recruits")
+    out["recruits"] = g("recruits")
+    out["trafficking_entered"] = g("value_entered")
+    out["trafficking_transited"] = g("transit_value")
+    out["trafficking_seized"] = g("seized_value")
+    out["seizures"] = g("seizures")
+    out["predations"] = g("predations")
+    out["transit_share"] = g("transit_value") / g("value_entered") if g("value_entered") > 0 else 0.0
+    sig_rev = 0.0
+    for a in range(A):
+        rev = float(S.income[r, a].sum())
+        out[f"revenue_{idx.actors[a]}"] = rev
+        if w.actor_kind[a] == KIND_SIGNATORY:
+            sig_rev += rev
+    out["revenue_signatories"] = sig_rev
+    out["rent_signatories"] = float(
+        sum(S.income[r, a, 0] + S.income[r, a, 1] for a in range(A) if w.actor_kind[a] == KIND_SIGNATORY)
+    )
+    fd = g("accord_failure_day")
+    out["accord_failed"] = 1.0 if fd >= 0 else 0.0
+    out["accord_failure_day"] = fd if fd >= 0 else float(prep.days)
+    out["accord_breaks"] = g("accord_breaks")
+    NP = len(idx.pairs)
+    out["tension_max"] = float(S.tension[r, :NP].max()) if NP else 0.0
+    out["tension_mean"] = float(S.tension[r, :NP].mean()) if NP else 0.0
+    out["tips"] = g("tips")
+    out["tips_false"] = g("tips_false")
+    out["tips_acted"] = g("tips_acted")
+    out["false_tips_acted"] = g("false_tips_acted")
+    out["false_tip_share_acted"] = g("false_tips_acted") / g("tips_acted") if g("tips_acted") > 0 else 0.0
+    out["misdirected_ops"] = g("misdirected_ops")
+    out["operations"] = g("operations")
+    out["detentions"] = g("detentions")
+    out["sweeps"] = g("sweeps")
+    out["protests"] = g("protests")
+    out["demobilised"] = g("demobilised")
+    forces = [a for a in range(A) if w.actor_role[a] != 0]
+    intl = [a for a in range(A) if w.actor_kind[a] == KIND_INTERNATIONAL]
+    griev_f = S.grievance[r][:, forces].mean(axis=1) if forces else np.zeros(len(pop))
+    jsup = S.support[r][:, jih].sum(axis=1) if jih else np.zeros(len(pop))
+    alien = griev_f + jsup
+    for c, cid in enumerate(idx.communities):
+        out[f"alienation_{cid}"] = float(alien[c])
+    out["alienation_mean"] = float((alien * popw).sum())
+    out["grievance_international"] = float((S.grievance[r][:, intl].mean(axis=1) * popw).sum()) if intl else 0.0
+    out["cooperation_mean"] = float((S.coop[r][:, forces].mean(axis=1) * popw).sum()) if forces else 0.0
+    dep = w.comm_dep
+    handlers = dep >= 0.1
+    ref = S.livelihood_ref[r]
+    ema = S.livelihood_ema[r]
+    if handlers.any() and ref[handlers].sum() > 0:
+        out["livelihood_handlers"] = float(ema[handlers].sum() / ref[handlers].sum())
+        out["grievance_handlers"] = float(S.grievance[r][handlers][:, forces].mean()) if forces else 0.0
+    else:
+        out["livelihood_handlers"] = 1.0
+        out["grievance_handlers"] = 0.0
+    return out
+
+
+OUTCOME_DOCS = {
+    "fatalities": "all fatalities in the event log",
+    "fatalities_civilian": "civilians killed (reprisals, assassinations, harm in operations)",
+    "signatory_clashes": "armed clashes between two signatory groups",
+    "jihadist_strength": "fighters of jihadist groups at the end",
+    "jihadist_support": "population-weighted share of support for jihadist groups at the end",
+    "trafficking_transited": "value of cargo delivered (USD)",
+    "trafficking_seized": "value of cargo seized by forces or rivals (USD)",
+    "transit_share": "delivered value over value that entered",
+    "accord_failed": "1 if restraint between some signatory pair stayed broken for failure_weeks",
+    "false_tip_share_acted": "share of operations that acted on a false tip",
+    "misdirected_ops": "operations that acted on false tips",
+    "alienation_mean": "population-weighted mean of grievance toward forces plus support for jihadists",
+    "livelihood_handlers": "trafficking livelihood of dependent communities, end over start",
+}
+
+
+def _rows_timeseries(prep: Prepared, S, r: int):
+    import pandas as pd
+
+    idx = prep.index
+    start = idx.start
+    Wk = S.ts_fighters.shape[1]
+    last = min(Wk, (prep.days + 6) // 7 + 1)
+    dates = [start + np.timedelta64(7 * k, "D").astype(object) for k in range(last)]
+    recs: list[tuple] = []
+
+    def add(series, key, arr):
+        for k in range(last):
+            recs.append((k, dates[k], series, key, float(arr[k])))
+
+    for a, aid in enumerate(idx.actors):
+        add("fighters", aid, S.ts_fighters[r, :, a])
+        add("cash", aid, S.ts_cash[r, :, a])
+        for s, src in enumerate(SOURCES):
+            add(f"income_{src}", aid, S.ts_income[r, :, a, s])
+    for v, pid in enumerate(idx.places):
+        prot = S.ts_protector[r, :, v]
+        for k in range(last):
+            recs.append((k, dates[k], "protector", pid, float(prot[k])))
+        add("seized_value", pid, S.ts_seized[r, :, v])
+        add("perceived_risk", pid, S.ts_risk[r, :, v])
+    for c, cid in enumerate(idx.communities):
+        add("livelihood", cid, S.ts_livelihood[r, :, c])
+        for a, aid in enumerate(idx.actors):
+            if prep.world.support0[c, a] > 0 or S.ts_support[r, last - 1, c, a] > 0.01:
+                add("support", f"{cid}|{aid}", S.ts_support[r, :, c, a])
+            if S.ts_grievance[r, :last, c, a].max() > 0:
+                add("grievance", f"{cid}|{aid}", S.ts_grievance[r, :, c, a])
+            if prep.world.actor_role[a] != 0:
+                add("cooperation", f"{cid}|{aid}", S.ts_coop[r, :, c, a])
+    for e, (a, b) in enumerate(idx.routes):
+        add("flow_value", f"{a}|{b}", S.ts_flow[r, :, e])
+    for n, (a, b) in enumerate(idx.pairs):
+        add("tension", f"{a}|{b}", S.ts_tension[r, :, n])
+        add("restraint_broken", f"{a}|{b}", S.ts_broken[r, :, n])
+    for i, name in enumerate(["tips", "tips_false", "tips_acted", "false_tips_acted"]):
+        add(name, "all", S.ts_tips[r, :, i])
+    add("misdirected_ops", "all", S.ts_misdirected[r])
+    add("fatalities", "all", S.ts_fatalities[r])
+    df = pd.DataFrame(recs, columns=["week", "date", "series", "key", "value"])
+    return df
+
+
+def tips_frame(prep: Prepared, S, r: int):
+    import pandas as pd
+
+    idx = prep.index
+    n = int(S.tip_n[r])
+    import datetime as dt
+
+    rows = []
+    for t in range(n):
+        acc = int(S.tip_accused[r, t])
+        inf = int(S.tip_informant[r, t])
+        rows.append(
+            {
+                "tip_id": t,
+                "date": idx.start + dt.timedelta(days=int(S.tip_day[r, t])),
+                "day": int(S.tip_day[r, t]),
+                "force": idx.actors[int(S.tip_force[r, t])],
+                "source_community": idx.communities[int(S.tip_comm[r, t])],
+                "informant_group": idx.actors[inf] if inf >= 0 else "",
+                "accused": idx.actors[acc] if acc >= 0 else "",
+                "place": idx.places[int(S.tip_place[r, t])],
+                "true": bool(S.tip_true[r, t]),
+                "vetted": bool(S.tip_vetted[r, t]),
+                "caught": bool(S.tip_caught[r, t]),
+                "acted_on": bool(S.tip_acted[r, t]),
+                "event_index": int(S.tip_event[r, t]),
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=["tip_id", "date", "day", "force", "source_community", "informant_group", "accused", "place",
+                 "true", "vetted", "caught", "acted_on", "event_index"],
+    )
+
+
+def events_frame(prep: Prepared, S, r: int, tag: str = "AZ"):
+    import pandas as pd
+
+    from azalai.model.events import ACLED_COLUMNS, EXTRA_COLUMNS, decode_events
+
+    rows = decode_events(S, r, prep.index, run_tag=tag)
+    return pd.DataFrame(rows, columns=ACLED_COLUMNS + EXTRA_COLUMNS)
+
+
+def simulate(
+    scenario: Scenario | str = "mali-2016",
+    policy: Policy | str | None = None,
+    seed: int = 0,
+    days: int | None = None,
+    params: Mapping[str, float] | None = None,
+    check: bool = False,
+) -> RunResult:
+    """Run one replicate with full outputs: events, tips, weekly time series and outcomes."""
+    prep = prepare(scenario, policy, days, params)
+    return simulate_prepared(prep, seed, check=check)
+
+
+def simulate_prepared(prep: Prepared, seed: int, check: bool = False) -> RunResult:
+    S = run_prepared(prep, [seed], record=True, check=check)
+    return RunResult(
+        seed=int(seed),
+        outcomes=outcomes_of(prep, S, 0),
+        events=events_frame(prep, S, 0, tag=f"AZ{seed}-"),
+        tips=tips_frame(prep, S, 0),
+        timeseries=_rows_timeseries(prep, S, 0),
+        meta=run_meta(prep, seed),
+    )
+
+
+def simulate_batch(
+    prep: Prepared, seeds: Sequence[int], with_events: bool = False
+) -> tuple[list[dict[str, float]], list[Any] | None]:
+    """Outcomes (and optionally event frames) of many seeds, run as one vectorised batch."""
+    S = run_prepared(prep, seeds, record=False)
+    outs = [outcomes_of(prep, S, r) for r in range(len(seeds))]
+    evs = [events_frame(prep, S, r, tag=f"AZ{seeds[r]}-") for r in range(len(seeds))] if with_events else None
+    return outs, evs
+
+
+def run_meta(prep: Prepared, seed: int) -> dict[str, Any]:
+    from azalai import __version__
+
+    pd_ = params_dict(prep.params)
+    return {
+        "scenario": prep.scenario.meta.id,
+        "scenario_hash": prep.scenario_hash,
+        "policy": prep.policy.id,
+        "policy_json": prep.policy.model_dump_json(),
+        "seed": int(seed),
+        "days": prep.days,
+        "start": prep.scenario.calendar.start.isoformat(),
+        "version": __version__,
+        "params": pd_,
+        "params_hash": hashlib.sha256(json.dumps(pd_, sort_keys=True).encode()).hexdigest()[:16],
+    }

@@ -1,0 +1,270 @@
+"""The event log: ACLED-compatible rows, each with the mechanism and state chain that caused it.
+
+Inside the compiled loop an event is a few integers (day, type, actors, place, fatalities) and a
+cause chain of up to four links, each link a (kind, index, value) triple. :func:`decode_events`
+turns them into ACLED's columns plus ``mechanism`` and ``cause_chain`` (readable) and
+``cause_json`` (machine-readable).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import numpy as np
+from numba import njit
+
+from azalai.model.state import ACC, CHAIN
+
+# (event_type, sub_event_type) pairs, ACLED's vocabulary.
+EVENT_TYPES = [
+    ("Battles", "Armed clash"),  # 0
+    ("Battles", "Government regains territory"),  # 1
+    ("Battles", "Non-state actor overtakes territory"),  # 2
+    ("Explosions/Remote violence", "Remote explosive/landmine/IED"),  # 3
+    ("Explosions/Remote violence", "Shelling/artillery/missile attack"),  # 4
+    ("Explosions/Remote violence", "Air/drone strike"),  # 5
+    ("Violence against civilians", "Attack"),  # 6
+    ("Violence against civilians", "Abduction/forced disappearance"),  # 7
+    ("Protests", "Peaceful protest"),  # 8
+    ("Strategic developments", "Arrests"),  # 9
+    ("Strategic developments", "Looting/property destruction"),  # 10
+    ("Strategic developments", "Non-violent transfer of territory"),  # 11
+    ("Strategic developments", "Agreement"),  # 12
+    ("Strategic developments", "Other"),  # 13
+]
+EV_CLASH, EV_GOV_REGAINS, EV_NSA_OVERTAKES, EV_IED, EV_SHELLING, EV_AIRSTRIKE = 0, 1, 2, 3, 4, 5
+EV_VAC_ATTACK, EV_ABDUCTION, EV_PROTEST, EV_ARRESTS, EV_SEIZURE, EV_TRANSFER = 6, 7, 8, 9, 10, 11
+EV_AGREEMENT, EV_OTHER = 12, 13
+
+MECHANISMS = ["", "trafficking", "control", "violence", "intelligence", "operations", "communities", "accords", "state"]
+M_TRAFFICKING, M_CONTROL, M_VIOLENCE, M_INTELLIGENCE, M_OPERATIONS, M_COMMUNITIES, M_ACCORDS, M_STATE = range(1, 9)
+
+# Cause-chain link kinds.
+CAUSE_KINDS = [
+    "", "seizure", "rent_loss", "tension", "restraint_broken", "rent_stake", "hostility", "tip", "false_tip",
+    "attack", "sweep", "detentions", "grievance", "support", "cooperation", "local_strength", "dual_hatted",
+    "mission_focus", "control_shift", "aggression", "ransom", "misdirected", "unmet_demands", "collusion",
+    "mediation", "predation", "civilian_harm", "informant_activity", "communal_hostility", "losses",
+]
+CK = {n: i for i, n in enumerate(CAUSE_KINDS)}
+CK_SEIZURE = 1
+CK_RENT_LOSS = 2
+CK_TENSION = 3
+CK_RESTRAINT_BROKEN = 4
+CK_RENT_STAKE = 5
+CK_HOSTILITY = 6
+CK_TIP = 7
+CK_FALSE_TIP = 8
+CK_ATTACK = 9
+CK_SWEEP = 10
+CK_DETENTIONS = 11
+CK_GRIEVANCE = 12
+CK_SUPPORT = 13
+CK_COOPERATION = 14
+CK_LOCAL_STRENGTH = 15
+CK_DUAL_HATTED = 16
+CK_MISSION_FOCUS = 17
+CK_CONTROL_SHIFT = 18
+CK_AGGRESSION = 19
+CK_RANSOM = 20
+CK_MISDIRECTED = 21
+CK_UNMET_DEMANDS = 22
+CK_COLLUSION = 23
+CK_MEDIATION = 24
+CK_PREDATION = 25
+CK_CIVILIAN_HARM = 26
+CK_INFORMANT_ACTIVITY = 27
+CK_COMMUNAL_HOSTILITY = 28
+CK_LOSSES = 29
+
+# Actor slot codes for non-actor parties.
+CIVILIANS = -2
+PROTESTERS = -3
+NOBODY = -1
+
+
+@njit(cache=True)
+def emit(S, r, day, etype, a1, a2, place, fat, civ, mech):
+    """Append an event for replicate r; returns its index, or -1 when the buffer is full."""
+    n = S.ev_n[r]
+    if n >= S.ev_day.shape[1]:
+        S.acc[r, 23] += 1.0  # events_dropped
+        return -1
+    S.ev_day[r, n] = day
+    S.ev_type[r, n] = etype
+    S.ev_a1[r, n] = a1
+    S.ev_a2[r, n] = a2
+    S.ev_place[r, n] = place
+    S.ev_fat[r, n] = fat
+    S.ev_civ[r, n] = civ
+    S.ev_mech[r, n] = mech
+    for k in range(S.ev_ck.shape[2]):
+        S.ev_ck[r, n, k] = 0
+    S.ev_n[r] = n + 1
+    S.acc[r, 0] += fat
+    return n
+
+
+@njit(cache=True)
+def link(S, r, n, slot, kind, idx, val):
+    """Set link ``slot`` of event n's cause chain."""
+    if n >= 0 and slot < S.ev_ck.shape[2]:
+        S.ev_ck[r, n, slot] = kind
+        S.ev_ci[r, n, slot] = idx
+        S.ev_cv[r, n, slot] = val
+
+
+assert ACC["events_dropped"] == 23 and ACC["fatalities"] == 0 and CHAIN == 4
+
+ACLED_COLUMNS = [
+    "event_id", "event_date", "year", "event_type", "sub_event_type", "actor1", "assoc_actor_1", "inter1",
+    "actor2", "assoc_actor_2", "inter2", "interaction", "civilian_targeting", "admin1", "location",
+    "latitude", "longitude", "fatalities", "notes",
+]
+EXTRA_COLUMNS = ["day", "mechanism", "cause_chain", "cause_json", "actor1_id", "actor2_id", "place_id", "region_id"]
+
+
+def _party(idx, code: int) -> tuple[str, int, str]:
+    """ACLED name, inter code and scenario id of an event party."""
+    if code >= 0:
+        return idx.actor_acled[code], idx.actor_inter[code], idx.actors[code]
+    if code == CIVILIANS:
+        return "Civilians (Mali)", 7, "civilians"
+    if code == PROTESTERS:
+        return "Protesters (Mali)", 6, "protesters"
+    return "", 0, ""
+
+
+def describe_link(idx, kind: int, i: int, v: float) -> str:
+    """One cause link in words."""
+    name = CAUSE_KINDS[kind] if 0 <= kind < len(CAUSE_KINDS) else f"cause{kind}"
+    A = len(idx.actors)
+
+    def actor(k: int) -> str:
+        return idx.actors[k] if 0 <= k < A else "?"
+
+    def place(k: int) -> str:
+        return idx.places[k] if 0 <= k < len(idx.places) else "?"
+
+    def pair(code: int) -> str:
+        return f"{actor(code // 1000)}-{actor(code % 1000)}"
+
+    def comm_actor(code: int) -> str:
+        c, a = code // 1000, code % 1000
+        cname = idx.communities[c] if 0 <= c < len(idx.communities) else "?"
+        return f"{cname}->{actor(a)}"
+
+    if name == "seizure":
+        return f"convoy seized at {place(i)} (USD {v:,.0f})"
+    if name == "rent_loss":
+        return f"{actor(i)} rent {-100 * v:+.0f}%"
+    if name == "tension":
+        return f"tension {pair(i)} {v:.2f}"
+    if name == "restraint_broken":
+        return f"accord restraint broken {pair(i)} for {v:.0f} weeks"
+    if name == "rent_stake":
+        return f"rents at stake at {place(i)} USD {v:,.0f}/week"
+    if name == "hostility":
+        return f"hostility {pair(i)} {v:.2f}"
+    if name == "tip":
+        return f"tip #{i} ({'true' if v > 0.5 else 'false'})"
+    if name == "false_tip":
+        return f"false tip from {idx.communities[i] if 0 <= i < len(idx.communities) else '?'} (rivalry {v:.2f})"
+    if name == "attack":
+        return f"after attack event #{i} ({v:.0f} killed)"
+    if name == "sweep":
+        return f"sweep at {place(i)}"
+    if name == "detentions":
+        return f"{v:.0f} detained from {idx.communities[i] if 0 <= i < len(idx.communities) else '?'}"
+    if name in ("grievance", "support", "cooperation"):
+        return f"{name} {comm_actor(i)} {v:.2f}"
+    if name == "local_strength":
+        return f"{actor(i)} has {v:.0f} fighters here"
+    if name == "dual_hatted":
+        return f"dual-hatted members of {actor(i)} ({100 * v:.0f}%)"
+    if name == "mission_focus":
+        return f"{actor(i)} mission focus {v:.2f} (0=CT, 1=counter-trafficking)"
+    if name == "control_shift":
+        return f"control of {place(i)} contested (strength ratio {v:.2f})"
+    if name == "aggression":
+        return f"{actor(i)} aggrieved by recent losses ({v:.2f})"
+    if name == "ransom":
+        return f"ransom USD {v:,.0f}"
+    if name == "misdirected":
+        return f"misdirected operation against {actor(i)}"
+    if name == "unmet_demands":
+        return f"{actor(i)} unmet political demands {v:.2f}"
+    if name == "collusion":
+        return f"state collusion with {actor(i)} ({v:.2f})"
+    if name == "mediation":
+        return f"mediation restored restraint {pair(i)}"
+    if name == "predation":
+        return f"{actor(i)} seized a rival's convoy"
+    if name == "civilian_harm":
+        return f"civilians harmed ({v:.0f})"
+    if name == "informant_activity":
+        return f"informants active in {idx.communities[i] if 0 <= i < len(idx.communities) else '?'} ({v:.2f})"
+    if name == "communal_hostility":
+        return f"communal hostility {v:.2f}"
+    if name == "losses":
+        return f"{actor(i)} lost {v:.0f} fighters recently"
+    return f"{name} {i} {v:.3g}"
+
+
+def decode_events(S, r: int, idx, run_tag: str = "AZ") -> list[dict]:
+    """Replicate r's events as ACLED-style dict rows (with cause columns)."""
+    rows = []
+    n = int(S.ev_n[r])
+    start = idx.start
+    for e in range(n):
+        et, st = EVENT_TYPES[int(S.ev_type[r, e])]
+        day = int(S.ev_day[r, e])
+        date = start + dt.timedelta(days=day)
+        a1n, i1, a1id = _party(idx, int(S.ev_a1[r, e]))
+        a2n, i2, a2id = _party(idx, int(S.ev_a2[r, e]))
+        pl = int(S.ev_place[r, e])
+        links = []
+        words = []
+        for k in range(S.ev_ck.shape[2]):
+            kind = int(S.ev_ck[r, e, k])
+            if kind == 0:
+                continue
+            ii, vv = int(S.ev_ci[r, e, k]), float(S.ev_cv[r, e, k])
+            links.append({"kind": CAUSE_KINDS[kind], "index": ii, "value": round(vv, 6)})
+            words.append(describe_link(idx, kind, ii, vv))
+        mech = MECHANISMS[int(S.ev_mech[r, e])]
+        chain = " -> ".join(words + [f"{st.lower()} at {idx.place_names[pl]}"])
+        inter_lo, inter_hi = sorted((i1, i2)) if i2 else (i1, 0)
+        rows.append(
+            {
+                "event_id": f"{run_tag}{e + 1}",
+                "event_date": date,
+                "year": date.year,
+                "event_type": et,
+                "sub_event_type": st,
+                "actor1": a1n,
+                "assoc_actor_1": "",
+                "inter1": i1,
+                "actor2": a2n,
+                "assoc_actor_2": "",
+                "inter2": i2,
+                "interaction": int(f"{inter_lo}{inter_hi}") if inter_hi else inter_lo * 10,
+                "civilian_targeting": "Civilian targeting" if int(S.ev_civ[r, e]) else "",
+                "admin1": idx.place_region_name[pl],
+                "location": idx.place_names[pl],
+                "latitude": idx.lat[pl],
+                "longitude": idx.lon[pl],
+                "fatalities": int(S.ev_fat[r, e]),
+                "notes": f"[{mech}] {chain}",
+                "day": day,
+                "mechanism": mech,
+                "cause_chain": chain,
+                "cause_json": json.dumps(links, separators=(",", ":")),
+                "actor1_id": a1id,
+                "actor2_id": a2id,
+                "place_id": idx.places[pl],
+                "region_id": idx.place_region_id[pl],
+            }
+        )
+    return rows

@@ -1,0 +1,155 @@
+"""The compiled day loop: every replicate of a batch, every day, every mechanism.
+
+Order within a day: on the first day of each week the slow processes run (state redeployment,
+accords, communities, control, route choice, time-series snapshot); then daily: convoys, clashes,
+attacks, assassinations, reprisals, kidnappings, tips and operations, sweeps, releases.
+Replicates are independent and draw from counter-based streams keyed by their own seed, so a
+replicate's results do not depend on the batch it runs in.
+"""
+
+from __future__ import annotations
+
+from numba import njit
+
+from azalai.model.mechanisms.accords import update_accords
+from azalai.model.mechanisms.communities import update_communities
+from azalai.model.mechanisms.control import local_support, update_control
+from azalai.model.mechanisms.intelligence import tips_and_operations
+from azalai.model.mechanisms.operations import releases, sweeps
+from azalai.model.mechanisms.state import redeploy
+from azalai.model.mechanisms.trafficking import choose_routes, move_convoys
+from azalai.model.mechanisms.violence import assassinations, attacks, clashes, kidnappings, reprisals
+from azalai.model.state import ACC
+
+_POP_START = ACC["population_start"]
+_TIPS = ACC["tips"]
+_TIPS_FALSE = ACC["tips_false"]
+_TIPS_ACTED = ACC["tips_acted"]
+_FALSE_ACTED = ACC["false_tips_acted"]
+_MISDIRECTED = ACC["misdirected_ops"]
+_FAT = ACC["fatalities"]
+
+
+@njit(cache=True)
+def record_week(W, S, r, w):
+    A, P = W.fighters0.shape
+    C = W.pop0.shape[0]
+    if w >= S.ts_fighters.shape[1]:
+        return
+    for a in range(A):
+        t = 0.0
+        for v in range(P):
+            t += S.fighters[r, a, v]
+        S.ts_fighters[r, w, a] = t
+        S.ts_cash[r, w, a] = S.cash[r, a]
+        for k in range(S.income.shape[2]):
+            S.ts_income[r, w, a, k] = S.income[r, a, k]
+    for v in range(P):
+        S.ts_protector[r, w, v] = S.protector[r, v]
+        S.ts_seized[r, w, v] = S.seized_place_week[r, v]
+        S.ts_risk[r, w, v] = S.risk[r, v]
+    for c in range(C):
+        S.ts_livelihood[r, w, c] = S.livelihood_ema[r, c]
+        for a in range(A):
+            S.ts_support[r, w, c, a] = S.support[r, c, a]
+            S.ts_grievance[r, w, c, a] = S.grievance[r, c, a]
+            S.ts_coop[r, w, c, a] = S.coop[r, c, a]
+    for e in range(S.flow_week.shape[1]):
+        S.ts_flow[r, w, e] = S.flow_week[r, e]
+    for n in range(S.tension.shape[1]):
+        S.ts_tension[r, w, n] = S.tension[r, n]
+        S.ts_broken[r, w, n] = S.broken[r, n]
+    S.ts_tips[r, w, 0] = S.acc[r, _TIPS]
+    S.ts_tips[r, w, 1] = S.acc[r, _TIPS_FALSE]
+    S.ts_tips[r, w, 2] = S.acc[r, _TIPS_ACTED]
+    S.ts_tips[r, w, 3] = S.acc[r, _FALSE_ACTED]
+    S.ts_misdirected[r, w] = S.acc[r, _MISDIRECTED]
+    S.ts_fatalities[r, w] = S.acc[r, _FAT]
+
+
+@njit(cache=True)
+def weekly(W, S, p, lev, aid, r, day, week):
+    P = W.place_ext.shape[0]
+    A = W.actor_kind.shape[0]
+    # Weekly flows and rents roll into their moving averages before the slow processes read them.
+    for v in range(P):
+        S.place_rent_ema[r, v] = 0.75 * S.place_rent_ema[r, v] + 0.25 * S.place_rent_week[r, v]
+    redeploy(W, S, p, lev, r, day)
+    update_accords(W, S, p, lev, r, day, week)
+    update_communities(W, S, p, lev, aid, r, day, week)
+    update_control(W, S, p, lev, r, day, week)
+    for v in range(P):
+        S.risk[r, v] *= p.risk_decay
+    choose_routes(W, S, p, lev, r, day, week)
+    for a in range(A):
+        S.aggr[r, a] *= p.aggression_decay
+        S.last_loss_value[r, a] *= p.aggression_decay
+    C = W.pop0.shape[0]
+    for c in range(C):
+        S.manip[r, c] *= 0.97
+        S.tips_recent[r, c] *= 0.7
+    record_week(W, S, r, week)
+    for v in range(P):
+        S.place_rent_week[r, v] = 0.0
+        S.seized_place_week[r, v] = 0.0
+    for a in range(A):
+        S.rent_week[r, a] = 0.0
+    for e in range(S.flow_week.shape[1]):
+        S.flow_week[r, e] = 0.0
+    for c in range(C):
+        S.livelihood_week[r, c] = 0.0
+
+
+@njit(cache=True)
+def init_batch(W, S):
+    """Population baseline and local support before the first day."""
+    R = S.seed.shape[0]
+    P = W.place_ext.shape[0]
+    A = W.actor_kind.shape[0]
+    C = W.pop0.shape[0]
+    for r in range(R):
+        # Population accounting baseline: civilians plus local armed groups' fighters.
+        tot = 0.0
+        for c in range(C):
+            for v in range(P):
+                tot += S.pop[r, c, v]
+        for a in range(A):
+            if W.actor_kind[a] == 1 or W.actor_kind[a] == 2:
+                for v in range(P):
+                    tot += S.fighters[r, a, v]
+        S.acc[r, _POP_START] = tot
+        local_support(W, S, r)
+
+
+@njit(cache=True)
+def step_days(W, S, p, lev, aid, d0, d1):
+    """Step every replicate of S from day d0 up to (not including) day d1."""
+    R = S.seed.shape[0]
+    for r in range(R):
+        for day in range(d0, d1):
+            if day % 7 == 0:
+                weekly(W, S, p, lev, aid, r, day, day // 7)
+            move_convoys(W, S, p, lev, r, day)
+            clashes(W, S, p, lev, r, day)
+            attacks(W, S, p, lev, r, day)
+            assassinations(W, S, p, lev, r, day)
+            reprisals(W, S, p, lev, r, day)
+            kidnappings(W, S, p, lev, r, day)
+            tips_and_operations(W, S, p, lev, r, day)
+            sweeps(W, S, p, lev, r, day)
+            releases(W, S, r, day)
+
+
+@njit(cache=True)
+def finish_batch(W, S, days):
+    R = S.seed.shape[0]
+    for r in range(R):
+        record_week(W, S, r, (days + 6) // 7)
+
+
+@njit(cache=True)
+def run_batch(W, S, p, lev, aid, days):
+    """Step every replicate of S through ``days`` days."""
+    init_batch(W, S)
+    step_days(W, S, p, lev, aid, 0, days)
+    finish_batch(W, S, days)

@@ -1,0 +1,201 @@
+"""Mechanism 7: accords and politics — tension between signatories, restraint, mediation, DDR and posts.
+
+Seed: "However, they also rest on a fragile balance of power that encompasses positions in the
+planned-for but controversial interim authorities, the integration of combatants into Mali's armed
+services, and participation in the UN's Disarmament, Demobilization and Reintegration (DDR)
+programme, as well as the protection of trade and business networks."
+
+Each week, for each pair of signatories, a tension index fades and grows with:
+
+* rents lost against entitlement (each signatory's rent income against its level when the accords'
+  balance was struck, i.e. after the warm-up weeks);
+* shifts in the pair's balance of fighters;
+* incidents between them (clashes, seizures of each other's convoys, discovered denunciations);
+* unmet political demands (interim posts short of what was promised, the status ambitions of
+  formerly subordinate groups, the wish for independence).
+
+Past a threshold the accord's restraint fails for the pair (clash hazards lose the restraint
+factor); mediation can restore it once tension has fallen. Restraint broken for long enough counts as
+the accord failing. Interim posts are shared between a promised, population-fair share and a
+power-based one, by the fairness lever. DDR moves fighters of signatories whose restraint holds back
+into their communities, against payments.
+"""
+
+from __future__ import annotations
+
+from numba import njit
+
+from azalai.model.events import CK_HOSTILITY, CK_MEDIATION, CK_RENT_LOSS, CK_TENSION, CK_UNMET_DEMANDS, EV_AGREEMENT, EV_OTHER, M_ACCORDS, emit, link
+from azalai.model.mechanisms.communities import WARMUP_WEEKS
+from azalai.model.rng import SITE_MEDIATION, uniform
+from azalai.model.state import ACC, SRC_DDR
+
+_FAIL_DAY = ACC["accord_failure_day"]
+_DEMOB = ACC["demobilised"]
+_BREAKS = ACC["accord_breaks"]
+_MEDIATIONS = ACC["mediations"]
+
+
+@njit(cache=True)
+def _shared_place(W, S, p, r, a, b):
+    """A place where both a and b are present (else a's largest post)."""
+    P = W.place_ext.shape[0]
+    best = -1
+    bw = 0.0
+    fallback = 0
+    fw = -1.0
+    for v in range(P):
+        fa = S.fighters[r, a, v]
+        fb = S.fighters[r, b, v]
+        if fa > fw:
+            fw = fa
+            fallback = v
+        m = min(fa, fb)
+        if m > bw:
+            bw = m
+            best = v
+    return best if best >= 0 else fallback
+
+
+@njit(cache=True)
+def update_posts(W, S, lev, r, day):
+    """Interim authorities: posts by promise (fair) and by power, weighted by the fairness lever."""
+    A, P = W.fighters0.shape
+    tot_f = 0.0
+    tot_p = 0.0
+    for a in range(A):
+        if W.sig[a] == 1:
+            for v in range(P):
+                tot_f += S.fighters[r, a, v]
+            tot_p += W.promised[a]
+    fair_w = lev.interim_fairness[day]
+    for a in range(A):
+        if W.sig[a] != 1:
+            S.post_share[r, a] = 0.0
+            continue
+        fa = 0.0
+        for v in range(P):
+            fa += S.fighters[r, a, v]
+        power = fa / tot_f if tot_f > 0.0 else 0.0
+        fair = W.promised[a] / tot_p if tot_p > 0.0 else power
+        S.post_share[r, a] = fair_w * fair + (1.0 - fair_w) * power
+
+
+@njit(cache=True)
+def actor_unmet(W, S, lev, r, day, a):
+    """Unmet demands of signatory a: posts short of promise, weighted by its communities' aspirations."""
+    C = W.pop0.shape[0]
+    asp = 0.0
+    sub = 0.0
+    indep = 0.0
+    for c in range(C):
+        asp += W.base_w[a, c] * W.comm_polasp[c]
+        sub += W.base_w[a, c] * W.comm_sub[c]
+        indep += W.base_w[a, c] * W.comm_indep[c]
+    fair = W.promised[a]
+    short = 0.0
+    if fair > 0.0:
+        short = max(0.0, 1.0 - S.post_share[r, a] / fair)
+    return asp * short * (1.0 + 0.5 * sub) + 0.3 * indep
+
+
+@njit(cache=True)
+def update_accords(W, S, p, lev, r, day, week):
+    A, P = W.fighters0.shape
+    NP = W.pair_a.shape[0]
+    seed = S.seed[r]
+    update_posts(W, S, lev, r, day)
+    # Rent entitlement is the level when the balance was struck (after warm-up).
+    for a in range(A):
+        S.rent_ema[r, a] = 0.75 * S.rent_ema[r, a] + 0.25 * S.rent_week[r, a]
+        if week <= WARMUP_WEEKS:
+            S.rent_ref[r, a] = S.rent_ema[r, a]
+    for n in range(NP):
+        a = W.pair_a[n]
+        b = W.pair_b[n]
+        short = 0.0
+        if week > WARMUP_WEEKS:
+            for x in (a, b):
+                if S.rent_ref[r, x] > 0.0:
+                    short += max(0.0, 1.0 - S.rent_ema[r, x] / S.rent_ref[r, x])
+        fa = 0.0
+        fb = 0.0
+        for v in range(P):
+            fa += S.fighters[r, a, v]
+            fb += S.fighters[r, b, v]
+        bal = fa / (fa + fb) if fa + fb > 0.0 else 0.5
+        shift = 0.0
+        if S.balance_prev[r, n] >= 0.0:
+            shift = abs(bal - S.balance_prev[r, n])
+        S.balance_prev[r, n] = bal
+        unmet = 0.5 * (actor_unmet(W, S, lev, r, day, a) + actor_unmet(W, S, lev, r, day, b))
+        inc = S.incidents_week[r, n]
+        S.incidents_week[r, n] = 0.0
+        tau = (
+            S.tension[r, n] * p.tension_decay
+            + p.tension_rent * short
+            + p.tension_balance * shift * 10.0
+            + p.tension_incident * inc
+            + p.tension_political * unmet
+        )
+        S.tension[r, n] = tau
+        if S.broken[r, n] == 0:
+            if tau > p.tension_threshold:
+                S.broken[r, n] = 1
+                S.broken_weeks[r, n] = 0
+                S.acc[r, _BREAKS] += 1.0
+                v = _shared_place(W, S, p, r, a, b)
+                ev = emit(S, r, day, EV_OTHER, a, b, v, 0, 0, M_ACCORDS)
+                link(S, r, ev, 0, CK_TENSION, a * 1000 + b, tau)
+                slot = 1
+                if short > 0.05:
+                    link(S, r, ev, slot, CK_RENT_LOSS, a if S.rent_ref[r, a] > 0 and S.rent_ema[r, a] < S.rent_ref[r, a] else b, short)
+                    slot += 1
+                if inc > 0.0:
+                    link(S, r, ev, slot, CK_HOSTILITY, a * 1000 + b, inc)
+                    slot += 1
+                link(S, r, ev, slot, CK_UNMET_DEMANDS, a, unmet)
+        else:
+            S.broken_weeks[r, n] += 1
+            if S.broken_weeks[r, n] >= p.failure_weeks and S.acc[r, _FAIL_DAY] < 0.0:
+                S.acc[r, _FAIL_DAY] = day
+                S.fail_flag[r] = 1
+            chance = p.mediation_rate * (0.5 + lev.minusma_posture[day])
+            if tau < 0.5 * p.tension_threshold and uniform(seed, week, SITE_MEDIATION, n, 0) < chance:
+                S.broken[r, n] = 0
+                S.broken_weeks[r, n] = 0
+                S.acc[r, _MEDIATIONS] += 1.0
+                v = _shared_place(W, S, p, r, a, b)
+                ev = emit(S, r, day, EV_AGREEMENT, a, b, v, 0, 0, M_ACCORDS)
+                link(S, r, ev, 0, CK_MEDIATION, a * 1000 + b, tau)
+    # DDR for signatories whose restraint holds with everyone.
+    pace = lev.ddr_pace[day] / 52.0
+    if pace > 0.0:
+        C = W.pop0.shape[0]
+        for a in range(A):
+            if W.ddr_ok[a] != 1:
+                continue
+            ok = True
+            for n in range(NP):
+                if (W.pair_a[n] == a or W.pair_b[n] == a) and S.broken[r, n] == 1:
+                    ok = False
+            if not ok:
+                continue
+            for v in range(P):
+                d = S.fighters[r, a, v] * pace
+                if d <= 0.0:
+                    continue
+                S.fighters[r, a, v] -= d
+                S.acc[r, _DEMOB] += d
+                pay = d * p.ddr_payment
+                S.cash[r, a] += 0.5 * pay
+                S.income[r, a, SRC_DDR] += 0.5 * pay
+                best = -1
+                bw = -1.0
+                for c in range(C):
+                    wgt = S.pop[r, c, v] * (1.0 + 10.0 * W.base_w[a, c])
+                    if wgt > bw:
+                        bw = wgt
+                        best = c
+                S.pop[r, best, v] += d
+                S.livelihood_week[r, best] += 0.5 * pay

@@ -1,0 +1,236 @@
+"""Mechanism 6: communities — grievance, support, cooperation, recruitment, and the groups' purses.
+
+Seed: "If French and international forces seek to target the political economy of war in Mali in a
+more focused manner, they will run the risk of ... pushing local communities further toward armed
+groups." And: "these networks seek to protect not just their businesses but their communities from
+attack, while also trying to perpetuate their political, economic, and social positions."
+
+Each week:
+
+* grievance of each community against each actor fades, and grows with the harm that actor did
+  (killings, detentions, misdirected operations), with trafficking livelihood lost to a force's
+  seizures (weighted by the community's dependence on trafficking), and, against the state, with
+  unmet political demands and the state's absence; aid reduces it;
+* support moves toward a target that rewards protection of the community's people and business and
+  punishes grievance — and that rewards the enemies of whoever the community holds a grievance
+  against, jihadists included;
+* cooperation with each force (the supply of its informants) falls with grievance toward it;
+* armed groups recruit from their supporters, faster where grievance against their enemies runs
+  high and when they can pay; they pay upkeep, raise levies, and lose deserters when broke.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from azalai.model.state import ACC, SRC_BUDGET, SRC_LEVY
+from azalai.model.world import KIND_INTERNATIONAL, KIND_JIHADIST, KIND_SIGNATORY, KIND_STATE
+
+_RECRUITS = ACC["recruits"]
+_JRECRUITS = ACC["jihadist_recruits"]
+_DESERTIONS = ACC["desertions"]
+
+WARMUP_WEEKS = 8  # entitlements and livelihood references are set from the first weeks
+
+
+@njit(cache=True)
+def community_unmet(W, S, lev, r, day, c):
+    """Unmet political demands of community c (0..~2): representation, status, independence."""
+    A = W.actor_kind.shape[0]
+    rep = 0.0
+    has_patron = False
+    for a in range(A):
+        if W.sig[a] == 1 and W.base_w[a, c] > 0.0:
+            has_patron = True
+            fair = W.promised[a] if W.promised[a] > 0.0 else 0.05
+            rep += W.base_w[a, c] * min(1.0, S.post_share[r, a] / fair)
+    if not has_patron:
+        rep = lev.interim_fairness[day]
+    rep = min(1.0, rep)
+    return W.comm_polasp[c] * (1.0 - rep) * (1.0 + 0.5 * W.comm_sub[c]) + 0.3 * W.comm_indep[c]
+
+
+@njit(cache=True)
+def protection(W, S, r, c, a):
+    """Share of community c's people living in places protected by a, plus a's share of c's livelihood."""
+    P = W.place_ext.shape[0]
+    tot = 0.0
+    prot = 0.0
+    for v in range(P):
+        tot += S.pop[r, c, v]
+        if S.protector[r, v] == a:
+            prot += S.pop[r, c, v]
+    x = 0.0
+    if tot > 0.0:
+        x = prot / tot
+    return x + W.base_w[a, c] * W.comm_dep[c]
+
+
+@njit(cache=True)
+def update_communities(W, S, p, lev, aid, r, day, week):
+    A, P = W.fighters0.shape
+    C = W.pop0.shape[0]
+    s = W.state_actor
+    # Livelihood from trafficking, and its reference level after warm-up.
+    for c in range(C):
+        S.livelihood_ema[r, c] = 0.75 * S.livelihood_ema[r, c] + 0.25 * S.livelihood_week[r, c]
+        if week <= WARMUP_WEEKS:
+            S.livelihood_ref[r, c] = S.livelihood_ema[r, c]
+    # Grievance.
+    for c in range(C):
+        reg_aid = 0.0
+        for g in range(W.comm_region_w.shape[1]):
+            reg_aid += W.comm_region_w[c, g] * aid[day, g]
+        state_present = 0.0
+        tot = 0.0
+        for v in range(P):
+            tot += S.pop[r, c, v]
+            if s >= 0 and S.fighters[r, s, v] >= p.min_presence:
+                state_present += S.pop[r, c, v]
+        absent = 1.0
+        if tot > 0.0:
+            absent = 1.0 - state_present / tot
+        ref = S.livelihood_ref[r, c] + 1.0
+        for a in range(A):
+            g0 = S.grievance[r, c, a] * p.grievance_decay + S.harm_week[r, c, a]
+            loss = S.interdict_loss_week[r, c, a]
+            if loss > 0.0:
+                g0 += p.livelihood_grievance * W.comm_dep[c] * min(2.0, loss / ref)
+            if a == s:
+                g0 += p.exclusion_grievance * community_unmet(W, S, lev, r, day, c)
+                g0 += p.state_absence_grievance * absent
+                g0 -= p.aid_relief * reg_aid
+            elif W.actor_kind[a] == KIND_INTERNATIONAL:
+                g0 -= 0.5 * p.aid_relief * reg_aid
+            if g0 < 0.0:
+                g0 = 0.0
+            if g0 > 5.0:
+                g0 = 5.0
+            S.grievance[r, c, a] = g0
+            S.harm_week[r, c, a] = 0.0
+            S.interdict_loss_week[r, c, a] = 0.0
+    # Support.
+    if week == 0:
+        for c in range(C):
+            for a in range(A):
+                S.prot_ref[r, c, a] = protection(W, S, r, c, a)
+    target = np.zeros(A)
+    for c in range(C):
+        s0tot = 0.0
+        for a in range(A):
+            s0tot += max(W.support0[c, a], 0.005)
+        none0 = max(0.05, 1.0 - s0tot)
+        denom = none0
+        for a in range(A):
+            x = p.support_protection * (protection(W, S, r, c, a) - S.prot_ref[r, c, a])
+            x -= p.support_grievance * S.grievance[r, c, a]
+            opp = 0.0
+            for f in range(A):
+                if W.rel0[a, f] < 0.0:
+                    opp += S.grievance[r, c, f] * (-W.rel0[a, f])
+            x += p.support_opposition * opp
+            if x > 5.0:
+                x = 5.0
+            target[a] = max(W.support0[c, a], 0.005) * np.exp(x)
+            denom += target[a]
+        for a in range(A):
+            S.support[r, c, a] += p.support_rate * (target[a] / denom - S.support[r, c, a])
+    # Cooperation with each force.
+    for c in range(C):
+        for f in range(A):
+            if W.actor_role[f] == 0:
+                continue
+            tgt = min(1.0, p.cooperation_base + S.support[r, c, f]) * np.exp(-p.cooperation_sensitivity * S.grievance[r, c, f])
+            if week == 0:
+                S.coop[r, c, f] = tgt
+            else:
+                S.coop[r, c, f] += 0.3 * (tgt - S.coop[r, c, f])
+    # Purses: levy, state budget, upkeep, desertion; then recruitment.
+    for a in range(A):
+        k = W.actor_kind[a]
+        if k == KIND_INTERNATIONAL:
+            continue
+        levy = 0.0
+        for c in range(C):
+            tot = 0.0
+            for v in range(P):
+                tot += S.pop[r, c, v]
+            levy += p.levy_rate * S.support[r, c, a] * tot
+        S.cash[r, a] += levy
+        S.income[r, a, SRC_LEVY] += levy
+        if k == KIND_STATE:
+            S.cash[r, a] += p.state_budget
+            S.income[r, a, SRC_BUDGET] += p.state_budget
+        total_f = 0.0
+        for v in range(P):
+            total_f += S.fighters[r, a, v]
+        S.cash[r, a] -= p.upkeep * 7.0 * total_f
+        if S.cash[r, a] < 0.0:
+            S.cash[r, a] = 0.0
+            if k == KIND_SIGNATORY or k == KIND_JIHADIST:
+                for v in range(P):
+                    d = S.fighters[r, a, v] * p.desertion_rate
+                    if d <= 0.0:
+                        continue
+                    S.fighters[r, a, v] -= d
+                    S.acc[r, _DESERTIONS] += d
+                    _return_home(W, S, r, a, v, d)
+    for a in range(A):
+        k = W.actor_kind[a]
+        if not (k == KIND_SIGNATORY or k == KIND_JIHADIST):
+            continue
+        pay = 1.0 if S.cash[r, a] > 0.0 else 0.2
+        for c in range(C):
+            if S.support[r, c, a] <= 0.0:
+                continue
+            push = 0.0
+            for f in range(A):
+                if W.rel0[a, f] < 0.0:
+                    push += S.grievance[r, c, f] * (-W.rel0[a, f])
+            tot = 0.0
+            for v in range(P):
+                tot += S.pop[r, c, v]
+            if tot <= 0.0:
+                continue
+            n = p.recruit_rate * S.support[r, c, a] * tot * (1.0 + p.grievance_push * min(push, 3.0)) * pay
+            if n <= 0.0:
+                continue
+            # Recruits join where the group is present among their community, else its largest post.
+            dest = -1
+            dw = 0.0
+            for v in range(P):
+                wgt = S.pop[r, c, v] * (1.0 if S.fighters[r, a, v] >= p.min_presence else 0.0)
+                if wgt > dw:
+                    dw = wgt
+                    dest = v
+            if dest < 0:
+                most = 0.0
+                for v in range(P):
+                    if S.fighters[r, a, v] > most:
+                        most = S.fighters[r, a, v]
+                        dest = v
+            if dest < 0:
+                continue
+            n = min(n, 0.01 * tot)
+            for v in range(P):
+                S.pop[r, c, v] -= n * S.pop[r, c, v] / tot
+            S.fighters[r, a, dest] += n
+            S.acc[r, _RECRUITS] += n
+            if k == KIND_JIHADIST:
+                S.acc[r, _JRECRUITS] += n
+
+
+@njit(cache=True)
+def _return_home(W, S, r, a, v, n):
+    """Fighters who leave a group rejoin a community at v (its base community if one lives there)."""
+    C = W.pop0.shape[0]
+    best = -1
+    bw = -1.0
+    for c in range(C):
+        wgt = S.pop[r, c, v] * (1.0 + 10.0 * W.base_w[a, c])
+        if wgt > bw:
+            bw = wgt
+            best = c
+    if best >= 0:
+        S.pop[r, best, v] += n

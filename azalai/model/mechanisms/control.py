@@ -1,0 +1,115 @@
+"""Mechanism 2: control and influence — who protects each place.
+
+Seed: "This fueled competition among different Tuareg and Arab factions for access to lucrative
+routes, government resources and the territory necessary to ensure that trade could continue
+uninterrupted."
+
+Each week the local balance of fighters, weighted by the support of the people living there, decides
+who protects a place. An incumbent keeps it until a challenger is clearly stronger; a place the
+accords' business provisions give to the incumbent takes a larger margin to take, in proportion to
+how well those provisions are respected. Control changes hands by deal (a non-violent transfer
+between parties whose accord restraint holds) or by force (a battle in which the challenger
+overtakes the place).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from azalai.model.events import CK_CONTROL_SHIFT, CK_LOCAL_STRENGTH, CK_SUPPORT, EV_GOV_REGAINS, EV_NSA_OVERTAKES, EV_TRANSFER, M_CONTROL, emit, link
+from azalai.model.rng import SITE_CONTROL, lomax
+from azalai.model.state import ACC
+from azalai.model.world import KIND_INTERNATIONAL, KIND_STATE
+
+_FAT_BATTLES = ACC["fatalities_battles"]
+_LOCAL_DEATHS = ACC["local_fighter_deaths"]
+
+
+@njit(cache=True)
+def local_support(W, S, r):
+    """Population-weighted support of each actor at each place (stored in ``loc_support``)."""
+    A, P = W.fighters0.shape
+    C = W.pop0.shape[0]
+    for v in range(P):
+        tot = 0.0
+        for c in range(C):
+            tot += S.pop[r, c, v]
+        for a in range(A):
+            s = 0.0
+            if tot > 0.0:
+                for c in range(C):
+                    s += S.pop[r, c, v] * S.support[r, c, a]
+                s /= tot
+            S.loc_support[r, a, v] = s
+
+
+@njit(cache=True)
+def restrained(W, S, lev, r, day, a, b):
+    """Whether an accord's restraint currently binds a and b (both parties, pair not broken)."""
+    pa = W.sig[a] == 1 or W.actor_kind[a] == KIND_STATE
+    pb = W.sig[b] == 1 or W.actor_kind[b] == KIND_STATE
+    if not (pa and pb):
+        return False
+    pi = W.pair_of[a, b]
+    if pi >= 0:
+        return S.broken[r, pi] == 0
+    return True
+
+
+@njit(cache=True)
+def update_control(W, S, p, lev, r, day, week):
+    """Weekly: the strongest locally supported actor protects each place."""
+    A, P = W.fighters0.shape
+    seed = S.seed[r]
+    local_support(W, S, r)
+    for v in range(P):
+        if W.place_ext[v] == 1:
+            continue
+        best = -1
+        bs = 0.0
+        for a in range(A):
+            if W.actor_kind[a] == KIND_INTERNATIONAL or S.fighters[r, a, v] < p.min_presence:
+                continue
+            st = S.fighters[r, a, v] * (1.0 + p.support_weight * S.loc_support[r, a, v])
+            if st > bs:
+                bs = st
+                best = a
+        cur = S.protector[r, v]
+        if best < 0:
+            if cur >= 0 and S.fighters[r, cur, v] < p.min_presence:
+                S.protector[r, v] = -1
+            continue
+        if cur < 0 or S.fighters[r, cur, v] < p.min_presence:
+            if cur >= 0 and week > 0:
+                ev = emit(S, r, day, EV_TRANSFER, best, cur, v, 0, 0, M_CONTROL)
+                link(S, r, ev, 0, CK_CONTROL_SHIFT, v, 0.0)
+                link(S, r, ev, 1, CK_LOCAL_STRENGTH, best, S.fighters[r, best, v])
+            S.protector[r, v] = best
+            continue
+        if best == cur:
+            continue
+        cs = S.fighters[r, cur, v] * (1.0 + p.support_weight * S.loc_support[r, cur, v])
+        margin = (1.0 + p.control_hysteresis) * (1.0 + p.deal_weight * lev.business_respected[day] * W.entitled[cur, v])
+        if bs <= margin * cs:
+            continue
+        ratio = bs / max(cs, 1e-9)
+        if restrained(W, S, lev, r, day, best, cur) or W.rel0[best, cur] >= 0.0:
+            ev = emit(S, r, day, EV_TRANSFER, best, cur, v, 0, 0, M_CONTROL)
+        else:
+            scale = p.fatality_scale * np.sqrt((S.fighters[r, best, v] + S.fighters[r, cur, v]) / (2.0 * p.force_ref))
+            fat = int(scale * lomax(p.fatality_alpha, seed, day, SITE_CONTROL, v, 0))
+            lost = min(float(fat), S.fighters[r, cur, v])
+            S.fighters[r, cur, v] -= lost
+            if W.actor_kind[cur] != KIND_STATE:
+                S.acc[r, _LOCAL_DEATHS] += lost
+            S.acc[r, _FAT_BATTLES] += fat
+            etype = EV_GOV_REGAINS if W.actor_kind[best] == KIND_STATE else EV_NSA_OVERTAKES
+            ev = emit(S, r, day, etype, best, cur, v, fat, 0, M_CONTROL)
+            pi = W.pair_of[best, cur]
+            if pi >= 0:
+                S.incidents_week[r, pi] += 1.0
+        link(S, r, ev, 0, CK_CONTROL_SHIFT, v, ratio)
+        link(S, r, ev, 1, CK_LOCAL_STRENGTH, best, S.fighters[r, best, v])
+        link(S, r, ev, 2, CK_SUPPORT, best, S.loc_support[r, best, v])
+        S.protector[r, v] = best

@@ -1,0 +1,228 @@
+"""Mechanism 4: intelligence and targeting — tips that can be true or false, vetting, and acting on them.
+
+Seed: "If French and international forces seek to target the political economy of war in Mali in a
+more focused manner, they will run the risk of falling prey to faulty intelligence, being
+instrumentalized to further local rivalries, or pushing local communities further toward armed
+groups." And: "In 2013, French forces targeted suspected MUJAO fighters near the border city of In
+Khalil, only to later suspect that they had been misled by MNLA sources who instead sought to settle
+scores linked to business rivalries between Arab and Idnan Tuareg traders in the town."
+
+Every day each force receives tips from informants in the communities of its area, in proportion to
+their cooperation with it. A tip names an actor at a place. It is true when it names an actor that
+is there and is a legitimate target for the force's mission focus (jihadists under
+counter-terrorism; whoever lives off trafficking under counter-trafficking). The informant may
+instead name a rival of its own patron group: the chance rises with the rivalry, with what the
+informant would gain (the rival's rents nearby, the status of a subordinate community), with past
+manipulations that worked, and with how credible the accusation is under the current focus
+(overlap with jihadists, or trafficking income). Vetting checks some tips and exposes most false
+ones, at the price of fewer operations and of targets moving away. Every tip is recorded.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from azalai.model.mechanisms.operations import execute_operation, force_tempo
+from azalai.model.mechanisms.trafficking import force_focus
+from azalai.model.rng import (
+    SITE_OP_ESCAPE, SITE_TIP_CATCH, SITE_TIP_COUNT, SITE_TIP_LIE, SITE_TIP_SOURCE, SITE_TIP_TARGET, SITE_TIP_VET,
+    choice_weighted, poisson, uniform,
+)
+from azalai.model.state import ACC
+from azalai.model.world import KIND_INTERNATIONAL, KIND_JIHADIST, KIND_SIGNATORY, KIND_STATE
+
+_TIPS = ACC["tips"]
+_TIPS_FALSE = ACC["tips_false"]
+_TIPS_ACTED = ACC["tips_acted"]
+_FALSE_ACTED = ACC["false_tips_acted"]
+_TIPS_DROPPED = ACC["tips_dropped"]
+
+
+@njit(cache=True)
+def _traffic(S, r, a, rmax):
+    """How much a lives off trafficking, relative to the actor with the largest trafficking income."""
+    if rmax <= 0.0:
+        return 0.0
+    return min(1.0, S.rent_ema[r, a] / rmax)
+
+
+@njit(cache=True)
+def legitimacy(W, S, r, a, focus, rmax):
+    """How legitimate a target actor a is for a force with this mission focus."""
+    jihad = 1.0 if W.actor_kind[a] == KIND_JIHADIST else 0.0
+    return (1.0 - focus) * jihad + focus * _traffic(S, r, a, rmax)
+
+
+@njit(cache=True)
+def plausibility(W, S, p, r, b, focus, rmax):
+    """How credible an accusation against b is under the focus: jihadist ties or trafficking income."""
+    x = (1.0 - focus) * W.jihad_overlap[b] + focus * _traffic(S, r, b, rmax)
+    return p.plausibility_floor + (1.0 - p.plausibility_floor) * x
+
+
+@njit(cache=True)
+def tips_and_operations(W, S, p, lev, r, day):
+    """Tips reach each force; some are false; vetted ones may be caught; the rest become operations."""
+    A, P = W.fighters0.shape
+    C = W.pop0.shape[0]
+    seed = S.seed[r]
+    rmax = 0.0
+    for a in range(A):
+        if W.actor_kind[a] != KIND_INTERNATIONAL and S.rent_ema[r, a] > rmax:
+            rmax = S.rent_ema[r, a]
+    area = np.zeros(P)
+    pool = np.zeros(C)
+    wv = np.zeros(P)
+    cand = np.zeros(A * P)
+    for f in range(A):
+        if W.actor_role[f] == 0:
+            continue
+        # The force's area: its posts and their neighbours.
+        any_area = False
+        for v in range(P):
+            area[v] = 0.0
+        for v in range(P):
+            if S.fighters[r, f, v] >= p.min_presence and W.place_ext[v] == 0:
+                area[v] = 1.0
+                any_area = True
+                for q in range(W.adj_ptr[v], W.adj_ptr[v + 1]):
+                    u = W.adj_nbr[q]
+                    if W.place_ext[u] == 0 and area[u] == 0.0:
+                        area[u] = 0.5
+        if not any_area:
+            continue
+        tempo = force_tempo(W, lev, day, f)
+        vet = lev.vetting[day]
+        S.ops_budget[r, f] = min(3.0, S.ops_budget[r, f] + p.ops_per_day * tempo * (1.0 - p.vetting_cost * vet))
+        lam = 0.0
+        for c in range(C):
+            tot = 0.0
+            inside = 0.0
+            for v in range(P):
+                tot += S.pop[r, c, v]
+                inside += S.pop[r, c, v] * area[v]
+            pool[c] = 0.0
+            if tot > 0.0:
+                pool[c] = S.coop[r, c, f] * inside / tot
+            lam += pool[c]
+        lam *= p.tip_rate * tempo
+        n = poisson(lam, seed, day, SITE_TIP_COUNT, f, 0)
+        if n > 8:
+            n = 8
+        focus = force_focus(W, lev, day, f)
+        for i in range(n):
+            tip_key = f * 16 + i
+            c = choice_weighted(pool, C, uniform(seed, day, SITE_TIP_SOURCE, tip_key, 0))
+            if c < 0:
+                continue
+            # The informant's patron: the armed group its community supports most.
+            g = -1
+            gs = 0.0
+            for a in range(A):
+                k = W.actor_kind[a]
+                if (k == KIND_SIGNATORY or k == KIND_JIHADIST or k == KIND_STATE) and S.support[r, c, a] > gs:
+                    gs = S.support[r, c, a]
+                    g = a
+            # The most attractive rival to denounce, present in the area.
+            b = -1
+            best_score = 0.0
+            b_riv = 0.0
+            b_gain = 0.0
+            b_place = -1
+            for a in range(A):
+                k = W.actor_kind[a]
+                if a == g or k == KIND_INTERNATIONAL or k == KIND_STATE or a == f:
+                    continue
+                if g >= 0 and W.rel0[g, a] >= 0.0 and W.actor_kind[a] == KIND_JIHADIST:
+                    continue
+                where = -1
+                most = 0.0
+                for v in range(P):
+                    if area[v] > 0.0 and S.fighters[r, a, v] >= p.min_presence and S.fighters[r, a, v] > most:
+                        most = S.fighters[r, a, v]
+                        where = v
+                if where < 0:
+                    continue
+                riv = 0.0
+                if g >= 0:
+                    riv += max(0.0, -W.rel0[g, a])
+                comm = 0.0
+                for c2 in range(C):
+                    comm -= W.base_w[a, c2] * W.comm_rel[c, c2]
+                riv += max(0.0, comm)
+                if riv <= 0.0:
+                    continue
+                gain = 0.0
+                for v in range(P):
+                    if area[v] > 0.0 and S.protector[r, v] == a:
+                        gain += S.place_rent_ema[r, v] / p.rent_ref
+                gain = min(1.0, gain) + 0.5 * W.comm_sub[c]
+                score = riv + gain
+                if score > best_score:
+                    best_score = score
+                    b = a
+                    b_riv = riv
+                    b_gain = gain
+                    b_place = where
+            is_false = False
+            target = -1
+            tplace = -1
+            if b >= 0:
+                logit = p.lie_base + p.lie_rivalry * b_riv + p.lie_gain * b_gain + p.lie_learning * S.manip[r, c]
+                p_lie = plausibility(W, S, p, r, b, focus, rmax) / (1.0 + np.exp(-logit))
+                if uniform(seed, day, SITE_TIP_LIE, tip_key, 0) < p_lie:
+                    is_false = legitimacy(W, S, r, b, focus, rmax) < 0.5
+                    target = b
+                    tplace = b_place
+            if target < 0:
+                # A true tip: a legitimate target present in the area.
+                m = 0
+                for a in range(A):
+                    leg = legitimacy(W, S, r, a, focus, rmax)
+                    for v in range(P):
+                        wgt = 0.0
+                        if leg >= 0.5 and area[v] > 0.0 and S.fighters[r, a, v] >= p.min_presence and W.actor_kind[a] != KIND_INTERNATIONAL and W.actor_kind[a] != KIND_STATE:
+                            wgt = leg * S.fighters[r, a, v] * area[v]
+                        cand[a * P + v] = wgt
+                        m += 1
+                k = choice_weighted(cand, A * P, uniform(seed, day, SITE_TIP_TARGET, tip_key, 0))
+                if k < 0:
+                    continue
+                target = k // P
+                tplace = k % P
+            # Record the tip.
+            t = S.tip_n[r]
+            if t >= S.tip_day.shape[1]:
+                S.acc[r, _TIPS_DROPPED] += 1.0
+                continue
+            S.tip_n[r] = t + 1
+            S.acc[r, _TIPS] += 1.0
+            if is_false:
+                S.acc[r, _TIPS_FALSE] += 1.0
+            S.tips_recent[r, c] += 1.0
+            vetted = uniform(seed, day, SITE_TIP_VET, tip_key, 0) < vet
+            caught = vetted and is_false and uniform(seed, day, SITE_TIP_CATCH, tip_key, 0) < p.vetting_accuracy
+            acted = False
+            ev = -1
+            if not caught and S.ops_budget[r, f] >= 1.0:
+                escaped = vetted and (not is_false) and uniform(seed, day, SITE_OP_ESCAPE, tip_key, 0) < p.vetting_escape
+                S.ops_budget[r, f] -= 1.0
+                if not escaped and S.fighters[r, target, tplace] > 0.0:
+                    acted = True
+                    ev = execute_operation(W, S, p, lev, r, day, f, target, tplace, not is_false, c, g, t, b_riv)
+            S.tip_day[r, t] = day
+            S.tip_force[r, t] = f
+            S.tip_comm[r, t] = c
+            S.tip_informant[r, t] = g
+            S.tip_accused[r, t] = target
+            S.tip_place[r, t] = tplace
+            S.tip_true[r, t] = 0 if is_false else 1
+            S.tip_vetted[r, t] = 1 if vetted else 0
+            S.tip_caught[r, t] = 1 if caught else 0
+            S.tip_acted[r, t] = 1 if acted else 0
+            S.tip_event[r, t] = ev
+            if acted:
+                S.acc[r, _TIPS_ACTED] += 1.0
+                if is_false:
+                    S.acc[r, _FALSE_ACTED] += 1.0

@@ -1,0 +1,230 @@
+"""Mechanism 5: operations — strikes and raids on tips, search-and-detain sweeps, detention and release.
+
+Seed: "in April 2016, after an IED attack killed three French soldiers near Tessalit, authorities
+detained a number of local Tuareg men who were swiftly released after protests from the MNLA and
+CMA. Even if some or all of these men were involved in the attack, the searches and offensive
+operations reportedly caused fear and consternation among some Tuareg populations".
+
+An operation acts on a tip: it strikes or raids the accused at the named place, causing attrition
+(heavy-tailed, scaled by the fighters there) and, unless mitigated, some civilian harm. Dual-hatted
+membership means a strike on one group also hits members of the groups that overlap it. When the
+tip was false the operation is misdirected: the accused's communities hold it against the force,
+may protest, and the informant's side gains (the accused loses fighters and maybe the place),
+which reinforces the manipulation. Convoy interdiction lives in the trafficking mechanism.
+
+After an attack on a post, a sweep detains people of the communities living there (more with a
+higher tempo); detainees are released after the policy's delay; detentions feed grievance and
+protests.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from azalai.model.events import (
+    CIVILIANS, CK_ATTACK, CK_CIVILIAN_HARM, CK_DETENTIONS, CK_DUAL_HATTED, CK_FALSE_TIP, CK_MISDIRECTED, CK_MISSION_FOCUS, CK_SWEEP, CK_TIP, EV_AIRSTRIKE, EV_ARRESTS, EV_CLASH, EV_PROTEST, M_OPERATIONS, PROTESTERS, emit, link,
+)
+from azalai.model.rng import (
+    SITE_CIV_SIZE, SITE_OP_CIV, SITE_OP_KIND, SITE_OP_PROTEST, SITE_OP_SIZE, SITE_SWEEP_PROTEST, SITE_SWEEP_SIZE,
+    SITE_TIP_DISCOVER, choice_weighted, lomax, poisson, uniform,
+)
+from azalai.model.state import ACC, RING
+from azalai.model.world import KIND_JIHADIST, KIND_SIGNATORY, ROLE_BARKHANE
+
+_MISDIRECTED = ACC["misdirected_ops"]
+_DETENTIONS = ACC["detentions"]
+_PROTESTS = ACC["protests"]
+_FAT_CIV = ACC["fatalities_civilian"]
+_CIV_POP = ACC["civilian_deaths_pop"]
+_LOCAL_DEATHS = ACC["local_fighter_deaths"]
+_FAT_BATTLES = ACC["fatalities_battles"]
+_FAT_REMOTE = ACC["fatalities_remote"]
+_SWEEPS = ACC["sweeps"]
+_OPS = ACC["operations"]
+
+
+@njit(cache=True)
+def force_tempo(W, lev, day, f):
+    """Relative operations tempo of force f under the policy."""
+    role = W.actor_role[f]
+    if role == ROLE_BARKHANE:
+        return lev.barkhane_tempo[day]
+    if role == 3:  # MINUSMA
+        return 0.3 + 1.4 * lev.minusma_posture[day]
+    return 0.6
+
+
+@njit(cache=True)
+def execute_operation(W, S, p, lev, r, day, f, a, v, is_true, informant, patron, tip_id, rivalry):
+    """A strike or raid by force f on actor a at place v, acting on a tip. Returns the event index."""
+    A = W.actor_kind.shape[0]
+    C = W.pop0.shape[0]
+    seed = S.seed[r]
+    S.acc[r, _OPS] += 1.0
+    ft = S.fighters[r, a, v]
+    x = lomax(p.fatality_alpha, seed, day, SITE_OP_SIZE, tip_id, 0)
+    fat = int(p.op_fatality_scale * np.sqrt(max(ft, 1.0) / p.force_ref) * x)
+    lost = min(float(fat), ft)
+    S.fighters[r, a, v] -= lost
+    if W.actor_kind[a] == KIND_SIGNATORY or W.actor_kind[a] == KIND_JIHADIST:
+        S.acc[r, _LOCAL_DEATHS] += lost
+    # Dual-hatted members of other groups present are hit as well.
+    dual = -1
+    dual_share = 0.0
+    for b in range(A):
+        if b == a or W.overlap[b, a] <= 0.0 or S.fighters[r, b, v] < p.min_presence:
+            continue
+        hit = float(int(fat * W.overlap[b, a] * S.fighters[r, b, v] / (S.fighters[r, b, v] + ft + 1.0) + 0.5))
+        hit = min(hit, S.fighters[r, b, v])
+        S.fighters[r, b, v] -= hit
+        S.acc[r, _LOCAL_DEATHS] += hit
+        fat += int(hit)
+        if W.overlap[b, a] > dual_share:
+            dual_share = W.overlap[b, a]
+            dual = b
+        for c in range(C):
+            if W.base_w[b, c] > 0.0:
+                S.harm_week[r, c, f] += 0.5 * p.misdirected_grievance * W.base_w[b, c] * dual_share
+    # Civilian harm unless mitigated.
+    civ = 0.0
+    if uniform(seed, day, SITE_OP_CIV, tip_id, 0) < p.civilian_harm * (1.0 - lev.harm_mitigation[day]):
+        n = 1 + int(0.6 * lomax(p.fatality_alpha, seed, day, SITE_CIV_SIZE, tip_id, 0))
+        tot = 0.0
+        for c in range(C):
+            tot += S.pop[r, c, v]
+        if tot > 0.0:
+            civ = min(float(n), tot)
+            for c in range(C):
+                k = civ * S.pop[r, c, v] / tot
+                S.pop[r, c, v] -= k
+                S.harm_week[r, c, f] += p.harm_grievance * k * 3.0  # foreign forces' harm weighs more
+            S.acc[r, _CIV_POP] += civ
+            S.acc[r, _FAT_CIV] += civ
+    fat_total = fat + int(civ)
+    etype = EV_CLASH
+    if W.actor_role[f] == ROLE_BARKHANE and uniform(seed, day, SITE_OP_KIND, tip_id, 0) < 0.5:
+        etype = EV_AIRSTRIKE
+        S.acc[r, _FAT_REMOTE] += fat_total
+    else:
+        S.acc[r, _FAT_BATTLES] += fat_total
+    ev = emit(S, r, day, etype, f, a, v, fat_total, 0, M_OPERATIONS)
+    link(S, r, ev, 0, CK_TIP, tip_id, 1.0 if is_true else 0.0)
+    slot = 1
+    if not is_true:
+        link(S, r, ev, slot, CK_FALSE_TIP, informant, rivalry)
+        slot += 1
+    focus = 0.0
+    if W.actor_role[f] == ROLE_BARKHANE:
+        focus = lev.barkhane_focus[day]
+    link(S, r, ev, slot, CK_MISSION_FOCUS, f, focus)
+    slot += 1
+    if dual >= 0:
+        link(S, r, ev, slot, CK_DUAL_HATTED, dual, dual_share)
+    elif civ > 0.0:
+        link(S, r, ev, slot, CK_CIVILIAN_HARM, v, civ)
+    if not is_true:
+        S.acc[r, _MISDIRECTED] += 1.0
+        for c in range(C):
+            if W.base_w[a, c] > 0.0:
+                S.harm_week[r, c, f] += p.misdirected_grievance * W.base_w[a, c]
+        # The manipulation worked: the informant's community learns that it pays.
+        if informant >= 0:
+            S.manip[r, informant] += 1.0
+        if uniform(seed, day, SITE_OP_PROTEST, tip_id, 0) < p.protest_rate:
+            S.acc[r, _PROTESTS] += 1.0
+            pe = emit(S, r, day, EV_PROTEST, PROTESTERS, f, v, 0, 0, M_OPERATIONS)
+            link(S, r, pe, 0, CK_MISDIRECTED, a, 1.0)
+            link(S, r, pe, 1, CK_TIP, tip_id, 0.0)
+        # Sometimes the accused learns who named them.
+        if patron >= 0 and uniform(seed, day, SITE_TIP_DISCOVER, tip_id, 0) < 0.3:
+            pi = W.pair_of[patron, a]
+            if pi >= 0:
+                S.incidents_week[r, pi] += 1.0
+    return ev
+
+
+@njit(cache=True)
+def sweeps(W, S, p, lev, r, day):
+    """Search-and-detain sweeps scheduled after attacks."""
+    P = W.place_ext.shape[0]
+    C = W.pop0.shape[0]
+    A = W.actor_kind.shape[0]
+    seed = S.seed[r]
+    weights = np.zeros(C)
+    for v in range(P):
+        if S.sweep_due[r, v] != day:
+            continue
+        f = S.sweep_force[r, v]
+        cause = S.sweep_cause[r, v]
+        S.sweep_due[r, v] = -1
+        if f < 0:
+            continue
+        S.acc[r, _SWEEPS] += 1.0
+        lam = p.sweep_detentions * force_tempo(W, lev, day, f)
+        n = poisson(lam, seed, day, SITE_SWEEP_SIZE, v, 0)
+        if n <= 0:
+            continue
+        for c in range(C):
+            weights[c] = S.pop[r, c, v]
+        most = -1
+        mostn = 0
+        counts = np.zeros(C)
+        for i in range(n):
+            c = choice_weighted(weights, C, uniform(seed, day, SITE_SWEEP_SIZE, v, i + 1))
+            if c < 0 or S.pop[r, c, v] < 1.0:
+                continue
+            S.pop[r, c, v] -= 1.0
+            S.detained[r, c] += 1.0
+            delay = int(lev.release_delay_days[day])
+            if delay >= RING:
+                delay = RING - 1
+            if delay < 1:
+                delay = 1
+            S.release[r, (day + delay) % RING, c] += 1.0
+            S.harm_week[r, c, f] += p.detention_grievance
+            S.acc[r, _DETENTIONS] += 1.0
+            counts[c] += 1.0
+            if counts[c] > mostn:
+                mostn = int(counts[c])
+                most = c
+        tot = 0.0
+        for c in range(C):
+            tot += counts[c]
+        if tot <= 0.0:
+            continue
+        # Some of those detained were fighters of the attacking side: small true attrition.
+        for j in range(A):
+            if W.actor_kind[j] == KIND_JIHADIST and S.fighters[r, j, v] > 0.0:
+                caught = min(S.fighters[r, j, v], 0.15 * tot)
+                S.fighters[r, j, v] -= caught
+                S.acc[r, _LOCAL_DEATHS] += caught  # removed from the population pool (held)
+        ev = emit(S, r, day, EV_ARRESTS, f, CIVILIANS, v, 0, 0, M_OPERATIONS)
+        link(S, r, ev, 0, CK_ATTACK, cause, float(S.ev_fat[r, cause]) if cause >= 0 else 0.0)
+        link(S, r, ev, 1, CK_SWEEP, v, tot)
+        link(S, r, ev, 2, CK_DETENTIONS, most, tot)
+        if uniform(seed, day, SITE_SWEEP_PROTEST, v, 0) < p.protest_rate * min(1.0, tot / 3.0):
+            S.acc[r, _PROTESTS] += 1.0
+            pe = emit(S, r, day, EV_PROTEST, PROTESTERS, f, v, 0, 0, M_OPERATIONS)
+            link(S, r, pe, 0, CK_SWEEP, v, tot)
+            link(S, r, pe, 1, CK_DETENTIONS, most, tot)
+
+
+@njit(cache=True)
+def releases(W, S, r, day):
+    """Detainees whose delay has run out go home (to their community's largest place)."""
+    C, P = W.pop0.shape
+    slot = day % RING
+    for c in range(C):
+        n = S.release[r, slot, c]
+        if n <= 0.0:
+            continue
+        S.release[r, slot, c] = 0.0
+        S.detained[r, c] -= n
+        best = 0
+        bp = -1.0
+        for v in range(P):
+            if S.pop[r, c, v] > bp:
+                bp = S.pop[r, c, v]
+                best = v
+        S.pop[r, c, best] += n

@@ -1,0 +1,342 @@
+"""Mechanism 1: trafficking flows, route choice, rents and their share to communities.
+
+Seed: "the proceeds from trafficking as with other business endeavors are often distributed through
+family and community networks. Additionally, these networks seek to protect not just their businesses
+but their communities from attack".
+
+Each week, traffickers of every commodity choose, from each entry node, the least expected-cost path
+to an exit: distance (by terrain), plus the protection rent at every place crossed, plus perceived
+seizure risk (which learns from recent seizures and fades). Each day convoys leave on those paths.
+At every place a convoy either is seized (by an interdicting force, or by a hostile armed group that
+protects the place) or pays a rent to the place's protector; part of every rent goes to the
+protector's base communities, part leaks out (declared). A delivered convoy earns its owning network
+a margin. Re-routing around interdiction (the "balloon effect") emerges from the risk term.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from azalai.model.events import (
+    CK_MISSION_FOCUS, CK_PREDATION, CK_RENT_LOSS, CK_SEIZURE, EV_SEIZURE, M_TRAFFICKING, emit, link,
+)
+from azalai.model.rng import (
+    SITE_CONVOY_COUNT, SITE_CONVOY_ENTRY, SITE_PREDATION, SITE_ROUTE_NOISE, SITE_SEIZE, poisson, uniform,
+)
+from azalai.model.state import ACC, SRC_COLLUSION, SRC_MARGIN, SRC_RENT
+from azalai.model.world import KIND_INTERNATIONAL, KIND_JIHADIST, KIND_SIGNATORY, KIND_STATE, ROLE_BARKHANE, ROLE_MINUSMA, ROLE_STATE
+
+_RENT_PAID = ACC["rent_paid"]
+_RENT_RECV = ACC["rent_received"]
+_RENT_LEAK = ACC["rent_leaked"]
+_TRANSIT = ACC["transit_value"]
+_SEIZED = ACC["seized_value"]
+_SEIZURES = ACC["seizures"]
+_PREDATIONS = ACC["predations"]
+_CONVOYS = ACC["convoys"]
+_ENTERED = ACC["value_entered"]
+_STATE_SEIZ = ACC["state_seizures"]
+_INTL_SEIZ = ACC["international_seizures"]
+_LIVELIHOOD_LOST = ACC["livelihood_lost"]
+_RENT_COMM = ACC["rent_to_communities"]
+
+
+@njit(cache=True)
+def node_rent_rate(W, S, p, r, v):
+    """Rent a convoy pays at place v, as a share of its value."""
+    if W.place_ext[v] == 1:
+        return 0.0
+    g = S.protector[r, v]
+    if g < 0 or W.actor_kind[g] == KIND_INTERNATIONAL:
+        return 0.0
+    return p.rent_rate
+
+
+@njit(cache=True)
+def force_focus(W, lev, day, f):
+    """How far force f is oriented to trafficking (0 = counter-terrorism only, 1 = counter-trafficking)."""
+    role = W.actor_role[f]
+    if role == ROLE_BARKHANE:
+        return lev.barkhane_focus[day]
+    if role == ROLE_MINUSMA:
+        return 0.5 * lev.minusma_toc_units[day]
+    return 0.0
+
+
+@njit(cache=True)
+def seizure_hazard(W, S, p, lev, r, day, v, owner):
+    """Chance that forces seize a convoy at place v, and the force most likely to do it."""
+    A = W.actor_kind.shape[0]
+    q_none = 1.0
+    best = -1
+    best_q = 0.0
+    for f in range(A):
+        role = W.actor_role[f]
+        if role == 0 or S.fighters[r, f, v] < p.min_presence:
+            continue
+        q = 0.0
+        if role == ROLE_BARKHANE:
+            q = p.interdiction_barkhane * lev.barkhane_focus[day] * lev.barkhane_tempo[day]
+        elif role == ROLE_MINUSMA:
+            q = p.interdiction_minusma * lev.minusma_posture[day] * W.oc_unit[v] * lev.minusma_toc_units[day]
+        elif role == ROLE_STATE:
+            q = p.interdiction_state
+            if owner >= 0 and W.rel0[f, owner] > 0.3:
+                q *= 1.0 - lev.state_collusion[day]
+        if q > 0.0:
+            q = min(q, 0.95)
+            q_none *= 1.0 - q
+            if q > best_q:
+                best_q = q
+                best = f
+    return 1.0 - q_none, best
+
+
+@njit(cache=True)
+def choose_routes(W, S, p, lev, r, day, week):
+    """Weekly least-expected-cost route choice for every commodity and entry node (Dijkstra)."""
+    P = W.place_ext.shape[0]
+    K = W.k_value_day.shape[0]
+    seed = S.seed[r]
+    node_cost = np.zeros(P)
+    for v in range(P):
+        node_cost[v] = node_rent_rate(W, S, p, r, v) + p.risk_aversion * S.risk[r, v]
+    E = W.route_a.shape[0]
+    edge_cost = np.zeros(E)
+    for e in range(E):
+        z = uniform(seed, week, SITE_ROUTE_NOISE, e, 0)
+        noise = np.exp(p.route_noise * (z - 0.5) * 3.4641016)  # uniform with sd route_noise in log space
+        edge_cost[e] = p.transport_cost_per_km * W.route_len[e] * W.route_terrain[e] * noise
+    dist = np.empty(P)
+    prev = np.empty(P, dtype=np.int64)
+    done = np.empty(P, dtype=np.bool_)
+    A = W.actor_kind.shape[0]
+    count = np.zeros(A)
+    for k in range(K):
+        for ei in range(W.k_entry_ptr[k], W.k_entry_ptr[k + 1]):
+            slot = ei - W.k_entry_ptr[k]
+            src = W.k_entry[ei]
+            for v in range(P):
+                dist[v] = 1e18
+                prev[v] = -1
+                done[v] = False
+            dist[src] = 0.0
+            target = -1
+            for _ in range(P):
+                u = -1
+                bd = 1e18
+                for v in range(P):
+                    if not done[v] and dist[v] < bd:
+                        bd = dist[v]
+                        u = v
+                if u < 0:
+                    break
+                done[u] = True
+                if W.k_exit[k, u] == 1 and u != src:
+                    target = u
+                    break
+                for j in range(W.adj_ptr[u], W.adj_ptr[u + 1]):
+                    v = W.adj_nbr[j]
+                    if done[v]:
+                        continue
+                    nd = dist[u] + edge_cost[W.adj_edge[j]] + node_cost[v]
+                    if nd < dist[v]:
+                        dist[v] = nd
+                        prev[v] = u
+            if target < 0:
+                S.path_len[r, k, slot] = 0
+                continue
+            # Unwind the path.
+            n = 0
+            v = target
+            while v >= 0 and n <= P:
+                S.path_nodes[r, k, slot, n] = v
+                n += 1
+                v = prev[v]
+            # reverse in place
+            for i in range(n // 2):
+                t = S.path_nodes[r, k, slot, i]
+                S.path_nodes[r, k, slot, i] = S.path_nodes[r, k, slot, n - 1 - i]
+                S.path_nodes[r, k, slot, n - 1 - i] = t
+            S.path_len[r, k, slot] = n
+            # The owning network: the armed group that protects most places on the path.
+            for a in range(A):
+                count[a] = 0.0
+            for i in range(n):
+                g = S.protector[r, S.path_nodes[r, k, slot, i]]
+                if g >= 0 and (W.actor_kind[g] == KIND_SIGNATORY or W.actor_kind[g] == KIND_JIHADIST):
+                    count[g] += 1.0 + 0.01 * i  # ties go to the network nearer the exit
+            owner = -1
+            bc = 0.0
+            for a in range(A):
+                if count[a] > bc:
+                    bc = count[a]
+                    owner = a
+            S.path_owner[r, k, slot] = owner
+
+
+@njit(cache=True)
+def _edge_between(W, u, v):
+    for j in range(W.adj_ptr[u], W.adj_ptr[u + 1]):
+        if W.adj_nbr[j] == v:
+            return W.adj_edge[j]
+    return -1
+
+
+@njit(cache=True)
+def _pay_rent(W, S, p, lev, r, day, v, value):
+    """Convoy pays the protector of v; community share and declared leakage split off."""
+    g = S.protector[r, v]
+    rate = node_rent_rate(W, S, p, r, v)
+    if rate <= 0.0:
+        return
+    rent = rate * value
+    if W.actor_kind[g] == KIND_STATE:
+        # State checkpoints: the state "looked the other way or actively profited".
+        rent *= lev.state_collusion[day]
+        if rent <= 0.0:
+            return
+    leak = p.leakage_rate * rent
+    comm = p.community_share * rent
+    C = W.base_w.shape[1]
+    bsum = 0.0
+    for c in range(C):
+        bsum += W.base_w[g, c]
+    if bsum <= 0.0:
+        comm = 0.0  # a protector with no base community keeps the whole rent
+    to_g = rent - leak - comm
+    s = W.state_actor
+    if s >= 0 and g != s and W.rel0[s, g] > 0.3:
+        cut = p.collusion_cut * lev.state_collusion[day] * to_g
+        to_g -= cut
+        S.cash[r, s] += cut
+        S.income[r, s, SRC_COLLUSION] += cut
+    S.cash[r, g] += to_g
+    S.income[r, g, SRC_RENT] += to_g
+    S.rent_week[r, g] += rent - leak - comm
+    for c in range(C):
+        if W.base_w[g, c] > 0.0:
+            S.livelihood_week[r, c] += comm * W.base_w[g, c]
+            S.acc[r, _RENT_COMM] += comm * W.base_w[g, c]
+    S.place_rent_week[r, v] += rent
+    S.acc[r, _RENT_PAID] += rent
+    S.acc[r, _RENT_RECV] += rent - leak
+    S.acc[r, _RENT_LEAK] += leak
+
+
+@njit(cache=True)
+def _seize(W, S, p, lev, r, day, v, seizer, owner, value, by_force, remaining, hazard):
+    """A convoy is seized at v: log it, cut the owner's income, teach traffickers the risk."""
+    S.acc[r, _SEIZED] += value
+    S.acc[r, _SEIZURES] += 1.0
+    if by_force:
+        if W.actor_kind[seizer] == KIND_STATE:
+            S.acc[r, _STATE_SEIZ] += 1.0
+        else:
+            S.acc[r, _INTL_SEIZ] += 1.0
+    else:
+        S.acc[r, _PREDATIONS] += 1.0
+    S.seized_place_week[r, v] += value
+    S.risk[r, v] += p.risk_learning * (1.0 - S.risk[r, v])
+    ev = emit(S, r, day, EV_SEIZURE, seizer, owner, v, 0, 0, M_TRAFFICKING)
+    if by_force:
+        from_focus = 0.0
+        if W.actor_role[seizer] == ROLE_BARKHANE:
+            from_focus = lev.barkhane_focus[day]
+        elif W.actor_role[seizer] == ROLE_MINUSMA:
+            from_focus = lev.minusma_toc_units[day]
+        link(S, r, ev, 0, CK_MISSION_FOCUS, seizer, from_focus)
+    else:
+        link(S, r, ev, 0, CK_PREDATION, seizer, hazard)
+    link(S, r, ev, 1, CK_SEIZURE, v, value)
+    if owner >= 0:
+        # What the owner's network would have earned downstream is lost.
+        lost = value * (p.owner_margin + p.rent_rate * remaining)
+        S.aggr[r, owner] += min(2.0, value / p.convoy_value)
+        S.last_loss_place[r, owner] = v
+        S.last_loss_day[r, owner] = day
+        S.last_loss_value[r, owner] += value
+        S.last_loss_by[r, owner] = seizer
+        if S.rent_ref[r, owner] > 0.0:
+            link(S, r, ev, 2, CK_RENT_LOSS, owner, lost / (S.rent_ref[r, owner] + lost))
+        C = W.base_w.shape[1]
+        for c in range(C):
+            if W.base_w[owner, c] > 0.0:
+                share = lost * p.community_share * W.base_w[owner, c]
+                S.interdict_loss_week[r, c, seizer] += share
+                S.acc[r, _LIVELIHOOD_LOST] += share
+        if not by_force:
+            # The seizer takes the cargo.
+            S.cash[r, seizer] += value * p.owner_margin
+            S.income[r, seizer, SRC_MARGIN] += value * p.owner_margin
+            pi = W.pair_of[seizer, owner]
+            if pi >= 0:
+                S.incidents_week[r, pi] += 1.0
+    return ev
+
+
+@njit(cache=True)
+def move_convoys(W, S, p, lev, r, day):
+    """Daily convoys: rents at every place crossed, seizures, predation and delivery."""
+    K = W.k_value_day.shape[0]
+    seed = S.seed[r]
+    for k in range(K):
+        lam = W.k_value_day[k] / p.convoy_value
+        n = poisson(lam, seed, day, SITE_CONVOY_COUNT, k, 0)
+        ne = W.k_entry_ptr[k + 1] - W.k_entry_ptr[k]
+        for i in range(n):
+            slot = int(uniform(seed, day, SITE_CONVOY_ENTRY, k, i) * ne)
+            if slot >= ne:
+                slot = ne - 1
+            L = S.path_len[r, k, slot]
+            if L < 2:
+                continue
+            owner = S.path_owner[r, k, slot]
+            value = p.convoy_value
+            S.acc[r, _CONVOYS] += 1.0
+            S.acc[r, _ENTERED] += value
+            seized = False
+            for j in range(1, L):
+                v = S.path_nodes[r, k, slot, j]
+                u_prev = S.path_nodes[r, k, slot, j - 1]
+                e = _edge_between(W, u_prev, v)
+                if e >= 0:
+                    S.flow_week[r, e] += value
+                if W.place_ext[v] == 1:
+                    continue
+                q, force = seizure_hazard(W, S, p, lev, r, day, v, owner)
+                if q > 0.0 and uniform(seed, day, SITE_SEIZE, k * 1000 + i, j) < q:
+                    _seize(W, S, p, lev, r, day, v, force, owner, value, True, L - 1 - j, q)
+                    seized = True
+                    break
+                g = S.protector[r, v]
+                if owner >= 0 and g >= 0 and g != owner and (
+                    W.actor_kind[g] == KIND_SIGNATORY or W.actor_kind[g] == KIND_JIHADIST
+                ):
+                    hostility = -W.rel0[g, owner]
+                    pi = W.pair_of[g, owner]
+                    if pi >= 0:
+                        hostility += p.tension_weight * S.tension[r, pi]
+                    if hostility > 0.0:
+                        restraint = 1.0
+                        if pi >= 0 and S.broken[r, pi] == 0:
+                            restraint = p.accord_restraint + (1.0 - p.accord_restraint) * (1.0 - lev.business_respected[day])
+                        h = p.predation_rate * hostility * restraint * (1.0 + S.aggr[r, g])
+                        if uniform(seed, day, SITE_PREDATION, k * 1000 + i, j) < h:
+                            _seize(W, S, p, lev, r, day, v, g, owner, value, False, L - 1 - j, h)
+                            seized = True
+                            break
+                _pay_rent(W, S, p, lev, r, day, v, value)
+            if not seized:
+                S.acc[r, _TRANSIT] += value
+                if owner >= 0:
+                    m = p.owner_margin * value
+                    comm = p.community_share * m
+                    S.cash[r, owner] += m - comm
+                    S.income[r, owner, SRC_MARGIN] += m - comm
+                    S.rent_week[r, owner] += m - comm
+                    C = W.base_w.shape[1]
+                    for c in range(C):
+                        if W.base_w[owner, c] > 0.0:
+                            S.livelihood_week[r, c] += comm * W.base_w[owner, c]

@@ -1,0 +1,383 @@
+"""Mechanism 3: violence — clashes, attacks on posts, assassinations, reprisals and kidnappings.
+
+Seed: "violence that according to news reports and local sources can be traced to an array of
+overlapping possibilities. These range from personal and political rivalries to drug trafficking to
+the ongoing efforts by jihadist groups ... to attack security forces and other armed groups".
+
+Every kind of event is a daily hazard computed from the state, and only actors present at a place
+interact there (the interaction is sparse):
+
+* clashes between hostile groups at a place, rising with the rents at stake there, with accord
+  tension, and with a group's grievance after recent losses of rent near that place; an accord's
+  restraint divides the hazard while it holds;
+* jihadist attacks on state and international posts (armed assaults such as Nampala's, IEDs such as
+  Tessalit's, shelling), which may trigger search-and-detain sweeps;
+* assassinations of suspected informants, in communities that cooperate with the forces;
+* reprisals against civilians of hostile communities, including abuses by state forces;
+* kidnappings for ransom.
+
+Fatalities are heavy-tailed (Pareto II draws, tail index ``fatality_alpha``) and scale with the
+square root of the forces engaged.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from azalai.model.events import (
+    CIVILIANS, CK_AGGRESSION, CK_COMMUNAL_HOSTILITY, CK_CONTROL_SHIFT, CK_COOPERATION, CK_HOSTILITY, CK_INFORMANT_ACTIVITY, CK_LOCAL_STRENGTH, CK_RANSOM, CK_RENT_STAKE, CK_RESTRAINT_BROKEN, CK_SEIZURE, CK_SUPPORT, CK_TENSION, EV_ABDUCTION, EV_CLASH, EV_IED, EV_NSA_OVERTAKES, EV_GOV_REGAINS, EV_SHELLING, EV_VAC_ATTACK,
+    M_VIOLENCE, emit, link,
+)
+from azalai.model.mechanisms.control import restrained
+from azalai.model.rng import (
+    SITE_ASSASSIN, SITE_ATTACK, SITE_ATTACK_KIND, SITE_ATTACK_SIZE, SITE_CLASH, SITE_CLASH_SIZE, SITE_CLASH_WIN,
+    SITE_KIDNAP, SITE_REPRISAL, SITE_REPRISAL_SIZE, SITE_SWEEP, lomax, uniform,
+)
+from azalai.model.state import ACC, SRC_RANSOM
+from azalai.model.world import KIND_INTERNATIONAL, KIND_JIHADIST, KIND_SIGNATORY, KIND_STATE
+
+_SIG_CLASH = ACC["signatory_clashes"]
+_CLASHES = ACC["clashes"]
+_ATTACKS = ACC["attacks"]
+_FAT_CIV = ACC["fatalities_civilian"]
+_FAT_BATTLES = ACC["fatalities_battles"]
+_FAT_REMOTE = ACC["fatalities_remote"]
+_FAT_VAC = ACC["fatalities_vac"]
+_LOCAL_DEATHS = ACC["local_fighter_deaths"]
+_CIV_POP = ACC["civilian_deaths_pop"]
+_KIDNAP = ACC["kidnappings"]
+_ASSASSIN = ACC["assassinations"]
+_REPRISALS = ACC["reprisals"]
+
+
+@njit(cache=True)
+def _near(W, v, u):
+    if u < 0:
+        return False
+    if u == v:
+        return True
+    for j in range(W.adj_ptr[v], W.adj_ptr[v + 1]):
+        if W.adj_nbr[j] == u:
+            return True
+    return False
+
+
+@njit(cache=True)
+def _kill_fighters(W, S, r, a, v, n):
+    lost = min(float(n), S.fighters[r, a, v])
+    S.fighters[r, a, v] -= lost
+    if W.actor_kind[a] == KIND_SIGNATORY or W.actor_kind[a] == KIND_JIHADIST:
+        S.acc[r, _LOCAL_DEATHS] += lost
+    return lost
+
+
+@njit(cache=True)
+def _kill_civilians(W, S, p, r, v, n, by):
+    """Remove n civilians at v (from communities by their share there); grievance against ``by``."""
+    C = W.pop0.shape[0]
+    tot = 0.0
+    for c in range(C):
+        tot += S.pop[r, c, v]
+    if tot <= 0.0:
+        return 0.0
+    killed = min(float(n), tot)
+    for c in range(C):
+        share = S.pop[r, c, v] / tot
+        k = killed * share
+        S.pop[r, c, v] -= k
+        if by >= 0:
+            S.harm_week[r, c, by] += p.harm_grievance * k
+    S.acc[r, _CIV_POP] += killed
+    S.acc[r, _FAT_CIV] += killed
+    return killed
+
+
+@njit(cache=True)
+def hostility(W, S, p, r, a, b):
+    """Hostility of a pair: negative relation plus accord tension (signatory pairs)."""
+    h = -W.rel0[a, b]
+    pi = W.pair_of[a, b]
+    if pi >= 0:
+        h += p.tension_weight * S.tension[r, pi]
+    return h
+
+
+@njit(cache=True)
+def clash_hazard(W, S, p, lev, r, day, v, a, b):
+    """Daily hazard of a clash between a and b at v (0 when they are not hostile)."""
+    h = hostility(W, S, p, r, a, b)
+    if h <= 0.0:
+        return 0.0
+    fa = S.fighters[r, a, v]
+    fb = S.fighters[r, b, v]
+    stake = 1.0 + p.stake_weight * S.place_rent_ema[r, v] / p.rent_ref
+    force = np.sqrt(min(fa, fb) / p.force_ref)
+    if force > 3.0:
+        force = 3.0
+    restraint = 1.0
+    if restrained(W, S, lev, r, day, a, b):
+        restraint = p.accord_restraint
+    ag = 0.0
+    if _near(W, v, S.last_loss_place[r, a]):
+        ag += S.aggr[r, a]
+    if _near(W, v, S.last_loss_place[r, b]):
+        ag += S.aggr[r, b]
+    return p.clash_base * h * stake * force * restraint * (1.0 + p.aggression_weight * ag)
+
+
+@njit(cache=True)
+def clashes(W, S, p, lev, r, day):
+    """Clashes between hostile non-state groups (and the state) present at the same place."""
+    A, P = W.fighters0.shape
+    seed = S.seed[r]
+    for v in range(P):
+        if W.place_ext[v] == 1:
+            continue
+        for a in range(A):
+            ka = W.actor_kind[a]
+            if ka == KIND_INTERNATIONAL or S.fighters[r, a, v] < p.min_presence:
+                continue
+            for b in range(a + 1, A):
+                kb = W.actor_kind[b]
+                if kb == KIND_INTERNATIONAL or S.fighters[r, b, v] < p.min_presence:
+                    continue
+                # State-versus-jihadist violence is the attacks and operations mechanisms' business.
+                if (ka == KIND_STATE and kb == KIND_JIHADIST) or (kb == KIND_STATE and ka == KIND_JIHADIST):
+                    continue
+                lam = clash_hazard(W, S, p, lev, r, day, v, a, b)
+                if lam <= 0.0 or uniform(seed, day, SITE_CLASH, v * 1000 + a, b) >= lam:
+                    continue
+                fa = S.fighters[r, a, v]
+                fb = S.fighters[r, b, v]
+                scale = p.fatality_scale * np.sqrt((fa + fb) / (2.0 * p.force_ref))
+                fat = int(scale * lomax(p.fatality_alpha, seed, day, SITE_CLASH_SIZE, v * 1000 + a, b))
+                la = int(round(fat * fb / (fa + fb)))
+                lb = fat - la
+                _kill_fighters(W, S, r, a, v, la)
+                _kill_fighters(W, S, r, b, v, lb)
+                S.acc[r, _FAT_BATTLES] += fat
+                S.acc[r, _CLASHES] += 1.0
+                if ka == KIND_SIGNATORY and kb == KIND_SIGNATORY:
+                    S.acc[r, _SIG_CLASH] += 1.0
+                pi = W.pair_of[a, b]
+                if pi >= 0:
+                    S.incidents_week[r, pi] += 1.0
+                # The side more aggrieved (recent losses near here) is recorded as the initiator.
+                first, second = a, b
+                if _near(W, v, S.last_loss_place[r, b]) and S.aggr[r, b] > S.aggr[r, a]:
+                    first, second = b, a
+                ev = emit(S, r, day, EV_CLASH, first, second, v, fat, 0, M_VIOLENCE)
+                slot = 0
+                ls = S.last_loss_place[r, first]
+                if _near(W, v, ls) and S.aggr[r, first] > 0.05 and day - S.last_loss_day[r, first] <= 60:
+                    link(S, r, ev, slot, CK_SEIZURE, ls, S.last_loss_value[r, first])
+                    slot += 1
+                    link(S, r, ev, slot, CK_AGGRESSION, first, S.aggr[r, first])
+                    slot += 1
+                if pi >= 0:
+                    link(S, r, ev, slot, CK_TENSION, first * 1000 + second, S.tension[r, pi])
+                    slot += 1
+                    if S.broken[r, pi] == 1 and slot < 4:
+                        link(S, r, ev, slot, CK_RESTRAINT_BROKEN, first * 1000 + second, S.broken_weeks[r, pi])
+                        slot += 1
+                else:
+                    link(S, r, ev, slot, CK_HOSTILITY, first * 1000 + second, -W.rel0[a, b])
+                    slot += 1
+                if slot < 4:
+                    link(S, r, ev, slot, CK_RENT_STAKE, v, S.place_rent_ema[r, v])
+                # A decisive win can take the place.
+                prot = S.protector[r, v]
+                if prot == a or prot == b:
+                    other = b if prot == a else a
+                    u = uniform(seed, day, SITE_CLASH_WIN, v * 1000 + a, b)
+                    so = S.fighters[r, other, v] * (1.0 + p.support_weight * S.loc_support[r, other, v])
+                    sp = S.fighters[r, prot, v] * (1.0 + p.support_weight * S.loc_support[r, prot, v])
+                    if so * (0.5 + u) > (1.0 + p.control_hysteresis) * sp:
+                        S.protector[r, v] = other
+                        et = EV_GOV_REGAINS if W.actor_kind[other] == KIND_STATE else EV_NSA_OVERTAKES
+                        ev2 = emit(S, r, day, et, other, prot, v, 0, 0, M_VIOLENCE)
+                        link(S, r, ev2, 0, CK_CONTROL_SHIFT, v, so / max(sp, 1e-9))
+
+
+@njit(cache=True)
+def attacks(W, S, p, lev, r, day):
+    """Jihadist attacks, IEDs and shelling on state and international posts; sweeps may follow."""
+    A, P = W.fighters0.shape
+    seed = S.seed[r]
+    for j in range(A):
+        if W.actor_kind[j] != KIND_JIHADIST:
+            continue
+        for v in range(P):
+            if W.place_ext[v] == 1:
+                continue
+            reach = S.fighters[r, j, v]
+            for q in range(W.adj_ptr[v], W.adj_ptr[v + 1]):
+                reach += 0.5 * S.fighters[r, j, W.adj_nbr[q]]
+            if reach < p.min_presence:
+                continue
+            for f in range(A):
+                if W.actor_role[f] == 0 or S.fighters[r, f, v] < p.min_presence:
+                    continue
+                h = -W.rel0[j, f]
+                if h <= 0.0:
+                    continue
+                lam = p.attack_base * h * np.sqrt(min(reach / p.force_ref, 9.0)) * (
+                    1.0 + p.support_weight * S.loc_support[r, j, v]
+                )
+                if uniform(seed, day, SITE_ATTACK, v * 1000 + j, f) >= lam:
+                    continue
+                u = uniform(seed, day, SITE_ATTACK_KIND, v * 1000 + j, f)
+                x = lomax(p.fatality_alpha, seed, day, SITE_ATTACK_SIZE, v * 1000 + j, f)
+                if u < p.ied_share:
+                    et = EV_IED
+                    fat = int(0.7 * p.fatality_scale * x)
+                    lf = fat
+                    lj = 0
+                elif u < p.ied_share + p.shelling_share:
+                    et = EV_SHELLING
+                    fat = int(0.4 * p.fatality_scale * x)
+                    lf = fat
+                    lj = 0
+                else:
+                    et = EV_CLASH
+                    scale = p.fatality_scale * np.sqrt((reach + min(S.fighters[r, f, v], 3.0 * reach)) / (2.0 * p.force_ref))
+                    fat = int(scale * x)
+                    lj = fat // 3
+                    lf = fat - lj
+                _kill_fighters(W, S, r, f, v, lf)
+                lj = _kill_fighters(W, S, r, j, v, lj)
+                if et == EV_CLASH:
+                    S.acc[r, _FAT_BATTLES] += fat
+                else:
+                    S.acc[r, _FAT_REMOTE] += fat
+                S.acc[r, _ATTACKS] += 1.0
+                ev = emit(S, r, day, et, j, f, v, fat, 0, M_VIOLENCE)
+                link(S, r, ev, 0, CK_LOCAL_STRENGTH, j, reach)
+                link(S, r, ev, 1, CK_SUPPORT, j, S.loc_support[r, j, v])
+                link(S, r, ev, 2, CK_HOSTILITY, j * 1000 + f, h)
+                # Search-and-detain sweep after an attack on a post.
+                if S.sweep_due[r, v] < 0 and uniform(seed, day, SITE_SWEEP, v, f) < lev.sweeps[day]:
+                    S.sweep_due[r, v] = day + 1
+                    S.sweep_force[r, v] = f
+                    S.sweep_cause[r, v] = ev
+
+
+@njit(cache=True)
+def assassinations(W, S, p, lev, r, day):
+    """Jihadists kill suspected informants in communities that cooperate with the forces."""
+    A, P = W.fighters0.shape
+    C = W.pop0.shape[0]
+    seed = S.seed[r]
+    for v in range(P):
+        if W.place_ext[v] == 1:
+            continue
+        for j in range(A):
+            if W.actor_kind[j] != KIND_JIHADIST or S.fighters[r, j, v] < p.min_presence:
+                continue
+            for c in range(C):
+                if S.pop[r, c, v] < 500.0:
+                    continue
+                coop = 0.0
+                for f in range(A):
+                    if W.actor_role[f] != 0 and W.rel0[j, f] < 0.0:
+                        coop += S.coop[r, c, f]
+                if coop <= 0.0:
+                    continue
+                lam = p.assassination_rate * coop * (1.0 + S.tips_recent[r, c]) * min(1.0, S.fighters[r, j, v] / p.force_ref)
+                if uniform(seed, day, SITE_ASSASSIN, v * 1000 + j, c) >= lam:
+                    continue
+                fat = 1 + int(0.3 * lomax(p.fatality_alpha, seed, day, SITE_ASSASSIN, v * 1000 + j, c + 7919))
+                killed = 0.0
+                if S.pop[r, c, v] >= fat:
+                    S.pop[r, c, v] -= fat
+                    killed = float(fat)
+                S.acc[r, _CIV_POP] += killed
+                S.acc[r, _FAT_CIV] += killed
+                S.acc[r, _FAT_VAC] += killed
+                S.acc[r, _ASSASSIN] += 1.0
+                S.harm_week[r, c, j] += p.harm_grievance * killed
+                # Fear: cooperation with the forces drops in the community.
+                for f in range(A):
+                    if W.actor_role[f] != 0:
+                        S.coop[r, c, f] *= 0.95
+                ev = emit(S, r, day, EV_VAC_ATTACK, j, CIVILIANS, v, int(killed), 1, M_VIOLENCE)
+                link(S, r, ev, 0, CK_COOPERATION, c * 1000 + j, coop)
+                link(S, r, ev, 1, CK_INFORMANT_ACTIVITY, c, S.tips_recent[r, c])
+                link(S, r, ev, 2, CK_LOCAL_STRENGTH, j, S.fighters[r, j, v])
+
+
+@njit(cache=True)
+def reprisals(W, S, p, lev, r, day):
+    """Armed groups (and state forces) attack civilians of communities they see as hostile."""
+    A, P = W.fighters0.shape
+    C = W.pop0.shape[0]
+    seed = S.seed[r]
+    for v in range(P):
+        if W.place_ext[v] == 1:
+            continue
+        for a in range(A):
+            ka = W.actor_kind[a]
+            if ka == KIND_INTERNATIONAL or S.fighters[r, a, v] < p.min_presence:
+                continue
+            for c in range(C):
+                if S.pop[r, c, v] < 200.0:
+                    continue
+                if W.base_w[a, c] > 0.0:
+                    continue
+                communal = 0.0
+                for c2 in range(C):
+                    communal -= W.base_w[a, c2] * W.comm_rel[c2, c]
+                enemy_support = 0.0
+                for b in range(A):
+                    if W.rel0[a, b] < 0.0:
+                        enemy_support += S.support[r, c, b] * (-W.rel0[a, b])
+                hostile = max(0.0, communal) + enemy_support
+                if hostile <= 0.02:
+                    continue
+                lam = p.reprisal_rate * hostile * min(1.0, S.fighters[r, a, v] / p.force_ref)
+                if ka == KIND_STATE:
+                    lam *= p.state_abuse
+                if uniform(seed, day, SITE_REPRISAL, v * 1000 + a, c) >= lam:
+                    continue
+                fat = 1 + int(0.8 * p.fatality_scale * lomax(p.fatality_alpha, seed, day, SITE_REPRISAL_SIZE, v * 1000 + a, c))
+                killed = min(float(fat), S.pop[r, c, v])
+                S.pop[r, c, v] -= killed
+                S.acc[r, _CIV_POP] += killed
+                S.acc[r, _FAT_CIV] += killed
+                S.acc[r, _FAT_VAC] += killed
+                S.acc[r, _REPRISALS] += 1.0
+                S.harm_week[r, c, a] += p.harm_grievance * killed
+                ev = emit(S, r, day, EV_VAC_ATTACK, a, CIVILIANS, v, int(killed), 1, M_VIOLENCE)
+                link(S, r, ev, 0, CK_COMMUNAL_HOSTILITY, c * 1000 + a, max(0.0, communal))
+                link(S, r, ev, 1, CK_SUPPORT, c * 1000 + a, enemy_support)
+                link(S, r, ev, 2, CK_LOCAL_STRENGTH, a, S.fighters[r, a, v])
+
+
+@njit(cache=True)
+def kidnappings(W, S, p, lev, r, day):
+    """Kidnappings for ransom by jihadist groups."""
+    A, P = W.fighters0.shape
+    seed = S.seed[r]
+    for j in range(A):
+        if W.actor_kind[j] != KIND_JIHADIST:
+            continue
+        tot = 0.0
+        where = -1
+        most = 0.0
+        for v in range(P):
+            tot += S.fighters[r, j, v]
+            if S.fighters[r, j, v] > most and W.place_ext[v] == 0:
+                most = S.fighters[r, j, v]
+                where = v
+        if where < 0:
+            continue
+        lam = p.kidnap_rate * min(1.0, tot / p.force_ref)
+        if uniform(seed, day, SITE_KIDNAP, j, 0) >= lam:
+            continue
+        S.cash[r, j] += p.ransom_value
+        S.income[r, j, SRC_RANSOM] += p.ransom_value
+        S.acc[r, _KIDNAP] += 1.0
+        ev = emit(S, r, day, EV_ABDUCTION, j, CIVILIANS, where, 0, 1, M_VIOLENCE)
+        link(S, r, ev, 0, CK_RANSOM, j, p.ransom_value)
+        link(S, r, ev, 1, CK_LOCAL_STRENGTH, j, most)

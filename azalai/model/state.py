@@ -1,0 +1,174 @@
+"""The engine's state: numpy arrays with a leading batch (replicate) axis.
+
+Dimensions: R replicates, A actors, P places, C communities, E routes, K commodities,
+NP signatory pairs, W recorded weeks. Everything an agent-based model would keep in agent objects
+lives here as arrays, so one compiled loop can step many replicates.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+
+# Income sources (last axis of ``income``).
+SRC_RENT, SRC_MARGIN, SRC_RANSOM, SRC_LEVY, SRC_BUDGET, SRC_DDR, SRC_COLLUSION = range(7)
+SOURCES = ["rent", "trafficking_margin", "ransom", "levy", "state_budget", "ddr", "collusion"]
+NSRC = len(SOURCES)
+
+# Outcome accumulators (last axis of ``acc``).
+ACC_NAMES = [
+    "fatalities", "fatalities_civilian", "signatory_clashes", "transit_value", "seized_value", "seizures",
+    "tips", "tips_false", "tips_acted", "false_tips_acted", "misdirected_ops", "detentions", "protests",
+    "accord_failure_day", "rent_paid", "rent_received", "rent_leaked", "civilian_deaths_pop",
+    "local_fighter_deaths", "recruits", "demobilised", "predations", "convoys", "events_dropped",
+    "value_entered", "jihadist_recruits", "clashes", "attacks", "desertions", "tips_dropped",
+    "fatalities_battles", "fatalities_remote", "fatalities_vac", "state_seizures", "international_seizures",
+    "livelihood_lost", "rent_to_communities", "sweeps", "kidnappings", "assassinations", "reprisals",
+    "operations", "accord_breaks", "mediations", "population_start",
+]
+ACC = {n: i for i, n in enumerate(ACC_NAMES)}
+NACC = len(ACC_NAMES)
+RING = 256  # detention-release ring buffer (days); release delays are capped below this
+CHAIN = 4  # links in an event's cause chain
+
+State = namedtuple(
+    "State",
+    [
+        "seed", "fighters", "cash", "income", "rent_week", "rent_ema", "rent_ref",
+        "protector", "place_rent_week", "place_rent_ema", "pop",
+        "support", "grievance", "coop", "harm_week", "livelihood_week", "livelihood_ema", "livelihood_ref",
+        "interdict_loss_week", "risk", "path_nodes", "path_len", "path_owner",
+        "flow_week", "seized_place_week",
+        "tension", "broken", "broken_weeks", "incidents_week", "balance_prev", "post_share",
+        "aggr", "last_loss_place", "last_loss_day", "last_loss_value", "last_loss_by",
+        "release", "detained", "sweep_due", "sweep_force", "sweep_cause", "manip", "tips_recent", "ops_budget",
+        "acc",
+        "ev_n", "ev_day", "ev_type", "ev_a1", "ev_a2", "ev_place", "ev_fat", "ev_civ", "ev_mech",
+        "ev_ck", "ev_ci", "ev_cv",
+        "tip_n", "tip_day", "tip_force", "tip_comm", "tip_informant", "tip_accused", "tip_place",
+        "tip_true", "tip_vetted", "tip_caught", "tip_acted", "tip_event",
+        "ts_fighters", "ts_cash", "ts_income", "ts_protector", "ts_support", "ts_grievance", "ts_coop",
+        "ts_flow", "ts_seized", "ts_tension", "ts_broken", "ts_tips", "ts_misdirected", "ts_livelihood",
+        "ts_risk", "ts_fatalities",
+        "fail_flag", "loc_support", "prot_ref",
+    ],
+)
+
+
+def event_capacity(days: int) -> int:
+    return 8 * days + 512
+
+
+def tip_capacity(days: int) -> int:
+    return 6 * days + 256
+
+
+def alloc_state(w, seeds: np.ndarray, days: int, record: bool) -> State:
+    """Fresh state for ``len(seeds)`` replicates, initialised from the world."""
+    R = len(seeds)
+    A, P = w.fighters0.shape
+    C = w.pop0.shape[0]
+    E = len(w.route_a)
+    K = len(w.k_value_day)
+    NP = len(w.pair_a)
+    maxe = 1
+    for k in range(K):
+        maxe = max(maxe, int(w.k_entry_ptr[k + 1] - w.k_entry_ptr[k]))
+    W = (days // 7 + 2) if record else 0
+    cap = event_capacity(days)
+    tcap = tip_capacity(days)
+    f = np.zeros
+    i64 = np.int64
+    s = State(
+        seed=np.asarray(seeds, dtype=np.int64).copy(),
+        fighters=np.repeat(w.fighters0[None], R, axis=0).copy(),
+        cash=np.repeat(w.cash0[None], R, axis=0).copy(),
+        income=f((R, A, NSRC)),
+        rent_week=f((R, A)),
+        rent_ema=f((R, A)),
+        rent_ref=f((R, A)),
+        protector=-np.ones((R, P), dtype=i64),
+        place_rent_week=f((R, P)),
+        place_rent_ema=f((R, P)),
+        pop=np.repeat(w.pop0[None], R, axis=0).copy(),
+        support=np.repeat(w.support0[None], R, axis=0).copy(),
+        grievance=f((R, C, A)),
+        coop=f((R, C, A)),
+        harm_week=f((R, C, A)),
+        livelihood_week=f((R, C)),
+        livelihood_ema=f((R, C)),
+        livelihood_ref=f((R, C)),
+        interdict_loss_week=f((R, C, A)),
+        risk=f((R, P)),
+        path_nodes=-np.ones((R, max(K, 1), maxe, P + 1), dtype=i64),
+        path_len=np.zeros((R, max(K, 1), maxe), dtype=i64),
+        path_owner=-np.ones((R, max(K, 1), maxe), dtype=i64),
+        flow_week=f((R, E)),
+        seized_place_week=f((R, P)),
+        tension=f((R, max(NP, 1))),
+        broken=np.zeros((R, max(NP, 1)), dtype=i64),
+        broken_weeks=np.zeros((R, max(NP, 1)), dtype=i64),
+        incidents_week=f((R, max(NP, 1))),
+        balance_prev=-np.ones((R, max(NP, 1))),
+        post_share=f((R, A)),
+        aggr=f((R, A)),
+        last_loss_place=-np.ones((R, A), dtype=i64),
+        last_loss_day=-np.ones((R, A), dtype=i64),
+        last_loss_value=f((R, A)),
+        last_loss_by=-np.ones((R, A), dtype=i64),
+        release=f((R, RING, C)),
+        detained=f((R, C)),
+        sweep_due=-np.ones((R, P), dtype=i64),
+        sweep_force=-np.ones((R, P), dtype=i64),
+        sweep_cause=-np.ones((R, P), dtype=i64),
+        manip=f((R, C)),
+        tips_recent=f((R, C)),
+        ops_budget=f((R, A)),
+        acc=f((R, NACC)),
+        ev_n=np.zeros(R, dtype=i64),
+        ev_day=np.zeros((R, cap), dtype=i64),
+        ev_type=np.zeros((R, cap), dtype=i64),
+        ev_a1=np.zeros((R, cap), dtype=i64),
+        ev_a2=np.zeros((R, cap), dtype=i64),
+        ev_place=np.zeros((R, cap), dtype=i64),
+        ev_fat=np.zeros((R, cap), dtype=i64),
+        ev_civ=np.zeros((R, cap), dtype=i64),
+        ev_mech=np.zeros((R, cap), dtype=i64),
+        ev_ck=np.zeros((R, cap, CHAIN), dtype=i64),
+        ev_ci=np.zeros((R, cap, CHAIN), dtype=i64),
+        ev_cv=f((R, cap, CHAIN)),
+        tip_n=np.zeros(R, dtype=i64),
+        tip_day=np.zeros((R, tcap), dtype=i64),
+        tip_force=np.zeros((R, tcap), dtype=i64),
+        tip_comm=np.zeros((R, tcap), dtype=i64),
+        tip_informant=np.zeros((R, tcap), dtype=i64),
+        tip_accused=np.zeros((R, tcap), dtype=i64),
+        tip_place=np.zeros((R, tcap), dtype=i64),
+        tip_true=np.zeros((R, tcap), dtype=i64),
+        tip_vetted=np.zeros((R, tcap), dtype=i64),
+        tip_caught=np.zeros((R, tcap), dtype=i64),
+        tip_acted=np.zeros((R, tcap), dtype=i64),
+        tip_event=np.zeros((R, tcap), dtype=i64),
+        ts_fighters=f((R, W, A)),
+        ts_cash=f((R, W, A)),
+        ts_income=f((R, W, A, NSRC)),
+        ts_protector=np.zeros((R, W, P), dtype=i64),
+        ts_support=f((R, W, C, A)),
+        ts_grievance=f((R, W, C, A)),
+        ts_coop=f((R, W, C, A)),
+        ts_flow=f((R, W, E)),
+        ts_seized=f((R, W, P)),
+        ts_tension=f((R, W, max(NP, 1))),
+        ts_broken=np.zeros((R, W, max(NP, 1)), dtype=i64),
+        ts_tips=f((R, W, 4)),
+        ts_misdirected=f((R, W)),
+        ts_livelihood=f((R, W, C)),
+        ts_risk=f((R, W, P)),
+        ts_fatalities=f((R, W)),
+        fail_flag=np.zeros(R, dtype=i64),
+        loc_support=f((R, A, P)),
+        prot_ref=f((R, C, A)),
+    )
+    s.acc[:, ACC["accord_failure_day"]] = -1.0
+    return s

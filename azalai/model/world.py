@@ -1,0 +1,293 @@
+"""Build the engine's arrays from a scenario and a policy.
+
+The scenario becomes a :class:`World` of static arrays (indices follow the scenario's list order);
+the policy becomes a day-by-lever matrix. Nothing here is specific to Mali: roles (the state, the
+force that Barkhane's levers steer, the one MINUSMA's levers steer) come from the scenario's data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import namedtuple
+from dataclasses import dataclass
+
+import numpy as np
+
+from azalai.policy.schema import LEVER_INDEX, LEVERS, Policy
+from azalai.scenario.schema import ActorKind, Aspiration, PlaceKind, Scenario, SocialStatus, Terrain
+
+KIND_STATE, KIND_SIGNATORY, KIND_JIHADIST, KIND_INTERNATIONAL = 0, 1, 2, 3
+ROLE_NONE, ROLE_STATE, ROLE_BARKHANE, ROLE_MINUSMA, ROLE_OTHER_FORCE = 0, 1, 2, 3, 4
+ZONES = {"north": 0, "centre": 1, "south": 2, "outside": 3}
+
+TERRAIN_COST = {
+    Terrain.paved: 0.6,
+    Terrain.laterite: 0.8,
+    Terrain.river: 0.9,
+    Terrain.track: 1.0,
+    Terrain.desert: 1.3,
+}
+STATUS_VALUE = {SocialStatus.dominant: 0.0, SocialStatus.intermediate: 0.5, SocialStatus.subordinate: 1.0}
+ASPIRATION_WEIGHT = {
+    Aspiration.independence: 1.0,
+    Aspiration.autonomy: 0.8,
+    Aspiration.representation: 0.6,
+    Aspiration.status: 0.7,
+    Aspiration.security: 0.3,
+    Aspiration.religious_order: 0.5,
+}
+
+World = namedtuple(
+    "World",
+    [
+        "place_region", "place_zone", "place_ext", "place_lat", "place_lon",
+        "route_a", "route_b", "route_len", "route_terrain",
+        "adj_ptr", "adj_nbr", "adj_edge",
+        "pop0", "comm_dep", "comm_sub", "comm_polasp", "comm_indep", "comm_rel", "comm_region_w",
+        "actor_kind", "actor_coal", "actor_role", "base_w", "fighters0", "cash0", "rel0", "overlap",
+        "support0", "force_base", "oc_unit",
+        "k_value_day", "k_entry_ptr", "k_entry", "k_exit",
+        "sig", "pair_a", "pair_b", "pair_of", "entitled", "promised", "ddr_ok", "state_actor",
+        "jihad_overlap",
+    ],
+)
+
+
+@dataclass
+class Index:
+    """Names for the integer indices used in the arrays."""
+
+    places: list[str]
+    place_names: list[str]
+    regions: list[str]
+    region_admin1: list[str]
+    routes: list[tuple[str, str]]
+    communities: list[str]
+    actors: list[str]
+    actor_acled: list[str]
+    actor_inter: list[int]
+    actor_kind: list[str]
+    commodities: list[str]
+    pairs: list[tuple[str, str]]
+    start: dt.date
+    lat: list[float]
+    lon: list[float]
+    place_region_name: list[str]
+    place_region_id: list[str]
+
+
+def build_world(sc: Scenario) -> tuple[World, Index]:
+    """Static arrays of a scenario."""
+    from azalai.scenario.schema import ACLED_INTER_CODE
+
+    pid = {p.id: i for i, p in enumerate(sc.places)}
+    rid = {r.id: i for i, r in enumerate(sc.regions)}
+    cid = {c.id: i for i, c in enumerate(sc.communities)}
+    aid = {a.id: i for i, a in enumerate(sc.actors)}
+    P, C, A, R_ = len(sc.places), len(sc.communities), len(sc.actors), len(sc.regions)
+    E, K = len(sc.routes), len(sc.commodities)
+
+    place_region = np.array([rid[p.region] for p in sc.places], dtype=np.int64)
+    place_zone = np.array([ZONES[sc.regions[rid[p.region]].zone] for p in sc.places], dtype=np.int64)
+    place_ext = np.array([1 if p.kind == PlaceKind.external_node else 0 for p in sc.places], dtype=np.int64)
+    place_lat = np.array([p.lat for p in sc.places])
+    place_lon = np.array([p.lon for p in sc.places])
+
+    route_a = np.array([pid[r.from_] for r in sc.routes], dtype=np.int64)
+    route_b = np.array([pid[r.to] for r in sc.routes], dtype=np.int64)
+    route_len = np.array([r.length_km for r in sc.routes])
+    route_terrain = np.array([TERRAIN_COST[r.terrain] for r in sc.routes])
+    nbrs: list[list[tuple[int, int]]] = [[] for _ in range(P)]
+    for e in range(E):
+        nbrs[route_a[e]].append((int(route_b[e]), e))
+        nbrs[route_b[e]].append((int(route_a[e]), e))
+    adj_ptr = np.zeros(P + 1, dtype=np.int64)
+    for v in range(P):
+        adj_ptr[v + 1] = adj_ptr[v] + len(nbrs[v])
+    adj_nbr = np.array([u for v in range(P) for (u, _) in nbrs[v]], dtype=np.int64)
+    adj_edge = np.array([e for v in range(P) for (_, e) in nbrs[v]], dtype=np.int64)
+
+    pop0 = np.zeros((C, P))
+    comm_dep = np.zeros(C)
+    comm_sub = np.zeros(C)
+    comm_polasp = np.zeros(C)
+    comm_indep = np.zeros(C)
+    for i, c in enumerate(sc.communities):
+        for place, n in c.population.items():
+            pop0[i, pid[place]] += n
+        comm_dep[i] = c.trafficking_dependence.value
+        comm_sub[i] = STATUS_VALUE[c.social_status]
+        comm_polasp[i] = max(ASPIRATION_WEIGHT[a] for a in c.aspirations)
+        comm_indep[i] = 1.0 if Aspiration.independence in c.aspirations else 0.0
+    comm_rel = np.zeros((C, C))
+    for r in sc.relations.communities:
+        comm_rel[cid[r.a], cid[r.b]] = r.value
+        comm_rel[cid[r.b], cid[r.a]] = r.value
+    comm_region_w = np.zeros((C, R_))
+    for i in range(C):
+        tot = pop0[i].sum()
+        if tot > 0:
+            for v in range(P):
+                comm_region_w[i, place_region[v]] += pop0[i, v] / tot
+
+    kind_code = {
+        ActorKind.state: KIND_STATE,
+        ActorKind.signatory: KIND_SIGNATORY,
+        ActorKind.jihadist: KIND_JIHADIST,
+        ActorKind.international: KIND_INTERNATIONAL,
+    }
+    actor_kind = np.array([kind_code[a.kind] for a in sc.actors], dtype=np.int64)
+    coals = sorted({a.coalition for a in sc.actors if a.coalition})
+    actor_coal = np.array([coals.index(a.coalition) if a.coalition else -1 for a in sc.actors], dtype=np.int64)
+    actor_role = np.zeros(A, dtype=np.int64)
+    for i, a in enumerate(sc.actors):
+        if a.kind == ActorKind.state:
+            actor_role[i] = ROLE_STATE
+    for f in sc.international_forces:
+        i = aid[f.actor]
+        key = (f.actor + " " + f.mandate).lower()
+        if "barkhane" in key or "counter-terror" in key or "counterterror" in key:
+            actor_role[i] = ROLE_BARKHANE
+        elif "minusma" in key or "peace" in key or "stabili" in key:
+            actor_role[i] = ROLE_MINUSMA
+        else:
+            actor_role[i] = ROLE_OTHER_FORCE
+    base_w = np.zeros((A, C))
+    for i, a in enumerate(sc.actors):
+        for c in a.base_communities:
+            base_w[i, cid[c]] = 1.0
+        s = base_w[i].sum()
+        if s > 0:
+            base_w[i] /= s
+    fighters0 = np.zeros((A, P))
+    cash0 = np.zeros(A)
+    for i, a in enumerate(sc.actors):
+        for place, n in a.fighters.items():
+            fighters0[i, pid[place]] += n
+        cash0[i] = a.cash.value
+    rel0 = np.zeros((A, A))
+    for r in sc.relations.actors:
+        rel0[aid[r.a], aid[r.b]] = r.value
+        rel0[aid[r.b], aid[r.a]] = r.value
+    overlap = np.zeros((A, A))
+    for m in sc.memberships:
+        overlap[aid[m.actor], aid[m.also]] = m.share
+    jihad_overlap = np.zeros(A)
+    for i in range(A):
+        if actor_kind[i] == KIND_JIHADIST:
+            jihad_overlap[i] = 1.0
+        else:
+            jihad_overlap[i] = min(1.0, sum(overlap[i, j] for j in range(A) if actor_kind[j] == KIND_JIHADIST))
+    support0 = np.zeros((C, A))
+    for s in sc.relations.support:
+        support0[cid[s.community], aid[s.actor]] = s.value
+
+    force_base = np.zeros((A, P), dtype=np.int64)
+    oc_unit = np.zeros(P)
+    for f in sc.international_forces:
+        for b in f.bases:
+            force_base[aid[f.actor], pid[b]] = 1
+        for b in f.organised_crime_units:
+            oc_unit[pid[b]] = 1.0
+
+    k_value_day = np.array([k.volume_per_month.value * k.value_per_unit.value / 30.4375 for k in sc.commodities])
+    k_entry_ptr = np.zeros(K + 1, dtype=np.int64)
+    entries: list[int] = []
+    k_exit = np.zeros((max(K, 1), P), dtype=np.int64)
+    for i, k in enumerate(sc.commodities):
+        entries.extend(pid[x] for x in k.entry)
+        k_entry_ptr[i + 1] = len(entries)
+        for x in k.exit:
+            k_exit[i, pid[x]] = 1
+    k_entry = np.array(entries, dtype=np.int64)
+
+    sig = np.zeros(A, dtype=np.int64)
+    entitled = np.zeros((A, P))
+    promised = np.zeros(A)
+    ddr_ok = np.zeros(A, dtype=np.int64)
+    pair_set: set[tuple[int, int]] = set()
+    for acc in sc.accords:
+        idx = [aid[s] for s in acc.signatories]
+        for i in idx:
+            if actor_kind[i] != KIND_STATE:
+                sig[i] = 1
+                if acc.provisions.ddr:
+                    ddr_ok[i] = 1
+        for x in range(len(idx)):
+            for y in range(x + 1, len(idx)):
+                a, b = sorted((idx[x], idx[y]))
+                if actor_kind[a] != KIND_STATE and actor_kind[b] != KIND_STATE:
+                    pair_set.add((a, b))
+        for actor, share in acc.provisions.interim_authorities.items():
+            promised[aid[actor]] = max(promised[aid[actor]], share)
+        for alloc in acc.provisions.business:
+            for place in alloc.places:
+                entitled[aid[alloc.actor], pid[place]] = 1.0
+    pairs = sorted(pair_set)
+    pair_a = np.array([p[0] for p in pairs], dtype=np.int64)
+    pair_b = np.array([p[1] for p in pairs], dtype=np.int64)
+    pair_of = -np.ones((A, A), dtype=np.int64)
+    for n, (a, b) in enumerate(pairs):
+        pair_of[a, b] = n
+        pair_of[b, a] = n
+    state_ids = [i for i in range(A) if actor_kind[i] == KIND_STATE]
+    state_actor = state_ids[0] if state_ids else -1
+
+    w = World(
+        place_region, place_zone, place_ext, place_lat, place_lon,
+        route_a, route_b, route_len, route_terrain,
+        adj_ptr, adj_nbr, adj_edge,
+        pop0, comm_dep, comm_sub, comm_polasp, comm_indep, comm_rel, comm_region_w,
+        actor_kind, actor_coal, actor_role, base_w, fighters0, cash0, rel0, overlap,
+        support0, force_base, oc_unit,
+        k_value_day, k_entry_ptr, k_entry, k_exit,
+        sig, pair_a, pair_b, pair_of, entitled, promised, ddr_ok, np.int64(state_actor),
+        jihad_overlap,
+    )
+    idx = Index(
+        places=[p.id for p in sc.places],
+        place_names=[p.name for p in sc.places],
+        regions=[r.id for r in sc.regions],
+        region_admin1=[r.acled_admin1 for r in sc.regions],
+        routes=[(r.from_, r.to) for r in sc.routes],
+        communities=[c.id for c in sc.communities],
+        actors=[a.id for a in sc.actors],
+        actor_acled=[a.acled_name for a in sc.actors],
+        actor_inter=[ACLED_INTER_CODE[a.acled_type] for a in sc.actors],
+        actor_kind=[a.kind.value for a in sc.actors],
+        commodities=[k.id for k in sc.commodities],
+        pairs=[(sc.actors[a].id, sc.actors[b].id) for a, b in pairs],
+        start=sc.calendar.start,
+        lat=[p.lat for p in sc.places],
+        lon=[p.lon for p in sc.places],
+        place_region_name=[sc.regions[rid[p.region]].acled_admin1 for p in sc.places],
+        place_region_id=[p.region for p in sc.places],
+    )
+    return w, idx
+
+
+def lever_matrix(policy: Policy, sc: Scenario, start: dt.date, days: int) -> tuple[np.ndarray, np.ndarray]:
+    """Lever values for each day (days x levers) and aid for each day and region (days x regions)."""
+    nl = len(LEVERS)
+    rid = {r.id: i for i, r in enumerate(sc.regions)}
+    lev = np.zeros((days, nl))
+    aid = np.zeros((days, len(sc.regions)))
+    cur = policy.lever_values()
+    cur_aid = dict(policy.levers.aid_by_region)
+    changes = sorted(policy.changes, key=lambda c: c.date)
+    ci = 0
+    for d in range(days):
+        today = start + dt.timedelta(days=d)
+        while ci < len(changes) and changes[ci].date <= today:
+            for k, v in changes[ci].levers.model_dump(exclude={"aid_by_region"}).items():
+                if v is not None:
+                    cur[k] = float(v)
+            cur_aid.update(changes[ci].levers.aid_by_region)
+            ci += 1
+        for k, v in cur.items():
+            lev[d, LEVER_INDEX[k]] = v
+        aid[d, :] = cur["aid"]
+        for region, v in cur_aid.items():
+            if region in rid:
+                aid[d, rid[region]] = v
+    return lev, aid
