@@ -84,7 +84,7 @@ PROTESTERS = -3
 NOBODY = -1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def emit(S, r, day, etype, a1, a2, place, fat, civ, mech):
     """Append an event for replicate r; returns its index, or -1 when the buffer is full."""
     n = S.ev_n[r]
@@ -106,7 +106,7 @@ def emit(S, r, day, etype, a1, a2, place, fat, civ, mech):
     return n
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def link(S, r, n, slot, kind, idx, val):
     """Set link ``slot`` of event n's cause chain."""
     if n >= 0 and slot < S.ev_ck.shape[2]:

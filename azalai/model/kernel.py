@@ -73,7 +73,10 @@ def weekly(W, S, p, lev, aid, r, day, week):
     A = W.actor_kind.shape[0]
     # Weekly flows and rents roll into their moving averages before the slow processes read them.
     for v in range(P):
-        S.place_rent_ema[r, v] = 0.75 * S.place_rent_ema[r, v] + 0.25 * S.place_rent_week[r, v]
+        if day <= 7:
+            S.place_rent_ema[r, v] = S.place_rent_week[r, v]
+        else:
+            S.place_rent_ema[r, v] = 0.75 * S.place_rent_ema[r, v] + 0.25 * S.place_rent_week[r, v]
     redeploy(W, S, p, lev, r, day)
     update_accords(W, S, p, lev, r, day, week)
     update_communities(W, S, p, lev, aid, r, day, week)

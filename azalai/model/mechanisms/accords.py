@@ -36,7 +36,7 @@ _BREAKS = ACC["accord_breaks"]
 _MEDIATIONS = ACC["mediations"]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _shared_place(W, S, p, r, a, b):
     """A place where both a and b are present (else a's largest post)."""
     P = W.place_ext.shape[0]
@@ -81,7 +81,7 @@ def update_posts(W, S, lev, r, day):
         S.post_share[r, a] = fair_w * fair + (1.0 - fair_w) * power
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def actor_unmet(W, S, lev, r, day, a):
     """Unmet demands of signatory a: posts short of promise, weighted by its communities' aspirations."""
     C = W.pop0.shape[0]
@@ -107,7 +107,10 @@ def update_accords(W, S, p, lev, r, day, week):
     update_posts(W, S, lev, r, day)
     # Rent entitlement is the level when the balance was struck (after warm-up).
     for a in range(A):
-        S.rent_ema[r, a] = 0.75 * S.rent_ema[r, a] + 0.25 * S.rent_week[r, a]
+        if week <= 1:
+            S.rent_ema[r, a] = S.rent_week[r, a]
+        else:
+            S.rent_ema[r, a] = 0.75 * S.rent_ema[r, a] + 0.25 * S.rent_week[r, a]
         if week <= WARMUP_WEEKS:
             S.rent_ref[r, a] = S.rent_ema[r, a]
     for n in range(NP):

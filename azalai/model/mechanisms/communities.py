@@ -34,7 +34,7 @@ _DESERTIONS = ACC["desertions"]
 WARMUP_WEEKS = 8  # entitlements and livelihood references are set from the first weeks
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def community_unmet(W, S, lev, r, day, c):
     """Unmet political demands of community c (0..~2): representation, status, independence."""
     A = W.actor_kind.shape[0]
@@ -51,7 +51,7 @@ def community_unmet(W, S, lev, r, day, c):
     return W.comm_polasp[c] * (1.0 - rep) * (1.0 + 0.5 * W.comm_sub[c]) + 0.3 * W.comm_indep[c]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def protection(W, S, r, c, a):
     """Share of community c's people living in places protected by a, plus a's share of c's livelihood."""
     P = W.place_ext.shape[0]
@@ -74,7 +74,10 @@ def update_communities(W, S, p, lev, aid, r, day, week):
     s = W.state_actor
     # Livelihood from trafficking, and its reference level after warm-up.
     for c in range(C):
-        S.livelihood_ema[r, c] = 0.75 * S.livelihood_ema[r, c] + 0.25 * S.livelihood_week[r, c]
+        if week <= 1:
+            S.livelihood_ema[r, c] = S.livelihood_week[r, c]
+        else:
+            S.livelihood_ema[r, c] = 0.75 * S.livelihood_ema[r, c] + 0.25 * S.livelihood_week[r, c]
         if week <= WARMUP_WEEKS:
             S.livelihood_ref[r, c] = S.livelihood_ema[r, c]
     # Grievance.
@@ -212,7 +215,11 @@ def update_communities(W, S, p, lev, aid, r, day, week):
                         dest = v
             if dest < 0:
                 continue
-            n = min(n, 0.01 * tot)
+            # Organisational capacity bounds how fast a group can absorb recruits.
+            own = 0.0
+            for v in range(P):
+                own += S.fighters[r, a, v]
+            n = min(n, p.max_growth * max(own, p.force_ref), 0.01 * tot)
             for v in range(P):
                 S.pop[r, c, v] -= n * S.pop[r, c, v] / tot
             S.fighters[r, a, dest] += n
@@ -221,7 +228,7 @@ def update_communities(W, S, p, lev, aid, r, day, week):
                 S.acc[r, _JRECRUITS] += n
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _return_home(W, S, r, a, v, n):
     """Fighters who leave a group rejoin a community at v (its base community if one lives there)."""
     C = W.pop0.shape[0]

@@ -44,7 +44,7 @@ def local_support(W, S, r):
             S.loc_support[r, a, v] = s
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def restrained(W, S, lev, r, day, a, b):
     """Whether an accord's restraint currently binds a and b (both parties, pair not broken)."""
     pa = W.sig[a] == 1 or W.actor_kind[a] == KIND_STATE

@@ -39,7 +39,7 @@ _FALSE_ACTED = ACC["false_tips_acted"]
 _TIPS_DROPPED = ACC["tips_dropped"]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _traffic(S, r, a, rmax):
     """How much a lives off trafficking, relative to the actor with the largest trafficking income."""
     if rmax <= 0.0:
@@ -47,14 +47,14 @@ def _traffic(S, r, a, rmax):
     return min(1.0, S.rent_ema[r, a] / rmax)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def legitimacy(W, S, r, a, focus, rmax):
     """How legitimate a target actor a is for a force with this mission focus."""
     jihad = 1.0 if W.actor_kind[a] == KIND_JIHADIST else 0.0
     return (1.0 - focus) * jihad + focus * _traffic(S, r, a, rmax)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def plausibility(W, S, p, r, b, focus, rmax):
     """How credible an accusation against b is under the focus: jihadist ties or trafficking income."""
     x = (1.0 - focus) * W.jihad_overlap[b] + focus * _traffic(S, r, b, rmax)

@@ -44,7 +44,7 @@ _SWEEPS = ACC["sweeps"]
 _OPS = ACC["operations"]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def force_tempo(W, lev, day, f):
     """Relative operations tempo of force f under the policy."""
     role = W.actor_role[f]

@@ -42,7 +42,7 @@ _LIVELIHOOD_LOST = ACC["livelihood_lost"]
 _RENT_COMM = ACC["rent_to_communities"]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def node_rent_rate(W, S, p, r, v):
     """Rent a convoy pays at place v, as a share of its value."""
     if W.place_ext[v] == 1:
@@ -53,7 +53,7 @@ def node_rent_rate(W, S, p, r, v):
     return p.rent_rate
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def force_focus(W, lev, day, f):
     """How far force f is oriented to trafficking (0 = counter-terrorism only, 1 = counter-trafficking)."""
     role = W.actor_role[f]
@@ -64,7 +64,7 @@ def force_focus(W, lev, day, f):
     return 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def seizure_hazard(W, S, p, lev, r, day, v, owner):
     """Chance that forces seize a convoy at place v, and the force most likely to do it."""
     A = W.actor_kind.shape[0]
@@ -176,7 +176,7 @@ def choose_routes(W, S, p, lev, r, day, week):
             S.path_owner[r, k, slot] = owner
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _edge_between(W, u, v):
     for j in range(W.adj_ptr[u], W.adj_ptr[u + 1]):
         if W.adj_nbr[j] == v:
@@ -184,7 +184,7 @@ def _edge_between(W, u, v):
     return -1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _pay_rent(W, S, p, lev, r, day, v, value):
     """Convoy pays the protector of v; community share and declared leakage split off."""
     g = S.protector[r, v]
@@ -225,7 +225,7 @@ def _pay_rent(W, S, p, lev, r, day, v, value):
     S.acc[r, _RENT_LEAK] += leak
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _seize(W, S, p, lev, r, day, v, seizer, owner, value, by_force, remaining, hazard):
     """A convoy is seized at v: log it, cut the owner's income, teach traffickers the risk."""
     S.acc[r, _SEIZED] += value

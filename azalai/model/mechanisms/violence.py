@@ -51,7 +51,7 @@ _ASSASSIN = ACC["assassinations"]
 _REPRISALS = ACC["reprisals"]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _near(W, v, u):
     if u < 0:
         return False
@@ -63,7 +63,7 @@ def _near(W, v, u):
     return False
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _kill_fighters(W, S, r, a, v, n):
     lost = min(float(n), S.fighters[r, a, v])
     S.fighters[r, a, v] -= lost
@@ -72,7 +72,7 @@ def _kill_fighters(W, S, r, a, v, n):
     return lost
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _kill_civilians(W, S, p, r, v, n, by):
     """Remove n civilians at v (from communities by their share there); grievance against ``by``."""
     C = W.pop0.shape[0]
@@ -93,7 +93,7 @@ def _kill_civilians(W, S, p, r, v, n, by):
     return killed
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def hostility(W, S, p, r, a, b):
     """Hostility of a pair: negative relation plus accord tension (signatory pairs)."""
     h = -W.rel0[a, b]
@@ -103,7 +103,7 @@ def hostility(W, S, p, r, a, b):
     return h
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def clash_hazard(W, S, p, lev, r, day, v, a, b):
     """Daily hazard of a clash between a and b at v (0 when they are not hostile)."""
     h = hostility(W, S, p, r, a, b)
