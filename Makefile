@@ -35,6 +35,7 @@ demo: $(STAMP_RUN)
 	$(VENV)/bin/azalai demo
 
 test: $(STAMP_DEV) browser
+	$(PY) -m azalai.model.warmup
 	$(PY) -m pytest -q -n 2 --dist loadgroup tests
 
 bench: $(STAMP_DEV)
