@@ -1,0 +1,109 @@
+"""`azalai validate` and `azalai calibrate`: the model against observed ACLED or UCDP data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+out = Console()
+err = Console(stderr=True)
+
+STORE_HELP = "store file with the imported observed data (default $AZALAI_STORE or ./azalai-runs/azalai.duckdb)"
+OBSERVED_HELP = "observed data to compare with: acled (event rows), ucdp (GED events) or acled-aggregates"
+PERIOD_HELP = "observed period START:END, e.g. 2015-01-01:2016-06-30 (the model runs for as many days)"
+
+
+def validate_cmd(
+    observed: str = typer.Option(..., "--observed", help=OBSERVED_HELP),
+    period: str = typer.Option(..., "--period", help=PERIOD_HELP),
+    n: int = typer.Option(50, "-n", "--replicates", min=1, help="ensemble size"),
+    store: Optional[Path] = typer.Option(None, "--store", help=STORE_HELP),
+    out_dir: Path = typer.Option(Path("validation"), "--out", help="directory for validation.md, .json and figures"),
+    params: Optional[Path] = typer.Option(None, "--params", help="parameter file (YAML: a mapping or {values: ...})"),
+    posterior: bool = typer.Option(False, "--posterior",
+                                   help="with a calibration file as --params: draw each replicate's parameters "
+                                        "from its posterior"),
+    seed: int = typer.Option(1, "--seed", help="first seed; replicates use seed, seed+1, ..."),
+    scenario: str = typer.Option("mali-2016", "--scenario", help="scenario (built-in name or YAML file)"),
+    policy: Optional[str] = typer.Option(None, "--policy", help="policy (default baseline-2016)"),
+) -> None:
+    """Run an ensemble over an observed period's length and compare it with the observed data."""
+    from azalai.analysis.validation import source_and_level, validate, write_outputs
+    from azalai.model.params import load_param_file
+
+    source_and_level(observed)
+    values = load_param_file(params) if params else None
+    samples = None
+    if posterior:
+        if not params:
+            from azalai.errors import InputError, Problem
+
+            raise InputError(Problem("<argument>", None, None, "--posterior", "needs --params FILE"), file="<argument>")
+        from azalai.analysis.calibration import sample_posterior
+
+        samples = sample_posterior(params, n, seed)
+        values = None
+    err.print(f"running {n} replicates against {observed} {period} ...", highlight=False)
+    v = validate(observed, period, n=n, store=store, params=values, param_samples=samples, seed=seed,
+                 scenario=scenario, policy=policy)
+    paths = write_outputs(v, out_dir)
+    r = v.result
+    a = r["annual_rate"]
+    sp = r["regions"]["spearman"]
+
+    def f(x, nd=0):
+        return "–" if x is None else f"{x:,.{nd}f}"
+
+    out.print(f"[bold]{observed}[/] {r['period']['start']} to {r['period']['end']}, {r['replicates']} replicates",
+              highlight=False)
+    out.print(f"fatalities per year: observed {f(a['observed'])}, model {f(a['model_median'])} "
+              f"[{f(a['model_lo'])}–{f(a['model_hi'])}]", highlight=False)
+    out.print(f"regional Spearman ρ: median {f(sp['median'], 2)} [{f(sp['lo'], 2)}–{f(sp['hi'], 2)}]", highlight=False)
+    cov = r["monthly"]["coverage"]
+    out.print(f"monthly coverage of the 90% band: {'–' if cov is None else f'{100 * cov:.0f}%'}", highlight=False)
+    es = r["event_sizes"]
+    out.print(f"tail exponent: observed {f(es['observed_tail']['alpha'], 2)}, model {f(es['model_tail']['alpha'], 2)}; "
+              f"KS {f(es['ks']['statistic'], 2)}", highlight=False)
+    out.print(f"wrote {paths['markdown']}, {paths['json']} and {len(paths) - 2} figures", highlight=False)
+
+
+def calibrate_cmd(
+    observed: str = typer.Option(..., "--observed", help=OBSERVED_HELP),
+    period: str = typer.Option(..., "--period", help=PERIOD_HELP),
+    params: str = typer.Option(..., "--params", help="comma-separated parameters to calibrate, e.g. clash_base,attack_base"),
+    particles: int = typer.Option(100, "--particles", min=4, help="particles per generation"),
+    generations: int = typer.Option(4, "--generations", min=1, help="ABC-SMC generations (the first is the prior)"),
+    replicates: int = typer.Option(4, "--replicates", min=1, help="replicates pooled per particle"),
+    out_file: Path = typer.Option(Path("calibrated.yaml"), "--out", help="calibrated parameter set (YAML)"),
+    store: Optional[Path] = typer.Option(None, "--store", help=STORE_HELP),
+    seed: int = typer.Option(1, "--seed", help="random seed of the sampler"),
+    workers: int = typer.Option(1, "--workers", min=1, help="processes simulating in parallel"),
+    base: Optional[Path] = typer.Option(None, "--base", help="parameter file for the parameters not calibrated"),
+    scenario: str = typer.Option("mali-2016", "--scenario", help="scenario (built-in name or YAML file)"),
+    policy: Optional[str] = typer.Option(None, "--policy", help="policy (default baseline-2016)"),
+) -> None:
+    """Calibrate parameters on observed data by ABC-SMC; write the posterior as a parameter file."""
+    from azalai.analysis.calibration import calibrate, check_param_names, result_document, write_result
+    from azalai.analysis.validation import source_and_level
+    from azalai.model.params import load_param_file
+
+    source_and_level(observed)
+    names = check_param_names(params.split(","))
+    base_vals = load_param_file(base) if base else None
+    err.print(f"ABC-SMC on {', '.join(names)}: {particles} particles x {generations} generations, "
+              f"{replicates} replicates each", highlight=False)
+    res, tg = calibrate(observed, period, names, particles, generations, replicates, seed, store, scenario, policy,
+                        base_vals, workers=workers, progress=lambda s: err.print(s, highlight=False))
+    doc = result_document(res, tg, period, base=base_vals)
+    write_result(doc, out_file, header=f"# azalai calibrate --observed {observed} --period {period} --params {params}")
+    for nme, q in doc["posterior"].items():
+        out.print(f"{nme}: median {q['median']:g} [90%: {q['q05']:g} – {q['q95']:g}]", highlight=False)
+    out.print(f"wrote {out_file} ({res.simulations} simulations)", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("validate")(validate_cmd)
+    app.command("calibrate")(calibrate_cmd)
