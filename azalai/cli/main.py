@@ -30,6 +30,7 @@ COMMAND_MODULES = [
     "azalai.cli.validate_cmd",
     "azalai.cli.run_cmd",
     "azalai.cli.analysis_cmd",
+    "azalai.cli.validate_cmd",
 ]
 
 for _name in COMMAND_MODULES:

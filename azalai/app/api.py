@@ -1,0 +1,432 @@
+"""The dashboard's JSON API (FastAPI). Every request is validated; errors come back as ``{"error": ...}``.
+
+Safety rules:
+
+* scenario and policy ids are matched against the built-in names (the client never passes a path);
+* lever overrides are checked against the declared ranges in :data:`azalai.policy.schema.LEVERS`;
+* ensembles are capped (:data:`MAX_ENSEMBLE`), days are 1..1460, seeds are >= 0;
+* at most :data:`MAX_RUNNING` runs execute at once and at most :data:`MAX_QUEUED` wait; more get HTTP 429;
+* unexpected exceptions are logged on the server and returned as a short message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import traceback
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from azalai.app import data as D
+from azalai.policy.schema import LEVERS
+
+log = logging.getLogger("azalai.app")
+
+STATIC = Path(__file__).parent / "static"
+MAX_ENSEMBLE = 200
+MAX_COMPARE = 100
+MAX_DAYS = 1460
+MAX_RUNNING = 2
+MAX_QUEUED = 6
+MAX_SEED = 2**62
+RUN_ID_RE = re.compile(r"^[A-Za-z0-9_\-]{1,80}$")
+EVENT_ID_RE = re.compile(r"^[A-Za-z0-9_\-\.]{1,80}$")
+LEVER_RANGES = {lv.name: (lv.low, lv.high) for lv in LEVERS}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _builtin_scenarios() -> list[str]:
+    from azalai.scenario.loader import builtin_scenarios
+
+    return list(builtin_scenarios())
+
+
+def _builtin_policies() -> list[str]:
+    from azalai.policy.loader import builtin_policies
+
+    return list(builtin_policies())
+
+
+def _check_name(v: str, names: list[str], what: str) -> str:
+    if not isinstance(v, str) or v not in names:
+        shown = v if isinstance(v, str) and len(v) <= 40 and v.isprintable() else "(value)"
+        raise ValueError(f"unknown {what} {shown!r}: choose one of {', '.join(names)}")
+    return v
+
+
+class RunRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    scenario: str = "mali-2016"
+    policy: str = "baseline-2016"
+    seed: int = Field(0, ge=0, le=MAX_SEED)
+    n: int = Field(1, ge=1, le=MAX_ENSEMBLE, description="replicates (1 = single run)")
+    days: int = Field(365, ge=1, le=MAX_DAYS)
+    levers: dict[str, float] = Field(default_factory=dict)
+
+    @field_validator("scenario")
+    @classmethod
+    def _sc(cls, v: str) -> str:
+        return _check_name(v, _builtin_scenarios(), "scenario")
+
+    @field_validator("policy")
+    @classmethod
+    def _pol(cls, v: str) -> str:
+        return _check_name(v, _builtin_policies(), "policy")
+
+    @field_validator("levers")
+    @classmethod
+    def _levers(cls, v: dict[str, float]) -> dict[str, float]:
+        if len(v) > len(LEVER_RANGES):
+            raise ValueError("too many lever overrides")
+        for k, x in v.items():
+            if k not in LEVER_RANGES:
+                raise ValueError(f"unknown lever {k[:40]!r}: choose among {', '.join(LEVER_RANGES)}")
+            lo, hi = LEVER_RANGES[k]
+            if not (lo <= x <= hi):
+                raise ValueError(f"lever {k} must be within {lo:g}..{hi:g} (got {x:g})")
+        return v
+
+
+class CompareRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    scenario: str = "mali-2016"
+    policy_a: str = "counter-terrorism"
+    policy_b: str = "counter-trafficking"
+    n: int = Field(10, ge=2, le=MAX_COMPARE)
+    seed: int = Field(0, ge=0, le=MAX_SEED)
+    days: int = Field(365, ge=1, le=MAX_DAYS)
+
+    @field_validator("scenario")
+    @classmethod
+    def _sc(cls, v: str) -> str:
+        return _check_name(v, _builtin_scenarios(), "scenario")
+
+    @field_validator("policy_a", "policy_b")
+    @classmethod
+    def _pol(cls, v: str) -> str:
+        return _check_name(v, _builtin_policies(), "policy")
+
+
+class Job:
+    def __init__(self, kind: str, request: dict[str, Any]) -> None:
+        self.id = uuid.uuid4().hex[:12]
+        self.kind = kind
+        self.request = request
+        self.status = "queued"
+        self.progress = 0.0
+        self.message = "waiting for a free worker"
+        self.run_id: str | None = None
+        self.result: Any = None
+        self.error: str | None = None
+
+    def view(self, with_result: bool = True) -> dict[str, Any]:
+        out = {"job_id": self.id, "kind": self.kind, "status": self.status, "progress": round(self.progress, 3),
+               "message": self.message, "run_id": self.run_id, "error": self.error, "request": self.request}
+        if with_result and self.result is not None:
+            out["result"] = self.result
+        return out
+
+
+class Service:
+    """The store connection, the job queue and a cache of finished runs' views."""
+
+    def __init__(self, store: str | None = None, boundaries: str | None = None) -> None:
+        from azalai.experiment.runs import ensure_schema
+        from azalai.experiment.store import open_store
+
+        self.store = store
+        self.boundaries = boundaries
+        self.con = open_store(store)
+        ensure_schema(self.con)
+        self.lock = threading.RLock()
+        self.pool = ThreadPoolExecutor(max_workers=MAX_RUNNING, thread_name_prefix="azalai-run")
+        self.jobs: dict[str, Job] = {}
+        self.jobs_lock = threading.Lock()
+        self.cache: dict[tuple, Any] = {}
+
+    # ---- store reads (serialised: one DuckDB connection)
+    def query(self, fn, *args):
+        with self.lock:
+            return fn(self.con, *args)
+
+    def cached(self, key: tuple, fn):
+        if key in self.cache:
+            return self.cache[key]
+        val = fn()
+        if val is not None:
+            if len(self.cache) > 256:
+                self.cache.clear()
+            self.cache[key] = val
+        return val
+
+    def run_status(self, run_id: str) -> str | None:
+        row = self.query(lambda c: c.execute("SELECT status FROM runs WHERE run_id = ?", [run_id]).fetchone())
+        return row[0] if row else None
+
+    # ---- jobs
+    def submit(self, kind: str, request: dict[str, Any], work) -> Job:
+        with self.jobs_lock:
+            active = [j for j in self.jobs.values() if j.status in ("queued", "running")]
+            if len(active) >= MAX_RUNNING + MAX_QUEUED:
+                raise ApiError(429, f"too many runs in progress ({len(active)}); wait for one to finish")
+            job = Job(kind, request)
+            self.jobs[job.id] = job
+            if len(self.jobs) > 500:
+                for k in [k for k, j in self.jobs.items() if j.status in ("done", "failed")][:100]:
+                    del self.jobs[k]
+
+        def body() -> None:
+            job.status = "running"
+
+            def progress(f: float, msg: str) -> None:
+                job.progress = max(job.progress, min(1.0, float(f)))
+                job.message = msg
+
+            try:
+                work(job, progress)
+                job.progress = 1.0
+                job.status = "done"
+                job.message = "done"
+            except Exception as exc:  # reported to the page as a message, logged in full here
+                log.error("job %s failed:\n%s", job.id, traceback.format_exc())
+                job.status = "failed"
+                job.error = _short_error(exc)
+                job.message = "failed"
+
+        self.pool.submit(body)
+        return job
+
+    def start_run(self, req: RunRequest) -> Job:
+        pol = D.policy_with_overrides(req.policy, req.levers or None)
+        seeds = list(range(req.seed, req.seed + req.n))
+        from azalai.experiment.runs import new_run_id
+
+        run_id = new_run_id("single" if req.n == 1 else "ensemble")
+
+        def work(job: Job, progress) -> None:
+            job.run_id = run_id
+            D.execute_run(self.con, req.scenario, pol, seeds, req.days, progress=progress, run_id=run_id, lock=self.lock)
+
+        job = self.submit("run", req.model_dump(), work)
+        job.run_id = run_id
+        return job
+
+    def start_compare(self, req: CompareRequest) -> Job:
+        seeds = list(range(req.seed, req.seed + req.n))
+
+        def work(job: Job, progress) -> None:
+            job.result = D.paired_compare(req.scenario, req.policy_a, req.policy_b, seeds, req.days, progress=progress)
+
+        return self.submit("compare", req.model_dump(), work)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        with self.lock:
+            self.con.close()
+
+
+def _short_error(exc: BaseException) -> str:
+    from azalai.errors import InputError
+
+    if isinstance(exc, InputError):
+        return exc.render()
+    msg = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{type(exc).__name__}: {msg[:300]}" if msg else type(exc).__name__
+
+
+def _err(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for e in exc.errors()[:5]:
+        loc = ".".join(str(x) for x in e.get("loc", ()) if x not in ("body", "query", "path"))
+        msg = str(e.get("msg", "invalid")).removeprefix("Value error, ")
+        parts.append(f"{loc}: {msg}" if loc else msg)
+    return "invalid request: " + "; ".join(parts)
+
+
+def _check_id(value: str, pattern: re.Pattern, what: str) -> str:
+    if not pattern.match(value or ""):
+        raise ApiError(400, f"invalid {what}: letters, digits, '-' and '_' only")
+    return value
+
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+
+
+def create_app(store: str | None = None, boundaries: str | None = None) -> FastAPI:
+    """The dashboard application: static front-end at ``/``, JSON API under ``/api``."""
+    app = FastAPI(title="azalai dashboard", docs_url=None, redoc_url=None, openapi_url=None)
+    svc = Service(store, boundaries)
+    app.state.service = svc
+
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError):
+        return _err(exc.status, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError):
+        return _err(422, _validation_message(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        return _err(exc.status_code, str(exc.detail) if exc.status_code != 404 else "not found")
+
+    @app.exception_handler(Exception)
+    async def _any(request: Request, exc: Exception):
+        log.error("request %s failed:\n%s", request.url.path, traceback.format_exc())
+        return _err(500, "internal error: " + _short_error(exc))
+
+    @app.middleware("http")
+    async def _headers(request: Request, call_next):
+        try:
+            resp = await call_next(request)
+        except Exception as exc:  # errors escaping the handlers
+            log.error("request %s failed:\n%s", request.url.path, traceback.format_exc())
+            resp = _err(500, "internal error: " + _short_error(exc))
+        for k, v in SECURITY_HEADERS.items():
+            resp.headers.setdefault(k, v)
+        return resp
+
+    @app.on_event("shutdown")
+    def _shutdown() -> None:
+        svc.close()
+
+    # ---------------------------------------------------------------- static front-end
+    @app.get("/", include_in_schema=False)
+    def index():
+        return FileResponse(STATIC / "index.html", media_type="text/html")
+
+    @app.get("/static/{name}", include_in_schema=False)
+    def static(name: str):
+        allowed = {p.name: p for p in STATIC.iterdir() if p.is_file()}
+        if name not in allowed:
+            raise ApiError(404, "not found")
+        media = {".js": "text/javascript", ".css": "text/css", ".html": "text/html", ".svg": "image/svg+xml",
+                 ".png": "image/png"}.get(allowed[name].suffix, "application/octet-stream")  # fmt: skip
+        return FileResponse(allowed[name], media_type=media)
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon():
+        return Response(status_code=204)
+
+    # ---------------------------------------------------------------- read endpoints
+    @app.get("/api/health")
+    def health():
+        from azalai import __version__
+
+        return {"ok": True, "version": __version__}
+
+    @app.get("/api/options")
+    def options():
+        from azalai.policy.loader import load_policy
+
+        pols = []
+        for name in _builtin_policies():
+            try:
+                p = load_policy(name)
+                pols.append({"id": name, "name": p.name, "description": p.description, "levers": p.lever_values()})
+            except Exception:
+                pols.append({"id": name, "name": name, "description": "(invalid)", "levers": {}})
+        return {
+            "scenarios": _builtin_scenarios(),
+            "policies": pols,
+            "levers": [{"name": lv.name, "default": lv.default, "low": lv.low, "high": lv.high, "unit": lv.unit,
+                        "description": lv.description, "integer": lv.integer} for lv in LEVERS],  # fmt: skip
+            "limits": {"max_ensemble": MAX_ENSEMBLE, "max_compare": MAX_COMPARE, "max_days": MAX_DAYS,
+                       "max_running": MAX_RUNNING},  # fmt: skip
+        }
+
+    @app.get("/api/scenarios/{name}")
+    def scenario(name: str):
+        try:
+            _check_name(name, _builtin_scenarios(), "scenario")
+        except ValueError as exc:
+            raise ApiError(404, str(exc)) from None
+        return svc.cached(("scenario", name), lambda: D.scenario_view(name, svc.boundaries))
+
+    @app.get("/api/runs")
+    def runs(limit: int = 50):
+        from azalai.experiment.runs import list_runs
+
+        limit = max(1, min(int(limit), 500))
+        df = svc.query(list_runs, limit)
+        df["created"] = df["created"].astype(str)
+        return {"runs": D._clean(df.to_dict(orient="records"))}
+
+    def _done_run(run_id: str) -> str:
+        _check_id(run_id, RUN_ID_RE, "run id")
+        st = svc.run_status(run_id)
+        if st is None:
+            raise ApiError(404, f"no run {run_id!r} in the store")
+        return st
+
+    @app.get("/api/runs/{run_id}")
+    def run_results(run_id: str):
+        st = _done_run(run_id)
+        fn = lambda: svc.query(D.run_results, run_id)  # noqa: E731
+        return svc.cached(("results", run_id), fn) if st == "done" else fn()
+
+    @app.get("/api/runs/{run_id}/events")
+    def events(run_id: str, seed: int | None = None, limit: int = 5000):
+        st = _done_run(run_id)
+        if seed is not None and seed < 0:
+            raise ApiError(400, "seed must be >= 0")
+        limit = max(1, min(int(limit), 20000))
+        fn = lambda: svc.query(D.run_events, run_id, seed, limit)  # noqa: E731
+        return svc.cached(("events", run_id, seed, limit), fn) if st == "done" else fn()
+
+    @app.get("/api/runs/{run_id}/events/{event_id}")
+    def event(run_id: str, event_id: str):
+        _done_run(run_id)
+        _check_id(event_id, EVENT_ID_RE, "event id")
+        ev = svc.query(D.event_detail, run_id, event_id)
+        if ev is None:
+            raise ApiError(404, f"no event {event_id!r} in run {run_id!r}")
+        return ev
+
+    @app.get("/api/jobs")
+    def jobs():
+        return {"jobs": [j.view(False) for j in list(svc.jobs.values())[-50:]]}
+
+    @app.get("/api/jobs/{job_id}")
+    def job(job_id: str):
+        _check_id(job_id, RUN_ID_RE, "job id")
+        j = svc.jobs.get(job_id)
+        if j is None:
+            raise ApiError(404, f"no job {job_id!r}")
+        return j.view()
+
+    # ---------------------------------------------------------------- actions
+    @app.post("/api/runs", status_code=202)
+    def start_run(req: RunRequest):
+        return svc.start_run(req).view()
+
+    @app.post("/api/compare", status_code=202)
+    def start_compare(req: CompareRequest):
+        return svc.start_compare(req).view()
+
+    return app
