@@ -25,12 +25,11 @@ COMMAND_MODULES = [
     "azalai.cli.scenario_cmd",
     "azalai.cli.policy_cmd",
     "azalai.cli.data_cmd",
-    "azalai.cli.report_cmd",
-    "azalai.cli.app_cmd",
     "azalai.cli.validate_cmd",
     "azalai.cli.run_cmd",
     "azalai.cli.analysis_cmd",
-    "azalai.cli.validate_cmd",
+    "azalai.cli.report_cmd",
+    "azalai.cli.app_cmd",
 ]
 
 for _name in COMMAND_MODULES:
