@@ -145,7 +145,8 @@ class Job:
 class Service:
     """The store connection, the job queue and a cache of finished runs' views."""
 
-    def __init__(self, store: str | None = None, boundaries: str | None = None) -> None:
+    def __init__(self, store: str | None = None, boundaries: str | None = None, max_running: int = MAX_RUNNING,
+                 max_queued: int = MAX_QUEUED) -> None:
         from azalai.experiment.runs import ensure_schema
         from azalai.experiment.store import open_store
 
@@ -154,7 +155,8 @@ class Service:
         self.con = open_store(store)
         ensure_schema(self.con)
         self.lock = threading.RLock()
-        self.pool = ThreadPoolExecutor(max_workers=MAX_RUNNING, thread_name_prefix="azalai-run")
+        self.max_running, self.max_queued = int(max_running), int(max_queued)
+        self.pool = ThreadPoolExecutor(max_workers=self.max_running, thread_name_prefix="azalai-run")
         self.jobs: dict[str, Job] = {}
         self.jobs_lock = threading.Lock()
         self.cache: dict[tuple, Any] = {}
@@ -182,7 +184,7 @@ class Service:
     def submit(self, kind: str, request: dict[str, Any], work) -> Job:
         with self.jobs_lock:
             active = [j for j in self.jobs.values() if j.status in ("queued", "running")]
-            if len(active) >= MAX_RUNNING + MAX_QUEUED:
+            if len(active) >= self.max_running + self.max_queued:
                 raise ApiError(429, f"too many runs in progress ({len(active)}); wait for one to finish")
             job = Job(kind, request)
             self.jobs[job.id] = job
@@ -277,10 +279,11 @@ SECURITY_HEADERS = {
 }
 
 
-def create_app(store: str | None = None, boundaries: str | None = None) -> FastAPI:
+def create_app(store: str | None = None, boundaries: str | None = None, max_running: int = MAX_RUNNING,
+               max_queued: int = MAX_QUEUED) -> FastAPI:
     """The dashboard application: static front-end at ``/``, JSON API under ``/api``."""
     app = FastAPI(title="azalai dashboard", docs_url=None, redoc_url=None, openapi_url=None)
-    svc = Service(store, boundaries)
+    svc = Service(store, boundaries, max_running, max_queued)
     app.state.service = svc
 
     @app.exception_handler(ApiError)
@@ -357,7 +360,7 @@ def create_app(store: str | None = None, boundaries: str | None = None) -> FastA
             "levers": [{"name": lv.name, "default": lv.default, "low": lv.low, "high": lv.high, "unit": lv.unit,
                         "description": lv.description, "integer": lv.integer} for lv in LEVERS],  # fmt: skip
             "limits": {"max_ensemble": MAX_ENSEMBLE, "max_compare": MAX_COMPARE, "max_days": MAX_DAYS,
-                       "max_running": MAX_RUNNING},  # fmt: skip
+                       "max_running": svc.max_running},  # fmt: skip
         }
 
     @app.get("/api/scenarios/{name}")

@@ -537,56 +537,79 @@ def paired_compare(
 
     say = progress or (lambda f, m: None)
     seeds = [int(s) for s in seeds]
-    results = {}
-    mech = {}
-    for j, (label, pol) in enumerate((("A", policy_a), ("B", policy_b))):
-        prep = prepare(scenario, pol, days)
-        outs: list[dict[str, float]] = []
-        step = max(1, min(25, math.ceil(len(seeds) / 5)))
-        for chunk in _chunks(seeds, step):
-            say(0.05 + 0.45 * j + 0.45 * len(outs) / len(seeds), f"policy {label}: replicate {len(outs) + 1} of {len(seeds)}")
-            o, evs = simulate_batch(prep, chunk, with_events=True)
-            outs += o
-            for e in evs:
-                vc = e.groupby("mechanism").size() if len(e) else pd.Series(dtype=float)
-                mech.setdefault(label, []).append({str(k): float(v) for k, v in vc.items()})
-        results[label] = pd.DataFrame(outs)
-    say(0.95, "paired differences")
-    A, B = results["A"], results["B"]
+    step = max(1, min(25, math.ceil(len(seeds) / 5)))
+    ext = _external_compare()
+    if ext is not None and hasattr(ext, "run_paired"):
+        runs = ext.run_paired(scenario, policy_a, policy_b, seeds=seeds, days=days, with_events=True, batch=step,
+                              progress=lambda done, total: say(0.05 + 0.85 * done / max(total, 1),
+                                                               f"replicate pairs {done} of {total}"))  # fmt: skip
+        outs = {"A": runs.outcomes_a, "B": runs.outcomes_b}
+        evs = {"A": runs.events_a or [], "B": runs.events_b or []}
+    else:
+        outs, evs = {}, {}
+        for j, (label, pol) in enumerate((("A", policy_a), ("B", policy_b))):
+            prep = prepare(scenario, pol, days)
+            outs[label], evs[label] = [], []
+            for chunk in _chunks(seeds, step):
+                say(0.05 + 0.45 * j + 0.45 * len(outs[label]) / len(seeds),
+                    f"policy {label}: replicate {len(outs[label]) + 1} of {len(seeds)}")
+                o, e = simulate_batch(prep, chunk, with_events=True)
+                outs[label] += o
+                evs[label] += e
+    mech = {lab: [({str(k): float(v) for k, v in e.groupby("mechanism").size().items()} if len(e) else {})
+                  for e in evs[lab]] for lab in ("A", "B")}  # fmt: skip
+    say(0.92, "paired differences")
     rows = []
-    for col in A.columns:
-        if col not in B.columns:
-            continue
-        a = A[col].to_numpy(float)
-        b = B[col].to_numpy(float)
-        d = b - a
-        lo, hi = bootstrap_ci(d)
-        sd = float(d.std(ddof=1)) if len(d) > 1 else 0.0
-        mean_a = float(a.mean())
-        rows.append({
-            "outcome": col, "mean_a": mean_a, "mean_b": float(b.mean()), "diff": float(d.mean()),
-            "ci_lo": lo, "ci_hi": hi,
-            "rel": float(d.mean() / abs(mean_a)) if mean_a else None,
-            "effect": float(d.mean() / sd) if sd > 0 else (0.0 if d.mean() == 0 else float("inf")),
-            "significant": bool(lo > 0 or hi < 0),
-        })  # fmt: skip
+    if ext is not None and hasattr(ext, "summarize_paired"):
+        _, res = ext.summarize_paired(outs["A"], outs["B"], seed=seeds[0])
+        for col, r in res.items():
+            rows.append({
+                "outcome": col, "mean_a": r["a"], "mean_b": r["b"], "diff": r["diff"], "ci_lo": r["ci_low"],
+                "ci_hi": r["ci_high"], "rel": r["diff"] / abs(r["a"]) if r["a"] else None,
+                "effect": r["effect_size"], "significant": bool(r["excludes_zero"]),
+            })  # fmt: skip
+    else:
+        A, B = pd.DataFrame(outs["A"]), pd.DataFrame(outs["B"])
+        for col in A.columns:
+            if col not in B.columns:
+                continue
+            a = A[col].to_numpy(float)
+            b = B[col].to_numpy(float)
+            d = b - a
+            lo, hi = bootstrap_ci(d)
+            sd = float(d.std(ddof=1)) if len(d) > 1 else 0.0
+            mean_a = float(a.mean())
+            rows.append({
+                "outcome": col, "mean_a": mean_a, "mean_b": float(b.mean()), "diff": float(d.mean()),
+                "ci_lo": lo, "ci_hi": hi, "rel": float(d.mean() / abs(mean_a)) if mean_a else None,
+                "effect": float(d.mean() / sd) if sd > 0 else 0.0, "significant": bool(lo > 0 or hi < 0),
+            })  # fmt: skip
     key_rank = {k: i for i, k in enumerate(KEY_OUTCOMES)}
     rows.sort(key=lambda r: (key_rank.get(r["outcome"], 999), r["outcome"]))
     # events by mechanism, paired by seed
     mech_rows = []
     names = sorted({k for lab in mech.values() for d_ in lab for k in d_})
     for m in names:
-        a = np.array([d_.get(m, 0) for d_ in mech.get("A", [])], dtype=float)
-        b = np.array([d_.get(m, 0) for d_ in mech.get("B", [])], dtype=float)
+        a = np.array([d_.get(m, 0) for d_ in mech["A"]], dtype=float)
+        b = np.array([d_.get(m, 0) for d_ in mech["B"]], dtype=float)
         lo, hi = bootstrap_ci(b - a)
         mech_rows.append({"mechanism": m, "mean_a": float(a.mean()), "mean_b": float(b.mean()),
                           "diff": float((b - a).mean()), "ci_lo": lo, "ci_hi": hi})  # fmt: skip
     mech_rows.sort(key=lambda r: -abs(r["diff"]))
+    causes: list[str] = []
+    try:
+        from azalai.analysis.explain import explain_difference
+
+        causes = list(explain_difference(evs["A"], evs["B"], outs["A"], outs["B"], scenario=scenario).sentences)
+    except Exception:  # optional: the explanation module may be absent or changed
+        causes = []
     pa = policy_a if isinstance(policy_a, Policy) else prepare(scenario, policy_a, 1).policy
     pb = policy_b if isinstance(policy_b, Policy) else prepare(scenario, policy_b, 1).policy
     va, vb = pa.lever_values(), pb.lever_values()
     lever_diff = [{"name": k, "a": va[k], "b": vb[k]} for k in va if va[k] != vb[k]]
     expl = explanations(rows, mech_rows, lever_diff)
+    if causes:
+        expl = expl[:1] + causes[:6] + expl[1:4]
     return _clean({
         "scenario": scenario, "policy_a": pa.id, "policy_b": pb.id, "n": len(seeds), "seeds": seeds, "days": days,
         "outcomes": rows, "mechanisms": mech_rows, "lever_diff": lever_diff, "explanations": expl,

@@ -14,3 +14,49 @@ def serve(host: str = "127.0.0.1", port: int = 8050, store: str | None = None, b
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app(store=store, boundaries=boundaries)
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False, server_header=False)
+
+
+class BackgroundServer:
+    """A uvicorn server in a thread (for tests and screenshots)::
+
+        with BackgroundServer(store="/tmp/s.duckdb") as url:
+            httpx.get(url + "/api/health")
+    """
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, **app_kwargs) -> None:
+        import socket
+
+        if port == 0:
+            with socket.socket() as s:
+                s.bind((host, 0))
+                port = s.getsockname()[1]
+        self.host, self.port, self.app_kwargs = host, port, app_kwargs
+        self.url = f"http://{host}:{port}"
+        self.server = None
+        self.thread = None
+
+    def __enter__(self) -> str:
+        import threading
+        import time
+
+        import uvicorn
+
+        from azalai.app.api import create_app
+
+        app = create_app(**self.app_kwargs)
+        config = uvicorn.Config(app, host=self.host, port=self.port, log_level="warning", access_log=False)
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        t0 = time.monotonic()
+        while not self.server.started:
+            if time.monotonic() - t0 > 30 or not self.thread.is_alive():
+                raise RuntimeError("dashboard server did not start")
+            time.sleep(0.05)
+        return self.url
+
+    def __exit__(self, *exc) -> None:
+        if self.server is not None:
+            self.server.should_exit = True
+        if self.thread is not None:
+            self.thread.join(timeout=15)
