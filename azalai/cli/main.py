@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "azalai.cli.scenario_cmd",
     "azalai.cli.policy_cmd",
     "azalai.cli.data_cmd",
+    "azalai.cli.experiment_cmd",
     "azalai.cli.validate_cmd",
     "azalai.cli.run_cmd",
     "azalai.cli.analysis_cmd",

@@ -1,0 +1,295 @@
+"""`azalai ensemble`, `azalai sensitivity`, `azalai discover`: experiments over many runs."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from azalai.errors import InputError, Problem
+
+out = Console()
+err = Console(stderr=True)
+
+KEY_OUTCOMES = [
+    "fatalities", "fatalities_civilian", "signatory_clashes", "jihadist_strength", "jihadist_support",
+    "trafficking_transited", "trafficking_seized", "transit_share", "accord_failed", "false_tip_share_acted",
+    "misdirected_ops", "alienation_mean", "livelihood_handlers",
+]
+
+
+def _bad(field: str, msg: str) -> InputError:
+    return InputError(Problem("<arguments>", None, None, field, msg))
+
+
+def _choice(value: str, allowed: tuple[str, ...], field: str) -> str:
+    if value not in allowed:
+        raise _bad(field, f"{value!r} is not one of {', '.join(allowed)}")
+    return value
+
+
+def _split(s: Optional[str]) -> Optional[list[str]]:
+    if not s:
+        return None
+    return [x.strip() for x in s.split(",") if x.strip()]
+
+
+class _Reporter:
+    """Rich progress bar with runs/s on a terminal; one line per stored batch otherwise (logs, CI)."""
+
+    def __init__(self, label: str, quiet: bool = False) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, \
+            TimeRemainingColumn
+
+        self.live = err.is_terminal and not quiet
+        self.quiet = quiet
+        self.t0 = time.perf_counter()
+        self.first: Optional[int] = None
+        self.task = None
+        self.progress = Progress(
+            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]} runs/s"), TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(),
+            console=err, transient=False,
+        ) if self.live else None
+        self.label = label
+
+    def __enter__(self):
+        if self.progress is not None:
+            self.progress.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.first is None:
+            self.first = done
+            self.t0 = time.perf_counter()
+        dt = time.perf_counter() - self.t0
+        rate = (done - self.first) / dt if dt > 0 else 0.0
+        if self.progress is not None:
+            if self.task is None:
+                self.task = self.progress.add_task(self.label, total=total, completed=done, rate="-")
+            self.progress.update(self.task, completed=done, rate=f"{rate:.1f}")
+        elif not self.quiet and done > self.first:
+            print(f"stored {done}/{total} replicates ({rate:.1f} runs/s)", file=sys.stderr, flush=True)
+
+
+def _summary(df, run_id, n, wall, executed, status="done") -> dict:
+    from azalai.experiment.ensemble import summarise
+
+    cols = [c for c in df.columns if c not in ("replicate", "seed")]
+    return {
+        "run_id": run_id,
+        "status": status,
+        "n": int(len(df)),
+        "planned": int(n),
+        "runs_executed": int(executed),
+        "wall_seconds": round(float(wall), 4),
+        "runs_per_second": round(executed / wall, 3) if wall > 0 else None,
+        "outcomes": summarise(df, cols),
+    }
+
+
+def ensemble_cmd(
+    scenario: str = typer.Option("mali-2016", "--scenario", "-s", help="built-in scenario name or YAML file"),
+    policy: str = typer.Option("baseline-2016", "--policy", "-p", help="built-in policy name or YAML file"),
+    n: int = typer.Option(100, "-n", "--n", help="number of replicates"),
+    seed: int = typer.Option(0, "--seed", help="first seed; replicate i runs with seed+i"),
+    days: Optional[int] = typer.Option(None, "--days", help="days to simulate (default: the scenario's horizon)"),
+    backend: str = typer.Option("serial", "--backend", help="serial | process | ray"),
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", help="worker processes (process/ray)"),
+    address: Optional[str] = typer.Option(None, "--address", help="Ray cluster address (ray backend)"),
+    resume: Optional[str] = typer.Option(None, "--resume", help="run id of an interrupted ensemble to complete"),
+    events: bool = typer.Option(False, "--events", help="also store every replicate's events (run_events)"),
+    store: Optional[Path] = typer.Option(None, "--store", help="DuckDB store (default $AZALAI_STORE or "
+                                                               "./azalai-runs/azalai.duckdb)"),
+    batch_size: int = typer.Option(32, "--batch-size", help="replicates per vectorised batch"),
+    param_file: Optional[Path] = typer.Option(None, "--params", help="YAML file of parameter overrides"),
+    fmt: str = typer.Option("table", "--format", help="table | json"),
+) -> None:
+    """Run N replicates in batches, storing each batch as it completes (resumable with --resume)."""
+    from azalai.experiment.ensemble import resume_ensemble, run_ensemble
+    from azalai.experiment.executors import BACKENDS
+    from azalai.experiment.store import store_path
+
+    _choice(backend, BACKENDS, "--backend")
+    _choice(fmt, ("table", "json"), "--format")
+    if n < 1:
+        raise _bad("-n", f"must be at least 1 (got {n})")
+    if workers is not None and workers < 1:
+        raise _bad("--workers", f"must be at least 1 (got {workers})")
+    params = None
+    if param_file is not None:
+        from azalai.model.params import load_param_file
+
+        params = load_param_file(param_file)
+    spath = store_path(store)
+    run_ref: dict[str, str] = {}
+
+    def announce(rid: str) -> None:
+        run_ref["id"] = rid
+        print(f"run {rid} -> {spath}", file=sys.stderr, flush=True)
+
+    t0 = time.perf_counter()
+    try:
+        with _Reporter("ensemble") as rep:
+            if resume:
+                announce(resume)
+                res = resume_ensemble(resume, store=spath, backend=backend, workers=workers, progress=rep,
+                                      address=address)
+            else:
+                res = run_ensemble(scenario, policy, n=n, seed=seed, days=days, params=params, backend=backend,
+                                   workers=workers, store=spath, events=events, progress=rep, batch_size=batch_size,
+                                   address=address, on_run_id=announce)
+    except KeyboardInterrupt:
+        rid = run_ref.get("id", "?")
+        err.print(f"interrupted: the completed batches of run {rid} are stored; "
+                  f"complete it with `azalai ensemble --resume {rid}`")
+        raise typer.Exit(130) from None
+    wall = time.perf_counter() - t0
+    df, run_id = res
+    executed = int(df.attrs.get("runs_executed", len(df)))
+    summ = _summary(df, run_id, len(df) if resume else n, wall, executed)
+    if fmt == "json":
+        print(json.dumps(summ, indent=2))
+        return
+    t = Table(title=f"ensemble {run_id}: {summ['n']} replicates, {wall:.1f} s, "
+                    f"{summ['runs_per_second'] or 0:.1f} runs/s")
+    for col in ("outcome", "mean", "5%", "25%", "median", "75%", "95%"):
+        t.add_column(col, justify="left" if col == "outcome" else "right")
+    for o in KEY_OUTCOMES:
+        s = summ["outcomes"].get(o)
+        if s:
+            t.add_row(o, *(f"{s[k]:.4g}" for k in ("mean", "q05", "q25", "q50", "q75", "q95")))
+    out.print(t)
+    out.print(f"all {len(summ['outcomes'])} outcomes: `azalai ensemble --resume {run_id} --format json`")
+
+
+def sensitivity_cmd(
+    method: str = typer.Option("sobol", "--method", help="sobol | morris"),
+    params: Optional[str] = typer.Option(None, "--params", help="comma-separated registry parameters "
+                                                                "(default: the ten most uncertain)"),
+    N: int = typer.Option(32, "-N", help="Sobol base samples (power of 2) or Morris trajectories"),
+    outcome: str = typer.Option("fatalities,signatory_clashes,jihadist_support,false_tip_share_acted", "--outcome",
+                                help="outcome(s), comma-separated"),
+    replicates: int = typer.Option(2, "--replicates", "-r", help="seeds per parameter sample (averaged)"),
+    days: int = typer.Option(365, "--days"),
+    scenario: str = typer.Option("mali-2016", "--scenario", "-s"),
+    policy: str = typer.Option("baseline-2016", "--policy", "-p"),
+    seed: int = typer.Option(0, "--seed"),
+    backend: str = typer.Option("serial", "--backend", help="serial | process | ray"),
+    workers: Optional[int] = typer.Option(None, "--workers", "-w"),
+    out_dir: Path = typer.Option(Path("out/sensitivity"), "--out", help="directory for CSV, Markdown and figure"),
+    fmt: str = typer.Option("table", "--format", help="table | json"),
+) -> None:
+    """Global sensitivity of outcomes to registry parameters (SALib Sobol or Morris)."""
+    from azalai.experiment import sensitivity as sa
+    from azalai.experiment.executors import BACKENDS
+
+    _choice(method, ("sobol", "morris"), "--method")
+    _choice(backend, BACKENDS, "--backend")
+    _choice(fmt, ("table", "json"), "--format")
+    names = _split(params) or sa.DEFAULT_PARAMS
+    outcomes = _split(outcome) or sa.DEFAULT_OUTCOMES
+    _check_outcomes(outcomes, scenario)
+    problem = sa.problem_from_registry(names)
+    with _Reporter(f"{method}", quiet=fmt == "json") as rep:
+        ev = sa.model_evaluator(scenario, policy, names, outcomes, replicates=replicates, days=days, seed=seed,
+                                backend=backend, workers=workers, progress=rep)
+        t0 = time.perf_counter()
+        df = sa.sobol(problem, ev, N=N, seed=seed) if method == "sobol" else sa.morris(problem, ev, N=N, seed=seed)
+        wall = time.perf_counter() - t0
+    df.attrs.update(replicates=replicates, days=days)
+    paths = sa.write_results(df, out_dir)
+    if fmt == "json":
+        print(json.dumps({"method": method, "samples": df.attrs["runs"], "replicates": replicates,
+                          "wall_seconds": round(wall, 3), "files": {k: str(v) for k, v in paths.items()},
+                          "indices": df.to_dict(orient="records")}, indent=2, default=float))
+        return
+    cols = ["S1", "S1_conf", "ST", "ST_conf"] if method == "sobol" else ["mu_star", "mu_star_conf", "sigma", "mu"]
+    for o in outcomes:
+        t = Table(title=f"{method} indices of {o} ({df.attrs['runs']} samples x {replicates} replicates, {days} days)")
+        t.add_column("parameter")
+        for c in cols:
+            t.add_column(c, justify="right")
+        d = df[df["outcome"] == o].sort_values(cols[2] if method == "sobol" else cols[0], ascending=False)
+        for _, r in d.iterrows():
+            t.add_row(r["parameter"], *(f"{r[c]:.3g}" for c in cols))
+        out.print(t)
+    out.print(f"written: {', '.join(str(p) for p in paths.values())}")
+
+
+def _check_outcomes(outcomes: list[str], scenario: str = "mali-2016") -> None:
+    import difflib
+
+    from azalai.experiment.ensemble import outcome_names
+
+    known = outcome_names(scenario)
+    bad = [o for o in outcomes if o not in known]
+    if bad:
+        hint = difflib.get_close_matches(bad[0], known, n=1)
+        raise _bad("--outcome", f"unknown outcome {bad[0]!r}" + (f"; did you mean {hint[0]!r}?" if hint else ""))
+
+
+def discover_cmd(
+    outcome: str = typer.Option(..., "--outcome", help="outcome to explain"),
+    threshold: float = typer.Option(..., "--threshold", help="cases of interest: outcome above/below this"),
+    above: bool = typer.Option(True, "--above/--below", help="cases above (default) or below the threshold"),
+    policy: str = typer.Option("baseline-2016", "--policy", "-p"),
+    scenario: str = typer.Option("mali-2016", "--scenario", "-s"),
+    n: int = typer.Option(200, "-n", "--n", help="Latin hypercube samples"),
+    params: Optional[str] = typer.Option(None, "--params", help="comma-separated registry parameters"),
+    days: int = typer.Option(365, "--days"),
+    replicates: int = typer.Option(1, "--replicates", "-r", help="seeds per sample (outcome averaged)"),
+    seed: int = typer.Option(0, "--seed"),
+    density: float = typer.Option(0.8, "--density", help="minimum box density for the chosen box"),
+    backend: str = typer.Option("serial", "--backend"),
+    workers: Optional[int] = typer.Option(None, "--workers", "-w"),
+    out_dir: Path = typer.Option(Path("out/discovery"), "--out"),
+    fmt: str = typer.Option("table", "--format", help="table | json"),
+) -> None:
+    """Scenario discovery: PRIM boxes of the uncertainty space where an outcome crosses a threshold."""
+    from azalai.experiment import discovery as dc
+    from azalai.experiment.executors import BACKENDS
+    from azalai.experiment.sensitivity import DEFAULT_PARAMS
+
+    _choice(backend, BACKENDS, "--backend")
+    _choice(fmt, ("table", "json"), "--format")
+    _check_outcomes([outcome], scenario)
+    names = _split(params) or DEFAULT_PARAMS
+    with _Reporter("discover", quiet=fmt == "json") as rep:
+        res = dc.discover(outcome, threshold, above, scenario=scenario, policy=policy, n=n, names=names, days=days,
+                          replicates=replicates, seed=seed, backend=backend, workers=workers,
+                          prim_threshold=density, progress=rep)
+    paths = dc.write_discovery(res, out_dir)
+    summ = res.summary()
+    summ["files"] = {k: str(v) for k, v in paths.items()}
+    if fmt == "json":
+        print(json.dumps(summ, indent=2, default=float))
+        return
+    word = "above" if above else "below"
+    out.print(f"{int(res.cases.sum())} of {len(res.y)} samples have {outcome} {word} {threshold:g}")
+    if not res.boxes:
+        out.print("no box found")
+    for k, b in enumerate(res.boxes, 1):
+        t = Table(title=f"box {k}: coverage {b.coverage:.2f}, density {b.density:.2f}, mass {b.mass:.2f}")
+        for c in ("parameter", "min", "max", "quasi-p"):
+            t.add_column(c, justify="left" if c == "parameter" else "right")
+        for name, (lo, hi) in b.limits.items():
+            t.add_row(name, f"{lo:.4g}", f"{hi:.4g}", f"{b.qp.get(name, float('nan')):.2g}")
+        out.print(t)
+    out.print(f"written: {', '.join(str(p) for p in paths.values())}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("ensemble")(ensemble_cmd)
+    app.command("sensitivity")(sensitivity_cmd)
+    app.command("discover")(discover_cmd)

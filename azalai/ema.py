@@ -1,0 +1,128 @@
+"""The EMA Workbench connector: azalai as an ``ema_workbench`` model.
+
+Uncertainties come from the parameter registry (a ``RealParameter`` per coefficient over its
+plausible range), levers from :data:`azalai.policy.schema.LEVERS` (``RealParameter``, or
+``IntegerParameter`` for whole-day levers), outcomes from the engine's per-run outcome scalars
+(``ScalarOutcome``). ::
+
+    from ema_workbench import perform_experiments
+    from azalai.ema import make_model
+
+    model = make_model(days=365, uncertainties=["rent_rate", "lie_rivalry"], replications=4)
+    experiments, outcomes = perform_experiments(model, scenarios=50, policies=8)
+
+With ``replications`` the model is a ``ReplicatorModel``: each experiment runs that many seeds
+(``seed``, ``seed+1`` ...) and every outcome holds one value per replication. The model function is a
+plain module-level function, so the workbench's multiprocessing evaluator can pickle it.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Sequence
+
+DEFAULT_OUTCOMES = (
+    "fatalities", "fatalities_civilian", "signatory_clashes", "jihadist_strength", "jihadist_support",
+    "trafficking_transited", "trafficking_seized", "transit_share", "accord_failed", "false_tip_share_acted",
+    "misdirected_ops", "alienation_mean", "livelihood_handlers",
+)
+_CONSTANTS = ("scenario", "base_policy", "days", "seed", "outcome_names")
+
+
+@lru_cache(maxsize=8)
+def _scenario(name: str):
+    from azalai.model.engine import _scenario as load
+
+    return load(name)
+
+
+@lru_cache(maxsize=8)
+def _base_policy(name: str):
+    from azalai.model.engine import _policy
+
+    return _policy(name)
+
+
+def policy_with_levers(base: Any, levers: dict[str, float], pid: str = "ema-policy"):
+    """The base policy with ``levers`` set from the start (dated changes no longer touch those levers)."""
+    from azalai.policy.schema import LeverSettings, Policy
+
+    pol = _base_policy(base) if isinstance(base, str) else base
+    if not levers:
+        return pol
+    cur = pol.levers.model_dump()
+    cur.update({k: float(v) for k, v in levers.items()})
+    changes = [ch.model_copy(update={"levers": ch.levers.model_copy(update={k: None for k in levers})})
+               for ch in pol.changes]
+    return Policy(id=pid, name=f"{pol.name} (levers set by the workbench)", description=pol.description,
+                  source=pol.source, levers=LeverSettings(**cur), changes=changes)
+
+
+def azalai_model(scenario: str = "mali-2016", base_policy: str = "baseline-2016", days: int = 365, seed: int = 0,
+                 outcome_names: Sequence[str] = DEFAULT_OUTCOMES, **values: float) -> dict[str, float]:
+    """Run one replicate with the given parameter and lever values; return outcome scalars."""
+    from azalai.model.engine import prepare, simulate_batch
+    from azalai.model.params import names as param_names
+    from azalai.policy.schema import LEVER_INDEX
+
+    known = set(param_names())
+    params = {k: float(v) for k, v in values.items() if k in known}
+    levers = {k: float(v) for k, v in values.items() if k in LEVER_INDEX}
+    unknown = set(values) - known - set(LEVER_INDEX)
+    if unknown:
+        raise KeyError(f"not a parameter or a lever: {', '.join(sorted(unknown))}")
+    pol = policy_with_levers(base_policy, levers)
+    prep = prepare(_scenario(scenario), pol, int(days), params)
+    outs, _ = simulate_batch(prep, [int(seed)])
+    return {k: outs[0][k] for k in outcome_names}
+
+
+def make_model(
+    name: str = "azalai",
+    scenario: str = "mali-2016",
+    policy: str = "baseline-2016",
+    days: int = 365,
+    seed: int = 0,
+    uncertainties: Sequence[str] | None = None,
+    levers: Sequence[str] | None = None,
+    outcomes: Sequence[str] | None = None,
+    replications: int | None = None,
+):
+    """An EMA Workbench ``Model`` (or ``ReplicatorModel`` with ``replications``) of azalai.
+
+    ``uncertainties`` and ``levers`` select registry parameters and levers by name (default: all of them);
+    parameters left out keep their default (or calibrated) values.
+    """
+    from ema_workbench import Constant, IntegerParameter, Model, RealParameter, ReplicatorModel, ScalarOutcome
+
+    from azalai.errors import InputError, Problem
+    from azalai.model.engine import OUTCOME_DOCS  # noqa: F401 - documented outcomes
+    from azalai.model.params import registry, spec
+    from azalai.policy.schema import LEVERS
+
+    specs = [spec(n) for n in uncertainties] if uncertainties is not None else [p for p in registry() if p.high > p.low]
+    by_name = {lv.name: lv for lv in LEVERS}
+    if levers is not None:
+        bad = [lv for lv in levers if lv not in by_name]
+        if bad:
+            raise InputError(Problem("<arguments>", None, None, "levers", f"unknown lever(s): {', '.join(bad)}"))
+    lev = [by_name[n] for n in levers] if levers is not None else list(LEVERS)
+    outs = list(outcomes or DEFAULT_OUTCOMES)
+
+    if replications:
+        model = ReplicatorModel(name, function=azalai_model)
+        model.replications = [{"seed": int(seed) + i} for i in range(int(replications))]
+        constants = [Constant("scenario", scenario), Constant("base_policy", policy), Constant("days", int(days)),
+                     Constant("outcome_names", tuple(outs))]
+    else:
+        model = Model(name, function=azalai_model)
+        constants = [Constant("scenario", scenario), Constant("base_policy", policy), Constant("days", int(days)),
+                     Constant("seed", int(seed)), Constant("outcome_names", tuple(outs))]
+    model.uncertainties = [RealParameter(p.name, p.low, p.high) for p in specs]
+    model.levers = [
+        IntegerParameter(lv.name, int(lv.low), int(lv.high)) if lv.integer else RealParameter(lv.name, lv.low, lv.high)
+        for lv in lev
+    ]
+    model.outcomes = [ScalarOutcome(o) for o in outs]
+    model.constants = constants
+    return model

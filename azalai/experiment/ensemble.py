@@ -1,0 +1,380 @@
+"""Ensembles at scale: N replicates in vectorised batches, stored batch by batch, resumable.
+
+>>> from azalai.experiment.ensemble import run_ensemble
+>>> df, run_id = run_ensemble("mali-2016", "counter-trafficking", n=200, days=730, backend="process")
+
+Replicate *i* runs with seed ``seed + i`` (or ``seeds[i]``); because the engine's random numbers are
+keyed by each replicate's seed, its outcomes do not depend on the batch, the backend or the number of
+workers. Replicates are grouped in batches of ``batch_size`` (32) that share one parameter set; with
+``param_samples`` (one parameter dict per replicate, as sensitivity analysis, scenario discovery and
+calibration need) replicates are grouped by parameter set first.
+
+When a store is given, each finished batch is written in ONE transaction (outcomes, and events when
+asked), so a run killed at any moment holds only whole batches. :func:`resume_ensemble` reads which
+replicates are stored and runs only the missing ones. Besides the shared ``runs`` / ``run_outcomes`` /
+``run_events`` tables, this module keeps two tables of its own:
+
+* ``ensemble_specs``: run_id, scenario_json, spec_json (seeds, batch size, events flag, overrides):
+  what :func:`resume_ensemble` needs to re-create the run exactly;
+* ``ensemble_params``: run_id, replicate, params_json: the parameter set of each replicate of a run
+  given ``param_samples``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any, Callable, Mapping, NamedTuple, Sequence
+
+from azalai.errors import InputError, Problem
+from azalai.experiment.executors import Batch, BatchResult, RunSpec, execute
+from azalai.experiment.executors.base import params_key
+
+DEFAULT_BATCH = 32
+
+ENSEMBLE_SCHEMA = [
+    "CREATE TABLE IF NOT EXISTS ensemble_specs (run_id TEXT PRIMARY KEY, scenario_json TEXT, spec_json TEXT)",
+    "CREATE TABLE IF NOT EXISTS ensemble_params (run_id TEXT, replicate INTEGER, params_json TEXT)",
+]
+
+Progress = Callable[[int, int], None]  # (replicates done, replicates planned)
+
+
+class EnsembleResult(NamedTuple):
+    """Outcomes (one row per replicate: replicate, seed, outcome columns) and the run id (None if not stored).
+
+    ``outcomes.attrs`` holds ``wall_seconds``, ``runs_executed`` (this call) and ``runs_per_second``.
+    """
+
+    outcomes: Any
+    run_id: str | None
+
+
+def _bad(field: str, msg: str) -> InputError:
+    return InputError(Problem("<arguments>", None, None, field, msg))
+
+
+def _open(store):
+    """(connection, close_when_done) from a path, True (the default store) or an open DuckDB connection."""
+    if store is None or store is False:
+        return None, False
+    if hasattr(store, "execute"):
+        return store, False
+    from azalai.experiment.store import open_store
+
+    return open_store(None if store is True else store), True
+
+
+def ensure_ensemble_schema(con) -> None:
+    from azalai.experiment.runs import ensure_schema
+
+    ensure_schema(con)
+    for stmt in ENSEMBLE_SCHEMA:
+        con.execute(stmt)
+
+
+def make_batches(
+    replicates: Sequence[int],
+    seeds: Sequence[int],
+    param_sets: Sequence[Mapping[str, float] | None] | None = None,
+    batch_size: int = DEFAULT_BATCH,
+) -> list[Batch]:
+    """Group replicates into batches of at most ``batch_size`` sharing one parameter set.
+
+    Replicates keep their order within a parameter set; parameter sets appear in first-seen order.
+    """
+    if batch_size < 1:
+        raise _bad("batch_size", f"must be at least 1 (got {batch_size})")
+    groups: dict[str, list[int]] = {}
+    group_params: dict[str, Mapping[str, float] | None] = {}
+    for j, rep in enumerate(replicates):
+        p = param_sets[j] if param_sets is not None else None
+        key = params_key(p) if p is not None else ""
+        groups.setdefault(key, []).append(j)
+        group_params.setdefault(key, p)
+    out: list[Batch] = []
+    for key, idx in groups.items():
+        for k in range(0, len(idx), batch_size):
+            chunk = idx[k:k + batch_size]
+            out.append(Batch(len(out), tuple(int(replicates[j]) for j in chunk), tuple(int(seeds[j]) for j in chunk),
+                             group_params[key]))
+    return out
+
+
+def _outcome_frame(run_id: str, results: Sequence[BatchResult]):
+    import pandas as pd
+
+    recs = []
+    for res in results:
+        for rep, seed, outs in zip(res.replicates, res.seeds, res.outcomes):
+            recs.extend((run_id, int(rep), int(seed), k, float(v)) for k, v in outs.items())
+    return pd.DataFrame(recs, columns=["run_id", "replicate", "seed", "outcome", "value"])
+
+
+def write_batch(con, run_id: str, res: BatchResult) -> None:
+    """Store one batch's outcomes (and events) in ONE transaction: all of it or nothing.
+
+    Rows are those of :func:`azalai.experiment.runs.insert_outcomes`, inserted from a data frame
+    (``executemany`` takes seconds per batch of 32 replicates in DuckDB).
+    """
+    from azalai.experiment.runs import insert_frame
+
+    df = _outcome_frame(run_id, [res])
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.register("_az_outcomes", df)
+        try:
+            con.execute("INSERT INTO run_outcomes SELECT * FROM _az_outcomes")
+        finally:
+            con.unregister("_az_outcomes")
+        if res.events is not None:
+            for seed, ev in zip(res.seeds, res.events):
+                insert_frame(con, "run_events", run_id, seed, ev)
+        con.execute("COMMIT")
+    except BaseException:
+        try:
+            con.execute("ROLLBACK")
+        except Exception:  # noqa: BLE001 - the connection may already be unusable
+            pass
+        raise
+
+
+def stored_replicates(con, run_id: str) -> set[int]:
+    rows = con.execute("SELECT DISTINCT replicate FROM run_outcomes WHERE run_id = ?", [run_id]).fetchall()
+    return {int(r[0]) for r in rows}
+
+
+def _wide(results: Sequence[BatchResult], param_sets=None):
+    import pandas as pd
+
+    rows = []
+    for res in results:
+        for rep, seed, outs in zip(res.replicates, res.seeds, res.outcomes):
+            rows.append({"replicate": int(rep), "seed": int(seed), **outs})
+    df = pd.DataFrame(rows)
+    if len(df):
+        df = df.sort_values("replicate").reset_index(drop=True)
+    return df
+
+
+def run_ensemble(
+    scenario: Any = "mali-2016",
+    policy: Any = None,
+    n: int = 100,
+    seed: int = 0,
+    days: int | None = None,
+    params: Mapping[str, float] | None = None,
+    backend: str = "serial",
+    workers: int | None = None,
+    store: Any = None,
+    events: bool = False,
+    progress: Progress | None = None,
+    param_samples: Sequence[Mapping[str, float]] | None = None,
+    *,
+    seeds: Sequence[int] | None = None,
+    batch_size: int = DEFAULT_BATCH,
+    address: str | None = None,
+    note: str = "",
+    kind: str = "ensemble",
+    on_run_id: Callable[[str], None] | None = None,
+) -> EnsembleResult:
+    """Run ``n`` replicates (seeds ``seed .. seed+n-1``, or ``seeds``) and return their outcomes.
+
+    ``params`` are overrides shared by every replicate; ``param_samples`` (length ``n``) gives each
+    replicate its own overrides on top of them. ``store`` is a path, ``True`` for the default store, an
+    open DuckDB connection, or None to keep results in memory only. ``backend`` is ``serial``,
+    ``process`` (``workers`` processes) or ``ray`` (``address`` of a cluster, else a local Ray with
+    ``workers`` CPUs). ``progress(done, total)`` is called after each batch. On KeyboardInterrupt the
+    stored batches stay stored, the run is marked ``interrupted`` and the interrupt propagates.
+    """
+    from azalai.model.engine import _policy, _scenario, prepare, run_meta
+
+    if n < 1:
+        raise _bad("n", f"must be at least 1 (got {n})")
+    if seeds is not None and len(seeds) != n:
+        raise _bad("seeds", f"expected {n} seeds, got {len(seeds)}")
+    if param_samples is not None and len(param_samples) != n:
+        raise _bad("param_samples", f"expected {n} parameter sets (one per replicate), got {len(param_samples)}")
+    sc = _scenario(scenario)
+    pol = _policy(policy)
+    if params:
+        from azalai.model.params import check_overrides
+
+        problems = check_overrides(params)
+        if problems:
+            raise InputError(problems)
+    if param_samples is not None:
+        from azalai.model.params import check_overrides
+
+        for i, p in enumerate(param_samples):
+            problems = check_overrides({**(params or {}), **p}, origin=f"<param_samples[{i}]>")
+            if problems:
+                raise InputError(problems)
+    seed_list = [int(s) for s in seeds] if seeds is not None else [int(seed) + i for i in range(n)]
+    prep = prepare(sc, pol, days, params)  # validates days and overrides before anything is stored
+    spec = RunSpec(sc, pol, prep.days, dict(params) if params else None, bool(events),
+                   key=f"{prep.scenario_hash}|{pol.model_dump_json()}|{prep.days}|{params_key(params)}|{events}")
+
+    con, close = _open(store)
+    run_id = None
+    try:
+        if con is not None:
+            from azalai.experiment.runs import insert_run, new_run_id
+
+            ensure_ensemble_schema(con)
+            run_id = new_run_id(kind)
+            meta = run_meta(prep, seed_list[0])
+            spec_json = {
+                "scenario_ref": scenario if isinstance(scenario, str) else None,
+                "seeds": None if seeds is None else seed_list,
+                "seed": int(seed_list[0]),
+                "n": int(n),
+                "days": int(prep.days),
+                "overrides": dict(params or {}),
+                "events": bool(events),
+                "batch_size": int(batch_size),
+                "param_samples": param_samples is not None,
+            }
+            con.execute("BEGIN TRANSACTION")
+            insert_run(con, run_id, kind, meta, n, note=note)
+            con.execute("INSERT INTO ensemble_specs VALUES (?, ?, ?)",
+                        [run_id, sc.model_dump_json(by_alias=True), json.dumps(spec_json)])
+            if param_samples is not None:
+                import pandas as pd
+
+                pdf = pd.DataFrame({"run_id": run_id, "replicate": list(range(n)),
+                                    "params_json": [json.dumps(dict(p), sort_keys=True) for p in param_samples]})
+                con.register("_az_params", pdf)
+                con.execute("INSERT INTO ensemble_params SELECT * FROM _az_params")
+                con.unregister("_az_params")
+            con.execute("COMMIT")
+            if on_run_id is not None:
+                on_run_id(run_id)
+        batches = make_batches(list(range(n)), seed_list, param_samples, batch_size)
+        results = _drive(con, run_id, spec, batches, n, 0, backend, workers, address, progress)
+        df = _wide(results)
+        df.attrs.update(last_stats(), run_id=run_id)
+        return EnsembleResult(df, run_id)
+    finally:
+        if close:
+            con.close()
+
+
+def _drive(con, run_id, spec, batches, total, already, backend, workers, address, progress) -> list[BatchResult]:
+    """Run batches, storing each as it arrives; mark the run done, or interrupted on Ctrl-C / error."""
+    from azalai.experiment.runs import set_status
+
+    t0 = time.perf_counter()
+    results: list[BatchResult] = []
+    done = already
+    if progress is not None:
+        progress(done, total)
+    try:
+        for res in execute(spec, batches, backend=backend, workers=workers, address=address):
+            if con is not None:
+                write_batch(con, run_id, res)
+            results.append(res)
+            done += len(res.replicates)
+            if progress is not None:
+                progress(done, total)
+    except BaseException:
+        if con is not None:
+            try:
+                set_status(con, run_id, "interrupted")
+            except Exception:  # noqa: BLE001
+                pass
+        raise
+    if con is not None:
+        set_status(con, run_id, "done")
+    wall = time.perf_counter() - t0
+    executed = sum(len(r.replicates) for r in results)
+    _drive.last = {"wall_seconds": wall, "runs_executed": executed,  # type: ignore[attr-defined]
+                   "runs_per_second": executed / wall if wall > 0 else float("nan")}
+    return results
+
+
+def last_stats() -> dict[str, float]:
+    """Wall time and throughput of the latest ensemble run in this process."""
+    return dict(getattr(_drive, "last", {}))
+
+
+def resume_ensemble(
+    run_id: str,
+    store: Any = True,
+    backend: str = "serial",
+    workers: int | None = None,
+    progress: Progress | None = None,
+    address: str | None = None,
+) -> EnsembleResult:
+    """Run the replicates of ``run_id`` that are not stored yet; return all its stored outcomes."""
+    from azalai.experiment.runs import get_run, outcomes_wide, set_status
+    from azalai.policy.schema import Policy
+    from azalai.scenario.loader import scenario_hash
+    from azalai.scenario.schema import Scenario
+
+    con, close = _open(store)
+    if con is None:
+        raise _bad("store", "resuming needs a store")
+    try:
+        ensure_ensemble_schema(con)
+        run = get_run(con, run_id)
+        row = con.execute("SELECT scenario_json, spec_json FROM ensemble_specs WHERE run_id = ?", [run_id]).fetchone()
+        if run is None or row is None:
+            raise _bad("resume", f"no ensemble {run_id!r} in the store")
+        sc = Scenario.model_validate_json(row[0])
+        if scenario_hash(sc) != run["scenario_hash"]:
+            raise _bad("resume", f"the stored scenario of {run_id} does not match its hash")
+        spec_json = json.loads(row[1])
+        pol = Policy.model_validate_json(run["policy_json"])
+        n = int(spec_json["n"])
+        seed_list = spec_json["seeds"] or [int(spec_json["seed"]) + i for i in range(n)]
+        # the run's full parameter set as stored, so a later calibration does not change a resumed run
+        full = json.loads(run["params_json"]) if run.get("params_json") else dict(spec_json["overrides"])
+        param_sets = None
+        if spec_json.get("param_samples"):
+            rows = con.execute("SELECT replicate, params_json FROM ensemble_params WHERE run_id = ? "
+                               "ORDER BY replicate", [run_id]).fetchall()
+            param_sets = {int(r): json.loads(p) for r, p in rows}
+        have = stored_replicates(con, run_id)
+        missing = [i for i in range(n) if i not in have]
+        spec = RunSpec(sc, pol, int(spec_json["days"]), full, bool(spec_json["events"]),
+                       key=f"{run['scenario_hash']}|{run['policy_json']}|{spec_json['days']}|{params_key(full)}|"
+                           f"{spec_json['events']}")
+        batches = make_batches(missing, [seed_list[i] for i in missing],
+                               [param_sets[i] for i in missing] if param_sets is not None else None,
+                               int(spec_json.get("batch_size", DEFAULT_BATCH)))
+        set_status(con, run_id, "running")
+        _drive(con, run_id, spec, batches, n, len(have), backend, workers, address, progress)
+        df = outcomes_wide(con, run_id)
+        df.columns.name = None
+        df.attrs.update(last_stats(), run_id=run_id)
+        return EnsembleResult(df, run_id)
+    finally:
+        if close:
+            con.close()
+
+
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+def summarise(df, outcomes: Sequence[str] | None = None) -> dict[str, dict[str, float]]:
+    """Mean and 5/25/50/75/95% quantiles of each outcome column."""
+    cols = [c for c in (outcomes or df.columns) if c not in ("replicate", "seed")]
+    out: dict[str, dict[str, float]] = {}
+    for c in cols:
+        s = df[c].astype(float)
+        d = {"mean": float(s.mean())}
+        for q in QUANTILES:
+            d[f"q{int(round(q * 100)):02d}"] = float(s.quantile(q))
+        out[c] = d
+    return out
+
+
+def outcome_names(scenario: Any = "mali-2016", policy: Any = None) -> list[str]:
+    """The names of the per-run outcome scalars (read from a fresh state: nothing is simulated)."""
+    from azalai.model.engine import outcomes_of, prepare
+    from azalai.model.state import alloc_state
+
+    prep = prepare(scenario, policy, 1)
+    S = alloc_state(prep.world, __import__("numpy").asarray([0]), 1, False)
+    return list(outcomes_of(prep, S, 0))

@@ -1,0 +1,111 @@
+"""What executors share: the run specification, a batch of replicates, and running one batch."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from azalai.policy.schema import Policy
+from azalai.scenario.schema import Scenario
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """What every batch of an ensemble simulates (picklable: sent once to each worker)."""
+
+    scenario: Scenario
+    policy: Policy
+    days: int | None = None
+    params: Mapping[str, float] | None = None  # overrides shared by all batches without their own set
+    with_events: bool = False
+    key: str = ""  # identifies the spec across processes (workers cache one prepared world per key)
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Replicates run together as one vectorised batch; they share one parameter set."""
+
+    batch_id: int
+    replicates: tuple[int, ...]
+    seeds: tuple[int, ...]
+    params: Mapping[str, float] | None = None  # overrides for this batch (else the spec's)
+
+    def __len__(self) -> int:
+        return len(self.replicates)
+
+
+@dataclass
+class BatchResult:
+    batch_id: int
+    replicates: tuple[int, ...]
+    seeds: tuple[int, ...]
+    outcomes: list[dict[str, float]]
+    events: list[Any] | None = None
+    seconds: float = 0.0
+    worker: str = ""
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def params_key(p: Mapping[str, float] | None) -> str:
+    return json.dumps({k: float(v) for k, v in (p or {}).items()}, sort_keys=True)
+
+
+class Runner:
+    """Runs batches of one spec, preparing the world once and swapping parameter sets in cheaply."""
+
+    def __init__(self, spec: RunSpec) -> None:
+        from azalai.model.engine import prepare
+
+        self.spec = spec
+        self.base = prepare(spec.scenario, spec.policy, spec.days, spec.params)
+        self._preps: dict[str, Any] = {params_key(spec.params): self.base}
+
+    def prepared(self, params: Mapping[str, float] | None):
+        if params is None:
+            return self.base
+        key = params_key({**(self.spec.params or {}), **params})
+        prep = self._preps.get(key)
+        if prep is None:
+            from azalai.model.params import make_params
+
+            prep = dataclasses.replace(self.base, params=make_params({**(self.spec.params or {}), **params}))
+            if len(self._preps) > 64:
+                self._preps.clear()
+                self._preps[params_key(self.spec.params)] = self.base
+            self._preps[key] = prep
+        return prep
+
+    def run(self, batch: Batch) -> BatchResult:
+        import os
+        import time
+
+        from azalai.model.engine import simulate_batch
+
+        t0 = time.perf_counter()
+        prep = self.prepared(batch.params)
+        outs, evs = simulate_batch(prep, list(batch.seeds), with_events=self.spec.with_events)
+        return BatchResult(batch.batch_id, tuple(batch.replicates), tuple(batch.seeds), outs, evs,
+                           time.perf_counter() - t0, worker=str(os.getpid()))
+
+
+_RUNNERS: dict[int, Runner] = {}
+
+
+def run_batch_local(spec: RunSpec, batch: Batch) -> BatchResult:
+    """Run one batch in this process, reusing a cached :class:`Runner` for the same spec key."""
+    key = spec.key or str(id(spec))
+    runner = _RUNNERS.get(key)
+    if runner is None:
+        _RUNNERS.clear()
+        runner = Runner(spec)
+        _RUNNERS[key] = runner
+    return runner.run(batch)
+
+
+def warm_engine() -> float:
+    """Load (or, the first time, compile) the engine so later batches start at full speed."""
+    from azalai.model.warmup import warmup
+
+    return warmup(verbose=False)
