@@ -282,8 +282,16 @@ SECURITY_HEADERS = {
 def create_app(store: str | None = None, boundaries: str | None = None, max_running: int = MAX_RUNNING,
                max_queued: int = MAX_QUEUED) -> FastAPI:
     """The dashboard application: static front-end at ``/``, JSON API under ``/api``."""
-    app = FastAPI(title="azalai dashboard", docs_url=None, redoc_url=None, openapi_url=None)
+    from contextlib import asynccontextmanager
+
     svc = Service(store, boundaries, max_running, max_queued)
+
+    @asynccontextmanager
+    async def lifespan(_app):
+        yield
+        svc.close()
+
+    app = FastAPI(title="azalai dashboard", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.service = svc
 
     @app.exception_handler(ApiError)
@@ -313,10 +321,6 @@ def create_app(store: str | None = None, boundaries: str | None = None, max_runn
         for k, v in SECURITY_HEADERS.items():
             resp.headers.setdefault(k, v)
         return resp
-
-    @app.on_event("shutdown")
-    def _shutdown() -> None:
-        svc.close()
 
     # ---------------------------------------------------------------- static front-end
     @app.get("/", include_in_schema=False)

@@ -178,7 +178,7 @@ def run_report(run_id: str, store: str | None = None, out_dir: str | Path | None
 
     if not store_path(store).exists():
         raise InputError(f"run store not found: {store_path(store)}")
-    con = open_store(store, read_only=True)
+    con = open_store(store)  # runs.get_run creates missing tables, which a read-only connection refuses
     try:
         res = D.run_results(con, run_id)
         if res is None:
