@@ -21,7 +21,7 @@ the fly from quantiles of the previous population's distances (Del Moral et al. 
    generation's accepted particles, if at least a quarter of N, are then the last population).
    The posterior is the last weighted population.
 
-**Distance.** Summary statistics come in groups (fatalities, regions, event types, tail). Each
+**Distance.** Summary statistics come in groups (volume, regions, event types, tail). Each
 statistic's difference to the observed value is divided by its scale; the squared normalised
 differences are averaged within a group, then across groups, so each group weighs the same however
 many statistics it has; the distance is the square root. A statistic the simulation cannot
@@ -30,7 +30,8 @@ compute (no events, too small a tail) counts as 5 scales away.
 **Summary statistics of the model** (pooled over R replicates of one particle, each run for the
 period's length and shifted onto it; see :mod:`azalai.analysis.validation`):
 
-* ``log_fatalities_per_year``: log(1 + fatalities per year);
+* ``log_fatalities_per_year``: log(1 + fatalities per year), and ``log_violent_events_per_year``:
+  log(1 + violent events per year) (the "volume" group);
 * ``region_share:<admin1>``: share of fatalities in each of the observed top regions, plus the rest;
 * ``event_share:<type>`` and ``fatality_share:<type>``: shares of events and fatalities among the
   violent event types (ACLED: Battles, Explosions/Remote violence, Violence against civilians;
@@ -304,11 +305,11 @@ def _stat_vector(events_list, regions, types, xmin, years) -> np.ndarray:
     R = max(1, len(events_list))
     fat = ev["fatalities"].to_numpy(dtype=float)
     total = fat.sum()
-    out = [math.log1p(total / R / years)]
+    vio = ev[ev["event_type"].isin(types)]
+    out = [math.log1p(total / R / years), math.log1p(len(vio) / R / years)]
     by_reg = ev.groupby("admin1")["fatalities"].sum() if len(ev) else {}
     shares = [(float(by_reg.get(g, 0.0)) / total) if total else float("nan") for g in regions]
     out += shares + [1.0 - sum(shares) if total else float("nan")]
-    vio = ev[ev["event_type"].isin(types)]
     nv, fv = len(vio), vio["fatalities"].sum()
     out += [((vio["event_type"] == t).sum() / nv) if nv else float("nan") for t in types]
     out += [(vio.loc[vio["event_type"] == t, "fatalities"].sum() / fv) if fv else float("nan") for t in types]
@@ -338,23 +339,24 @@ def targets_from_observed(obs: dict, top_regions: int = 5) -> Targets:
     nv, fv = float(vio["events"].sum()), float(vio["fatalities"].sum())
     by_reg = dict(zip(reg["region"].astype(str), reg["fatalities"].astype(float)))
     shares = [by_reg.get(g, 0.0) / total if total else float("nan") for g in regions]
-    vals = [math.log1p(total / years)] + shares + [1.0 - sum(shares)]
+    vals = [math.log1p(total / years), math.log1p(nv / years)] + shares + [1.0 - sum(shares)]
     vals += [float(ot["events"].get(t, 0.0)) / nv if nv else float("nan") for t in types]
     vals += [float(ot["fatalities"].get(t, 0.0)) / fv if fv else float("nan") for t in types]
     vals.append(tail_alpha_fixed_xmin(obs["sizes"], xmin))
-    names = (["log_fatalities_per_year"] + [f"region_share:{g}" for g in regions] + ["region_share:other"]
+    names = (["log_fatalities_per_year", "log_violent_events_per_year"] + [f"region_share:{g}" for g in regions] + ["region_share:other"]
              + [f"event_share:{t}" for t in types] + [f"fatality_share:{t}" for t in types] + ["tail_alpha"])
-    groups = [0] + [1] * (len(regions) + 1) + [2] * (2 * len(types)) + [3]
+    groups = [0, 0] + [1] * (len(regions) + 1) + [2] * (2 * len(types)) + [3]
     return Targets(obs["observed"], start, end, regions, types, xmin, np.array(vals, dtype=float), names, groups,
-                   ["fatalities", "regions", "event_types", "tail"])
+                   ["volume", "regions", "event_types", "tail"])
 
 
-def model_statistics(events_list, targets: Targets) -> np.ndarray:
+def model_statistics(events_list, targets: Targets, days: int | None = None) -> np.ndarray:
     """The model's summary vector (same order as ``targets.names``) from replicate event frames
-    already in the observed form and shifted onto the period."""
+    already in the observed form and shifted onto the period; ``days``: the runs' length (default
+    the period's)."""
     from azalai.analysis.validation import period_days
 
-    years = period_days(targets.start, targets.end) / 365.25
+    years = (days or period_days(targets.start, targets.end)) / 365.25
     return _stat_vector(events_list, targets.regions, targets.types, targets.xmin, years)
 
 
@@ -374,13 +376,14 @@ def _model_sim(theta: np.ndarray, seed: int) -> np.ndarray:
     vals.update({n: float(v) for n, v in zip(c["names"], theta)})
     R = c["replicates"]
     seeds = [int(seed) * 100 + k for k in range(R)]
+    days = c.get("sim_days") or period_days(tg.start, tg.end)
     try:
-        evs = run_model_events(period_days(tg.start, tg.end), seeds, tg.start, c["scenario"], c["policy"], vals)
+        evs = run_model_events(days, seeds, tg.start, c["scenario"], c["policy"], vals)
     except Exception as exc:  # a failed simulation is infinitely far, not a crash of the whole run
         c.setdefault("errors", []).append(repr(exc))
         return np.full(len(tg.values), np.nan)
     evs = [to_observed_form(ev, tg.observed) for ev in evs]
-    return model_statistics(evs, tg)
+    return model_statistics(evs, tg, days)
 
 
 def _pool_mapper(workers: int):
@@ -426,11 +429,14 @@ def calibrate(
     workers: int = 1,
     max_simulations_per_generation: int | None = None,
     progress: Callable[[str], None] | None = None,
+    sim_days: int | None = None,
 ) -> tuple[ABCResult, Targets]:
     """Calibrate ``params`` of the model on observed data of ``period`` by ABC-SMC.
 
     ``base``: values of the other parameters (default: the current defaults, i.e. the registry and
-    any shipped calibrated.yaml). ``days`` shortens the period (for tests)."""
+    any shipped calibrated.yaml). ``days`` shortens the period (for tests). ``sim_days``: length of
+    each simulated replicate (default: the period's); every statistic is a rate per year or a
+    share, so shorter runs compare with the whole period's year-equivalent, only more noisily."""
     from azalai.analysis.observed import parse_period
     from azalai.analysis.validation import load_observed
     from azalai.model.params import spec
@@ -447,7 +453,7 @@ def calibrate(
     prior = UniformPrior(names, np.array([spec(n).low for n in names]), np.array([spec(n).high for n in names]))
     _CTX.clear()
     _CTX.update(targets=tg, base=dict(base or {}), names=names, replicates=int(replicates), scenario=scenario,
-                policy=policy)
+                policy=policy, sim_days=int(sim_days) if sim_days else None)
     mapper, pool = _pool_mapper(int(workers))
     t0 = time.time()
     try:
@@ -458,6 +464,7 @@ def calibrate(
             pool.close()
             pool.join()
     res.meta = {"seconds": time.time() - t0, "replicates": int(replicates), "workers": int(workers),
+                "days_per_replicate": int(sim_days) if sim_days else None,
                 "errors": list(_CTX.get("errors", []))[:5]}
     return res, tg
 
@@ -485,6 +492,7 @@ def result_document(res: ABCResult, tg: Targets, period_text: str | None = None,
             "epsilon_quantile": "0.5 of the previous generation's distances",
             "kernel": "Gaussian, covariance 2 x weighted covariance of the previous generation",
             "replicates_per_particle": res.meta.get("replicates"),
+            "days_per_replicate": res.meta.get("days_per_replicate") or "the period's length",
             "simulations": res.simulations,
             "seconds": round(float(res.meta.get("seconds", 0.0)), 1),
             "epsilons": [None if not math.isfinite(g.epsilon) else round(g.epsilon, 4) for g in res.generations],
@@ -500,7 +508,7 @@ def result_document(res: ABCResult, tg: Targets, period_text: str | None = None,
             n: {"observed": _round(o), "posterior_mean": _round(m), "scale": _round(s), "group": tg.group_names[g]}
             for n, o, m, s, g in zip(tg.names, tg.values, post_stats, res.scales, tg.groups)
         },
-        "distance": ("sqrt(mean over groups [fatalities, regions, event_types, tail] of the mean squared "
+        "distance": ("sqrt(mean over groups [volume, regions, event_types, tail] of the mean squared "
                      "difference / scale within the group); scales = 1.4826 x MAD over the prior-predictive "
                      "generation"),
         "base": {k: _round(v) for k, v in (base or {}).items()},
