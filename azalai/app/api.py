@@ -159,25 +159,31 @@ class Service:
         self.pool = ThreadPoolExecutor(max_workers=self.max_running, thread_name_prefix="azalai-run")
         self.jobs: dict[str, Job] = {}
         self.jobs_lock = threading.Lock()
-        self.cache: dict[tuple, Any] = {}
+        self.cache: dict[tuple, bytes] = {}
+        self.done_runs: set[str] = set()
 
     # ---- store reads (serialised: one DuckDB connection)
     def query(self, fn, *args):
         with self.lock:
             return fn(self.con, *args)
 
-    def cached(self, key: tuple, fn):
-        if key in self.cache:
-            return self.cache[key]
-        val = fn()
-        if val is not None:
-            if len(self.cache) > 256:
-                self.cache.clear()
-            self.cache[key] = val
-        return val
+    def cached(self, key: tuple, fn) -> Response:
+        """A JSON response serialised once and kept (only for immutable data: finished runs, scenarios)."""
+        hit = self.cache.get(key)
+        if hit is not None:
+            return Response(hit, media_type="application/json")
+        body = _json_bytes(fn())
+        if len(self.cache) > 256:
+            self.cache.clear()
+        self.cache[key] = body
+        return Response(body, media_type="application/json")
 
     def run_status(self, run_id: str) -> str | None:
+        if run_id in self.done_runs:
+            return "done"
         row = self.query(lambda c: c.execute("SELECT status FROM runs WHERE run_id = ?", [run_id]).fetchone())
+        if row and row[0] == "done":
+            self.done_runs.add(run_id)
         return row[0] if row else None
 
     # ---- jobs
@@ -249,6 +255,12 @@ def _short_error(exc: BaseException) -> str:
         return exc.render()
     msg = str(exc).splitlines()[0] if str(exc) else ""
     return f"{type(exc).__name__}: {msg[:300]}" if msg else type(exc).__name__
+
+
+def _json_bytes(obj: Any) -> bytes:
+    import json
+
+    return json.dumps(obj, separators=(",", ":"), allow_nan=False, default=str).encode("utf-8")
 
 
 def _err(status: int, message: str) -> JSONResponse:
@@ -349,6 +361,9 @@ def create_app(store: str | None = None, boundaries: str | None = None, max_runn
 
     @app.get("/api/options")
     def options():
+        return svc.cached(("options",), _options)
+
+    def _options():
         from azalai.policy.loader import load_policy
 
         pols = []
@@ -395,7 +410,7 @@ def create_app(store: str | None = None, boundaries: str | None = None, max_runn
     def run_results(run_id: str):
         st = _done_run(run_id)
         fn = lambda: svc.query(D.run_results, run_id)  # noqa: E731
-        return svc.cached(("results", run_id), fn) if st == "done" else fn()
+        return svc.cached(("results", run_id), fn) if st == "done" else Response(_json_bytes(fn()), media_type="application/json")
 
     @app.get("/api/runs/{run_id}/events")
     def events(run_id: str, seed: int | None = None, limit: int = 5000):
@@ -404,16 +419,21 @@ def create_app(store: str | None = None, boundaries: str | None = None, max_runn
             raise ApiError(400, "seed must be >= 0")
         limit = max(1, min(int(limit), 20000))
         fn = lambda: svc.query(D.run_events, run_id, seed, limit)  # noqa: E731
-        return svc.cached(("events", run_id, seed, limit), fn) if st == "done" else fn()
+        if st != "done":
+            return Response(_json_bytes(fn()), media_type="application/json")
+        return svc.cached(("events", run_id, seed, limit), fn)
 
     @app.get("/api/runs/{run_id}/events/{event_id}")
     def event(run_id: str, event_id: str):
         _done_run(run_id)
         _check_id(event_id, EVENT_ID_RE, "event id")
-        ev = svc.query(D.event_detail, run_id, event_id)
-        if ev is None:
-            raise ApiError(404, f"no event {event_id!r} in run {run_id!r}")
-        return ev
+        def fn():
+            ev = svc.query(D.event_detail, run_id, event_id)
+            if ev is None:
+                raise ApiError(404, f"no event {event_id!r} in run {run_id!r}")
+            return ev
+
+        return svc.cached(("event", run_id, event_id), fn)
 
     @app.get("/api/jobs")
     def jobs():

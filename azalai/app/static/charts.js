@@ -21,6 +21,7 @@ const Charts = (() => {
   function svg(target, w, h) {
     target.replaceChildren();
     const s = el("svg", { viewBox: `0 0 ${w} ${h}`, width: w, height: h, role: "img" }, target);
+    s.style.maxWidth = w + "px";
     return s;
   }
   function fmt(v) {
@@ -63,7 +64,7 @@ const Charts = (() => {
   function lineChart(target, opts) {
     const series = (opts.series || []).filter(s => s.values && s.values.length);
     if (!series.length) return empty(target, opts.empty);
-    const W = 640, H = opts.height || 300, m = { l: 52, r: 12, t: 10, b: 40 };
+    const W = 640, H = opts.height || 300, m = { l: 52, r: 24, t: 10, b: 40 };
     const rows = Math.ceil(series.reduce((a, s) => a + 18 + s.name.length * 6.2, 0) / (W - m.l));
     const Ht = H + rows * 14;
     const s = svg(target, W, Ht);
