@@ -99,7 +99,7 @@
     const outline = document.createElement("div");
     outline.textContent = sc.outline.kind === "boundaries" ? "Border from the configured boundaries file." : "Dashed outline: hull of the scenario's places (configure --boundaries for Mali's border).";
     lg.appendChild(outline);
-    C.network($("sc-network"), sc.actors.map(a => ({ id: a.id, name: a.name, label: a.id, size: a.fighters, colour: actorColour(a.id) })), sc.relations);
+    C.network($("sc-network"), sc.actors.map(a => ({ id: a.id, name: a.name, label: a.id, size: a.fighters, colour: actorColour(a.id) })), sc.relations, { minStrength: 0.2 });
     table($("sc-accords"), ["accord", "date", "signatories", "ceasefire", "DDR", "interim authorities", "business provisions"],
       sc.accords.map(a => [a.name, a.date, a.signatories.join(", "), a.ceasefire ? "yes" : "no", a.ddr ? "yes" : "no",
         Object.entries(a.interim_authorities).map(([k, v]) => `${k} ${v}`).join(", "),

@@ -64,7 +64,7 @@ const Charts = (() => {
   function lineChart(target, opts) {
     const series = (opts.series || []).filter(s => s.values && s.values.length);
     if (!series.length) return empty(target, opts.empty);
-    const W = 640, H = opts.height || 300, m = { l: 52, r: 24, t: 10, b: 40 };
+    const W = 640, H = opts.height || 300, m = { l: 52, r: 24, t: 22, b: 40 };
     const rows = Math.ceil(series.reduce((a, s) => a + 18 + s.name.length * 6.2, 0) / (W - m.l));
     const Ht = H + rows * 14;
     const s = svg(target, W, Ht);
@@ -83,7 +83,7 @@ const Charts = (() => {
     opts.labels.forEach((lab, i) => {
       if (i % every === 0) text(s, X(i), H - m.b + 14, String(lab), { "text-anchor": "middle", "font-size": 9 });
     });
-    if (opts.yLabel) text(s, 12, m.t + 4, opts.yLabel, { "font-size": 10, fill: "#555" });
+    if (opts.yLabel) text(s, m.l, 11, opts.yLabel, { "font-size": 10, fill: "#555" });
     el("line", { x1: m.l, x2: W - m.r, y1: H - m.b, y2: H - m.b, stroke: "#999" }, s);
     const colours = series.map((se, i) => se.color || PALETTE[i % PALETTE.length]);
     series.forEach((se, k) => {
@@ -204,7 +204,7 @@ const Charts = (() => {
     });
     edges.forEach(e => {
       const a = pos[e.a], b = pos[e.b];
-      if (!a || !b || !e.value) return;
+      if (!a || !b || Math.abs(e.value || 0) < (opts.minStrength || 0)) return;
       title(el("line", { x1: a[0], y1: a[1], x2: b[0], y2: b[1], stroke: e.value > 0 ? "#1a9850" : "#d73027",
         "stroke-width": 0.5 + 3.5 * Math.abs(e.value), "stroke-opacity": 0.7, class: "edge" }, s), `${e.a} – ${e.b}: ${e.value}`);
     });
