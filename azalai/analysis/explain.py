@@ -359,10 +359,9 @@ def _items(events, idx) -> list[tuple[str, str, float]]:
         links = r.cause_links
         kinds = [lk["kind"] for lk in links]
         first = kinds[0] if kinds else "none"
-        # Generic: mechanism, first cause, place.
-        out.append(("events", f"{r.mechanism or '-'}: {str(r.sub_event_type).lower()} after {first.replace('_', ' ')} at {r.location}", 1.0))
+        counted = False
         if r.fatalities:
-            out.append(("fatalities", f"{r.event_type} in {r.admin1}", float(r.fatalities)))
+            out.append(("fatalities", f"in {str(r.event_type).lower()} in {r.admin1}", float(r.fatalities)))
         if (r.sub_event_type == "Armed clash" and r.mechanism == "violence"
                 and kind.get(r.actor1_id) == "signatory" and kind.get(r.actor2_id) == "signatory"):  # fmt: skip
             sz = next((lk for lk in links if lk["kind"] == "seizure"), None)
@@ -375,16 +374,24 @@ def _items(events, idx) -> list[tuple[str, str, float]]:
                 else:
                     g = f"arise from tension between {r.actor1_id} and {r.actor2_id} with restraint holding"
             out.append(("signatory_clashes", g, 1.0))
+            counted = True
         if r.mechanism == "operations" and "false_tip" in kinds:
             ft = next(lk for lk in links if lk["kind"] == "false_tip")
             out.append(("misdirected_ops", f"acted on false tips from {_comm(idx, int(ft['index']))} naming {r.actor2_id}", 1.0))
+            counted = True
         if r.sub_event_type == "Arrests" and "detentions" in kinds:
             dt_ = next(lk for lk in links if lk["kind"] == "detentions")
             out.append(("detentions", f"in sweeps at {r.location}", float(dt_["value"])))
+            counted = True
         if r.sub_event_type == SEIZURE_SUB and r.mechanism == "trafficking":
             how = "by forces" if first == "mission_focus" else "by rival groups"
-            owner = f" of {r.actor2_id}'s convoys" if r.actor2_id else ""
-            out.append(("seizures", f"{how}{owner} at {r.location}", 1.0))
+            whose = f"{r.actor2_id} convoys" if r.actor2_id else "unprotected convoys"
+            out.append(("seizures", f"{whose} seized {how} at {r.location}", 1.0))
+            counted = True
+        if not counted:
+            # Everything else, by mechanism, kind, first cause and place.
+            cause = first.replace("_", " ") if first != "none" else "no recorded cause"
+            out.append(("events", f"{str(r.sub_event_type).lower()} ({r.mechanism or '-'}; first cause: {cause}) at {r.location}", 1.0))
     return out
 
 
@@ -464,13 +471,22 @@ def explain_difference(
         more = "more" if d > 0 else "fewer"
         noun = words[0] if abs(abs(d) - 1) < 1e-9 else words[1]
         s = f"{_num(abs(d))} {more} {noun} under {label_b} than under {label_a}{per} ({_num(a)} vs {_num(b)})"
-        same = sub[sub["diff"] * (1 if d >= 0 else -1) > 0]
-        if len(same):
+        sign = 1 if d >= 0 else -1
+        same = sub[sub["diff"] * sign > 0]
+        fam = same[same["group"].str.startswith("follow seizures")] if cat == "signatory_clashes" else same.iloc[:0]
+        if len(fam) and abs(d) > 0:
+            # Clashes that follow seizures, whatever the place: the seed's Kidal, July 2016 pattern.
+            fd = sign * float(sub[sub["group"].str.startswith("follow seizures")]["diff"].sum())
+            top_g = "; ".join(f"{_num(abs(float(g['diff'])))} {g['group'].removeprefix('follow seizures ')}"
+                              for _, g in fam.head(2).iterrows())  # fmt: skip
+            lead = f", {_num(fd)} of which" if 0 < fd <= abs(d) + 1e-9 else f"; {_num(max(fd, 0))} (net) {more}"
+            s += f"{lead} follow seizures of a signatory's convoy (most {top_g})"
+        elif len(same):
             g = same.iloc[0]
             gd = abs(float(g["diff"]))
+            joiner = "of which" if cat in ("signatory_clashes", "misdirected_ops") else "of them"
             if abs(d) > 0 and gd <= abs(d) + 1e-9:
-                s += f", {_num(gd)} of which {g['group']}" if cat in ("signatory_clashes", "misdirected_ops") else \
-                     f", {_num(gd)} of them {g['group']}"  # fmt: skip
+                s += f", {_num(gd)} {joiner} {g['group']}"
             else:
                 s += f"; the largest change: {_num(gd)} {more} {g['group']}"
             if len(same) > 1:
@@ -489,7 +505,7 @@ def explain_difference(
         if abs(float(g["diff"])) < 1e-9:
             continue
         more = "more" if g["diff"] > 0 else "fewer"
-        sentences.append(f"{_num(abs(float(g['diff'])))} {more} events of the kind \"{g['group']}\"{per}")
+        sentences.append(f"{_num(abs(float(g['diff'])))} {more} other events{per}: {g['group']}")
     if not sentences:
         sentences = [f"The runs under {label_a} and {label_b} produced the same events."]
     return DifferenceExplanation(sentences[:top] if top else sentences, table, n, label_a, label_b)

@@ -22,16 +22,20 @@ FORMATS = ("table", "json")
 
 
 def _fmt(x: float) -> str:
+    """Compact numbers for narrow terminals: 7.24M, 12.3k, 165.7, 0.083, 4.5e-03."""
     ax = abs(x)
     if ax == 0:
         return "0"
+    for div, suf in ((1e9, "G"), (1e6, "M"), (1e4, "k")):
+        if ax >= div:
+            return f"{x / div:.3g}{suf}"
     if ax >= 1000:
         return f"{x:,.0f}"
     if ax >= 10:
         return f"{x:.1f}"
     if ax >= 0.01:
         return f"{x:.3f}"
-    return f"{x:.2e}"
+    return f"{x:.1e}"
 
 
 def _slug(text: str) -> str:
@@ -126,13 +130,13 @@ def compare_cmd(
 
     main = list(OUTCOME_DOCS)
     shown = table if all_outcomes else table[table["outcome"].isin(main) | table["excludes_zero"]]
-    t = Table(title=f"{pb.id} - {pa.id}: {cmp.meta['n']} paired runs, {cmp.meta['days']} days (95% bootstrap CI)")
-    for col, just in (("outcome", "left"), (pa.id, "right"), (pb.id, "right"), ("diff (B-A)", "right"),
-                      ("95% CI", "right"), ("d_z", "right")):  # fmt: skip
-        t.add_column(col, justify=just, no_wrap=col == "outcome")  # type: ignore[arg-type]
+    t = Table(title=f"B - A over {cmp.meta['n']} paired runs of {cmp.meta['days']} days (95% bootstrap CI)",
+              caption=f"A = {pa.id}, B = {pb.id}; bold: CI excludes 0; d_z = mean diff / sd of diffs")  # fmt: skip
+    for col in ("outcome", "A", "B", "B-A", "95% CI", "d_z"):
+        t.add_column(col, justify="left" if col == "outcome" else "right", no_wrap=True)
     for r in shown.itertuples(index=False):
         mark = "[bold]" if r.excludes_zero else ""
-        t.add_row(r.outcome, _fmt(r.a), _fmt(r.b), f"{mark}{_fmt(r.diff)}", f"[{_fmt(r.ci_low)}, {_fmt(r.ci_high)}]",
+        t.add_row(r.outcome, _fmt(r.a), _fmt(r.b), f"{mark}{_fmt(r.diff)}", f"{_fmt(r.ci_low)}..{_fmt(r.ci_high)}",
                   f"{r.effect_size:+.2f}")  # fmt: skip
     out.print(t)
     out.print("[bold]why[/] (means per run):")
@@ -195,7 +199,7 @@ def explain_cmd(
     top: int = typer.Option(8, "--top", help="sentences to show for --compare"),
 ) -> None:
     """Explain an event's cause chain (following references), or the differences between two paired runs."""
-    from azalai.analysis.explain import explain_difference, explain_event
+    from azalai.analysis.explain import _num, explain_difference, explain_event
 
     _check_common(days=days, fmt=fmt)
     if compare:
@@ -216,12 +220,15 @@ def explain_cmd(
         for i, snt in enumerate(ex.sentences, 1):
             out.print(f"  {i}. {snt}", highlight=False, soft_wrap=True)
         t = Table(title="the causes behind them (largest changes per category)")
-        for col in ("category", "cause", pa.id, pb.id, "diff"):
-            t.add_column(col, justify="left" if col in ("category", "cause") else "right")
+        t.caption = f"A = {pa.id}, B = {pb.id}"
+        for col in ("category", "cause", "A", "B", "B-A"):
+            t.add_column(col, justify="left" if col in ("category", "cause") else "right",
+                         no_wrap=col not in ("cause",))  # fmt: skip
         tab = ex.table[ex.table["diff"] != 0]
         for cat, sub in tab.groupby("category", sort=False):
-            for r in sub.head(4).itertuples(index=False):
-                t.add_row(cat, r.group, _fmt(r.a), _fmt(r.b), f"{r.diff:+g}")
+            for i, r in enumerate(sub.head(4).itertuples(index=False)):
+                t.add_row(cat.replace("_", " ") if i == 0 else "", r.group, _num(r.a), _num(r.b), f"{r.diff:+,.4g}",
+                          end_section=i == min(len(sub), 4) - 1)  # fmt: skip
         out.print(t)
         return
 
