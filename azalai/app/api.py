@@ -146,7 +146,7 @@ class Service:
     """The store connection, the job queue and a cache of finished runs' views."""
 
     def __init__(self, store: str | None = None, boundaries: str | None = None, max_running: int = MAX_RUNNING,
-                 max_queued: int = MAX_QUEUED) -> None:
+                 max_queued: int = MAX_QUEUED, processes: bool = True) -> None:
         from azalai.experiment.runs import ensure_schema
         from azalai.experiment.store import open_store
 
@@ -157,10 +157,26 @@ class Service:
         self.lock = threading.RLock()
         self.max_running, self.max_queued = int(max_running), int(max_queued)
         self.pool = ThreadPoolExecutor(max_workers=self.max_running, thread_name_prefix="azalai-run")
+        # The compiled day loop holds the GIL: simulations run in worker processes so that the server keeps
+        # answering while they run. Started lazily, shared by all jobs.
+        self.use_processes = processes
+        self._procs = None
+        self._procs_lock = threading.Lock()
         self.jobs: dict[str, Job] = {}
         self.jobs_lock = threading.Lock()
         self.cache: dict[tuple, bytes] = {}
         self.done_runs: set[str] = set()
+
+    def procs(self):
+        if not self.use_processes:
+            return None
+        with self._procs_lock:
+            if self._procs is None:
+                import multiprocessing as mp
+                from concurrent.futures import ProcessPoolExecutor
+
+                self._procs = ProcessPoolExecutor(max_workers=self.max_running, mp_context=mp.get_context("spawn"))
+            return self._procs
 
     # ---- store reads (serialised: one DuckDB connection)
     def query(self, fn, *args):
@@ -228,7 +244,8 @@ class Service:
 
         def work(job: Job, progress) -> None:
             job.run_id = run_id
-            D.execute_run(self.con, req.scenario, pol, seeds, req.days, progress=progress, run_id=run_id, lock=self.lock)
+            D.execute_run(self.con, req.scenario, pol, seeds, req.days, progress=progress, run_id=run_id, lock=self.lock,
+                          pool=self.procs())
 
         job = self.submit("run", req.model_dump(), work)
         job.run_id = run_id
@@ -238,12 +255,15 @@ class Service:
         seeds = list(range(req.seed, req.seed + req.n))
 
         def work(job: Job, progress) -> None:
-            job.result = D.paired_compare(req.scenario, req.policy_a, req.policy_b, seeds, req.days, progress=progress)
+            job.result = D.paired_compare(req.scenario, req.policy_a, req.policy_b, seeds, req.days, progress=progress,
+                                          pool=self.procs())
 
         return self.submit("compare", req.model_dump(), work)
 
     def close(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)
+        if self._procs is not None:
+            self._procs.shutdown(wait=False, cancel_futures=True)
         with self.lock:
             self.con.close()
 
@@ -292,11 +312,11 @@ SECURITY_HEADERS = {
 
 
 def create_app(store: str | None = None, boundaries: str | None = None, max_running: int = MAX_RUNNING,
-               max_queued: int = MAX_QUEUED) -> FastAPI:
+               max_queued: int = MAX_QUEUED, processes: bool = True) -> FastAPI:
     """The dashboard application: static front-end at ``/``, JSON API under ``/api``."""
     from contextlib import asynccontextmanager
 
-    svc = Service(store, boundaries, max_running, max_queued)
+    svc = Service(store, boundaries, max_running, max_queued, processes)
 
     @asynccontextmanager
     async def lifespan(_app):

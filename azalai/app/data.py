@@ -188,6 +188,29 @@ def lever_table(pol: Policy) -> list[dict[str, Any]]:
 ProgressFn = Callable[[float, str], None]
 
 
+def compute_full(scenario: str, policy: str | Policy, days: int, seed: int):
+    """One replicate with full outputs (run in a worker process by the dashboard: the compiled loop holds the GIL)."""
+    from azalai.model.engine import prepare, run_meta, simulate_prepared
+
+    prep = prepare(scenario, policy, days)
+    res = simulate_prepared(prep, seed)
+    return res.outcomes, res.events, res.tips, res.timeseries, run_meta(prep, seed)
+
+
+def compute_batch(scenario: str, policy: str | Policy, days: int, seeds: Sequence[int]):
+    """Outcomes and events of a batch of replicates."""
+    from azalai.model.engine import prepare, simulate_batch
+
+    prep = prepare(scenario, policy, days)
+    return simulate_batch(prep, list(seeds), with_events=True)
+
+
+def _caller(pool):
+    if pool is None:
+        return lambda fn, *a: fn(*a)
+    return lambda fn, *a: pool.submit(fn, *a).result()
+
+
 def _chunks(seq: Sequence[int], k: int) -> list[list[int]]:
     return [list(seq[i : i + k]) for i in range(0, len(seq), k)]
 
@@ -201,16 +224,19 @@ def execute_run(
     progress: ProgressFn | None = None,
     run_id: str | None = None,
     lock=None,
+    pool=None,
 ) -> str:
     """Run len(seeds) replicates and store them. One replicate: full outputs. An ensemble: outcomes of
-    all replicates, events of up to MAX_STORED_EVENT_SEEDS of them, and the full time series of the first."""
+    all replicates, events of up to MAX_STORED_EVENT_SEEDS of them, and the full time series of the first.
+    ``pool`` (a process pool) runs the simulations outside this process."""
     import contextlib
 
     from azalai.experiment import runs as R
-    from azalai.model.engine import prepare, run_meta, simulate_batch, simulate_prepared
+    from azalai.model.engine import prepare, run_meta
 
     lock = lock or contextlib.nullcontext()
     say = progress or (lambda f, m: None)
+    call = _caller(pool)
     seeds = [int(s) for s in seeds]
     say(0.02, "preparing")
     prep = prepare(scenario, policy, days)
@@ -221,13 +247,13 @@ def execute_run(
         R.insert_run(store_con, run_id, kind, meta, len(seeds), note="dashboard")
     try:
         say(0.05, f"replicate seed {seeds[0]} with full outputs")
-        res = simulate_prepared(prep, seeds[0])
+        outcomes, events, tips, timeseries, _ = call(compute_full, scenario, prep.policy, days, seeds[0])
         with lock:
             store_con.execute("BEGIN TRANSACTION")
-            R.insert_outcomes(store_con, run_id, [(0, seeds[0], res.outcomes)])
-            R.insert_frame(store_con, "run_events", run_id, seeds[0], res.events)
-            R.insert_frame(store_con, "run_tips", run_id, seeds[0], res.tips)
-            R.insert_frame(store_con, "run_timeseries", run_id, seeds[0], res.timeseries)
+            R.insert_outcomes(store_con, run_id, [(0, seeds[0], outcomes)])
+            R.insert_frame(store_con, "run_events", run_id, seeds[0], events)
+            R.insert_frame(store_con, "run_tips", run_id, seeds[0], tips)
+            R.insert_frame(store_con, "run_timeseries", run_id, seeds[0], timeseries)
             store_con.execute("COMMIT")
         rest = seeds[1:]
         done = 1
@@ -235,7 +261,7 @@ def execute_run(
             step = max(1, min(25, math.ceil(len(rest) / 10)))
             for chunk in _chunks(rest, step):
                 say(0.1 + 0.88 * done / len(seeds), f"replicates {done + 1}-{done + len(chunk)} of {len(seeds)}")
-                outs, evs = simulate_batch(prep, chunk, with_events=True)
+                outs, evs = call(compute_batch, scenario, prep.policy, days, chunk)
                 with lock:
                     store_con.execute("BEGIN TRANSACTION")
                     R.insert_outcomes(store_con, run_id, [(done + i, s, o) for i, (s, o) in enumerate(zip(chunk, outs))])
@@ -529,17 +555,19 @@ def paired_compare(
     seeds: Sequence[int],
     days: int,
     progress: ProgressFn | None = None,
+    pool=None,
 ) -> dict[str, Any]:
-    """Run both policies on the same seeds (common random numbers) and compare outcome by outcome."""
+    """Run both policies on the same seeds (common random numbers) and compare outcome by outcome.
+    ``pool`` (a process pool) runs the simulations outside this process."""
     import pandas as pd
 
-    from azalai.model.engine import prepare, simulate_batch
+    from azalai.model.engine import prepare
 
     say = progress or (lambda f, m: None)
     seeds = [int(s) for s in seeds]
     step = max(1, min(25, math.ceil(len(seeds) / 5)))
     ext = _external_compare()
-    if ext is not None and hasattr(ext, "run_paired"):
+    if pool is None and ext is not None and hasattr(ext, "run_paired"):
         runs = ext.run_paired(scenario, policy_a, policy_b, seeds=seeds, days=days, with_events=True, batch=step,
                               progress=lambda done, total: say(0.05 + 0.85 * done / max(total, 1),
                                                                f"replicate pairs {done} of {total}"))  # fmt: skip
@@ -547,13 +575,13 @@ def paired_compare(
         evs = {"A": runs.events_a or [], "B": runs.events_b or []}
     else:
         outs, evs = {}, {}
+        call = _caller(pool)
         for j, (label, pol) in enumerate((("A", policy_a), ("B", policy_b))):
-            prep = prepare(scenario, pol, days)
             outs[label], evs[label] = [], []
             for chunk in _chunks(seeds, step):
                 say(0.05 + 0.45 * j + 0.45 * len(outs[label]) / len(seeds),
                     f"policy {label}: replicate {len(outs[label]) + 1} of {len(seeds)}")
-                o, e = simulate_batch(prep, chunk, with_events=True)
+                o, e = call(compute_batch, scenario, pol, days, chunk)
                 outs[label] += o
                 evs[label] += e
     mech = {lab: [({str(k): float(v) for k, v in e.groupby("mechanism").size().items()} if len(e) else {})
