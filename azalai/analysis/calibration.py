@@ -9,7 +9,9 @@ the fly from quantiles of the previous population's distances (Del Moral et al. 
 2. **Generation 0.** Draw N particles from the prior and simulate each. The spread of every summary
    statistic over this prior-predictive sample (1.4826 × median absolute deviation, or the
    standard deviation when the MAD is 0) becomes its *scale*; each particle's distance to the
-   observed statistics is computed with these scales (below). All N particles are kept, with
+   observed statistics is computed with these scales (below). Scales have a floor (for the
+   model: 0.1 for log rates and the tail exponent; for a share, 0.02 or a fifth of the observed
+   share if larger), so a statistic the prior barely moves cannot dominate the distance. All N particles are kept, with
    equal weights.
 3. **Generation t ≥ 1.** The tolerance ε_t is the ``quantile`` (default 0.5) of the distances of
    generation t-1. Until N particles are accepted: pick a particle of generation t-1 with
@@ -183,10 +185,12 @@ def abc_smc(
     mapper: Callable | None = None,
     progress: Callable[[str], None] | None = None,
     stat_names: Sequence[str] | None = None,
+    scale_floor: Sequence[float] | None = None,
 ) -> ABCResult:
     """ABC-SMC (see the module docstring). ``simulate(theta, seed)`` returns the summary vector of
     one simulation at parameter vector ``theta`` (seeded by ``seed``). ``mapper(fn, list)`` maps
-    simulations, e.g. over a process pool (default: the builtin ``map``)."""
+    simulations, e.g. over a process pool (default: the builtin ``map``). ``scale_floor``: lowest
+    allowed scale per statistic (a statistic the prior barely moves must not dominate the distance)."""
     rng = np.random.default_rng(seed)
     mapper = mapper or (lambda fn, xs: list(map(fn, xs)))
     observed = np.asarray(observed, dtype=float)
@@ -208,6 +212,8 @@ def abc_smc(
     theta = prior.sample(rng, N)
     stats = run(theta)
     scales = robust_scales(stats)
+    if scale_floor is not None:
+        scales = np.maximum(scales, np.asarray(scale_floor, dtype=float))
     d = group_distance(stats, observed, scales, groups)
     gens = [Generation(float(np.max(d[np.isfinite(d)])) if np.isfinite(d).any() else math.inf, theta,
                        np.full(N, 1.0 / N), d, stats, N, 1.0, time.time() - t0)]
@@ -350,6 +356,19 @@ def targets_from_observed(obs: dict, top_regions: int = 5) -> Targets:
                    ["volume", "regions", "event_types", "tail"])
 
 
+def scale_floors(tg: Targets) -> np.ndarray:
+    """Lowest scale of each statistic: 0.1 for the log rates and the tail exponent, and for shares
+    the larger of 0.02 and a fifth of the observed share (about the sampling error of a share
+    estimated from a few hundred events)."""
+    out = []
+    for n, v in zip(tg.names, tg.values):
+        if "share" in n:
+            out.append(max(0.02, 0.2 * abs(v)) if np.isfinite(v) else 0.02)
+        else:
+            out.append(0.1)
+    return np.array(out)
+
+
 def model_statistics(events_list, targets: Targets, days: int | None = None) -> np.ndarray:
     """The model's summary vector (same order as ``targets.names``) from replicate event frames
     already in the observed form and shifted onto the period; ``days``: the runs' length (default
@@ -458,7 +477,7 @@ def calibrate(
     t0 = time.time()
     try:
         res = abc_smc(_model_sim, tg.values, prior, tg.groups, particles, generations, quantile, seed,
-                      max_simulations_per_generation, mapper, progress, tg.names)
+                      max_simulations_per_generation, mapper, progress, tg.names, scale_floors(tg))
     finally:
         if pool is not None:
             pool.close()
@@ -510,7 +529,7 @@ def result_document(res: ABCResult, tg: Targets, period_text: str | None = None,
         },
         "distance": ("sqrt(mean over groups [volume, regions, event_types, tail] of the mean squared "
                      "difference / scale within the group); scales = 1.4826 x MAD over the prior-predictive "
-                     "generation"),
+                     "generation, floored (see scale_floors)"),
         "base": {k: _round(v) for k, v in (base or {}).items()},
         "particles": {
             "names": list(res.names),
