@@ -168,3 +168,28 @@ def test_cli_explain_rerun_and_compare():
     assert p.returncode == 2 and "nope" in p.stderr
     p = azalai("explain", "AZ0-1")
     assert p.returncode == 2 and "--run" in p.stderr
+
+
+def test_cli_explain_from_the_store(tmp_path):
+    from azalai.experiment.runs import insert_frame, insert_run, new_run_id
+    from azalai.experiment.store import open_store
+
+    res = simulate("mali-2016", "baseline-2016", seed=5, days=200)
+    db = tmp_path / "store.duckdb"
+    con = open_store(db)
+    rid = new_run_id("single")
+    insert_run(con, rid, "single", res.meta, 1, status="done")
+    insert_frame(con, "run_events", rid, 5, res.events)
+    insert_frame(con, "run_tips", rid, 5, res.tips)
+    con.close()
+    sweeps = res.events[res.events["sub_event_type"] == "Arrests"]
+    eid = sweeps.iloc[0]["event_id"] if len(sweeps) else res.events.iloc[-1]["event_id"]
+    p = azalai("explain", eid, "--run", rid, "--store", str(db))
+    assert p.returncode == 0, p.stderr
+    assert eid in p.stdout
+    if len(sweeps):
+        assert "<- attack:" in p.stdout
+    p = azalai("explain", eid, "--run", "no-such-run", "--store", str(db))
+    assert p.returncode == 2 and "no run 'no-such-run'" in p.stderr
+    p = azalai("explain", "AZ5-999999", "--run", rid, "--store", str(db))
+    assert p.returncode == 2 and "no event" in p.stderr

@@ -150,7 +150,6 @@ def compare_cmd(
 
 
 def _events_from_store(run_id: str, event_id: str, store: Optional[Path], seed: Optional[int]):
-    from azalai.experiment.runs import get_run
     from azalai.experiment.store import open_store, store_path
 
     p = store_path(store)
@@ -158,7 +157,12 @@ def _events_from_store(run_id: str, event_id: str, store: Optional[Path], seed: 
         raise _bad("--store", f"no store at {p}; run something first or give --store")
     con = open_store(p, read_only=True)
     try:
-        run = get_run(con, run_id)
+        # Read-only: query the tables directly (get_run would try to create them).
+        have = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        if not {"runs", "run_events"} <= have:
+            raise _bad("--run", f"the store {p} holds no runs yet")
+        rows = con.execute("SELECT * FROM runs WHERE run_id = ?", [run_id]).fetchdf()
+        run = rows.iloc[0].to_dict() if len(rows) else None
         if run is None:
             recent = con.execute("SELECT run_id FROM runs ORDER BY created DESC LIMIT 5").fetchall()
             hint = f"; recent runs: {', '.join(r[0] for r in recent)}" if recent else ""
@@ -178,7 +182,9 @@ def _events_from_store(run_id: str, event_id: str, store: Optional[Path], seed: 
         events = con.execute(
             "SELECT * FROM run_events WHERE run_id = ? AND seed = ? ORDER BY day, rowid", [run_id, seed]
         ).fetchdf()
-        tips = con.execute("SELECT * FROM run_tips WHERE run_id = ? AND seed = ?", [run_id, seed]).fetchdf()
+        tips = None
+        if "run_tips" in have:
+            tips = con.execute("SELECT * FROM run_tips WHERE run_id = ? AND seed = ?", [run_id, seed]).fetchdf()
     finally:
         con.close()
     if len(events) == 0:
