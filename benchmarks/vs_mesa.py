@@ -96,7 +96,7 @@ def main(argv=None):
     def mesa_ensemble():
         res = mesa.batch_run(
             ReferenceModel,
-            parameters={"scenario": sc, "policy": pol, "seed": seeds, "days": days, "params": params},
+            parameters={"scenario": [sc], "policy": [pol], "seed": seeds, "days": [days], "params": [params]},
             number_processes=a.workers,
             iterations=1,
             data_collection_period=-1,

@@ -242,10 +242,7 @@ class ReferenceModel(mesa.Model):
         self.jihadist_start = sum(a.total_fighters() for a in self.actors if a.kind == KIND_JIHADIST)
         self.accord_failure_day = -1
         self.local_support()
-        self.datacollector = mesa.DataCollector(
-            model_reporters={k: (lambda m, k=k: m._snapshot.get(k)) for k in OUTCOME_KEYS}
-        )
-        self._snapshot: dict[str, float] = {}
+        self.datacollector = mesa.DataCollector(model_reporters=_reporters())
 
     # ------------------------------------------------------------------------------------------
     # small helpers
@@ -886,8 +883,6 @@ class ReferenceModel(mesa.Model):
         for c in self.communities:
             c.manip *= 0.97
             c.tips_recent *= 0.7
-        self._snapshot = self.outcomes()
-        self.datacollector.collect(self)
         for pl in self.places:
             pl.rent_week = 0.0
         for a in self.actors:
@@ -917,14 +912,13 @@ class ReferenceModel(mesa.Model):
         self.sweeps()
         self.release_detainees()
         self.day += 1
+        self.datacollector.collect(self)
         if self.day >= self.days:
             self.running = False
 
     def run(self):
         while self.running:
             self.step()
-        self._snapshot = self.outcomes()
-        self.datacollector.collect(self)
         return self
 
     # ------------------------------------------------------------------------------------------
@@ -975,8 +969,17 @@ class ReferenceModel(mesa.Model):
         return out
 
 
-OUTCOME_KEYS = (
-    "fatalities", "fatalities_civilian", "signatory_clashes", "clashes", "attacks", "seizures",
-    "trafficking_transited", "trafficking_seized", "jihadist_strength", "jihadist_support", "tips",
-    "false_tips_acted", "misdirected_ops", "detentions", "accord_failed",
-)
+COUNTERS = {
+    "fatalities": "fatalities", "fatalities_civilian": "fatalities_civilian",
+    "signatory_clashes": "signatory_clashes", "clashes": "clashes", "attacks": "attacks", "seizures": "seizures",
+    "trafficking_transited": "transit_value", "trafficking_seized": "seized_value", "tips": "tips",
+    "false_tips_acted": "false_tips_acted", "misdirected_ops": "misdirected_ops", "detentions": "detentions",
+}
+
+
+def _reporters():
+    """Daily model reporters: the running outcome scalars (the last row equals ``outcomes()``)."""
+    rep = {k: (lambda m, c=c: float(m.counts.get(c, 0.0))) for k, c in COUNTERS.items()}
+    rep["jihadist_strength"] = lambda m: sum(a.total_fighters() for a in m.actors if a.kind == KIND_JIHADIST)
+    rep["accord_failed"] = lambda m: 1.0 if m.accord_failure_day >= 0 else 0.0
+    return rep
