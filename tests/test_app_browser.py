@@ -111,6 +111,7 @@ def test_dashboard_end_to_end(server):
             page.locator("#ev-table tbody tr").first.click()
             page.wait_for_selector("#modal:not(.hidden)")
             assert page.locator("#modal-chain li").count() >= 1
+            assert page.inner_text("#modal-chain").strip()
             page.screenshot(path=str(ARTIFACTS / "dashboard-event.png"))
             page.click("#modal-close")
             # ... and from the map

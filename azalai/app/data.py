@@ -521,7 +521,35 @@ def event_detail(con, run_id: str, event_id: str) -> dict[str, Any] | None:
     steps = [s.strip() for s in str(row.get("cause_chain") or "").split("->") if s.strip()]
     row["cause_links"] = links
     row["cause_steps"] = steps
+    row["explanation"] = _explain_event(con, run_id, row)
     return _clean({k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()})
+
+
+def _explain_event(con, run_id: str, row: dict[str, Any]) -> list[str]:
+    """The event's causes followed through the events and tips they refer to (azalai.analysis.explain,
+    when present); an empty list otherwise."""
+    try:
+        from azalai.analysis.explain import explain_event
+    except Exception:
+        return []
+    try:
+        seed = int(row["seed"])
+        scen = con.execute("SELECT scenario FROM runs WHERE run_id = ?", [run_id]).fetchone()[0]
+        cols = ", ".join(c for c in _event_columns())
+        events = con.execute(f"SELECT {cols} FROM run_events WHERE run_id = ? AND seed = ? ORDER BY day",
+                             [run_id, seed]).fetchdf()  # fmt: skip
+        tips = con.execute("SELECT * EXCLUDE (run_id, seed) FROM run_tips WHERE run_id = ? AND seed = ?",
+                           [run_id, seed]).fetchdf()  # fmt: skip
+        exp = explain_event(events, row["event_id"], tips=tips if len(tips) else None, scenario=scen)
+        return [str(x) for x in exp.lines()]
+    except Exception:  # an explanation is a bonus: the cause chain above is always shown
+        return []
+
+
+def _event_columns() -> list[str]:
+    from azalai.experiment.runs import EVENT_COLUMNS
+
+    return EVENT_COLUMNS
 
 
 # --------------------------------------------------------------------------------------------- compare

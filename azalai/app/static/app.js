@@ -253,6 +253,9 @@
       ["mechanism", e.mechanism], ["day", String(e.day)]]);
     const ol = $("modal-chain"); ol.replaceChildren();
     (e.cause_steps || []).forEach((s, i, a) => { const li = document.createElement("li"); li.textContent = s; if (i === a.length - 1) li.className = "final"; ol.appendChild(li); });
+    const ex = e.explanation || [];
+    $("modal-expl").textContent = ex.join("\n");
+    $("modal-expl-box").classList.toggle("hidden", ex.length === 0);
     table($("modal-links"), ["kind", "index", "value"], (e.cause_links || []).map(l => [l.kind, String(l.index), l.value]));
     $("modal").classList.remove("hidden");
   }
