@@ -241,7 +241,7 @@ def forest_plot(table, path, title: str = "", top: int | None = 30, label_a: str
     ax.axvline(0, color="black", lw=0.8)
     ax.set_yticks(y)
     ax.set_yticklabels(t["outcome"], fontsize=8)
-    ax.set_xlabel(f"standardized paired difference d_z ({label_b} - {label_a}), 95% bootstrap CI")
+    ax.set_xlabel(f"standardized paired difference d_z, 95% bootstrap CI\n({label_b} minus {label_a})", fontsize=9)
     if title:
         ax.set_title(title, fontsize=10)
     if len(t) == 0:

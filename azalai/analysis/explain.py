@@ -354,6 +354,7 @@ def _items(events, idx) -> list[tuple[str, str, float]]:
     """(category, group, amount) for every event of one run."""
     kind = {a: k for a, k in zip(idx.actors, idx.actor_kind)}
     place_of = {p: i for i, p in enumerate(idx.places)}
+    order = {a: i for i, a in enumerate(idx.actors)}
     out: list[tuple[str, str, float]] = []
     for r in events.itertuples(index=False):
         links = r.cause_links
@@ -364,15 +365,16 @@ def _items(events, idx) -> list[tuple[str, str, float]]:
             out.append(("fatalities", f"in {str(r.event_type).lower()} in {r.admin1}", float(r.fatalities)))
         if (r.sub_event_type == "Armed clash" and r.mechanism == "violence"
                 and kind.get(r.actor1_id) == "signatory" and kind.get(r.actor2_id) == "signatory"):  # fmt: skip
+            x, y = sorted((r.actor1_id, r.actor2_id), key=lambda k: order.get(k, 10**6))
             sz = next((lk for lk in links if lk["kind"] == "seizure"), None)
             if sz is not None:
                 g = f"follow seizures {_route(idx, int(sz['index']), place_of.get(r.place_id, -1))}"
             else:
                 rb = next((lk for lk in links if lk["kind"] == "restraint_broken"), None)
                 if rb is not None:
-                    g = f"follow a breakdown of accord restraint between {r.actor1_id} and {r.actor2_id}"
+                    g = f"follow a breakdown of accord restraint between {x} and {y}"
                 else:
-                    g = f"arise from tension between {r.actor1_id} and {r.actor2_id} with restraint holding"
+                    g = f"arise from tension between {x} and {y} with restraint holding"
             out.append(("signatory_clashes", g, 1.0))
             counted = True
         if r.mechanism == "operations" and "false_tip" in kinds:
@@ -479,19 +481,26 @@ def explain_difference(
             fd = sign * float(sub[sub["group"].str.startswith("follow seizures")]["diff"].sum())
             top_g = "; ".join(f"{_num(abs(float(g['diff'])))} {g['group'].removeprefix('follow seizures ')}"
                               for _, g in fam.head(2).iterrows())  # fmt: skip
-            lead = f", {_num(fd)} of which" if 0 < fd <= abs(d) + 1e-9 else f"; {_num(max(fd, 0))} (net) {more}"
-            s += f"{lead} follow seizures of a signatory's convoy (most {top_g})"
+            if 0 < fd <= abs(d) + 1e-9:
+                s += f", {_num(fd)} of which follow seizures of a signatory's convoy (most {top_g})"
+            elif fd > abs(d):
+                s += (f"; those that follow seizures of a signatory's convoy change by {_num(fd)}, more than the whole "
+                      f"change, while clashes with other causes go the other way (most {top_g})")
+            else:
+                s += f"; clashes after seizures go the other way (changes: {top_g})"
         elif len(same):
             g = same.iloc[0]
             gd = abs(float(g["diff"]))
             joiner = "of which" if cat in ("signatory_clashes", "misdirected_ops") else "of them"
             if abs(d) > 0 and gd <= abs(d) + 1e-9:
                 s += f", {_num(gd)} {joiner} {g['group']}"
+                nxt = ""
             else:
                 s += f"; the largest change: {_num(gd)} {more} {g['group']}"
+                nxt = f"{more} "
             if len(same) > 1:
                 g2 = same.iloc[1]
-                s += f" (next: {_num(abs(float(g2['diff'])))} {g2['group']})"
+                s += f" (next: {_num(abs(float(g2['diff'])))} {nxt}{g2['group']})"
         elif abs(d) < 1e-9:
             s = f"{words[1].capitalize()} barely change ({_num(a)} vs {_num(b)}{per}), but their causes shift"
         s = s[0].upper() + s[1:]

@@ -26,8 +26,8 @@ def _fmt(x: float) -> str:
     ax = abs(x)
     if ax == 0:
         return "0"
-    for div, suf in ((1e9, "G"), (1e6, "M"), (1e4, "k")):
-        if ax >= div:
+    for lim, div, suf in ((1e9, 1e9, "G"), (1e6, 1e6, "M"), (1e4, 1e3, "k")):
+        if ax >= lim:
             return f"{x / div:.3g}{suf}"
     if ax >= 1000:
         return f"{x:,.0f}"
