@@ -484,8 +484,9 @@ def explain_difference(
             if 0 < fd <= abs(d) + 1e-9:
                 s += f", {_num(fd)} of which follow seizures of a signatory's convoy (most {top_g})"
             elif fd > abs(d):
-                s += (f"; those that follow seizures of a signatory's convoy change by {_num(fd)}, more than the whole "
-                      f"change, while clashes with other causes go the other way (most {top_g})")
+                s += (f"; those that follow seizures of a signatory's convoy {'rise' if d > 0 else 'fall'} by "
+                      f"{_num(fd)}, more than the whole change, while clashes with other causes go the other way "
+                      f"(most {top_g})")  # fmt: skip
             else:
                 s += f"; clashes after seizures go the other way (changes: {top_g})"
         elif len(same):
