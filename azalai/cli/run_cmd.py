@@ -412,7 +412,7 @@ def _open_existing(store: Optional[Path]):
     if not p.exists():
         return None, p
     try:
-        con = open_store(p, read_only=True)
+        con = open_store(p)  # not read-only: the runs helpers create missing tables
     except Exception as exc:
         raise InputError([Problem(str(p), None, None, "", f"cannot open the store: {exc}")]) from None
     try:
