@@ -1,0 +1,103 @@
+"""Ensemble throughput: runs/s of two-year runs with the process and Ray backends on 1 and 2 workers.
+
+    .venv/bin/python benchmarks/bench_ensemble.py                       # 1024 runs per configuration
+    .venv/bin/python benchmarks/bench_ensemble.py -n 256 --backends process
+
+Each configuration runs ``-n`` replicates of mali-2016 (baseline policy, 730 days, batches of 32)
+through :func:`azalai.experiment.ensemble.run_ensemble`, writing outcomes to a temporary DuckDB store as
+a user's ensemble does. Reported: wall time, runs/s, the 2-vs-1-worker ratio measured in the same
+invocation, the peak resident memory of the driver and of the largest worker
+(``resource.getrusage``), and the size of one batch's state arrays. Memory does not grow with ``-n``:
+workers hold one batch at a time and the driver keeps only outcome scalars (68 floats per run).
+Results go to ``benchmarks/results/ensemble.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE))
+
+
+def state_bytes(days: int, batch: int) -> int:
+    import numpy as np
+
+    from azalai.model.engine import prepare
+    from azalai.model.state import alloc_state
+
+    prep = prepare("mali-2016", "baseline-2016", days=days)
+    S = alloc_state(prep.world, np.arange(batch), days, False)
+    return int(sum(a.nbytes for a in S))
+
+
+def one(backend: str, workers: int, n: int, days: int, batch: int) -> dict:
+    from azalai.experiment.ensemble import run_ensemble
+
+    with tempfile.TemporaryDirectory() as d:
+        t0 = time.perf_counter()
+        df, run_id = run_ensemble("mali-2016", "baseline-2016", n=n, seed=0, days=days, backend=backend,
+                                  workers=workers, store=Path(d) / "bench.duckdb", batch_size=batch)
+        wall = time.perf_counter() - t0
+    assert len(df) == n
+    return {"backend": backend, "workers": workers, "n": n, "days": days, "wall_seconds": wall,
+            "runs_per_second": n / wall, "driver_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "children_maxrss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+
+
+def main() -> None:
+    from bench_engine import machine
+
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("-n", type=int, default=1024)
+    ap.add_argument("--days", type=int, default=730)
+    ap.add_argument("--batch-size", type=int, default=32)
+    ap.add_argument("--backends", default="process,ray")
+    ap.add_argument("--workers", default="1,2")
+    ap.add_argument("--out", type=Path, default=HERE / "results" / "ensemble.json")
+    a = ap.parse_args()
+
+    from azalai.experiment.executors.process import warm_parent  # noqa: F401 - engine loaded once here
+    from azalai.model.engine import prepare, simulate_batch
+
+    simulate_batch(prepare("mali-2016", "baseline-2016", days=7), [0])
+    res = {"machine": machine(), "state_bytes_per_batch": state_bytes(a.days, a.batch_size), "runs": []}
+    for backend in a.backends.split(","):
+        for w in [int(x) for x in a.workers.split(",")]:
+            if backend == "ray":
+                import ray
+
+                ray.init(num_cpus=w, include_dashboard=False, log_to_driver=False)
+            try:
+                r = one(backend, w, a.n, a.days, a.batch_size)
+            finally:
+                if backend == "ray":
+                    ray.shutdown()
+            r["load_average"] = os.getloadavg()
+            res["runs"].append(r)
+            print(f"{backend:8s} workers={w}: {r['wall_seconds']:.1f} s, {r['runs_per_second']:.2f} runs/s, "
+                  f"driver peak {r['driver_maxrss_mb']:.0f} MB, largest worker {r['children_maxrss_mb']:.0f} MB, "
+                  f"load {r['load_average'][0]:.1f}", flush=True)
+    ratios = {}
+    for backend in a.backends.split(","):
+        rs = {r["workers"]: r["runs_per_second"] for r in res["runs"] if r["backend"] == backend}
+        if 1 in rs and 2 in rs:
+            ratios[backend] = rs[2] / rs[1]
+    res["speedup_2_vs_1"] = ratios
+    res["machine"]["load_average_end"] = os.getloadavg()
+    a.out.parent.mkdir(parents=True, exist_ok=True)
+    a.out.write_text(json.dumps(res, indent=2, default=str))
+    print(f"state arrays of one batch of {a.batch_size} x {a.days} days: {res['state_bytes_per_batch'] / 2**20:.1f} MB")
+    for k, v in ratios.items():
+        print(f"{k}: 2 workers / 1 worker = {v:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
