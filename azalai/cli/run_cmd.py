@@ -99,47 +99,60 @@ class RunOutput:
     files: dict[str, Path] = field(default_factory=dict)
 
 
+def _run_chunked(prep, seed: int, check: bool, advance) -> Any:
+    """Step the day loop in chunks (for engines whose ``run_prepared`` takes no progress callback)."""
+    import numpy as np
+
+    from azalai.model.kernel import finish_batch, init_batch, step_days
+    from azalai.model.state import alloc_state
+
+    W = prep.world
+    S = alloc_state(W, np.asarray([seed], dtype=np.int64), prep.days, True)
+    init_batch(W, S)
+    if check:
+        from azalai.model.invariants import check_invariants
+    d = 0
+    while d < prep.days:
+        d1 = min(prep.days, d + CHUNK_DAYS)
+        if check:
+            for day in range(d, d1):
+                step_days(W, S, prep.params, prep.levers, prep.aid, day, day + 1)
+                check_invariants(W, S, day=day)
+        else:
+            step_days(W, S, prep.params, prep.levers, prep.aid, d, d1)
+        advance(d1)
+        d = d1
+    finish_batch(W, S, prep.days)
+    return S
+
+
 def execute(prep, seed: int, check: bool = False, console: Console | None = None, progress: bool = True) -> RunOutput:
     """Run one replicate with a progress bar, stepping the compiled day loop in chunks of days.
 
     Gives exactly the results of :func:`azalai.model.engine.simulate_prepared` (the day loop is the
     same; only the stepping is chunked).
     """
-    import numpy as np
+    import inspect
+
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from azalai.model import engine
-    from azalai.model.state import alloc_state
 
     console = console or err
     t0 = time.perf_counter()
-    with console.status("loading the simulation engine (compiled on first use: a few minutes, once)"):
-        from azalai.model.kernel import finish_batch, init_batch, step_days
-
-        W = prep.world
-        S = alloc_state(W, np.asarray([seed], dtype=np.int64), prep.days, True)
-        init_batch(W, S)
-        step_days(W, S, prep.params, prep.levers, prep.aid, 0, 0)  # loads (or compiles) the day loop
-    if check:
-        from azalai.model.invariants import check_invariants
-
-        check_invariants(W, S, day=-1)
     columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                TextColumn("day {task.completed:.0f}/{task.total:.0f}"), TimeElapsedColumn()]  # fmt: skip
+    doing = "simulating" + (" (checking invariants daily)" if check else "")
     with Progress(*columns, console=console, disable=not progress, transient=False) as bar:
-        task = bar.add_task("simulating" + (" (checking invariants daily)" if check else ""), total=prep.days)
-        d = 0
-        while d < prep.days:
-            d1 = min(prep.days, d + CHUNK_DAYS)
-            if check:
-                for day in range(d, d1):
-                    step_days(W, S, prep.params, prep.levers, prep.aid, day, day + 1)
-                    check_invariants(W, S, day=day)
-            else:
-                step_days(W, S, prep.params, prep.levers, prep.aid, d, d1)
-            bar.update(task, completed=d1)
-            d = d1
-    finish_batch(W, S, prep.days)
+        task = bar.add_task("loading the engine (the first run compiles it: a few minutes, once)", total=prep.days)
+
+        def advance(days_done: int) -> None:
+            bar.update(task, completed=days_done, description=doing)
+
+        if "progress" in inspect.signature(engine.run_prepared).parameters:
+            S = engine.run_prepared(prep, [seed], record=True, check=check, progress=advance, chunk=CHUNK_DAYS)
+        else:
+            S = _run_chunked(prep, seed, check, advance)
     with console.status("decoding the event log and time series"):
         res = RunOutput(
             prep=prep,
