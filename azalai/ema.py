@@ -87,13 +87,18 @@ def make_model(
     levers: Sequence[str] | None = None,
     outcomes: Sequence[str] | None = None,
     replications: int | None = None,
+    reduce: str | None = "mean",
 ):
     """An EMA Workbench ``Model`` (or ``ReplicatorModel`` with ``replications``) of azalai.
 
     ``uncertainties`` and ``levers`` select registry parameters and levers by name (default: all of them);
-    parameters left out keep their default (or calibrated) values.
+    parameters left out keep their default (or calibrated) values. With ``replications`` each outcome is
+    a ``ScalarOutcome`` reduced over the replications by ``reduce`` (``mean``, ``median``, ``min``,
+    ``max``), or with ``reduce=None`` an ``ArrayOutcome`` holding every replication (the workbench
+    registers outcome names per process, so one process cannot mix both kinds for the same outcome).
     """
-    from ema_workbench import Constant, IntegerParameter, Model, RealParameter, ReplicatorModel, ScalarOutcome
+    from ema_workbench import (ArrayOutcome, Constant, IntegerParameter, Model, RealParameter, ReplicatorModel,
+                               ScalarOutcome)
 
     from azalai.errors import InputError, Problem
     from azalai.model.engine import OUTCOME_DOCS  # noqa: F401 - documented outcomes
@@ -123,6 +128,14 @@ def make_model(
         IntegerParameter(lv.name, int(lv.low), int(lv.high)) if lv.integer else RealParameter(lv.name, lv.low, lv.high)
         for lv in lev
     ]
-    model.outcomes = [ScalarOutcome(o) for o in outs]
+    if replications and reduce is None:
+        model.outcomes = [ArrayOutcome(o) for o in outs]
+    elif replications:
+        import numpy as np
+
+        fn = {"mean": np.mean, "median": np.median, "min": np.min, "max": np.max}[reduce]
+        model.outcomes = [ScalarOutcome(o, function=fn) for o in outs]
+    else:
+        model.outcomes = [ScalarOutcome(o) for o in outs]
     model.constants = constants
     return model

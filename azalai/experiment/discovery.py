@@ -90,6 +90,9 @@ def prim_analysis(x, cases: np.ndarray, threshold: float = 0.8, max_boxes: int =
     if cases.sum() == 0:
         return DiscoveryResult(x, np.asarray(y if y is not None else cases, dtype=float), cases, [], [],
                                meta=dict(meta or {}, note="no case of interest: nothing to explain"))
+    if cases.all():
+        return DiscoveryResult(x, np.asarray(y if y is not None else cases, dtype=float), cases, [], [],
+                               meta=dict(meta or {}, note="every sample is a case of interest: nothing to explain"))
     p = prim.Prim(x.reset_index(drop=True), cases, threshold=threshold, peel_alpha=peel_alpha, mass_min=mass_min)
     boxes, trajs, raw = [], [], []
     for _ in range(max_boxes):
