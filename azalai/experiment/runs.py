@@ -48,8 +48,14 @@ EVENT_COLUMNS = [
 
 
 def ensure_schema(con) -> None:
+    """Create missing tables; on a read-only store, leave it as it is."""
     for stmt in SCHEMA:
-        con.execute(stmt)
+        try:
+            con.execute(stmt)
+        except Exception as exc:  # duckdb.InvalidInputException on read-only connections
+            if "read-only" in str(exc).lower() or "read only" in str(exc).lower():
+                return
+            raise
 
 
 def new_run_id(kind: str = "run") -> str:

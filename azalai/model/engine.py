@@ -43,6 +43,17 @@ def _policy(p: Policy | str | None) -> Policy:
     return load_policy(p or "baseline-2016")
 
 
+def _contig(x):
+    return np.ascontiguousarray(x) if isinstance(x, np.ndarray) else x
+
+
+def state_struct(S):
+    """The state bundled for the compiled loop; it shares its arrays with ``S``."""
+    from azalai.model._structs_gen import new_state
+
+    return new_state(*S)
+
+
 @dataclass
 class Prepared:
     """Everything the compiled loop needs, built once per (scenario, policy, days, params)."""
@@ -55,6 +66,22 @@ class Prepared:
     aid: np.ndarray
     params: Params
     days: int
+    _structs: dict = field(default_factory=dict, repr=False)
+
+    def world_struct(self):
+        """The world bundled for the compiled loop (built once)."""
+        if "world" not in self._structs:
+            from azalai.model._structs_gen import new_world
+
+            self._structs["world"] = new_world(*[_contig(x) for x in self.world])
+        return self._structs["world"]
+
+    def levers_struct(self):
+        if "levers" not in self._structs:
+            from azalai.model._structs_gen import new_levers
+
+            self._structs["levers"] = new_levers(*[_contig(x) for x in self.levers])
+        return self._structs["levers"]
 
     @property
     def scenario_hash(self) -> str:
@@ -95,21 +122,37 @@ class RunResult:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
-def run_prepared(prep: Prepared, seeds: Sequence[int], record: bool = False, check: bool = False):
-    """Run a batch; returns the final state arrays. ``check`` verifies invariants every day."""
+def run_prepared(prep: Prepared, seeds: Sequence[int], record: bool = False, check: bool = False,
+                 progress=None, chunk: int = 30):
+    """Run a batch; returns the final state arrays.
+
+    ``check`` verifies the invariants every day; ``progress(days_done)`` is called every ``chunk`` days
+    when given (the run is then stepped in chunks, with identical results).
+    """
     from azalai.model.kernel import finish_batch, init_batch, run_batch, step_days
 
     S = alloc_state(prep.world, np.asarray(seeds, dtype=np.int64), prep.days, record)
+    Wr, Lr, Sr = prep.world_struct(), prep.levers_struct(), state_struct(S)
+    if not check and progress is None:
+        run_batch(Wr, Sr, prep.params, Lr, prep.aid, prep.days)
+        return S
     if not check:
-        run_batch(prep.world, S, prep.params, prep.levers, prep.aid, prep.days)
+        init_batch(Wr, Sr)
+        for d0 in range(0, prep.days, chunk):
+            d1 = min(prep.days, d0 + chunk)
+            step_days(Wr, Sr, prep.params, Lr, prep.aid, d0, d1)
+            progress(d1)
+        finish_batch(Wr, Sr, prep.days)
         return S
     from azalai.model.invariants import check_invariants
 
-    init_batch(prep.world, S)
+    init_batch(Wr, Sr)
     for d in range(prep.days):
-        step_days(prep.world, S, prep.params, prep.levers, prep.aid, d, d + 1)
+        step_days(Wr, Sr, prep.params, Lr, prep.aid, d, d + 1)
         check_invariants(prep.world, S, day=d)
-    finish_batch(prep.world, S, prep.days)
+        if progress is not None and ((d + 1) % chunk == 0 or d + 1 == prep.days):
+            progress(d + 1)
+    finish_batch(Wr, Sr, prep.days)
     return S
 
 

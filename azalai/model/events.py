@@ -172,7 +172,7 @@ def describe_link(idx, kind: int, i: int, v: float) -> str:
     if name == "false_tip":
         return f"false tip from {idx.communities[i] if 0 <= i < len(idx.communities) else '?'} (rivalry {v:.2f})"
     if name == "attack":
-        return f"after attack event #{i} ({v:.0f} killed)"
+        return f"after the attack logged as event {i + 1} of this run ({v:.0f} killed)"
     if name == "sweep":
         return f"sweep at {place(i)}"
     if name == "detentions":

@@ -51,7 +51,7 @@ State = namedtuple(
         "ts_fighters", "ts_cash", "ts_income", "ts_protector", "ts_support", "ts_grievance", "ts_coop",
         "ts_flow", "ts_seized", "ts_tension", "ts_broken", "ts_tips", "ts_misdirected", "ts_livelihood",
         "ts_risk", "ts_fatalities",
-        "fail_flag", "loc_support", "prot_ref",
+        "fail_flag", "loc_support", "prot_ref", "enemy_support",
     ],
 )
 
@@ -169,6 +169,7 @@ def alloc_state(w, seeds: np.ndarray, days: int, record: bool) -> State:
         fail_flag=np.zeros(R, dtype=i64),
         loc_support=f((R, A, P)),
         prot_ref=f((R, C, A)),
+        enemy_support=f((R, A, C)),
     )
     s.acc[:, ACC["accord_failure_day"]] = -1.0
     return s

@@ -48,7 +48,7 @@ World = namedtuple(
         "support0", "force_base", "oc_unit",
         "k_value_day", "k_entry_ptr", "k_entry", "k_exit",
         "sig", "pair_a", "pair_b", "pair_of", "entitled", "promised", "ddr_ok", "state_actor",
-        "jihad_overlap",
+        "jihad_overlap", "communal",
     ],
 )
 
@@ -178,6 +178,11 @@ def build_world(sc: Scenario) -> tuple[World, Index]:
             jihad_overlap[i] = 1.0
         else:
             jihad_overlap[i] = min(1.0, sum(overlap[i, j] for j in range(A) if actor_kind[j] == KIND_JIHADIST))
+    # Communal hostility of each actor toward each community, through its base communities.
+    communal = np.zeros((A, C))
+    for i in range(A):
+        for c in range(C):
+            communal[i, c] = max(0.0, -float((base_w[i] * comm_rel[:, c]).sum()))
     support0 = np.zeros((C, A))
     for s in sc.relations.support:
         support0[cid[s.community], aid[s.actor]] = s.value
@@ -242,7 +247,7 @@ def build_world(sc: Scenario) -> tuple[World, Index]:
         support0, force_base, oc_unit,
         k_value_day, k_entry_ptr, k_entry, k_exit,
         sig, pair_a, pair_b, pair_of, entitled, promised, ddr_ok, np.int64(state_actor),
-        jihad_overlap,
+        jihad_overlap, communal,
     )
     idx = Index(
         places=[p.id for p in sc.places],

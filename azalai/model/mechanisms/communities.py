@@ -139,6 +139,14 @@ def update_communities(W, S, p, lev, aid, r, day, week):
             denom += target[a]
         for a in range(A):
             S.support[r, c, a] += p.support_rate * (target[a] / denom - S.support[r, c, a])
+    # Support each community gives to each actor's enemies (read daily by reprisals).
+    for a in range(A):
+        for c in range(C):
+            es = 0.0
+            for b in range(A):
+                if W.rel0[a, b] < 0.0:
+                    es += S.support[r, c, b] * (-W.rel0[a, b])
+            S.enemy_support[r, a, c] = es
     # Cooperation with each force.
     for c in range(C):
         for f in range(A):

@@ -325,14 +325,9 @@ def reprisals(W, S, p, lev, r, day):
                     continue
                 if W.base_w[a, c] > 0.0:
                     continue
-                communal = 0.0
-                for c2 in range(C):
-                    communal -= W.base_w[a, c2] * W.comm_rel[c2, c]
-                enemy_support = 0.0
-                for b in range(A):
-                    if W.rel0[a, b] < 0.0:
-                        enemy_support += S.support[r, c, b] * (-W.rel0[a, b])
-                hostile = max(0.0, communal) + enemy_support
+                communal = W.communal[a, c]
+                enemy_support = S.enemy_support[r, a, c]
+                hostile = communal + enemy_support
                 if hostile <= 0.02:
                     continue
                 lam = p.reprisal_rate * hostile * min(1.0, S.fighters[r, a, v] / p.force_ref)
