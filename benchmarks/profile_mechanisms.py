@@ -1,0 +1,84 @@
+"""Where a day goes: time each mechanism of the day loop separately, at several synthetic scales.
+
+    .venv/bin/python benchmarks/profile_mechanisms.py [--scales 1,2,5,10] [--days 28]
+
+Each mechanism is a compiled function of its own (loaded from numba's cache, as when the day loop calls
+it); the script steps a replicate through a warm-up period with the real loop, then calls every
+mechanism in the loop's order for ``--days`` days, timing each call from Python. Call overhead (a few
+microseconds) is included, so mechanisms that cost less than that at scale 1 read as that overhead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections import defaultdict
+
+import numpy as np
+
+
+def profile(scale: int, days: int, warm: int = 28) -> dict[str, float]:
+    from azalai.model import kernel as K
+    from azalai.model.engine import prepare
+    from azalai.model.state import alloc_state
+    from azalai.scenario.loader import load_scenario
+    from azalai.scenario.synth import synth_scenario
+
+    sc = synth_scenario(load_scenario("mali-2016"), scale)
+    prep = prepare(sc, "baseline-2016", days=warm + days + 7)
+    W, p, lev, aid = prep.world, prep.params, prep.levers, prep.aid
+    S = alloc_state(W, np.asarray([1], dtype=np.int64), prep.days, False)
+    K.init_batch(W, S)
+    K.step_days(W, S, p, lev, aid, 0, warm)
+    daily = [("move_convoys", K.move_convoys), ("clashes", K.clashes), ("attacks", K.attacks),
+             ("assassinations", K.assassinations), ("reprisals", K.reprisals), ("kidnappings", K.kidnappings),
+             ("tips_and_operations", K.tips_and_operations), ("sweeps", K.sweeps)]
+    t: dict[str, float] = defaultdict(float)
+    for day in range(warm, warm + days):
+        if day % 7 == 0:
+            week = day // 7
+            # the weekly slow processes, in the order of kernel.weekly (its bookkeeping done in numpy)
+            S.place_rent_ema[0] = 0.75 * S.place_rent_ema[0] + 0.25 * S.place_rent_week[0]
+            for name, fn, args in (("w: redeploy", K.redeploy, (W, S, p, lev, 0, day)),
+                                   ("w: update_accords", K.update_accords, (W, S, p, lev, 0, day, week)),
+                                   ("w: update_communities", K.update_communities, (W, S, p, lev, aid, 0, day, week)),
+                                   ("w: update_control", K.update_control, (W, S, p, lev, 0, day, week)),
+                                   ("w: choose_routes", K.choose_routes, (W, S, p, lev, 0, day, week))):
+                if name == "w: choose_routes":
+                    S.risk[0] *= p.risk_decay
+                t0 = time.perf_counter()
+                fn(*args)
+                t[name] += time.perf_counter() - t0
+            S.aggr[0] *= p.aggression_decay
+            S.last_loss_value[0] *= p.aggression_decay
+            S.manip[0] *= 0.97
+            S.tips_recent[0] *= 0.7
+            for arr in (S.place_rent_week, S.seized_place_week, S.rent_week, S.flow_week, S.livelihood_week):
+                arr[0] = 0.0
+        for name, fn in daily:
+            t0 = time.perf_counter()
+            fn(W, S, p, lev, 0, day)
+            t[name] += time.perf_counter() - t0
+        t0 = time.perf_counter()
+        K.releases(W, S, 0, day)
+        t["releases"] += time.perf_counter() - t0
+    return {k: 1000 * v / days for k, v in t.items()}  # ms per day
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--scales", default="1,2,5,10")
+    ap.add_argument("--days", type=int, default=28)
+    a = ap.parse_args()
+    scales = [int(x) for x in a.scales.split(",")]
+    rows = {s: profile(s, a.days) for s in scales}
+    names = list(rows[scales[0]])
+    print("| mechanism | " + " | ".join(f"x{s} ms/day" for s in scales) + " |")
+    print("|---|" + "---|" * len(scales))
+    for n in names:
+        print(f"| {n} | " + " | ".join(f"{rows[s][n]:.3f}" for s in scales) + " |")
+    print("| total | " + " | ".join(f"{sum(rows[s].values()):.3f}" for s in scales) + " |")
+
+
+if __name__ == "__main__":
+    main()
