@@ -341,9 +341,11 @@ def print_summary(res: RunOutput, console: Console) -> None:
             f"(restraint broke {o.get('accord_breaks', 0):.0f} times)",
             highlight=False,
         )
-    else:
-        console.print(f"accords held (restraint broke {o.get('accord_breaks', 0):.0f} times, always restored in time)",
+    elif o.get("accord_breaks", 0) > 0:
+        console.print(f"accords held: restraint broke {o['accord_breaks']:.0f} times and was restored in time",
                       highlight=False)  # fmt: skip
+    else:
+        console.print("accords held: restraint never broke")
 
 
 # --- commands -------------------------------------------------------------------------------------
@@ -692,14 +694,16 @@ def demo_cmd(
     record_run(res, store_file, run_id, out_dir, note="demo")
     t = Table(title="where everything is")
     t.add_column("what")
-    t.add_column("file")
+    t.add_column("file", overflow="fold")
     for name, path in files.items():
         t.add_row(name, str(path))
     for name, path in figs.items():
         t.add_row(name, str(path))
-    t.add_row("store (run " + run_id + ")", str(store_file))
+    t.add_row("store", str(store_file))
+    t.add_row("run id", run_id)
     out.print(t)
-    out.print(f"next: azalai runs show {run_id}   |   azalai run --policy counter-trafficking", highlight=False)
+    out.print(f"next: azalai runs show {run_id}", highlight=False, soft_wrap=True)
+    out.print("      azalai run --policy counter-trafficking", highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
