@@ -17,7 +17,7 @@ from azalai.model.mechanisms.control import local_support, update_control
 from azalai.model.mechanisms.intelligence import tips_and_operations
 from azalai.model.mechanisms.operations import releases, sweeps
 from azalai.model.mechanisms.state import redeploy
-from azalai.model.mechanisms.trafficking import choose_routes, move_convoys
+from azalai.model.mechanisms.trafficking import choose_routes, move_convoys, set_entitlements
 from azalai.model.mechanisms.violence import assassinations, attacks, clashes, kidnappings, reprisals
 from azalai.model.state import ACC
 
@@ -84,6 +84,8 @@ def weekly(W, S, p, lev, aid, r, day, week):
     for v in range(P):
         S.risk[r, v] *= p.risk_decay
     choose_routes(W, S, p, lev, r, day, week)
+    if week == 0:
+        set_entitlements(W, S, p, r)
     for a in range(A):
         S.aggr[r, a] *= p.aggression_decay
         S.last_loss_value[r, a] *= p.aggression_decay

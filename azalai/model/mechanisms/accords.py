@@ -26,7 +26,6 @@ from __future__ import annotations
 from numba import njit
 
 from azalai.model.events import CK_HOSTILITY, CK_MEDIATION, CK_RENT_LOSS, CK_TENSION, CK_UNMET_DEMANDS, EV_AGREEMENT, EV_OTHER, M_ACCORDS, emit, link
-from azalai.model.mechanisms.communities import WARMUP_WEEKS
 from azalai.model.rng import SITE_MEDIATION, uniform
 from azalai.model.state import ACC, SRC_DDR
 
@@ -108,19 +107,18 @@ def update_accords(W, S, p, lev, r, day, week):
     # Rent entitlement is the level when the balance was struck (after warm-up).
     for a in range(A):
         if week <= 1:
-            S.rent_ema[r, a] = S.rent_week[r, a]
+            S.rent_ema[r, a] = S.rent_ref[r, a] if S.rent_ref[r, a] > 0.0 else S.rent_week[r, a]
         else:
-            S.rent_ema[r, a] = 0.75 * S.rent_ema[r, a] + 0.25 * S.rent_week[r, a]
-        if week <= WARMUP_WEEKS:
-            S.rent_ref[r, a] = S.rent_ema[r, a]
+            S.rent_ema[r, a] = 0.9 * S.rent_ema[r, a] + 0.1 * S.rent_week[r, a]
     for n in range(NP):
         a = W.pair_a[n]
         b = W.pair_b[n]
         short = 0.0
-        if week > WARMUP_WEEKS:
+        if week > 1:
             for x in (a, b):
                 if S.rent_ref[r, x] > 0.0:
-                    short += max(0.0, 1.0 - S.rent_ema[r, x] / S.rent_ref[r, x])
+                    # Shortfalls within the usual week-to-week spread are tolerated.
+                    short += max(0.0, 1.0 - S.rent_ema[r, x] / S.rent_ref[r, x] - p.rent_tolerance)
         fa = 0.0
         fb = 0.0
         for v in range(P):
@@ -163,7 +161,7 @@ def update_accords(W, S, p, lev, r, day, week):
             if S.broken_weeks[r, n] >= p.failure_weeks and S.acc[r, _FAIL_DAY] < 0.0:
                 S.acc[r, _FAIL_DAY] = day
                 S.fail_flag[r] = 1
-            chance = p.mediation_rate * (0.5 + lev.minusma_posture[day])
+            chance = p.mediation_rate
             if tau < 0.5 * p.tension_threshold and uniform(seed, week, SITE_MEDIATION, n, 0) < chance:
                 S.broken[r, n] = 0
                 S.broken_weeks[r, n] = 0

@@ -31,9 +31,6 @@ _RECRUITS = ACC["recruits"]
 _JRECRUITS = ACC["jihadist_recruits"]
 _DESERTIONS = ACC["desertions"]
 
-WARMUP_WEEKS = 8  # entitlements and livelihood references are set from the first weeks
-
-
 @njit(cache=True, inline="always")
 def community_unmet(W, S, lev, r, day, c):
     """Unmet political demands of community c (0..~2): representation, status, independence."""
@@ -75,11 +72,9 @@ def update_communities(W, S, p, lev, aid, r, day, week):
     # Livelihood from trafficking, and its reference level after warm-up.
     for c in range(C):
         if week <= 1:
-            S.livelihood_ema[r, c] = S.livelihood_week[r, c]
+            S.livelihood_ema[r, c] = S.livelihood_ref[r, c]
         else:
             S.livelihood_ema[r, c] = 0.75 * S.livelihood_ema[r, c] + 0.25 * S.livelihood_week[r, c]
-        if week <= WARMUP_WEEKS:
-            S.livelihood_ref[r, c] = S.livelihood_ema[r, c]
     # Grievance.
     for c in range(C):
         reg_aid = 0.0

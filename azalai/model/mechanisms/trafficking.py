@@ -340,3 +340,46 @@ def move_convoys(W, S, p, lev, r, day):
                     for c in range(C):
                         if W.base_w[owner, c] > 0.0:
                             S.livelihood_week[r, c] += comm * W.base_w[owner, c]
+
+
+@njit(cache=True)
+def set_entitlements(W, S, p, r):
+    """What each group and community expects from trafficking on the status-quo routes.
+
+    Called once, on the routes chosen on the first day (before any seizure has taught traffickers
+    anything): a group's entitlement is the weekly rent (and owner's margin) those routes give it;
+    this is the balance of rents the accords were struck on. Communities' references are their shares.
+    """
+    K = W.k_value_day.shape[0]
+    A = W.actor_kind.shape[0]
+    C = W.base_w.shape[1]
+    for a in range(A):
+        S.rent_ref[r, a] = 0.0
+    for c in range(C):
+        S.livelihood_ref[r, c] = 0.0
+    keep = 1.0 - p.leakage_rate - p.community_share
+    for k in range(K):
+        ne = W.k_entry_ptr[k + 1] - W.k_entry_ptr[k]
+        if ne <= 0:
+            continue
+        weekly_value = 7.0 * W.k_value_day[k] / ne
+        for slot in range(ne):
+            L = S.path_len[r, k, slot]
+            if L < 2:
+                continue
+            for j in range(1, L):
+                v = S.path_nodes[r, k, slot, j]
+                rate = node_rent_rate(W, S, p, r, v)
+                g = S.protector[r, v]
+                if rate <= 0.0 or W.actor_kind[g] == KIND_STATE:
+                    continue
+                rent = rate * weekly_value
+                S.rent_ref[r, g] += keep * rent
+                for c in range(C):
+                    S.livelihood_ref[r, c] += p.community_share * rent * W.base_w[g, c]
+            owner = S.path_owner[r, k, slot]
+            if owner >= 0:
+                m = p.owner_margin * weekly_value
+                S.rent_ref[r, owner] += (1.0 - p.community_share) * m
+                for c in range(C):
+                    S.livelihood_ref[r, c] += p.community_share * m * W.base_w[owner, c]
