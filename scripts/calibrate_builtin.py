@@ -26,7 +26,7 @@ os.environ["AZALAI_UNCALIBRATED"] = "1"  # calibrate from the priors, not from a
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PARAMS = ["clash_base", "attack_base", "reprisal_rate", "fatality_scale", "fatality_alpha", "op_fatality_scale"]
+PARAMS = ["clash_base", "attack_base", "reprisal_rate", "fatality_scale", "fatality_alpha"]
 PERIOD = "2014-01-01:2016-06-30"
 SOURCE_NOTE = "calibrated: ABC-SMC on ACLED Mali 2014-2016 aggregates, see docs/validation.md"
 
@@ -37,12 +37,12 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "azalai" / "model" / "calibrated.yaml")
     ap.add_argument("--params", default=",".join(PARAMS))
     ap.add_argument("--period", default=PERIOD)
-    ap.add_argument("--particles", type=int, default=80)
-    ap.add_argument("--generations", type=int, default=4)
-    ap.add_argument("--replicates", type=int, default=2)
+    ap.add_argument("--particles", type=int, default=100)
+    ap.add_argument("--generations", type=int, default=6)
+    ap.add_argument("--replicates", type=int, default=4)
     ap.add_argument("--days", type=int, default=365, help="days per simulated replicate")
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--budget", type=int, default=300, help="simulations per generation at most")
+    ap.add_argument("--budget", type=int, default=500, help="simulations per generation at most")
     ap.add_argument("--seed", type=int, default=2016)
     ap.add_argument("--store", type=Path, default=None, help="store with the data already imported")
     a = ap.parse_args()

@@ -107,9 +107,15 @@ def load_observed(store, observed: str, start: _dt.date, end: _dt.date) -> dict:
             w, p = (ob._events_where if level == "events" else ob._monthly_where)(source, start, end)
             n = con.execute(f"SELECT COUNT(*) FROM {table} WHERE {w}", p).fetchall()[0][0]
         if not n:
+            hint = ""
+            if observed == "acled" and ob._has_table(con, "observed_monthly"):
+                w, p = ob._monthly_where(source, start, end)
+                if con.execute(f"SELECT COUNT(*) FROM observed_monthly WHERE {w}", p).fetchall()[0][0]:
+                    hint = " (the store has ACLED monthly aggregates for this period: use --observed acled-aggregates)"
             raise InputError(
                 Problem("<store>", None, None, "--observed",
-                        f"the store has no {observed} data for {start}:{end}; import it first: {IMPORT_HINT[observed]}"),
+                        f"the store has no {observed} data for {start}:{end}; import it first: {IMPORT_HINT[observed]}"
+                        + hint),
                 file="<store>",
             )
         yearly = ob.yearly_fatalities(con, source, start, end, level)
