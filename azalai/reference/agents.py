@@ -345,11 +345,9 @@ class Community(mesa.Agent):
         m, p = self.model, self.model.p
         week = m.week
         if week <= 1:
-            self.livelihood_ema = self.livelihood_week
+            self.livelihood_ema = self.livelihood_ref
         else:
             self.livelihood_ema = 0.75 * self.livelihood_ema + 0.25 * self.livelihood_week
-        if week <= m.WARMUP_WEEKS:
-            self.livelihood_ref = self.livelihood_ema
         # grievance
         reg_aid = sum(w * m.aid_today[g] for g, w in enumerate(self.region_w))
         s = m.state

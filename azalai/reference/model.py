@@ -211,8 +211,6 @@ def _read_world(model, sc):
 class ReferenceModel(mesa.Model):
     """The azalai model in Mesa 3: one ``step`` is one day."""
 
-    WARMUP_WEEKS = 8
-
     def __init__(self, scenario="mali-2016", policy="baseline-2016", seed=0, days=None, params=None):
         super().__init__(seed=seed)
         import azalai
@@ -450,6 +448,37 @@ class ReferenceModel(mesa.Model):
                     owner = self.actors[max(count, key=lambda a: (count[a], -a))]
                 k.paths.append(path)
                 k.owners.append(owner)
+
+    def set_entitlements(self):
+        """Entitlements: weekly rents and margins of the status-quo routes, chosen on day 0 (§7.7)."""
+        p = self.p
+        for a in self.actors:
+            a.rent_ref = 0.0
+        for c in self.communities:
+            c.livelihood_ref = 0.0
+        keep = 1.0 - p.leakage_rate - p.community_share
+        for k in self.commodities:
+            if not k.entries:
+                continue
+            weekly_value = 7.0 * k.value_day / len(k.entries)
+            for path, owner in zip(k.paths, k.owners):
+                if len(path) < 2:
+                    continue
+                for v in path[1:]:
+                    place = self.places[v]
+                    rate = self.rent_rate(place)
+                    if rate <= 0.0 or self.actors[place.protector].kind == KIND_STATE:
+                        continue
+                    g = self.actors[place.protector]
+                    rent = rate * weekly_value
+                    g.rent_ref += keep * rent
+                    for c in self.communities:
+                        c.livelihood_ref += p.community_share * rent * g.base_w[c.idx]
+                if owner is not None:
+                    m = p.owner_margin * weekly_value
+                    owner.rent_ref += (1.0 - p.community_share) * m
+                    for c in self.communities:
+                        c.livelihood_ref += p.community_share * m * owner.base_w[c.idx]
 
     def launch_convoys(self):
         p = self.p
@@ -776,16 +805,17 @@ class ReferenceModel(mesa.Model):
             fair = a.promised / tot_p if tot_p > 0.0 else power
             a.post_share = lev["interim_fairness"] * fair + (1.0 - lev["interim_fairness"]) * power
         for a in self.actors:
-            a.rent_ema = a.rent_week if week <= 1 else 0.75 * a.rent_ema + 0.25 * a.rent_week
-            if week <= self.WARMUP_WEEKS:
-                a.rent_ref = a.rent_ema
+            if week <= 1:
+                a.rent_ema = a.rent_ref if a.rent_ref > 0.0 else a.rent_week
+            else:
+                a.rent_ema = 0.9 * a.rent_ema + 0.1 * a.rent_week
         for pair in self.pairs:
             a, b = pair.a, pair.b
             short = 0.0
-            if week > self.WARMUP_WEEKS:
+            if week > 1:
                 for x in (a, b):
                     if x.rent_ref > 0.0:
-                        short += max(0.0, 1.0 - x.rent_ema / x.rent_ref)
+                        short += max(0.0, 1.0 - x.rent_ema / x.rent_ref - p.rent_tolerance)
             fa, fb = a.total_fighters(), b.total_fighters()
             bal = fa / (fa + fb) if fa + fb > 0.0 else 0.5
             shift = abs(bal - pair.balance_prev) if pair.balance_prev >= 0.0 else 0.0
@@ -804,7 +834,7 @@ class ReferenceModel(mesa.Model):
                 pair.broken_weeks += 1
                 if pair.broken_weeks >= p.failure_weeks and self.accord_failure_day < 0:
                     self.accord_failure_day = self.day
-                chance = p.mediation_rate * (0.5 + lev["minusma_posture"])
+                chance = p.mediation_rate
                 if tau < 0.5 * p.tension_threshold and self.random.random() < chance:
                     pair.broken, pair.broken_weeks = False, 0
                     self.count("mediations")
@@ -877,6 +907,8 @@ class ReferenceModel(mesa.Model):
         for pl in self.places:
             pl.risk *= p.risk_decay
         self.choose_routes()
+        if self.week == 0:
+            self.set_entitlements()
         for a in self.actors:
             a.aggr *= p.aggression_decay
             a.last_loss_value *= p.aggression_decay
