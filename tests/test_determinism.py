@@ -9,11 +9,9 @@ import sys
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from azalai.model.engine import prepare, simulate, simulate_batch
 
-pytestmark = pytest.mark.xdist_group("engine")
 
 FILES = ("events.parquet", "timeseries.parquet", "outcomes.json", "tips.parquet")
 

@@ -10,7 +10,6 @@ from azalai.model.invariants import InvariantError, check_invariants
 from azalai.model.state import ACC, SRC_RENT
 from azalai.model.world import KIND_JIHADIST, KIND_SIGNATORY
 
-pytestmark = pytest.mark.xdist_group("engine")
 
 POLICIES = ["baseline-2016", "counter-trafficking", "counter-terrorism", "restraint", "political-track"]
 

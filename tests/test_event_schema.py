@@ -12,7 +12,6 @@ from azalai.model.engine import simulate
 from azalai.scenario.loader import load_scenario
 from azalai.scenario.schema import ACLED_INTER_CODE
 
-pytestmark = pytest.mark.xdist_group("engine")
 
 DAYS = 730
 

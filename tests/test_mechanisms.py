@@ -16,7 +16,6 @@ from azalai.model.state import ACC, SRC_DDR, SRC_MARGIN, SRC_RANSOM, SRC_RENT, a
 from azalai.model.world import ROLE_BARKHANE
 from azalai.scenario.loader import load_scenario
 
-pytestmark = pytest.mark.xdist_group("engine")
 
 DAYS = 365
 SEEDS = list(range(1, 9))

@@ -14,7 +14,6 @@ import pytest
 
 from azalai.model.params import registry
 
-pytestmark = pytest.mark.xdist_group("engine")
 
 
 def azalai(*args: str, cwd: Path, env_extra: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
