@@ -29,6 +29,7 @@ COMMAND_MODULES = [
     "azalai.cli.validate_cmd",
     "azalai.cli.run_cmd",
     "azalai.cli.analysis_cmd",
+    "azalai.cli.claims_cmd",
     "azalai.cli.report_cmd",
     "azalai.cli.app_cmd",
 ]

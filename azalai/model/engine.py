@@ -226,6 +226,16 @@ def outcomes_of(prep: Prepared, S, r: int) -> dict[str, float]:
     out["alienation_mean"] = float((alien * popw).sum())
     out["grievance_international"] = float((S.grievance[r][:, intl].mean(axis=1) * popw).sum()) if intl else 0.0
     out["cooperation_mean"] = float((S.coop[r][:, forces].mean(axis=1) * popw).sum()) if forces else 0.0
+    # Communities that are the base of a signatory group: the pool from which false tips' victims come.
+    sig_comms = np.array([w.base_w[[a for a in range(A) if w.actor_kind[a] == KIND_SIGNATORY], c].sum() > 0
+                          for c in range(len(idx.communities))])
+    if sig_comms.any() and intl:
+        pw = pop[sig_comms] / max(pop[sig_comms].sum(), 1e-9)
+        out["grievance_signatory_communities"] = float((S.grievance[r][sig_comms][:, intl].mean(axis=1) * pw).sum())
+        out["cooperation_signatory_communities"] = float((S.coop[r][sig_comms][:, intl].mean(axis=1) * pw).sum())
+    else:
+        out["grievance_signatory_communities"] = 0.0
+        out["cooperation_signatory_communities"] = 0.0
     dep = w.comm_dep
     handlers = dep >= 0.1
     ref = S.livelihood_ref[r]

@@ -46,6 +46,7 @@ CAUSE_KINDS = [
     "attack", "sweep", "detentions", "grievance", "support", "cooperation", "local_strength", "dual_hatted",
     "mission_focus", "control_shift", "aggression", "ransom", "misdirected", "unmet_demands", "collusion",
     "mediation", "predation", "civilian_harm", "informant_activity", "communal_hostility", "losses",
+    "local_support",
 ]
 CK = {n: i for i, n in enumerate(CAUSE_KINDS)}
 CK_SEIZURE = 1
@@ -77,6 +78,7 @@ CK_CIVILIAN_HARM = 26
 CK_INFORMANT_ACTIVITY = 27
 CK_COMMUNAL_HOSTILITY = 28
 CK_LOSSES = 29
+CK_LOCAL_SUPPORT = 30
 
 # Actor slot codes for non-actor parties.
 CIVILIANS = -2
@@ -156,7 +158,9 @@ def describe_link(idx, kind: int, i: int, v: float) -> str:
         return f"{cname}->{actor(a)}"
 
     if name == "seizure":
-        return f"convoy seized at {place(i)} (USD {v:,.0f})"
+        return f"convoy seized at {place(i)} (recent convoy losses near here USD {v:,.0f})"
+    if name == "local_support":
+        return f"{actor(i)} local support {v:.2f}"
     if name == "rent_loss":
         return f"{actor(i)} rent {-100 * v:+.0f}%"
     if name == "tension":

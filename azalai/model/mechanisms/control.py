@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from azalai.model.events import CK_CONTROL_SHIFT, CK_LOCAL_STRENGTH, CK_SUPPORT, EV_GOV_REGAINS, EV_NSA_OVERTAKES, EV_TRANSFER, M_CONTROL, emit, link
+from azalai.model.events import CK_CONTROL_SHIFT, CK_LOCAL_SUPPORT, CK_LOCAL_STRENGTH, EV_GOV_REGAINS, EV_NSA_OVERTAKES, EV_TRANSFER, M_CONTROL, emit, link
 from azalai.model.rng import SITE_CONTROL, lomax
 from azalai.model.state import ACC
 from azalai.model.world import KIND_INTERNATIONAL, KIND_STATE
@@ -111,5 +111,5 @@ def update_control(W, S, p, lev, r, day, week):
                 S.incidents_week[r, pi] += 1.0
         link(S, r, ev, 0, CK_CONTROL_SHIFT, v, ratio)
         link(S, r, ev, 1, CK_LOCAL_STRENGTH, best, S.fighters[r, best, v])
-        link(S, r, ev, 2, CK_SUPPORT, best, S.loc_support[r, best, v])
+        link(S, r, ev, 2, CK_LOCAL_SUPPORT, best, S.loc_support[r, best, v])
         S.protector[r, v] = best

@@ -26,7 +26,7 @@ import numpy as np
 from numba import njit
 
 from azalai.model.events import (
-    CIVILIANS, CK_AGGRESSION, CK_COMMUNAL_HOSTILITY, CK_CONTROL_SHIFT, CK_COOPERATION, CK_HOSTILITY, CK_INFORMANT_ACTIVITY, CK_LOCAL_STRENGTH, CK_RANSOM, CK_RENT_STAKE, CK_RESTRAINT_BROKEN, CK_SEIZURE, CK_SUPPORT, CK_TENSION, EV_ABDUCTION, EV_CLASH, EV_IED, EV_NSA_OVERTAKES, EV_GOV_REGAINS, EV_SHELLING, EV_VAC_ATTACK,
+    CIVILIANS, CK_LOCAL_SUPPORT, CK_AGGRESSION, CK_COMMUNAL_HOSTILITY, CK_CONTROL_SHIFT, CK_COOPERATION, CK_HOSTILITY, CK_INFORMANT_ACTIVITY, CK_LOCAL_STRENGTH, CK_RANSOM, CK_RENT_STAKE, CK_RESTRAINT_BROKEN, CK_SEIZURE, CK_SUPPORT, CK_TENSION, EV_ABDUCTION, EV_CLASH, EV_IED, EV_NSA_OVERTAKES, EV_GOV_REGAINS, EV_SHELLING, EV_VAC_ATTACK,
     M_VIOLENCE, emit, link,
 )
 from azalai.model.mechanisms.control import restrained
@@ -254,7 +254,7 @@ def attacks(W, S, p, lev, r, day):
                 S.acc[r, _ATTACKS] += 1.0
                 ev = emit(S, r, day, et, j, f, v, fat, 0, M_VIOLENCE)
                 link(S, r, ev, 0, CK_LOCAL_STRENGTH, j, reach)
-                link(S, r, ev, 1, CK_SUPPORT, j, S.loc_support[r, j, v])
+                link(S, r, ev, 1, CK_LOCAL_SUPPORT, j, S.loc_support[r, j, v])
                 link(S, r, ev, 2, CK_HOSTILITY, j * 1000 + f, h)
                 # Search-and-detain sweep after an attack on a post.
                 if S.sweep_due[r, v] < 0 and uniform(seed, day, SITE_SWEEP, v, f) < lev.sweeps[day]:
