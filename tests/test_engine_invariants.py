@@ -127,12 +127,6 @@ def _reported_and_actual_deaths(prep, seeds):
     return S.acc[:, ACC["fatalities"]], actual
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: clashes, attacks, operations and control battles report the drawn fatality count "
-    "even when fewer fighters were there to die (e.g. operations.execute_operation: "
-    "lost = min(fat, ft) is removed, but fat_total = fat + civ is reported)",
-)
 def test_reported_fatalities_are_people_who_died() -> None:
     days = 365
     prep = prepare("mali-2016", "counter-trafficking", days=days)

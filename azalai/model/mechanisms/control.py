@@ -101,6 +101,7 @@ def update_control(W, S, p, lev, r, day, week):
             fat = int(scale * lomax(p.fatality_alpha, seed, day, SITE_CONTROL, v, 0))
             lost = min(float(fat), S.fighters[r, cur, v])
             S.fighters[r, cur, v] -= lost
+            fat = int(round(lost))
             if W.actor_kind[cur] != KIND_STATE:
                 S.acc[r, _LOCAL_DEATHS] += lost
             S.acc[r, _FAT_BATTLES] += fat

@@ -67,6 +67,7 @@ def execute_operation(W, S, p, lev, r, day, f, a, v, is_true, informant, patron,
     fat = int(p.op_fatality_scale * np.sqrt(max(ft, 1.0) / p.force_ref) * x)
     lost = min(float(fat), ft)
     S.fighters[r, a, v] -= lost
+    killed = lost
     if W.actor_kind[a] == KIND_SIGNATORY or W.actor_kind[a] == KIND_JIHADIST:
         S.acc[r, _LOCAL_DEATHS] += lost
     # Dual-hatted members of other groups present are hit as well.
@@ -79,7 +80,7 @@ def execute_operation(W, S, p, lev, r, day, f, a, v, is_true, informant, patron,
         hit = min(hit, S.fighters[r, b, v])
         S.fighters[r, b, v] -= hit
         S.acc[r, _LOCAL_DEATHS] += hit
-        fat += int(hit)
+        killed += hit
         if W.overlap[b, a] > dual_share:
             dual_share = W.overlap[b, a]
             dual = b
@@ -101,7 +102,7 @@ def execute_operation(W, S, p, lev, r, day, f, a, v, is_true, informant, patron,
                 S.harm_week[r, c, f] += p.harm_grievance * k * 3.0  # foreign forces' harm weighs more
             S.acc[r, _CIV_POP] += civ
             S.acc[r, _FAT_CIV] += civ
-    fat_total = fat + int(civ)
+    fat_total = int(round(killed + civ))
     etype = EV_CLASH
     if W.actor_role[f] == ROLE_BARKHANE and uniform(seed, day, SITE_OP_KIND, tip_id, 0) < 0.5:
         etype = EV_AIRSTRIKE

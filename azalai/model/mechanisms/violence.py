@@ -154,8 +154,8 @@ def clashes(W, S, p, lev, r, day):
                 fat = int(scale * lomax(p.fatality_alpha, seed, day, SITE_CLASH_SIZE, v * 1000 + a, b))
                 la = int(round(fat * fb / (fa + fb)))
                 lb = fat - la
-                _kill_fighters(W, S, r, a, v, la)
-                _kill_fighters(W, S, r, b, v, lb)
+                # Only people who were there can die: report what was actually lost.
+                fat = int(round(_kill_fighters(W, S, r, a, v, la) + _kill_fighters(W, S, r, b, v, lb)))
                 S.acc[r, _FAT_BATTLES] += fat
                 S.acc[r, _CLASHES] += 1.0
                 if ka == KIND_SIGNATORY and kb == KIND_SIGNATORY:
@@ -245,8 +245,9 @@ def attacks(W, S, p, lev, r, day):
                     fat = int(scale * x)
                     lj = fat // 3
                     lf = fat - lj
-                _kill_fighters(W, S, r, f, v, lf)
+                lf = _kill_fighters(W, S, r, f, v, lf)
                 lj = _kill_fighters(W, S, r, j, v, lj)
+                fat = int(round(lf + lj))
                 if et == EV_CLASH:
                     S.acc[r, _FAT_BATTLES] += fat
                 else:
