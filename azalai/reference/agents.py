@@ -185,9 +185,10 @@ class ArmedActor(mesa.Agent):
                     fat = int(scale * x)
                     lj = fat // 3
                     lf = fat - lj
-                f.lose_fighters(v, lf)
-                lost = self.lose_fighters(v, lj)
-                m.count("local_fighter_deaths", lost)
+                lf = f.lose_fighters(v, lf)
+                lj = self.lose_fighters(v, lj)
+                fat = int(round(lf + lj))
+                m.count("local_fighter_deaths", lj)
                 m.count("fatalities_remote" if remote else "fatalities_battles", fat)
                 m.count("attacks")
                 ev = m.emit("attack", self.idx, f.idx, v, fat)

@@ -532,7 +532,7 @@ class ReferenceModel(mesa.Model):
             else:
                 scale = p.fatality_scale * math.sqrt((best.fighters[v] + cur.fighters[v]) / (2.0 * p.force_ref))
                 fat = int(scale * self.lomax(p.fatality_alpha))
-                cur.lose_fighters(v, fat)
+                fat = int(round(cur.lose_fighters(v, fat)))
                 self.count("fatalities_battles", fat)
                 self.emit("overtakes", best.idx, cur.idx, v, fat)
                 pair = self.pair_of.get((best.idx, cur.idx))
@@ -568,8 +568,8 @@ class ReferenceModel(mesa.Model):
                     scale = p.fatality_scale * math.sqrt((fa + fb) / (2.0 * p.force_ref))
                     fat = int(scale * self.lomax(p.fatality_alpha))
                     la = int(round(fat * fb / (fa + fb)))
-                    a.lose_fighters(v, la)
-                    b.lose_fighters(v, fat - la)
+                    # only fighters who were there can die: the event reports the actual losses
+                    fat = int(round(a.lose_fighters(v, la) + b.lose_fighters(v, fat - la)))
                     self.count("fatalities_battles", fat)
                     self.count("clashes")
                     if a.kind == KIND_SIGNATORY and b.kind == KIND_SIGNATORY:
@@ -699,7 +699,7 @@ class ReferenceModel(mesa.Model):
         self.count("operations")
         ft = a.fighters[v]
         fat = int(p.op_fatality_scale * math.sqrt(max(ft, 1.0) / p.force_ref) * self.lomax(p.fatality_alpha))
-        a.lose_fighters(v, fat)
+        killed = a.lose_fighters(v, fat)
         dual_share = 0.0
         for b in self.actors:
             if b is a or b.overlap[a.idx] <= 0.0 or not b.present(v):
@@ -707,7 +707,7 @@ class ReferenceModel(mesa.Model):
             fb = b.fighters[v]
             hit = min(float(int(fat * b.overlap[a.idx] * fb / (fb + ft + 1.0) + 0.5)), fb)
             b.fighters[v] -= hit
-            fat += int(hit)
+            killed += hit
             dual_share = max(dual_share, b.overlap[a.idx])
             for c in self.communities:
                 if b.base_w[c.idx] > 0.0:
@@ -724,7 +724,7 @@ class ReferenceModel(mesa.Model):
                     c.harm_week[f.idx] += p.harm_grievance * k * 3.0
                 self.count("civilian_deaths_pop", civ)
                 self.count("fatalities_civilian", civ)
-        total = fat + int(civ)
+        total = int(round(killed + civ))
         if f.role == ROLE_BARKHANE and rnd.random() < 0.5:
             self.count("fatalities_remote", total)
         else:
