@@ -54,14 +54,11 @@ def run() -> None:
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)
-    except Exception as exc:  # click usage errors and friends
-        import click
-
-        if isinstance(exc, click.ClickException):
+    except Exception as exc:  # usage errors from click (or the copy of click bundled with Typer)
+        if hasattr(exc, "show") and hasattr(exc, "exit_code"):
             exc.show()
-            sys.exit(2)
+            sys.exit(2 if exc.exit_code in (None, 0, 1) else exc.exit_code)
         raise
-
 
 if __name__ == "__main__":
     run()
