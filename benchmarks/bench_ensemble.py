@@ -61,6 +61,7 @@ def main() -> None:
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--backends", default="process,ray")
     ap.add_argument("--workers", default="1,2")
+    ap.add_argument("--repeats", type=int, default=1, help="alternate 1 and 2 workers this many times (medians)")
     ap.add_argument("--out", type=Path, default=HERE / "results" / "ensemble.json")
     a = ap.parse_args()
 
@@ -69,8 +70,9 @@ def main() -> None:
 
     simulate_batch(prepare("mali-2016", "baseline-2016", days=7), [0])
     res = {"machine": machine(), "state_bytes_per_batch": state_bytes(a.days, a.batch_size), "runs": []}
-    for backend in a.backends.split(","):
-        for w in [int(x) for x in a.workers.split(",")]:
+    for backend, w in [(b, int(x)) for _ in range(a.repeats) for b in a.backends.split(",")
+                       for x in a.workers.split(",")]:
+        if True:
             if backend == "ray":
                 import ray
 
@@ -85,11 +87,19 @@ def main() -> None:
             print(f"{backend:8s} workers={w}: {r['wall_seconds']:.1f} s, {r['runs_per_second']:.2f} runs/s, "
                   f"driver peak {r['driver_maxrss_mb']:.0f} MB, largest worker {r['children_maxrss_mb']:.0f} MB, "
                   f"load {r['load_average'][0]:.1f}", flush=True)
-    ratios = {}
+    import statistics
+
+    ratios, medians = {}, {}
     for backend in a.backends.split(","):
-        rs = {r["workers"]: r["runs_per_second"] for r in res["runs"] if r["backend"] == backend}
+        rs = {w: statistics.median(r["runs_per_second"] for r in res["runs"] if r["backend"] == backend
+                                   and r["workers"] == w)
+              for w in {r["workers"] for r in res["runs"] if r["backend"] == backend}}
+        medians[backend] = rs
         if 1 in rs and 2 in rs:
             ratios[backend] = rs[2] / rs[1]
+        for w, v in sorted(rs.items()):
+            print(f"{backend}: median {v:.2f} runs/s on {w} worker(s)")
+    res["median_runs_per_second"] = medians
     res["speedup_2_vs_1"] = ratios
     res["machine"]["load_average_end"] = os.getloadavg()
     a.out.parent.mkdir(parents=True, exist_ok=True)

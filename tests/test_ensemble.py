@@ -189,3 +189,40 @@ def test_resume_in_process(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(_numeric(res), _numeric(df), check_exact=True)
     again, _ = resume_ensemble(run_id, store=store)  # nothing left to run
     assert again.attrs["runs_executed"] == 0 and len(again) == 30
+
+
+def _start_and_wait(cmd: list[str], min_stored: int) -> tuple[subprocess.Popen, str, int]:
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+    run_id, stored = None, 0
+    deadline = time.time() + 240
+    assert proc.stderr is not None
+    for line in proc.stderr:
+        if line.startswith("run "):
+            run_id = line.split()[1]
+        if line.startswith("stored "):
+            stored = int(line.split()[1].split("/")[0])
+            if stored >= min_stored:
+                break
+        assert time.time() < deadline, "the ensemble made no progress"
+    assert run_id is not None
+    return proc, run_id, stored
+
+
+@pytest.mark.slow
+def test_ctrl_c_marks_interrupted(tmp_path: Path) -> None:
+    store = tmp_path / "int.duckdb"
+    cmd = [sys.executable, "-m", "azalai.cli.main", "ensemble", "-n", "400", "--days", "60", "--batch-size", "8",
+           "--store", str(store)]
+    proc, run_id, stored = _start_and_wait(cmd, 16)
+    proc.send_signal(signal.SIGINT)
+    _, errtext = proc.communicate(timeout=60)
+    assert proc.returncode == 130, errtext
+    assert f"--resume {run_id}" in errtext
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        status = con.execute("SELECT status FROM runs WHERE run_id = ?", [run_id]).fetchone()[0]
+        have = con.execute("SELECT count(DISTINCT replicate) FROM run_outcomes WHERE run_id = ?", [run_id]).fetchone()[0]
+    finally:
+        con.close()
+    assert status == "interrupted"
+    assert stored <= have < 400 and have % 8 == 0

@@ -153,7 +153,9 @@ def ensemble_cmd(
         rid = run_ref.get("id", "?")
         err.print(f"interrupted: the completed batches of run {rid} are stored; "
                   f"complete it with `azalai ensemble --resume {rid}`")
-        raise typer.Exit(130) from None
+        # sys.exit, not typer.Exit: the entry point runs Typer with standalone_mode=False, where click turns
+        # Exit into a return value and the status would be lost
+        sys.exit(130)
     wall = time.perf_counter() - t0
     df, run_id = res
     executed = int(df.attrs.get("runs_executed", len(df)))
