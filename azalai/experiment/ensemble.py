@@ -264,6 +264,9 @@ def _drive(con, run_id, spec, batches, total, already, backend, workers, address
     """Run batches, storing each as it arrives; mark the run done, or interrupted on Ctrl-C / error."""
     from azalai.experiment.runs import set_status
 
+    from azalai.experiment.executors.base import model_stamp
+
+    stamp = model_stamp()
     t0 = time.perf_counter()
     results: list[BatchResult] = []
     done = already
@@ -271,6 +274,9 @@ def _drive(con, run_id, spec, batches, total, already, backend, workers, address
         progress(done, total)
     try:
         for res in execute(spec, batches, backend=backend, workers=workers, address=address):
+            if res.meta.get("model", stamp) != stamp:
+                raise RuntimeError("the model's source files changed while the ensemble ran (a worker loaded "
+                                   "different code); the batches stored so far are kept: resume the run")
             if con is not None:
                 write_batch(con, run_id, res)
             results.append(res)

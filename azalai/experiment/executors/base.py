@@ -48,6 +48,27 @@ class BatchResult:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
+def model_stamp() -> str:
+    """A hash of the model's sources as this process loaded them (as numba's cache is keyed)."""
+    global _STAMP
+    if _STAMP is None:
+        import hashlib
+        from pathlib import Path
+
+        import azalai.model as m
+
+        here = Path(m.__file__).parent
+        h = hashlib.sha256()
+        for f in sorted(here.rglob("*.py")) + [here.parent / "policy" / "schema.py"]:
+            h.update(f.name.encode())
+            h.update(f.read_bytes())
+        _STAMP = h.hexdigest()[:16]
+    return _STAMP
+
+
+_STAMP: str | None = None
+
+
 def params_key(p: Mapping[str, float] | None) -> str:
     return json.dumps({k: float(v) for k, v in (p or {}).items()}, sort_keys=True)
 
@@ -59,6 +80,7 @@ class Runner:
         from azalai.model.engine import prepare
 
         self.spec = spec
+        self.stamp = model_stamp()
         self.base = prepare(spec.scenario, spec.policy, spec.days, spec.params)
         self._preps: dict[str, Any] = {params_key(spec.params): self.base}
 
@@ -87,7 +109,7 @@ class Runner:
         prep = self.prepared(batch.params)
         outs, evs = simulate_batch(prep, list(batch.seeds), with_events=self.spec.with_events)
         return BatchResult(batch.batch_id, tuple(batch.replicates), tuple(batch.seeds), outs, evs,
-                           time.perf_counter() - t0, worker=str(os.getpid()))
+                           time.perf_counter() - t0, worker=str(os.getpid()), meta={"model": self.stamp})
 
 
 _RUNNERS: dict[int, Runner] = {}
