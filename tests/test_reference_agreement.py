@@ -1,22 +1,25 @@
 """The numba engine and the Mesa reference implementation agree on the main outcomes.
 
 Both implement docs/ODD.md from the same scenario, policy and parameter values, with different
-random streams, so agreement is statistical: 30 seeds each, one year, default scenario and policy.
+random streams, so agreement is statistical: default scenario and policy, one year, 40 Mesa runs
+against 400 engine runs (engine runs cost milliseconds; the extra ones shrink the noise for free).
 
 Tolerances, per main outcome (fatalities, signatory clashes, seizures, jihadist strength):
 
-* |SMD| < 0.35 — the standardised mean difference (difference of means over the pooled standard
-  deviation). With 30 seeds per side, the standard error of the SMD of two identical distributions
-  is about sqrt(2/30) = 0.26, so 0.35 is ~1.4 standard errors: tight enough to catch a mechanism
-  that is missing or mis-scaled (those shift means by one standard deviation or more in our
-  checks), loose enough that a correct pair of implementations fails rarely.
-* two-sample Kolmogorov-Smirnov p > 0.01 — catches differences of shape (e.g. a broken
-  heavy tail) that leave the mean alone.
-* signatory clashes are a low count (a few per year): for them the SMD bound is replaced by a
-  relative mean difference within 35 % or an absolute one within 1.5 clashes, because at such counts
-  the Poisson noise of 30 seeds alone moves the mean by ~15-20 %; the KS test still applies.
+* |SMD| < 0.5 — the standardised mean difference (difference of means over the pooled standard
+  deviation). Under identical distributions its standard error here is sqrt(1/40 + 1/400) = 0.17, so
+  0.5 is three standard errors (a false failure about 0.3 % of the time per outcome), while a
+  missing or mis-scaled mechanism moves the main outcomes by a standard deviation or more.
+  (A bound of 0.35 at 30 against 30 runs, SE 0.26, failed falsely on one outcome in about five
+  draws: seizures agreed at SMD -0.03 over 80 other seeds while one 30-seed draw gave -0.59.)
+* two-sample Kolmogorov-Smirnov p > 0.01 — catches differences of shape (e.g. a broken heavy
+  tail) that leave the mean alone.
+* signatory clashes are a low count (about one a year under the current calibration): for them the
+  SMD bound is replaced by a relative mean difference within 35 % or an absolute one within 1.5
+  clashes a year, since at such counts the mean is mostly Poisson noise; the KS test still applies.
 
 The seeds are fixed, so the test is deterministic for a given engine, reference and parameter set.
+The full comparison (200 against 200 runs, two years, every outcome) is ``benchmarks/agreement.py``.
 """
 
 from __future__ import annotations
@@ -28,9 +31,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
-N = 30
+N_MESA = 40
+N_ENGINE = 400
 DAYS = 365
-SEEDS = list(range(5000, 5000 + N))
+SEEDS = list(range(5000, 5000 + N_ENGINE))
 
 pytestmark = pytest.mark.xdist_group("engine")
 
@@ -41,14 +45,14 @@ def compared():
     from agreement import compare, run_engine, run_reference
 
     eng = run_engine("mali-2016", "baseline-2016", SEEDS, DAYS)
-    ref = run_reference("mali-2016", "baseline-2016", SEEDS, DAYS, workers=1)
+    ref = run_reference("mali-2016", "baseline-2016", SEEDS[:N_MESA], DAYS, workers=1)
     return {r["outcome"]: r for r in compare(eng, ref)}
 
 
 @pytest.mark.parametrize("outcome", ["fatalities", "seizures", "jihadist_strength"])
 def test_main_outcomes_agree(compared, outcome):
     r = compared[outcome]
-    assert abs(r["smd"]) < 0.35, r
+    assert abs(r["smd"]) < 0.5, r
     assert r["ks_p"] > 0.01, r
 
 
