@@ -9,7 +9,7 @@ replicate's results do not depend on the batch it runs in.
 
 from __future__ import annotations
 
-from numba import njit
+from numba import njit, prange
 
 from azalai.model.mechanisms.accords import update_accords
 from azalai.model.mechanisms.communities import update_communities
@@ -126,11 +126,15 @@ def init_batch(W, S):
         local_support(W, S, r)
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def step_days(W, S, p, lev, aid, d0, d1):
-    """Step every replicate of S from day d0 up to (not including) day d1."""
+    """Step every replicate of S from day d0 up to (not including) day d1.
+
+    Replicates are independent (each writes only its own slice of every state array and draws from
+    its own counter-based stream), so they run in parallel threads with identical results.
+    """
     R = S.seed.shape[0]
-    for r in range(R):
+    for r in prange(R):
         for day in range(d0, d1):
             if day % 7 == 0:
                 weekly(W, S, p, lev, aid, r, day, day // 7)
