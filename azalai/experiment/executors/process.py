@@ -21,6 +21,10 @@ _RUNNER: Runner | None = None
 def _init_worker(spec: RunSpec) -> None:
     global _RUNNER
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # One engine thread per worker: the workers already use the cores (no oversubscription).
+    import numba
+
+    numba.set_num_threads(1)
     _RUNNER = Runner(spec)
 
 

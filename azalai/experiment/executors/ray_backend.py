@@ -24,8 +24,11 @@ def _remote():
 
         @ray.remote(num_cpus=1, max_retries=2)
         def run_batch_task(spec: RunSpec, batch: Batch) -> BatchResult:
+            import numba
+
             from azalai.experiment.executors.base import run_batch_local
 
+            numba.set_num_threads(1)  # Ray schedules one task per CPU
             return run_batch_local(spec, batch)
 
         _REMOTE = run_batch_task
