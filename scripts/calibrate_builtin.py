@@ -9,7 +9,7 @@ so an existing calibrated.yaml does not feed into its own recalibration.
     .venv/bin/python scripts/calibrate_builtin.py --out /tmp/c.yaml --particles 40 --generations 3
 
 The observed files are read from ../shared/data/observed (or --data) and imported into a
-temporary store. Takes about 15 minutes on 2 cores with the defaults below.
+temporary store. Takes 5-15 minutes on 2 cores with the defaults below, depending on the machine's load.
 """
 
 from __future__ import annotations
@@ -39,8 +39,8 @@ def main() -> None:
     ap.add_argument("--period", default=PERIOD)
     ap.add_argument("--particles", type=int, default=100)
     ap.add_argument("--generations", type=int, default=6)
-    ap.add_argument("--replicates", type=int, default=4)
-    ap.add_argument("--days", type=int, default=365, help="days per simulated replicate")
+    ap.add_argument("--replicates", type=int, default=2)
+    ap.add_argument("--days", type=int, default=None, help="days per simulated replicate (default: the period's length)")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--budget", type=int, default=500, help="simulations per generation at most")
     ap.add_argument("--seed", type=int, default=2016)
@@ -68,7 +68,7 @@ def main() -> None:
         "# Produced by scripts/calibrate_builtin.py (ABC-SMC on ACLED Mali monthly aggregates and event sizes,\n"
         f"# {a.period}); method and fit in docs/validation.md. Set AZALAI_UNCALIBRATED=1 to ignore this file.\n"
         f"# command: .venv/bin/python scripts/calibrate_builtin.py --particles {a.particles} "
-        f"--generations {a.generations} --replicates {a.replicates} --days {a.days} --workers {a.workers} --budget {a.budget} "
+        f"--generations {a.generations} --replicates {a.replicates}{f' --days {a.days}' if a.days else ''} --workers {a.workers} --budget {a.budget} "
         f"--seed {a.seed}"
     )
     write_result(doc, a.out, header=header)
