@@ -77,10 +77,14 @@ def weekly(W, S, p, lev, aid, r, day, week):
             S.place_rent_ema[r, v] = S.place_rent_week[r, v]
         else:
             S.place_rent_ema[r, v] = 0.75 * S.place_rent_ema[r, v] + 0.25 * S.place_rent_week[r, v]
+    if week == 0:
+        # First assign protectors, so that communities' protection reference is the status quo.
+        update_control(W, S, p, lev, r, day, week)
     redeploy(W, S, p, lev, r, day)
     update_accords(W, S, p, lev, r, day, week)
     update_communities(W, S, p, lev, aid, r, day, week)
-    update_control(W, S, p, lev, r, day, week)
+    if week > 0:
+        update_control(W, S, p, lev, r, day, week)
     for v in range(P):
         S.risk[r, v] *= p.risk_decay
     choose_routes(W, S, p, lev, r, day, week)

@@ -218,10 +218,10 @@ class ArmedActor(mesa.Agent):
                 if rnd.random() >= lam:
                     continue
                 fat = 1 + int(0.3 * m.lomax(p.fatality_alpha))
-                killed = 0.0
-                if c.pop[v] >= fat:
-                    c.pop[v] -= fat
-                    killed = float(fat)
+                if c.pop[v] < fat:
+                    continue
+                c.pop[v] -= fat
+                killed = float(fat)
                 m.count("civilian_deaths_pop", killed)
                 m.count("fatalities_civilian", killed)
                 m.count("fatalities_vac", killed)

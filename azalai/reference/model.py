@@ -368,7 +368,7 @@ class ReferenceModel(mesa.Model):
             to_g -= cut
             s.earn("collusion", cut)
         g.earn("rent", to_g)
-        g.rent_week += rent - leak - comm
+        g.rent_week += to_g
         for c in self.communities:
             if g.base_w[c.idx] > 0.0:
                 c.livelihood_week += comm * g.base_w[c.idx]
@@ -877,7 +877,7 @@ class ReferenceModel(mesa.Model):
         if gap <= 0.0 or total <= 0.0:
             return
         move = min(gap, total * self.lev["state_redeployment"] / 52.0)
-        south = total - north
+        south = sum(s.fighters[pl.idx] for pl in self.places if pl.zone == 2 and not pl.ext)
         if move <= 0.0 or south <= 0.0:
             return
         move = min(move, south)
@@ -898,12 +898,15 @@ class ReferenceModel(mesa.Model):
         p = self.p
         for pl in self.places:
             pl.rent_ema = pl.rent_week if self.day <= 7 else 0.75 * pl.rent_ema + 0.25 * pl.rent_week
+        if self.week == 0:
+            self.update_control()  # protectors first, so the protection reference is the status quo
         self.redeploy()
         self.update_accords()
         self.community_set.shuffle_do("weekly_update")
         self.actor_set.shuffle_do("pay_and_levy")
         self.actor_set.shuffle_do("recruit")
-        self.update_control()
+        if self.week > 0:
+            self.update_control()
         for pl in self.places:
             pl.risk *= p.risk_decay
         self.choose_routes()

@@ -39,7 +39,10 @@ def redeploy(W, S, p, lev, r, day):
     move = min(gap, total * lev.state_redeployment[day] / 52.0)
     if move <= 0.0:
         return
-    south = total - north
+    south = 0.0
+    for v in range(P):
+        if W.place_zone[v] == 2 and W.place_ext[v] == 0:
+            south += S.fighters[r, s, v]
     if south <= 0.0:
         return
     move = min(move, south)

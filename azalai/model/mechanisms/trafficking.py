@@ -214,7 +214,7 @@ def _pay_rent(W, S, p, lev, r, day, v, value):
         S.income[r, s, SRC_COLLUSION] += cut
     S.cash[r, g] += to_g
     S.income[r, g, SRC_RENT] += to_g
-    S.rent_week[r, g] += rent - leak - comm
+    S.rent_week[r, g] += to_g
     for c in range(C):
         if W.base_w[g, c] > 0.0:
             S.livelihood_week[r, c] += comm * W.base_w[g, c]

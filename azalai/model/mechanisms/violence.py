@@ -289,10 +289,10 @@ def assassinations(W, S, p, lev, r, day):
                 if uniform(seed, day, SITE_ASSASSIN, v * 1000 + j, c) >= lam:
                     continue
                 fat = 1 + int(0.3 * lomax(p.fatality_alpha, seed, day, SITE_ASSASSIN, v * 1000 + j, c + 7919))
-                killed = 0.0
-                if S.pop[r, c, v] >= fat:
-                    S.pop[r, c, v] -= fat
-                    killed = float(fat)
+                if S.pop[r, c, v] < fat:
+                    continue
+                S.pop[r, c, v] -= fat
+                killed = float(fat)
                 S.acc[r, _CIV_POP] += killed
                 S.acc[r, _FAT_CIV] += killed
                 S.acc[r, _FAT_VAC] += killed
