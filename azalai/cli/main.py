@@ -41,7 +41,9 @@ for _name in COMMAND_MODULES:
 def run() -> None:
     """Entry point: bad input gets a clear message and exit status 2, never a traceback."""
     try:
-        app(standalone_mode=False)
+        rv = app(standalone_mode=False)
+        if isinstance(rv, int) and rv != 0:
+            sys.exit(rv)
     except InputError as exc:
         err.print("[bold red]error:[/]", end=" ")
         err.print(exc.render(), markup=False, highlight=False, soft_wrap=True)

@@ -84,8 +84,17 @@ def set_status(con, run_id: str, status: str) -> None:
 def insert_outcomes(con, run_id: str, rows: Iterable[tuple[int, int, Mapping[str, float]]]) -> None:
     """Append (replicate, seed, outcomes) rows. Call inside a transaction for atomic batches."""
     flat = [(run_id, int(rep), int(seed), k, float(v)) for rep, seed, outs in rows for k, v in outs.items()]
-    if flat:
-        con.executemany("INSERT INTO run_outcomes VALUES (?, ?, ?, ?, ?)", flat)
+    if not flat:
+        return
+    import pandas as pd
+
+    # One bulk insert from a frame: executemany costs seconds per thousand rows in DuckDB.
+    frame = pd.DataFrame(flat, columns=["run_id", "replicate", "seed", "outcome", "value"])
+    con.register("_outcomes", frame)
+    try:
+        con.execute("INSERT INTO run_outcomes SELECT * FROM _outcomes")
+    finally:
+        con.unregister("_outcomes")
 
 
 def insert_frame(con, table: str, run_id: str, seed: int, df) -> None:
