@@ -17,18 +17,21 @@ import os
 from azalai.data.common import (
     CellError,
     ImportSummary,
-    Problems,
-    cell,
     dedupe_in_file,
-    open_for_import,
+    event_region,
+    import_events,
+    note_unmapped,
     parse_date,
     parse_float,
     parse_int,
     parse_month,
-    read_table,
-    write_import,
+    read_cells,
+    region_mapper,
+    save_import,
+    skip_row,
+    start_parse,
 )
-from azalai.data.regions import RegionMapper, load_regions
+from azalai.data.regions import RegionMapper
 
 #: ACLED actor types ("inter" codes). 0 means no second actor.
 INTER_TYPES = {
@@ -147,66 +150,31 @@ def _parse_bool(s: str) -> bool | None:
     return t not in ("0", "false", "no", "n")
 
 
-def _mapper(scenario, boundaries, name_property, regions):
-    if regions is None:
-        regions = load_regions(scenario)
-    return RegionMapper(regions, boundaries, name_property)
-
-
 def parse_acled_events(path, mapper: RegionMapper | None = None) -> tuple[list[dict], ImportSummary]:
     """Read an ACLED event export into records for ``observed_events`` (no store access)."""
     mapper = mapper or RegionMapper()
-    t = read_table(path, EVENT_COLUMNS, EVENT_REQUIRED, "ACLED events")
-    s = ImportSummary("acled", "events", t.file, sha256=t.sha256)
-    problems = Problems(t.file)
+    t, s, problems = start_parse(path, EVENT_COLUMNS, EVENT_REQUIRED, "ACLED events", "acled", "events")
     records: list[tuple[int, dict]] = []
-    for line, cells in t.rows:
-        s.rows_read += 1
-        c = {k: cell(t, cells, k) for k in t.col}
-
-        def hard(name: str, fn, *a):
-            try:
-                return fn(c[name], *a)
-            except CellError as exc:
-                problems.add(t.problem(line, name, str(exc)))
-                return None
-
+    for line, c, hard in read_cells(t, s, problems):
         event_id = c["event_id"]
-        date = hard("event_date", parse_date) if c["event_date"] else None
-        fat = hard("fatalities", parse_int, "a whole number of fatalities") if c["fatalities"] else None
-        inter1 = hard("inter1", parse_inter) if "inter1" in c else (None, None)
-        inter2 = hard("inter2", parse_inter) if "inter2" in c else (None, None)
-        lat = hard("latitude", parse_float, -90, 90, "a latitude") if c["latitude"] else None
-        lon = hard("longitude", parse_float, -180, 180, "a longitude") if c["longitude"] else None
+        date = hard("event_date", parse_date)
+        fat = hard("fatalities", parse_int, "a whole number of fatalities")
+        inter1 = hard("inter1", parse_inter, blank=(0, None)) if "inter1" in c else (None, None)
+        inter2 = hard("inter2", parse_inter, blank=(0, None)) if "inter2" in c else (None, None)
+        lat = hard("latitude", parse_float, -90, 90, "a latitude")
+        lon = hard("longitude", parse_float, -180, 180, "a longitude")
         # older exports: a numeric code (12, 17, 60 ...); current ones: text ("State forces-Rebel group")
         interaction = None
         if c.get("interaction", "").replace(".", "", 1).isdigit():
             interaction = hard("interaction", parse_int, "an interaction code")
-        where_prec = hard("geo_precision", parse_int, "a precision code") if c.get("geo_precision") else None
-        date_prec = hard("time_precision", parse_int, "a precision code") if c.get("time_precision") else None
-        if problems.items:
+        where_prec = hard("geo_precision", parse_int, "a precision code")
+        date_prec = hard("time_precision", parse_int, "a precision code")
+        if problems.items or skip_row(
+            s, line, (event_id, "no event id"), (date, "no event date"), (fat, "fatalities blank"),
+            ((lat, lon), "no coordinates"), (c["event_type"], "no event type"),
+        ):
             continue
-        if not event_id:
-            s.skip("no event id", line)
-            continue
-        if date is None:
-            s.skip("no event date", line)
-            continue
-        if fat is None:
-            s.skip("fatalities blank", line)
-            continue
-        if lat is None or lon is None:
-            s.skip("no coordinates", line)
-            continue
-        if not c["event_type"]:
-            s.skip("no event type", line)
-            continue
-        admin1 = c["admin1"] or None
-        if admin1 is None and mapper.areas:
-            admin1 = mapper.locate(lat, lon)
-        region_id, how = mapper.map(admin1, lat, lon)
-        if mapper.has_regions and region_id is None:
-            s.note(f"region not in scenario, kept with region_id NULL: {admin1 or '(blank admin1)'}")
+        admin1, region_id = event_region(mapper, s, c["admin1"] or None, lat, lon)
         i1 = inter1 or (None, None)
         i2 = inter2 or (None, None)
         if interaction is None:
@@ -270,70 +238,31 @@ def import_acled(
     ``skip_unmapped``: skip, rather than keep with a NULL region_id, rows outside the scenario's regions.
     Raises :class:`~azalai.errors.DataImportError` for a malformed file; nothing is written then.
     """
-    mapper = _mapper(scenario, boundaries, name_property, regions)
-    records, summary = parse_acled_events(path, mapper)
-    if skip_unmapped and mapper.has_regions:
-        records = _drop_unmapped(records, summary)
-    con, own = open_for_import(store)
-    try:
-        return write_import(con, "observed_events", records, summary)
-    finally:
-        if own:
-            con.close()
-
-
-def _drop_unmapped(records: list[dict], summary: ImportSummary) -> list[dict]:
-    kept = []
-    for r in records:
-        if r["region_id"] is None:
-            summary.skipped[f"region not in scenario: {r['admin1'] or '(blank)'}"] += 1
-        else:
-            kept.append(r)
-    for k in [k for k in summary.notes if k.startswith("region not in scenario")]:
-        del summary.notes[k]
-    return kept
+    return import_events(
+        parse_acled_events, path, store, scenario, boundaries, name_property, regions, skip_unmapped
+    )
 
 
 def parse_acled_monthly(path, mapper: RegionMapper | None = None) -> tuple[list[dict], ImportSummary]:
     mapper = mapper or RegionMapper()
-    t = read_table(path, MONTHLY_COLUMNS, MONTHLY_REQUIRED, "ACLED monthly aggregates")
-    s = ImportSummary("acled", "monthly", t.file, sha256=t.sha256)
-    problems = Problems(t.file)
+    t, s, problems = start_parse(
+        path, MONTHLY_COLUMNS, MONTHLY_REQUIRED, "ACLED monthly aggregates", "acled", "monthly"
+    )
     records: list[tuple[int, dict]] = []
-    for line, cells in t.rows:
-        s.rows_read += 1
-        c = {k: cell(t, cells, k) for k in t.col}
-
-        def hard(name: str, fn, *a):
-            try:
-                return fn(c[name], *a)
-            except CellError as exc:
-                problems.add(t.problem(line, name, str(exc)))
-                return None
-
-        month = hard("month", parse_month) if c["month"] else None
-        events = hard("events", parse_int, "a whole number of events") if c["events"] else None
-        fat = hard("fatalities", parse_int, "a whole number of fatalities") if c["fatalities"] else None
-        i1 = hard("inter1", parse_inter) if "inter1" in c else (None, None)
-        i2 = hard("inter2", parse_inter) if "inter2" in c else (None, None)
-        if problems.items:
-            continue
-        if month is None:
-            s.skip("no month", line)
-            continue
-        if events is None:
-            s.skip("events blank", line)
-            continue
-        if fat is None:
-            s.skip("fatalities blank", line)
-            continue
-        if not c["event_type"]:
-            s.skip("no event type", line)
+    for line, c, hard in read_cells(t, s, problems):
+        month = hard("month", parse_month)
+        events = hard("events", parse_int, "a whole number of events")
+        fat = hard("fatalities", parse_int, "a whole number of fatalities")
+        i1 = hard("inter1", parse_inter, blank=(0, None)) if "inter1" in c else (None, None)
+        i2 = hard("inter2", parse_inter, blank=(0, None)) if "inter2" in c else (None, None)
+        if problems.items or skip_row(
+            s, line, (month, "no month"), (events, "events blank"), (fat, "fatalities blank"),
+            (c["event_type"], "no event type"),
+        ):
             continue
         admin1 = c["admin1"] or None
         region_id = mapper.by_name(admin1)
-        if mapper.has_regions and region_id is None:
-            s.note(f"region not in scenario, kept with region_id NULL: {admin1 or '(blank admin1)'}")
+        note_unmapped(mapper, s, admin1, region_id)
         records.append(
             (
                 line,
@@ -358,27 +287,15 @@ def parse_acled_monthly(path, mapper: RegionMapper | None = None) -> tuple[list[
 
 
 def parse_acled_sizes(path) -> tuple[list[dict], ImportSummary]:
-    t = read_table(path, SIZES_COLUMNS, SIZES_REQUIRED, "ACLED event-size counts")
-    s = ImportSummary("acled", "sizes", t.file, sha256=t.sha256)
-    problems = Problems(t.file)
+    t, s, problems = start_parse(path, SIZES_COLUMNS, SIZES_REQUIRED, "ACLED event-size counts", "acled", "sizes")
     records: list[tuple[int, dict]] = []
-    for line, cells in t.rows:
-        s.rows_read += 1
-        c = {k: cell(t, cells, k) for k in t.col}
-        vals = {}
-        for name, what in (("year", "a year"), ("fatalities", "a whole number of fatalities"),
-                           ("events", "a whole number of events")):
-            if not c[name]:
-                vals[name] = None
-                continue
-            try:
-                vals[name] = parse_int(c[name], what)
-            except CellError as exc:
-                problems.add(t.problem(line, name, str(exc)))
-        if problems.items:
-            continue
-        if any(v is None for v in vals.values()):
-            s.skip("blank cell", line)
+    for line, c, hard in read_cells(t, s, problems):
+        vals = {
+            name: hard(name, parse_int, what)
+            for name, what in (("year", "a year"), ("fatalities", "a whole number of fatalities"),
+                               ("events", "a whole number of events"))
+        }
+        if problems.items or skip_row(s, line, (tuple(vals.values()), "blank cell")):
             continue
         records.append((line, {"source": "acled", **vals}))
     problems.raise_if_any()
@@ -395,25 +312,14 @@ def import_acled_aggregates(
     header (year, fatalities, events), the event-size counts into ``observed_event_sizes``."""
     if _looks_like_sizes(path):
         return import_acled_event_sizes(path, store)
-    mapper = _mapper(scenario, None, None, regions)
-    records, summary = parse_acled_monthly(path, mapper)
-    con, own = open_for_import(store)
-    try:
-        return write_import(con, "observed_monthly", records, summary)
-    finally:
-        if own:
-            con.close()
+    records, summary = parse_acled_monthly(path, region_mapper(scenario, None, None, regions))
+    return save_import(store, "observed_monthly", records, summary)
 
 
 def import_acled_event_sizes(path: str | os.PathLike, store=None) -> ImportSummary:
     """Import ACLED event-size counts (year, fatalities, events) into ``observed_event_sizes``."""
     records, summary = parse_acled_sizes(path)
-    con, own = open_for_import(store)
-    try:
-        return write_import(con, "observed_event_sizes", records, summary)
-    finally:
-        if own:
-            con.close()
+    return save_import(store, "observed_event_sizes", records, summary)
 
 
 def _looks_like_sizes(path) -> bool:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+from azalai.data.regions import RegionMapper, load_regions
 from azalai.errors import DataImportError, Problem
 
 #: Most problems reported for one file before giving up.
@@ -601,3 +602,102 @@ def dedupe_in_file(records: list[tuple[int, dict]], key: list[str], summary: Imp
 
 def iter_rows(table: Table) -> Iterator[tuple[int, list[str]]]:
     yield from table.rows
+
+
+# ---------------------------------------------------------------------------------------------
+# steps every importer takes
+# ---------------------------------------------------------------------------------------------
+
+
+def start_parse(path, columns, required, what: str, source: str, kind: str) -> tuple[Table, ImportSummary, Problems]:
+    """The table read from ``path``, the summary of its import and the list of its problems."""
+    t = read_table(path, columns, required, what)
+    return t, ImportSummary(source, kind, t.file, sha256=t.sha256), Problems(t.file)
+
+
+def read_cells(t: Table, summary: ImportSummary, problems: Problems):
+    """Each row of ``t`` as (line, cells by canonical name, parse), counting it as read.
+
+    ``parse(name, fn, *a, blank=None)`` is ``fn(cell, *a)``; ``blank`` for a blank or absent cell;
+    None, with the problem recorded against that line and column, if ``fn`` raises :class:`CellError`."""
+    for line, cells in t.rows:
+        summary.rows_read += 1
+        c = {k: cell(t, cells, k) for k in t.col}
+        yield line, c, _cell_parser(t, problems, line, c)
+
+
+def _cell_parser(t: Table, problems: Problems, line: int, c: dict):
+    def parse(name: str, fn, *a, blank=None):
+        if not c.get(name):
+            return blank
+        try:
+            return fn(c[name], *a)
+        except CellError as exc:
+            problems.add(t.problem(line, name, str(exc)))
+            return None
+
+    return parse
+
+
+def skip_row(summary: ImportSummary, line: int, *checks: tuple[object, str]) -> bool:
+    """Skip the row, with the reason of the first check whose value is missing (None or ''; a
+    tuple when any part is None); False if nothing is missing."""
+    for value, reason in checks:
+        if value is None or value == "" or (isinstance(value, tuple) and None in value):
+            summary.skip(reason, line)
+            return True
+    return False
+
+
+def region_mapper(scenario, boundaries, name_property, regions) -> RegionMapper:
+    """A mapper to the given regions, or to the scenario's if none are given."""
+    if regions is None:
+        regions = load_regions(scenario)
+    return RegionMapper(regions, boundaries, name_property)
+
+
+def note_unmapped(mapper: RegionMapper, summary: ImportSummary, admin1: str | None, region_id) -> None:
+    if mapper.has_regions and region_id is None:
+        summary.note(f"region not in scenario, kept with region_id NULL: {admin1 or '(blank admin1)'}")
+
+
+def event_region(mapper: RegionMapper, summary: ImportSummary, admin1: str | None, lat: float, lon: float):
+    """(admin1, region_id) of an event: a blank admin1 is located by the coordinates where there
+    are boundaries; a region outside the scenario is noted."""
+    if admin1 is None and mapper.areas:
+        admin1 = mapper.locate(lat, lon)
+    region_id, _how = mapper.map(admin1, lat, lon)
+    note_unmapped(mapper, summary, admin1, region_id)
+    return admin1, region_id
+
+
+def drop_unmapped(records: list[dict], summary: ImportSummary) -> list[dict]:
+    """The records with a region id; the others are counted as skipped instead of noted."""
+    kept = []
+    for r in records:
+        if r["region_id"] is None:
+            summary.skipped[f"region not in scenario: {r['admin1'] or '(blank)'}"] += 1
+        else:
+            kept.append(r)
+    for k in [k for k in summary.notes if k.startswith("region not in scenario")]:
+        del summary.notes[k]
+    return kept
+
+
+def save_import(store, table: str, records: list[dict], summary: ImportSummary) -> ImportSummary:
+    """:func:`write_import` into a store path or an open connection (closed again if opened here)."""
+    con, own = open_for_import(store)
+    try:
+        return write_import(con, table, records, summary)
+    finally:
+        if own:
+            con.close()
+
+
+def import_events(parse, path, store, scenario, boundaries, name_property, regions, skip_unmapped) -> ImportSummary:
+    """Parse an event file with ``parse(path, mapper)`` and write it into ``observed_events``."""
+    mapper = region_mapper(scenario, boundaries, name_property, regions)
+    records, summary = parse(path, mapper)
+    if skip_unmapped and mapper.has_regions:
+        records = drop_unmapped(records, summary)
+    return save_import(store, "observed_events", records, summary)

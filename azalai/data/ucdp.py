@@ -19,17 +19,17 @@ import os
 from azalai.data.common import (
     CellError,
     ImportSummary,
-    Problems,
-    cell,
     dedupe_in_file,
-    open_for_import,
+    event_region,
+    import_events,
     parse_date,
     parse_float,
     parse_int,
-    read_table,
-    write_import,
+    read_cells,
+    skip_row,
+    start_parse,
 )
-from azalai.data.regions import RegionMapper, load_regions
+from azalai.data.regions import RegionMapper
 
 VIOLENCE_TYPES = {1: "State-based violence", 2: "Non-state violence", 3: "One-sided violence"}
 EVENT_FAMILY = {1: "Battles", 2: "Battles", 3: "Violence against civilians"}
@@ -86,23 +86,9 @@ def parse_violence(s: str) -> int:
 def parse_ucdp_events(path, mapper: RegionMapper | None = None) -> tuple[list[dict], ImportSummary]:
     """Read a UCDP GED CSV into records for ``observed_events`` (no store access)."""
     mapper = mapper or RegionMapper()
-    t = read_table(path, COLUMNS, REQUIRED, "UCDP GED events")
-    s = ImportSummary("ucdp", "events", t.file, sha256=t.sha256)
-    problems = Problems(t.file)
+    t, s, problems = start_parse(path, COLUMNS, REQUIRED, "UCDP GED events", "ucdp", "events")
     records: list[tuple[int, dict]] = []
-    for line, cells in t.rows:
-        s.rows_read += 1
-        c = {k: cell(t, cells, k) for k in t.col}
-
-        def hard(name: str, fn, *a):
-            if not c.get(name):
-                return None
-            try:
-                return fn(c[name], *a)
-            except CellError as exc:
-                problems.add(t.problem(line, name, str(exc)))
-                return None
-
+    for line, c, hard in read_cells(t, s, problems):
         tov = hard("type_of_violence", parse_violence)
         date = hard("date_start", parse_date)
         best = hard("best", parse_int, "a whole number of deaths")
@@ -115,29 +101,12 @@ def parse_ucdp_events(path, mapper: RegionMapper | None = None) -> tuple[list[di
         year = hard("year", parse_int, "a year")
         if date is not None and year is not None and year != date.year:
             problems.add(t.problem(line, "year", f"year {year} disagrees with date_start {date.isoformat()}"))
-        if problems.items:
+        if problems.items or skip_row(
+            s, line, (c["id"], "no event id"), (date, "no start date"), (tov, "no type of violence"),
+            (best, "best estimate of deaths blank"), ((lat, lon), "no coordinates"),
+        ):
             continue
-        if not c["id"]:
-            s.skip("no event id", line)
-            continue
-        if date is None:
-            s.skip("no start date", line)
-            continue
-        if tov is None:
-            s.skip("no type of violence", line)
-            continue
-        if best is None:
-            s.skip("best estimate of deaths blank", line)
-            continue
-        if lat is None or lon is None:
-            s.skip("no coordinates", line)
-            continue
-        admin1 = c.get("adm_1") or None
-        if admin1 is None and mapper.areas:
-            admin1 = mapper.locate(lat, lon)
-        region_id, _how = mapper.map(admin1, lat, lon)
-        if mapper.has_regions and region_id is None:
-            s.note(f"region not in scenario, kept with region_id NULL: {admin1 or '(blank admin1)'}")
+        admin1, region_id = event_region(mapper, s, c.get("adm_1") or None, lat, lon)
         records.append(
             (
                 line,
@@ -186,17 +155,4 @@ def import_ucdp(
 ) -> ImportSummary:
     """Import a UCDP GED CSV into ``observed_events``; see :func:`azalai.data.acled.import_acled`
     for the arguments. Raises :class:`~azalai.errors.DataImportError` for a malformed file."""
-    from azalai.data.acled import _drop_unmapped
-
-    if regions is None:
-        regions = load_regions(scenario)
-    mapper = RegionMapper(regions, boundaries, name_property)
-    records, summary = parse_ucdp_events(path, mapper)
-    if skip_unmapped and mapper.has_regions:
-        records = _drop_unmapped(records, summary)
-    con, own = open_for_import(store)
-    try:
-        return write_import(con, "observed_events", records, summary)
-    finally:
-        if own:
-            con.close()
+    return import_events(parse_ucdp_events, path, store, scenario, boundaries, name_property, regions, skip_unmapped)
