@@ -31,34 +31,35 @@ def _print_summary(summary) -> None:
         out.print(f"[dim]import {summary.import_id}, sha256 {summary.sha256[:16]}…[/]", highlight=False)
 
 
-@import_app.command("acled")
-def import_acled_cmd(
-    file: Path = typer.Argument(..., help="ACLED event export (CSV)"),
-    store: Optional[Path] = typer.Option(None, "--store", help=STORE_HELP),
-    scenario: Optional[str] = typer.Option(None, "--scenario", help=SCENARIO_HELP),
-    boundaries: Optional[Path] = typer.Option(None, "--boundaries", help=BOUNDARIES_HELP),
-    name_property: Optional[str] = typer.Option(None, "--name-property", help=NAME_PROP_HELP),
-    skip_unmapped: bool = typer.Option(False, "--skip-unmapped", help="skip rows outside the scenario's regions"),
-) -> None:
-    """Import an ACLED event-level export into observed_events."""
-    from azalai.data.acled import import_acled
+def _event_import_command(name: str, file_help: str, doc: str, module: str, function: str):
+    """The `azalai data import NAME` command: an event file imported with ``module.function``."""
 
-    _print_summary(import_acled(file, store, scenario, boundaries, name_property, skip_unmapped=skip_unmapped))
+    def command(
+        file: Path = typer.Argument(..., help=file_help),
+        store: Optional[Path] = typer.Option(None, "--store", help=STORE_HELP),
+        scenario: Optional[str] = typer.Option(None, "--scenario", help=SCENARIO_HELP),
+        boundaries: Optional[Path] = typer.Option(None, "--boundaries", help=BOUNDARIES_HELP),
+        name_property: Optional[str] = typer.Option(None, "--name-property", help=NAME_PROP_HELP),
+        skip_unmapped: bool = typer.Option(False, "--skip-unmapped", help="skip rows outside the scenario's regions"),
+    ) -> None:
+        import importlib
+
+        import_fn = getattr(importlib.import_module(module), function)
+        _print_summary(import_fn(file, store, scenario, boundaries, name_property, skip_unmapped=skip_unmapped))
+
+    command.__doc__ = doc
+    command.__name__ = command.__qualname__ = f"import_{name}_cmd"
+    return import_app.command(name)(command)
 
 
-@import_app.command("ucdp")
-def import_ucdp_cmd(
-    file: Path = typer.Argument(..., help="UCDP GED CSV"),
-    store: Optional[Path] = typer.Option(None, "--store", help=STORE_HELP),
-    scenario: Optional[str] = typer.Option(None, "--scenario", help=SCENARIO_HELP),
-    boundaries: Optional[Path] = typer.Option(None, "--boundaries", help=BOUNDARIES_HELP),
-    name_property: Optional[str] = typer.Option(None, "--name-property", help=NAME_PROP_HELP),
-    skip_unmapped: bool = typer.Option(False, "--skip-unmapped", help="skip rows outside the scenario's regions"),
-) -> None:
-    """Import a UCDP Georeferenced Event Dataset CSV into observed_events."""
-    from azalai.data.ucdp import import_ucdp
-
-    _print_summary(import_ucdp(file, store, scenario, boundaries, name_property, skip_unmapped=skip_unmapped))
+import_acled_cmd = _event_import_command(
+    "acled", "ACLED event export (CSV)", "Import an ACLED event-level export into observed_events.",
+    "azalai.data.acled", "import_acled",
+)
+import_ucdp_cmd = _event_import_command(
+    "ucdp", "UCDP GED CSV", "Import a UCDP Georeferenced Event Dataset CSV into observed_events.",
+    "azalai.data.ucdp", "import_ucdp",
+)
 
 
 @import_app.command("acled-aggregates")
