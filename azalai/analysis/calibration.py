@@ -456,18 +456,11 @@ def calibrate(
     any shipped calibrated.yaml). ``days`` shortens the period (for tests). ``sim_days``: length of
     each simulated replicate (default: the period's); every statistic is a rate per year or a
     share, so shorter runs compare with the whole period's year-equivalent, only more noisily."""
-    from azalai.analysis.observed import parse_period
-    from azalai.analysis.validation import load_observed
+    from azalai.analysis.validation import load_observed_period
     from azalai.model.params import spec
 
     names = check_param_names(params)
-    start, end = parse_period(period) if isinstance(period, str) else period
-    if start is None or end is None:
-        raise InputError(Problem("<argument>", None, None, "--period", "the period needs a start and an end"),
-                         file="<argument>")
-    if days is not None:
-        end = min(end, start + _dt.timedelta(days=int(days) - 1))
-    obs = load_observed(store, observed, start, end)
+    obs, _start, _end = load_observed_period(store, observed, period, days)
     tg = targets_from_observed(obs)
     prior = UniformPrior(names, np.array([spec(n).low for n in names]), np.array([spec(n).high for n in names]))
     _CTX.clear()

@@ -158,6 +158,20 @@ def load_observed(store, observed: str, start: _dt.date, end: _dt.date) -> dict:
     }
 
 
+def load_observed_period(store, observed: str, period, days: int | None = None) -> tuple[dict, _dt.date, _dt.date]:
+    """:func:`load_observed` over ``period`` ("START:END" or a (start, end) pair), cut to its first
+    ``days`` if given; returns the data with the period's start and (possibly cut) end."""
+    from azalai.analysis.observed import parse_period
+
+    start, end = parse_period(period) if isinstance(period, str) else period
+    if start is None or end is None:
+        raise InputError(Problem("<argument>", None, None, "--period", "the period needs a start and an end"),
+                         file="<argument>")
+    if days is not None:
+        end = min(end, start + _dt.timedelta(days=int(days) - 1))
+    return load_observed(store, observed, start, end), start, end
+
+
 def _size_years(store, source, start, end) -> list[int]:
     from azalai.analysis import observed as ob
 
@@ -564,15 +578,7 @@ def validate(
 
     ``days`` (default: the period's length) may shorten the runs, for tests; the comparison is
     then against the first ``days`` of the period."""
-    from azalai.analysis.observed import parse_period
-
-    start, end = parse_period(period) if isinstance(period, str) else period
-    if start is None or end is None:
-        raise InputError(Problem("<argument>", None, None, "--period", "the period needs a start and an end"),
-                         file="<argument>")
-    if days is not None:
-        end = min(end, start + _dt.timedelta(days=int(days) - 1))
-    obs = load_observed(store, observed, start, end)
+    obs, start, end = load_observed_period(store, observed, period, days)
     nd = period_days(start, end)
     seeds = list(range(int(seed), int(seed) + int(n)))
     evs = run_model_events(nd, seeds, start, scenario, policy, params, param_samples)
