@@ -18,8 +18,9 @@ Results are pandas DataFrames (or plain dicts for the tail fit and the KS distan
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -47,6 +48,17 @@ def _connect(store) -> tuple[Any, bool]:
         return open_store(p, read_only=True), True
     except Exception:  # already open read-write in this process: same configuration needed
         return open_store(p), True
+
+
+@contextlib.contextmanager
+def _connected(store) -> Iterator[Any]:
+    """:func:`_connect`, closing the connection afterwards if it was opened here."""
+    con, own = _connect(store)
+    try:
+        yield con
+    finally:
+        if own:
+            con.close()
 
 
 def _df(con, sql: str, params: list | None = None) -> pd.DataFrame:
@@ -165,12 +177,8 @@ def resolve_level(con, source: str, start=None, end=None, level: str = "auto") -
 def resolve_level_for(store=None, source: str = "acled", start=None, end=None, level: str = "auto") -> str:
     """:func:`resolve_level` for a store path (or connection)."""
     _check_source(source)
-    con, own = _connect(store)
-    try:
+    with _connected(store) as con:
         return resolve_level(con, source, _date(start, "start"), _date(end, "end"), level)
-    finally:
-        if own:
-            con.close()
 
 
 def _base(con, source, start, end, level) -> tuple[str, str, list]:
@@ -178,22 +186,29 @@ def _base(con, source, start, end, level) -> tuple[str, str, list]:
     events, fatalities; the level; params)."""
     lv = resolve_level(con, source, start, end, level)
     if lv == "events":
-        if not _has_table(con, "observed_events"):
-            return "(SELECT NULL::INT AS year WHERE FALSE)", lv, []
-        w, p = _events_where(source, start, end)
-        sub = (
-            "(SELECT year, date_trunc('month', event_date)::DATE AS month_start, admin1, region_id, "
-            f"event_type, 1 AS events, fatalities FROM observed_events WHERE {w})"
-        )
+        table, where = "observed_events", _events_where
+        cols = "date_trunc('month', event_date)::DATE AS month_start, admin1, region_id, event_type, 1 AS events"
     else:
-        if not _has_table(con, "observed_monthly"):
-            return "(SELECT NULL::INT AS year WHERE FALSE)", lv, []
-        w, p = _monthly_where(source, start, end)
-        sub = (
-            "(SELECT year, month AS month_start, admin1, region_id, event_type, events, fatalities "
-            f"FROM observed_monthly WHERE {w})"
-        )
-    return sub, lv, p
+        table, where = "observed_monthly", _monthly_where
+        cols = "month AS month_start, admin1, region_id, event_type, events"
+    if not _has_table(con, table):
+        return "(SELECT NULL::INT AS year WHERE FALSE)", lv, []
+    w, p = where(source, start, end)
+    return f"(SELECT year, {cols}, fatalities FROM {table} WHERE {w})", lv, p
+
+
+def _totals(con, source, start, end, level, key: str, group: str, order: str) -> pd.DataFrame | None:
+    """Events and fatalities of the period summed per ``group`` (selected as ``key``), ordered by
+    ``order``; None where there is no table to read."""
+    sub, _lv, p = _base(con, source, start, end, level)
+    if not p:
+        return None
+    return _df(
+        con,
+        f"SELECT {key}, SUM(events)::BIGINT AS events, SUM(fatalities)::BIGINT AS fatalities "
+        f"FROM {sub} t GROUP BY {group} ORDER BY {order}",
+        p,
+    )
 
 
 def _empty(columns: list[str]) -> pd.DataFrame:
@@ -208,20 +223,12 @@ def _empty(columns: list[str]) -> pd.DataFrame:
 def yearly_fatalities(store=None, source: str = "acled", start=None, end=None, level: str = "auto") -> pd.DataFrame:
     """Events and fatalities per calendar year: columns year, events, fatalities."""
     _check_source(source)
-    con, own = _connect(store)
-    try:
+    with _connected(store) as con:
         start, end = _date(start, "start"), _date(end, "end")
-        sub, _lv, p = _base(con, source, start, end, level)
-        df = _df(
-            con,
-            f"SELECT year, SUM(events)::BIGINT AS events, SUM(fatalities)::BIGINT AS fatalities "
-            f"FROM {sub} t GROUP BY year ORDER BY year",
-            p,
-        ) if p else _empty(["year", "events", "fatalities"])
+        df = _totals(con, source, start, end, level, "year", "year", "year")
+        if df is None:
+            df = _empty(["year", "events", "fatalities"])
         return df.astype({"year": "int64", "events": "int64", "fatalities": "int64"})
-    finally:
-        if own:
-            con.close()
 
 
 def fatalities_by_region(
@@ -233,52 +240,33 @@ def fatalities_by_region(
     _check_source(source)
     if by not in ("admin1", "region_id"):
         raise InputError(Problem("<argument>", None, None, "by", f"{by!r}: expected admin1 or region_id"), file="<argument>")
-    con, own = _connect(store)
-    try:
+    with _connected(store) as con:
         start, end = _date(start, "start"), _date(end, "end")
-        sub, _lv, p = _base(con, source, start, end, level)
-        if not p:
+        df = _totals(con, source, start, end, level, f"{by} AS region", by, "fatalities DESC, events DESC, region")
+        if df is None:
             return pd.DataFrame({"region": pd.Series(dtype=object), "events": pd.Series(dtype="int64"),
                                  "fatalities": pd.Series(dtype="int64"), "share": pd.Series(dtype=float)})
-        df = _df(
-            con,
-            f"SELECT {by} AS region, SUM(events)::BIGINT AS events, SUM(fatalities)::BIGINT AS fatalities "
-            f"FROM {sub} t GROUP BY {by} ORDER BY fatalities DESC, events DESC, region",
-            p,
-        )
         total = df["fatalities"].sum()
         df["share"] = df["fatalities"] / total if total else 0.0
         return df
-    finally:
-        if own:
-            con.close()
 
 
 def event_type_mix(store=None, source: str = "acled", start=None, end=None, level: str = "auto") -> pd.DataFrame:
     """Events and fatalities per event type, most events first: columns event_type, events,
     fatalities, event_share, fatality_share."""
     _check_source(source)
-    con, own = _connect(store)
-    try:
+    with _connected(store) as con:
         start, end = _date(start, "start"), _date(end, "end")
-        sub, _lv, p = _base(con, source, start, end, level)
-        if not p:
+        df = _totals(con, source, start, end, level, "event_type", "event_type",
+                     "events DESC, fatalities DESC, event_type")
+        if df is None:
             return pd.DataFrame({"event_type": pd.Series(dtype=object), "events": pd.Series(dtype="int64"),
                                  "fatalities": pd.Series(dtype="int64"), "event_share": pd.Series(dtype=float),
                                  "fatality_share": pd.Series(dtype=float)})
-        df = _df(
-            con,
-            f"SELECT event_type, SUM(events)::BIGINT AS events, SUM(fatalities)::BIGINT AS fatalities "
-            f"FROM {sub} t GROUP BY event_type ORDER BY events DESC, fatalities DESC, event_type",
-            p,
-        )
         ne, nf = df["events"].sum(), df["fatalities"].sum()
         df["event_share"] = df["events"] / ne if ne else 0.0
         df["fatality_share"] = df["fatalities"] / nf if nf else 0.0
         return df
-    finally:
-        if own:
-            con.close()
 
 
 def monthly_series(
@@ -287,24 +275,14 @@ def monthly_series(
     """Events and fatalities per month: columns month (first day, a date), events, fatalities.
     With ``fill``, months without events inside the period (or the data's span) appear with zeros."""
     _check_source(source)
-    con, own = _connect(store)
-    try:
+    with _connected(store) as con:
         start, end = _date(start, "start"), _date(end, "end")
-        sub, _lv, p = _base(con, source, start, end, level)
-        if not p:
+        df = _totals(con, source, start, end, level, "month_start AS month", "month_start", "month_start")
+        if df is None:
             df = pd.DataFrame({"month": pd.Series(dtype=object), "events": pd.Series(dtype="int64"),
                                "fatalities": pd.Series(dtype="int64")})
         else:
-            df = _df(
-                con,
-                f"SELECT month_start AS month, SUM(events)::BIGINT AS events, SUM(fatalities)::BIGINT AS fatalities "
-                f"FROM {sub} t GROUP BY month_start ORDER BY month_start",
-                p,
-            )
             df["month"] = pd.to_datetime(df["month"]).dt.date
-    finally:
-        if own:
-            con.close()
     if fill and (len(df) or (start and end)):
         first = (start or df["month"].min()).replace(day=1)
         last = (end or df["month"].max()).replace(day=1)
@@ -324,8 +302,7 @@ def event_sizes(store=None, source: str = "acled", start=None, end=None, level: 
     From ``observed_events`` when the period has event-level data for the source, else from
     ``observed_event_sizes`` for the calendar years overlapping the period."""
     _check_source(source)
-    con, own = _connect(store)
-    try:
+    with _connected(store) as con:
         start, end = _date(start, "start"), _date(end, "end")
         lv = resolve_level(con, source, start, end, level)
         if lv == "events" and _has_table(con, "observed_events"):
@@ -353,9 +330,6 @@ def event_sizes(store=None, source: str = "acled", start=None, end=None, level: 
             f"WHERE {' AND '.join(where)} GROUP BY fatalities ORDER BY fatalities",
             p,
         )
-    finally:
-        if own:
-            con.close()
 
 
 def size_list(sizes: pd.DataFrame) -> np.ndarray:
@@ -420,8 +394,7 @@ def ks_distance(a: Sequence[float], b: Sequence[float]) -> dict:
 def observed_summary(store=None, source: str = "acled", start=None, end=None, level: str = "auto") -> dict:
     """All the statistics above for one source and period, in one dict."""
     _check_source(source)
-    con, own = _connect(store)
-    try:
+    with _connected(store) as con:
         start, end = _date(start, "start"), _date(end, "end")
         lv = resolve_level(con, source, start, end, level)
         sizes = event_sizes(con, source, start, end, level)
@@ -438,22 +411,15 @@ def observed_summary(store=None, source: str = "acled", start=None, end=None, le
             "event_sizes": sizes,
             "tail": tail,
         }
-    finally:
-        if own:
-            con.close()
 
 
 def imports_table(store=None) -> pd.DataFrame:
     """The ``observed_imports`` table (empty if nothing was imported)."""
-    con, own = _connect(store)
-    try:
+    with _connected(store) as con:
         if not _has_table(con, "observed_imports"):
             return pd.DataFrame(columns=["import_id", "source", "kind", "file_name", "sha256", "rows_imported",
                                          "rows_replaced", "rows_skipped", "skip_reasons", "imported_at"])
         return _df(con, "SELECT * FROM observed_imports ORDER BY import_id")
-    finally:
-        if own:
-            con.close()
 
 
 __all__ = [

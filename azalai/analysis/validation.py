@@ -99,8 +99,7 @@ def load_observed(store, observed: str, start: _dt.date, end: _dt.date) -> dict:
                         f"no store here; import the observed data first: {IMPORT_HINT[observed]}"),
                 file=str(p),
             )
-    con, own = ob._connect(store)
-    try:
+    with ob._connected(store) as con:
         table = "observed_events" if level == "events" else "observed_monthly"
         n = 0
         if ob._has_table(con, table):
@@ -136,9 +135,6 @@ def load_observed(store, observed: str, start: _dt.date, end: _dt.date) -> dict:
             types = ob.event_type_mix(con, source, start, end, level)[["event_type", "events", "fatalities"]]
         monthly = ob.monthly_series(con, source, start, end, level)
         sizes = ob.event_sizes(con, source, start, end, level)
-    finally:
-        if own:
-            con.close()
     size_arr = ob.size_list(sizes)
     size_years = None
     if level == "monthly" and len(sizes):
@@ -175,16 +171,12 @@ def load_observed_period(store, observed: str, period, days: int | None = None) 
 def _size_years(store, source, start, end) -> list[int]:
     from azalai.analysis import observed as ob
 
-    con, own = ob._connect(store)
-    try:
+    with ob._connected(store) as con:
         rows = con.execute(
             "SELECT DISTINCT year FROM observed_event_sizes WHERE source = ? AND year >= ? AND year <= ? ORDER BY year",
             [source, start.year, end.year],
         ).fetchall()
         return [int(r[0]) for r in rows]
-    finally:
-        if own:
-            con.close()
 
 
 # ---------------------------------------------------------------------------------------------
