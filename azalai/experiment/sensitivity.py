@@ -105,53 +105,53 @@ def sobol(problem: Mapping[str, Any], evaluator: Evaluator, N: int = 64, seed: i
     Returns a long data frame: outcome, parameter, S1, S1_conf, ST, ST_conf (conf = half-width of the
     ``conf_level`` bootstrap interval), and the samples and outputs in ``attrs``.
     """
-    import pandas as pd
     from SALib.analyze import sobol as sobol_analyze
     from SALib.sample import sobol as sobol_sample
 
     if N < 2 or (N & (N - 1)) != 0:
         raise InputError(Problem("<arguments>", None, None, "N", f"must be a power of two >= 2 for Sobol (got {N})"))
     X = sobol_sample.sample(dict(problem), N, calc_second_order=second_order, seed=seed)
-    Y = _as_frame(evaluator(X), len(X))
-    rows = []
-    for col in Y.columns:
-        y = Y[col].to_numpy(dtype=float)
+    keys = ("S1", "S1_conf", "ST", "ST_conf")
+
+    def analyze(y):
         if np.allclose(y, y[0]):
-            res = {k: np.zeros(problem["num_vars"]) for k in ("S1", "S1_conf", "ST", "ST_conf")}
-        else:
-            res = sobol_analyze.analyze(dict(problem), y, calc_second_order=second_order, conf_level=conf_level,
-                                        num_resamples=resamples, seed=seed, print_to_console=False)
-        for i, name in enumerate(problem["names"]):
-            rows.append({"outcome": col, "parameter": name, "S1": float(res["S1"][i]),
-                         "S1_conf": float(res["S1_conf"][i]), "ST": float(res["ST"][i]),
-                         "ST_conf": float(res["ST_conf"][i])})
-    df = pd.DataFrame(rows)
-    df.attrs.update(method="sobol", N=N, runs=len(X), X=X, Y=Y)
-    return df
+            return {k: np.zeros(problem["num_vars"]) for k in keys}
+        return sobol_analyze.analyze(dict(problem), y, calc_second_order=second_order, conf_level=conf_level,
+                                     num_resamples=resamples, seed=seed, print_to_console=False)
+
+    return _indices(problem, evaluator, X, keys, analyze, "sobol", N)
 
 
 def morris(problem: Mapping[str, Any], evaluator: Evaluator, N: int = 10, num_levels: int = 4, seed: int = 0,
            conf_level: float = 0.95, resamples: int = 200):
     """Morris elementary effects: N trajectories, N*(D+1) runs. Columns mu, mu_star, sigma, mu_star_conf."""
-    import pandas as pd
     from SALib.analyze import morris as morris_analyze
     from SALib.sample import morris as morris_sample
 
     if N < 2:
         raise InputError(Problem("<arguments>", None, None, "N", f"Morris needs at least 2 trajectories (got {N})"))
     X = morris_sample.sample(dict(problem), N, num_levels=num_levels, seed=seed)
+
+    def analyze(y):
+        return morris_analyze.analyze(dict(problem), X, y, num_levels=num_levels, conf_level=conf_level,
+                                      num_resamples=resamples, seed=seed, print_to_console=False)
+
+    return _indices(problem, evaluator, X, ("mu", "mu_star", "sigma", "mu_star_conf"), analyze, "morris", N)
+
+
+def _indices(problem, evaluator, X, keys, analyze, method: str, N: int):
+    """Run the sample ``X`` and analyse each outcome with ``analyze(y)``: one row per outcome and
+    parameter with the indices ``keys``; the method, samples and outputs in ``attrs``."""
+    import pandas as pd
+
     Y = _as_frame(evaluator(X), len(X))
     rows = []
     for col in Y.columns:
-        y = Y[col].to_numpy(dtype=float)
-        res = morris_analyze.analyze(dict(problem), X, y, num_levels=num_levels, conf_level=conf_level,
-                                     num_resamples=resamples, seed=seed, print_to_console=False)
+        res = analyze(Y[col].to_numpy(dtype=float))
         for i, name in enumerate(problem["names"]):
-            rows.append({"outcome": col, "parameter": name, "mu": float(res["mu"][i]),
-                         "mu_star": float(res["mu_star"][i]), "sigma": float(res["sigma"][i]),
-                         "mu_star_conf": float(res["mu_star_conf"][i])})
+            rows.append({"outcome": col, "parameter": name, **{k: float(res[k][i]) for k in keys}})
     df = pd.DataFrame(rows)
-    df.attrs.update(method="morris", N=N, runs=len(X), X=X, Y=Y)
+    df.attrs.update(method=method, N=N, runs=len(X), X=X, Y=Y)
     return df
 
 
