@@ -669,6 +669,13 @@ def figures(v: Validation, out_dir: str | Path, prefix: str = "") -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     r, a = v.result, v.arrays
     paths = []
+
+    def save(fig, name: str) -> None:
+        fig.tight_layout()
+        paths.append(out / f"{prefix}{name}.png")
+        fig.savefig(paths[-1], dpi=110)
+        plt.close(fig)
+
     label = r["observed"].upper()
 
     fig, ax = plt.subplots(figsize=(6, 3.5))
@@ -683,10 +690,7 @@ def figures(v: Validation, out_dir: str | Path, prefix: str = "") -> list[Path]:
     ax.set_ylabel("fatalities")
     ax.legend(frameon=False)
     ax.set_title("Fatalities per year")
-    fig.tight_layout()
-    paths.append(out / f"{prefix}yearly.png")
-    fig.savefig(paths[-1], dpi=110)
-    plt.close(fig)
+    save(fig, "yearly")
 
     fig, ax = plt.subplots(figsize=(7, 3.5))
     regs = [g["region"] for g in r["regions"]["table"]]
@@ -701,10 +705,7 @@ def figures(v: Validation, out_dir: str | Path, prefix: str = "") -> list[Path]:
     sp = r["regions"]["spearman"]
     ax.set_title(f"Fatalities by region (Spearman ρ median {_f(sp['median'], nd=2)})")
     ax.legend(frameon=False)
-    fig.tight_layout()
-    paths.append(out / f"{prefix}regions.png")
-    fig.savefig(paths[-1], dpi=110)
-    plt.close(fig)
+    save(fig, "regions")
 
     fig, ax = plt.subplots(figsize=(8, 3.5))
     months = pd.to_datetime(r["monthly"]["months"])
@@ -715,10 +716,7 @@ def figures(v: Validation, out_dir: str | Path, prefix: str = "") -> list[Path]:
     ax.set_ylabel("fatalities per month")
     ax.set_title(f"Monthly fatalities (coverage {_f(r['monthly']['coverage'], pct=True)})")
     ax.legend(frameon=False, fontsize=8)
-    fig.tight_layout()
-    paths.append(out / f"{prefix}monthly.png")
-    fig.savefig(paths[-1], dpi=110)
-    plt.close(fig)
+    save(fig, "monthly")
 
     fig, ax = plt.subplots(figsize=(5, 4))
     for arr, lab, col in ((a["o_sizes"], label, "#222"), (a["sim_sizes"], "model (pooled)", "#c60")):
@@ -731,10 +729,7 @@ def figures(v: Validation, out_dir: str | Path, prefix: str = "") -> list[Path]:
     ax.set_ylabel("P(X ≥ x)")
     ax.set_title(f"Event sizes (α obs {_f(es['observed_tail']['alpha'], nd=2)}, model {_f(es['model_tail']['alpha'], nd=2)})")
     ax.legend(frameon=False)
-    fig.tight_layout()
-    paths.append(out / f"{prefix}event_sizes.png")
-    fig.savefig(paths[-1], dpi=110)
-    plt.close(fig)
+    save(fig, "event_sizes")
 
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.5), sharey=True)
     ts = r["event_types"]["compared"]
@@ -746,10 +741,7 @@ def figures(v: Validation, out_dir: str | Path, prefix: str = "") -> list[Path]:
         ax.set_yticks(x, names, fontsize=8)
         ax.set_title(title)
     axes[0].legend(frameon=False, fontsize=8)
-    fig.tight_layout()
-    paths.append(out / f"{prefix}event_types.png")
-    fig.savefig(paths[-1], dpi=110)
-    plt.close(fig)
+    save(fig, "event_types")
     return paths
 
 
