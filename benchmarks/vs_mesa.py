@@ -115,8 +115,10 @@ def main(argv=None):
         rows.append((f"ensemble of {a.ensemble} × {days} days",
                      f"engine `run_ensemble` (process, {a.workers} workers)", t_eng_pool, t_mesa_ens))
     cpu = platform.processor() or platform.machine()
+    load = " / ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
     md = [
-        f"Machine: {os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}, Mesa {mesa.__version__}. "
+        f"Machine: {os.cpu_count()} CPUs ({cpu}), load average at the end {load}, "
+        f"Python {platform.python_version()}, Mesa {mesa.__version__}. "
         f"Scenario `{a.scenario}`, policy `{a.policy}`. Medians over {a.repeats} repeats "
         f"({a.mesa_repeats} for the Mesa ensemble, `mesa.batch_run` with {a.workers} processes).",
         "",
