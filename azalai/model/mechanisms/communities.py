@@ -108,11 +108,37 @@ def update_communities(W, S, p, lev, aid, r, day, week):
             S.grievance[r, c, a] = g0
             S.harm_week[r, c, a] = 0.0
             S.interdict_loss_week[r, c, a] = 0.0
-    # Support.
+    # Support. Protection of each community by each actor, from one pass over the places (the same
+    # sums, in the same order, as ``protection``).
+    ctot = np.zeros(C)
+    cprot = np.zeros((C, A))
+    for c in range(C):
+        t = 0.0
+        for v in range(P):
+            t += S.pop[r, c, v]
+            g = S.protector[r, v]
+            if g >= 0:
+                cprot[c, g] += S.pop[r, c, v]
+        ctot[c] = t
     if week == 0:
         for c in range(C):
             for a in range(A):
-                S.prot_ref[r, c, a] = protection(W, S, r, c, a)
+                S.prot_ref[r, c, a] = _protection_of(W, ctot, cprot, c, a)
+    # Each actor's enemies (negative relations), in ascending order.
+    en_ptr = np.zeros(A + 1, dtype=np.int64)
+    for a in range(A):
+        n = 0
+        for f in range(A):
+            if W.rel0[a, f] < 0.0:
+                n += 1
+        en_ptr[a + 1] = en_ptr[a] + n
+    en_idx = np.empty(en_ptr[A], dtype=np.int64)
+    for a in range(A):
+        i = en_ptr[a]
+        for f in range(A):
+            if W.rel0[a, f] < 0.0:
+                en_idx[i] = f
+                i += 1
     target = np.zeros(A)
     for c in range(C):
         s0tot = 0.0
@@ -121,12 +147,12 @@ def update_communities(W, S, p, lev, aid, r, day, week):
         none0 = max(0.05, 1.0 - s0tot)
         denom = none0
         for a in range(A):
-            x = p.support_protection * (protection(W, S, r, c, a) - S.prot_ref[r, c, a])
+            x = p.support_protection * (_protection_of(W, ctot, cprot, c, a) - S.prot_ref[r, c, a])
             x -= p.support_grievance * S.grievance[r, c, a]
             opp = 0.0
-            for f in range(A):
-                if W.rel0[a, f] < 0.0:
-                    opp += S.grievance[r, c, f] * (-W.rel0[a, f])
+            for i in range(en_ptr[a], en_ptr[a + 1]):
+                f = en_idx[i]
+                opp += S.grievance[r, c, f] * (-W.rel0[a, f])
             x += p.support_opposition * opp
             if x > 5.0:
                 x = 5.0
@@ -138,9 +164,9 @@ def update_communities(W, S, p, lev, aid, r, day, week):
     for a in range(A):
         for c in range(C):
             es = 0.0
-            for b in range(A):
-                if W.rel0[a, b] < 0.0:
-                    es += S.support[r, c, b] * (-W.rel0[a, b])
+            for i in range(en_ptr[a], en_ptr[a + 1]):
+                b = en_idx[i]
+                es += S.support[r, c, b] * (-W.rel0[a, b])
             S.enemy_support[r, a, c] = es
     # Cooperation with each force.
     for c in range(C):
@@ -152,17 +178,15 @@ def update_communities(W, S, p, lev, aid, r, day, week):
                 S.coop[r, c, f] = tgt
             else:
                 S.coop[r, c, f] += 0.3 * (tgt - S.coop[r, c, f])
-    # Purses: levy, state budget, upkeep, desertion; then recruitment.
+    # Purses: levy, state budget, upkeep, desertion; then recruitment. Community totals are those of
+    # ``ctot`` until a desertion returns people home (then they are summed again).
     for a in range(A):
         k = W.actor_kind[a]
         if k == KIND_INTERNATIONAL:
             continue
         levy = 0.0
         for c in range(C):
-            tot = 0.0
-            for v in range(P):
-                tot += S.pop[r, c, v]
-            levy += p.levy_rate * S.support[r, c, a] * tot
+            levy += p.levy_rate * S.support[r, c, a] * ctot[c]
         S.cash[r, a] += levy
         S.income[r, a, SRC_LEVY] += levy
         if k == KIND_STATE:
@@ -175,6 +199,7 @@ def update_communities(W, S, p, lev, aid, r, day, week):
         if S.cash[r, a] < 0.0:
             S.cash[r, a] = 0.0
             if k == KIND_SIGNATORY or k == KIND_JIHADIST:
+                moved = False
                 for v in range(P):
                     d = S.fighters[r, a, v] * p.desertion_rate
                     if d <= 0.0:
@@ -182,21 +207,58 @@ def update_communities(W, S, p, lev, aid, r, day, week):
                     S.fighters[r, a, v] -= d
                     S.acc[r, _DESERTIONS] += d
                     _return_home(W, S, r, a, v, d)
+                    moved = True
+                if moved:
+                    for c in range(C):
+                        t = 0.0
+                        for v in range(P):
+                            t += S.pop[r, c, v]
+                        ctot[c] = t
+    # Recruitment. Per community, the places where it lives (nonzero population: the only terms of its
+    # sums that are not exact zeros; recruitment never makes a zero population nonzero).
+    pl_ptr = np.zeros(C + 1, dtype=np.int64)
+    for c in range(C):
+        n = 0
+        for v in range(P):
+            if S.pop[r, c, v] != 0.0:
+                n += 1
+        pl_ptr[c + 1] = pl_ptr[c] + n
+    pl_idx = np.empty(pl_ptr[C], dtype=np.int64)
+    for c in range(C):
+        i = pl_ptr[c]
+        for v in range(P):
+            if S.pop[r, c, v] != 0.0:
+                pl_idx[i] = v
+                i += 1
+    pres = np.empty(P, dtype=np.int64)
     for a in range(A):
         k = W.actor_kind[a]
         if not (k == KIND_SIGNATORY or k == KIND_JIHADIST):
             continue
         pay = 1.0 if S.cash[r, a] > 0.0 else 0.2
+        # Places where a is present (ascending; recruits only add fighters, so the list only grows),
+        # its largest post, and its total strength (summed again when it changed).
+        npres = 0
+        big = -1
+        most = 0.0
+        for v in range(P):
+            fv = S.fighters[r, a, v]
+            if fv >= p.min_presence:
+                pres[npres] = v
+                npres += 1
+            if fv > most:
+                most = fv
+                big = v
+        own = 0.0
+        own_ok = False
         for c in range(C):
             if S.support[r, c, a] <= 0.0:
                 continue
             push = 0.0
-            for f in range(A):
-                if W.rel0[a, f] < 0.0:
-                    push += S.grievance[r, c, f] * (-W.rel0[a, f])
-            tot = 0.0
-            for v in range(P):
-                tot += S.pop[r, c, v]
+            for i in range(en_ptr[a], en_ptr[a + 1]):
+                f = en_idx[i]
+                push += S.grievance[r, c, f] * (-W.rel0[a, f])
+            tot = ctot[c]
             if tot <= 0.0:
                 continue
             n = p.recruit_rate * S.support[r, c, a] * tot * (1.0 + p.grievance_push * min(push, 3.0)) * pay
@@ -205,30 +267,61 @@ def update_communities(W, S, p, lev, aid, r, day, week):
             # Recruits join where the group is present among their community, else its largest post.
             dest = -1
             dw = 0.0
-            for v in range(P):
-                wgt = S.pop[r, c, v] * (1.0 if S.fighters[r, a, v] >= p.min_presence else 0.0)
+            for i in range(npres):
+                v = pres[i]
+                wgt = S.pop[r, c, v] * 1.0
                 if wgt > dw:
                     dw = wgt
                     dest = v
             if dest < 0:
-                most = 0.0
-                for v in range(P):
-                    if S.fighters[r, a, v] > most:
-                        most = S.fighters[r, a, v]
-                        dest = v
+                dest = big
             if dest < 0:
                 continue
             # Organisational capacity bounds how fast a group can absorb recruits.
-            own = 0.0
-            for v in range(P):
-                own += S.fighters[r, a, v]
-            n = min(n, p.max_growth * max(own, p.force_ref), 0.01 * tot)
-            for v in range(P):
+            lim = 0.01 * tot
+            if n < lim:
+                lim = n
+            if lim > p.max_growth * p.force_ref:
+                if not own_ok:
+                    own = 0.0
+                    for v in range(P):
+                        own += S.fighters[r, a, v]
+                    own_ok = True
+                n = min(n, p.max_growth * max(own, p.force_ref), 0.01 * tot)
+            else:
+                n = min(n, 0.01 * tot)
+            for i in range(pl_ptr[c], pl_ptr[c + 1]):
+                v = pl_idx[i]
                 S.pop[r, c, v] -= n * S.pop[r, c, v] / tot
+            t = 0.0
+            for i in range(pl_ptr[c], pl_ptr[c + 1]):
+                t += S.pop[r, c, pl_idx[i]]
+            ctot[c] = t
+            was = S.fighters[r, a, dest]
             S.fighters[r, a, dest] += n
+            now = S.fighters[r, a, dest]
+            own_ok = False
+            if was < p.min_presence and now >= p.min_presence:
+                j = npres
+                while j > 0 and pres[j - 1] > dest:
+                    pres[j] = pres[j - 1]
+                    j -= 1
+                pres[j] = dest
+                npres += 1
+            if now > most or (now == most and dest < big):
+                most = now
+                big = dest
             S.acc[r, _RECRUITS] += n
             if k == KIND_JIHADIST:
                 S.acc[r, _JRECRUITS] += n
+
+
+@njit(cache=True, inline="always")
+def _protection_of(W, ctot, cprot, c, a):
+    x = 0.0
+    if ctot[c] > 0.0:
+        x = cprot[c, a] / ctot[c]
+    return x + W.base_w[a, c] * W.comm_dep[c]
 
 
 @njit(cache=True, inline="always")

@@ -31,14 +31,22 @@ def local_support(W, S, r):
     """Population-weighted support of each actor at each place (stored in ``loc_support``)."""
     A, P = W.fighters0.shape
     C = W.pop0.shape[0]
+    # Only communities living at v contribute (the other terms are exact zeros), in ascending order.
+    live = np.empty(C, dtype=np.int64)
     for v in range(P):
         tot = 0.0
+        n = 0
         for c in range(C):
-            tot += S.pop[r, c, v]
+            x = S.pop[r, c, v]
+            tot += x
+            if x != 0.0:
+                live[n] = c
+                n += 1
         for a in range(A):
             s = 0.0
             if tot > 0.0:
-                for c in range(C):
+                for i in range(n):
+                    c = live[i]
                     s += S.pop[r, c, v] * S.support[r, c, a]
                 s /= tot
             S.loc_support[r, a, v] = s

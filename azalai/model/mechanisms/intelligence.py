@@ -73,39 +73,71 @@ def tips_and_operations(W, S, p, lev, r, day):
             rmax = S.rent_ema[r, a]
     area = np.zeros(P)
     pool = np.zeros(C)
-    wv = np.zeros(P)
+    # Sparse bookkeeping (the sums below skip only terms that are exact zeros, in the same order):
+    # the force's area places in ascending order, community totals (summed again after an operation
+    # changed populations), candidate actors present in the area, and compact target candidates.
+    alist = np.empty(P, dtype=np.int64)
+    na = 0
+    ctot = np.zeros(C)
+    ctot_ok = False
+    inside = np.zeros(C)
+    incand = np.zeros(A, dtype=np.bool_)
     cand = np.zeros(A * P)
+    cand_k = np.empty(A * P, dtype=np.int64)
     for f in range(A):
         if W.actor_role[f] == 0:
             continue
         # The force's area: its posts and their neighbours.
         any_area = False
-        for v in range(P):
-            area[v] = 0.0
+        for i in range(na):
+            area[alist[i]] = 0.0
+        na = 0
         for v in range(P):
             if S.fighters[r, f, v] >= p.min_presence and W.place_ext[v] == 0:
+                if area[v] == 0.0:
+                    alist[na] = v
+                    na += 1
                 area[v] = 1.0
                 any_area = True
                 for q in range(W.adj_ptr[v], W.adj_ptr[v + 1]):
                     u = W.adj_nbr[q]
                     if W.place_ext[u] == 0 and area[u] == 0.0:
                         area[u] = 0.5
+                        alist[na] = u
+                        na += 1
         if not any_area:
             continue
+        alist[:na].sort()
         tempo = force_tempo(W, lev, day, f)
         vet = lev.vetting[day]
         S.ops_budget[r, f] = min(3.0, S.ops_budget[r, f] + p.ops_per_day * tempo * (1.0 - p.vetting_cost * vet))
         lam = 0.0
+        if not ctot_ok:
+            for c in range(C):
+                tot = 0.0
+                for v in range(P):
+                    tot += S.pop[r, c, v]
+                ctot[c] = tot
+            ctot_ok = True
         for c in range(C):
-            tot = 0.0
-            inside = 0.0
-            for v in range(P):
-                tot += S.pop[r, c, v]
-                inside += S.pop[r, c, v] * area[v]
+            inside[c] = 0.0
+        for i in range(na):
+            v = alist[i]
+            for c in range(C):
+                inside[c] += S.pop[r, c, v] * area[v]
+        for c in range(C):
+            tot = ctot[c]
             pool[c] = 0.0
             if tot > 0.0:
-                pool[c] = S.coop[r, c, f] * inside / tot
+                pool[c] = S.coop[r, c, f] * inside[c] / tot
             lam += pool[c]
+        # Actors present somewhere in the area (fighters only fall during the day's operations).
+        for a in range(A):
+            incand[a] = False
+            for i in range(na):
+                if S.fighters[r, a, alist[i]] >= p.min_presence:
+                    incand[a] = True
+                    break
         lam *= p.tip_rate * tempo
         n = poisson(lam, seed, day, SITE_TIP_COUNT, f, 0)
         if n > 8:
@@ -131,6 +163,8 @@ def tips_and_operations(W, S, p, lev, r, day):
             b_gain = 0.0
             b_place = -1
             for a in range(A):
+                if not incand[a]:
+                    continue
                 k = W.actor_kind[a]
                 if a == g or k == KIND_INTERNATIONAL or k == KIND_STATE or a == f:
                     continue
@@ -138,7 +172,8 @@ def tips_and_operations(W, S, p, lev, r, day):
                     continue
                 where = -1
                 most = 0.0
-                for v in range(P):
+                for i in range(na):
+                    v = alist[i]
                     if area[v] > 0.0 and S.fighters[r, a, v] >= p.min_presence and S.fighters[r, a, v] > most:
                         most = S.fighters[r, a, v]
                         where = v
@@ -149,12 +184,14 @@ def tips_and_operations(W, S, p, lev, r, day):
                     riv += max(0.0, -W.rel0[g, a])
                 comm = 0.0
                 for c2 in range(C):
-                    comm -= W.base_w[a, c2] * W.comm_rel[c, c2]
+                    if W.base_w[a, c2] != 0.0:
+                        comm -= W.base_w[a, c2] * W.comm_rel[c, c2]
                 riv += max(0.0, comm)
                 if riv <= 0.0:
                     continue
                 gain = 0.0
-                for v in range(P):
+                for i in range(na):
+                    v = alist[i]
                     if area[v] > 0.0 and S.protector[r, v] == a:
                         gain += S.place_rent_ema[r, v] / p.rent_ref
                 gain = min(1.0, gain) + 0.5 * W.comm_sub[c]
@@ -179,16 +216,21 @@ def tips_and_operations(W, S, p, lev, r, day):
                 # A true tip: a legitimate target present in the area.
                 m = 0
                 for a in range(A):
+                    if not incand[a] or W.actor_kind[a] == KIND_INTERNATIONAL or W.actor_kind[a] == KIND_STATE:
+                        continue
                     leg = legitimacy(W, S, r, a, focus, rmax)
-                    for v in range(P):
-                        wgt = 0.0
-                        if leg >= 0.5 and area[v] > 0.0 and S.fighters[r, a, v] >= p.min_presence and W.actor_kind[a] != KIND_INTERNATIONAL and W.actor_kind[a] != KIND_STATE:
-                            wgt = leg * S.fighters[r, a, v] * area[v]
-                        cand[a * P + v] = wgt
-                        m += 1
-                k = choice_weighted(cand, A * P, uniform(seed, day, SITE_TIP_TARGET, tip_key, 0))
+                    if not leg >= 0.5:
+                        continue
+                    for i in range(na):
+                        v = alist[i]
+                        if area[v] > 0.0 and S.fighters[r, a, v] >= p.min_presence:
+                            cand[m] = leg * S.fighters[r, a, v] * area[v]
+                            cand_k[m] = a * P + v
+                            m += 1
+                k = choice_weighted(cand, m, uniform(seed, day, SITE_TIP_TARGET, tip_key, 0))
                 if k < 0:
                     continue
+                k = cand_k[k]
                 target = k // P
                 tplace = k % P
             # Record the tip.
@@ -211,6 +253,7 @@ def tips_and_operations(W, S, p, lev, r, day):
                 if not escaped and S.fighters[r, target, tplace] > 0.0:
                     acted = True
                     ev = execute_operation(W, S, p, lev, r, day, f, target, tplace, not is_false, c, g, t, b_riv)
+                    ctot_ok = False
             S.tip_day[r, t] = day
             S.tip_force[r, t] = f
             S.tip_comm[r, t] = c
