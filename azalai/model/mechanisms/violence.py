@@ -93,6 +93,56 @@ def _kill_civilians(W, S, p, r, v, n, by):
     return killed
 
 
+@njit(cache=True)
+def _present_lists(S, r, minp, sel):
+    """Per place, the selected actors with at least ``minp`` fighters there, in ascending actor order
+    (CSR: ptr over places, idx of actors). Fighters only fall during a day's violence, so a list built
+    at the start of a mechanism is a superset of who is present later; callers test presence again."""
+    A = S.fighters.shape[1]
+    P = S.fighters.shape[2]
+    ptr = np.zeros(P + 1, dtype=np.int64)
+    for a in range(A):
+        if not sel[a]:
+            continue
+        for v in range(P):
+            if S.fighters[r, a, v] >= minp:
+                ptr[v + 1] += 1
+    for v in range(P):
+        ptr[v + 1] += ptr[v]
+    idx = np.empty(ptr[P], dtype=np.int64)
+    cur = ptr[:P].copy()
+    for a in range(A):
+        if not sel[a]:
+            continue
+        for v in range(P):
+            if S.fighters[r, a, v] >= minp:
+                idx[cur[v]] = a
+                cur[v] += 1
+    return ptr, idx
+
+
+@njit(cache=True)
+def _community_lists(S, r, minpop):
+    """Per place, the communities with at least ``minpop`` people there, in ascending order (CSR)."""
+    C = S.pop.shape[1]
+    P = S.pop.shape[2]
+    ptr = np.zeros(P + 1, dtype=np.int64)
+    for c in range(C):
+        for v in range(P):
+            if S.pop[r, c, v] >= minpop:
+                ptr[v + 1] += 1
+    for v in range(P):
+        ptr[v + 1] += ptr[v]
+    idx = np.empty(ptr[P], dtype=np.int64)
+    cur = ptr[:P].copy()
+    for c in range(C):
+        for v in range(P):
+            if S.pop[r, c, v] >= minpop:
+                idx[cur[v]] = c
+                cur[v] += 1
+    return ptr, idx
+
+
 @njit(cache=True, inline="always")
 def hostility(W, S, p, r, a, b):
     """Hostility of a pair: negative relation plus accord tension (signatory pairs)."""
@@ -131,14 +181,20 @@ def clashes(W, S, p, lev, r, day):
     """Clashes between hostile non-state groups (and the state) present at the same place."""
     A, P = W.fighters0.shape
     seed = S.seed[r]
+    sel = np.empty(A, dtype=np.bool_)
+    for a in range(A):
+        sel[a] = W.actor_kind[a] != KIND_INTERNATIONAL
+    ptr, idx = _present_lists(S, r, p.min_presence, sel)
     for v in range(P):
         if W.place_ext[v] == 1:
             continue
-        for a in range(A):
+        for ia in range(ptr[v], ptr[v + 1]):
+            a = idx[ia]
             ka = W.actor_kind[a]
             if ka == KIND_INTERNATIONAL or S.fighters[r, a, v] < p.min_presence:
                 continue
-            for b in range(a + 1, A):
+            for ib in range(ia + 1, ptr[v + 1]):
+                b = idx[ib]
                 kb = W.actor_kind[b]
                 if kb == KIND_INTERNATIONAL or S.fighters[r, b, v] < p.min_presence:
                     continue
@@ -205,18 +261,23 @@ def attacks(W, S, p, lev, r, day):
     """Jihadist attacks, IEDs and shelling on state and international posts; sweeps may follow."""
     A, P = W.fighters0.shape
     seed = S.seed[r]
+    sel = np.empty(A, dtype=np.bool_)
+    for a in range(A):
+        sel[a] = W.actor_role[a] != 0
+    fptr, fidx = _present_lists(S, r, p.min_presence, sel)
     for j in range(A):
         if W.actor_kind[j] != KIND_JIHADIST:
             continue
         for v in range(P):
-            if W.place_ext[v] == 1:
+            if W.place_ext[v] == 1 or fptr[v + 1] == fptr[v]:
                 continue
             reach = S.fighters[r, j, v]
             for q in range(W.adj_ptr[v], W.adj_ptr[v + 1]):
                 reach += 0.5 * S.fighters[r, j, W.adj_nbr[q]]
             if reach < p.min_presence:
                 continue
-            for f in range(A):
+            for i_f in range(fptr[v], fptr[v + 1]):
+                f = fidx[i_f]
                 if W.actor_role[f] == 0 or S.fighters[r, f, v] < p.min_presence:
                     continue
                 h = -W.rel0[j, f]
@@ -270,17 +331,34 @@ def assassinations(W, S, p, lev, r, day):
     A, P = W.fighters0.shape
     C = W.pop0.shape[0]
     seed = S.seed[r]
+    sel = np.empty(A, dtype=np.bool_)
+    nforce = 0
+    for a in range(A):
+        sel[a] = W.actor_kind[a] == KIND_JIHADIST
+        if W.actor_role[a] != 0:
+            nforce += 1
+    forces = np.empty(nforce, dtype=np.int64)
+    nforce = 0
+    for a in range(A):
+        if W.actor_role[a] != 0:
+            forces[nforce] = a
+            nforce += 1
+    ptr, idx = _present_lists(S, r, p.min_presence, sel)
+    cptr, cidx = _community_lists(S, r, 500.0)
     for v in range(P):
         if W.place_ext[v] == 1:
             continue
-        for j in range(A):
+        for ij in range(ptr[v], ptr[v + 1]):
+            j = idx[ij]
             if W.actor_kind[j] != KIND_JIHADIST or S.fighters[r, j, v] < p.min_presence:
                 continue
-            for c in range(C):
+            for ic in range(cptr[v], cptr[v + 1]):
+                c = cidx[ic]
                 if S.pop[r, c, v] < 500.0:
                     continue
                 coop = 0.0
-                for f in range(A):
+                for i_f in range(nforce):
+                    f = forces[i_f]
                     if W.actor_role[f] != 0 and W.rel0[j, f] < 0.0:
                         coop += S.coop[r, c, f]
                 if coop <= 0.0:
@@ -299,7 +377,8 @@ def assassinations(W, S, p, lev, r, day):
                 S.acc[r, _ASSASSIN] += 1.0
                 S.harm_week[r, c, j] += p.harm_grievance * killed
                 # Fear: cooperation with the forces drops in the community.
-                for f in range(A):
+                for i_f in range(nforce):
+                    f = forces[i_f]
                     if W.actor_role[f] != 0:
                         S.coop[r, c, f] *= 0.95
                 ev = emit(S, r, day, EV_VAC_ATTACK, j, CIVILIANS, v, int(killed), 1, M_VIOLENCE)
@@ -314,14 +393,21 @@ def reprisals(W, S, p, lev, r, day):
     A, P = W.fighters0.shape
     C = W.pop0.shape[0]
     seed = S.seed[r]
+    sel = np.empty(A, dtype=np.bool_)
+    for a in range(A):
+        sel[a] = W.actor_kind[a] != KIND_INTERNATIONAL
+    ptr, idx = _present_lists(S, r, p.min_presence, sel)
+    cptr, cidx = _community_lists(S, r, 200.0)
     for v in range(P):
         if W.place_ext[v] == 1:
             continue
-        for a in range(A):
+        for ia in range(ptr[v], ptr[v + 1]):
+            a = idx[ia]
             ka = W.actor_kind[a]
             if ka == KIND_INTERNATIONAL or S.fighters[r, a, v] < p.min_presence:
                 continue
-            for c in range(C):
+            for ic in range(cptr[v], cptr[v + 1]):
+                c = cidx[ic]
                 if S.pop[r, c, v] < 200.0:
                     continue
                 if W.base_w[a, c] > 0.0:
