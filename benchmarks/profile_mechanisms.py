@@ -19,17 +19,19 @@ import numpy as np
 
 def profile(scale: int, days: int, warm: int = 28) -> dict[str, float]:
     from azalai.model import kernel as K
-    from azalai.model.engine import prepare
+    from azalai.model.engine import prepare, state_struct
     from azalai.model.state import alloc_state
     from azalai.scenario.loader import load_scenario
     from azalai.scenario.synth import synth_scenario
 
     sc = synth_scenario(load_scenario("mali-2016"), scale)
     prep = prepare(sc, "baseline-2016", days=warm + days + 7)
-    W, p, lev, aid = prep.world, prep.params, prep.levers, prep.aid
-    S = alloc_state(W, np.asarray([1], dtype=np.int64), prep.days, False)
-    K.init_batch(W, S)
-    K.step_days(W, S, p, lev, aid, 0, warm)
+    # Compiled code takes the StructRefs; the numpy bookkeeping below works on the shared arrays (S).
+    W, p, lev, aid = prep.world_struct(), prep.params, prep.levers_struct(), prep.aid
+    S = alloc_state(prep.world, np.asarray([1], dtype=np.int64), prep.days, False)
+    Sr = state_struct(S)
+    K.init_batch(W, Sr)
+    K.step_days(W, Sr, p, lev, aid, 0, warm)
     daily = [("move_convoys", K.move_convoys), ("clashes", K.clashes), ("attacks", K.attacks),
              ("assassinations", K.assassinations), ("reprisals", K.reprisals), ("kidnappings", K.kidnappings),
              ("tips_and_operations", K.tips_and_operations), ("sweeps", K.sweeps)]
@@ -39,11 +41,11 @@ def profile(scale: int, days: int, warm: int = 28) -> dict[str, float]:
             week = day // 7
             # the weekly slow processes, in the order of kernel.weekly (its bookkeeping done in numpy)
             S.place_rent_ema[0] = 0.75 * S.place_rent_ema[0] + 0.25 * S.place_rent_week[0]
-            for name, fn, args in (("w: redeploy", K.redeploy, (W, S, p, lev, 0, day)),
-                                   ("w: update_accords", K.update_accords, (W, S, p, lev, 0, day, week)),
-                                   ("w: update_communities", K.update_communities, (W, S, p, lev, aid, 0, day, week)),
-                                   ("w: update_control", K.update_control, (W, S, p, lev, 0, day, week)),
-                                   ("w: choose_routes", K.choose_routes, (W, S, p, lev, 0, day, week))):
+            for name, fn, args in (("w: redeploy", K.redeploy, (W, Sr, p, lev, 0, day)),
+                                   ("w: update_accords", K.update_accords, (W, Sr, p, lev, 0, day, week)),
+                                   ("w: update_communities", K.update_communities, (W, Sr, p, lev, aid, 0, day, week)),
+                                   ("w: update_control", K.update_control, (W, Sr, p, lev, 0, day, week)),
+                                   ("w: choose_routes", K.choose_routes, (W, Sr, p, lev, 0, day, week))):
                 if name == "w: choose_routes":
                     S.risk[0] *= p.risk_decay
                 t0 = time.perf_counter()
@@ -57,10 +59,10 @@ def profile(scale: int, days: int, warm: int = 28) -> dict[str, float]:
                 arr[0] = 0.0
         for name, fn in daily:
             t0 = time.perf_counter()
-            fn(W, S, p, lev, 0, day)
+            fn(W, Sr, p, lev, 0, day)
             t[name] += time.perf_counter() - t0
         t0 = time.perf_counter()
-        K.releases(W, S, 0, day)
+        K.releases(W, Sr, 0, day)
         t["releases"] += time.perf_counter() - t0
     return {k: 1000 * v / days for k, v in t.items()}  # ms per day
 
