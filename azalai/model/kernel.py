@@ -9,7 +9,7 @@ replicate's results do not depend on the batch it runs in.
 
 from __future__ import annotations
 
-from numba import njit, prange
+from numba import njit
 
 from azalai.model.mechanisms.accords import update_accords
 from azalai.model.mechanisms.communities import update_communities
@@ -130,15 +130,18 @@ def init_batch(W, S):
         local_support(W, S, r)
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def step_days(W, S, p, lev, aid, d0, d1):
     """Step every replicate of S from day d0 up to (not including) day d1.
 
     Replicates are independent (each writes only its own slice of every state array and draws from
-    its own counter-based stream), so they run in parallel threads with identical results.
+    its own counter-based stream). They are stepped one after the other: threads over the batch axis
+    were measured slower than one thread here, because every access to a shared array updates its
+    reference count atomically; parallelism comes from worker processes instead (see
+    docs/performance.md).
     """
     R = S.seed.shape[0]
-    for r in prange(R):
+    for r in range(R):
         for day in range(d0, d1):
             if day % 7 == 0:
                 weekly(W, S, p, lev, aid, r, day, day // 7)
