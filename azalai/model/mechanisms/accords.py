@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from numba import njit
 
+from azalai.model.mechanisms.communities import _return_home
 from azalai.model.events import CK_HOSTILITY, CK_MEDIATION, CK_RENT_LOSS, CK_TENSION, CK_UNMET_DEMANDS, EV_AGREEMENT, EV_OTHER, M_ACCORDS, emit, link
 from azalai.model.rng import SITE_MEDIATION, uniform
 from azalai.model.state import ACC, SRC_DDR
@@ -172,7 +173,6 @@ def update_accords(W, S, p, lev, r, day, week):
     # DDR for signatories whose restraint holds with everyone.
     pace = lev.ddr_pace[day] / 52.0
     if pace > 0.0:
-        C = W.pop0.shape[0]
         for a in range(A):
             if W.ddr_ok[a] != 1:
                 continue
@@ -191,12 +191,5 @@ def update_accords(W, S, p, lev, r, day, week):
                 pay = d * p.ddr_payment
                 S.cash[r, a] += 0.5 * pay
                 S.income[r, a, SRC_DDR] += 0.5 * pay
-                best = -1
-                bw = -1.0
-                for c in range(C):
-                    wgt = S.pop[r, c, v] * (1.0 + 10.0 * W.base_w[a, c])
-                    if wgt > bw:
-                        bw = wgt
-                        best = c
-                S.pop[r, best, v] += d
-                S.livelihood_week[r, best] += 0.5 * pay
+                home = _return_home(W, S, r, a, v, d)
+                S.livelihood_week[r, home] += 0.5 * pay

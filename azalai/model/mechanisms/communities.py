@@ -326,7 +326,9 @@ def _protection_of(W, ctot, cprot, c, a):
 
 @njit(cache=True, inline="always")
 def _return_home(W, S, r, a, v, n):
-    """Fighters who leave a group rejoin a community at v (its base community if one lives there)."""
+    """Fighters who leave a group rejoin a community at v (its base community if one lives there).
+
+    Returns the community they joined."""
     C = W.pop0.shape[0]
     best = -1
     bw = -1.0
@@ -337,3 +339,4 @@ def _return_home(W, S, r, a, v, n):
             best = c
     if best >= 0:
         S.pop[r, best, v] += n
+    return best

@@ -94,53 +94,44 @@ def _kill_civilians(W, S, p, r, v, n, by):
 
 
 @njit(cache=True)
-def _present_lists(S, r, minp, sel):
-    """Per place, the selected actors with at least ``minp`` fighters there, in ascending actor order
-    (CSR: ptr over places, idx of actors). Fighters only fall during a day's violence, so a list built
-    at the start of a mechanism is a superset of who is present later; callers test presence again."""
-    A = S.fighters.shape[1]
-    P = S.fighters.shape[2]
+def _lists_by_place(M, minv, sel):
+    """Per place, the selected rows of M (rows x places) with at least ``minv`` there, in ascending row
+    order (CSR: ``ptr`` over places, ``idx`` of rows)."""
+    n = M.shape[0]
+    P = M.shape[1]
     ptr = np.zeros(P + 1, dtype=np.int64)
-    for a in range(A):
+    for a in range(n):
         if not sel[a]:
             continue
         for v in range(P):
-            if S.fighters[r, a, v] >= minp:
+            if M[a, v] >= minv:
                 ptr[v + 1] += 1
     for v in range(P):
         ptr[v + 1] += ptr[v]
     idx = np.empty(ptr[P], dtype=np.int64)
     cur = ptr[:P].copy()
-    for a in range(A):
+    for a in range(n):
         if not sel[a]:
             continue
         for v in range(P):
-            if S.fighters[r, a, v] >= minp:
+            if M[a, v] >= minv:
                 idx[cur[v]] = a
                 cur[v] += 1
     return ptr, idx
 
 
 @njit(cache=True)
+def _present_lists(S, r, minp, sel):
+    """Per place, the selected actors with at least ``minp`` fighters there. Fighters only fall during a
+    day's violence, so a list built at the start of a mechanism is a superset of who is present later;
+    callers test presence again."""
+    return _lists_by_place(S.fighters[r], minp, sel)
+
+
+@njit(cache=True)
 def _community_lists(S, r, minpop):
-    """Per place, the communities with at least ``minpop`` people there, in ascending order (CSR)."""
-    C = S.pop.shape[1]
-    P = S.pop.shape[2]
-    ptr = np.zeros(P + 1, dtype=np.int64)
-    for c in range(C):
-        for v in range(P):
-            if S.pop[r, c, v] >= minpop:
-                ptr[v + 1] += 1
-    for v in range(P):
-        ptr[v + 1] += ptr[v]
-    idx = np.empty(ptr[P], dtype=np.int64)
-    cur = ptr[:P].copy()
-    for c in range(C):
-        for v in range(P):
-            if S.pop[r, c, v] >= minpop:
-                idx[cur[v]] = c
-                cur[v] += 1
-    return ptr, idx
+    """Per place, the communities with at least ``minpop`` people there."""
+    return _lists_by_place(S.pop[r], minpop, np.ones(S.pop.shape[1], dtype=np.bool_))
 
 
 @njit(cache=True, inline="always")
