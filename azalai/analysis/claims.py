@@ -123,12 +123,13 @@ CLAIMS: list[Claim] = [
 
 
 def bootstrap_ci(d: np.ndarray, n_boot: int = 2000, seed: int = 0, level: float = 0.95) -> tuple[float, float]:
-    rng = np.random.default_rng(seed)
+    """Percentile bootstrap CI of a mean, with the resampling of :mod:`azalai.analysis.compare`."""
+    from azalai.analysis.compare import bootstrap_indices
+
     if len(d) == 0:
         return (0.0, 0.0)
-    idx = rng.integers(0, len(d), size=(n_boot, len(d)))
-    means = d[idx].mean(axis=1)
-    lo, hi = np.quantile(means, [(1 - level) / 2, 1 - (1 - level) / 2])
+    means = d[bootstrap_indices(len(d), n_boot, seed)].mean(axis=1)
+    lo, hi = np.percentile(means, [100 * (1 - level) / 2, 100 * (1 + level) / 2])
     return float(lo), float(hi)
 
 
@@ -144,16 +145,18 @@ def paired_claim(claim: Claim, n: int = 60, seed: int = 0, days: int = 730) -> d
     seeds = list(range(seed, seed + n))
     _, (oa, _) = run_arm(claim.a, seeds, days)
     _, (ob, _) = run_arm(claim.b, seeds, days)
+    from azalai.analysis.compare import summarize_paired
+
+    keys = list(claim.expect)
+    _, stats = summarize_paired([{k: o[k] for k in keys} for o in oa], [{k: o[k] for k in keys} for o in ob],
+                                seed=seed)
     rows = []
     for k, sign in claim.expect.items():
-        a = np.array([o[k] for o in oa])
-        b = np.array([o[k] for o in ob])
-        d = b - a
-        lo, hi = bootstrap_ci(d, seed=seed)
-        ok = (lo > 0) if sign > 0 else (hi < 0)
+        st = stats[k]
+        ok = (st["ci_low"] > 0) if sign > 0 else (st["ci_high"] < 0)
         rows.append({
-            "outcome": k, "a": float(a.mean()), "b": float(b.mean()), "diff": float(d.mean()),
-            "ci_low": lo, "ci_high": hi, "expected": "+" if sign > 0 else "-", "holds": bool(ok),
+            "outcome": k, "a": st["a"], "b": st["b"], "diff": st["diff"], "ci_low": st["ci_low"],
+            "ci_high": st["ci_high"], "expected": "+" if sign > 0 else "-", "holds": bool(ok),
         })
     held = sum(r["holds"] for r in rows)
     verdict = "reproduced" if held == len(rows) else ("partly reproduced" if held else "not reproduced")
