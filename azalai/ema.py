@@ -21,11 +21,10 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any, Sequence
 
-DEFAULT_OUTCOMES = (
-    "fatalities", "fatalities_civilian", "signatory_clashes", "jihadist_strength", "jihadist_support",
-    "trafficking_transited", "trafficking_seized", "transit_share", "accord_failed", "false_tip_share_acted",
-    "misdirected_ops", "alienation_mean", "livelihood_handlers",
-)
+from azalai.defaults import DEFAULT_POLICY, DEFAULT_SCENARIO
+from azalai.model.outcomes import key_outcomes
+
+DEFAULT_OUTCOMES = tuple(key_outcomes())  # declared in azalai/model/outcomes.yaml
 _CONSTANTS = ("scenario", "base_policy", "days", "seed", "outcome_names")
 
 
@@ -58,7 +57,7 @@ def policy_with_levers(base: Any, levers: dict[str, float], pid: str = "ema-poli
                   source=pol.source, levers=LeverSettings(**cur), changes=changes)
 
 
-def azalai_model(scenario: str = "mali-2016", base_policy: str = "baseline-2016", days: int = 365, seed: int = 0,
+def azalai_model(scenario: str = DEFAULT_SCENARIO, base_policy: str = DEFAULT_POLICY, days: int = 365, seed: int = 0,
                  outcome_names: Sequence[str] = DEFAULT_OUTCOMES, **values: float) -> dict[str, float]:
     """Run one replicate with the given parameter and lever values; return outcome scalars."""
     from azalai.model.engine import prepare, simulate_batch
@@ -79,8 +78,8 @@ def azalai_model(scenario: str = "mali-2016", base_policy: str = "baseline-2016"
 
 def make_model(
     name: str = "azalai",
-    scenario: str = "mali-2016",
-    policy: str = "baseline-2016",
+    scenario: str = DEFAULT_SCENARIO,
+    policy: str = DEFAULT_POLICY,
     days: int = 365,
     seed: int = 0,
     uncertainties: Sequence[str] | None = None,
@@ -101,7 +100,6 @@ def make_model(
                                ScalarOutcome)
 
     from azalai.errors import InputError, Problem
-    from azalai.model.engine import OUTCOME_DOCS  # noqa: F401 - documented outcomes
     from azalai.model.params import registry, spec
     from azalai.policy.schema import LEVERS
 

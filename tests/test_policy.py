@@ -111,7 +111,7 @@ def test_bad_focus_name(tmp_path: Path) -> None:
     (p,) = problems(tmp_path, HEAD + "levers:\n  barkhane_focus: counter-narcotics\n")
     assert (p.line, p.path) == (5, "levers.barkhane_focus")
     assert p.message == (
-        "unknown mission focus 'counter-narcotics': use one of counter-terrorism, mixed, counter-trafficking "
+        "unknown name 'counter-narcotics': use one of counter-terrorism, mixed, counter-trafficking "
         "or a number 0..1"
     )
 

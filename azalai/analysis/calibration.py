@@ -57,6 +57,7 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
+from azalai.defaults import DEFAULT_SCENARIO
 from azalai.errors import InputError, Problem
 
 ACLED_VIOLENT = ["Battles", "Explosions/Remote violence", "Violence against civilians"]
@@ -440,7 +441,7 @@ def calibrate(
     replicates: int = 4,
     seed: int = 1,
     store=None,
-    scenario="mali-2016",
+    scenario=DEFAULT_SCENARIO,
     policy=None,
     base: Mapping[str, float] | None = None,
     days: int | None = None,

@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from azalai.defaults import DEFAULT_POLICY, DEFAULT_SCENARIO
+
 
 @dataclass(frozen=True)
 class Arm:
@@ -74,7 +76,7 @@ CLAIMS: list[Claim] = [
         "operations -> grievance of the accused's communities against the force -> lower cooperation; the chance "
         "of a false tip rises with the rivalry between the informant's patron and the accused",
         Arm("vetted-intelligence"),
-        Arm("baseline-2016"),
+        Arm(DEFAULT_POLICY),
         {"false_tips_acted": +1, "misdirected_ops": +1, "grievance_signatory_communities": +1,
          "cooperation_signatory_communities": -1},
     ),
@@ -85,7 +87,7 @@ CLAIMS: list[Claim] = [
         "support shifts toward the force's enemies (jihadists and rebels) -> recruitment rises with support and "
         "grievance",
         Arm("restraint"),
-        Arm("baseline-2016"),
+        Arm(DEFAULT_POLICY),
         {"jihadist_support": +1, "recruits": +1, "jihadist_recruits": +1, "detentions": +1},
     ),
     Claim(
@@ -133,7 +135,7 @@ def bootstrap_ci(d: np.ndarray, n_boot: int = 2000, seed: int = 0, level: float 
     return float(lo), float(hi)
 
 
-def run_arm(arm: Arm, seeds: list[int], days: int, scenario: str = "mali-2016", with_events: bool = False):
+def run_arm(arm: Arm, seeds: list[int], days: int, scenario: str = DEFAULT_SCENARIO, with_events: bool = False):
     from azalai.model.engine import prepare, simulate_batch
 
     prep = prepare(scenario, arm.policy, days, arm.params or None)
@@ -176,7 +178,7 @@ def seizure_event_study(n: int = 40, seed: int = 0, days: int = 730, window: int
     from azalai.model.engine import prepare, simulate_batch
 
     seeds = list(range(seed, seed + n))
-    prep = prepare("mali-2016", policy, days)
+    prep = prepare(DEFAULT_SCENARIO, policy, days)
     _, evs = simulate_batch(prep, seeds, with_events=True)
     sc = prep.scenario
     kind = {a.id: a.kind.value for a in sc.actors}
@@ -213,7 +215,7 @@ def seizure_event_study(n: int = 40, seed: int = 0, days: int = 730, window: int
             "verdict": "reproduced" if lo > 0 else "not reproduced"}
 
 
-def false_tip_clustering(n: int = 20, seed: int = 0, days: int = 730, policy: str = "baseline-2016") -> dict[str, Any]:
+def false_tip_clustering(n: int = 20, seed: int = 0, days: int = 730, policy: str = DEFAULT_POLICY) -> dict[str, Any]:
     """Claim 3, second part: false-tip rates by the rivalry between informant's patron and accused.
 
     Tips naming non-jihadist actors are split by the rivalry (-relation) between the informant's patron
@@ -222,7 +224,7 @@ def false_tip_clustering(n: int = 20, seed: int = 0, days: int = 730, policy: st
     """
     from azalai.model.engine import prepare, run_prepared, tips_frame
 
-    prep = prepare("mali-2016", policy, days)
+    prep = prepare(DEFAULT_SCENARIO, policy, days)
     seeds = list(range(seed, seed + n))
     S = run_prepared(prep, seeds)
     sc = prep.scenario

@@ -22,6 +22,7 @@ from typing import Any, Iterator, Mapping, Sequence
 
 import numpy as np
 
+from azalai.defaults import DEFAULT_POLICY, DEFAULT_SCENARIO
 from azalai.errors import InputError, Problem
 
 #: Columns of the comparison table, in order.
@@ -81,8 +82,8 @@ def _check_args(n: int, n_boot: int, batch: int) -> None:
 
 
 def run_paired(
-    scenario: Any = "mali-2016",
-    policy_a: Any = "baseline-2016",
+    scenario: Any = DEFAULT_SCENARIO,
+    policy_a: Any = DEFAULT_POLICY,
     policy_b: Any = "counter-trafficking",
     n: int = 200,
     seed: int = 0,
@@ -191,8 +192,8 @@ def summarize_paired(
 
 
 def paired_compare(
-    scenario: Any = "mali-2016",
-    policy_a: Any = "baseline-2016",
+    scenario: Any = DEFAULT_SCENARIO,
+    policy_a: Any = DEFAULT_POLICY,
     policy_b: Any = "counter-trafficking",
     n: int = 200,
     seed: int = 0,

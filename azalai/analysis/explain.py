@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Mapping, Sequence
 
+from azalai.defaults import DEFAULT_SCENARIO
 from azalai.errors import InputError, Problem
 
 SEIZURE_SUB = "Looting/property destruction"
@@ -56,10 +57,10 @@ def _index_by_name(name: str):
     return build_world(load_scenario(name))[1]
 
 
-def scenario_index(scenario: Any = "mali-2016"):
+def scenario_index(scenario: Any = DEFAULT_SCENARIO):
     """The name index (places, communities, actors ...) of a scenario given by name, path or object."""
     if scenario is None:
-        scenario = "mali-2016"
+        scenario = DEFAULT_SCENARIO
     if isinstance(scenario, str):
         return _index_by_name(scenario)
     if hasattr(scenario, "places") and hasattr(scenario, "actors") and hasattr(scenario, "communities"):
@@ -246,7 +247,7 @@ def explain_event(
     events,
     event_id: Any,
     tips=None,
-    scenario: Any = "mali-2016",
+    scenario: Any = DEFAULT_SCENARIO,
     index: Any = None,
     depth: int = 3,
     _via: str = "",
@@ -435,7 +436,7 @@ def explain_difference(
     events_b,
     outcomes_a: Mapping[str, float] | Sequence[Mapping[str, float]] | None = None,
     outcomes_b: Mapping[str, float] | Sequence[Mapping[str, float]] | None = None,
-    scenario: Any = "mali-2016",
+    scenario: Any = DEFAULT_SCENARIO,
     index: Any = None,
     label_a: str = "A",
     label_b: str = "B",

@@ -42,6 +42,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from azalai.defaults import DEFAULT_SCENARIO
 from azalai.errors import InputError, Problem
 
 OBSERVED_CHOICES = ("acled", "ucdp", "acled-aggregates")
@@ -248,7 +249,7 @@ def run_model_events(
     days: int,
     seeds: Sequence[int],
     start: _dt.date,
-    scenario="mali-2016",
+    scenario=DEFAULT_SCENARIO,
     policy=None,
     params: Mapping[str, float] | None = None,
     param_samples: Sequence[Mapping[str, float]] | None = None,
@@ -562,7 +563,7 @@ def validate(
     params: Mapping[str, float] | None = None,
     param_samples: Sequence[Mapping[str, float]] | None = None,
     seed: int = 1,
-    scenario="mali-2016",
+    scenario=DEFAULT_SCENARIO,
     policy=None,
     days: int | None = None,
 ) -> Validation:

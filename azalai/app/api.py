@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from azalai.app import data as D
+from azalai.defaults import DEFAULT_POLICY, DEFAULT_SCENARIO
 from azalai.policy.schema import LEVERS
 
 log = logging.getLogger("azalai.app")
@@ -71,8 +72,8 @@ def _check_name(v: str, names: list[str], what: str) -> str:
 
 class RunRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    scenario: str = "mali-2016"
-    policy: str = "baseline-2016"
+    scenario: str = DEFAULT_SCENARIO
+    policy: str = DEFAULT_POLICY
     seed: int = Field(0, ge=0, le=MAX_SEED)
     n: int = Field(1, ge=1, le=MAX_ENSEMBLE, description="replicates (1 = single run)")
     days: int = Field(365, ge=1, le=MAX_DAYS)
@@ -104,7 +105,7 @@ class RunRequest(BaseModel):
 
 class CompareRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    scenario: str = "mali-2016"
+    scenario: str = DEFAULT_SCENARIO
     policy_a: str = "counter-terrorism"
     policy_b: str = "counter-trafficking"
     n: int = Field(10, ge=2, le=MAX_COMPARE)

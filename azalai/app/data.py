@@ -20,6 +20,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from azalai.model.outcomes import claim_outcomes, shown_outcomes
 from azalai.policy.schema import LEVERS, Policy
 
 # Approximate label positions of Mali's neighbours (lat, lon): labels only, no geometry.
@@ -28,36 +29,31 @@ NEIGHBOURS = [
     ("Senegal", 14.2, -12.6), ("Guinea", 11.0, -10.2), ("Côte d'Ivoire", 9.6, -6.0), ("Libya", 24.5, 12.0),
 ]  # fmt: skip
 
-KEY_OUTCOMES = [
-    "fatalities", "fatalities_civilian", "signatory_clashes", "clashes", "attacks", "jihadist_strength",
-    "jihadist_support", "jihadist_recruits", "trafficking_transited", "trafficking_seized", "seizures",
-    "transit_share", "revenue_signatories", "accord_failed", "accord_failure_day", "tension_max",
-    "false_tip_share_acted", "misdirected_ops", "detentions", "alienation_mean", "grievance_international",
-    "cooperation_mean", "livelihood_handlers", "grievance_handlers",
-]  # fmt: skip
+# Key outcomes and every outcome a claim uses (declared in azalai/model/outcomes.yaml).
+KEY_OUTCOMES = shown_outcomes()
 
-# The seven claims of the brief and the outcomes that bear on each (no verdicts: values only).
+# The seven claims of the brief and the outcomes that bear on each, as declared (no verdicts: values only).
 CLAIMS = [
     (1, "Moving from counter-terrorism to counter-trafficking raises clashes between signatory groups.",
-     ["signatory_clashes", "tension_max", "accord_failed", "rent_signatories"],
+     claim_outcomes(1),
      "Clashes between signatories, the peak accord tension and accord failure measure the disturbed balance of rents."),
     (2, "Seizing a convoy tied to one signatory raises the odds of fighting near its route in the following weeks.",
-     ["seizures", "trafficking_seized", "clashes"],
+     claim_outcomes(2),
      "Seizures and the clashes that follow them; the event table's cause chains show clashes caused by a seizure."),
     (3, "Weaker vetting means more false tips acted on, more misdirected operations, more grievance, less cooperation.",
-     ["false_tip_share_acted", "misdirected_ops", "grievance_international", "cooperation_mean"],
+     claim_outcomes(3),
      "The share of operations acting on false tips, misdirected operations, and grievance and cooperation toward forces."),
     (4, "Sweeps after attacks raise support and recruitment for armed groups, jihadists included.",
-     ["detentions", "jihadist_support", "jihadist_recruits", "alienation_mean"],
+     claim_outcomes(4),
      "Detentions, jihadist support and recruits, and the alienation index of communities."),
     (5, "Interdiction re-routes trafficking: transit falls far less than seizures would suggest.",
-     ["transit_share", "trafficking_transited", "trafficking_seized", "seizures"],
+     claim_outcomes(5),
      "Delivered value over entered value, and the value transited against the value seized."),
     (6, "Cutting smuggling income alone does not bring peace while political grievances stand.",
-     ["fatalities", "signatory_clashes", "revenue_signatories", "alienation_mean"],
+     claim_outcomes(6),
      "Fatalities and clashes set against armed groups' revenue and the alienation of communities."),
     (7, "When routes are interdicted, the livelihoods of handling communities fall and their grievance rises.",
-     ["livelihood_handlers", "grievance_handlers"],
+     claim_outcomes(7),
      "Livelihood of trafficking-dependent communities (end over start) and their grievance toward forces."),
 ]  # fmt: skip
 
@@ -399,6 +395,7 @@ def run_results(con, run_id: str) -> dict[str, Any] | None:
         "n": len(seeds_all),
         "seeds_with_events": ev_seeds,
         "outcomes": outcome_summary(wide) if len(wide) else {},
+        "shown_outcomes": KEY_OUTCOMES,
         "fatalities_by_region": monthly_bands(ev, ev_seeds, "admin1", start, days),
         "fatalities_by_type": monthly_bands(ev, ev_seeds, "event_type", start, days),
         "representative_seed": first_seed,

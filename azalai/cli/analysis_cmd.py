@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from azalai.defaults import DEFAULT_SCENARIO
 from azalai.errors import InputError, Problem
 
 out = Console()
@@ -85,7 +86,7 @@ def compare_cmd(
     n: int = typer.Option(200, "-n", "--n", help="replicates (seeds) per policy"),
     seed: int = typer.Option(0, "--seed", help="first seed; replicates use seed, seed+1, ...; also seeds the bootstrap"),
     days: Optional[int] = typer.Option(None, "--days", help="days to simulate (default: the scenario's horizon)"),
-    scenario: str = typer.Option("mali-2016", "--scenario", help="built-in name or YAML file"),
+    scenario: str = typer.Option(DEFAULT_SCENARIO, "--scenario", help="built-in name or YAML file"),
     fmt: str = typer.Option("table", "--format", help="table (Rich) or json (one object keyed by outcome)"),
     out_dir: Optional[Path] = typer.Option(None, "--out", help="output directory (default ./azalai-runs/compare-A-vs-B/)"),
     n_boot: int = typer.Option(2000, "--boot", help="bootstrap resamples"),
@@ -94,7 +95,7 @@ def compare_cmd(
     """Compare two policies over the same seeds (common random numbers): paired differences with 95% bootstrap CIs."""
     from azalai.analysis.compare import forest_plot, paired_compare
     from azalai.analysis.explain import explain_difference
-    from azalai.model.engine import OUTCOME_DOCS
+    from azalai.model.outcomes import key_outcomes
 
     _check_common(n, days, fmt)
     if n_boot < 1:
@@ -128,7 +129,7 @@ def compare_cmd(
         sys.stdout.write(json.dumps(cmp.to_json_dict(), indent=2) + "\n")
         return
 
-    main = list(OUTCOME_DOCS)
+    main = key_outcomes()
     shown = table if all_outcomes else table[table["outcome"].isin(main) | table["excludes_zero"]]
     t = Table(title=f"B - A over {cmp.meta['n']} paired runs of {cmp.meta['days']} days (95% bootstrap CI)",
               caption=f"A = {pa.id}, B = {pb.id}; bold: CI excludes 0; d_z = mean diff / sd of diffs")  # fmt: skip
@@ -189,14 +190,14 @@ def _events_from_store(run_id: str, event_id: str, store: Optional[Path], seed: 
         con.close()
     if len(events) == 0:
         raise _bad("--seed", f"run '{run_id}' has no stored events for seed {seed}")
-    return events, tips, run.get("scenario") or "mali-2016"
+    return events, tips, run.get("scenario") or DEFAULT_SCENARIO
 
 
 def explain_cmd(
     event_id: Optional[str] = typer.Argument(None, help="event id (e.g. AZ3-120) or its number"),
     run: Optional[str] = typer.Option(None, "--run", help="a stored run id: explain one of its events"),
     store: Optional[Path] = typer.Option(None, "--store", help=STORE_HELP),
-    scenario: str = typer.Option("mali-2016", "--scenario", help="scenario for a re-run (built-in name or YAML file)"),
+    scenario: str = typer.Option(DEFAULT_SCENARIO, "--scenario", help="scenario for a re-run (built-in name or YAML file)"),
     policy: Optional[str] = typer.Option(None, "--policy", help="re-run one simulation under this policy and explain an event of it"),
     seed: Optional[int] = typer.Option(None, "--seed", help="seed of the re-run (default 0), or which stored replicate"),
     days: Optional[int] = typer.Option(None, "--days", help="days of the re-run (default: the scenario's horizon)"),

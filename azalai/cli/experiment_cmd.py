@@ -12,16 +12,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from azalai.defaults import DEFAULT_POLICY, DEFAULT_SCENARIO
 from azalai.errors import InputError, Problem
+from azalai.model.outcomes import key_outcomes
 
 out = Console()
 err = Console(stderr=True)
-
-KEY_OUTCOMES = [
-    "fatalities", "fatalities_civilian", "signatory_clashes", "jihadist_strength", "jihadist_support",
-    "trafficking_transited", "trafficking_seized", "transit_share", "accord_failed", "false_tip_share_acted",
-    "misdirected_ops", "alienation_mean", "livelihood_handlers",
-]
 
 
 def _bad(field: str, msg: str) -> InputError:
@@ -99,8 +95,8 @@ def _summary(df, run_id, n, wall, executed, status="done") -> dict:
 
 
 def ensemble_cmd(
-    scenario: str = typer.Option("mali-2016", "--scenario", "-s", help="built-in scenario name or YAML file"),
-    policy: str = typer.Option("baseline-2016", "--policy", "-p", help="built-in policy name or YAML file"),
+    scenario: str = typer.Option(DEFAULT_SCENARIO, "--scenario", "-s", help="built-in scenario name or YAML file"),
+    policy: str = typer.Option(DEFAULT_POLICY, "--policy", "-p", help="built-in policy name or YAML file"),
     n: int = typer.Option(100, "-n", "--n", help="number of replicates"),
     seed: int = typer.Option(0, "--seed", help="first seed; replicate i runs with seed+i"),
     days: Optional[int] = typer.Option(None, "--days", help="days to simulate (default: the scenario's horizon)"),
@@ -167,7 +163,7 @@ def ensemble_cmd(
                     f"{summ['runs_per_second'] or 0:.1f} runs/s")
     for col in ("outcome", "mean", "5%", "25%", "median", "75%", "95%"):
         t.add_column(col, justify="left" if col == "outcome" else "right")
-    for o in KEY_OUTCOMES:
+    for o in key_outcomes():
         s = summ["outcomes"].get(o)
         if s:
             t.add_row(o, *(f"{s[k]:.4g}" for k in ("mean", "q05", "q25", "q50", "q75", "q95")))
@@ -184,8 +180,8 @@ def sensitivity_cmd(
                                 help="outcome(s), comma-separated"),
     replicates: int = typer.Option(2, "--replicates", "-r", help="seeds per parameter sample (averaged)"),
     days: int = typer.Option(365, "--days"),
-    scenario: str = typer.Option("mali-2016", "--scenario", "-s"),
-    policy: str = typer.Option("baseline-2016", "--policy", "-p"),
+    scenario: str = typer.Option(DEFAULT_SCENARIO, "--scenario", "-s"),
+    policy: str = typer.Option(DEFAULT_POLICY, "--policy", "-p"),
     seed: int = typer.Option(0, "--seed"),
     backend: str = typer.Option("serial", "--backend", help="serial | process | ray"),
     workers: Optional[int] = typer.Option(None, "--workers", "-w"),
@@ -229,7 +225,7 @@ def sensitivity_cmd(
     out.print(f"written: {', '.join(str(p) for p in paths.values())}")
 
 
-def _check_outcomes(outcomes: list[str], scenario: str = "mali-2016") -> None:
+def _check_outcomes(outcomes: list[str], scenario: str = DEFAULT_SCENARIO) -> None:
     import difflib
 
     from azalai.experiment.ensemble import outcome_names
@@ -245,8 +241,8 @@ def discover_cmd(
     outcome: str = typer.Option(..., "--outcome", help="outcome to explain"),
     threshold: float = typer.Option(..., "--threshold", help="cases of interest: outcome above/below this"),
     above: bool = typer.Option(True, "--above/--below", help="cases above (default) or below the threshold"),
-    policy: str = typer.Option("baseline-2016", "--policy", "-p"),
-    scenario: str = typer.Option("mali-2016", "--scenario", "-s"),
+    policy: str = typer.Option(DEFAULT_POLICY, "--policy", "-p"),
+    scenario: str = typer.Option(DEFAULT_SCENARIO, "--scenario", "-s"),
     n: int = typer.Option(200, "-n", "--n", help="Latin hypercube samples"),
     params: Optional[str] = typer.Option(None, "--params", help="comma-separated registry parameters"),
     days: int = typer.Option(365, "--days"),

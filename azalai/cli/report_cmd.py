@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from azalai.defaults import DEFAULT_SCENARIO
 from azalai.errors import InputError
 
 out = Console()
@@ -20,7 +21,7 @@ def report_cmd(
     n: int = typer.Option(20, "-n", min=2, max=1000, help="paired replicates for --compare"),
     seed: int = typer.Option(0, "--seed", min=0, help="first seed for --compare"),
     days: int | None = typer.Option(None, "--days", min=1, max=36500, help="days for --compare (default: horizon)"),
-    scenario: str = typer.Option("mali-2016", "--scenario", help="scenario for --compare"),
+    scenario: str = typer.Option(DEFAULT_SCENARIO, "--scenario", help="scenario for --compare"),
     boundaries: Path | None = typer.Option(None, "--boundaries", help="GeoJSON border for the map"),
 ) -> None:
     """Write report.html (figures embedded) and the PNG figures.

@@ -21,7 +21,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from azalai.defaults import DEFAULT_POLICY, DEFAULT_SCENARIO
 from azalai.errors import InputError, Problem
+from azalai.model.outcomes import key_outcomes
 
 out = Console()
 err = Console(stderr=True)
@@ -281,10 +283,7 @@ def print_summary(res: RunOutput, console: Console) -> None:
     t = Table(title="headline outcomes")
     t.add_column("outcome")
     t.add_column("value", justify="right")
-    for k in ("events", "fatalities", "fatalities_civilian", "clashes", "signatory_clashes", "attacks",
-              "seizures", "predations", "tips", "tips_acted", "false_tip_share_acted", "misdirected_ops",
-              "detentions", "demobilised", "jihadist_strength_change", "jihadist_support", "transit_share",
-              "alienation_mean"):  # fmt: skip
+    for k in key_outcomes():
         if k in o:
             t.add_row(k, _num(o[k]))
     console.print(t)
@@ -364,8 +363,8 @@ def _prepare(scenario: str, policy: str, days: Optional[int], params: Optional[P
 
 
 def run_cmd(
-    scenario: str = typer.Option("mali-2016", "--scenario", help="built-in scenario name or YAML file"),
-    policy: str = typer.Option("baseline-2016", "--policy", help="built-in policy name or YAML file"),
+    scenario: str = typer.Option(DEFAULT_SCENARIO, "--scenario", help="built-in scenario name or YAML file"),
+    policy: str = typer.Option(DEFAULT_POLICY, "--policy", help="built-in policy name or YAML file"),
     seed: int = typer.Option(0, "--seed", help="random seed (same seed, same results)"),
     days: Optional[int] = typer.Option(None, "--days", help="days to simulate (default: the scenario's horizon)"),
     out_dir: Optional[Path] = typer.Option(None, "--out", help="output directory (default ./azalai-runs/<run_id>/)"),
@@ -666,7 +665,7 @@ def demo_cmd(
         raise _arg_problem("--out", f"{out_dir} is a file, not a directory")
     check_out_dir(out_dir, force=True)
     store_file = check_store_path(store)
-    prep = _prepare("mali-2016", "baseline-2016", None, None)
+    prep = _prepare(DEFAULT_SCENARIO, DEFAULT_POLICY, None, None)
     out.print(f"azalai demo: scenario mali-2016 under policy baseline-2016, {prep.days} days from "
               f"{prep.scenario.calendar.start}, seed {seed}", highlight=False)  # fmt: skip
     out.print(COMPILE_NOTE)

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from azalai.defaults import DEFAULT_SCENARIO
 from azalai.errors import InputError, Problem
 
 out = Console()
@@ -156,7 +157,7 @@ def map_cmd(
 def synth_cmd(
     scale: int = typer.Option(..., "--scale", min=1, max=1000, help="how many times larger"),
     out_yaml: Path = typer.Option(..., "--out", help="YAML file to write"),
-    base: str = typer.Option("mali-2016", "--base", help="scenario to replicate"),
+    base: str = typer.Option(DEFAULT_SCENARIO, "--base", help="scenario to replicate"),
     force: bool = typer.Option(False, "--force", help="overwrite an existing file"),
 ) -> None:
     """Write a synthetic scenario N times larger than a base one (for scaling benchmarks)."""

@@ -8,6 +8,8 @@ from typing import Optional
 import typer
 from rich.console import Console
 
+from azalai.defaults import DEFAULT_SCENARIO
+
 out = Console()
 err = Console(stderr=True)
 
@@ -27,7 +29,7 @@ def validate_cmd(
                                    help="with a calibration file as --params: draw each replicate's parameters "
                                         "from its posterior"),
     seed: int = typer.Option(1, "--seed", help="first seed; replicates use seed, seed+1, ..."),
-    scenario: str = typer.Option("mali-2016", "--scenario", help="scenario (built-in name or YAML file)"),
+    scenario: str = typer.Option(DEFAULT_SCENARIO, "--scenario", help="scenario (built-in name or YAML file)"),
     policy: Optional[str] = typer.Option(None, "--policy", help="policy (default baseline-2016)"),
 ) -> None:
     """Run an ensemble over an observed period's length and compare it with the observed data."""
@@ -82,7 +84,7 @@ def calibrate_cmd(
     seed: int = typer.Option(1, "--seed", help="random seed of the sampler"),
     workers: int = typer.Option(1, "--workers", min=1, help="processes simulating in parallel"),
     base: Optional[Path] = typer.Option(None, "--base", help="parameter file for the parameters not calibrated"),
-    scenario: str = typer.Option("mali-2016", "--scenario", help="scenario (built-in name or YAML file)"),
+    scenario: str = typer.Option(DEFAULT_SCENARIO, "--scenario", help="scenario (built-in name or YAML file)"),
     policy: Optional[str] = typer.Option(None, "--policy", help="policy (default baseline-2016)"),
 ) -> None:
     """Calibrate parameters on observed data by ABC-SMC; write the posterior as a parameter file."""

@@ -17,6 +17,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
+from azalai.defaults import DEFAULT_POLICY, DEFAULT_SCENARIO
 from azalai.errors import InputError, Problem
 
 
@@ -130,7 +131,7 @@ def discover(
     outcome: str,
     threshold: float,
     above: bool = True,
-    scenario: Any = "mali-2016",
+    scenario: Any = DEFAULT_SCENARIO,
     policy: Any = None,
     n: int = 200,
     names: Sequence[str] | None = None,
@@ -157,7 +158,7 @@ def discover(
     cases = y > threshold if above else y < threshold
     meta = {"outcome": outcome, "threshold": threshold, "direction": "above" if above else "below",
             "parameters": names, "days": days, "replicates": replicates,
-            "policy": getattr(policy, "id", policy) or "baseline-2016"}
+            "policy": getattr(policy, "id", policy) or DEFAULT_POLICY}
     return prim_analysis(x, cases, threshold=prim_threshold, max_boxes=max_boxes, y=y, meta=meta)
 
 

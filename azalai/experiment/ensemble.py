@@ -26,6 +26,7 @@ import json
 import time
 from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
+from azalai.defaults import DEFAULT_SCENARIO
 from azalai.errors import InputError, Problem
 from azalai.experiment.executors import Batch, BatchResult, RunSpec, execute
 from azalai.experiment.executors.base import params_key
@@ -158,7 +159,7 @@ def _wide(results: Sequence[BatchResult], param_sets=None):
 
 
 def run_ensemble(
-    scenario: Any = "mali-2016",
+    scenario: Any = DEFAULT_SCENARIO,
     policy: Any = None,
     n: int = 100,
     seed: int = 0,
@@ -376,7 +377,7 @@ def summarise(df, outcomes: Sequence[str] | None = None) -> dict[str, dict[str, 
     return out
 
 
-def outcome_names(scenario: Any = "mali-2016", policy: Any = None) -> list[str]:
+def outcome_names(scenario: Any = DEFAULT_SCENARIO, policy: Any = None) -> list[str]:
     """The names of the per-run outcome scalars (read from a fresh state: nothing is simulated)."""
     from azalai.model.engine import outcomes_of, prepare
     from azalai.model.state import alloc_state

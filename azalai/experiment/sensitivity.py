@@ -22,6 +22,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
+from azalai.defaults import DEFAULT_SCENARIO
 from azalai.errors import InputError, Problem
 
 DEFAULT_PARAMS = [
@@ -59,7 +60,7 @@ def _as_frame(y: Any, n: int):
 
 
 def model_evaluator(
-    scenario: Any = "mali-2016",
+    scenario: Any = DEFAULT_SCENARIO,
     policy: Any = None,
     names: Sequence[str] | None = None,
     outcomes: Sequence[str] | None = None,

@@ -18,6 +18,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from azalai.defaults import DEFAULT_POLICY, DEFAULT_SCENARIO
 from azalai.model.params import Params, make_params, params_dict
 from azalai.model.state import ACC, SOURCES, alloc_state
 from azalai.model.world import KIND_INTERNATIONAL, KIND_JIHADIST, KIND_SIGNATORY, Index, World, build_world, lever_matrix
@@ -40,7 +41,7 @@ def _policy(p: Policy | str | None) -> Policy:
         return p
     from azalai.policy.loader import load_policy
 
-    return load_policy(p or "baseline-2016")
+    return load_policy(p or DEFAULT_POLICY)
 
 
 def _contig(x):
@@ -91,7 +92,7 @@ class Prepared:
 
 
 def prepare(
-    scenario: Scenario | str = "mali-2016",
+    scenario: Scenario | str = DEFAULT_SCENARIO,
     policy: Policy | str | None = None,
     days: int | None = None,
     params: Mapping[str, float] | Params | None = None,
@@ -249,23 +250,6 @@ def outcomes_of(prep: Prepared, S, r: int) -> dict[str, float]:
     return out
 
 
-OUTCOME_DOCS = {
-    "fatalities": "all fatalities in the event log",
-    "fatalities_civilian": "civilians killed (reprisals, assassinations, harm in operations)",
-    "signatory_clashes": "armed clashes between two signatory groups",
-    "jihadist_strength": "fighters of jihadist groups at the end",
-    "jihadist_support": "population-weighted share of support for jihadist groups at the end",
-    "trafficking_transited": "value of cargo delivered (USD)",
-    "trafficking_seized": "value of cargo seized by forces or rivals (USD)",
-    "transit_share": "delivered value over value that entered",
-    "accord_failed": "1 if restraint between some signatory pair stayed broken for failure_weeks",
-    "false_tip_share_acted": "share of operations that acted on a false tip",
-    "misdirected_ops": "operations that acted on false tips",
-    "alienation_mean": "population-weighted mean of grievance toward forces plus support for jihadists",
-    "livelihood_handlers": "trafficking livelihood of dependent communities, end over start",
-}
-
-
 def _rows_timeseries(prep: Prepared, S, r: int):
     import pandas as pd
 
@@ -358,7 +342,7 @@ def events_frame(prep: Prepared, S, r: int, tag: str = "AZ"):
 
 
 def simulate(
-    scenario: Scenario | str = "mali-2016",
+    scenario: Scenario | str = DEFAULT_SCENARIO,
     policy: Policy | str | None = None,
     seed: int = 0,
     days: int | None = None,

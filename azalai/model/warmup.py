@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import time
 
+from azalai.defaults import DEFAULT_POLICY, DEFAULT_SCENARIO
+
 
 def warmup(verbose: bool = True) -> float:
     t0 = time.perf_counter()
     from azalai.model.engine import prepare, run_prepared
 
-    prep = prepare("mali-2016", "baseline-2016", days=14)
+    prep = prepare(DEFAULT_SCENARIO, DEFAULT_POLICY, days=14)
     run_prepared(prep, [0], record=True)
     run_prepared(prep, [0, 1], record=False, check=True)
     dt = time.perf_counter() - t0

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import mesa
 
+from azalai.defaults import DEFAULT_POLICY, DEFAULT_SCENARIO
 from azalai.reference.agents import (
     CIVILIANS, KIND_INTERNATIONAL, KIND_JIHADIST, KIND_SIGNATORY, KIND_STATE, ROLE_BARKHANE, ROLE_MINUSMA,
     ROLE_NONE, ROLE_STATE, ArmedActor, Community, Convoy,
@@ -211,7 +212,7 @@ def _read_world(model, sc):
 class ReferenceModel(mesa.Model):
     """The azalai model in Mesa 3: one ``step`` is one day."""
 
-    def __init__(self, scenario="mali-2016", policy="baseline-2016", seed=0, days=None, params=None):
+    def __init__(self, scenario=DEFAULT_SCENARIO, policy=DEFAULT_POLICY, seed=0, days=None, params=None):
         super().__init__(seed=seed)
         import azalai
         from azalai.model.params import Params, make_params
@@ -219,7 +220,7 @@ class ReferenceModel(mesa.Model):
         from azalai.policy.schema import LEVERS
 
         sc = azalai.load_scenario(scenario) if isinstance(scenario, str) else scenario
-        pol = azalai.load_policy(policy or "baseline-2016") if isinstance(policy, str) or policy is None else policy
+        pol = azalai.load_policy(policy or DEFAULT_POLICY) if isinstance(policy, str) or policy is None else policy
         self.scenario = sc
         self.days = int(days if days is not None else sc.calendar.horizon_days)
         self.p = params if isinstance(params, Params) else make_params(params)

@@ -20,6 +20,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from azalai.app import data as D  # noqa: E402
+from azalai.defaults import DEFAULT_SCENARIO
 from azalai.errors import InputError  # noqa: E402
 
 CSS = """
@@ -227,7 +228,7 @@ def run_report(run_id: str, store: str | None = None, out_dir: str | Path | None
 
 
 def compare_report(policy_a: str, policy_b: str, n: int, seed: int = 0, days: int | None = None,
-                   out_dir: str | Path | None = None, scenario: str = "mali-2016",
+                   out_dir: str | Path | None = None, scenario: str = DEFAULT_SCENARIO,
                    boundaries: str | None = None) -> Path:
     """Run two policies on the same seeds and write a report of the paired differences."""
     from azalai.policy.loader import load_policy

@@ -191,9 +191,7 @@
     $("res-info").textContent = `${r.scenario} · policy ${r.policy} · ${res.n} replicate(s) from seed ${r.seed} · ${r.days} days` +
       (res.n > 1 ? " · bands: 5–95% across replicates; maps and series: first replicate" : "");
     const ens = res.n > 1;
-    const KEYS = ["fatalities", "fatalities_civilian", "signatory_clashes", "clashes", "attacks", "jihadist_strength", "jihadist_support",
-      "trafficking_transited", "trafficking_seized", "transit_share", "seizures", "accord_failed", "tension_max", "false_tip_share_acted",
-      "misdirected_ops", "detentions", "alienation_mean", "cooperation_mean", "livelihood_handlers"];
+    const KEYS = res.shown_outcomes;  // declared in azalai/model/outcomes.yaml
     table($("res-outcomes"), ens ? ["outcome", "median", "5%", "95%", "mean"] : ["outcome", "value"],
       KEYS.filter(k => res.outcomes[k]).map(k => { const o = res.outcomes[k]; return ens ? [k, o.median, o.lo, o.hi, o.mean] : [k, o.mean]; }));
     table($("res-levers"), ["lever", "value", "default"], res.levers.map(l => {
