@@ -39,6 +39,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from azalai.defaults import DEFAULT_SCENARIO
 from azalai.errors import InputError, Problem
 
 SOURCES = ("posterior", "scenario", "influential")
@@ -154,7 +155,7 @@ def _lhs_unit(k: int, n: int, seed: int) -> np.ndarray:
 
 
 def sample_worlds(
-    scenario: Any = "mali-2016",
+    scenario: Any = DEFAULT_SCENARIO,
     sources: Sequence[str] = SOURCES,
     n: int = 200,
     seed: int = 0,
@@ -310,7 +311,7 @@ def run_paired(
         sc = worlds.scenario if scenario is None else _scenario(scenario)
         wl = list(worlds.worlds)
     else:
-        sc = _scenario(scenario or "mali-2016")
+        sc = _scenario(scenario or DEFAULT_SCENARIO)
         wl = list(worlds)
     if not isinstance(arms, Mapping):
         arms = {a.label(): a for a in arms}
