@@ -30,6 +30,7 @@ COMMAND_MODULES = [
     "azalai.cli.run_cmd",
     "azalai.cli.analysis_cmd",
     "azalai.cli.claims_cmd",
+    "azalai.cli.robust_cmd",
     "azalai.cli.report_cmd",
     "azalai.cli.app_cmd",
 ]

@@ -31,6 +31,11 @@ class Batch:
     replicates: tuple[int, ...]
     seeds: tuple[int, ...]
     params: Mapping[str, float] | None = None  # overrides for this batch (else the spec's)
+    # A batch may also run its own policy and/or scenario (robust decisions: candidates x states of the
+    # world); ``variant`` names them for the worker's cache of prepared worlds.
+    policy: Policy | None = None
+    scenario: Scenario | None = None
+    variant: str = ""
 
     def __len__(self) -> int:
         return len(self.replicates)
@@ -99,6 +104,22 @@ class Runner:
             self._preps[key] = prep
         return prep
 
+    def prepared_variant(self, batch: Batch):
+        """The prepared world of a batch with its own policy or scenario (cached by ``variant`` and parameters)."""
+        full = {**(self.spec.params or {}), **(batch.params or {})}
+        key = f"{batch.variant}|{params_key(full)}"
+        prep = self._preps.get(key)
+        if prep is None:
+            from azalai.model.engine import prepare
+
+            prep = prepare(batch.scenario or self.spec.scenario, batch.policy or self.spec.policy, self.spec.days,
+                           full or None)
+            if len(self._preps) > 64:
+                self._preps.clear()
+                self._preps[params_key(self.spec.params)] = self.base
+            self._preps[key] = prep
+        return prep
+
     def run(self, batch: Batch) -> BatchResult:
         import os
         import time
@@ -106,7 +127,10 @@ class Runner:
         from azalai.model.engine import simulate_batch
 
         t0 = time.perf_counter()
-        prep = self.prepared(batch.params)
+        if batch.policy is not None or batch.scenario is not None:
+            prep = self.prepared_variant(batch)
+        else:
+            prep = self.prepared(batch.params)
         outs, evs = simulate_batch(prep, list(batch.seeds), with_events=self.spec.with_events)
         return BatchResult(batch.batch_id, tuple(batch.replicates), tuple(batch.seeds), outs, evs,
                            time.perf_counter() - t0, worker=str(os.getpid()), meta={"model": self.stamp})
