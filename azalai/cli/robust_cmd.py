@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from azalai.defaults import DEFAULT_SCENARIO
 from azalai.errors import InputError, Problem
 
 out = Console()
@@ -65,7 +66,7 @@ def register(app: typer.Typer) -> None:
         seeds: int = typer.Option(4, "--seeds", help="common seeds per (candidate, world)"),
         seed: int = typer.Option(0, "--seed", help="seed of the world sample and first common seed"),
         days: Optional[int] = typer.Option(None, "--days", help="days per run (default: the scenario's horizon)"),
-        scenario: str = typer.Option("mali-2016", "--scenario", help="scenario name or file"),
+        scenario: str = typer.Option(DEFAULT_SCENARIO, "--scenario", help="scenario name or file"),
         objectives: str = typer.Option("fatalities,signatory_clashes,jihadist_support", "--objectives",
                                        help="outcomes to minimise; prefix max: to maximise"),
         satisfice: str = typer.Option("", "--satisfice", help='thresholds, e.g. "fatalities<=600,signatory_clashes<=5"'),

@@ -21,6 +21,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from azalai.defaults import DEFAULT_SCENARIO
 from azalai.errors import InputError, Problem
 from azalai.experiment.executors import Batch, RunSpec, execute
 from azalai.experiment.worlds import SOURCES, World, sample_worlds
@@ -182,7 +183,7 @@ def _open(store):
     return open_(store)
 
 
-def run_robust(candidates: Sequence[Any], scenario: Any = "mali-2016", sources: Any = ("posterior", "scenario"),
+def run_robust(candidates: Sequence[Any], scenario: Any = DEFAULT_SCENARIO, sources: Any = ("posterior", "scenario"),
                n: int = 200, seeds: int = 4, seed: int = 0, days: int | None = None, backend: str = "serial",
                workers: int | None = None, address: str | None = None, store: Any = None,
                progress: Progress | None = None, note: str = "", worlds: Sequence[World] | None = None) -> RobustData:

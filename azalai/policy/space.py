@@ -35,6 +35,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from azalai.defaults import DEFAULT_POLICY
 from azalai.errors import PolicyError, Problem
 from azalai.policy.schema import LEVER_INDEX, LEVERS, Policy
 
@@ -61,7 +62,7 @@ class LeverDomain(BaseModel):
 
 class Design(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    base: str = "baseline-2016"
+    base: str = DEFAULT_POLICY
     method: Literal["lhs", "grid"] = "lhs"
     n: Annotated[int, Field(ge=1, le=MAX_CANDIDATES)] = 8
     steps: Annotated[int, Field(ge=2, le=11)] = 3
@@ -77,7 +78,7 @@ class PolicySpace(BaseModel):
     source: Annotated[str, Field(min_length=3)]
     policies: list[str] = []
     combinations: list[Annotated[list[str], Field(min_length=2)]] = []
-    combine_from: str = "baseline-2016"
+    combine_from: str = DEFAULT_POLICY
     design: Design | None = None
 
     @model_validator(mode="after")
@@ -176,7 +177,7 @@ def _departures(pol: Policy, ref: Policy) -> dict[str, Any]:
     return out
 
 
-def combine(names: list[str], cid: str, ref: str = "baseline-2016") -> Policy:
+def combine(names: list[str], cid: str, ref: str = DEFAULT_POLICY) -> Policy:
     """One policy from several: each member's departures from ``ref``, applied in order on top of ``ref``."""
     from azalai.policy.loader import load_policy
 
