@@ -27,6 +27,7 @@ COMMAND_MODULES = [
     "azalai.cli.data_cmd",
     "azalai.cli.experiment_cmd",
     "azalai.cli.validate_cmd",
+    "azalai.cli.forecast_cmd",
     "azalai.cli.run_cmd",
     "azalai.cli.analysis_cmd",
     "azalai.cli.claims_cmd",
