@@ -19,13 +19,14 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from azalai.defaults import DEFAULT_POLICY, DEFAULT_SCENARIO
+from azalai.model.fields import LEVER_FIELDS, names
 from azalai.model.params import Params, make_params, params_dict
 from azalai.model.state import ACC, SOURCES, alloc_state
 from azalai.model.world import KIND_INTERNATIONAL, KIND_JIHADIST, KIND_SIGNATORY, Index, World, build_world, lever_matrix
 from azalai.policy.schema import LEVERS, Policy
 from azalai.scenario.schema import Scenario
 
-Levers = namedtuple("Levers", [lv.name for lv in LEVERS])  # type: ignore[misc]
+Levers = namedtuple("Levers", names(LEVER_FIELDS))  # type: ignore[misc]
 
 
 def _scenario(s: Scenario | str) -> Scenario:

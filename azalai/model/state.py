@@ -11,6 +11,8 @@ from collections import namedtuple
 
 import numpy as np
 
+from azalai.model.fields import STATE_FIELDS, names
+
 # Income sources (last axis of ``income``).
 SRC_RENT, SRC_MARGIN, SRC_RANSOM, SRC_LEVY, SRC_BUDGET, SRC_DDR, SRC_COLLUSION = range(7)
 SOURCES = ["rent", "trafficking_margin", "ransom", "levy", "state_budget", "ddr", "collusion"]
@@ -32,28 +34,8 @@ NACC = len(ACC_NAMES)
 RING = 256  # detention-release ring buffer (days); release delays are capped below this
 CHAIN = 4  # links in an event's cause chain
 
-State = namedtuple(
-    "State",
-    [
-        "seed", "fighters", "cash", "income", "rent_week", "rent_ema", "rent_ref",
-        "protector", "place_rent_week", "place_rent_ema", "pop",
-        "support", "grievance", "coop", "harm_week", "livelihood_week", "livelihood_ema", "livelihood_ref",
-        "interdict_loss_week", "risk", "path_nodes", "path_len", "path_owner",
-        "flow_week", "seized_place_week",
-        "tension", "broken", "broken_weeks", "incidents_week", "balance_prev", "post_share",
-        "aggr", "last_loss_place", "last_loss_day", "last_loss_value", "last_loss_by",
-        "release", "detained", "sweep_due", "sweep_force", "sweep_cause", "manip", "tips_recent", "ops_budget",
-        "acc",
-        "ev_n", "ev_day", "ev_type", "ev_a1", "ev_a2", "ev_place", "ev_fat", "ev_civ", "ev_mech",
-        "ev_ck", "ev_ci", "ev_cv",
-        "tip_n", "tip_day", "tip_force", "tip_comm", "tip_informant", "tip_accused", "tip_place",
-        "tip_true", "tip_vetted", "tip_caught", "tip_acted", "tip_event",
-        "ts_fighters", "ts_cash", "ts_income", "ts_protector", "ts_support", "ts_grievance", "ts_coop",
-        "ts_flow", "ts_seized", "ts_tension", "ts_broken", "ts_tips", "ts_misdirected", "ts_livelihood",
-        "ts_risk", "ts_fatalities",
-        "fail_flag", "loc_support", "prot_ref", "enemy_support",
-    ],
-)
+# Field names, dtypes and axes are declared in azalai/model/fields.py.
+State = namedtuple("State", names(STATE_FIELDS))
 
 
 def event_capacity(days: int) -> int:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from azalai.model.fields import WORLD_FIELDS, names
 from azalai.policy.schema import LEVER_INDEX, LEVERS, Policy
 from azalai.scenario.schema import ActorKind, Aspiration, PlaceKind, Scenario, SocialStatus, Terrain
 
@@ -37,20 +38,8 @@ ASPIRATION_WEIGHT = {
     Aspiration.religious_order: 0.5,
 }
 
-World = namedtuple(
-    "World",
-    [
-        "place_region", "place_zone", "place_ext", "place_lat", "place_lon",
-        "route_a", "route_b", "route_len", "route_terrain",
-        "adj_ptr", "adj_nbr", "adj_edge",
-        "pop0", "comm_dep", "comm_sub", "comm_polasp", "comm_indep", "comm_rel", "comm_region_w",
-        "actor_kind", "actor_coal", "actor_role", "base_w", "fighters0", "cash0", "rel0", "overlap",
-        "support0", "force_base", "oc_unit",
-        "k_value_day", "k_entry_ptr", "k_entry", "k_exit",
-        "sig", "pair_a", "pair_b", "pair_of", "entitled", "promised", "ddr_ok", "state_actor",
-        "jihad_overlap", "communal",
-    ],
-)
+# Field names, dtypes and axes are declared in azalai/model/fields.py.
+World = namedtuple("World", names(WORLD_FIELDS))
 
 
 @dataclass
