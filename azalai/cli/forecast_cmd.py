@@ -10,6 +10,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from azalai.defaults import DEFAULT_SCENARIO
+
 out = Console()
 err = Console(stderr=True)
 
@@ -27,7 +29,7 @@ def _bad(field: str, msg: str):
 
 
 def forecast_cmd(
-    scenario: str = typer.Option("mali-2016", "--scenario", help="scenario (built-in name or YAML file)"),
+    scenario: str = typer.Option(DEFAULT_SCENARIO, "--scenario", help="scenario (built-in name or YAML file)"),
     months: int = typer.Option(24, "--months", min=1, help="months ahead from the scenario's start"),
     members: int = typer.Option(200, "--members", min=1, help="ensemble members (simulated histories)"),
     draws: int = typer.Option(50, "--draws", min=1, help="parameter/scenario draws the members are spread over"),

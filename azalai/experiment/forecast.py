@@ -33,6 +33,7 @@ from typing import Callable, Sequence
 import numpy as np
 import pandas as pd
 
+from azalai.defaults import DEFAULT_SCENARIO
 from azalai.errors import InputError, Problem
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -94,7 +95,7 @@ def draw_worlds(sc, draws: int, seed: int, posterior: str | Path | None, point: 
 
 
 def run_forecast(
-    scenario="mali-2016",
+    scenario=DEFAULT_SCENARIO,
     months: int = 12,
     members: int = 200,
     draws: int = 50,
