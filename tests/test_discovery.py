@@ -34,8 +34,8 @@ def test_no_cases(tmp_path) -> None:
     x = lhs_samples(["a", "b"], 50, bounds=[[0, 1]] * 2)
     res = prim_analysis(x, np.zeros(50, dtype=bool))
     assert res.boxes == []
-    out = plot_discovery(res, tmp_path / "empty_box.png")  # a figure even when no box is found
-    assert out.exists() and out.stat().st_size > 0
+    fig = plot_discovery(res, tmp_path / "empty_box.png")  # a figure even when no box is found
+    assert fig.axes and (tmp_path / "empty_box.png").stat().st_size > 0
 
 
 def test_discover_on_model() -> None:

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+from matplotlib.figure import Figure
 import pandas as pd
 import pytest
 
@@ -263,17 +264,27 @@ def test_figures_from_frames(tmp_path: Path) -> None:
     from azalai.report import figures
 
     res = simulate("mali-2016", "counter-trafficking", seed=2, days=200)
-    paths = [
-        figures.monthly_fatalities_by_region(res.events, tmp_path / "a.png"),
-        figures.monthly_fatalities_by_type(res.events, tmp_path / "b.png"),
-        figures.revenue_by_actor(res.timeseries, tmp_path / "c.png"),
-        figures.revenue_by_actor(res.outcomes, tmp_path / "c2.png"),
-        figures.accord_tension(res.timeseries, tmp_path / "d.png", threshold=1.0),
-        figures.support_grievance_heatmap(res.timeseries, tmp_path / "e.png"),
-        figures.monthly_fatalities_by_region(res.events.iloc[0:0], tmp_path / "empty.png"),
+    calls = [
+        (figures.monthly_fatalities_by_region, res.events, {}),
+        (figures.monthly_fatalities_by_type, res.events, {}),
+        (figures.revenue_by_actor, res.timeseries, {}),
+        (figures.revenue_by_actor, res.outcomes, {}),
+        (figures.accord_tension, res.timeseries, {"threshold": 1.0}),
+        (figures.support_grievance_heatmap, res.timeseries, {}),
+        (figures.monthly_fatalities_by_region, res.events.iloc[0:0], {}),
     ]
-    for p in paths:
+    for i, (fn, data, kw) in enumerate(calls):
+        p = tmp_path / f"{i}.png"
+        fig = fn(data, p, **kw)
+        assert isinstance(fig, Figure) and fig.axes
         assert p.is_file() and p.read_bytes()[:4] == b"\x89PNG"
+    # Drawn on the caller's axes, without a file and without touching pyplot's figure registry.
+    own = Figure()
+    ax = own.subplots()
+    assert figures.monthly_fatalities_by_type(res.events, ax=ax) is own and ax.get_title()
+    pair = Figure().subplots(1, 2)
+    assert figures.support_grievance_heatmap(res.timeseries, ax=pair) is pair[0].figure
+    assert "matplotlib.pyplot" not in sys.modules or not __import__("matplotlib.pyplot").pyplot.get_fignums()
     monthly = figures.monthly_fatalities(res.events)
     assert monthly.to_numpy().sum() == res.events["fatalities"].sum()
     assert set(monthly.columns) == set(res.events["admin1"])

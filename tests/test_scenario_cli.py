@@ -130,8 +130,9 @@ def test_map_functions_directly(tmp_path: Path) -> None:
     from azalai.report.maps import draw_scenario_map
 
     sc = load_scenario(FIXTURE)
-    out = draw_scenario_map(sc, tmp_path / "flows.png", flows={0: 10.0, 1: 3.0}, protectors={"kidal": "hcua"})
-    assert out.exists() and out.stat().st_size > 5_000
+    out = tmp_path / "flows.png"
+    fig = draw_scenario_map(sc, out, flows={0: 10.0, 1: 3.0}, protectors={"kidal": "hcua"})
+    assert fig.axes[0].get_title() and out.exists() and out.stat().st_size > 5_000
 
 
 def test_map_bad_boundaries(tmp_path: Path) -> None:

@@ -64,6 +64,11 @@ class Comparison:
     def __iter__(self) -> Iterator[Any]:
         return iter((self.table, self.results))
 
+    def _repr_html_(self) -> str:
+        from azalai.notebook import comparison_html
+
+        return comparison_html(self.table, self.meta)
+
     def to_json_dict(self) -> dict[str, dict[str, float]]:
         """One object keyed by outcome, each with a, b, diff, ci_low, ci_high and effect_size."""
         return {k: {key: float(v[key]) for key in RESULT_KEYS} for k, v in self.results.items()}
@@ -221,12 +226,13 @@ def paired_compare(
     return Comparison(table=table, results=results, runs=runs, meta=meta)
 
 
-def forest_plot(table, path, title: str = "", top: int | None = 30, label_a: str = "A", label_b: str = "B"):
-    """Forest plot of standardized paired differences (d_z with its bootstrap interval) into ``path``."""
-    import matplotlib
+def forest_plot(table, path=None, title: str = "", top: int | None = 30, label_a: str = "A", label_b: str = "B",
+                *, ax=None):
+    """Forest plot of standardized paired differences (d_z with its bootstrap interval); returns the figure.
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    Drawn on ``ax`` if given, else on a new figure; written to ``path`` when given.
+    """
+    from azalai.plotting import figure_for, save
 
     t = table.copy()
     t = t[(t["sd_diff"] > 0) | (t["diff"] != 0)]
@@ -234,7 +240,7 @@ def forest_plot(table, path, title: str = "", top: int | None = 30, label_a: str
         t = t.reindex(t["effect_size"].abs().sort_values(ascending=False).index[:top])
     t = t.sort_values("effect_size")
     h = max(2.5, 0.28 * len(t) + 1.2)
-    fig, ax = plt.subplots(figsize=(7.5, h))
+    fig, ax = figure_for(ax, path, figsize=(7.5, h))
     y = np.arange(len(t))
     colors = ["#b2182b" if ex else "#555555" for ex in t["excludes_zero"]]
     ax.hlines(y, t["effect_low"], t["effect_high"], colors=colors, lw=2)
@@ -248,6 +254,5 @@ def forest_plot(table, path, title: str = "", top: int | None = 30, label_a: str
     if len(t) == 0:
         ax.text(0.5, 0.5, "no outcome differs", ha="center", va="center", transform=ax.transAxes)
     fig.tight_layout()
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
+    return save(fig, path, dpi=130, bbox_inches=None)
     return path

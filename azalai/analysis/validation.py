@@ -374,6 +374,11 @@ class Validation:
     def to_json(self) -> str:
         return json.dumps(self.result, indent=2, default=_json_default)
 
+    def _repr_html_(self) -> str:
+        from azalai.notebook import validation_html
+
+        return validation_html(self.result)
+
 
 def _json_default(o):
     if isinstance(o, (_dt.date, _dt.datetime)):
@@ -661,10 +666,7 @@ def markdown(v: Validation) -> str:
 
 def figures(v: Validation, out_dir: str | Path, prefix: str = "") -> list[Path]:
     """PNG figures of a validation: yearly, regions, monthly band, event-size CCDF, event types."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from azalai.plotting import subplots
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -675,11 +677,10 @@ def figures(v: Validation, out_dir: str | Path, prefix: str = "") -> list[Path]:
         fig.tight_layout()
         paths.append(out / f"{prefix}{name}.png")
         fig.savefig(paths[-1], dpi=110)
-        plt.close(fig)
 
     label = r["observed"].upper()
 
-    fig, ax = plt.subplots(figsize=(6, 3.5))
+    fig, ax = subplots(figsize=(6, 3.5))
     ys = [y["year"] for y in r["yearly"]]
     x = np.arange(len(ys))
     ax.bar(x - 0.2, [y["observed"] for y in r["yearly"]], 0.4, label=label, color="#444")
@@ -693,7 +694,7 @@ def figures(v: Validation, out_dir: str | Path, prefix: str = "") -> list[Path]:
     ax.set_title("Fatalities per year")
     save(fig, "yearly")
 
-    fig, ax = plt.subplots(figsize=(7, 3.5))
+    fig, ax = subplots(figsize=(7, 3.5))
     regs = [g["region"] for g in r["regions"]["table"]]
     x = np.arange(len(regs))
     ax.bar(x - 0.2, [g["observed_share"] for g in r["regions"]["table"]], 0.4, label=label, color="#444")
@@ -708,7 +709,7 @@ def figures(v: Validation, out_dir: str | Path, prefix: str = "") -> list[Path]:
     ax.legend(frameon=False)
     save(fig, "regions")
 
-    fig, ax = plt.subplots(figsize=(8, 3.5))
+    fig, ax = subplots(figsize=(8, 3.5))
     months = pd.to_datetime(r["monthly"]["months"])
     ax.fill_between(months, r["monthly"]["lower"], r["monthly"]["upper"], color="#c60", alpha=0.3, step="mid",
                     label="model 90% band")
@@ -719,7 +720,7 @@ def figures(v: Validation, out_dir: str | Path, prefix: str = "") -> list[Path]:
     ax.legend(frameon=False, fontsize=8)
     save(fig, "monthly")
 
-    fig, ax = plt.subplots(figsize=(5, 4))
+    fig, ax = subplots(figsize=(5, 4))
     for arr, lab, col in ((a["o_sizes"], label, "#222"), (a["sim_sizes"], "model (pooled)", "#c60")):
         xs = np.sort(arr[arr >= 1])
         if len(xs):
@@ -732,7 +733,7 @@ def figures(v: Validation, out_dir: str | Path, prefix: str = "") -> list[Path]:
     ax.legend(frameon=False)
     save(fig, "event_sizes")
 
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.5), sharey=True)
+    fig, axes = subplots(1, 2, figsize=(9, 3.5), sharey=True)
     ts = r["event_types"]["compared"]
     names = [t["event_type"].replace("/", "/\n").replace("Violence against", "Violence\nagainst") for t in ts]
     x = np.arange(len(ts))

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from azalai.cli.formats import TableJson, format_option
 from azalai.defaults import DEFAULT_SCENARIO
 from azalai.errors import InputError, Problem
 
@@ -87,7 +88,7 @@ def compare_cmd(
     seed: int = typer.Option(0, "--seed", help="first seed; replicates use seed, seed+1, ...; also seeds the bootstrap"),
     days: Optional[int] = typer.Option(None, "--days", help="days to simulate (default: the scenario's horizon)"),
     scenario: str = typer.Option(DEFAULT_SCENARIO, "--scenario", help="built-in name or YAML file"),
-    fmt: str = typer.Option("table", "--format", help="table (Rich) or json (one object keyed by outcome)"),
+    fmt: TableJson = format_option(help="table (Rich) | json (one object keyed by outcome)"),
     out_dir: Optional[Path] = typer.Option(None, "--out", help="output directory (default ./azalai-runs/compare-A-vs-B/)"),
     n_boot: int = typer.Option(2000, "--boot", help="bootstrap resamples"),
     all_outcomes: bool = typer.Option(False, "--all", help="show every outcome in the table (default: the main ones and any that differ)"),
@@ -202,7 +203,7 @@ def explain_cmd(
     seed: Optional[int] = typer.Option(None, "--seed", help="seed of the re-run (default 0), or which stored replicate"),
     days: Optional[int] = typer.Option(None, "--days", help="days of the re-run (default: the scenario's horizon)"),
     compare: Optional[Tuple[str, str]] = typer.Option(None, "--compare", help="POLICY_A POLICY_B: explain the differences between two paired runs"),
-    fmt: str = typer.Option("table", "--format", help="table (text) or json"),
+    fmt: TableJson = format_option(help="table (text) | json"),
     top: int = typer.Option(8, "--top", help="sentences to show for --compare"),
 ) -> None:
     """Explain an event's cause chain (following references), or the differences between two paired runs."""

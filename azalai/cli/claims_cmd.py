@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from azalai.cli.formats import TableJson, format_option
 from azalai.errors import InputError, Problem
 
 
@@ -18,7 +19,7 @@ def register(app: typer.Typer) -> None:
         n: int = typer.Option(100, "-n", help="replicates per arm (paired seeds)"),
         seed: int = typer.Option(0, "--seed", help="first seed"),
         days: int = typer.Option(730, "--days", help="days per run"),
-        fmt: str = typer.Option("table", "--format", help="table or json"),
+        fmt: TableJson = format_option(),
     ) -> None:
         """Run the paired experiments behind the seed's claims and print each verdict."""
         from azalai.analysis.claims import CLAIMS, false_tip_clustering, paired_claim, seizure_event_study
@@ -29,8 +30,6 @@ def register(app: typer.Typer) -> None:
             raise InputError(Problem("<arguments>", None, None, "-n", f"must be at least 2 (got {n})"))
         if days < 30:
             raise InputError(Problem("<arguments>", None, None, "--days", f"must be at least 30 (got {days})"))
-        if fmt not in ("table", "json"):
-            raise InputError(Problem("<arguments>", None, None, "--format", f"must be table or json (got {fmt!r})"))
         results = []
         for c in CLAIMS:
             if claim and c.number != claim:

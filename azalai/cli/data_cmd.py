@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
 from typing import Optional
 
 import typer
 from rich.console import Console
 from rich.table import Table
+
+from azalai.cli.formats import TableJson, TableJsonCsv, format_option, print_rows
 
 out = Console()
 
@@ -86,11 +90,17 @@ def import_sizes_cmd(
 
 
 @data_app.command("list")
-def list_cmd(store: Optional[Path] = typer.Option(None, "--store", help=STORE_HELP)) -> None:
+def list_cmd(
+    store: Optional[Path] = typer.Option(None, "--store", help=STORE_HELP),
+    fmt: TableJsonCsv = format_option(),
+) -> None:
     """List the imports recorded in the store."""
     from azalai.analysis.observed import imports_table
 
     df = imports_table(store)
+    if fmt != "table":
+        print_rows(df.to_dict("records"), fmt, columns=list(df.columns))
+        return
     if not len(df):
         out.print("no observed data imported yet; see `azalai data import --help`")
         return
@@ -121,12 +131,17 @@ def summary_cmd(
     store: Optional[Path] = typer.Option(None, "--store", help=STORE_HELP),
     level: str = typer.Option("auto", "--level", help="auto, events or monthly"),
     by: str = typer.Option("admin1", "--by", help="group regions by admin1 (as in the data) or region_id"),
+    fmt: TableJson = format_option(help="table | json (every table as a list of records)"),
 ) -> None:
     """Observed statistics: yearly and monthly fatalities, regions, event types, event sizes."""
     from azalai.analysis import observed as ob
 
     start, end = ob.parse_period(period, "--period") if period else (None, None)
     s = ob.observed_summary(store, source, start, end, level)
+    if fmt == "json":
+        doc = {k: v.to_dict("records") if hasattr(v, "to_dict") else v for k, v in s.items()}
+        sys.stdout.write(json.dumps(doc, indent=2, default=str) + "\n")
+        return
     span = f"{start or '…'} to {end or '…'}"
     out.print(f"[bold]{source.upper()}[/] {span} (from {'event rows' if s['level'] == 'events' else 'monthly aggregates'})")
     if not len(s["yearly"]):

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from azalai.cli.formats import TableJson, format_option
 from azalai.defaults import DEFAULT_POLICY, DEFAULT_SCENARIO
 from azalai.errors import InputError, Problem
 from azalai.model.outcomes import key_outcomes
@@ -109,7 +110,7 @@ def ensemble_cmd(
                                                                "./azalai-runs/azalai.duckdb)"),
     batch_size: int = typer.Option(32, "--batch-size", help="replicates per vectorised batch"),
     param_file: Optional[Path] = typer.Option(None, "--params", help="YAML file of parameter overrides"),
-    fmt: str = typer.Option("table", "--format", help="table | json"),
+    fmt: TableJson = format_option(),
 ) -> None:
     """Run N replicates in batches, storing each batch as it completes (resumable with --resume)."""
     from azalai.experiment.ensemble import resume_ensemble, run_ensemble
@@ -117,7 +118,6 @@ def ensemble_cmd(
     from azalai.experiment.store import store_path
 
     _choice(backend, BACKENDS, "--backend")
-    _choice(fmt, ("table", "json"), "--format")
     if n < 1:
         raise _bad("-n", f"must be at least 1 (got {n})")
     if workers is not None and workers < 1:
@@ -186,7 +186,7 @@ def sensitivity_cmd(
     backend: str = typer.Option("serial", "--backend", help="serial | process | ray"),
     workers: Optional[int] = typer.Option(None, "--workers", "-w"),
     out_dir: Path = typer.Option(Path("out/sensitivity"), "--out", help="directory for CSV, Markdown and figure"),
-    fmt: str = typer.Option("table", "--format", help="table | json"),
+    fmt: TableJson = format_option(),
 ) -> None:
     """Global sensitivity of outcomes to registry parameters (SALib Sobol or Morris)."""
     from azalai.experiment import sensitivity as sa
@@ -194,7 +194,6 @@ def sensitivity_cmd(
 
     _choice(method, ("sobol", "morris"), "--method")
     _choice(backend, BACKENDS, "--backend")
-    _choice(fmt, ("table", "json"), "--format")
     names = _split(params) or sa.DEFAULT_PARAMS
     outcomes = _split(outcome) or sa.DEFAULT_OUTCOMES
     _check_outcomes(outcomes, scenario)
@@ -252,7 +251,7 @@ def discover_cmd(
     backend: str = typer.Option("serial", "--backend"),
     workers: Optional[int] = typer.Option(None, "--workers", "-w"),
     out_dir: Path = typer.Option(Path("out/discovery"), "--out"),
-    fmt: str = typer.Option("table", "--format", help="table | json"),
+    fmt: TableJson = format_option(),
 ) -> None:
     """Scenario discovery: PRIM boxes of the uncertainty space where an outcome crosses a threshold."""
     from azalai.experiment import discovery as dc
@@ -260,7 +259,6 @@ def discover_cmd(
     from azalai.experiment.sensitivity import DEFAULT_PARAMS
 
     _choice(backend, BACKENDS, "--backend")
-    _choice(fmt, ("table", "json"), "--format")
     _check_outcomes([outcome], scenario)
     names = _split(params) or DEFAULT_PARAMS
     with _Reporter("discover", quiet=fmt == "json") as rep:

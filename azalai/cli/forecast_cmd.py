@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from azalai.cli.formats import TableJson, format_option
 from azalai.defaults import DEFAULT_SCENARIO
 
 out = Console()
@@ -43,7 +44,7 @@ def forecast_cmd(
     out_file: Optional[Path] = typer.Option(None, "--out", help="Parquet file of quantiles per region, month, variable"),
     figure: Optional[Path] = typer.Option(None, "--figure", help="PNG of monthly bands by region (default next to --out)"),
     samples_file: Optional[Path] = typer.Option(None, "--samples", help="also write every member's counts (Parquet)"),
-    fmt: str = typer.Option("table", "--format", help="table or json"),
+    fmt: TableJson = format_option(),
 ) -> None:
     """Forecast fatalities and violent events per admin1 region and month from a scenario's start."""
     from azalai.experiment.forecast import add_months, quantile_table, run_forecast, write_forecast
@@ -51,8 +52,6 @@ def forecast_cmd(
     from azalai.model.params import CALIBRATED_FILE
     from azalai.report.forecast_fig import band_figure
 
-    if fmt not in ("table", "json"):
-        raise _bad("--format", f"{fmt!r}: expected table or json")
     sc = _scenario(scenario)
     cal = calibration if calibration is not None else (CALIBRATED_FILE if CALIBRATED_FILE.exists() else None)
     if cal is not None and not Path(cal).exists():
@@ -119,14 +118,12 @@ def backtest_cmd(
     workers: int = typer.Option(1, "--workers", min=1, help="processes simulating in parallel (calibration)"),
     seed: int = typer.Option(1, "--seed", help="random seed"),
     out_dir: Optional[Path] = typer.Option(None, "--out", help="directory for backtest.json, calibrations, forecasts"),
-    fmt: str = typer.Option("table", "--format", help="table or json"),
+    fmt: TableJson = format_option(),
 ) -> None:
     """Rolling-origin backtest: calibrate before each origin, forecast, score against observed and benchmarks."""
     from azalai.analysis.validation import source_and_level
     from azalai.experiment.backtest import BacktestConfig, run_backtest
 
-    if fmt not in ("table", "json"):
-        raise _bad("--format", f"{fmt!r}: expected table or json")
     if observed not in ("acled-aggregates", "acled"):
         source_and_level(observed)
         raise _bad("--observed", f"{observed!r}: backtests score ACLED fatalities per admin1 (acled-aggregates or acled)")

@@ -3,21 +3,40 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import typer
 from rich.console import Console
 
+from azalai import __version__
 from azalai.errors import InputError
 
 app = typer.Typer(
     name="azalai",
     help="Simulate the political economy of armed conflict in northern and central Mali.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
 err = Console(stderr=True)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"azalai {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                 help="print the version and exit"),
+) -> None:
+    """Simulate the political economy of armed conflict in northern and central Mali.
+
+    Shell completion: `azalai --install-completion` (bash, zsh, fish, PowerShell).
+    """
 
 # Each command module exposes `register(app)`. Order is the pipeline's:
 # scenario -> policy -> model runs -> experiments -> analysis -> report/app.
@@ -40,8 +59,15 @@ for _name in COMMAND_MODULES:
     importlib.import_module(_name).register(app)
 
 
+def _headless_backend() -> None:
+    """Without a display, figures go to files: pick matplotlib's Agg backend (only for the command line)."""
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("MPLBACKEND", "Agg")
+
+
 def run() -> None:
     """Entry point: bad input gets a clear message and exit status 2, never a traceback."""
+    _headless_backend()
     try:
         rv = app(standalone_mode=False)
         if isinstance(rv, int) and rv != 0:

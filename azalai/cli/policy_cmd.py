@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Optional
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from azalai.cli.formats import TableJsonCsv, format_option, print_rows
 from azalai.errors import InputError, Problem
 
 out = Console()
@@ -22,30 +24,35 @@ def _fmt(v: float) -> str:
 
 
 @policy_app.command("list")
-def list_cmd() -> None:
+def list_cmd(fmt: TableJsonCsv = format_option()) -> None:
     """List the built-in policies."""
     from azalai.policy.loader import builtin_policies, load_policy
 
-    table = Table(title="built-in policies")
-    table.add_column("name", no_wrap=True)
-    table.add_column("title")
-    table.add_column("dated changes", justify="right")
+    rows = []
     for name in builtin_policies():
         try:
             pol = load_policy(name)
-            table.add_row(name, pol.name, str(len(pol.changes)))
+            rows.append({"name": name, "title": pol.name, "dated changes": len(pol.changes)})
         except InputError:
-            table.add_row(name, "[red]invalid: run `azalai policy check`[/]", "")
-    out.print(table)
+            rows.append({"name": name, "title": "invalid: run `azalai policy check`", "dated changes": None})
+    print_rows(rows, fmt, title="built-in policies", console=out)
 
 
 @policy_app.command("show")
-def show_cmd(policy: str = typer.Argument(..., help="built-in name or YAML file")) -> None:
+def show_cmd(
+    policy: str = typer.Argument(..., help="built-in name or YAML file"),
+    fmt: TableJsonCsv = format_option(help="table | json | csv (one row per lever)"),
+) -> None:
     """Show every lever's value in a policy, against its default."""
     from azalai.policy.loader import load_policy
     from azalai.policy.schema import LEVERS
 
     pol = load_policy(policy)
+    if fmt != "table":
+        values = pol.lever_values()
+        print_rows([{"lever": lv.name, "value": values[lv.name], "default": lv.default, "low": lv.low,
+                     "high": lv.high, "unit": lv.unit} for lv in LEVERS], fmt)  # fmt: skip
+        return
     out.print(f"[bold]{pol.name}[/] ({pol.id})")
     if pol.description:
         out.print(pol.description)
@@ -97,6 +104,18 @@ def export_cmd(
     to.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(src, to)
     out.print(f"wrote {to}")
+
+
+@policy_app.command("schema")
+def schema_cmd(
+    to: Optional[Path] = typer.Option(None, "--to", help="write the schema to this file instead of standard output"),
+    force: bool = typer.Option(False, "--force", help="overwrite an existing file"),
+) -> None:
+    """JSON Schema of policy files, for editors that validate and complete YAML (see docs/policies.md)."""
+    from azalai.cli.scenario_cmd import write_schema
+    from azalai.policy.schema import Policy
+
+    write_schema(Policy, "azalai policy file", to, force)
 
 
 def register(app: typer.Typer) -> None:

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from azalai.cli.formats import TableJson, format_option
 from azalai.defaults import DEFAULT_SCENARIO
 from azalai.errors import InputError, Problem
 
@@ -79,7 +80,7 @@ def register(app: typer.Typer) -> None:
         store: Optional[Path] = typer.Option(None, "--store", help="DuckDB store (default $AZALAI_STORE or ./azalai-runs)"),
         no_store: bool = typer.Option(False, "--no-store", help="keep results in memory only"),
         resume: Optional[str] = typer.Option(None, "--resume", help="finish (or re-analyse) a stored robust run"),
-        fmt: str = typer.Option("table", "--format", help="table or json"),
+        fmt: TableJson = format_option(),
         out_file: Optional[Path] = typer.Option(None, "--out", help="also write the JSON view to this file"),
     ) -> None:
         """Run candidate policies across states of the world and rank them by robustness."""
@@ -91,8 +92,6 @@ def register(app: typer.Typer) -> None:
         from azalai.experiment.robust import parse_sources
         from azalai.policy.space import resolve_candidates
 
-        if fmt not in ("table", "json"):
-            raise _bad("--format", f"must be table or json (got {fmt!r})")
         if backend not in BACKENDS:
             raise _bad("--backend", f"must be one of {', '.join(BACKENDS)} (got {backend!r})")
         if pareto_on not in PARETO_METRICS:

@@ -21,6 +21,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from azalai.cli.formats import TableJson, TableJsonCsv, TableJsonMarkdown, format_option, print_rows
 from azalai.defaults import DEFAULT_POLICY, DEFAULT_SCENARIO
 from azalai.errors import InputError, Problem
 from azalai.model.outcomes import key_outcomes
@@ -371,7 +372,7 @@ def run_cmd(
     store: Optional[Path] = typer.Option(None, "--store", help=STORE_HELP),
     params: Optional[Path] = typer.Option(None, "--params", help="YAML file of parameter values to override"),
     check: bool = typer.Option(False, "--check", help="check the model's invariants every day (slower)"),
-    fmt: str = typer.Option("table", "--format", help="table (summary) or json (outcome scalars only, on stdout)"),
+    fmt: TableJson = format_option(help="table (summary) | json (outcome scalars only, on stdout)"),
     force: bool = typer.Option(False, "--force", help="write into a non-empty output directory"),
     note: str = typer.Option("", "--note", help="a note stored with the run"),
 ) -> None:
@@ -379,8 +380,6 @@ def run_cmd(
     from azalai.experiment.runs import new_run_id
     from azalai.model.invariants import InvariantError
 
-    if fmt not in ("table", "json"):
-        raise _arg_problem("--format", f"must be table or json (got {fmt!r})")
     check_days(days)
     check_seed(seed)
     run_id = new_run_id("run")
@@ -444,6 +443,7 @@ def _open_existing(store: Optional[Path]):
 def runs_list_cmd(
     store: Optional[Path] = typer.Option(None, "--store", help=STORE_HELP),
     limit: int = typer.Option(50, "--limit", help="how many of the latest runs to show"),
+    fmt: TableJsonCsv = format_option(),
 ) -> None:
     """List the runs recorded in the store, newest first."""
     from azalai.experiment.runs import list_runs
@@ -456,6 +456,9 @@ def runs_list_cmd(
         df = list_runs(con, limit=limit)
     finally:
         con.close()
+    if fmt != "table":
+        print_rows(df.to_dict("records"), fmt)
+        return
     if len(df) == 0:
         out.print(f"no runs recorded in {p}", highlight=False)
         return
@@ -472,13 +475,11 @@ def runs_list_cmd(
 def runs_show_cmd(
     run_id: str = typer.Argument(..., help="run id (or a unique prefix of one)"),
     store: Optional[Path] = typer.Option(None, "--store", help=STORE_HELP),
-    fmt: str = typer.Option("table", "--format", help="table or json"),
+    fmt: TableJson = format_option(),
 ) -> None:
     """Show a run's metadata and outcomes (quantiles across replicates for ensembles)."""
     from azalai.experiment.runs import get_run, outcomes_wide
 
-    if fmt not in ("table", "json"):
-        raise _arg_problem("--format", f"must be table or json (got {fmt!r})")
     con, p = _open_existing(store)
     if con is None:
         raise _arg_problem("RUN_ID", f"no runs recorded in {p}")
@@ -601,11 +602,9 @@ def _mechanisms() -> list[str]:
 @params_app.command("list")
 def params_list_cmd(
     mechanism: Optional[str] = typer.Option(None, "--mechanism", help="only this mechanism's parameters"),
-    fmt: str = typer.Option("table", "--format", help="table, json or markdown"),
+    fmt: TableJsonMarkdown = format_option(),
 ) -> None:
     """List every parameter: effective default, plausible range, unit, mechanism and source."""
-    if fmt not in ("table", "json", "markdown"):
-        raise _arg_problem("--format", f"must be table, json or markdown (got {fmt!r})")
     if mechanism is not None and mechanism not in _mechanisms():
         raise _arg_problem("--mechanism", f"unknown mechanism {mechanism!r}; one of: {', '.join(_mechanisms())}")
     rows = params_rows(True, mechanism)
@@ -627,12 +626,18 @@ def params_list_cmd(
 
 
 @params_app.command("show")
-def params_show_cmd(name: str = typer.Argument(..., help="parameter name")) -> None:
+def params_show_cmd(
+    name: str = typer.Argument(..., help="parameter name"),
+    fmt: TableJson = format_option(),
+) -> None:
     """Show one parameter in full."""
     from azalai.model.params import spec
 
     p = spec(name)  # unknown name -> InputError with a suggestion
     row = next(r for r in params_rows(True) if r["name"] == p.name)
+    if fmt == "json":
+        sys.stdout.write(json.dumps({**row, "prior_default": p.default, "description": p.description}, indent=2) + "\n")
+        return
     t = Table(title=p.name, show_header=False)
     t.add_column("field")
     t.add_column("value")
@@ -673,23 +678,23 @@ def demo_cmd(
     run_id = new_run_id("run")
     files = write_outputs(res, out_dir, run_id, store_file, False)
     print_summary(res, out)
-    figs = {
-        "monthly fatalities by region": figures.monthly_fatalities_by_region(
-            res.events, out_dir / "monthly_fatalities_by_region.png"),
-        "monthly fatalities by event type": figures.monthly_fatalities_by_type(
-            res.events, out_dir / "monthly_fatalities_by_type.png"),
-        "revenue by actor and source": figures.revenue_by_actor(res.timeseries, out_dir / "revenue_by_actor.png"),
-        "accord tension": figures.accord_tension(res.timeseries, out_dir / "accord_tension.png",
-                                                 threshold=float(prep.params.tension_threshold)),
-        "support and grievance": figures.support_grievance_heatmap(res.timeseries,
-                                                                   out_dir / "support_grievance.png"),
-    }  # fmt: skip
     idx = prep.index
     protectors = {idx.places[v]: idx.actors[int(a)] for v, a in enumerate(res.S.protector[0]) if int(a) >= 0}
-    figs["map of protectors at the end"] = draw_scenario_map(
-        prep.scenario, out_dir / "map_protectors.png", protectors=protectors,
-        title=f"{prep.scenario.meta.name}: who protects each place on day {prep.days}",
-    )  # fmt: skip
+    figs = {
+        "monthly fatalities by region": out_dir / "monthly_fatalities_by_region.png",
+        "monthly fatalities by event type": out_dir / "monthly_fatalities_by_type.png",
+        "revenue by actor and source": out_dir / "revenue_by_actor.png",
+        "accord tension": out_dir / "accord_tension.png",
+        "support and grievance": out_dir / "support_grievance.png",
+        "map of protectors at the end": out_dir / "map_protectors.png",
+    }
+    figures.monthly_fatalities_by_region(res.events, figs["monthly fatalities by region"])
+    figures.monthly_fatalities_by_type(res.events, figs["monthly fatalities by event type"])
+    figures.revenue_by_actor(res.timeseries, figs["revenue by actor and source"])
+    figures.accord_tension(res.timeseries, figs["accord tension"], threshold=float(prep.params.tension_threshold))
+    figures.support_grievance_heatmap(res.timeseries, figs["support and grievance"])
+    draw_scenario_map(prep.scenario, figs["map of protectors at the end"], protectors=protectors,
+                      title=f"{prep.scenario.meta.name}: who protects each place on day {prep.days}")  # fmt: skip
     record_run(res, store_file, run_id, out_dir, note="demo")
     t = Table(title="where everything is")
     t.add_column("what")

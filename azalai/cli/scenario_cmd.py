@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+import sys
 from collections import defaultdict
 from pathlib import Path
+from typing import Optional
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from azalai.defaults import DEFAULT_SCENARIO
+from azalai.cli.formats import TableJson, TableJsonCsv, format_option, print_rows
 from azalai.errors import InputError, Problem
 
 out = Console()
@@ -29,30 +33,32 @@ def _refuse_overwrite(path: Path, force: bool) -> None:
 
 
 @scenario_app.command("list")
-def list_cmd() -> None:
+def list_cmd(fmt: TableJsonCsv = format_option()) -> None:
     """List the built-in scenarios."""
     from azalai.scenario.loader import builtin_scenarios, load_scenario
 
-    table = Table(title="built-in scenarios")
-    table.add_column("name", no_wrap=True)
-    table.add_column("title")
-    table.add_column("places", justify="right")
-    table.add_column("actors", justify="right")
+    rows = []
     for name in builtin_scenarios():
         try:
             sc = load_scenario(name)
-            table.add_row(name, sc.meta.name, str(len(sc.places)), str(len(sc.actors)))
+            rows.append({"name": name, "title": sc.meta.name, "places": len(sc.places), "actors": len(sc.actors)})
         except InputError:
-            table.add_row(name, "[red]invalid: run `azalai scenario check`[/]", "", "")
-    out.print(table)
+            rows.append({"name": name, "title": "invalid: run `azalai scenario check`", "places": None, "actors": None})
+    print_rows(rows, fmt, title="built-in scenarios", console=out)
 
 
 @scenario_app.command("show")
-def show_cmd(scenario: str = typer.Argument(..., help="built-in name or YAML file")) -> None:
+def show_cmd(
+    scenario: str = typer.Argument(..., help="built-in name or YAML file"),
+    fmt: TableJson = format_option(help="table (summary) | json (the whole validated scenario)"),
+) -> None:
     """Summarise a scenario: places, actors, communities, commodities and accords."""
-    from azalai.scenario.loader import load_scenario, scenario_hash
+    from azalai.scenario.loader import load_scenario, scenario_hash, scenario_to_data
 
     sc = load_scenario(scenario)
+    if fmt == "json":
+        print(json.dumps(scenario_to_data(sc), indent=2, default=str))
+        return
     out.print(f"[bold]{sc.meta.name}[/] ({sc.meta.id}, version {sc.meta.version})")
     if sc.meta.description:
         out.print(sc.meta.description)
@@ -172,6 +178,30 @@ def synth_cmd(
     text = yaml.safe_dump(scenario_to_data(sc), sort_keys=False, allow_unicode=True, width=120)
     out_yaml.write_text(text, encoding="utf-8")
     out.print(f"wrote {out_yaml}: {len(sc.places)} places, {len(sc.routes)} routes, {len(sc.actors)} actors")
+
+
+@scenario_app.command("schema")
+def schema_cmd(
+    to: Optional[Path] = typer.Option(None, "--to", help="write the schema to this file instead of standard output"),
+    force: bool = typer.Option(False, "--force", help="overwrite an existing file"),
+) -> None:
+    """JSON Schema of scenario files, for editors that validate and complete YAML (see docs/scenario.md)."""
+    from azalai.scenario.schema import Scenario
+
+    write_schema(Scenario, "azalai scenario file", to, force)
+
+
+def write_schema(model, title: str, to: Optional[Path], force: bool) -> None:
+    """Write a pydantic model's JSON Schema (draft 2020-12) to ``to`` or standard output."""
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", **model.model_json_schema(), "title": title}
+    text = json.dumps(schema, indent=2) + "\n"
+    if to is None:
+        sys.stdout.write(text)
+        return
+    _refuse_overwrite(to, force)
+    to.parent.mkdir(parents=True, exist_ok=True)
+    to.write_text(text, encoding="utf-8")
+    out.print(f"wrote {to}")
 
 
 def register(app: typer.Typer) -> None:

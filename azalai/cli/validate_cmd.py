@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
 from typing import Optional
 
 import typer
 from rich.console import Console
 
+from azalai.cli.formats import TableJson, format_option
 from azalai.defaults import DEFAULT_SCENARIO
 
 out = Console()
@@ -31,6 +34,7 @@ def validate_cmd(
     seed: int = typer.Option(1, "--seed", help="first seed; replicates use seed, seed+1, ..."),
     scenario: str = typer.Option(DEFAULT_SCENARIO, "--scenario", help="scenario (built-in name or YAML file)"),
     policy: Optional[str] = typer.Option(None, "--policy", help="policy (default baseline-2016)"),
+    fmt: TableJson = format_option(help="table (summary lines) | json (the whole result, as in validation.json)"),
 ) -> None:
     """Run an ensemble over an observed period's length and compare it with the observed data."""
     from azalai.analysis.validation import source_and_level, validate, write_outputs
@@ -52,6 +56,9 @@ def validate_cmd(
     v = validate(observed, period, n=n, store=store, params=values, param_samples=samples, seed=seed,
                  scenario=scenario, policy=policy)
     paths = write_outputs(v, out_dir)
+    if fmt == "json":
+        sys.stdout.write(v.to_json() + "\n")
+        return
     r = v.result
     a = r["annual_rate"]
     sp = r["regions"]["spearman"]
@@ -86,6 +93,7 @@ def calibrate_cmd(
     base: Optional[Path] = typer.Option(None, "--base", help="parameter file for the parameters not calibrated"),
     scenario: str = typer.Option(DEFAULT_SCENARIO, "--scenario", help="scenario (built-in name or YAML file)"),
     policy: Optional[str] = typer.Option(None, "--policy", help="policy (default baseline-2016)"),
+    fmt: TableJson = format_option(help="table (posterior lines) | json (the posterior document)"),
 ) -> None:
     """Calibrate parameters on observed data by ABC-SMC; write the posterior as a parameter file."""
     from azalai.analysis.calibration import calibrate, check_param_names, result_document, write_result
@@ -101,6 +109,9 @@ def calibrate_cmd(
                         base_vals, workers=workers, progress=lambda s: err.print(s, highlight=False))
     doc = result_document(res, tg, period, base=base_vals)
     write_result(doc, out_file, header=f"# azalai calibrate --observed {observed} --period {period} --params {params}")
+    if fmt == "json":
+        sys.stdout.write(json.dumps(doc, indent=2, default=str) + "\n")
+        return
     for nme, q in doc["posterior"].items():
         out.print(f"{nme}: median {q['median']:g} [90%: {q['q05']:g} – {q['q95']:g}]", highlight=False)
     out.print(f"wrote {out_file} ({res.simulations} simulations)", highlight=False)

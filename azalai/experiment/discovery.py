@@ -162,14 +162,14 @@ def discover(
     return prim_analysis(x, cases, threshold=prim_threshold, max_boxes=max_boxes, y=y, meta=meta)
 
 
-def plot_discovery(res: DiscoveryResult, path: Path) -> Path:
-    """Peeling trajectory (coverage vs density, colour = restricted dimensions) and the first box's limits."""
-    import matplotlib
+def plot_discovery(res: DiscoveryResult, path: Path | None = None, *, ax=None):
+    """Peeling trajectory (coverage vs density, colour = restricted dimensions) and the first box's limits.
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    Drawn on ``ax`` (a pair of axes) or a new figure, written to ``path`` when given; returns the figure.
+    """
+    from azalai.plotting import figure_for, save
 
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.2))
+    fig, (a1, a2) = figure_for(ax, path, 1, 2, figsize=(11, 4.2))
     if res.trajectories:
         t = res.trajectories[0]
         sc = a1.scatter(t["coverage"], t["density"], c=t["res_dim"], cmap="viridis", s=18)
@@ -197,10 +197,7 @@ def plot_discovery(res: DiscoveryResult, path: Path) -> Path:
     a1.set_ylabel("density")
     a1.set_title("PRIM peeling trajectory", fontsize=9)
     fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return save(fig, path, dpi=120, bbox_inches=None)
 
 
 def write_discovery(res: DiscoveryResult, out_dir: str | Path) -> dict[str, Path]:

@@ -50,6 +50,11 @@ class EnsembleResult(NamedTuple):
     outcomes: Any
     run_id: str | None
 
+    def _repr_html_(self) -> str:
+        from azalai.notebook import ensemble_html
+
+        return ensemble_html(self.outcomes, self.run_id)
+
 
 def _bad(field: str, msg: str) -> InputError:
     return InputError(Problem("<arguments>", None, None, field, msg))

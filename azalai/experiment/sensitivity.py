@@ -166,16 +166,16 @@ def to_markdown(df) -> str:
     return "\n".join(lines) + "\n"
 
 
-def plot_indices(df, path: Path) -> Path:
-    """Bar chart of the indices with their confidence intervals, one panel per outcome."""
-    import matplotlib
+def plot_indices(df, path: Path | None = None):
+    """Bar chart of the indices with their confidence intervals, one panel per outcome; returns the figure.
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    Written to ``path`` when given.
+    """
+    from azalai.plotting import save, subplots
 
     method = df.attrs.get("method", "sobol" if "S1" in df.columns else "morris")
     outs = list(dict.fromkeys(df["outcome"]))
-    fig, axes = plt.subplots(len(outs), 1, figsize=(8, 2.8 * len(outs) + 0.6), squeeze=False)
+    fig, axes = subplots(len(outs), 1, interactive=path is None, figsize=(8, 2.8 * len(outs) + 0.6), squeeze=False)
     for ax, o in zip(axes[:, 0], outs):
         d = df[df["outcome"] == o]
         x = np.arange(len(d))
@@ -194,10 +194,7 @@ def plot_indices(df, path: Path) -> Path:
         ax.legend(fontsize=7)
     fig.suptitle(f"{method.capitalize()} sensitivity (bars: {int(100 * 0.95)}% confidence intervals)", fontsize=10)
     fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return save(fig, path, dpi=120, bbox_inches=None)
 
 
 def write_results(df, out_dir: str | Path) -> dict[str, Path]:

@@ -123,6 +123,11 @@ class RunResult:
     timeseries: Any = None
     meta: dict[str, Any] = field(default_factory=dict)
 
+    def _repr_html_(self) -> str:
+        from azalai.notebook import run_html
+
+        return run_html(self.seed, self.outcomes, self.meta)
+
 
 def run_prepared(prep: Prepared, seeds: Sequence[int], record: bool = False, check: bool = False,
                  progress=None, chunk: int = 30):

@@ -1,8 +1,10 @@
-"""Figures of one run, drawn with matplotlib (Agg backend, no display needed).
+"""Figures of one run, drawn with matplotlib.
 
 Every function takes data frames as the engine writes them (the ACLED-style event frame, the long
-weekly time-series frame ``week, date, series, key, value``) and an output path, and returns the path
-of the PNG it wrote. The command line, the HTML report and the dashboard share these functions.
+weekly time-series frame ``week, date, series, key, value``), draws on ``ax=`` (or a new figure),
+writes a PNG when ``out`` is given, and returns the figure. No backend is chosen at import: figures
+that are only saved never touch pyplot (see :mod:`azalai.plotting`), so a notebook keeps its backend.
+The command line, the HTML report and the dashboard share these functions.
 
 Helpers that only reshape data (``monthly_fatalities``, ``revenue_table``, ``final_matrix``) are
 public so the command line can print the same numbers it draws.
@@ -13,27 +15,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Mapping
 
-import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+from azalai.plotting import figure_for, save
 
 PALETTE = [
     "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf",
     "#bcbd22", "#7f7f7f", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd",
 ]  # fmt: skip
-
-
-def _save(fig, out: str | Path) -> Path:
-    path = Path(out)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fig.savefig(path, bbox_inches="tight")
-    finally:
-        plt.close(fig)
-    return path
 
 
 def _empty(ax, message: str) -> None:
@@ -94,8 +85,8 @@ def final_matrix(timeseries: pd.DataFrame, series: str) -> pd.DataFrame:
 # --- figures -----------------------------------------------------------------------------------------
 
 
-def _stacked_monthly(table: pd.DataFrame, out: str | Path, title: str, legend_title: str) -> Path:
-    fig, ax = plt.subplots(figsize=(11, 5), dpi=110)
+def _stacked_monthly(table: pd.DataFrame, out, title: str, legend_title: str, ax) -> Figure:
+    fig, ax = figure_for(ax, out, figsize=(11, 5), dpi=110)
     if table.empty:
         _empty(ax, "no events")
     else:
@@ -112,26 +103,28 @@ def _stacked_monthly(table: pd.DataFrame, out: str | Path, title: str, legend_ti
         ax.legend(title=legend_title, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
         ax.grid(True, axis="y", linewidth=0.3, alpha=0.6)
     ax.set_title(title)
-    return _save(fig, out)
+    return save(fig, out)
 
 
-def monthly_fatalities_by_region(events: pd.DataFrame, out: str | Path, title: str | None = None) -> Path:
+def monthly_fatalities_by_region(events: pd.DataFrame, out: str | Path | None = None, title: str | None = None,
+                                 *, ax=None) -> Figure:
     """Stacked bars: fatalities per month, one colour per admin1 region."""
     return _stacked_monthly(
-        monthly_fatalities(events, "admin1"), out, title or "Fatalities per month by region", "admin1"
+        monthly_fatalities(events, "admin1"), out, title or "Fatalities per month by region", "admin1", ax
     )
 
 
-def monthly_fatalities_by_type(events: pd.DataFrame, out: str | Path, title: str | None = None) -> Path:
+def monthly_fatalities_by_type(events: pd.DataFrame, out: str | Path | None = None, title: str | None = None,
+                               *, ax=None) -> Figure:
     """Stacked bars: fatalities per month, one colour per ACLED event type."""
     return _stacked_monthly(
-        monthly_fatalities(events, "event_type"), out, title or "Fatalities per month by event type", "event type"
+        monthly_fatalities(events, "event_type"), out, title or "Fatalities per month by event type", "event type", ax
     )
 
 
 def revenue_by_actor(
-    data: pd.DataFrame | Mapping[str, Any], out: str | Path, title: str | None = None
-) -> Path:
+    data: pd.DataFrame | Mapping[str, Any], out: str | Path | None = None, title: str | None = None, *, ax=None
+) -> Figure:
     """Horizontal stacked bars of each actor's revenue by source.
 
     ``data`` is either the weekly time-series frame (its ``income_*`` series are used) or a table
@@ -146,7 +139,7 @@ def revenue_by_actor(
         tot = {k[len("revenue_"):]: float(v) for k, v in dict(data).items() if k.startswith("revenue_")}
         tot.pop("signatories", None)
         table = pd.DataFrame({"total": pd.Series(tot, dtype=float)})
-    fig, ax = plt.subplots(figsize=(10, max(3.0, 0.35 * max(len(table), 1) + 1.5)), dpi=110)
+    fig, ax = figure_for(ax, out, figsize=(10, max(3.0, 0.35 * max(len(table), 1) + 1.5)), dpi=110)
     if table.empty or float(table.to_numpy().sum()) <= 0:
         _empty(ax, "no revenue")
     else:
@@ -163,14 +156,15 @@ def revenue_by_actor(
         ax.legend(title="source", loc="lower right", fontsize=8)
         ax.grid(True, axis="x", linewidth=0.3, alpha=0.6)
     ax.set_title(title or "Revenue by actor and source")
-    return _save(fig, out)
+    return save(fig, out)
 
 
 def accord_tension(
-    timeseries: pd.DataFrame, out: str | Path, threshold: float | None = None, title: str | None = None
-) -> Path:
+    timeseries: pd.DataFrame, out: str | Path | None = None, threshold: float | None = None,
+    title: str | None = None, *, ax=None,
+) -> Figure:
     """Weekly accord tension of every signatory pair (series ``tension``), with the breaking threshold."""
-    fig, ax = plt.subplots(figsize=(11, 5), dpi=110)
+    fig, ax = figure_for(ax, out, figsize=(11, 5), dpi=110)
     s = timeseries[timeseries["series"] == "tension"] if timeseries is not None and len(timeseries) else None
     if s is None or len(s) == 0:
         _empty(ax, "no signatory pairs")
@@ -188,16 +182,18 @@ def accord_tension(
         ax.legend(title="pair" + extra, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
         ax.grid(True, linewidth=0.3, alpha=0.6)
     ax.set_title(title or "Accord tension between signatories")
-    return _save(fig, out)
+    return save(fig, out)
 
 
-def support_grievance_heatmap(timeseries: pd.DataFrame, out: str | Path, title: str | None = None) -> Path:
-    """Two heat maps at the end of the run: support and grievance, community x actor."""
+def support_grievance_heatmap(timeseries: pd.DataFrame, out: str | Path | None = None, title: str | None = None,
+                              *, ax=None) -> Figure:
+    """Two heat maps at the end of the run: support and grievance, community x actor (``ax``: a pair of axes)."""
     sup = final_matrix(timeseries, "support")
     grv = final_matrix(timeseries, "grievance")
     actors = sorted(set(sup.columns) | set(grv.columns))
     comms = sorted(set(sup.index) | set(grv.index))
-    fig, axes = plt.subplots(1, 2, figsize=(max(10, 0.9 * len(actors) + 4), max(4, 0.4 * len(comms) + 2)), dpi=110)
+    fig, axes = figure_for(ax, out, 1, 2, figsize=(max(10, 0.9 * len(actors) + 4), max(4, 0.4 * len(comms) + 2)),
+                           dpi=110)  # fmt: skip
     for ax, mat, name, cmap in ((axes[0], sup, "support", "Greens"), (axes[1], grv, "grievance", "Reds")):
         if mat.empty or not actors:
             _empty(ax, f"no {name}")
@@ -213,4 +209,4 @@ def support_grievance_heatmap(timeseries: pd.DataFrame, out: str | Path, title: 
         fig.colorbar(im, ax=ax, shrink=0.8)
     if title:
         fig.suptitle(title)
-    return _save(fig, out)
+    return save(fig, out)

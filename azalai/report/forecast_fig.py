@@ -1,4 +1,4 @@
-"""Figure of a forecast: monthly bands per admin1 region (matplotlib, Agg backend)."""
+"""Figure of a forecast: monthly bands per admin1 region (matplotlib, no backend chosen: see azalai.plotting)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,12 @@ from pathlib import Path
 import pandas as pd
 
 
-def band_figure(table: pd.DataFrame, path: str | Path, variable: str = "fatalities", title: str = "",
-                observed: pd.DataFrame | None = None) -> Path:
+def band_figure(table: pd.DataFrame, path: str | Path | None = None, variable: str = "fatalities", title: str = "",
+                observed: pd.DataFrame | None = None):
     """Median, 50% and 90% bands per month, one panel per region (largest mean first); ``observed``
-    (admin1, month, <variable>) is drawn as points where given."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    (admin1, month, <variable>) is drawn as points where given. Written to ``path`` when given; returns
+    the figure."""
+    from azalai.plotting import save, subplots
 
     t = table[table["variable"] == variable].copy()
     t["month"] = pd.to_datetime(t["month"])
@@ -22,7 +20,8 @@ def band_figure(table: pd.DataFrame, path: str | Path, variable: str = "fataliti
     n = len(order)
     cols = 3
     rows = (n + cols - 1) // cols
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 2.6 * rows), sharex=True, squeeze=False)
+    fig, axes = subplots(rows, cols, interactive=path is None, figsize=(4.2 * cols, 2.6 * rows), sharex=True,
+                         squeeze=False)  # fmt: skip
     for ax, reg in zip(axes.ravel(), order):
         d = t[t["admin1"] == reg].sort_values("month")
         ax.fill_between(d["month"], d["q05"], d["q95"], color="#9ecae1", label="90%")
@@ -41,11 +40,7 @@ def band_figure(table: pd.DataFrame, path: str | Path, variable: str = "fataliti
     fig.suptitle(title or f"{variable} per month", fontsize=10)
     fig.autofmt_xdate()
     fig.tight_layout()
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(p, dpi=110)
-    plt.close(fig)
-    return p
+    return save(fig, path, dpi=110, bbox_inches=None)
 
 
 __all__ = ["band_figure"]

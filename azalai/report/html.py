@@ -14,14 +14,10 @@ import math
 from pathlib import Path
 from typing import Any, Sequence
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from azalai.app import data as D  # noqa: E402
+from azalai.app import data as D
 from azalai.defaults import DEFAULT_SCENARIO
-from azalai.errors import InputError  # noqa: E402
+from azalai.errors import InputError
+from azalai.plotting import subplots
 
 CSS = """
 body{font-family:system-ui,'DejaVu Sans',sans-serif;max-width:1050px;margin:20px auto;color:#222;padding:0 16px}
@@ -73,7 +69,6 @@ class _Figs:
     def save(self, fig, name: str) -> str:
         p = self.out / f"{name}.png"
         fig.savefig(p, dpi=100, bbox_inches="tight")
-        plt.close(fig)
         self.files.append(p)
         return self.embed(p, name)
 
@@ -85,7 +80,7 @@ class _Figs:
 def _band_figure(figs: _Figs, bands: dict[str, Any], title: str, name: str, ensemble: bool, top: int = 6) -> str:
     if not bands.get("series"):
         return '<p class="note">No events recorded.</p>'
-    fig, ax = plt.subplots(figsize=(9, 3.6))
+    fig, ax = subplots(figsize=(9, 3.6))
     x = list(range(len(bands["months"])))
     for s in bands["series"][:top]:
         (ln,) = ax.plot(x, s["median"], label=s["name"], linewidth=1.6)
@@ -103,7 +98,7 @@ def _band_figure(figs: _Figs, bands: dict[str, Any], title: str, name: str, ense
 def _tension_figure(figs: _Figs, tension: dict[str, Any]) -> str:
     if not tension.get("series"):
         return '<p class="note">No accord tension recorded.</p>'
-    fig, ax = plt.subplots(figsize=(9, 3.4))
+    fig, ax = subplots(figsize=(9, 3.4))
     for s in tension["series"][:8]:
         ax.plot(range(len(s["values"])), s["values"], label=s["name"], linewidth=1.4)
     ax.set_xlabel("week")
@@ -247,7 +242,7 @@ def compare_report(policy_a: str, policy_b: str, n: int, seed: int = 0, days: in
     rows = [r for r in res["outcomes"] if not r["outcome"].startswith(("revenue_", "alienation_")) or r["outcome"] == "alienation_mean"]
     key = [r for r in rows if r["outcome"] in D.KEY_OUTCOMES]
     # forest plot of key outcomes, each scaled by its own CI
-    fig, ax = plt.subplots(figsize=(8, 0.32 * len(key) + 1))
+    fig, ax = subplots(figsize=(8, 0.32 * len(key) + 1))
     for i, r in enumerate(key):
         sc_ = max(abs(r["ci_lo"] or 0), abs(r["ci_hi"] or 0), abs(r["diff"] or 0), 1e-12)
         col = "#b2182b" if r["significant"] and r["diff"] > 0 else "#2166ac" if r["significant"] else "#888888"
@@ -263,7 +258,7 @@ def compare_report(policy_a: str, policy_b: str, n: int, seed: int = 0, days: in
     from azalai.model.engine import simulate
 
     runs = {lab: simulate(scenario, pol, seed=seed, days=days) for lab, pol in (("A", pa), ("B", pb))}
-    fig, ax = plt.subplots(figsize=(9, 3.4))
+    fig, ax = subplots(figsize=(9, 3.4))
     for lab, r in runs.items():
         ts = r.timeseries
         f = ts[ts["series"] == "fatalities"].sort_values("week")
@@ -274,7 +269,7 @@ def compare_report(policy_a: str, policy_b: str, n: int, seed: int = 0, days: in
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     fat_fig = figs.save(fig, "fatalities_weekly")
-    fig, ax = plt.subplots(figsize=(9, 3.4))
+    fig, ax = subplots(figsize=(9, 3.4))
     for lab, r in runs.items():
         ts = r.timeseries
         t = ts[ts["series"] == "tension"].groupby("week")["value"].max()

@@ -12,14 +12,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-import matplotlib
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-
-from azalai.errors import InputError  # noqa: E402
-from azalai.scenario.schema import Scenario  # noqa: E402
+from azalai.errors import InputError
+from azalai.plotting import figure_for, save
+from azalai.scenario.schema import Scenario
 
 TERRAIN_WIDTH = {"paved": 2.6, "laterite": 2.0, "river": 1.6, "track": 1.2, "desert": 0.8}
 KIND_MARKER = {"town": "o", "border_crossing": "D", "external_node": "s"}
@@ -84,81 +82,77 @@ def dominant_actors(scenario: Scenario) -> dict[str, str]:
 
 def draw_scenario_map(
     scenario: Scenario,
-    out_png: str | Path,
+    out_png: str | Path | None = None,
     boundaries: str | Path | None = None,
     flows: dict[int, float] | None = None,
     protectors: dict[str, str] | None = None,
     title: str | None = None,
-) -> Path:
-    """Draw the scenario's places, routes, actor presence and optional boundaries to a PNG."""
-    out = Path(out_png)
+    *,
+    ax=None,
+) -> Figure:
+    """Draw the scenario's places, routes, actor presence and optional boundaries (on ``ax``, to ``out_png``)."""
     places = {p.id: p for p in scenario.places}
-    fig, ax = plt.subplots(figsize=(10, 9), dpi=110)
-    try:
-        if boundaries is not None:
-            for ring in read_outlines(boundaries):
-                xs, ys = zip(*ring)
-                ax.plot(xs, ys, color="#999999", linewidth=0.7, zorder=1)
+    fig, ax = figure_for(ax, out_png, figsize=(10, 9), dpi=110)
+    if boundaries is not None:
+        for ring in read_outlines(boundaries):
+            xs, ys = zip(*ring)
+            ax.plot(xs, ys, color="#999999", linewidth=0.7, zorder=1)
 
-        max_flow = max((v for v in (flows or {}).values() if v > 0), default=0.0)
-        for i, route in enumerate(scenario.routes):
-            a, b = places.get(route.from_), places.get(route.to)
-            if a is None or b is None:
-                continue
-            if flows is not None:
-                vol = float(flows.get(i, 0.0))
-                width = 0.4 + (5.0 * vol / max_flow if max_flow > 0 else 0.0)
-                color = "#b2182b" if vol > 0 else "#bbbbbb"
-            else:
-                width = TERRAIN_WIDTH.get(_value(route.terrain), 1.0)
-                color = "#8c6d31"
-            ax.plot([a.lon, b.lon], [a.lat, b.lat], color=color, linewidth=width, alpha=0.8, zorder=2)
+    max_flow = max((v for v in (flows or {}).values() if v > 0), default=0.0)
+    for i, route in enumerate(scenario.routes):
+        a, b = places.get(route.from_), places.get(route.to)
+        if a is None or b is None:
+            continue
+        if flows is not None:
+            vol = float(flows.get(i, 0.0))
+            width = 0.4 + (5.0 * vol / max_flow if max_flow > 0 else 0.0)
+            color = "#b2182b" if vol > 0 else "#bbbbbb"
+        else:
+            width = TERRAIN_WIDTH.get(_value(route.terrain), 1.0)
+            color = "#8c6d31"
+        ax.plot([a.lon, b.lon], [a.lat, b.lat], color=color, linewidth=width, alpha=0.8, zorder=2)
 
-        presence = protectors if protectors is not None else dominant_actors(scenario)
-        shown = sorted({a for a in presence.values() if a})
-        actor_names = {a.id: a.name for a in scenario.actors}
-        colours = {a: ACTOR_PALETTE[i % len(ACTOR_PALETTE)] for i, a in enumerate(shown)}
-        for p in scenario.places:
-            who = presence.get(p.id)
-            ax.scatter(
-                [p.lon],
-                [p.lat],
-                marker=KIND_MARKER.get(_value(p.kind), "o"),
-                s=70,
-                color=colours.get(who, NOBODY) if who else NOBODY,
-                edgecolor="black",
-                linewidth=0.6,
-                zorder=3,
-            )
-            ax.annotate(p.name, (p.lon, p.lat), xytext=(4, 4), textcoords="offset points", fontsize=7, zorder=4)
+    presence = protectors if protectors is not None else dominant_actors(scenario)
+    shown = sorted({a for a in presence.values() if a})
+    actor_names = {a.id: a.name for a in scenario.actors}
+    colours = {a: ACTOR_PALETTE[i % len(ACTOR_PALETTE)] for i, a in enumerate(shown)}
+    for p in scenario.places:
+        who = presence.get(p.id)
+        ax.scatter(
+            [p.lon],
+            [p.lat],
+            marker=KIND_MARKER.get(_value(p.kind), "o"),
+            s=70,
+            color=colours.get(who, NOBODY) if who else NOBODY,
+            edgecolor="black",
+            linewidth=0.6,
+            zorder=3,
+        )
+        ax.annotate(p.name, (p.lon, p.lat), xytext=(4, 4), textcoords="offset points", fontsize=7, zorder=4)
 
-        handles = [
-            Line2D([], [], marker="o", linestyle="", color=colours[a], markeredgecolor="black",
-                   label=actor_names.get(a, a))
-            for a in shown
-        ]  # fmt: skip
-        handles.append(Line2D([], [], marker="o", linestyle="", color=NOBODY, markeredgecolor="black",
-                              label="no armed presence" if protectors is None else "unprotected"))
-        kinds = sorted({_value(p.kind) for p in scenario.places})
-        handles += [
-            Line2D([], [], marker=KIND_MARKER.get(k, "o"), linestyle="", color="white", markeredgecolor="black",
-                   label=KIND_LABEL.get(k, k))
-            for k in kinds
-        ]  # fmt: skip
-        legend_title = "protector" if protectors is not None else "largest armed presence"
-        ax.legend(handles=handles, title=legend_title, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7,
-                  title_fontsize=8, frameon=False)
+    handles = [
+        Line2D([], [], marker="o", linestyle="", color=colours[a], markeredgecolor="black",
+               label=actor_names.get(a, a))
+        for a in shown
+    ]  # fmt: skip
+    handles.append(Line2D([], [], marker="o", linestyle="", color=NOBODY, markeredgecolor="black",
+                          label="no armed presence" if protectors is None else "unprotected"))
+    kinds = sorted({_value(p.kind) for p in scenario.places})
+    handles += [
+        Line2D([], [], marker=KIND_MARKER.get(k, "o"), linestyle="", color="white", markeredgecolor="black",
+               label=KIND_LABEL.get(k, k))
+        for k in kinds
+    ]  # fmt: skip
+    legend_title = "protector" if protectors is not None else "largest armed presence"
+    ax.legend(handles=handles, title=legend_title, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7,
+              title_fontsize=8, frameon=False)
 
-        bb = scenario.bbox
-        ax.set_xlim(bb.lon_min, bb.lon_max)
-        ax.set_ylim(bb.lat_min, bb.lat_max)
-        ax.set_aspect("equal", adjustable="box")
-        ax.set_xlabel("longitude")
-        ax.set_ylabel("latitude")
-        ax.set_title(title or f"{scenario.meta.name}" + (" - trafficking flows" if flows else ""))
-        ax.grid(True, linewidth=0.3, alpha=0.5)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(out, bbox_inches="tight")
-    finally:
-        plt.close(fig)
-    return out
+    bb = scenario.bbox
+    ax.set_xlim(bb.lon_min, bb.lon_max)
+    ax.set_ylim(bb.lat_min, bb.lat_max)
+    ax.set_aspect("equal", adjustable="box")
+    ax.set_xlabel("longitude")
+    ax.set_ylabel("latitude")
+    ax.set_title(title or f"{scenario.meta.name}" + (" - trafficking flows" if flows else ""))
+    ax.grid(True, linewidth=0.3, alpha=0.5)
+    return save(fig, out_png)
