@@ -177,3 +177,28 @@ def test_forecast_cli_writes_parquet_and_figure(tmp_path):
     r = _cli("forecast", "--scenario", str(MINI), "--months", "2", "--members", "4", "--point", "--out", str(out),
              "--format", "json")
     assert r.returncode == 0 and json.loads(r.stdout)["forecast"]["sampled"] == ["engine randomness (seeds)"]
+
+
+# --- time-aware calibration statistics ---------------------------------------------------------
+
+
+def test_time_statistics_on_a_known_series():
+    from azalai.analysis import time_stats as ts
+
+    start, end = dt.date(2014, 1, 1), dt.date(2015, 6, 30)
+    months = pd.date_range(start, end, freq="MS").date
+    # 6 months of 10/month in region A, then 12 months of 30/month split 2:1 between A and B
+    rows = [("A", m, 10.0) for m in months[:6]] + [("A", m, 20.0) for m in months[6:]] + \
+           [("B", m, 10.0) for m in months[6:]]
+    df = pd.DataFrame(rows, columns=["admin1", "month", "fatalities"])
+    v = ts.series_statistics(df, ["A", "B"], start, end)
+    names, groups = ts.names_and_groups(["A", "B"], 4)
+    assert names == ["level_recent", "trend", "recent_share:A", "recent_share:B", "dispersion"]
+    assert groups == [4, 4, 5, 5, 6]
+    nat = np.array([10.0] * 6 + [30.0] * 12)
+    np.testing.assert_allclose(v, [math.log1p(360), math.log1p(360) - math.log1p(120), 2 / 3, 1 / 3,
+                                   math.log1p(nat.var() / nat.mean())])
+    # a flat series has no trend and no over-dispersion
+    flat = pd.DataFrame({"admin1": "A", "month": months, "fatalities": 5.0})
+    f = ts.series_statistics(flat, ["A"], start, end)
+    assert f[1] == pytest.approx(0.0) and f[-1] == pytest.approx(0.0)

@@ -403,7 +403,12 @@ def _model_sim(theta: np.ndarray, seed: int) -> np.ndarray:
         c.setdefault("errors", []).append(repr(exc))
         return np.full(len(tg.values), np.nan)
     evs = [to_observed_form(ev, tg.observed) for ev in evs]
-    return model_statistics(evs, tg, days)
+    out = model_statistics(evs, tg, days)
+    if c.get("time_stats"):
+        from azalai.analysis import time_stats as ts
+
+        out = np.concatenate([out, ts.model_statistics(evs, tg.regions, tg.start, tg.end)])
+    return out
 
 
 def _pool_mapper(workers: int):
@@ -450,23 +455,36 @@ def calibrate(
     max_simulations_per_generation: int | None = None,
     progress: Callable[[str], None] | None = None,
     sim_days: int | None = None,
+    time_stats: bool = False,
 ) -> tuple[ABCResult, Targets]:
     """Calibrate ``params`` of the model on observed data of ``period`` by ABC-SMC.
 
     ``base``: values of the other parameters (default: the current defaults, i.e. the registry and
     any shipped calibrated.yaml). ``days`` shortens the period (for tests). ``sim_days``: length of
     each simulated replicate (default: the period's); every statistic is a rate per year or a
-    share, so shorter runs compare with the whole period's year-equivalent, only more noisily."""
+    share, so shorter runs compare with the whole period's year-equivalent, only more noisily.
+    ``time_stats`` adds the statistics of :mod:`azalai.analysis.time_stats` (level and trend, the
+    latest year's regions, monthly dispersion); replicates then run for the whole period."""
     from azalai.analysis.validation import load_observed_period
     from azalai.model.params import spec
 
     names = check_param_names(params)
     obs, _start, _end = load_observed_period(store, observed, period, days)
     tg = targets_from_observed(obs)
+    if time_stats:
+        import dataclasses
+
+        from azalai.analysis import time_stats as ts
+
+        tn, tgr = ts.names_and_groups(tg.regions, len(tg.group_names))
+        tg = dataclasses.replace(tg, values=np.concatenate([tg.values, ts.observed_statistics(
+            store, observed, tg.regions, tg.start, tg.end)]), names=tg.names + tn, groups=tg.groups + tgr,
+            group_names=tg.group_names + ts.GROUPS)
+        sim_days = None
     prior = UniformPrior(names, np.array([spec(n).low for n in names]), np.array([spec(n).high for n in names]))
     _CTX.clear()
     _CTX.update(targets=tg, base=dict(base or {}), names=names, replicates=int(replicates), scenario=scenario,
-                policy=policy, sim_days=int(sim_days) if sim_days else None)
+                policy=policy, sim_days=int(sim_days) if sim_days else None, time_stats=bool(time_stats))
     mapper, pool = _pool_mapper(int(workers))
     t0 = time.time()
     try:
@@ -521,7 +539,7 @@ def result_document(res: ABCResult, tg: Targets, period_text: str | None = None,
             n: {"observed": _round(o), "posterior_mean": _round(m), "scale": _round(s), "group": tg.group_names[g]}
             for n, o, m, s, g in zip(tg.names, tg.values, post_stats, res.scales, tg.groups)
         },
-        "distance": ("sqrt(mean over groups [volume, regions, event_types, tail] of the mean squared "
+        "distance": (f"sqrt(mean over groups [{', '.join(tg.group_names)}] of the mean squared "
                      "difference / scale within the group); scales = 1.4826 x MAD over the prior-predictive "
                      "generation, floored (see scale_floors)"),
         "base": {k: _round(v) for k, v in (base or {}).items()},

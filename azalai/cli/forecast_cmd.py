@@ -116,6 +116,9 @@ def backtest_cmd(
     generations: int = typer.Option(4, "--generations", min=1, help="ABC-SMC generations"),
     budget: int = typer.Option(240, "--budget", min=4, help="simulations per generation at most"),
     workers: int = typer.Option(1, "--workers", min=1, help="processes simulating in parallel (calibration)"),
+    time_stats: bool = typer.Option(True, "--time-stats/--pooled-stats",
+                                    help="calibrate on time-aware statistics too (level, trend, latest year's "
+                                         "regions, dispersion), or on the pooled ones only"),
     seed: int = typer.Option(1, "--seed", help="random seed"),
     out_dir: Optional[Path] = typer.Option(None, "--out", help="directory for backtest.json, calibrations, forecasts"),
     fmt: TableJson = format_option(),
@@ -130,7 +133,7 @@ def backtest_cmd(
     cfg = BacktestConfig(scenarios=scenario, observed=observed, store=store, months=months, members=members,
                          draws=draws, seed=seed, point=not posterior, calibration=calibration,
                          calibration_period=calibration_period, particles=particles, generations=generations,
-                         budget=budget, workers=workers, out_dir=out_dir)
+                         budget=budget, workers=workers, time_stats=time_stats, out_dir=out_dir)
     res = run_backtest(cfg, say=lambda s: err.print(s, highlight=False))
     if out_dir:
         Path(out_dir).mkdir(parents=True, exist_ok=True)

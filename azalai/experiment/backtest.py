@@ -4,8 +4,9 @@ For each origin (the start date of a scenario written with facts known at that d
 
 1. **Calibrate on data before the origin only.** ``calibration='run'`` runs the ABC-SMC of
    :mod:`azalai.analysis.calibration` on the observed data of ``calibration_period`` (default: from
-   ``history_start`` to the day before the origin), starting from the registry's priors (the shipped
-   calibration, fitted on later data, is never used). ``calibration=<file>`` uses a calibration file
+   ``history_start`` to the day before the origin), with the time-aware statistics of
+   :mod:`azalai.analysis.time_stats` unless ``time_stats`` is off, starting from the registry's
+   priors (the shipped calibration, fitted on later data, is never used). ``calibration=<file>`` uses a calibration file
    whose recorded ``period`` must end before the origin; ``calibration='none'`` uses the priors.
    Any calibration window that reaches the origin is refused (:class:`LeakError`, exit status 2).
 2. **Forecast** the next ``months`` months from the scenario
@@ -56,6 +57,7 @@ class BacktestConfig:
     budget: int = 240
     sim_days: int | None = 365
     workers: int = 1
+    time_stats: bool = True
     n_boot: int = 2000
     out_dir: str | Path | None = None
     extra: dict = field(default_factory=dict)
@@ -113,18 +115,19 @@ def calibration_for(origin: _dt.date, sc, cfg: BacktestConfig, say: Callable[[st
 
     start, end = calibration_window(origin, cfg)
     period = f"{start.isoformat()}:{end.isoformat()}"
-    say(f"calibrating on {cfg.observed} {period} ({len(cfg.cal_params)} parameters, {cfg.particles} particles)")
+    say(f"calibrating on {cfg.observed} {period} ({len(cfg.cal_params)} parameters, {cfg.particles} particles, "
+        f"{'time-aware' if cfg.time_stats else 'pooled'} statistics)")
     base = defaults()
     res, tg = calibrate(cfg.observed, (start, end), list(cfg.cal_params), particles=cfg.particles,
                         generations=cfg.generations, replicates=cfg.replicates, seed=cfg.seed, store=cfg.store,
                         scenario=sc, base=base, workers=cfg.workers, max_simulations_per_generation=cfg.budget,
-                        progress=say, sim_days=cfg.sim_days)
+                        progress=say, sim_days=cfg.sim_days, time_stats=cfg.time_stats)
     doc = result_document(res, tg, period, source_note=f"calibrated: ABC-SMC on {cfg.observed} {period} (backtest)")
     out = Path(cfg.out_dir) if cfg.out_dir else Path(_tmpdir())
     fp = write_result(doc, out / f"calibration_{origin.isoformat()}.yaml",
                       header=f"# Backtest calibration for the origin {origin}: data {period} only.")
     return {"posterior": str(fp), "period": period, "method": doc["method"]["name"],
-            "simulations": res.simulations, "seconds": round(float(res.meta.get("seconds", 0.0)), 1),
+            "simulations": res.simulations, "statistics": list(tg.names), "seconds": round(float(res.meta.get("seconds", 0.0)), 1),
             "posterior_summary": doc["posterior"]}
 
 
