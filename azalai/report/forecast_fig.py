@@ -33,7 +33,7 @@ def band_figure(table: pd.DataFrame, path: str | Path | None = None, variable: s
             ax.plot(o["month"], o[variable], "o", ms=3, color="#d62728", label="observed")
         ax.set_title(reg, fontsize=9)
         ax.tick_params(labelsize=7)
-        ax.set_ylim(bottom=0)
+        ax.set_ylim(0, max(1.0, ax.get_ylim()[1]))
     for ax in axes.ravel()[n:]:
         ax.axis("off")
     axes.ravel()[0].legend(fontsize=6, loc="upper right")
