@@ -1,37 +1,46 @@
-"""The seed's seven claims as experiments: paired ensembles with common random numbers.
+"""The seed's seven claims as experiments that could fail.
 
-Each claim is tested by comparing two arms over the same seeds (the same counter-based random
-streams), never by reading a policy's name inside the model. An arm is a built-in policy plus,
-optionally, parameter overrides within the registry's ranges. A claim's verdict comes from the
-bootstrap confidence intervals of the paired differences of its outcomes:
+Each claim is tested by a **single-lever contrast**: two arms that differ in one lever of one policy,
+run over the same seeds (common random numbers), never by reading a policy's name inside the model.
+Where the seed's claim is about a package of measures, the built-in policies that bundle them are
+kept as a second, labelled comparison (:attr:`Claim.bundle`).
 
-* ``reproduced`` when every outcome moves in the claimed direction with a CI that excludes 0;
-* ``partly reproduced`` when some do;
-* ``not reproduced`` when none does.
+Every claim names the mechanism terms that carry it (:attr:`Claim.terms`): registry parameters that
+are switched off (set to exactly 0) in an **ablation**. For each outcome, :attr:`Claim.direct` names the
+most direct term: an outcome whose effect disappears when that term is off, but survives when any
+other term is off, needs only its own term and is reported as holding *by construction*.
 
-Claim 2 (seizures spark fighting near the route) and the clustering part of claim 3 are tested
-inside runs, from the event log and the tips table (an event study and a rank correlation).
+Claim 2 is an event study inside runs (:mod:`azalai.analysis.claims_events`): seizures against
+placebo seizures, in differences against the owners that were not seized. Claim 5 is an
+interaction: the fall in transit under interdiction with traffickers who re-route, against the same
+fall when route learning is switched off (:attr:`Claim.interaction`).
+
+Statistics: for each outcome, the paired difference (arm b minus arm a) over seeds, its bootstrap
+95% CI, and a p-value (paired t test) corrected over the claim's outcomes by Holm's method. An outcome
+*holds* when the difference has the claimed sign and its Holm-adjusted p-value is below 0.05.
+Robustness across worlds lives in :mod:`azalai.analysis.claims_robust`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from azalai.defaults import DEFAULT_POLICY, DEFAULT_SCENARIO
+from azalai.experiment.worlds import Arm
+
+ALPHA = 0.05
 
 
-@dataclass(frozen=True)
-class Arm:
-    policy: str
-    params: dict[str, float] = field(default_factory=dict)
+def lever_policy(base: str, **levers: float):
+    """The built-in policy ``base`` with the given levers changed (one lever for a single-lever arm)."""
+    from azalai.model.engine import _policy
 
-    def label(self) -> str:
-        if not self.params:
-            return self.policy
-        return self.policy + " [" + ", ".join(f"{k}={v:g}" for k, v in self.params.items()) + "]"
+    pol = _policy(base)
+    tag = "-".join(f"{k.replace('_', '')}{v:g}" for k, v in levers.items())
+    return pol.model_copy(update={"id": f"{base}-{tag}"[:64], "name": f"{pol.name}, {levers}",
+                                  "levers": pol.levers.model_copy(update={k: float(v) for k, v in levers.items()})})
 
 
 @dataclass(frozen=True)
@@ -41,93 +50,135 @@ class Claim:
     chain: str
     a: Arm
     b: Arm
-    # outcome -> expected sign of (b - a): +1 or -1
-    expect: dict[str, int]
+    lever: str  # the one lever (or declared bundle) the arms differ in, in words
+    expect: dict[str, int]  # outcome -> claimed sign of (b - a)
+    terms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # ablation name -> parameters set to 0
+    direct: dict[str, str] = field(default_factory=dict)  # outcome -> name of its most direct term
+    bundle: tuple[Arm, Arm] | None = None
+    bundle_name: str = ""
+    interaction: tuple[str, ...] = ()  # parameters off in the counterfactual of an interaction claim
+    event_study: bool = False
 
+
+CT, CTR = "counter-terrorism", "counter-trafficking"
+FOCUS = "barkhane_focus 0 -> 1 (counter-terrorism -> counter-trafficking), all else as in counter-terrorism"
 
 CLAIMS: list[Claim] = [
     Claim(
         1,
         "Moving from counter-terrorism to counter-trafficking raises clashes between signatory groups, "
         "because it disturbs the balance of rents.",
-        "interdiction at Barkhane and MINUSMA posts -> seizures of signatory-owned convoys and re-routing -> "
-        "some signatories' rents fall below their entitlement (the status-quo routes) -> accord tension rises "
-        "-> restraint fails for some pairs, and post-seizure aggression raises clash hazards near the losses "
-        "-> more signatory clashes",
-        Arm("counter-terrorism"),
-        Arm("counter-trafficking"),
+        "Barkhane interdicts -> seizures of signatory-owned convoys and re-routing -> some signatories' rents fall "
+        "below their entitlement -> accord tension rises (tension_rent) -> restraint fails for some pairs; and "
+        "post-seizure aggression raises clash hazards near the losses (aggression_weight) -> more signatory clashes",
+        Arm(CT), Arm(lever_policy(CT, barkhane_focus=1.0)), FOCUS,
         {"signatory_clashes": +1, "rent_signatories": -1},
+        terms={"rent shortfall -> tension": ("tension_rent",), "seizure -> aggression": ("aggression_weight",),
+               "incidents -> tension": ("tension_incident",)},
+        direct={"signatory_clashes": "seizure -> aggression", "rent_signatories": "seizure -> aggression"},
+        bundle=(Arm(CT), Arm(CTR)),
+        bundle_name="counter-terrorism vs counter-trafficking (focus, Barkhane tempo, MINUSMA posture, crime units)",
     ),
     Claim(
         2,
         "Seizing a convoy tied to one signatory raises the odds of fighting near its route in the following weeks "
         "(Kidal, July 2016).",
         "seizure -> the owner's aggression near the loss place (aggression_weight, decaying weekly) and a rent "
-        "shortfall -> higher clash hazard for the owner at the seizure place and its neighbours",
-        Arm("counter-trafficking"),
-        Arm("counter-trafficking"),
-        {},
+        "shortfall (tension_rent) -> higher clash hazard for the owner at the seizure place and its neighbours",
+        Arm(CTR), Arm(CTR), "event study inside counter-trafficking runs: seizures vs placebo seizures",
+        {"es_did": +1},
+        terms={"seizure -> aggression": ("aggression_weight",), "rent shortfall -> tension": ("tension_rent",)},
+        direct={"es_did": "seizure -> aggression"},
+        event_study=True,
     ),
     Claim(
         3,
         "Weaker vetting means more false tips acted on, more misdirected operations, and more grievance and less "
         "cooperation in the communities hit. False tips cluster where rivalries are sharpest.",
-        "lower vetting -> fewer false tips caught -> operations on rivals named as targets -> misdirected "
-        "operations -> grievance of the accused's communities against the force -> lower cooperation; the chance "
-        "of a false tip rises with the rivalry between the informant's patron and the accused",
-        Arm("vetted-intelligence"),
-        Arm(DEFAULT_POLICY),
-        {"false_tips_acted": +1, "misdirected_ops": +1, "grievance_signatory_communities": +1,
-         "cooperation_signatory_communities": -1},
+        "lower vetting -> fewer false tips caught -> operations on rivals named as targets -> operations that hit "
+        "people outside the mandate -> grievance of the accused's communities against the force "
+        "(misdirected_grievance) -> lower cooperation; the chance of a denunciation rises with rivalry",
+        Arm("vetted-intelligence"), Arm("baseline-2016"), "vetting 0.9 -> 0.3 (the two policies differ in it alone)",
+        {"untrue_tips_acted": +1, "outside_mandate_tips_acted": +1, "misdirected_ops": +1,
+         "grievance_communities_hit": +1, "cooperation_communities_hit": -1},
+        terms={"vetting catches false tips": ("vetting_accuracy",), "vetting costs operations": ("vetting_cost",),
+               "misdirected operation -> grievance": ("misdirected_grievance",)},
+        direct={"untrue_tips_acted": "vetting catches false tips", "outside_mandate_tips_acted": "vetting catches false tips",
+                "misdirected_ops": "vetting catches false tips",
+                "grievance_communities_hit": "misdirected operation -> grievance",
+                "cooperation_communities_hit": "misdirected operation -> grievance"},
     ),
     Claim(
         4,
         "Sweeps after attacks raise support and recruitment for armed groups, jihadists included.",
-        "attack on a post -> search-and-detain sweep -> detentions of local men -> grievance against the force -> "
-        "support shifts toward the force's enemies (jihadists and rebels) -> recruitment rises with support and "
-        "grievance",
-        Arm("restraint"),
-        Arm(DEFAULT_POLICY),
+        "attack on a post -> search-and-detain sweep -> detentions of local men -> grievance against the force "
+        "(detention_grievance) -> support shifts toward the force's enemies (support_grievance) -> recruitment "
+        "rises with support and grievance (grievance_push)",
+        Arm(lever_policy("baseline-2016", sweeps=0.0)), Arm("baseline-2016"),
+        "sweeps 0 -> 0.6, all else as in baseline-2016",
         {"jihadist_support": +1, "recruits": +1, "jihadist_recruits": +1, "detentions": +1},
+        terms={"detention -> grievance": ("detention_grievance",), "grievance -> support": ("support_grievance",),
+               "grievance -> recruitment": ("grievance_push",)},
+        direct={"jihadist_support": "detention -> grievance", "recruits": "detention -> grievance",
+                "jihadist_recruits": "detention -> grievance", "detentions": "detention -> grievance"},
+        bundle=(Arm("restraint"), Arm("baseline-2016")),
+        bundle_name="restraint vs baseline-2016 (sweeps and harm mitigation)",
     ),
     Claim(
         5,
         "Interdiction re-routes trafficking: transit falls far less than seizures would suggest.",
         "seizures at a place -> perceived risk there rises (risk_learning) -> the weekly least-expected-cost "
-        "route choice avoids it -> convoys take alternative corridors -> fewer seizures and more transit than "
-        "if traffickers did not adapt",
-        Arm("counter-trafficking", {"risk_learning": 0.05, "risk_aversion": 0.5}),
-        Arm("counter-trafficking"),
+        "route choice avoids it -> convoys take other corridors -> the fall in delivered value under interdiction "
+        "is smaller than with traffickers who keep their routes",
+        Arm(CT), Arm(lever_policy(CT, barkhane_focus=1.0)), FOCUS + "; with vs without route learning",
         {"transit_share": +1, "seizures": -1},
+        terms={"seizure -> perceived risk": ("risk_learning",), "risk -> route cost": ("risk_aversion",)},
+        direct={"transit_share": "seizure -> perceived risk", "seizures": "seizure -> perceived risk"},
+        interaction=("risk_learning",),
     ),
     Claim(
         6,
         "Cutting smuggling income alone does not bring peace while political grievances stand. A policy that also "
         "addresses representation does better.",
-        "fair interim posts and DDR -> unmet political demands fall -> less accord tension and less grievance "
-        "against the state -> less support for armed groups and fewer recruits -> less violence; counter-trafficking "
-        "alone leaves these terms untouched",
-        Arm("counter-trafficking"),
-        Arm("counter-trafficking-political"),
-        {"fatalities": -1, "jihadist_support": -1, "recruits": -1, "alienation_mean": -1},
+        "fairer interim posts -> unmet political demands fall -> less accord tension (tension_political) and less "
+        "grievance against the state (exclusion_grievance) -> less support for armed groups and fewer recruits -> "
+        "less violence",
+        Arm(CTR), Arm(lever_policy(CTR, interim_fairness=0.9)),
+        "interim_fairness 0.3 -> 0.9, all else as in counter-trafficking",
+        {"fatalities": -1, "jihadist_support_conflict_zones": -1, "recruits": -1, "alienation_conflict_zones": -1},
+        terms={"unmet demands -> tension": ("tension_political",), "unmet demands -> grievance": ("exclusion_grievance",)},
+        direct={"fatalities": "unmet demands -> tension", "jihadist_support_conflict_zones": "unmet demands -> grievance",
+                "recruits": "unmet demands -> grievance", "alienation_conflict_zones": "unmet demands -> grievance"},
+        bundle=(Arm(CTR), Arm("counter-trafficking-political")),
+        bundle_name="counter-trafficking vs counter-trafficking-political (interim posts, DDR, aid, business)",
     ),
     Claim(
         7,
         "When routes are interdicted, the livelihoods of the communities that handle them fall, and their "
         "grievance rises.",
-        "seizures and re-routing -> rents and margins that flow to protectors' base communities fall -> "
-        "livelihood below its reference -> grievance against the interdicting forces (weighted by dependence)",
-        Arm("counter-terrorism"),
-        Arm("counter-trafficking"),
+        "seizures and re-routing -> rents and margins that flow to protectors' base communities fall "
+        "(community_share) -> livelihood below its reference -> grievance against the interdicting forces "
+        "(livelihood_grievance, weighted by dependence)",
+        Arm(CT), Arm(lever_policy(CT, barkhane_focus=1.0)), FOCUS,
         {"livelihood_handlers": -1, "grievance_handlers": +1},
+        terms={"livelihood loss -> grievance": ("livelihood_grievance",), "harm -> grievance": ("harm_grievance",),
+               "detention -> grievance": ("detention_grievance",)},
+        direct={"livelihood_handlers": "livelihood loss -> grievance", "grievance_handlers": "livelihood loss -> grievance"},
+        bundle=(Arm(CT), Arm(CTR)),
+        bundle_name="counter-terrorism vs counter-trafficking (focus, Barkhane tempo, MINUSMA posture, crime units)",
     ),
 ]
+
+
+def claim(number: int) -> Claim:
+    return next(c for c in CLAIMS if c.number == number)
 
 
 def bootstrap_ci(d: np.ndarray, n_boot: int = 2000, seed: int = 0, level: float = 0.95) -> tuple[float, float]:
     """Percentile bootstrap CI of a mean, with the resampling of :mod:`azalai.analysis.compare`."""
     from azalai.analysis.compare import bootstrap_indices
 
+    d = np.asarray(d, dtype=float)
     if len(d) == 0:
         return (0.0, 0.0)
     means = d[bootstrap_indices(len(d), n_boot, seed)].mean(axis=1)
@@ -135,130 +186,86 @@ def bootstrap_ci(d: np.ndarray, n_boot: int = 2000, seed: int = 0, level: float 
     return float(lo), float(hi)
 
 
-def run_arm(arm: Arm, seeds: list[int], days: int, scenario: str = DEFAULT_SCENARIO, with_events: bool = False):
-    from azalai.model.engine import prepare, simulate_batch
+def t_pvalue(d: np.ndarray) -> float:
+    """Two-sided p-value of a paired t test of mean 0 (1 when the differences are all equal)."""
+    from scipy import stats
 
-    prep = prepare(scenario, arm.policy, days, arm.params or None)
-    return prep, simulate_batch(prep, seeds, with_events=with_events)
+    d = np.asarray(d, dtype=float)
+    if len(d) < 2 or float(np.std(d)) == 0.0:
+        return 1.0 if float(np.mean(d)) == 0.0 or len(d) < 2 else 0.0
+    return float(stats.ttest_1samp(d, 0.0).pvalue)
 
 
-def paired_claim(claim: Claim, n: int = 60, seed: int = 0, days: int = 730) -> dict[str, Any]:
-    """Run both arms over the same seeds and summarise each outcome's paired difference."""
-    seeds = list(range(seed, seed + n))
-    _, (oa, _) = run_arm(claim.a, seeds, days)
-    _, (ob, _) = run_arm(claim.b, seeds, days)
-    from azalai.analysis.compare import summarize_paired
+def holm(pvals: Sequence[float]) -> list[float]:
+    """Holm's step-down adjusted p-values."""
+    p = np.asarray(pvals, dtype=float)
+    m = len(p)
+    order = np.argsort(p, kind="stable")
+    adj = np.empty(m)
+    run = 0.0
+    for k, i in enumerate(order):
+        run = max(run, min(1.0, (m - k) * p[i]))
+        adj[i] = run
+    return adj.tolist()
 
-    keys = list(claim.expect)
-    _, stats = summarize_paired([{k: o[k] for k in keys} for o in oa], [{k: o[k] for k in keys} for o in ob],
-                                seed=seed)
+
+def summarise(diffs: Mapping[str, np.ndarray], expect: Mapping[str, int], seed: int = 0,
+              a_mean: Mapping[str, float] | None = None, b_mean: Mapping[str, float] | None = None) -> list[dict]:
+    """One row per outcome: mean difference, bootstrap CI, Holm-adjusted p, and whether it holds."""
+    keys = list(expect)
+    ps = [t_pvalue(diffs[k]) for k in keys]
+    adj = holm(ps)
     rows = []
-    for k, sign in claim.expect.items():
-        st = stats[k]
-        ok = (st["ci_low"] > 0) if sign > 0 else (st["ci_high"] < 0)
-        rows.append({
-            "outcome": k, "a": st["a"], "b": st["b"], "diff": st["diff"], "ci_low": st["ci_low"],
-            "ci_high": st["ci_high"], "expected": "+" if sign > 0 else "-", "holds": bool(ok),
-        })
-    held = sum(r["holds"] for r in rows)
-    verdict = "reproduced" if held == len(rows) else ("partly reproduced" if held else "not reproduced")
-    return {"claim": claim.number, "a": claim.a.label(), "b": claim.b.label(), "n": n, "days": days,
-            "rows": rows, "verdict": verdict}
+    for k, p, pa in zip(keys, ps, adj):
+        d = np.asarray(diffs[k], dtype=float)
+        lo, hi = bootstrap_ci(d, seed=seed)
+        m = float(d.mean()) if len(d) else 0.0
+        rows.append({"outcome": k, "expected": "+" if expect[k] > 0 else "-", "diff": m, "ci_low": lo, "ci_high": hi,
+                     "p": p, "p_holm": pa, "n": int(len(d)),
+                     "a": None if a_mean is None else a_mean.get(k), "b": None if b_mean is None else b_mean.get(k),
+                     "holds": bool(np.sign(m) == expect[k] and pa < ALPHA)})
+    return rows
 
 
-def seizure_event_study(n: int = 40, seed: int = 0, days: int = 730, window: int = 42,
-                        policy: str = "counter-trafficking") -> dict[str, Any]:
-    """Claim 2: clashes involving a convoy's owner near the seizure place, after vs before the seizure.
-
-    For every seizure of a signatory-owned convoy, count clashes involving the owner at the seizure
-    place or a neighbouring place in the ``window`` days after and the ``window`` days before (only
-    seizures with a full window on both sides). The statistic per run is the mean after-minus-before
-    difference; the CI is a bootstrap over runs.
-    """
-    from azalai.model.engine import prepare, simulate_batch
-
-    seeds = list(range(seed, seed + n))
-    prep = prepare(DEFAULT_SCENARIO, policy, days)
-    _, evs = simulate_batch(prep, seeds, with_events=True)
-    sc = prep.scenario
-    kind = {a.id: a.kind.value for a in sc.actors}
-    nbrs: dict[str, set[str]] = {p.id: {p.id} for p in sc.places}
-    for r in sc.routes:
-        nbrs[r.from_].add(r.to)
-        nbrs[r.to].add(r.from_)
-    per_run = []
-    total_after = total_before = n_seiz = 0
-    for ev in evs:
-        seiz = ev[(ev.sub_event_type == "Looting/property destruction") & (ev.actor2_id.map(kind) == "signatory")]
-        clashes = ev[ev.sub_event_type == "Armed clash"]
-        diffs = []
-        for _, s in seiz.iterrows():
-            d0 = int(s.day)
-            if d0 < window or d0 + window >= days:
-                continue
-            near = nbrs[s.place_id]
-            own = s.actor2_id
-            c = clashes[clashes.place_id.isin(near) & ((clashes.actor1_id == own) | (clashes.actor2_id == own))]
-            after = int(((c.day > d0) & (c.day <= d0 + window)).sum())
-            before = int(((c.day < d0) & (c.day >= d0 - window)).sum())
-            diffs.append(after - before)
-            total_after += after
-            total_before += before
-            n_seiz += 1
-        if diffs:
-            per_run.append(float(np.mean(diffs)))
-    arr = np.array(per_run)
-    lo, hi = bootstrap_ci(arr, seed=seed)
-    return {"claim": 2, "policy": policy, "n": n, "days": days, "window_days": window, "seizures": n_seiz,
-            "clashes_after": total_after, "clashes_before": total_before, "runs_with_seizures": len(per_run),
-            "diff": float(arr.mean()) if len(arr) else 0.0, "ci_low": lo, "ci_high": hi,
-            "verdict": "reproduced" if lo > 0 else "not reproduced"}
+def valid_pairs(df, a: str, b: str, outcome: str):
+    """Paired values (world, seed) of ``outcome`` in arms a and b; runs of claim 3 with no community hit drop out."""
+    wide = df.pivot_table(index=["world", "seed"], columns="arm", values=outcome, aggfunc="first")
+    if outcome.endswith("communities_hit"):
+        ex = df.pivot_table(index=["world", "seed"], columns="arm", values="communities_hit_exposure", aggfunc="first")
+        keep = (ex[a] > 0) & (ex[b] > 0)
+        wide = wide[keep]
+    return wide[a], wide[b]
 
 
-def false_tip_clustering(n: int = 20, seed: int = 0, days: int = 730, policy: str = DEFAULT_POLICY) -> dict[str, Any]:
-    """Claim 3, second part: false-tip rates by the rivalry between informant's patron and accused.
+def arms_of(c: Claim, ablations: bool = True, bundle: bool = True) -> dict[str, Arm]:
+    """Every arm a claim's experiments need, by label: a/b, their interaction counterfactuals, ablations, bundle."""
+    arms: dict[str, Arm] = {"a": c.a, "b": c.b}
+    if c.interaction:
+        arms["a|cf"] = Arm(c.a.policy, c.a.params, c.interaction)
+        arms["b|cf"] = Arm(c.b.policy, c.b.params, c.interaction)
+    if ablations:
+        for name, off in c.terms.items():
+            for s in ("a", "b"):
+                base = arms[s]
+                arms[f"{s}|off:{name}"] = Arm(base.policy, base.params, tuple(base.off) + tuple(off))
+                if c.interaction:
+                    cf = arms[f"{s}|cf"]
+                    arms[f"{s}|cf|off:{name}"] = Arm(cf.policy, cf.params, tuple(cf.off) + tuple(off))
+    if bundle and c.bundle is not None:
+        arms["bundle:a"], arms["bundle:b"] = c.bundle
+    return arms
 
-    Tips naming non-jihadist actors are split by the rivalry (-relation) between the informant's patron
-    and the accused; the share of false tips is compared between sharp (rivalry >= 0.5) and mild pairs,
-    with a bootstrap over runs of the per-run difference.
-    """
-    from azalai.model.engine import prepare, run_prepared, tips_frame
 
-    prep = prepare(DEFAULT_SCENARIO, policy, days)
-    seeds = list(range(seed, seed + n))
-    S = run_prepared(prep, seeds)
-    sc = prep.scenario
-    rel = {}
-    for r in sc.relations.actors:
-        rel[(r.a, r.b)] = r.value
-        rel[(r.b, r.a)] = r.value
-    frames = [tips_frame(prep, S, r) for r in range(len(seeds))]
-    import pandas as pd
+def contrast(df, c: Claim, outcome: str, suffix: str = "", prefix: str = "") -> np.ndarray:
+    """Per-run paired contrast of an outcome: b - a, or for an interaction (b - a) - (b|cf - a|cf)."""
+    a, b = f"{prefix}a{suffix}", f"{prefix}b{suffix}"
+    va, vb = valid_pairs(df, a, b, outcome)
+    d = (vb - va)
+    if c.interaction and not prefix:
+        ca, cb = valid_pairs(df, f"a|cf{suffix}", f"b|cf{suffix}", outcome)
+        d = d - (cb - ca).reindex(d.index)
+    return d.dropna()
 
-    tips = pd.concat(frames, ignore_index=True)
-    tips = tips[tips.informant_group != ""]
-    tips["rivalry"] = [max(0.0, -rel.get((a, b), 0.0)) for a, b in zip(tips.informant_group, tips.accused)]
-    sharp = tips[tips.rivalry >= 0.5]
-    mild = tips[tips.rivalry < 0.5]
-    # Per run: false share among sharp-rivalry tips minus among mild ones; bootstrap over runs.
-    per_run = []
-    for r, fr in enumerate(frames):
-        fr = fr[fr.informant_group != ""]
-        riv = np.array([max(0.0, -rel.get((a, b), 0.0)) for a, b in zip(fr.informant_group, fr.accused)])
-        t = fr["true"].to_numpy()
-        if (riv >= 0.5).any() and (riv < 0.5).any():
-            per_run.append((1 - t[riv >= 0.5].mean()) - (1 - t[riv < 0.5].mean()))
-    arr = np.array(per_run)
-    lo, hi = bootstrap_ci(arr, seed=seed)
-    by_pair = (tips.assign(false=~tips["true"]).groupby(["informant_group", "accused"])
-               .agg(tips=("false", "size"), false_share=("false", "mean"), rivalry=("rivalry", "first"))
-               .reset_index().sort_values("false_share", ascending=False))
-    return {
-        "tips": int(len(tips)),
-        "false_share_sharp": float(1 - sharp["true"].mean()) if len(sharp) else 0.0,
-        "false_share_mild": float(1 - mild["true"].mean()) if len(mild) else 0.0,
-        "n_sharp": int(len(sharp)), "n_mild": int(len(mild)),
-        "diff": float(arr.mean()) if len(arr) else 0.0, "ci_low": lo, "ci_high": hi,
-        "verdict": "reproduced" if lo > 0 else "not reproduced",
-        "by_pair": by_pair[by_pair.tips >= 20].head(12).to_dict(orient="records"),
-    }
+
+__all__ = ["Arm", "Claim", "CLAIMS", "claim", "lever_policy", "bootstrap_ci", "t_pvalue", "holm", "summarise",
+           "arms_of", "contrast", "valid_pairs", "ALPHA"]

@@ -249,16 +249,22 @@ def prepare_arm(sc, world: World, arm: Arm, days: int | None):
     return prep
 
 
-def _run_world(sc, world: World, arms: Mapping[str, Arm], seeds: Sequence[int], days, keep, with_events):
-    from azalai.model.engine import simulate_batch
+def _run_world(sc, world: World, arms: Mapping[str, Arm], seeds: Sequence[int], days, keep, with_events,
+               measure=None):
+    from azalai.model.engine import events_frame, outcomes_of, run_prepared
 
     rows, events = [], {}
     for label, arm in arms.items():
         prep = prepare_arm(sc, world, arm, days)
-        outs, evs = simulate_batch(prep, list(seeds), with_events=with_events)
+        S = run_prepared(prep, list(seeds))
+        outs = [outcomes_of(prep, S, r) for r in range(len(seeds))]
+        if measure is not None:
+            for r, o in enumerate(outs):
+                o.update(measure(prep, S, r))
+        evs = [events_frame(prep, S, r, tag=f"AZ{seeds[r]}-") for r in range(len(seeds))] if with_events else None
         for j, (s, o) in enumerate(zip(seeds, outs)):
             rows.append({"world": world.index, "arm": label, "seed": int(s),
-                         **({k: o[k] for k in keep} if keep else o)})
+                         **({k: o[k] for k in keep if k in o} if keep else o)})
             if with_events:
                 events[(world.index, label, int(s))] = evs[j]
     return rows, events
@@ -279,8 +285,7 @@ def _init_pool(sc) -> None:
 
 
 def _pool_task(args):
-    world, arms, seeds, days, keep, with_events = args
-    return _run_world(_POOL_SC, world, arms, seeds, days, keep, with_events)
+    return _run_world(_POOL_SC, *args)
 
 
 def run_paired(
@@ -294,13 +299,15 @@ def run_paired(
     workers: int = 1,
     with_events: bool = False,
     progress=None,
+    measure=None,
 ):
     """Run every arm in every world over the same ``seeds``; one row per (world, arm, seed).
 
     Returns a data frame with columns ``world``, ``arm``, ``seed`` and the outcomes (all of them, or
     ``outcomes``). Replicate (world, seed) of every arm uses the same random streams (common random
     numbers), so the paired difference between two arms in a world removes the seed's noise. Results
-    do not depend on ``workers``. With ``with_events`` the frame's ``attrs["events"]`` maps
+    do not depend on ``workers``. ``measure(prep, S, r)`` (a module-level function, so that workers can
+    receive it) adds measurements of replicate r read from the final state. With ``with_events`` the frame's ``attrs["events"]`` maps
     (world, arm, seed) to the run's event frame.
     """
     import pandas as pd
@@ -320,7 +327,7 @@ def run_paired(
     if len(seeds) < 1:
         raise _bad("seeds", "no seed to run")
     keep = list(outcomes) if outcomes else None
-    tasks = [(w, dict(arms), [int(s) for s in seeds], days, keep, with_events) for w in wl]
+    tasks = [(w, dict(arms), [int(s) for s in seeds], days, keep, with_events, measure) for w in wl]
     results: list[tuple[list, dict]] = []
     if workers <= 1 or len(tasks) < 2:
         for i, t in enumerate(tasks):
@@ -331,7 +338,7 @@ def run_paired(
         import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor
 
-        _run_world(sc, World(-1), {"warm": next(iter(arms.values()))}, [0], 7, keep, with_events)  # engine on disk
+        _run_world(sc, World(-1), {"warm": next(iter(arms.values()))}, [0], 7, keep, with_events, measure)
         with ProcessPoolExecutor(max_workers=int(workers), mp_context=mp.get_context("spawn"),
                                  initializer=_init_pool, initargs=(sc,)) as pool:
             for i, res in enumerate(pool.map(_pool_task, tasks, chunksize=1)):

@@ -217,6 +217,10 @@ def outcomes_of(prep: Prepared, S, r: int) -> dict[str, float]:
     out["tips_acted"] = g("tips_acted")
     out["false_tips_acted"] = g("false_tips_acted")
     out["false_tip_share_acted"] = g("false_tips_acted") / g("tips_acted") if g("tips_acted") > 0 else 0.0
+    out["tips_outside_mandate"] = g("tips_false")
+    out["outside_mandate_tips_acted"] = g("false_tips_acted")
+    out["tips_untrue"] = g("tips_untrue")
+    out["untrue_tips_acted"] = g("untrue_tips_acted")
     out["misdirected_ops"] = g("misdirected_ops")
     out["operations"] = g("operations")
     out["detentions"] = g("detentions")
@@ -231,6 +235,12 @@ def outcomes_of(prep: Prepared, S, r: int) -> dict[str, float]:
     for c, cid in enumerate(idx.communities):
         out[f"alienation_{cid}"] = float(alien[c])
     out["alienation_mean"] = float((alien * popw).sum())
+    # The same over the people of the conflict zones (north and centre), which the capital does not dominate.
+    zone_of = np.asarray(w.place_zone)
+    pop_cz = S.pop[r][:, zone_of <= 1].sum(axis=1)
+    cw = pop_cz / pop_cz.sum() if pop_cz.sum() > 0 else pop_cz
+    out["alienation_conflict_zones"] = float((alien * cw).sum())
+    out["jihadist_support_conflict_zones"] = float((jsup * cw).sum())
     out["grievance_international"] = float((S.grievance[r][:, intl].mean(axis=1) * popw).sum()) if intl else 0.0
     out["cooperation_mean"] = float((S.coop[r][:, forces].mean(axis=1) * popw).sum()) if forces else 0.0
     # Communities that are the base of a signatory group: the pool from which false tips' victims come.
@@ -243,6 +253,19 @@ def outcomes_of(prep: Prepared, S, r: int) -> dict[str, float]:
     else:
         out["grievance_signatory_communities"] = 0.0
         out["cooperation_signatory_communities"] = 0.0
+    # The communities actually hit: base communities of the groups struck on tips outside the mandate,
+    # each weighted by its exposure (operations against its groups times the groups' base weights).
+    nt = int(S.tip_n[r])
+    hit = (S.tip_acted[r, :nt] == 1) & (S.tip_true[r, :nt] == 0)
+    expo = w.base_w[S.tip_accused[r, :nt][hit]].sum(axis=0) if hit.any() else np.zeros(len(pop))
+    out["communities_hit_exposure"] = float(expo.sum())
+    if expo.sum() > 0 and intl:
+        ew = expo / expo.sum()
+        out["grievance_communities_hit"] = float((S.grievance[r][:, intl].mean(axis=1) * ew).sum())
+        out["cooperation_communities_hit"] = float((S.coop[r][:, intl].mean(axis=1) * ew).sum())
+    else:
+        out["grievance_communities_hit"] = 0.0
+        out["cooperation_communities_hit"] = 0.0
     dep = w.comm_dep
     handlers = dep >= 0.1
     ref = S.livelihood_ref[r]

@@ -702,6 +702,7 @@ class ReferenceModel(mesa.Model):
         fat = int(p.op_fatality_scale * math.sqrt(max(ft, 1.0) / p.force_ref) * self.lomax(p.fatality_alpha))
         killed = a.lose_fighters(v, fat)
         dual_share = 0.0
+        ally_hit = False
         for b in self.actors:
             if b is a or b.overlap[a.idx] <= 0.0 or not b.present(v):
                 continue
@@ -709,6 +710,7 @@ class ReferenceModel(mesa.Model):
             hit = min(float(int(fat * b.overlap[a.idx] * fb / (fb + ft + 1.0) + 0.5)), fb)
             b.fighters[v] -= hit
             killed += hit
+            ally_hit = ally_hit or (hit > 0.0 and b.kind != KIND_JIHADIST)
             dual_share = max(dual_share, b.overlap[a.idx])
             for c in self.communities:
                 if b.base_w[c.idx] > 0.0:
@@ -731,9 +733,10 @@ class ReferenceModel(mesa.Model):
         else:
             self.count("fatalities_battles", total)
         self.emit("operation", f.idx, a.idx, v, total)
+        if (not is_true) or civ > 0.0 or ally_hit:
+            self.count("misdirected_ops")
         if is_true:
             return
-        self.count("misdirected_ops")
         for c in self.communities:
             if a.base_w[c.idx] > 0.0:
                 c.harm_week[f.idx] += p.misdirected_grievance * a.base_w[c.idx]
@@ -862,7 +865,9 @@ class ReferenceModel(mesa.Model):
         asp = sum(w * self.communities[c].polasp for c, w in enumerate(a.base_w))
         sub = sum(w * self.communities[c].sub for c, w in enumerate(a.base_w))
         indep = sum(w * self.communities[c].indep for c, w in enumerate(a.base_w))
-        short = max(0.0, 1.0 - a.post_share / a.promised) if a.promised > 0.0 else 0.0
+        tot_p = sum(x.promised for x in self.actors if x.sig)
+        fair = a.promised / tot_p if tot_p > 0.0 else 0.0  # normalised like post_share
+        short = max(0.0, 1.0 - a.post_share / fair) if fair > 0.0 else 0.0
         return asp * short * (1.0 + 0.5 * sub) + 0.3 * indep
 
     # ------------------------------------------------------------------------------------------

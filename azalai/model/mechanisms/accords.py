@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from numba import njit
 
-from azalai.model.mechanisms.communities import _return_home
+from azalai.model.mechanisms.communities import _return_home, promised_share
 from azalai.model.events import CK_HOSTILITY, CK_MEDIATION, CK_RENT_LOSS, CK_TENSION, CK_UNMET_DEMANDS, EV_AGREEMENT, EV_OTHER, M_ACCORDS, emit, link
 from azalai.model.rng import SITE_MEDIATION, uniform
 from azalai.model.state import ACC, SRC_DDR
@@ -92,7 +92,7 @@ def actor_unmet(W, S, lev, r, day, a):
         asp += W.base_w[a, c] * W.comm_polasp[c]
         sub += W.base_w[a, c] * W.comm_sub[c]
         indep += W.base_w[a, c] * W.comm_indep[c]
-    fair = W.promised[a]
+    fair = promised_share(W, a)  # normalised like post_share
     short = 0.0
     if fair > 0.0:
         short = max(0.0, 1.0 - S.post_share[r, a] / fair)

@@ -25,26 +25,53 @@ import numpy as np
 from numba import njit
 
 from azalai.model.state import ACC, SRC_BUDGET, SRC_LEVY
-from azalai.model.world import KIND_INTERNATIONAL, KIND_JIHADIST, KIND_SIGNATORY, KIND_STATE
+from azalai.model.world import KIND_INTERNATIONAL, KIND_JIHADIST, KIND_SIGNATORY, KIND_STATE, ZONES
 
 _RECRUITS = ACC["recruits"]
 _JRECRUITS = ACC["jihadist_recruits"]
 _DESERTIONS = ACC["desertions"]
+_NORTH = ZONES["north"]
+
+
+@njit(cache=True, inline="always")
+def promised_share(W, a):
+    """Signatory a's promised share of the interim posts, normalised over the signatories as the posts are."""
+    tot = 0.0
+    for x in range(W.sig.shape[0]):
+        if W.sig[x] == 1:
+            tot += W.promised[x]
+    return W.promised[a] / tot if tot > 0.0 else 0.0
+
+
+@njit(cache=True, inline="always")
+def north_share(W, c):
+    """Share of community c's people living in the north, where the interim authorities govern."""
+    tot = 0.0
+    north = 0.0
+    for v in range(W.pop0.shape[1]):
+        tot += W.pop0[c, v]
+        if W.place_zone[v] == _NORTH:
+            north += W.pop0[c, v]
+    return north / tot if tot > 0.0 else 0.0
 
 @njit(cache=True, inline="always")
 def community_unmet(W, S, lev, r, day, c):
     """Unmet political demands of community c (0..~2): representation, status, independence."""
     A = W.actor_kind.shape[0]
+    # Representation: the patrons' posts against their (normalised) promises, averaged with the weights
+    # of the community's patrons. A community without a signatory patron takes part in the interim
+    # authorities only where they govern: the fairness lever sets the representation of that share.
     rep = 0.0
-    has_patron = False
+    wsum = 0.0
     for a in range(A):
         if W.sig[a] == 1 and W.base_w[a, c] > 0.0:
-            has_patron = True
-            fair = W.promised[a] if W.promised[a] > 0.0 else 0.05
+            fair = promised_share(W, a) if W.promised[a] > 0.0 else 0.05
             rep += W.base_w[a, c] * min(1.0, S.post_share[r, a] / fair)
-    if not has_patron:
-        rep = lev.interim_fairness[day]
-    rep = min(1.0, rep)
+            wsum += W.base_w[a, c]
+    if wsum > 0.0:
+        rep = rep / wsum
+    else:
+        rep = 1.0 - north_share(W, c) * (1.0 - lev.interim_fairness[day])
     return W.comm_polasp[c] * (1.0 - rep) * (1.0 + 0.5 * W.comm_sub[c]) + 0.3 * W.comm_indep[c]
 
 

@@ -8,9 +8,11 @@ Khalil, only to later suspect that they had been misled by MNLA sources who inst
 scores linked to business rivalries between Arab and Idnan Tuareg traders in the town."
 
 Every day each force receives tips from informants in the communities of its area, in proportion to
-their cooperation with it. A tip names an actor at a place. It is true when it names an actor that
-is there and is a legitimate target for the force's mission focus (jihadists under
-counter-terrorism; whoever lives off trafficking under counter-trafficking). The informant may
+their cooperation with it. A tip names an actor at a place. Two things are recorded apart: whether the
+accused is *within the mandate* (a legitimate target for the force's mission focus: jihadists under
+counter-terrorism, whoever lives off trafficking under counter-trafficking; a tip outside it is
+counted in ``tips_false``), and whether the accusation is *untrue* (the accused's men did not do
+what they are denounced for: the expected share ``1 - involvement``, counted in ``tips_untrue``). The informant may
 instead name a rival of its own patron group: the chance rises with the rivalry, with what the
 informant would gain (the rival's rents nearby, the status of a subordinate community), with past
 manipulations that worked, and with how credible the accusation is under the current focus
@@ -37,6 +39,8 @@ _TIPS_FALSE = ACC["tips_false"]
 _TIPS_ACTED = ACC["tips_acted"]
 _FALSE_ACTED = ACC["false_tips_acted"]
 _TIPS_DROPPED = ACC["tips_dropped"]
+_UNTRUE = ACC["tips_untrue"]
+_UNTRUE_ACTED = ACC["untrue_tips_acted"]
 
 
 @njit(cache=True, inline="always")
@@ -52,6 +56,15 @@ def legitimacy(W, S, r, a, focus, rmax):
     """How legitimate a target actor a is for a force with this mission focus."""
     jihad = 1.0 if W.actor_kind[a] == KIND_JIHADIST else 0.0
     return (1.0 - focus) * jihad + focus * _traffic(S, r, a, rmax)
+
+
+@njit(cache=True, inline="always")
+def involvement(W, S, r, a, focus, rmax):
+    """How far actor a really does what a force with this focus hunts: jihadist ties or trafficking income.
+
+    A denunciation of a names it as such; it is untrue for the share ``1 - involvement`` of a's men
+    (who did not do it), whatever the force's mandate says about a."""
+    return (1.0 - focus) * W.jihad_overlap[a] + focus * _traffic(S, r, a, rmax)
 
 
 @njit(cache=True, inline="always")
@@ -203,6 +216,7 @@ def tips_and_operations(W, S, p, lev, r, day):
                     b_gain = gain
                     b_place = where
             is_false = False
+            untrue = 0.0
             target = -1
             tplace = -1
             if b >= 0:
@@ -212,6 +226,7 @@ def tips_and_operations(W, S, p, lev, r, day):
                     is_false = legitimacy(W, S, r, b, focus, rmax) < 0.5
                     target = b
                     tplace = b_place
+                    untrue = 1.0 - involvement(W, S, r, b, focus, rmax)
             if target < 0:
                 # A true tip: a legitimate target present in the area.
                 m = 0
@@ -242,6 +257,7 @@ def tips_and_operations(W, S, p, lev, r, day):
             S.acc[r, _TIPS] += 1.0
             if is_false:
                 S.acc[r, _TIPS_FALSE] += 1.0
+            S.acc[r, _UNTRUE] += untrue
             S.tips_recent[r, c] += 1.0
             vetted = uniform(seed, day, SITE_TIP_VET, tip_key, 0) < vet
             caught = vetted and is_false and uniform(seed, day, SITE_TIP_CATCH, tip_key, 0) < p.vetting_accuracy
@@ -269,3 +285,4 @@ def tips_and_operations(W, S, p, lev, r, day):
                 S.acc[r, _TIPS_ACTED] += 1.0
                 if is_false:
                     S.acc[r, _FALSE_ACTED] += 1.0
+                S.acc[r, _UNTRUE_ACTED] += untrue

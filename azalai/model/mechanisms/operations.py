@@ -8,9 +8,11 @@ operations reportedly caused fear and consternation among some Tuareg population
 An operation acts on a tip: it strikes or raids the accused at the named place, causing attrition
 (heavy-tailed, scaled by the fighters there) and, unless mitigated, some civilian harm. Dual-hatted
 membership means a strike on one group also hits members of the groups that overlap it. When the
-tip was false the operation is misdirected: the accused's communities hold it against the force,
+tip named someone outside the mandate the accused's communities hold it against the force,
 may protest, and the informant's side gains (the accused loses fighters and maybe the place),
-which reinforces the manipulation. Convoy interdiction lives in the trafficking mechanism.
+which reinforces the manipulation. An operation is counted as misdirected when it hit people who
+were not its intended target: the accused outside the mandate, civilians, or dual-hatted members of
+a non-jihadist group. Convoy interdiction lives in the trafficking mechanism.
 
 After an attack on a post, a sweep detains people of the communities living there (more with a
 higher tempo); detainees are released after the policy's delay; detentions feed grievance and
@@ -73,6 +75,7 @@ def execute_operation(W, S, p, lev, r, day, f, a, v, is_true, informant, patron,
     # Dual-hatted members of other groups present are hit as well.
     dual = -1
     dual_share = 0.0
+    ally_hit = False
     for b in range(A):
         if b == a or W.overlap[b, a] <= 0.0 or S.fighters[r, b, v] < p.min_presence:
             continue
@@ -81,6 +84,8 @@ def execute_operation(W, S, p, lev, r, day, f, a, v, is_true, informant, patron,
         S.fighters[r, b, v] -= hit
         S.acc[r, _LOCAL_DEATHS] += hit
         killed += hit
+        if hit > 0.0 and W.actor_kind[b] != KIND_JIHADIST:
+            ally_hit = True
         if W.overlap[b, a] > dual_share:
             dual_share = W.overlap[b, a]
             dual = b
@@ -124,8 +129,11 @@ def execute_operation(W, S, p, lev, r, day, f, a, v, is_true, informant, patron,
         link(S, r, ev, slot, CK_DUAL_HATTED, dual, dual_share)
     elif civ > 0.0:
         link(S, r, ev, slot, CK_CIVILIAN_HARM, v, civ)
-    if not is_true:
+    # Misdirected: the operation hit people who were not its intended target (the accused outside the
+    # mandate, civilians, or dual-hatted members of a non-jihadist group).
+    if (not is_true) or civ > 0.0 or ally_hit:
         S.acc[r, _MISDIRECTED] += 1.0
+    if not is_true:
         for c in range(C):
             if W.base_w[a, c] > 0.0:
                 S.harm_week[r, c, f] += p.misdirected_grievance * W.base_w[a, c]
