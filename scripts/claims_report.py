@@ -37,7 +37,7 @@ Each claim is an experiment that could fail:
   scenario's uncertainty ranges and the ranges of the influential parameters (`azalai.experiment.worlds`). In
   a world, an outcome holds when its paired difference has the claimed sign with a Holm-adjusted p < 0.05 over
   the claim's outcomes; the claim holds when all its outcomes do. Verdict: **robust** when the claim holds in
-  at least 90% of the worlds, **conditional** when in at least 25%, **not supported** otherwise. For a
+  at least ROBUST_SHARE of the worlds, **conditional** when in at least SUPPORT_SHARE, **not supported** otherwise. For a
   conditional claim, PRIM (as in `azalai discover`) describes the worlds where it fails.
 * **Statistics at the point world.** Paired difference (B − A) over seeds, 95% bootstrap CI, paired t test
   p-value adjusted by Holm's method over the claim's outcomes. Negative controls (a policy against itself; a
@@ -69,7 +69,9 @@ HEAD = ["| outcome | claimed sign | A | B | B − A | 95% CI | p (Holm) | holds 
 
 
 def render(res: dict, revision: str, command: str) -> str:
-    out = [INTRO, "## Summary", "",
+    intro = INTRO.replace("ROBUST_SHARE", f"{res.get('robust_share', 0.9):.0%}").replace(
+        "SUPPORT_SHARE", f"{res.get('support_share', 0.25):.0%}")
+    out = [intro, "## Summary", "",
            f"Model revision: `{revision}`. Command: `{command}`. {res['days']} days per run; point world: "
            f"{res['point_seeds']} paired seeds" + (
                f"; {res['n_worlds']} worlds drawn from {', '.join(res['sources'])}, {res['seeds_per_world']} paired "
@@ -149,8 +151,8 @@ def figure(res: dict, path: Path) -> None:
         return
     fig, ax = plt.subplots(figsize=(7, 0.3 * len(labels) + 1))
     ax.barh(range(len(labels)), vals, color=["tab:blue" if not lab.startswith("  ") else "tab:gray" for lab in labels])
-    ax.axvline(0.9, color="tab:green", ls="--", lw=0.8)
-    ax.axvline(0.25, color="tab:red", ls="--", lw=0.8)
+    ax.axvline(res.get("robust_share", 0.9), color="tab:green", ls="--", lw=0.8)
+    ax.axvline(res.get("support_share", 0.25), color="tab:red", ls="--", lw=0.8)
     ax.set_yticks(range(len(labels)), labels, fontsize=7)
     ax.invert_yaxis()
     ax.set_xlim(0, 1)

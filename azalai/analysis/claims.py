@@ -28,6 +28,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from azalai.defaults import DEFAULT_POLICY
 from azalai.experiment.worlds import Arm
 
 ALPHA = 0.05
@@ -73,9 +74,9 @@ CLAIMS: list[Claim] = [
         "post-seizure aggression raises clash hazards near the losses (aggression_weight) -> more signatory clashes",
         Arm(CT), Arm(lever_policy(CT, barkhane_focus=1.0)), FOCUS,
         {"signatory_clashes": +1, "rent_signatories": -1},
-        terms={"rent shortfall -> tension": ("tension_rent",), "seizure -> aggression": ("aggression_weight",),
-               "incidents -> tension": ("tension_incident",)},
-        direct={"signatory_clashes": "seizure -> aggression", "rent_signatories": "seizure -> aggression"},
+        terms={"Barkhane interdiction": ("interdiction_barkhane",), "rent shortfall -> tension": ("tension_rent",),
+               "seizure -> aggression": ("aggression_weight",), "incidents -> tension": ("tension_incident",)},
+        direct={"signatory_clashes": "seizure -> aggression", "rent_signatories": "Barkhane interdiction"},
         bundle=(Arm(CT), Arm(CTR)),
         bundle_name="counter-terrorism vs counter-trafficking (focus, Barkhane tempo, MINUSMA posture, crime units)",
     ),
@@ -98,7 +99,7 @@ CLAIMS: list[Claim] = [
         "lower vetting -> fewer false tips caught -> operations on rivals named as targets -> operations that hit "
         "people outside the mandate -> grievance of the accused's communities against the force "
         "(misdirected_grievance) -> lower cooperation; the chance of a denunciation rises with rivalry",
-        Arm("vetted-intelligence"), Arm("baseline-2016"), "vetting 0.9 -> 0.3 (the two policies differ in it alone)",
+        Arm("vetted-intelligence"), Arm(DEFAULT_POLICY), "vetting 0.9 -> 0.3 (the two policies differ in it alone)",
         {"untrue_tips_acted": +1, "outside_mandate_tips_acted": +1, "misdirected_ops": +1,
          "grievance_communities_hit": +1, "cooperation_communities_hit": -1},
         terms={"vetting catches false tips": ("vetting_accuracy",), "vetting costs operations": ("vetting_cost",),
@@ -114,15 +115,15 @@ CLAIMS: list[Claim] = [
         "attack on a post -> search-and-detain sweep -> detentions of local men -> grievance against the force "
         "(detention_grievance) -> support shifts toward the force's enemies (support_grievance) -> recruitment "
         "rises with support and grievance (grievance_push)",
-        Arm(lever_policy("baseline-2016", sweeps=0.0)), Arm("baseline-2016"),
-        "sweeps 0 -> 0.6, all else as in baseline-2016",
+        Arm(lever_policy(DEFAULT_POLICY, sweeps=0.0)), Arm(DEFAULT_POLICY),
+        f"sweeps 0 -> 0.6, all else as in {DEFAULT_POLICY}",
         {"jihadist_support": +1, "recruits": +1, "jihadist_recruits": +1, "detentions": +1},
-        terms={"detention -> grievance": ("detention_grievance",), "grievance -> support": ("support_grievance",),
-               "grievance -> recruitment": ("grievance_push",)},
+        terms={"sweep detentions": ("sweep_detentions",), "detention -> grievance": ("detention_grievance",),
+               "grievance -> support": ("support_grievance",), "grievance -> recruitment": ("grievance_push",)},
         direct={"jihadist_support": "detention -> grievance", "recruits": "detention -> grievance",
-                "jihadist_recruits": "detention -> grievance", "detentions": "detention -> grievance"},
-        bundle=(Arm("restraint"), Arm("baseline-2016")),
-        bundle_name="restraint vs baseline-2016 (sweeps and harm mitigation)",
+                "jihadist_recruits": "detention -> grievance", "detentions": "sweep detentions"},
+        bundle=(Arm("restraint"), Arm(DEFAULT_POLICY)),
+        bundle_name=f"restraint vs {DEFAULT_POLICY} (sweeps and harm mitigation)",
     ),
     Claim(
         5,
@@ -145,10 +146,10 @@ CLAIMS: list[Claim] = [
         "less violence",
         Arm(CTR), Arm(lever_policy(CTR, interim_fairness=0.9)),
         "interim_fairness 0.3 -> 0.9, all else as in counter-trafficking",
-        {"fatalities": -1, "jihadist_support_conflict_zones": -1, "recruits": -1, "alienation_conflict_zones": -1},
+        {"fatalities": -1, "conflict_zone_jihadist_support": -1, "recruits": -1, "conflict_zone_alienation": -1},
         terms={"unmet demands -> tension": ("tension_political",), "unmet demands -> grievance": ("exclusion_grievance",)},
-        direct={"fatalities": "unmet demands -> tension", "jihadist_support_conflict_zones": "unmet demands -> grievance",
-                "recruits": "unmet demands -> grievance", "alienation_conflict_zones": "unmet demands -> grievance"},
+        direct={"fatalities": "unmet demands -> tension", "conflict_zone_jihadist_support": "unmet demands -> grievance",
+                "recruits": "unmet demands -> grievance", "conflict_zone_alienation": "unmet demands -> grievance"},
         bundle=(Arm(CTR), Arm("counter-trafficking-political")),
         bundle_name="counter-trafficking vs counter-trafficking-political (interim posts, DDR, aid, business)",
     ),
@@ -161,9 +162,10 @@ CLAIMS: list[Claim] = [
         "(livelihood_grievance, weighted by dependence)",
         Arm(CT), Arm(lever_policy(CT, barkhane_focus=1.0)), FOCUS,
         {"livelihood_handlers": -1, "grievance_handlers": +1},
-        terms={"livelihood loss -> grievance": ("livelihood_grievance",), "harm -> grievance": ("harm_grievance",),
+        terms={"Barkhane interdiction": ("interdiction_barkhane",),
+               "livelihood loss -> grievance": ("livelihood_grievance",), "harm -> grievance": ("harm_grievance",),
                "detention -> grievance": ("detention_grievance",)},
-        direct={"livelihood_handlers": "livelihood loss -> grievance", "grievance_handlers": "livelihood loss -> grievance"},
+        direct={"livelihood_handlers": "Barkhane interdiction", "grievance_handlers": "livelihood loss -> grievance"},
         bundle=(Arm(CT), Arm(CTR)),
         bundle_name="counter-terrorism vs counter-trafficking (focus, Barkhane tempo, MINUSMA posture, crime units)",
     ),

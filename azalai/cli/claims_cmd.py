@@ -31,6 +31,9 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(0, "--seed", help="first seed (and the worlds' seed)"),
         days: int = typer.Option(730, "--days", help="days per run"),
         workers: int = typer.Option(1, "--workers", help="worker processes"),
+        robust_share: float = typer.Option(0.9, "--robust-share", help="share of worlds for the verdict 'robust'"),
+        support_share: float = typer.Option(0.25, "--support-share",
+                                            help="share of worlds below which a claim is 'not supported'"),
         fmt: TableJson = format_option(),
         out: str = typer.Option("", "--out", help="also write the JSON results to this file"),
     ) -> None:
@@ -48,6 +51,9 @@ def register(app: typer.Typer) -> None:
             raise _bad("--days", f"must be at least 30 (got {days})")
         if workers < 1:
             raise _bad("--workers", f"must be at least 1 (got {workers})")
+        if not 0.0 <= support_share <= robust_share <= 1.0:
+            raise _bad("--support-share", f"needs 0 <= support share <= robust share <= 1 (got {support_share}, "
+                                          f"{robust_share})")
         src = tuple(s.strip() for s in sources.split(",") if s.strip())
         bad = [s for s in src if s not in SOURCES]
         if bad:
@@ -59,7 +65,7 @@ def register(app: typer.Typer) -> None:
             point_seeds = n
         res = run_claims([claim] if claim else None, robust=robust, n_worlds=n_worlds,
                          seeds_per_world=seeds_per_world, point_seeds=point_seeds, days=days, seed=seed,
-                         sources=src, workers=workers)
+                         sources=src, workers=workers, robust_share=robust_share, support_share=support_share)
         if out:
             from pathlib import Path
 

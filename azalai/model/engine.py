@@ -239,8 +239,8 @@ def outcomes_of(prep: Prepared, S, r: int) -> dict[str, float]:
     zone_of = np.asarray(w.place_zone)
     pop_cz = S.pop[r][:, zone_of <= 1].sum(axis=1)
     cw = pop_cz / pop_cz.sum() if pop_cz.sum() > 0 else pop_cz
-    out["alienation_conflict_zones"] = float((alien * cw).sum())
-    out["jihadist_support_conflict_zones"] = float((jsup * cw).sum())
+    out["conflict_zone_alienation"] = float((alien * cw).sum())
+    out["conflict_zone_jihadist_support"] = float((jsup * cw).sum())
     out["grievance_international"] = float((S.grievance[r][:, intl].mean(axis=1) * popw).sum()) if intl else 0.0
     out["cooperation_mean"] = float((S.coop[r][:, forces].mean(axis=1) * popw).sum()) if forces else 0.0
     # Communities that are the base of a signatory group: the pool from which false tips' victims come.

@@ -296,6 +296,7 @@ class Community(mesa.Agent):
         self.idx = idx
         self.name = name
         self.pop = list(pop)  # per place
+        self.pop0 = list(pop)
         self.dep = 0.0
         self.sub = 0.0
         self.polasp = 0.0
@@ -330,15 +331,19 @@ class Community(mesa.Agent):
 
     def unmet(self):
         m = self.model
-        rep, has_patron = 0.0, False
+        rep, wsum = 0.0, 0.0
+        tot_p = sum(a.promised for a in m.actors if a.sig)
         for a in m.actors:
             if a.sig and a.base_w[self.idx] > 0.0:
-                has_patron = True
-                fair = a.promised if a.promised > 0.0 else 0.05
+                fair = a.promised / tot_p if a.promised > 0.0 else 0.05  # normalised like post_share
                 rep += a.base_w[self.idx] * min(1.0, a.post_share / fair)
-        if not has_patron:
-            rep = m.lev["interim_fairness"]
-        rep = min(1.0, rep)
+                wsum += a.base_w[self.idx]
+        if wsum > 0.0:
+            rep /= wsum
+        else:  # no signatory patron: represented through the interim authorities only in the north
+            tot = sum(self.pop0)
+            north = sum(x for v, x in enumerate(self.pop0) if m.places[v].zone == 0) / tot if tot > 0.0 else 0.0
+            rep = 1.0 - north * (1.0 - m.lev["interim_fairness"])
         return self.polasp * (1.0 - rep) * (1.0 + 0.5 * self.sub) + 0.3 * self.indep
 
     def weekly_update(self):
