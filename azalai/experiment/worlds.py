@@ -327,7 +327,11 @@ def run_paired(
     if len(seeds) < 1:
         raise _bad("seeds", "no seed to run")
     keep = list(outcomes) if outcomes else None
-    tasks = [(w, dict(arms), [int(s) for s in seeds], days, keep, with_events, measure) for w in wl]
+    # One task per world; with few worlds for the workers, each world's arms are split over several tasks.
+    k = max(1, min(len(arms), -(-2 * int(workers) // len(wl)))) if workers > 1 else 1
+    items = list(arms.items())
+    chunks = [dict(items[j::k]) for j in range(k)]
+    tasks = [(w, ch, [int(s) for s in seeds], days, keep, with_events, measure) for w in wl for ch in chunks]
     results: list[tuple[list, dict]] = []
     if workers <= 1 or len(tasks) < 2:
         for i, t in enumerate(tasks):
@@ -346,6 +350,10 @@ def run_paired(
                 if progress is not None:
                     progress(i + 1, len(tasks))
     rows = [r for res in results for r in res[0]]
+    # The same order however the arms were split: worlds, then arms, then seeds, as given.
+    wpos = {w.index: i for i, w in enumerate(wl)}
+    apos = {a: i for i, a in enumerate(arms)}
+    rows.sort(key=lambda r: (wpos[r["world"]], apos[r["arm"]]))
     df = pd.DataFrame(rows)
     if with_events:
         df.attrs["events"] = {k: v for res in results for k, v in res[1].items()}
