@@ -93,6 +93,9 @@ def calibrate_cmd(
     base: Optional[Path] = typer.Option(None, "--base", help="parameter file for the parameters not calibrated"),
     scenario: str = typer.Option(DEFAULT_SCENARIO, "--scenario", help="scenario (built-in name or YAML file)"),
     policy: Optional[str] = typer.Option(None, "--policy", help="policy (default baseline-2016)"),
+    time_stats: bool = typer.Option(False, "--time-stats/--pooled-stats",
+                                    help="also fit statistics that see time: level and trend, the latest year's "
+                                         "regional split, monthly dispersion (ACLED only; full-length replicates)"),
     fmt: TableJson = format_option(help="table (posterior lines) | json (the posterior document)"),
 ) -> None:
     """Calibrate parameters on observed data by ABC-SMC; write the posterior as a parameter file."""
@@ -106,7 +109,8 @@ def calibrate_cmd(
     err.print(f"ABC-SMC on {', '.join(names)}: {particles} particles x {generations} generations, "
               f"{replicates} replicates each", highlight=False)
     res, tg = calibrate(observed, period, names, particles, generations, replicates, seed, store, scenario, policy,
-                        base_vals, workers=workers, progress=lambda s: err.print(s, highlight=False))
+                        base_vals, workers=workers, progress=lambda s: err.print(s, highlight=False),
+                        time_stats=time_stats)
     doc = result_document(res, tg, period, base=base_vals)
     write_result(doc, out_file, header=f"# azalai calibrate --observed {observed} --period {period} --params {params}")
     if fmt == "json":
