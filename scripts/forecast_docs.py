@@ -108,12 +108,16 @@ def main() -> None:
     fc_dir, img = ROOT / "docs" / "forecasts", ROOT / "docs" / "img"
     if not a.skip_backtest:
         out = fc_dir / "backtest_mali-2015"
+        for stale in out.glob("*.ckpt.npz"):  # a checkpoint of an earlier model must not be resumed
+            stale.unlink()
         cfg = BacktestConfig(scenarios=["mali-2015"], store=store, members=a.members, draws=a.draws, seed=a.seed,
                              particles=a.particles, generations=a.generations, budget=a.budget, workers=a.workers,
                              out_dir=out)
         res = run_backtest(cfg, say=lambda s: print(s, flush=True))
         res["model_revision"] = rev
         (fc_dir / "backtest_mali-2015.json").write_text(json.dumps(res, indent=1, default=str), encoding="utf-8")
+        for done in out.glob("*.ckpt.npz"):
+            done.unlink()
         # the same backtest calibrated on the pooled statistics only, for comparison
         pooled = run_backtest(dataclasses.replace(cfg, time_stats=False, out_dir=None), say=lambda s: print(s, flush=True))
         pooled["model_revision"] = rev

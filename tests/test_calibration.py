@@ -108,3 +108,29 @@ def test_sample_posterior_within_ranges(tmp_path):
 def test_unknown_parameter_is_a_clear_error():
     with pytest.raises(InputError, match="unknown parameter"):
         cal.check_param_names(["clash_bse"])
+
+
+def test_abc_smc_resumes_from_a_checkpoint_with_identical_results(tmp_path):
+    """A run stopped after two generations and resumed equals an uninterrupted run of three."""
+    from azalai.analysis.calibration import UniformPrior, abc_smc
+
+    def sim(theta, seed):
+        r = np.random.default_rng(seed)
+        return np.array([theta[0] + 0.1 * r.standard_normal(), theta[1] + 0.1 * r.standard_normal()])
+
+    prior = UniformPrior(["a", "b"], np.array([0.0, 0.0]), np.array([2.0, 2.0]))
+    obs = np.array([1.2, 0.4])
+    full = abc_smc(sim, obs, prior, particles=30, generations=3, seed=5)
+    ck = tmp_path / "abc.npz"
+    part = abc_smc(sim, obs, prior, particles=30, generations=2, seed=5, checkpoint=ck)
+    assert ck.exists() and len(part.generations) == 2
+    msgs = []
+    resumed = abc_smc(sim, obs, prior, particles=30, generations=3, seed=5, checkpoint=ck, progress=msgs.append)
+    assert msgs[0].startswith("resumed from") and len(resumed.generations) == 3
+    np.testing.assert_array_equal(resumed.theta, full.theta)
+    np.testing.assert_array_equal(resumed.weights, full.weights)
+    # a checkpoint of other settings is refused
+    from azalai.errors import InputError
+
+    with pytest.raises(InputError, match="other settings"):
+        abc_smc(sim, obs, prior, particles=30, generations=3, seed=6, checkpoint=ck)

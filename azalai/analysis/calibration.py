@@ -187,11 +187,14 @@ def abc_smc(
     progress: Callable[[str], None] | None = None,
     stat_names: Sequence[str] | None = None,
     scale_floor: Sequence[float] | None = None,
+    checkpoint: str | Path | None = None,
 ) -> ABCResult:
     """ABC-SMC (see the module docstring). ``simulate(theta, seed)`` returns the summary vector of
     one simulation at parameter vector ``theta`` (seeded by ``seed``). ``mapper(fn, list)`` maps
     simulations, e.g. over a process pool (default: the builtin ``map``). ``scale_floor``: lowest
-    allowed scale per statistic (a statistic the prior barely moves must not dominate the distance)."""
+    allowed scale per statistic (a statistic the prior barely moves must not dominate the distance).
+    ``checkpoint``: a file written after every generation and resumed from when it exists
+    (:mod:`azalai.analysis.abc_checkpoint`; the resumed result equals an uninterrupted run's)."""
     rng = np.random.default_rng(seed)
     mapper = mapper or (lambda fn, xs: list(map(fn, xs)))
     observed = np.asarray(observed, dtype=float)
@@ -209,18 +212,32 @@ def abc_smc(
         return np.array([np.asarray(r, dtype=float) for r in res]).reshape(len(thetas), len(observed))
 
     say = progress or (lambda s: None)
-    t0 = time.time()
-    theta = prior.sample(rng, N)
-    stats = run(theta)
-    scales = robust_scales(stats)
-    if scale_floor is not None:
-        scales = np.maximum(scales, np.asarray(scale_floor, dtype=float))
-    d = group_distance(stats, observed, scales, groups)
-    gens = [Generation(float(np.max(d[np.isfinite(d)])) if np.isfinite(d).any() else math.inf, theta,
-                       np.full(N, 1.0 / N), d, stats, N, 1.0, time.time() - t0)]
-    say(f"generation 0 (prior): {N} simulations, median distance {np.median(d):.3f}, {time.time() - t0:.0f}s")
+    from azalai.analysis import abc_checkpoint as ck
+
+    fp = ck.fingerprint(observed=observed, low=prior.low, high=prior.high, names=list(prior.names), N=N, seed=seed,
+                        quantile=quantile, groups=groups, budget=budget, stat_names=list(stat_names or []),
+                        floor=np.asarray(scale_floor if scale_floor is not None else [], dtype=float))
+    restored = ck.load(checkpoint, fp, Generation) if checkpoint else None
+    if restored:
+        gens, scales, rng.bit_generator.state, sim_counter[0] = restored
+        say(f"resumed from {checkpoint}: {len(gens)} generation(s) done")
+    else:
+        t0 = time.time()
+        theta = prior.sample(rng, N)
+        stats = run(theta)
+        scales = robust_scales(stats)
+        if scale_floor is not None:
+            scales = np.maximum(scales, np.asarray(scale_floor, dtype=float))
+        d = group_distance(stats, observed, scales, groups)
+        gens = [Generation(float(np.max(d[np.isfinite(d)])) if np.isfinite(d).any() else math.inf, theta,
+                           np.full(N, 1.0 / N), d, stats, N, 1.0, time.time() - t0)]
+        say(f"generation 0 (prior): {N} simulations, median distance {np.median(d):.3f}, {time.time() - t0:.0f}s")
+        if checkpoint:
+            ck.save(checkpoint, fp, gens, scales, rng, sim_counter[0])
     stopped = ""
-    for t in range(1, int(generations)):
+    if restored and len(gens) > 1 and len(gens[-1].theta) < N:  # the interrupted run had stopped there
+        stopped = f"generation {len(gens) - 1}: simulation budget reached with {len(gens[-1].theta)} of {N} particles accepted"
+    for t in range(len(gens), int(generations) if not stopped else 0):
         prev = gens[-1]
         eps = float(np.quantile(prev.distances, quantile))
         wprev = prev.weights / prev.weights.sum()
@@ -271,6 +288,8 @@ def abc_smc(
         gens.append(Generation(eps, th, w, np.array(acc_d), np.array(acc_s), nsim, n_acc / nsim, time.time() - t1))
         say(f"generation {t}: epsilon {eps:.3f}, {n_acc} accepted of {nsim} simulations "
             f"({100 * n_acc / nsim:.0f}%), ESS {1 / (w ** 2).sum():.0f}, {time.time() - t1:.0f}s")
+        if checkpoint:
+            ck.save(checkpoint, fp, gens, scales, rng, sim_counter[0])
         if n_acc < N:
             stopped = f"generation {t}: simulation budget reached with {n_acc} of {N} particles accepted"
             break
@@ -456,6 +475,7 @@ def calibrate(
     progress: Callable[[str], None] | None = None,
     sim_days: int | None = None,
     time_stats: bool = False,
+    checkpoint: str | Path | None = None,
 ) -> tuple[ABCResult, Targets]:
     """Calibrate ``params`` of the model on observed data of ``period`` by ABC-SMC.
 
@@ -489,7 +509,7 @@ def calibrate(
     t0 = time.time()
     try:
         res = abc_smc(_model_sim, tg.values, prior, tg.groups, particles, generations, quantile, seed,
-                      max_simulations_per_generation, mapper, progress, tg.names, scale_floors(tg))
+                      max_simulations_per_generation, mapper, progress, tg.names, scale_floors(tg), checkpoint)
     finally:
         if pool is not None:
             pool.close()

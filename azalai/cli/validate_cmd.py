@@ -96,6 +96,9 @@ def calibrate_cmd(
     time_stats: bool = typer.Option(False, "--time-stats/--pooled-stats",
                                     help="also fit statistics that see time: level and trend, the latest year's "
                                          "regional split, monthly dispersion (ACLED only; full-length replicates)"),
+    checkpoint: Optional[Path] = typer.Option(None, "--checkpoint",
+                                              help="file saved after every generation; run the same command "
+                                                   "again after a kill to resume from it"),
     fmt: TableJson = format_option(help="table (posterior lines) | json (the posterior document)"),
 ) -> None:
     """Calibrate parameters on observed data by ABC-SMC; write the posterior as a parameter file."""
@@ -110,7 +113,7 @@ def calibrate_cmd(
               f"{replicates} replicates each", highlight=False)
     res, tg = calibrate(observed, period, names, particles, generations, replicates, seed, store, scenario, policy,
                         base_vals, workers=workers, progress=lambda s: err.print(s, highlight=False),
-                        time_stats=time_stats)
+                        time_stats=time_stats, checkpoint=checkpoint)
     doc = result_document(res, tg, period, base=base_vals)
     write_result(doc, out_file, header=f"# azalai calibrate --observed {observed} --period {period} --params {params}")
     if fmt == "json":

@@ -9,6 +9,7 @@ For each origin (the start date of a scenario written with facts known at that d
    priors (the shipped calibration, fitted on later data, is never used). ``calibration=<file>`` uses a calibration file
    whose recorded ``period`` must end before the origin; ``calibration='none'`` uses the priors.
    Any calibration window that reaches the origin is refused (:class:`LeakError`, exit status 2).
+   With ``out_dir``, the calibration checkpoints every generation there and a rerun resumes it.
 2. **Forecast** the next ``months`` months from the scenario
    (:func:`azalai.experiment.forecast.run_forecast`, base = the registry's priors).
 3. **Score** the forecast of fatalities and of violent events per admin1 region and month against
@@ -121,7 +122,9 @@ def calibration_for(origin: _dt.date, sc, cfg: BacktestConfig, say: Callable[[st
     res, tg = calibrate(cfg.observed, (start, end), list(cfg.cal_params), particles=cfg.particles,
                         generations=cfg.generations, replicates=cfg.replicates, seed=cfg.seed, store=cfg.store,
                         scenario=sc, base=base, workers=cfg.workers, max_simulations_per_generation=cfg.budget,
-                        progress=say, sim_days=cfg.sim_days, time_stats=cfg.time_stats)
+                        progress=say, sim_days=cfg.sim_days, time_stats=cfg.time_stats,
+                        checkpoint=(Path(cfg.out_dir) / f"calibration_{origin.isoformat()}.ckpt.npz"
+                                    if cfg.out_dir else None))
     doc = result_document(res, tg, period, source_note=f"calibrated: ABC-SMC on {cfg.observed} {period} (backtest)")
     out = Path(cfg.out_dir) if cfg.out_dir else Path(_tmpdir())
     fp = write_result(doc, out / f"calibration_{origin.isoformat()}.yaml",
