@@ -215,3 +215,39 @@ def test_cli_json(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     view = json.loads(r.stdout)
     assert view["worlds"] == 3 and len(view["ranking"]) == 2 and view["thresholds"] == ["fatalities<=100"]
+
+
+def test_decide_api(tmp_path: Path) -> None:
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from azalai.app.api import create_app
+    from azalai.experiment.robust import run_robust
+    from azalai.policy.space import resolve_candidates
+
+    store = tmp_path / "s.duckdb"
+    d = run_robust(resolve_candidates("baseline-2016,restraint,political-track"), n=4, seeds=1, days=30,
+                   store=str(store))
+    with TestClient(create_app(store=str(store), processes=False), raise_server_exceptions=False) as c:
+        runs = c.get("/api/robust").json()["runs"]
+        assert [r["robust_id"] for r in runs] == [d.robust_id] and runs[0]["candidates"] == 3
+        v = c.get(f"/api/robust/{d.robust_id}", params={"objectives": "fatalities,max:cooperation_mean",
+                                                         "satisfice": "fatalities<=100000"}).json()
+        assert [o["sense"] for o in v["objectives"]] == ["min", "max"]
+        assert all(r["satisficing"] == 1.0 for r in v["ranking"])  # a threshold no run reaches
+        assert v["charts"]["parallel"]["mark"]["type"] == "line" and v["charts"]["satisficing"] is not None
+        p = c.get(f"/api/robust/{d.robust_id}/paired", params={"candidate": "restraint"}).json()
+        assert p["baseline"] == "baseline-2016" and p["pairs"] == 4 and p["chart"]["layer"]
+        for path, params, status, words in [
+            (f"/api/robust/{d.robust_id}", {"satisfice": "fatalities=3"}, 400, "OUTCOME<=NUMBER"),
+            (f"/api/robust/{d.robust_id}", {"objectives": "fatalites"}, 400, "did you mean 'fatalities'"),
+            ("/api/robust/robust-nothing", {}, 404, "no robust run"),
+            ("/api/robust/..%2Fetc", {}, 404, ""),
+            (f"/api/robust/{d.robust_id}/paired", {"candidate": "nobody"}, 400, "no candidate 'nobody'"),
+            ("/static/vendor/nothing.js", {}, 404, "not found"),
+        ]:
+            r = c.get(path, params=params)
+            assert r.status_code == status, (path, r.text)
+            assert words in r.json().get("error", ""), r.text
+        js = c.get("/static/vendor/vega-lite.min.js")
+        assert js.status_code == 200 and js.headers["content-type"].startswith("text/javascript")

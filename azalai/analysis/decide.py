@@ -105,7 +105,13 @@ def paired_with_baseline(data, candidate: str, baseline: str | None = None, outc
 
     c = _label_index(data.labels, candidate)
     b = _label_index(data.labels, baseline, 0)
-    names = list(outcomes) if outcomes else sorted(set(data.frame["outcome"].unique()))
+    stored = set(data.frame["outcome"].unique())
+    if outcomes:
+        names = [k for k in dict.fromkeys(outcomes) if k in stored]
+    else:
+        from azalai.model.outcomes import shown_outcomes
+
+        names = [k for k in shown_outcomes() if k in stored] or sorted(stored)
     a_rows, b_rows = [], []
     wv = data.values(names)
     for name in names:

@@ -222,30 +222,63 @@ def box_in_words(limits: Mapping[str, Sequence[float]], x) -> str:
     return " and ".join(parts)
 
 
-def failure_conditions(x, fail: np.ndarray, label: str, rule: str, threshold: float = 0.8, max_boxes: int = 2
-                       ) -> dict[str, Any]:
-    """PRIM boxes around the worlds where a candidate fails, with a sentence for each."""
-    from azalai.experiment.discovery import prim_analysis
+def _prim_box(x, cases: np.ndarray, max_dims: int, min_coverage: float) -> dict[str, Any] | None:
+    """One PRIM box (EMA Workbench) restricted to at most ``max_dims`` coordinates, so it reads as a sentence.
 
+    On the peeling trajectory, among the boxes restricting at most ``max_dims`` coordinates and holding at
+    least ``min_coverage`` of the cases, the densest is chosen (else the densest with at most ``max_dims``).
+    """
+    import logging
+
+    from ema_workbench.analysis import prim
+
+    from azalai.experiment.discovery import _restricted
+
+    logging.getLogger("EMA").setLevel(logging.WARNING)
+    p = prim.Prim(x, cases, threshold=0.5, peel_alpha=0.05, mass_min=0.05)
+    box = p.find_box()
+    if box is None:
+        return None
+    traj = box.peeling_trajectory
+    small = traj[(traj["res_dim"] <= max_dims) & (traj["res_dim"] > 0)]
+    if not len(small):
+        return None
+    ok = small[small["coverage"] >= min_coverage]
+    i = int((ok if len(ok) else small)["density"].idxmax())
+    lims = _restricted(box.box_lims[i], x)
+    return {"index": i, "coverage": float(traj["coverage"][i]), "density": float(traj["density"][i]),
+            "mass": float(traj["mass"][i]), "res_dim": int(traj["res_dim"][i]),
+            "limits": {k: [float(v[0]), float(v[1])] for k, v in lims.items()}}
+
+
+def failure_conditions(x, fail: np.ndarray, label: str, rule: str, max_dims: int = 3, min_coverage: float = 0.5
+                       ) -> dict[str, Any]:
+    """A PRIM box around the worlds where a candidate fails, in words.
+
+    When the candidate fails in most worlds, the informative question is the opposite one: PRIM then
+    looks for the worlds where it succeeds (``out["explains"] == "successes"``).
+    """
     fail = np.asarray(fail, dtype=bool)
     base = float(fail.mean()) if len(fail) else 0.0
-    out: dict[str, Any] = {"candidate": label, "rule": rule, "failure_share": base, "boxes": []}
+    out: dict[str, Any] = {"candidate": label, "rule": rule, "failure_share": base, "boxes": [],
+                           "explains": "failures"}
+    head = f"{label} {rule} in {base:.0%} of the worlds"
     if fail.sum() < 2 or (~fail).sum() < 2:
-        out["text"] = (f"{label} fails in {base:.0%} of the worlds: " +
-                       ("too few failures to say where." if fail.sum() < 2 else "it fails almost everywhere."))
+        out["text"] = head + (": too few failures to say where." if fail.sum() < 2 else
+                              ": too few successes to say where.")
         return out
+    successes = base > 0.5
+    cases = ~fail if successes else fail
+    out["explains"] = "successes" if successes else "failures"
     x = x.loc[:, [c for c in x.columns if x[c].nunique() > 1]].reset_index(drop=True)
-    res = prim_analysis(x, fail, threshold=threshold, max_boxes=max_boxes, mass_min=0.05)
-    texts = []
-    for b in res.boxes:
-        words = box_in_words(b.limits, x)
-        if not words:
-            continue
-        sentence = (f"fails in {b.density:.0%} of the worlds with {words} ({b.mass:.0%} of all worlds, "
-                    f"{b.coverage:.0%} of its failures)")
-        out["boxes"].append({**b.as_dict(), "text": sentence})
-        texts.append(sentence)
-    out["text"] = (f"{label} {rule} in {base:.0%} of the worlds; it " + "; it ".join(texts) + "."
-                   if texts else f"{label} {rule} in {base:.0%} of the worlds, with no region of the "
-                                 "uncertainty where failures concentrate (PRIM found no box).")
+    b = _prim_box(x, cases, max_dims, min_coverage)
+    words = box_in_words(b["limits"], x) if b else ""
+    what, whose = ("succeeds", "successes") if successes else ("fails", "failures")
+    if b and words and b["density"] > cases.mean():
+        sentence = (f"{what} in {b['density']:.0%} of the worlds with {words} ({b['mass']:.0%} of all worlds, "
+                    f"{b['coverage']:.0%} of its {whose})")
+        out["boxes"].append({**b, "text": sentence})
+        out["text"] = head + ("; it " if not successes else "; it ") + sentence + "."
+    else:
+        out["text"] = head + f", with no region of the uncertainty where its {whose} concentrate (PRIM found no box)."
     return out

@@ -477,4 +477,7 @@ def create_app(store: str | None = None, boundaries: str | None = None, max_runn
     def start_compare(req: CompareRequest):
         return svc.start_compare(req).view()
 
+    from azalai.app.decide_api import register as register_decide  # the Decide page (robust decisions)
+
+    register_decide(app, svc, ApiError, _json_bytes)
     return app

@@ -23,16 +23,27 @@ def report_cmd(
     days: int | None = typer.Option(None, "--days", min=1, max=36500, help="days for --compare (default: horizon)"),
     scenario: str = typer.Option(DEFAULT_SCENARIO, "--scenario", help="scenario for --compare"),
     boundaries: Path | None = typer.Option(None, "--boundaries", help="GeoJSON border for the map"),
+    robust: str | None = typer.Option(None, "--robust", help="a stored robust run (azalai robust): the Decide page"),
+    objectives: str | None = typer.Option(None, "--objectives", help="for --robust: outcomes (max: to maximise)"),
+    satisfice: str | None = typer.Option(None, "--satisfice", help='for --robust: e.g. "fatalities<=600"'),
 ) -> None:
     """Write report.html (figures embedded) and the PNG figures.
 
     azalai report RUN_ID [--store S] [--out DIR]
     azalai report --compare POLICY_A POLICY_B -n N [--seed S] [--days D] [--out DIR]
+    azalai report --robust ROBUST_ID [--objectives ...] [--satisfice ...] [--out DIR]
     """
     from azalai.report.html import compare_report, run_report
 
     b = str(boundaries) if boundaries else None
-    if compare:
+    if robust:
+        if run_id or compare:
+            raise InputError("give one of RUN_ID, --compare A B or --robust ID")
+        from azalai.report.decide_report import decide_report
+
+        p = decide_report(robust, store=str(store) if store else None, objectives=objectives, satisfice=satisfice,
+                          out_dir=out_dir)
+    elif compare:
         if run_id:
             raise InputError("give either a RUN_ID or --compare A B, not both")
         p = compare_report(compare[0], compare[1], n=n, seed=seed, days=days, out_dir=out_dir, scenario=scenario,
@@ -40,7 +51,7 @@ def report_cmd(
     elif run_id:
         p = run_report(run_id, store=str(store) if store else None, out_dir=out_dir, boundaries=b)
     else:
-        raise InputError("give a RUN_ID, or --compare POLICY_A POLICY_B")
+        raise InputError("give a RUN_ID, --compare POLICY_A POLICY_B, or --robust ROBUST_ID")
     out.print(f"report written: {p}")
 
 

@@ -205,7 +205,7 @@ def run_robust(candidates: Sequence[Any], scenario: Any = DEFAULT_SCENARIO, sour
     pols = [c.policy for c in candidates]
     spec_doc = {"scenario_ref": scenario if isinstance(scenario, str) else None, "sources": list(srcs),
                 "n": len(worlds), "seed": int(seed), "seeds": seed_list, "days": int(base.days), "labels": labels,
-                "origins": [c.origin for c in candidates], "policies": [p.model_dump(mode="json") for p in pols],
+                "origins": [c.origin for c in candidates], "policies": [p.model_dump(mode="json", exclude_none=True) for p in pols],
                 "worlds": [world_to_dict(w) for w in worlds]}
     con, close = _open(store)
     robust_id = None
@@ -252,6 +252,14 @@ def list_robust(con) -> list[dict[str, Any]]:
     return out
 
 
+def _drop_none(x: Any) -> Any:
+    if isinstance(x, dict):
+        return {k: _drop_none(v) for k, v in x.items() if v is not None}
+    if isinstance(x, list):
+        return [_drop_none(v) for v in x]
+    return x
+
+
 def load_robust(con, robust_id: str) -> RobustData:
     """A stored robust run (possibly incomplete: see :meth:`RobustData.complete`)."""
     from azalai.experiment.store import ensure_robust_schema
@@ -264,7 +272,7 @@ def load_robust(con, robust_id: str) -> RobustData:
     spec = json.loads(row[0])
     frame = con.execute("SELECT candidate, world, seed, outcome, value FROM robust_outcomes WHERE robust_id = ? "
                         "ORDER BY candidate, world, seed, outcome", [robust_id]).df()
-    return RobustData(robust_id, spec["labels"], [Policy.model_validate(p) for p in spec["policies"]],
+    return RobustData(robust_id, spec["labels"], [Policy.model_validate(_drop_none(p)) for p in spec["policies"]],
                       [world_from_dict(w) for w in spec["worlds"]], [int(s) for s in spec["seeds"]], frame, spec,
                       row[1])
 

@@ -308,7 +308,7 @@
     await loadRuns();
     await drawScenario();
     const want = (location.hash || "").slice(1);
-    if (["scenario", "run", "results", "compare"].includes(want)) showTab(want);
+    if (["scenario", "run", "results", "compare", "decide"].includes(want)) showTab(want);
     if ($("res-run").value) await drawResults($("res-run").value);
     document.body.dataset.ready = "1";
   }
