@@ -100,20 +100,17 @@ def world_features(worlds: Sequence[World]):
     return pd.DataFrame([w.features() for w in worlds], index=[w.index for w in worlds])
 
 
-def _batches(base_scenario, candidates_pol, worlds, seeds, todo: set[tuple[int, int]] | None) -> list[Batch]:
-    """One batch per (candidate, world), world by world so each world's scenario is built once."""
+def _batches(candidates_pol, worlds, seeds, todo: set[tuple[int, int]] | None) -> list[Batch]:
+    """One batch per (candidate, world), world by world; the worker applies the world's draws."""
     out = []
     S = len(seeds)
     C = len(candidates_pol)
     for w in worlds:
         pairs = [c for c in range(C) if todo is None or (c, w.index) in todo]
-        if not pairs:
-            continue
-        sc = w.apply(base_scenario) if w.scenario else None
         for c in pairs:
             first = (c * len(worlds) + w.index) * S
             out.append(Batch(len(out), tuple(range(first, first + S)), tuple(seeds), dict(w.params) or None,
-                             policy=candidates_pol[c], scenario=sc, variant=f"c{c}w{w.index}"))
+                             policy=candidates_pol[c], world=w if w.scenario else None, variant=f"c{c}w{w.index}"))
     return out
 
 
@@ -222,7 +219,7 @@ def run_robust(candidates: Sequence[Any], scenario: Any = DEFAULT_SCENARIO, sour
                          sc.id if hasattr(sc, "id") else str(scenario), sc.model_dump_json(by_alias=True),
                          json.dumps(spec_doc), __version__, model_stamp(), note])
         spec = RunSpec(sc, pols[0], int(base.days), None, False, key=f"robust|{robust_id or id(spec_doc)}")
-        batches = _batches(sc, pols, worlds, seed_list, None)
+        batches = _batches(pols, worlds, seed_list, None)
         frame = _drive(con, robust_id, spec, batches, len(worlds), len(seed_list), len(batches), 0, backend, workers,
                        address, progress)
         return RobustData(robust_id, labels, pols, worlds, seed_list, frame, spec_doc)
@@ -296,7 +293,7 @@ def resume_robust(robust_id: str, store: Any = True, backend: str = "serial", wo
         todo = {(c, w.index) for c in range(len(data.labels)) for w in data.worlds} - _stored_pairs(con, robust_id)
         con.execute("UPDATE robust_runs SET status = 'running' WHERE robust_id = ?", [robust_id])
         spec = RunSpec(sc, data.policies[0], int(data.spec["days"]), None, False, key=f"robust|{robust_id}")
-        batches = _batches(sc, data.policies, data.worlds, data.seeds, todo)
+        batches = _batches(data.policies, data.worlds, data.seeds, todo)
         total = len(data.labels) * len(data.worlds)
         _drive(con, robust_id, spec, batches, len(data.worlds), len(data.seeds), total, total - len(todo), backend,
                workers, address, progress)

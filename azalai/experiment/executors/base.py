@@ -31,10 +31,12 @@ class Batch:
     replicates: tuple[int, ...]
     seeds: tuple[int, ...]
     params: Mapping[str, float] | None = None  # overrides for this batch (else the spec's)
-    # A batch may also run its own policy and/or scenario (robust decisions: candidates x states of the
-    # world); ``variant`` names them for the worker's cache of prepared worlds.
+    # A batch may also run its own policy and/or state of the world (robust decisions: candidates x states
+    # of the world): ``world`` is an :class:`azalai.experiment.worlds.World` whose scenario draws the worker
+    # applies to the spec's scenario (a few hundred bytes to send instead of a whole scenario); ``variant``
+    # names policy and world for the worker's cache of prepared worlds.
     policy: Policy | None = None
-    scenario: Scenario | None = None
+    world: Any = None
     variant: str = ""
 
     def __len__(self) -> int:
@@ -112,8 +114,8 @@ class Runner:
         if prep is None:
             from azalai.model.engine import prepare
 
-            prep = prepare(batch.scenario or self.spec.scenario, batch.policy or self.spec.policy, self.spec.days,
-                           full or None)
+            sc = batch.world.apply(self.spec.scenario) if batch.world is not None else self.spec.scenario
+            prep = prepare(sc, batch.policy or self.spec.policy, self.spec.days, full or None)
             if len(self._preps) > 64:
                 self._preps.clear()
                 self._preps[params_key(self.spec.params)] = self.base
@@ -127,7 +129,7 @@ class Runner:
         from azalai.model.engine import simulate_batch
 
         t0 = time.perf_counter()
-        if batch.policy is not None or batch.scenario is not None:
+        if batch.policy is not None or batch.world is not None:
             prep = self.prepared_variant(batch)
         else:
             prep = self.prepared(batch.params)
