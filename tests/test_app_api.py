@@ -99,11 +99,11 @@ def test_single_run_results_events_detail(client, single_run):
     assert res["tension"]["weeks"] and res["protectors"] and res["flows"]
     assert any(lv["name"] == "vetting" for lv in res["levers"])
     ev = client.get(f"/api/runs/{single_run}/events").json()
-    assert ev["columns"][0] == "event_id"
+    assert ev["columns"][0] == "event_id_cnty"
     assert ev["rows"], "a 30-day run should have events"
     eid = ev["rows"][0][0]
     d = client.get(f"/api/runs/{single_run}/events/{eid}").json()
-    assert d["event_id"] == eid and d["cause_steps"] and isinstance(d["cause_links"], list)
+    assert d["event_id_cnty"] == eid and d["cause_steps"] and isinstance(d["cause_links"], list)
     assert_clean_error(client.get(f"/api/runs/{single_run}/events/XX-999999"), 404)
 
 

@@ -25,6 +25,7 @@ PRINTS_RESULTS = {
     "scenario list": {"table", "json", "csv"}, "scenario show": {"table", "json"},
     "policy list": {"table", "json", "csv"}, "policy show": {"table", "json", "csv"},
     "forecast": {"table", "json"}, "backtest": {"table", "json"}, "robust": {"table", "json"},
+    "runs export": {"csv", "acled-csv", "geojson", "gpkg"},  # writes a file in the chosen format
 }  # fmt: skip
 
 

@@ -64,7 +64,7 @@ def test_changes_after_the_horizon_change_nothing():
     for name, r in cmp.results.items():
         assert r["diff"] == 0.0 and r["ci_low"] == 0.0 == r["ci_high"], name
     for ea, eb in zip(cmp.runs.events_a, cmp.runs.events_b):
-        assert ea.drop(columns=["event_id", "notes"]).equals(eb.drop(columns=["event_id", "notes"]))
+        assert ea.drop(columns=["event_id_cnty", "notes"]).equals(eb.drop(columns=["event_id_cnty", "notes"]))
 
 
 def test_bootstrap_is_deterministic_and_seeded():

@@ -32,11 +32,15 @@ ACLED_VOCABULARY = {
         "Other",
     },
 }  # fmt: skip
+# ACLED's current export (2024 codebook), typed here independently of the package's declaration.
 ACLED_COLUMNS = [
-    "event_id", "event_date", "year", "event_type", "sub_event_type", "actor1", "assoc_actor_1", "inter1",
-    "actor2", "assoc_actor_2", "inter2", "interaction", "civilian_targeting", "admin1", "location",
-    "latitude", "longitude", "fatalities", "notes",
+    "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type", "sub_event_type",
+    "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "interaction", "civilian_targeting",
+    "iso", "region", "country", "admin1", "admin2", "admin3", "location", "latitude", "longitude", "geo_precision",
+    "source", "source_scale", "notes", "fatalities", "tags", "timestamp",
 ]  # fmt: skip
+INTER_TEXT = {1: "State forces", 2: "Rebel group", 3: "Political militia", 4: "Identity militia", 5: "Rioters",
+              6: "Protesters", 7: "Civilians", 8: "External/Other forces"}  # fmt: skip
 CAUSE_COLUMNS = ["day", "mechanism", "cause_chain", "cause_json"]
 MECHANISMS = {"trafficking", "control", "violence", "intelligence", "operations", "communities", "accords", "state"}
 
@@ -57,15 +61,16 @@ def test_columns_present_and_typed(run) -> None:
     assert list(ev.columns[: len(ACLED_COLUMNS)]) == ACLED_COLUMNS
     for c in CAUSE_COLUMNS:
         assert c in ev.columns
-    for c in ("year", "inter1", "inter2", "interaction", "fatalities", "day"):
+    for c in ("year", "time_precision", "iso", "geo_precision", "fatalities", "timestamp", "day"):
         assert pd.api.types.is_integer_dtype(ev[c]), c
     for c in ("latitude", "longitude"):
         assert pd.api.types.is_float_dtype(ev[c]), c
-    for c in ("event_id", "event_type", "sub_event_type", "actor1", "actor2", "admin1", "location", "notes",
-              "civilian_targeting", "mechanism", "cause_chain", "cause_json"):  # fmt: skip
+    for c in ("event_id_cnty", "disorder_type", "event_type", "sub_event_type", "actor1", "actor2", "inter1", "inter2",
+              "interaction", "admin1", "admin2", "admin3", "location", "notes", "civilian_targeting", "region",
+              "country", "source", "source_scale", "tags", "mechanism", "cause_chain", "cause_json"):  # fmt: skip
         assert all(isinstance(x, str) for x in ev[c]), c
     assert all(isinstance(x, dt.date) for x in ev["event_date"])
-    assert ev["event_id"].is_unique
+    assert ev["event_id_cnty"].is_unique
 
 
 def test_vocabulary(run) -> None:
@@ -87,20 +92,24 @@ def test_actors_and_inter_codes(run, scenario) -> None:
     assert ev.loc[~protest, "actor1"].isin(names).all(), set(ev["actor1"]) - names
     assert (ev.loc[protest, "actor1"] == "Protesters (Mali)").all()
     assert ev["actor2"].isin(names | {"Civilians (Mali)", ""}).all(), set(ev["actor2"]) - names
+    code_of = {v: k for k, v in INTER_TEXT.items()}
     for _, e in ev.iterrows():
         if e["actor1_id"] in code:
-            assert e["inter1"] == code[e["actor1_id"]] and e["actor1"] == acled_of[e["actor1_id"]]
+            assert e["inter1"] == INTER_TEXT[code[e["actor1_id"]]] and e["actor1"] == acled_of[e["actor1_id"]]
         if e["actor2_id"] in code:
-            assert e["inter2"] == code[e["actor2_id"]] and e["actor2"] == acled_of[e["actor2_id"]]
+            assert e["inter2"] == INTER_TEXT[code[e["actor2_id"]]] and e["actor2"] == acled_of[e["actor2_id"]]
         if e["actor2"] == "Civilians (Mali)":
-            assert e["inter2"] == 7
+            assert e["inter2"] == "Civilians"
         if e["actor1"] == "Protesters (Mali)":
-            assert e["inter1"] == 6
+            assert e["inter1"] == "Protesters"
         if e["actor2"] == "":
-            assert e["inter2"] == 0
-        assert 1 <= e["inter1"] <= 8 and 0 <= e["inter2"] <= 8
-        lo, hi = sorted((e["inter1"], e["inter2"])) if e["inter2"] else (e["inter1"], 0)
-        assert e["interaction"] == (10 * lo + hi if hi else 10 * lo)
+            assert e["inter2"] == ""
+        assert e["inter1"] in code_of and (e["inter2"] in code_of or e["inter2"] == "")
+        if e["inter2"]:
+            lo, hi = sorted((e["inter1"], e["inter2"]), key=code_of.get)
+            assert e["interaction"] == f"{lo}-{hi}"
+        else:
+            assert e["interaction"] == f"{e['inter1']} only"
 
 
 def test_places_regions_and_dates(run, scenario) -> None:
@@ -128,7 +137,7 @@ def test_fatalities_and_causes(run) -> None:
     assert ev["mechanism"].isin(MECHANISMS).all()
     for _, e in ev.iterrows():
         links = json.loads(e["cause_json"])
-        assert isinstance(links, list) and links, e["event_id"]
+        assert isinstance(links, list) and links, e["event_id_cnty"]
         for lk in links:
             assert set(lk) == {"kind", "index", "value"}
         assert e["cause_chain"].strip() and " -> " in e["cause_chain"]

@@ -59,8 +59,8 @@ def test_seizure_caused_clash_is_explained(interdiction_runs):
     ev, clash = _first(interdiction_runs, lambda r: r["sub_event_type"] == "Armed clash"
                        and any(lk["kind"] == "seizure" for lk in _links(r)))  # fmt: skip
     assert clash is not None, "no clash with a seizure link in 12 runs under heavy interdiction"
-    ex = explain_event(ev, clash["event_id"])
-    assert ex.event_id == clash["event_id"] and ex.mechanism == "violence"
+    ex = explain_event(ev, clash["event_id_cnty"])
+    assert ex.event_id == clash["event_id_cnty"] and ex.mechanism == "violence"
     kinds = [lk["kind"] for lk in ex.links]
     assert "seizure" in kinds
     sz = next(lk for lk in ex.links if lk["kind"] == "seizure")
@@ -68,27 +68,27 @@ def test_seizure_caused_clash_is_explained(interdiction_runs):
     # The referenced seizure event is found and shown, before the clash and at the seized place.
     assert sz.get("ref_event"), ex.text()
     ref = next(r for r in ex.referenced if r.via == "seizure")
-    seized = ev[ev["event_id"] == ref.event_id].iloc[0]
+    seized = ev[ev["event_id_cnty"] == ref.event_id].iloc[0]
     assert seized["sub_event_type"] == "Looting/property destruction" and seized["mechanism"] == "trafficking"
     assert seized["day"] <= clash["day"]
     assert any(lk["kind"] == "seizure" and lk["index"] == sz["index"] for lk in _links(seized))
     text = ex.text()
-    assert clash["event_id"] in text and ref.event_id in text and "<- seizure" in text
+    assert clash["event_id_cnty"] in text and ref.event_id in text and "<- seizure" in text
     # Also by number alone.
-    num = clash["event_id"].rsplit("-", 1)[1]
-    assert explain_event(ev, num).event_id == clash["event_id"]
+    num = clash["event_id_cnty"].rsplit("-", 1)[1]
+    assert explain_event(ev, num).event_id == clash["event_id_cnty"]
 
 
 def test_sweep_points_to_its_attack(interdiction_runs):
     ev, sweep = _first(interdiction_runs, lambda r: r["sub_event_type"] == "Arrests"
                        and any(lk["kind"] == "attack" and lk["index"] >= 0 for lk in _links(r)))  # fmt: skip
     assert sweep is not None
-    ex = explain_event(ev, sweep["event_id"])
+    ex = explain_event(ev, sweep["event_id_cnty"])
     att = next(lk for lk in ex.links if lk["kind"] == "attack")
-    prefix = sweep["event_id"].rsplit("-", 1)[0]
+    prefix = sweep["event_id_cnty"].rsplit("-", 1)[0]
     assert att["ref_event"] == f"{prefix}-{att['index'] + 1}"
     ref = next(r for r in ex.referenced if r.via == "attack")
-    attack = ev[ev["event_id"] == ref.event_id].iloc[0]
+    attack = ev[ev["event_id_cnty"] == ref.event_id].iloc[0]
     assert attack["mechanism"] == "violence" and attack["day"] <= sweep["day"]
     assert int(attack["fatalities"]) == round(att["value"])
     d = ex.to_dict()
@@ -101,13 +101,13 @@ def test_operation_tip_is_followed_with_the_tip_frame():
     ops = res.events[res.events["cause_json"].str.contains('"false_tip"')]
     assert len(ops), "no operation on a false tip with vetting 0"
     row = ops.iloc[0]
-    ex = explain_event(res.events, row["event_id"], tips=res.tips)
+    ex = explain_event(res.events, row["event_id_cnty"], tips=res.tips)
     tip = next(lk for lk in ex.links if lk["kind"] == "tip")
     assert ex.tips and ex.tips[0]["tip_id"] == tip["index"] and ex.tips[0]["true"] is False
     assert "FALSE tip" in ex.text()
     prot = res.events[(res.events["event_type"] == "Protests") & res.events["cause_json"].str.contains('"misdirected"')]
     if len(prot):  # a protest against a misdirected operation leads back to the operation
-        pe = explain_event(res.events, prot.iloc[0]["event_id"], tips=res.tips)
+        pe = explain_event(res.events, prot.iloc[0]["event_id_cnty"], tips=res.tips)
         assert any(r.via == "tip" and r.mechanism == "operations" for r in pe.referenced)
 
 
@@ -153,7 +153,7 @@ def test_interdiction_difference_mentions_seizures_and_clash_causes():
 
 def test_cli_explain_rerun_and_compare():
     res = simulate("mali-2016", "baseline-2016", seed=3, days=120)
-    eid = res.events.iloc[len(res.events) // 2]["event_id"]
+    eid = res.events.iloc[len(res.events) // 2]["event_id_cnty"]
     p = azalai("explain", eid, "--policy", "baseline-2016", "--seed", "3", "--days", "120")
     assert p.returncode == 0, p.stderr
     assert eid in p.stdout and "mechanism:" in p.stdout
@@ -183,7 +183,7 @@ def test_cli_explain_from_the_store(tmp_path):
     insert_frame(con, "run_tips", rid, 5, res.tips)
     con.close()
     sweeps = res.events[res.events["sub_event_type"] == "Arrests"]
-    eid = sweeps.iloc[0]["event_id"] if len(sweeps) else res.events.iloc[-1]["event_id"]
+    eid = sweeps.iloc[0]["event_id_cnty"] if len(sweeps) else res.events.iloc[-1]["event_id_cnty"]
     p = azalai("explain", eid, "--run", rid, "--store", str(db))
     assert p.returncode == 0, p.stderr
     assert eid in p.stdout

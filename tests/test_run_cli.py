@@ -87,7 +87,7 @@ def test_run_equals_simulate(json_run) -> None:
     res = simulate("mali-2016", "baseline-2016", seed=5, days=200)
     assert json.loads(r.stdout) == pytest.approx(res.outcomes, rel=0, abs=0)
     events = pd.read_parquet(out / "events.parquet")
-    assert list(events["event_id"]) == list(res.events["event_id"])
+    assert list(events["event_id_cnty"]) == list(res.events["event_id_cnty"])
     assert list(events["fatalities"]) == list(res.events["fatalities"])
 
 

@@ -30,7 +30,7 @@ have_data = pytest.mark.skipif(
 
 
 def _frame(rows):
-    cols = ["event_id", "event_date", "event_type", "actor1", "actor2", "inter1", "inter2", "civilian_targeting",
+    cols = ["event_id_cnty", "event_date", "event_type", "actor1", "actor2", "inter1", "inter2", "civilian_targeting",
             "admin1", "fatalities"]
     return pd.DataFrame(rows, columns=cols)
 
@@ -40,7 +40,7 @@ def test_ucdp_form_mapping():
     ev = _frame([
         # state-based: FAMa vs rebels, the state on side_a even when it is actor2
         ("e1", d, "Battles", "MNLA: National Movement for the Liberation of Azawad", "Military Forces of Mali (2013-)",
-         2, 1, "", "Kidal", 4),
+         "Rebel group", "State forces", "", "Kidal", 4),
         # state-based with an external force (inter 8) against jihadists
         ("e2", d, "Explosions/Remote violence", "Operation Barkhane", "AQIM: Al Qaeda in the Islamic Maghreb",
          8, 2, "", "Kidal", 2),

@@ -171,13 +171,13 @@ def _summary(row: Mapping[str, Any]) -> str:
     date = date.isoformat() if hasattr(date, "isoformat") else str(date)
     date = date[:10]
     fat = int(row.get("fatalities") or 0)
-    return (f"{row['event_id']} {date} (day {int(row.get('day', -1))}): {row.get('sub_event_type')} at "
+    return (f"{row['event_id_cnty']} {date} (day {int(row.get('day', -1))}): {row.get('sub_event_type')} at "
             f"{row.get('location')} ({row.get('admin1')}): {who}; {fat} killed")  # fmt: skip
 
 
 def _locate(events, event_id: Any) -> int:
     """Row position of an event given its id ('AZ7-12'), its number (12) or its row position."""
-    ids = events["event_id"].astype(str).tolist()
+    ids = events["event_id_cnty"].astype(str).tolist()
     key = str(event_id).strip()
     if key in ids:
         return ids.index(key)
@@ -204,7 +204,7 @@ def _find_seizure(events, row, place: int) -> str | None:
         if r.sub_event_type != SEIZURE_SUB or not (day - SEIZURE_WINDOW_DAYS <= int(r.day) <= day):
             continue
         if any(lk["kind"] == "seizure" and int(lk["index"]) == place for lk in r.cause_links):
-            cands.append((r.actor2_id == row["actor1_id"], int(r.day), r.event_id))
+            cands.append((r.actor2_id == row["actor1_id"], int(r.day), r.event_id_cnty))
     if not cands:
         return None
     return max(cands)[2]
@@ -219,19 +219,19 @@ def _find_tip_event(events, tip_id: int, exclude: str, tips=None) -> str | None:
                 eid = f"{sp[0]}{int(t.iloc[0]['event_index']) + 1}"
                 return eid if eid != exclude else None
     for r in events.itertuples(index=False):
-        if r.event_id == exclude or r.mechanism != "operations" or r.event_type == "Protests":
+        if r.event_id_cnty == exclude or r.mechanism != "operations" or r.event_type == "Protests":
             continue
         if any(lk["kind"] == "tip" and int(lk["index"]) == tip_id for lk in r.cause_links):
-            return r.event_id
+            return r.event_id_cnty
     return None
 
 
 def _find_sweep(events, row, place: int) -> str | None:
     for r in events.itertuples(index=False):
-        if r.sub_event_type != "Arrests" or int(r.day) != int(row["day"]) or r.event_id == row["event_id"]:
+        if r.sub_event_type != "Arrests" or int(r.day) != int(row["day"]) or r.event_id_cnty == row["event_id_cnty"]:
             continue
         if any(lk["kind"] == "sweep" and int(lk["index"]) == place for lk in r.cause_links):
-            return r.event_id
+            return r.event_id_cnty
     return None
 
 
@@ -239,7 +239,7 @@ def _find_clash(events, row) -> str | None:
     for r in events.itertuples(index=False):
         if (r.sub_event_type == "Armed clash" and int(r.day) == int(row["day"]) and r.place_id == row["place_id"]
                 and {r.actor1_id, r.actor2_id} == {row["actor1_id"], row["actor2_id"]}):  # fmt: skip
-            return r.event_id
+            return r.event_id_cnty
     return None
 
 
@@ -263,7 +263,7 @@ def explain_event(
     events = _with_links(events)
     pos = _locate(events, event_id)
     row = events.iloc[pos].to_dict()
-    eid = str(row["event_id"])
+    eid = str(row["event_id_cnty"])
     seen = _seen if _seen is not None else set()
     seen.add(eid)
     sp = _split_id(eid)
@@ -299,7 +299,7 @@ def explain_event(
     chain = [s for s in str(row.get("cause_chain") or "").split(" -> ") if s]
     exp = EventExplanation(eid, _summary(row), str(row.get("mechanism") or ""), chain, links, tips=tip_rows, via=_via)
     if depth > 0:
-        ids = set(events["event_id"].astype(str))
+        ids = set(events["event_id_cnty"].astype(str))
         for kind, ref in refs:
             if ref in seen:
                 continue

@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from azalai.scenario.acled import inter_code
+
 STATE_INTER = (1, 8)
 NONSTATE_INTER = (2, 3, 4)
 CIVILIAN_INTER = (6, 7)
@@ -98,7 +100,7 @@ def to_ged(events: pd.DataFrame) -> pd.DataFrame:
     ev = events[pd.to_numeric(events["fatalities"], errors="coerce").fillna(0) > 0]
     rows = []
     for r in ev.to_dict("records"):
-        i1, i2 = int(r.get("inter1") or 0), int(r.get("inter2") or 0)
+        i1, i2 = inter_code(r.get("inter1")), inter_code(r.get("inter2"))
         civ = _flag(r.get("civilian_targeting", ""))
         t = violence_type(i1, i2, civ)
         if t == 0:
@@ -118,7 +120,7 @@ def to_ged(events: pd.DataFrame) -> pd.DataFrame:
         best = int(r["fatalities"])
         rows.append(
             {
-                "id": r.get("event_id", len(rows) + 1),
+                "id": r.get("event_id_cnty", r.get("event_id", len(rows) + 1)),
                 "year": date.year,
                 "month": date.month,
                 "day_of_month": date.day,
@@ -137,7 +139,7 @@ def to_ged(events: pd.DataFrame) -> pd.DataFrame:
                 "latitude": r.get("latitude", float("nan")),
                 "longitude": r.get("longitude", float("nan")),
                 "where_prec": 1,
-                "source_event_id": r.get("event_id", ""),
+                "source_event_id": r.get("event_id_cnty", r.get("event_id", "")),
                 "mechanism": r.get("mechanism", ""),
             }
         )

@@ -487,7 +487,7 @@ def actor_ids(scenario: str) -> list[str]:
 
 
 EVENT_LIST_COLUMNS = [
-    "event_id", "event_date", "day", "event_type", "sub_event_type", "actor1", "actor2", "admin1", "location",
+    "event_id_cnty", "event_date", "day", "event_type", "sub_event_type", "actor1", "actor2", "admin1", "location",
     "latitude", "longitude", "fatalities", "mechanism", "place_id",
 ]
 
@@ -498,7 +498,7 @@ def run_events(con, run_id: str, seed: int | None = None, limit: int = 5000) -> 
         row = con.execute("SELECT seed FROM runs WHERE run_id = ?", [run_id]).fetchone()
         seed = int(row[0]) if row else 0
     df = con.execute(
-        f"SELECT {cols} FROM run_events WHERE run_id = ? AND seed = ? ORDER BY day, event_id LIMIT ?",
+        f"SELECT {cols} FROM run_events WHERE run_id = ? AND seed = ? ORDER BY day, event_id_cnty LIMIT ?",
         [run_id, seed, limit],
     ).fetchdf()
     df["event_date"] = df["event_date"].astype(str)
@@ -506,7 +506,7 @@ def run_events(con, run_id: str, seed: int | None = None, limit: int = 5000) -> 
 
 
 def event_detail(con, run_id: str, event_id: str) -> dict[str, Any] | None:
-    df = con.execute("SELECT * FROM run_events WHERE run_id = ? AND event_id = ? LIMIT 1", [run_id, event_id]).fetchdf()
+    df = con.execute("SELECT * FROM run_events WHERE run_id = ? AND event_id_cnty = ? LIMIT 1", [run_id, event_id]).fetchdf()
     if len(df) == 0:
         return None
     row = df.iloc[0].to_dict()
@@ -537,7 +537,7 @@ def _explain_event(con, run_id: str, row: dict[str, Any]) -> list[str]:
                              [run_id, seed]).fetchdf()  # fmt: skip
         tips = con.execute("SELECT * EXCLUDE (run_id, seed) FROM run_tips WHERE run_id = ? AND seed = ?",
                            [run_id, seed]).fetchdf()  # fmt: skip
-        exp = explain_event(events, row["event_id"], tips=tips if len(tips) else None, scenario=scen)
+        exp = explain_event(events, row["event_id_cnty"], tips=tips if len(tips) else None, scenario=scen)
         return [str(x) for x in exp.lines()]
     except Exception:  # an explanation is a bonus: the cause chain above is always shown
         return []

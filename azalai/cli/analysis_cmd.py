@@ -171,7 +171,7 @@ def _events_from_store(run_id: str, event_id: str, store: Optional[Path], seed: 
             raise _bad("--run", f"no run '{run_id}' in {p}{hint}")
         if seed is None:
             hit = con.execute(
-                "SELECT seed FROM run_events WHERE run_id = ? AND event_id = ? LIMIT 1", [run_id, str(event_id)]
+                "SELECT seed FROM run_events WHERE run_id = ? AND event_id_cnty = ? LIMIT 1", [run_id, str(event_id)]
             ).fetchall()
             if not hit:
                 seeds = [r[0] for r in con.execute(

@@ -48,6 +48,7 @@ COMMAND_MODULES = [
     "azalai.cli.validate_cmd",
     "azalai.cli.forecast_cmd",
     "azalai.cli.run_cmd",
+    "azalai.cli.export_cmd",
     "azalai.cli.analysis_cmd",
     "azalai.cli.claims_cmd",
     "azalai.cli.robust_cmd",

@@ -290,7 +290,7 @@ def print_summary(res: RunOutput, console: Console) -> None:
     console.print(t)
 
     if len(ev):
-        by_region = ev.groupby("admin1").agg(events=("event_id", "size"), fatalities=("fatalities", "sum"))
+        by_region = ev.groupby("admin1").agg(events=("event_id_cnty", "size"), fatalities=("fatalities", "sum"))
         by_region = by_region.sort_values("fatalities", ascending=False)
         t = Table(title="fatalities by region")
         for col in ("admin1", "events", "fatalities"):
@@ -299,7 +299,7 @@ def print_summary(res: RunOutput, console: Console) -> None:
             t.add_row(str(name), f"{int(row['events']):,}", f"{int(row['fatalities']):,}")
         console.print(t)
         by_type = ev.groupby(["event_type", "sub_event_type"]).agg(
-            events=("event_id", "size"), fatalities=("fatalities", "sum")
+            events=("event_id_cnty", "size"), fatalities=("fatalities", "sum")
         )
         by_type = by_type.sort_values(["fatalities", "events"], ascending=False)
         t = Table(title="fatalities by event type")

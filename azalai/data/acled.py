@@ -32,18 +32,11 @@ from azalai.data.common import (
     start_parse,
 )
 from azalai.data.regions import RegionMapper
+from azalai.scenario.acled import EXPORT_COLUMNS, INTER_TYPES
 
-#: ACLED actor types ("inter" codes). 0 means no second actor.
-INTER_TYPES = {
-    1: "State forces",
-    2: "Rebel group",
-    3: "Political militia",
-    4: "Identity militia",
-    5: "Rioters",
-    6: "Protesters",
-    7: "Civilians",
-    8: "External/Other forces",
-}
+__all__ = ["EXPORT_COLUMNS", "INTER_TYPES", "import_acled", "parse_acled_events"]
+
+#: ACLED actor types ("inter" codes), declared in azalai/scenario/acled.py. 0 means no second actor.
 _INTER_BY_TEXT = {v.lower(): k for k, v in INTER_TYPES.items()}
 _INTER_BY_TEXT.update(
     {
@@ -70,6 +63,8 @@ EVENT_COLUMNS = {
     "event_id": ("event_id_cnty", "event_id", "data_id", "event_id_no_cnty"),
     "event_date": ("event_date", "date"),
     "year": ("year",),
+    "time_precision": ("time_precision",),
+    "disorder_type": ("disorder_type",),
     "event_type": ("event_type",),
     "sub_event_type": ("sub_event_type",),
     "actor1": ("actor1",),
@@ -80,14 +75,24 @@ EVENT_COLUMNS = {
     "inter2": ("inter2",),
     "interaction": ("interaction",),
     "civilian_targeting": ("civilian_targeting",),
+    "iso": ("iso",),
+    "region": ("region",),
+    "country": ("country",),
     "admin1": ("admin1",),
+    "admin2": ("admin2",),
+    "admin3": ("admin3",),
     "location": ("location",),
     "latitude": ("latitude", "lat"),
     "longitude": ("longitude", "lon", "long"),
     "geo_precision": ("geo_precision",),
-    "time_precision": ("time_precision",),
+    "source": ("source",),
+    "source_scale": ("source_scale",),
+    "notes": ("notes",),
     "fatalities": ("fatalities",),
+    "tags": ("tags",),
+    "timestamp": ("timestamp",),
 }
+# The reader knows every column of ACLED's current export: the first names above are EXPORT_COLUMNS.
 EVENT_REQUIRED = ["event_id", "event_date", "event_type", "fatalities", "latitude", "longitude", "admin1"]
 
 MONTHLY_COLUMNS = {

@@ -18,6 +18,15 @@ import json
 import uuid
 from typing import Any, Iterable, Mapping
 
+from azalai.model.events import EXTRA_COLUMNS, SOURCE
+from azalai.scenario.acled import DISORDER_TYPES, EXPORT_COLUMNS, EXPORT_SCHEMA, INTER_TYPES
+
+_SQL_TYPES = {"string": "TEXT", "date": "DATE", "int64": "BIGINT", "float64": "DOUBLE"}
+_EXTRA_TYPES = {"day": "INTEGER"}
+RUN_EVENTS_DDL = "CREATE TABLE IF NOT EXISTS run_events (run_id TEXT, seed BIGINT, " + ", ".join(
+    [f"{c} {_SQL_TYPES[t]}" for c, t in EXPORT_SCHEMA] + [f"{c} {_EXTRA_TYPES.get(c, 'TEXT')}" for c in EXTRA_COLUMNS]
+) + ")"
+
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS runs (
         run_id TEXT PRIMARY KEY, created TIMESTAMP, kind TEXT, scenario TEXT, scenario_hash TEXT,
@@ -31,20 +40,11 @@ SCHEMA = [
         acted_on BOOLEAN, event_index INTEGER)""",
     """CREATE TABLE IF NOT EXISTS run_timeseries (
         run_id TEXT, seed BIGINT, week INTEGER, date DATE, series TEXT, key TEXT, value DOUBLE)""",
-    """CREATE TABLE IF NOT EXISTS run_events (
-        run_id TEXT, seed BIGINT, event_id TEXT, event_date DATE, year INTEGER, event_type TEXT,
-        sub_event_type TEXT, actor1 TEXT, assoc_actor_1 TEXT, inter1 INTEGER, actor2 TEXT, assoc_actor_2 TEXT,
-        inter2 INTEGER, interaction INTEGER, civilian_targeting TEXT, admin1 TEXT, location TEXT,
-        latitude DOUBLE, longitude DOUBLE, fatalities INTEGER, notes TEXT, day INTEGER, mechanism TEXT,
-        cause_chain TEXT, cause_json TEXT, actor1_id TEXT, actor2_id TEXT, place_id TEXT, region_id TEXT)""",
+    RUN_EVENTS_DDL,
 ]
 
-EVENT_COLUMNS = [
-    "event_id", "event_date", "year", "event_type", "sub_event_type", "actor1", "assoc_actor_1", "inter1",
-    "actor2", "assoc_actor_2", "inter2", "interaction", "civilian_targeting", "admin1", "location", "latitude",
-    "longitude", "fatalities", "notes", "day", "mechanism", "cause_chain", "cause_json", "actor1_id",
-    "actor2_id", "place_id", "region_id",
-]
+# Every ACLED export column (azalai/scenario/acled.py), then the cause columns of the model's event frame.
+EVENT_COLUMNS = EXPORT_COLUMNS + EXTRA_COLUMNS
 
 
 def ensure_schema(con) -> None:
@@ -56,6 +56,39 @@ def ensure_schema(con) -> None:
             if "read-only" in str(exc).lower() or "read only" in str(exc).lower():
                 return
             raise
+    _upgrade_run_events(con)
+
+
+def _sql_inter(col: str) -> str:
+    cases = " ".join(f"WHEN {k} THEN '{v}'" for k, v in INTER_TYPES.items())
+    return f"(CASE {col} {cases} ELSE '' END)"
+
+
+def _upgrade_run_events(con) -> None:
+    """Move events stored before the table had every ACLED column (``event_id``, numeric ``inter1``,
+    ``inter2``, ``interaction``) into the current layout; country, iso and region stay empty there."""
+    cols = {r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'run_events'").fetchall()}
+    if "event_id" not in cols or "event_id_cnty" in cols:
+        return
+    i1, i2 = _sql_inter("inter1"), _sql_inter("inter2")
+    lo, hi = _sql_inter("least(inter1, inter2)"), _sql_inter("greatest(inter1, inter2)")
+    disorder = "(CASE event_type " + " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in DISORDER_TYPES.items()) + " END)"
+    con.execute("ALTER TABLE run_events RENAME TO run_events_before_acled_columns")
+    con.execute(RUN_EVENTS_DDL)
+    con.execute(
+        f"""INSERT INTO run_events BY NAME SELECT run_id, seed, event_id AS event_id_cnty, event_date, year,
+        1 AS time_precision, {disorder} AS disorder_type, event_type, sub_event_type, actor1, assoc_actor_1,
+        {i1} AS inter1, actor2, assoc_actor_2, {i2} AS inter2,
+        (CASE WHEN coalesce(inter1, 0) = 0 AND coalesce(inter2, 0) = 0 THEN ''
+              WHEN coalesce(inter2, 0) = 0 THEN {i1} || ' only' WHEN coalesce(inter1, 0) = 0 THEN {i2} || ' only'
+              ELSE {lo} || '-' || {hi} END) AS interaction,
+        civilian_targeting, admin1, location, latitude, longitude, 1 AS geo_precision, '{SOURCE}' AS source,
+        'Other' AS source_scale, notes, fatalities, 'simulated' AS tags, epoch(event_date)::BIGINT AS timestamp,
+        day, mechanism, cause_chain, cause_json, actor1_id, actor2_id, place_id, region_id
+        FROM run_events_before_acled_columns"""
+    )
+    con.execute("DROP TABLE run_events_before_acled_columns")
 
 
 def new_run_id(kind: str = "run") -> str:

@@ -15,6 +15,7 @@ import numpy as np
 from numba import njit
 
 from azalai.model.state import ACC, CHAIN
+from azalai.scenario.acled import DISORDER_TYPES, EXPORT_COLUMNS, inter_text, interaction_text
 
 # (event_type, sub_event_type) pairs, ACLED's vocabulary.
 EVENT_TYPES = [
@@ -119,11 +120,9 @@ def link(S, r, n, slot, kind, idx, val):
 
 assert ACC["events_dropped"] == 23 and ACC["fatalities"] == 0 and CHAIN == 4
 
-ACLED_COLUMNS = [
-    "event_id", "event_date", "year", "event_type", "sub_event_type", "actor1", "assoc_actor_1", "inter1",
-    "actor2", "assoc_actor_2", "inter2", "interaction", "civilian_targeting", "admin1", "location",
-    "latitude", "longitude", "fatalities", "notes",
-]
+# Every column of ACLED's current export, in its order (azalai/scenario/acled.py), then the cause columns.
+ACLED_COLUMNS = list(EXPORT_COLUMNS)
+SOURCE = "azalai simulation"  # the `source` of simulated events; `tags` says "simulated"
 EXTRA_COLUMNS = ["day", "mechanism", "cause_chain", "cause_json", "actor1_id", "actor2_id", "place_id", "region_id"]
 
 
@@ -216,6 +215,9 @@ def describe_link(idx, kind: int, i: int, v: float) -> str:
     return f"{name} {i} {v:.3g}"
 
 
+_EPOCH = dt.date(1970, 1, 1)
+
+
 def decode_events(S, r: int, idx, run_tag: str = "AZ") -> list[dict]:
     """Replicate r's events as ACLED-style dict rows (with cause columns)."""
     rows = []
@@ -239,28 +241,40 @@ def decode_events(S, r: int, idx, run_tag: str = "AZ") -> list[dict]:
             words.append(describe_link(idx, kind, ii, vv))
         mech = MECHANISMS[int(S.ev_mech[r, e])]
         chain = " -> ".join(words + [f"{st.lower()} at {idx.place_names[pl]}"])
-        inter_lo, inter_hi = sorted((i1, i2)) if i2 else (i1, 0)
         rows.append(
             {
-                "event_id": f"{run_tag}{e + 1}",
+                "event_id_cnty": f"{run_tag}{e + 1}",
                 "event_date": date,
                 "year": date.year,
+                "time_precision": 1,  # the day is known
+                "disorder_type": DISORDER_TYPES[et],
                 "event_type": et,
                 "sub_event_type": st,
                 "actor1": a1n,
                 "assoc_actor_1": "",
-                "inter1": i1,
+                "inter1": inter_text(i1),
                 "actor2": a2n,
                 "assoc_actor_2": "",
-                "inter2": i2,
-                "interaction": int(f"{inter_lo}{inter_hi}") if inter_hi else inter_lo * 10,
+                "inter2": inter_text(i2),
+                "interaction": interaction_text(i1, i2),
                 "civilian_targeting": "Civilian targeting" if int(S.ev_civ[r, e]) else "",
+                "iso": idx.place_iso[pl] if idx.place_iso else 0,
+                "region": idx.acled_region,
+                "country": idx.place_country[pl] if idx.place_country else "",
                 "admin1": idx.place_region_name[pl],
+                "admin2": "",
+                "admin3": "",
                 "location": idx.place_names[pl],
                 "latitude": idx.lat[pl],
                 "longitude": idx.lon[pl],
-                "fatalities": int(S.ev_fat[r, e]),
+                "geo_precision": 1,  # at the place's own coordinates
+                "source": SOURCE,
+                "source_scale": "Other",
                 "notes": f"[{mech}] {chain}",
+                "fatalities": int(S.ev_fat[r, e]),
+                "tags": "simulated",
+                # ACLED's upload time; here the event's day (00:00 UTC), so runs stay reproducible
+                "timestamp": int((date - _EPOCH).total_seconds()),
                 "day": day,
                 "mechanism": mech,
                 "cause_chain": chain,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import namedtuple
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -63,6 +63,16 @@ class Index:
     lon: list[float]
     place_region_name: list[str]
     place_region_id: list[str]
+    place_country: list[str] = field(default_factory=list)
+    place_iso: list[int] = field(default_factory=list)
+    acled_region: str = ""
+
+
+def _iso(region, meta) -> int:
+    """ISO 3166 numeric code of a region's country (0 when the scenario does not say)."""
+    if region.country and region.country != meta.country:
+        return int(region.iso or 0)
+    return int(region.iso or meta.iso or 0)
 
 
 def build_world(sc: Scenario) -> tuple[World, Index]:
@@ -256,6 +266,9 @@ def build_world(sc: Scenario) -> tuple[World, Index]:
         lon=[p.lon for p in sc.places],
         place_region_name=[sc.regions[rid[p.region]].acled_admin1 for p in sc.places],
         place_region_id=[p.region for p in sc.places],
+        place_country=[sc.regions[rid[p.region]].country or sc.meta.country for p in sc.places],
+        place_iso=[_iso(sc.regions[rid[p.region]], sc.meta) for p in sc.places],
+        acled_region=sc.meta.acled_region,
     )
     return w, idx
 

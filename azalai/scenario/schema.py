@@ -122,6 +122,9 @@ class Meta(Strict):
     description: str = ""
     version: str = "1"
     source: Source
+    country: str = Field("", description="country of the scenario's territory, as ACLED writes it (events' `country`)")
+    iso: int | None = Field(None, ge=0, le=999, description="ISO 3166 numeric code of that country (events' `iso`)")
+    acled_region: str = Field("", description="ACLED's world region of that country, e.g. Western Africa")
 
 
 class Calendar(Strict):
@@ -149,6 +152,8 @@ class Region(Strict):
     acled_admin1: str = Field(description="admin1 name as ACLED/UCDP write it")
     zone: Literal["north", "centre", "south", "outside"]
     aliases: list[str] = []
+    country: str | None = Field(None, description="country, when not the scenario's (regions outside it)")
+    iso: int | None = Field(None, ge=0, le=999, description="ISO 3166 numeric code of `country`")
     source: Source
 
 

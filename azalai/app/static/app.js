@@ -246,7 +246,7 @@
   async function showEvent(eventId) {
     const e = await api(`/api/runs/${encodeURIComponent(state.runId)}/events/${encodeURIComponent(eventId)}`);
     $("modal-title").textContent = `${e.sub_event_type} at ${e.location}, ${e.event_date}`;
-    table($("modal-facts"), ["field", "value"], [["event", e.event_id], ["type", `${e.event_type} / ${e.sub_event_type}`],
+    table($("modal-facts"), ["field", "value"], [["event", e.event_id_cnty], ["type", `${e.event_type} / ${e.sub_event_type}`],
       ["actors", [e.actor1, e.actor2].filter(Boolean).join(" vs ")], ["region", e.admin1], ["fatalities", String(e.fatalities)],
       ["mechanism", e.mechanism], ["day", String(e.day)]]);
     const ol = $("modal-chain"); ol.replaceChildren();
