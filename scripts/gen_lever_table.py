@@ -1,4 +1,4 @@
-"""Regenerate the lever table in docs/policies.md from azalai.policy.schema.LEVERS.
+"""Regenerate the lever table in docs/policies.md from the lever registry (azalai/policy/levers.yaml).
 
     python scripts/gen_lever_table.py          # rewrite the table in place
     python scripts/gen_lever_table.py --check  # exit 1 if the table is out of date
