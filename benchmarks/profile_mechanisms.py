@@ -40,7 +40,7 @@ def profile(scale: int, days: int, warm: int = 28) -> dict[str, float]:
         if day % 7 == 0:
             week = day // 7
             # the weekly slow processes, in the order of kernel.weekly (its bookkeeping done in numpy)
-            S.place_rent_ema[0] = 0.75 * S.place_rent_ema[0] + 0.25 * S.place_rent_week[0]
+            S.place_rent_ema[0] += p.rent_smoothing * (S.place_rent_week[0] - S.place_rent_ema[0])
             for name, fn, args in (("w: redeploy", K.redeploy, (W, Sr, p, lev, 0, day)),
                                    ("w: update_accords", K.update_accords, (W, Sr, p, lev, 0, day, week)),
                                    ("w: update_communities", K.update_communities, (W, Sr, p, lev, aid, 0, day, week)),
@@ -53,8 +53,8 @@ def profile(scale: int, days: int, warm: int = 28) -> dict[str, float]:
                 t[name] += time.perf_counter() - t0
             S.aggr[0] *= p.aggression_decay
             S.last_loss_value[0] *= p.aggression_decay
-            S.manip[0] *= 0.97
-            S.tips_recent[0] *= 0.7
+            S.manip[0] *= p.manipulation_decay
+            S.tips_recent[0] *= p.tips_memory_decay
             for arr in (S.place_rent_week, S.seized_place_week, S.rent_week, S.flow_week, S.livelihood_week):
                 arr[0] = 0.0
         for name, fn in daily:
@@ -62,7 +62,7 @@ def profile(scale: int, days: int, warm: int = 28) -> dict[str, float]:
             fn(W, Sr, p, lev, 0, day)
             t[name] += time.perf_counter() - t0
         t0 = time.perf_counter()
-        K.releases(W, Sr, 0, day)
+        K.releases(W, Sr, p, 0, day)
         t["releases"] += time.perf_counter() - t0
     return {k: 1000 * v / days for k, v in t.items()}  # ms per day
 

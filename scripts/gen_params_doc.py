@@ -36,6 +36,15 @@ model with the priors. Override any value for one run with `azalai run --params 
 a YAML mapping of names to numbers (or `{values: {...}}`); values outside the plausible range are
 rejected.
 
+The model's code holds no coefficient: `tests/test_no_literals.py` reads every source file of
+`azalai/model/` and fails on any number other than 0, 1 and 2 (zero, identities, halves, first
+indices) outside a named module-level integer constant. Those constants are structural, not
+behavioural: enumeration codes (event types, cause kinds, draw sites, actor kinds and roles, terrain
+and aspiration codes), the calendar (`DAYS_PER_WEEK`, `WEEKS_PER_YEAR`, `DAYS_PER_MONTH`), buffer
+sizes and the random-number generator's hash constants. The smoothing rates, caps, thresholds and
+relative weights of the mechanisms' functional forms are parameters like any other (section 9 of the
+registry, listed under their mechanisms below), so calibration and sensitivity analysis reach them.
+
 """
 
 

@@ -14,14 +14,14 @@ WORLD_T = WorldStruct([
     ("route_a", types.Array(types.int64, 1, "C")),
     ("route_b", types.Array(types.int64, 1, "C")),
     ("route_len", types.Array(types.float64, 1, "C")),
-    ("route_terrain", types.Array(types.float64, 1, "C")),
+    ("route_terrain", types.Array(types.int64, 1, "C")),
     ("adj_ptr", types.Array(types.int64, 1, "C")),
     ("adj_nbr", types.Array(types.int64, 1, "C")),
     ("adj_edge", types.Array(types.int64, 1, "C")),
     ("pop0", types.Array(types.float64, 2, "C")),
     ("comm_dep", types.Array(types.float64, 1, "C")),
     ("comm_sub", types.Array(types.float64, 1, "C")),
-    ("comm_polasp", types.Array(types.float64, 1, "C")),
+    ("comm_asp", types.Array(types.float64, 2, "C")),
     ("comm_indep", types.Array(types.float64, 1, "C")),
     ("comm_rel", types.Array(types.float64, 2, "C")),
     ("comm_region_w", types.Array(types.float64, 2, "C")),
@@ -54,7 +54,7 @@ WORLD_T = WorldStruct([
 
 
 @njit(cache=True)
-def new_world(place_region, place_zone, place_ext, place_lat, place_lon, route_a, route_b, route_len, route_terrain, adj_ptr, adj_nbr, adj_edge, pop0, comm_dep, comm_sub, comm_polasp, comm_indep, comm_rel, comm_region_w, actor_kind, actor_coal, actor_role, base_w, fighters0, cash0, rel0, overlap, support0, force_base, oc_unit, k_value_day, k_entry_ptr, k_entry, k_exit, sig, pair_a, pair_b, pair_of, entitled, promised, ddr_ok, state_actor, jihad_overlap, communal):
+def new_world(place_region, place_zone, place_ext, place_lat, place_lon, route_a, route_b, route_len, route_terrain, adj_ptr, adj_nbr, adj_edge, pop0, comm_dep, comm_sub, comm_asp, comm_indep, comm_rel, comm_region_w, actor_kind, actor_coal, actor_role, base_w, fighters0, cash0, rel0, overlap, support0, force_base, oc_unit, k_value_day, k_entry_ptr, k_entry, k_exit, sig, pair_a, pair_b, pair_of, entitled, promised, ddr_ok, state_actor, jihad_overlap, communal):
     s = structref.new(WORLD_T)
     s.place_region = place_region
     s.place_zone = place_zone
@@ -71,7 +71,7 @@ def new_world(place_region, place_zone, place_ext, place_lat, place_lon, route_a
     s.pop0 = pop0
     s.comm_dep = comm_dep
     s.comm_sub = comm_sub
-    s.comm_polasp = comm_polasp
+    s.comm_asp = comm_asp
     s.comm_indep = comm_indep
     s.comm_rel = comm_rel
     s.comm_region_w = comm_region_w

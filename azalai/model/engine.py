@@ -21,12 +21,17 @@ import numpy as np
 from azalai.defaults import DEFAULT_POLICY, DEFAULT_SCENARIO
 from azalai.model.fields import LEVER_FIELDS, names
 from azalai.model.params import Params, make_params, params_dict
-from azalai.model.state import ACC, SOURCES, alloc_state
+from azalai.model.state import ACC, DAYS_PER_WEEK, SOURCES, alloc_state, weeks_recorded
 from azalai.model.world import KIND_INTERNATIONAL, KIND_JIHADIST, KIND_SIGNATORY, Index, World, build_world, lever_matrix
 from azalai.policy.schema import LEVERS, Policy
 from azalai.scenario.schema import Scenario
 
 Levers = namedtuple("Levers", names(LEVER_FIELDS))  # type: ignore[misc]
+
+PROGRESS_CHUNK_DAYS = 30  # days stepped between progress reports
+HANDLER_DEPENDENCE = 1 / 10  # trafficking dependence from which a community counts as handling trafficking
+SUPPORT_LISTED = 1 / 100  # support level from which a community-actor series is written out
+HASH_CHARS = 16  # length of the parameter-set hash in run metadata
 
 
 def _scenario(s: Scenario | str) -> Scenario:
@@ -130,7 +135,7 @@ class RunResult:
 
 
 def run_prepared(prep: Prepared, seeds: Sequence[int], record: bool = False, check: bool = False,
-                 progress=None, chunk: int = 30):
+                 progress=None, chunk: int = PROGRESS_CHUNK_DAYS):
     """Run a batch; returns the final state arrays.
 
     ``check`` verifies the invariants every day; ``progress(days_done)`` is called every ``chunk`` days
@@ -247,7 +252,8 @@ def outcomes_of(prep: Prepared, S, r: int) -> dict[str, float]:
     sig_comms = np.array([w.base_w[[a for a in range(A) if w.actor_kind[a] == KIND_SIGNATORY], c].sum() > 0
                           for c in range(len(idx.communities))])
     if sig_comms.any() and intl:
-        pw = pop[sig_comms] / max(pop[sig_comms].sum(), 1e-9)
+        sig_pop = pop[sig_comms].sum()
+        pw = pop[sig_comms] / sig_pop if sig_pop > 0 else pop[sig_comms]
         out["grievance_signatory_communities"] = float((S.grievance[r][sig_comms][:, intl].mean(axis=1) * pw).sum())
         out["cooperation_signatory_communities"] = float((S.coop[r][sig_comms][:, intl].mean(axis=1) * pw).sum())
     else:
@@ -267,7 +273,7 @@ def outcomes_of(prep: Prepared, S, r: int) -> dict[str, float]:
         out["grievance_communities_hit"] = 0.0
         out["cooperation_communities_hit"] = 0.0
     dep = w.comm_dep
-    handlers = dep >= 0.1
+    handlers = dep >= HANDLER_DEPENDENCE
     ref = S.livelihood_ref[r]
     ema = S.livelihood_ema[r]
     if handlers.any() and ref[handlers].sum() > 0:
@@ -285,8 +291,8 @@ def _rows_timeseries(prep: Prepared, S, r: int):
     idx = prep.index
     start = idx.start
     Wk = S.ts_fighters.shape[1]
-    last = min(Wk, (prep.days + 6) // 7 + 1)
-    dates = [start + np.timedelta64(7 * k, "D").astype(object) for k in range(last)]
+    last = min(Wk, weeks_recorded(prep.days) + 1)
+    dates = [start + np.timedelta64(DAYS_PER_WEEK * k, "D").astype(object) for k in range(last)]
     recs: list[tuple] = []
 
     def add(series, key, arr):
@@ -307,7 +313,7 @@ def _rows_timeseries(prep: Prepared, S, r: int):
     for c, cid in enumerate(idx.communities):
         add("livelihood", cid, S.ts_livelihood[r, :, c])
         for a, aid in enumerate(idx.actors):
-            if prep.world.support0[c, a] > 0 or S.ts_support[r, last - 1, c, a] > 0.01:
+            if prep.world.support0[c, a] > 0 or S.ts_support[r, last - 1, c, a] > SUPPORT_LISTED:
                 add("support", f"{cid}|{aid}", S.ts_support[r, :, c, a])
             if S.ts_grievance[r, :last, c, a].max() > 0:
                 add("grievance", f"{cid}|{aid}", S.ts_grievance[r, :, c, a])
@@ -419,5 +425,5 @@ def run_meta(prep: Prepared, seed: int) -> dict[str, Any]:
         "start": prep.scenario.calendar.start.isoformat(),
         "version": __version__,
         "params": pd_,
-        "params_hash": hashlib.sha256(json.dumps(pd_, sort_keys=True).encode()).hexdigest()[:16],
+        "params_hash": hashlib.sha256(json.dumps(pd_, sort_keys=True).encode()).hexdigest()[:HASH_CHARS],
     }

@@ -14,7 +14,7 @@ import json
 import numpy as np
 from numba import njit
 
-from azalai.model.state import ACC, CHAIN
+from azalai.model.state import ACC
 from azalai.scenario.acled import DISORDER_TYPES, EXPORT_COLUMNS, inter_text, interaction_text
 
 # (event_type, sub_event_type) pairs, ACLED's vocabulary.
@@ -85,6 +85,11 @@ CK_LOCAL_SUPPORT = 30
 CIVILIANS = -2
 PROTESTERS = -3
 NOBODY = -1
+INTER_CIVILIANS, INTER_PROTESTERS = 7, 6  # ACLED inter codes
+PAIR_CODE = 1000  # a pair (i, j) in a cause link is stored as i * PAIR_CODE + j
+VALUE_DIGITS = 6  # decimals of a cause link's value in the event log
+_EVENTS_DROPPED = ACC["events_dropped"]
+_FATALITIES = ACC["fatalities"]
 
 
 @njit(cache=True, inline="always")
@@ -92,7 +97,7 @@ def emit(S, r, day, etype, a1, a2, place, fat, civ, mech):
     """Append an event for replicate r; returns its index, or -1 when the buffer is full."""
     n = S.ev_n[r]
     if n >= S.ev_day.shape[1]:
-        S.acc[r, 23] += 1.0  # events_dropped
+        S.acc[r, _EVENTS_DROPPED] += 1.0
         return -1
     S.ev_day[r, n] = day
     S.ev_type[r, n] = etype
@@ -105,7 +110,7 @@ def emit(S, r, day, etype, a1, a2, place, fat, civ, mech):
     for k in range(S.ev_ck.shape[2]):
         S.ev_ck[r, n, k] = 0
     S.ev_n[r] = n + 1
-    S.acc[r, 0] += fat
+    S.acc[r, _FATALITIES] += fat
     return n
 
 
@@ -118,8 +123,6 @@ def link(S, r, n, slot, kind, idx, val):
         S.ev_cv[r, n, slot] = val
 
 
-assert ACC["events_dropped"] == 23 and ACC["fatalities"] == 0 and CHAIN == 4
-
 # Every column of ACLED's current export, in its order (azalai/scenario/acled.py), then the cause columns.
 ACLED_COLUMNS = list(EXPORT_COLUMNS)
 SOURCE = "azalai simulation"  # the `source` of simulated events; `tags` says "simulated"
@@ -131,9 +134,9 @@ def _party(idx, code: int) -> tuple[str, int, str]:
     if code >= 0:
         return idx.actor_acled[code], idx.actor_inter[code], idx.actors[code]
     if code == CIVILIANS:
-        return "Civilians (Mali)", 7, "civilians"
+        return "Civilians (Mali)", INTER_CIVILIANS, "civilians"
     if code == PROTESTERS:
-        return "Protesters (Mali)", 6, "protesters"
+        return "Protesters (Mali)", INTER_PROTESTERS, "protesters"
     return "", 0, ""
 
 
@@ -149,10 +152,10 @@ def describe_link(idx, kind: int, i: int, v: float) -> str:
         return idx.places[k] if 0 <= k < len(idx.places) else "?"
 
     def pair(code: int) -> str:
-        return f"{actor(code // 1000)}-{actor(code % 1000)}"
+        return f"{actor(code // PAIR_CODE)}-{actor(code % PAIR_CODE)}"
 
     def comm_actor(code: int) -> str:
-        c, a = code // 1000, code % 1000
+        c, a = code // PAIR_CODE, code % PAIR_CODE
         cname = idx.communities[c] if 0 <= c < len(idx.communities) else "?"
         return f"{cname}->{actor(a)}"
 
@@ -161,7 +164,7 @@ def describe_link(idx, kind: int, i: int, v: float) -> str:
     if name == "local_support":
         return f"{actor(i)} local support {v:.2f}"
     if name == "rent_loss":
-        return f"{actor(i)} rent {-100 * v:+.0f}%"
+        return f"{actor(i)} rent {-v:+.0%}"
     if name == "tension":
         return f"tension {pair(i)} {v:.2f}"
     if name == "restraint_broken":
@@ -171,7 +174,7 @@ def describe_link(idx, kind: int, i: int, v: float) -> str:
     if name == "hostility":
         return f"hostility {pair(i)} {v:.2f}"
     if name == "tip":
-        return f"tip #{i} ({'true' if v > 0.5 else 'false'})"
+        return f"tip #{i} ({'true' if v > 0.0 else 'false'})"
     if name == "false_tip":
         return f"false tip from {idx.communities[i] if 0 <= i < len(idx.communities) else '?'} (rivalry {v:.2f})"
     if name == "attack":
@@ -185,7 +188,7 @@ def describe_link(idx, kind: int, i: int, v: float) -> str:
     if name == "local_strength":
         return f"{actor(i)} has {v:.0f} fighters here"
     if name == "dual_hatted":
-        return f"dual-hatted members of {actor(i)} ({100 * v:.0f}%)"
+        return f"dual-hatted members of {actor(i)} ({v:.0%})"
     if name == "mission_focus":
         return f"{actor(i)} mission focus {v:.2f} (0=CT, 1=counter-trafficking)"
     if name == "control_shift":
@@ -237,7 +240,7 @@ def decode_events(S, r: int, idx, run_tag: str = "AZ") -> list[dict]:
             if kind == 0:
                 continue
             ii, vv = int(S.ev_ci[r, e, k]), float(S.ev_cv[r, e, k])
-            links.append({"kind": CAUSE_KINDS[kind], "index": ii, "value": round(vv, 6)})
+            links.append({"kind": CAUSE_KINDS[kind], "index": ii, "value": round(vv, VALUE_DIGITS)})
             words.append(describe_link(idx, kind, ii, vv))
         mech = MECHANISMS[int(S.ev_mech[r, e])]
         chain = " -> ".join(words + [f"{st.lower()} at {idx.place_names[pl]}"])

@@ -19,6 +19,7 @@ EV, TP event and tip capacity of a replicate (``state.event_capacity``, ``state.
 SRC    income sources (``state.SOURCES``);  ``NACC`` outcome accumulators (``state.ACC_NAMES``)
 RING   days of the detention-release ring buffer;  ``CHAIN`` links in an event's cause chain
 TIPS   the four tip counters (tips, false, acted on, false acted on)
+ASP    the political aspirations a community can hold (``world.ASPIRATION_CODE``)
 ====== ==============================================================================
 """
 
@@ -56,14 +57,14 @@ place_lon       float64 P
 route_a         int64   E
 route_b         int64   E
 route_len       float64 E
-route_terrain   float64 E
+route_terrain   int64   E
 adj_ptr         int64   P1
 adj_nbr         int64   2E
 adj_edge        int64   2E
 pop0            float64 C P
 comm_dep        float64 C
 comm_sub        float64 C
-comm_polasp     float64 C
+comm_asp        float64 C ASP
 comm_indep      float64 C
 comm_rel        float64 C C
 comm_region_w   float64 C G

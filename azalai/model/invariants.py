@@ -18,11 +18,14 @@ from azalai.model.state import ACC, SRC_COLLUSION, SRC_RENT
 from azalai.model.world import KIND_JIHADIST, KIND_SIGNATORY
 
 
+TOL = 10 ** -6  # relative tolerance of the accounting checks (floating-point sums)
+
+
 class InvariantError(AssertionError):
     """The model state broke one of its invariants."""
 
 
-def check_invariants(w, S, day: int | None = None, tol: float = 1e-6) -> None:
+def check_invariants(w, S, day: int | None = None, tol: float = TOL) -> None:
     where = f" on day {day}" if day is not None else ""
     for name in S._fields:
         arr = getattr(S, name)
@@ -36,7 +39,7 @@ def check_invariants(w, S, day: int | None = None, tol: float = 1e-6) -> None:
         arr = getattr(S, name)
         if (arr > 1 + tol).any() or (arr < -tol).any():
             raise InvariantError(f"{name} outside [0, 1]{where}")
-    if (S.support.sum(axis=2) > 1 + 1e-6).any():
+    if (S.support.sum(axis=2) > 1 + tol).any():
         raise InvariantError(f"a community's support sums above 1{where}")
     R = S.seed.shape[0]
     local = np.isin(w.actor_kind, [KIND_SIGNATORY, KIND_JIHADIST])
@@ -49,7 +52,7 @@ def check_invariants(w, S, day: int | None = None, tol: float = 1e-6) -> None:
             + acc[ACC["rent_to_communities"]]
         )
         leaked = acc[ACC["rent_leaked"]]
-        if abs(paid - received - leaked) > 1e-6 * max(1.0, paid):
+        if abs(paid - received - leaked) > tol * max(1.0, paid):
             raise InvariantError(
                 f"money not conserved{where} (replicate {r}): paid {paid:.2f} != received {received:.2f} + leaked {leaked:.2f}"
             )
@@ -61,7 +64,7 @@ def check_invariants(w, S, day: int | None = None, tol: float = 1e-6) -> None:
             + acc[ACC["local_fighter_deaths"]]
         )
         start = acc[ACC["population_start"]]
-        if abs(people - start) > 1e-6 * max(1.0, start):
+        if abs(people - start) > tol * max(1.0, start):
             raise InvariantError(
                 f"population not conserved{where} (replicate {r}): {people:.3f} != {start:.3f}"
             )

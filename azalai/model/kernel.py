@@ -19,7 +19,8 @@ from azalai.model.mechanisms.operations import releases, sweeps
 from azalai.model.mechanisms.state import redeploy
 from azalai.model.mechanisms.trafficking import choose_routes, move_convoys, set_entitlements
 from azalai.model.mechanisms.violence import assassinations, attacks, clashes, kidnappings, reprisals
-from azalai.model.state import ACC
+from azalai.model.state import ACC, DAYS_PER_WEEK, TS_FALSE_ACTED, TS_TIPS, TS_TIPS_ACTED, TS_TIPS_FALSE
+from azalai.model.world import KIND_JIHADIST, KIND_SIGNATORY
 
 _POP_START = ACC["population_start"]
 _TIPS = ACC["tips"]
@@ -59,10 +60,10 @@ def record_week(W, S, r, w):
     for n in range(S.tension.shape[1]):
         S.ts_tension[r, w, n] = S.tension[r, n]
         S.ts_broken[r, w, n] = S.broken[r, n]
-    S.ts_tips[r, w, 0] = S.acc[r, _TIPS]
-    S.ts_tips[r, w, 1] = S.acc[r, _TIPS_FALSE]
-    S.ts_tips[r, w, 2] = S.acc[r, _TIPS_ACTED]
-    S.ts_tips[r, w, 3] = S.acc[r, _FALSE_ACTED]
+    S.ts_tips[r, w, TS_TIPS] = S.acc[r, _TIPS]
+    S.ts_tips[r, w, TS_TIPS_FALSE] = S.acc[r, _TIPS_FALSE]
+    S.ts_tips[r, w, TS_TIPS_ACTED] = S.acc[r, _TIPS_ACTED]
+    S.ts_tips[r, w, TS_FALSE_ACTED] = S.acc[r, _FALSE_ACTED]
     S.ts_misdirected[r, w] = S.acc[r, _MISDIRECTED]
     S.ts_fatalities[r, w] = S.acc[r, _FAT]
 
@@ -73,10 +74,10 @@ def weekly(W, S, p, lev, aid, r, day, week):
     A = W.actor_kind.shape[0]
     # Weekly flows and rents roll into their moving averages before the slow processes read them.
     for v in range(P):
-        if day <= 7:
+        if week <= 1:
             S.place_rent_ema[r, v] = S.place_rent_week[r, v]
         else:
-            S.place_rent_ema[r, v] = 0.75 * S.place_rent_ema[r, v] + 0.25 * S.place_rent_week[r, v]
+            S.place_rent_ema[r, v] += p.rent_smoothing * (S.place_rent_week[r, v] - S.place_rent_ema[r, v])
     if week == 0:
         # First assign protectors, so that communities' protection reference is the status quo.
         update_control(W, S, p, lev, r, day, week)
@@ -95,8 +96,8 @@ def weekly(W, S, p, lev, aid, r, day, week):
         S.last_loss_value[r, a] *= p.aggression_decay
     C = W.pop0.shape[0]
     for c in range(C):
-        S.manip[r, c] *= 0.97
-        S.tips_recent[r, c] *= 0.7
+        S.manip[r, c] *= p.manipulation_decay
+        S.tips_recent[r, c] *= p.tips_memory_decay
     record_week(W, S, r, week)
     for v in range(P):
         S.place_rent_week[r, v] = 0.0
@@ -123,7 +124,7 @@ def init_batch(W, S):
             for v in range(P):
                 tot += S.pop[r, c, v]
         for a in range(A):
-            if W.actor_kind[a] == 1 or W.actor_kind[a] == 2:
+            if W.actor_kind[a] == KIND_SIGNATORY or W.actor_kind[a] == KIND_JIHADIST:
                 for v in range(P):
                     tot += S.fighters[r, a, v]
         S.acc[r, _POP_START] = tot
@@ -143,8 +144,8 @@ def step_days(W, S, p, lev, aid, d0, d1):
     R = S.seed.shape[0]
     for r in range(R):
         for day in range(d0, d1):
-            if day % 7 == 0:
-                weekly(W, S, p, lev, aid, r, day, day // 7)
+            if day % DAYS_PER_WEEK == 0:
+                weekly(W, S, p, lev, aid, r, day, day // DAYS_PER_WEEK)
             move_convoys(W, S, p, lev, r, day)
             clashes(W, S, p, lev, r, day)
             attacks(W, S, p, lev, r, day)
@@ -153,14 +154,14 @@ def step_days(W, S, p, lev, aid, d0, d1):
             kidnappings(W, S, p, lev, r, day)
             tips_and_operations(W, S, p, lev, r, day)
             sweeps(W, S, p, lev, r, day)
-            releases(W, S, r, day)
+            releases(W, S, p, r, day)
 
 
 @njit(cache=True)
 def finish_batch(W, S, days):
     R = S.seed.shape[0]
     for r in range(R):
-        record_week(W, S, r, (days + 6) // 7)
+        record_week(W, S, r, -(-days // DAYS_PER_WEEK))
 
 
 @njit(cache=True)

@@ -24,7 +24,12 @@ _S30 = np.uint64(30)
 _S27 = np.uint64(27)
 _S31 = np.uint64(31)
 _S11 = np.uint64(11)
-_INV53 = 1.0 / 9007199254740992.0
+_INV53 = 1.0 / 2**53
+_NORMAL_MIN_LAM = 30  # Poisson means above which the normal approximation is used
+_SUBSTREAM = 64  # counters j*64 .. j*64+63 belong to the Poisson draw j
+_MAX_K = 200  # cap of a Poisson draw by inversion
+_TINY = np.finfo(np.float64).tiny
+STREAM_KEY = 1000  # a draw keyed by two indices (i, k) uses the counter i * STREAM_KEY + k
 
 # Draw sites: one per stochastic decision in the model.
 SITE_CONVOY_COUNT = 1
@@ -60,6 +65,7 @@ SITE_MEDIATION = 50
 SITE_CONTROL = 51
 SITE_TIP_DISCOVER = 52
 SITE_CIV_SIZE = 53
+SITE_ASSASSIN_SIZE = 54
 
 
 @njit(cache=True, inline="always")
@@ -82,17 +88,17 @@ def poisson(lam, seed, day, site, i, j):
     """A Poisson draw by inversion; the k-th uniform comes from counter j*64+k. Capped at 200."""
     if lam <= 0.0:
         return 0
-    if lam > 30.0:
+    if lam > _NORMAL_MIN_LAM:
         # Normal approximation for large means (rare in this model).
-        u1 = max(uniform(seed, day, site, i, j * 64), 1e-300)
-        u2 = uniform(seed, day, site, i, j * 64 + 1)
+        u1 = max(uniform(seed, day, site, i, j * _SUBSTREAM), _TINY)
+        u2 = uniform(seed, day, site, i, j * _SUBSTREAM + 1)
         z = np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
-        return max(0, int(lam + np.sqrt(lam) * z + 0.5))
-    u = uniform(seed, day, site, i, j * 64)
+        return max(0, round(lam + np.sqrt(lam) * z))
+    u = uniform(seed, day, site, i, j * _SUBSTREAM)
     p = np.exp(-lam)
     c = p
     k = 0
-    while u > c and k < 200:
+    while u > c and k < _MAX_K:
         k += 1
         p *= lam / k
         c += p

@@ -33,17 +33,28 @@ ACC = {n: i for i, n in enumerate(ACC_NAMES)}
 NACC = len(ACC_NAMES)
 RING = 256  # detention-release ring buffer (days); release delays are capped below this
 CHAIN = 4  # links in an event's cause chain
+DAYS_PER_WEEK = 7
+WEEKS_PER_YEAR = 52
+EVENTS_PER_DAY, EVENTS_SPARE = 8, 512  # event buffer: room for this many events a day, plus a margin
+TIPS_PER_DAY, TIPS_SPARE = 6, 256  # tip buffer, likewise
+TIP_SERIES = 4  # weekly tip counters: tips, false tips, tips acted on, false tips acted on
+TS_TIPS, TS_TIPS_FALSE, TS_TIPS_ACTED, TS_FALSE_ACTED = range(TIP_SERIES)
 
 # Field names, dtypes and axes are declared in azalai/model/fields.py.
 State = namedtuple("State", names(STATE_FIELDS))
 
 
 def event_capacity(days: int) -> int:
-    return 8 * days + 512
+    return EVENTS_PER_DAY * days + EVENTS_SPARE
 
 
 def tip_capacity(days: int) -> int:
-    return 6 * days + 256
+    return TIPS_PER_DAY * days + TIPS_SPARE
+
+
+def weeks_recorded(days: int) -> int:
+    """Index of the last weekly snapshot of a run of ``days`` days (snapshots 0..this are taken)."""
+    return -(-days // DAYS_PER_WEEK)
 
 
 def alloc_state(w, seeds: np.ndarray, days: int, record: bool) -> State:
@@ -57,7 +68,7 @@ def alloc_state(w, seeds: np.ndarray, days: int, record: bool) -> State:
     maxe = 1
     for k in range(K):
         maxe = max(maxe, int(w.k_entry_ptr[k + 1] - w.k_entry_ptr[k]))
-    W = (days // 7 + 2) if record else 0
+    W = (days // DAYS_PER_WEEK + 2) if record else 0  # room for every snapshot (weeks_recorded + 1)
     cap = event_capacity(days)
     tcap = tip_capacity(days)
     f = np.zeros
@@ -143,7 +154,7 @@ def alloc_state(w, seeds: np.ndarray, days: int, record: bool) -> State:
         ts_seized=f((R, W, P)),
         ts_tension=f((R, W, max(NP, 1))),
         ts_broken=np.zeros((R, W, max(NP, 1)), dtype=i64),
-        ts_tips=f((R, W, 4)),
+        ts_tips=f((R, W, TIP_SERIES)),
         ts_misdirected=f((R, W)),
         ts_livelihood=f((R, W, C)),
         ts_risk=f((R, W, P)),

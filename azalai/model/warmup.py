@@ -10,12 +10,14 @@ import time
 
 from azalai.defaults import DEFAULT_POLICY, DEFAULT_SCENARIO
 
+WARMUP_DAYS = 14  # two weeks: both the first week's and the weekly steps run
+
 
 def warmup(verbose: bool = True) -> float:
     t0 = time.perf_counter()
     from azalai.model.engine import prepare, run_prepared
 
-    prep = prepare(DEFAULT_SCENARIO, DEFAULT_POLICY, days=14)
+    prep = prepare(DEFAULT_SCENARIO, DEFAULT_POLICY, days=WARMUP_DAYS)
     run_prepared(prep, [0], record=True)
     run_prepared(prep, [0, 1], record=False, check=True)
     dt = time.perf_counter() - t0

@@ -19,24 +19,31 @@ from azalai.scenario.schema import ActorKind, Aspiration, PlaceKind, Scenario, S
 
 KIND_STATE, KIND_SIGNATORY, KIND_JIHADIST, KIND_INTERNATIONAL = 0, 1, 2, 3
 ROLE_NONE, ROLE_STATE, ROLE_BARKHANE, ROLE_MINUSMA, ROLE_OTHER_FORCE = 0, 1, 2, 3, 4
-ZONES = {"north": 0, "centre": 1, "south": 2, "outside": 3}
+ZONE_NORTH, ZONE_CENTRE, ZONE_SOUTH, ZONE_OUTSIDE = range(4)
+ZONES = {"north": ZONE_NORTH, "centre": ZONE_CENTRE, "south": ZONE_SOUTH, "outside": ZONE_OUTSIDE}
 
-TERRAIN_COST = {
-    Terrain.paved: 0.6,
-    Terrain.laterite: 0.8,
-    Terrain.river: 0.9,
-    Terrain.track: 1.0,
-    Terrain.desert: 1.3,
+# Codes of the scenario's categorical fields; their weights are parameters read by the mechanisms.
+TERRAIN_PAVED, TERRAIN_LATERITE, TERRAIN_RIVER, TERRAIN_TRACK, TERRAIN_DESERT = range(5)
+TERRAIN_CODE = {
+    Terrain.paved: TERRAIN_PAVED,
+    Terrain.laterite: TERRAIN_LATERITE,
+    Terrain.river: TERRAIN_RIVER,
+    Terrain.track: TERRAIN_TRACK,
+    Terrain.desert: TERRAIN_DESERT,
 }
-STATUS_VALUE = {SocialStatus.dominant: 0.0, SocialStatus.intermediate: 0.5, SocialStatus.subordinate: 1.0}
-ASPIRATION_WEIGHT = {
-    Aspiration.independence: 1.0,
-    Aspiration.autonomy: 0.8,
-    Aspiration.representation: 0.6,
-    Aspiration.status: 0.7,
-    Aspiration.security: 0.3,
-    Aspiration.religious_order: 0.5,
+# Social status is an ordinal scale mapped linearly onto [0, 1]: dominant 0, intermediate 1/2, subordinate 1.
+STATUS_RANK = {SocialStatus.dominant: 0, SocialStatus.intermediate: 1, SocialStatus.subordinate: 2}
+STATUS_STEPS = 2
+ASP_INDEPENDENCE, ASP_AUTONOMY, ASP_REPRESENTATION, ASP_STATUS, ASP_SECURITY, ASP_RELIGIOUS_ORDER = range(6)
+ASPIRATION_CODE = {
+    Aspiration.independence: ASP_INDEPENDENCE,
+    Aspiration.autonomy: ASP_AUTONOMY,
+    Aspiration.representation: ASP_REPRESENTATION,
+    Aspiration.status: ASP_STATUS,
+    Aspiration.security: ASP_SECURITY,
+    Aspiration.religious_order: ASP_RELIGIOUS_ORDER,
 }
+DAYS_PER_MONTH = 1461 / 48  # 365.25 days a year over 12 months
 
 # Field names, dtypes and axes are declared in azalai/model/fields.py.
 World = namedtuple("World", names(WORLD_FIELDS))
@@ -95,7 +102,7 @@ def build_world(sc: Scenario) -> tuple[World, Index]:
     route_a = np.array([pid[r.from_] for r in sc.routes], dtype=np.int64)
     route_b = np.array([pid[r.to] for r in sc.routes], dtype=np.int64)
     route_len = np.array([r.length_km for r in sc.routes])
-    route_terrain = np.array([TERRAIN_COST[r.terrain] for r in sc.routes])
+    route_terrain = np.array([TERRAIN_CODE[r.terrain] for r in sc.routes], dtype=np.int64)
     nbrs: list[list[tuple[int, int]]] = [[] for _ in range(P)]
     for e in range(E):
         nbrs[route_a[e]].append((int(route_b[e]), e))
@@ -109,14 +116,15 @@ def build_world(sc: Scenario) -> tuple[World, Index]:
     pop0 = np.zeros((C, P))
     comm_dep = np.zeros(C)
     comm_sub = np.zeros(C)
-    comm_polasp = np.zeros(C)
+    comm_asp = np.zeros((C, len(ASPIRATION_CODE)))
     comm_indep = np.zeros(C)
     for i, c in enumerate(sc.communities):
         for place, n in c.population.items():
             pop0[i, pid[place]] += n
         comm_dep[i] = c.trafficking_dependence.value
-        comm_sub[i] = STATUS_VALUE[c.social_status]
-        comm_polasp[i] = max(ASPIRATION_WEIGHT[a] for a in c.aspirations)
+        comm_sub[i] = STATUS_RANK[c.social_status] / STATUS_STEPS
+        for a in c.aspirations:
+            comm_asp[i, ASPIRATION_CODE[a]] = 1.0
         comm_indep[i] = 1.0 if Aspiration.independence in c.aspirations else 0.0
     comm_rel = np.zeros((C, C))
     for r in sc.relations.communities:
@@ -194,7 +202,7 @@ def build_world(sc: Scenario) -> tuple[World, Index]:
         for b in f.organised_crime_units:
             oc_unit[pid[b]] = 1.0
 
-    k_value_day = np.array([k.volume_per_month.value * k.value_per_unit.value / 30.4375 for k in sc.commodities])
+    k_value_day = np.array([k.volume_per_month.value * k.value_per_unit.value / DAYS_PER_MONTH for k in sc.commodities])
     k_entry_ptr = np.zeros(K + 1, dtype=np.int64)
     entries: list[int] = []
     k_exit = np.zeros((max(K, 1), P), dtype=np.int64)
@@ -241,7 +249,7 @@ def build_world(sc: Scenario) -> tuple[World, Index]:
         place_region, place_zone, place_ext, place_lat, place_lon,
         route_a, route_b, route_len, route_terrain,
         adj_ptr, adj_nbr, adj_edge,
-        pop0, comm_dep, comm_sub, comm_polasp, comm_indep, comm_rel, comm_region_w,
+        pop0, comm_dep, comm_sub, comm_asp, comm_indep, comm_rel, comm_region_w,
         actor_kind, actor_coal, actor_role, base_w, fighters0, cash0, rel0, overlap,
         support0, force_base, oc_unit,
         k_value_day, k_entry_ptr, k_entry, k_exit,

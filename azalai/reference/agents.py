@@ -11,8 +11,11 @@ import math
 
 import mesa
 
+from azalai.model.state import DAYS_PER_WEEK
+from azalai.model.world import ZONE_NORTH
+
 KIND_STATE, KIND_SIGNATORY, KIND_JIHADIST, KIND_INTERNATIONAL = 0, 1, 2, 3
-ROLE_NONE, ROLE_STATE, ROLE_BARKHANE, ROLE_MINUSMA = 0, 1, 2, 3
+ROLE_NONE, ROLE_STATE, ROLE_BARKHANE, ROLE_MINUSMA, ROLE_OTHER_FORCE = 0, 1, 2, 3, 4
 CIVILIANS = "civilians"
 
 
@@ -76,15 +79,15 @@ class ArmedActor(mesa.Agent):
         if self.role == ROLE_BARKHANE:
             return lev["barkhane_tempo"]
         if self.role == ROLE_MINUSMA:
-            return 0.3 + 1.4 * lev["minusma_posture"]
-        return 0.6
+            return self.model.p.minusma_tempo_base + self.model.p.minusma_tempo_posture * lev["minusma_posture"]
+        return self.model.p.other_force_tempo
 
     def focus(self):
         lev = self.model.lev
         if self.role == ROLE_BARKHANE:
             return lev["barkhane_focus"]
         if self.role == ROLE_MINUSMA:
-            return 0.5 * lev["minusma_toc_units"]
+            return self.model.p.minusma_toc_focus * lev["minusma_toc_units"]
         return 0.0
 
     # --- weekly purse (§7.6) -------------------------------------------------------------------
@@ -96,7 +99,7 @@ class ArmedActor(mesa.Agent):
         self.earn("levy", levy)
         if self.kind == KIND_STATE:
             self.earn("state_budget", p.state_budget)
-        self.cash -= p.upkeep * 7.0 * self.total_fighters()
+        self.cash -= p.upkeep * DAYS_PER_WEEK * self.total_fighters()
         if self.cash < 0.0:
             self.cash = 0.0
             if self.local:
@@ -113,7 +116,7 @@ class ArmedActor(mesa.Agent):
         m, p = self.model, self.model.p
         if not self.local:
             return
-        pay = 1.0 if self.cash > 0.0 else 0.2
+        pay = 1.0 if self.cash > 0.0 else p.unpaid_recruitment
         enemies = [(b, -r) for b, r in enumerate(self.rel) if r < 0.0]
         for c in m.communities:
             s = c.support[self.idx]
@@ -123,7 +126,7 @@ class ArmedActor(mesa.Agent):
             tot = sum(c.pop)
             if tot <= 0.0:
                 continue
-            n = p.recruit_rate * s * tot * (1.0 + p.grievance_push * min(push, 3.0)) * pay
+            n = p.recruit_rate * s * tot * (1.0 + p.grievance_push * min(push, p.grievance_push_cap)) * pay
             if n <= 0.0:
                 continue
             dest, dw = -1, 0.0
@@ -138,7 +141,7 @@ class ArmedActor(mesa.Agent):
                         dest, most = v, self.fighters[v]
             if dest < 0:
                 continue
-            n = min(n, p.max_growth * max(self.total_fighters(), p.force_ref), 0.01 * tot)
+            n = min(n, p.max_growth * max(self.total_fighters(), p.force_ref), p.community_recruit_cap * tot)
             for v in range(m.P):
                 c.pop[v] -= n * c.pop[v] / tot
             self.fighters[dest] += n
@@ -156,7 +159,7 @@ class ArmedActor(mesa.Agent):
             if place.ext:
                 continue
             v = place.idx
-            reach = self.fighters[v] + 0.5 * sum(self.fighters[u] for u in place.nbrs)
+            reach = self.fighters[v] + p.attack_reach * sum(self.fighters[u] for u in place.nbrs)
             if reach < p.min_presence:
                 continue
             for f in m.forces:
@@ -165,7 +168,7 @@ class ArmedActor(mesa.Agent):
                 h = -self.rel[f.idx]
                 if h <= 0.0:
                     continue
-                lam = p.attack_base * h * math.sqrt(min(reach / p.force_ref, 9.0)) * (
+                lam = p.attack_base * h * min(math.sqrt(reach / p.force_ref), p.force_cap) * (
                     1.0 + p.support_weight * m.loc_support[self.idx][v]
                 )
                 if rnd.random() >= lam:
@@ -173,17 +176,17 @@ class ArmedActor(mesa.Agent):
                 u = rnd.random()
                 x = m.lomax(p.fatality_alpha)
                 if u < p.ied_share:
-                    remote, fat = True, int(0.7 * p.fatality_scale * x)
+                    remote, fat = True, int(p.ied_fatality_scale * p.fatality_scale * x)
                     lf, lj = fat, 0
                 elif u < p.ied_share + p.shelling_share:
-                    remote, fat = True, int(0.4 * p.fatality_scale * x)
+                    remote, fat = True, int(p.shelling_fatality_scale * p.fatality_scale * x)
                     lf, lj = fat, 0
                 else:
                     remote = False
                     ff = f.fighters[v]
-                    scale = p.fatality_scale * math.sqrt((reach + min(ff, 3.0 * reach)) / (2.0 * p.force_ref))
+                    scale = p.fatality_scale * math.sqrt((reach + min(ff, p.defender_ratio * reach)) / (2.0 * p.force_ref))
                     fat = int(scale * x)
-                    lj = fat // 3
+                    lj = int(fat * p.attacker_loss_share)
                     lf = fat - lj
                 lf = f.lose_fighters(v, lf)
                 lj = self.lose_fighters(v, lj)
@@ -209,7 +212,7 @@ class ArmedActor(mesa.Agent):
             if place.ext or not self.present(v):
                 continue
             for c in m.communities:
-                if c.pop[v] < 500.0:
+                if c.pop[v] < p.assassination_min_pop:
                     continue
                 coop = sum(c.coop[f.idx] for f in hostile_forces)
                 if coop <= 0.0:
@@ -217,7 +220,7 @@ class ArmedActor(mesa.Agent):
                 lam = p.assassination_rate * coop * (1.0 + c.tips_recent) * min(1.0, self.fighters[v] / p.force_ref)
                 if rnd.random() >= lam:
                     continue
-                fat = 1 + int(0.3 * m.lomax(p.fatality_alpha))
+                fat = 1 + int(p.assassination_size * m.lomax(p.fatality_alpha))
                 if c.pop[v] < fat:
                     continue
                 c.pop[v] -= fat
@@ -228,7 +231,7 @@ class ArmedActor(mesa.Agent):
                 m.count("assassinations")
                 c.harm_week[self.idx] += p.harm_grievance * killed
                 for f in m.forces:
-                    c.coop[f.idx] *= 0.95
+                    c.coop[f.idx] *= 1.0 - p.assassination_fear
                 m.emit("assassination", self.idx, CIVILIANS, v, int(killed))
 
     # --- daily: reprisals against civilians (§7.3.4) -------------------------------------------
@@ -242,19 +245,19 @@ class ArmedActor(mesa.Agent):
             if place.ext or not self.present(v):
                 continue
             for c in m.communities:
-                if c.pop[v] < 200.0 or self.base_w[c.idx] > 0.0:
+                if c.pop[v] < p.reprisal_min_pop or self.base_w[c.idx] > 0.0:
                     continue
                 communal = -sum(w * m.communities[c2].rel[c.idx] for c2, w in enumerate(self.base_w) if w)
                 enemy_support = sum(c.support[b] * -r for b, r in enumerate(self.rel) if r < 0.0)
                 hostile = max(0.0, communal) + enemy_support
-                if hostile <= 0.02:
+                if hostile <= p.reprisal_hostility_min:
                     continue
                 lam = p.reprisal_rate * hostile * min(1.0, self.fighters[v] / p.force_ref)
                 if self.kind == KIND_STATE:
                     lam *= p.state_abuse
                 if rnd.random() >= lam:
                     continue
-                fat = 1 + int(0.8 * p.fatality_scale * m.lomax(p.fatality_alpha))
+                fat = 1 + int(p.reprisal_fatality_scale * p.fatality_scale * m.lomax(p.fatality_alpha))
                 killed = min(float(fat), c.pop[v])
                 c.pop[v] -= killed
                 m.count("civilian_deaths_pop", killed)
@@ -330,21 +333,21 @@ class Community(mesa.Agent):
         return x + a.base_w[self.idx] * self.dep
 
     def unmet(self):
-        m = self.model
+        m, p = self.model, self.model.p
         rep, wsum = 0.0, 0.0
         tot_p = sum(a.promised for a in m.actors if a.sig)
         for a in m.actors:
             if a.sig and a.base_w[self.idx] > 0.0:
-                fair = a.promised / tot_p if a.promised > 0.0 else 0.05  # normalised like post_share
+                fair = a.promised / tot_p if a.promised > 0.0 else p.min_fair_share  # normalised like post_share
                 rep += a.base_w[self.idx] * min(1.0, a.post_share / fair)
                 wsum += a.base_w[self.idx]
         if wsum > 0.0:
             rep /= wsum
         else:  # no signatory patron: represented through the interim authorities only in the north
             tot = sum(self.pop0)
-            north = sum(x for v, x in enumerate(self.pop0) if m.places[v].zone == 0) / tot if tot > 0.0 else 0.0
+            north = sum(x for v, x in enumerate(self.pop0) if m.places[v].zone == ZONE_NORTH) / tot if tot > 0.0 else 0.0
             rep = 1.0 - north * (1.0 - m.lev["interim_fairness"])
-        return self.polasp * (1.0 - rep) * (1.0 + 0.5 * self.sub) + 0.3 * self.indep
+        return self.polasp * (1.0 - rep) * (1.0 + p.status_weight * self.sub) + p.independence_demand * self.indep
 
     def weekly_update(self):
         """Livelihood, grievance, support and cooperation (§7.6)."""
@@ -353,7 +356,7 @@ class Community(mesa.Agent):
         if week <= 1:
             self.livelihood_ema = self.livelihood_ref
         else:
-            self.livelihood_ema = 0.75 * self.livelihood_ema + 0.25 * self.livelihood_week
+            self.livelihood_ema += p.livelihood_smoothing * (self.livelihood_week - self.livelihood_ema)
         # grievance
         reg_aid = sum(w * m.aid_today[g] for g, w in enumerate(self.region_w))
         s = m.state
@@ -366,29 +369,29 @@ class Community(mesa.Agent):
             g0 = self.grievance[i] * p.grievance_decay + self.harm_week[i]
             loss = self.loss_week[i]
             if loss > 0.0:
-                g0 += p.livelihood_grievance * self.dep * min(2.0, loss / ref)
+                g0 += p.livelihood_grievance * self.dep * min(p.livelihood_loss_cap, loss / ref)
             if a is s:
                 g0 += p.exclusion_grievance * self.unmet()
                 g0 += p.state_absence_grievance * absent
                 g0 -= p.aid_relief * reg_aid
             elif a.kind == KIND_INTERNATIONAL:
-                g0 -= 0.5 * p.aid_relief * reg_aid
-            self.grievance[i] = min(5.0, max(0.0, g0))
+                g0 -= p.aid_relief_international * p.aid_relief * reg_aid
+            self.grievance[i] = min(p.grievance_cap, max(0.0, g0))
             self.harm_week[i] = 0.0
             self.loss_week[i] = 0.0
         # support
         if week == 0:
             for a in m.actors:
                 self.prot_ref[a.idx] = self.protection(a)
-        s0 = [max(x, 0.005) for x in self.support0]
-        denom = max(0.05, 1.0 - sum(s0))
+        s0 = [max(x, p.support_floor) for x in self.support0]
+        denom = max(p.unaligned_floor, 1.0 - sum(s0))
         target = []
         for a in m.actors:
             i = a.idx
             x = p.support_protection * (self.protection(a) - self.prot_ref[i])
             x -= p.support_grievance * self.grievance[i]
             x += p.support_opposition * sum(self.grievance[f] * -r for f, r in enumerate(a.rel) if r < 0.0)
-            t = s0[i] * math.exp(min(x, 5.0))
+            t = s0[i] * math.exp(min(x, p.support_logit_cap))
             target.append(t)
             denom += t
         for i, t in enumerate(target):
@@ -400,7 +403,7 @@ class Community(mesa.Agent):
             if week == 0:
                 self.coop[i] = tgt
             else:
-                self.coop[i] += 0.3 * (tgt - self.coop[i])
+                self.coop[i] += p.cooperation_rate * (tgt - self.coop[i])
 
 
 class Convoy(mesa.Agent):

@@ -21,8 +21,11 @@ import mesa
 from azalai.defaults import DEFAULT_POLICY, DEFAULT_SCENARIO
 from azalai.reference.agents import (
     CIVILIANS, KIND_INTERNATIONAL, KIND_JIHADIST, KIND_SIGNATORY, KIND_STATE, ROLE_BARKHANE, ROLE_MINUSMA,
-    ROLE_NONE, ROLE_STATE, ArmedActor, Community, Convoy,
+    ROLE_NONE, ROLE_OTHER_FORCE, ROLE_STATE, ArmedActor, Community, Convoy,
 )
+from azalai.model.engine import HANDLER_DEPENDENCE
+from azalai.model.state import DAYS_PER_WEEK, WEEKS_PER_YEAR
+from azalai.model.world import DAYS_PER_MONTH, ZONE_CENTRE, ZONE_SOUTH
 
 RING_MAX_DELAY = 255
 
@@ -78,7 +81,8 @@ class Commodity:
 
 def _read_world(model, sc):
     """Places, routes, communities, actors, commodities and accords from the scenario (§5)."""
-    from azalai.model.world import ASPIRATION_WEIGHT, STATUS_VALUE, TERRAIN_COST, ZONES
+    from azalai.model.world import ASPIRATION_CODE, STATUS_RANK, STATUS_STEPS, TERRAIN_CODE, ZONES
+    from azalai.scenario.schema import Terrain
     from azalai.scenario.schema import ActorKind, Aspiration, PlaceKind
 
     pid = {p.id: i for i, p in enumerate(sc.places)}
@@ -91,10 +95,18 @@ def _read_world(model, sc):
         Place(i, p.id, p.kind == PlaceKind.external_node, ZONES[sc.regions[rid[p.region]].zone], rid[p.region], False)
         for i, p in enumerate(sc.places)
     ]
+    p = model.p
+    terrain = {Terrain.paved: p.terrain_paved, Terrain.laterite: p.terrain_laterite, Terrain.river: p.terrain_river,
+               Terrain.track: 1.0, Terrain.desert: p.terrain_desert}
+    assert set(terrain) == set(TERRAIN_CODE)
+    aspiration = {Aspiration.independence: 1.0, Aspiration.autonomy: p.aspiration_autonomy,
+                  Aspiration.representation: p.aspiration_representation, Aspiration.status: p.aspiration_status,
+                  Aspiration.security: p.aspiration_security, Aspiration.religious_order: p.aspiration_religious_order}
+    assert set(aspiration) == set(ASPIRATION_CODE)
     model.routes = []
     for r in sc.routes:
         a, b = pid[r.from_], pid[r.to]
-        model.routes.append(Route(a, b, r.length_km, TERRAIN_COST[r.terrain]))
+        model.routes.append(Route(a, b, r.length_km, terrain[r.terrain]))
     model.adj = [[] for _ in range(P)]  # (neighbour, route index)
     for e, r in enumerate(model.routes):
         model.adj[r.a].append((r.b, e))
@@ -115,7 +127,7 @@ def _read_world(model, sc):
         elif "minusma" in key or "peace" in key or "stabili" in key:
             roles[f.actor] = ROLE_MINUSMA
         else:
-            roles[f.actor] = 4
+            roles[f.actor] = ROLE_OTHER_FORCE
         for b in f.organised_crime_units:
             model.places[pid[b]].oc_unit = True
 
@@ -128,8 +140,8 @@ def _read_world(model, sc):
             pop[pid[place]] += n
         com = Community(model, i, c.id, pop)
         com.dep = c.trafficking_dependence.value
-        com.sub = STATUS_VALUE[c.social_status]
-        com.polasp = max(ASPIRATION_WEIGHT[x] for x in c.aspirations)
+        com.sub = STATUS_RANK[c.social_status] / STATUS_STEPS
+        com.polasp = max(aspiration[x] for x in c.aspirations)
         com.indep = 1.0 if Aspiration.independence in c.aspirations else 0.0
         com.rel = [0.0] * C
         tot = sum(pop)
@@ -177,7 +189,7 @@ def _read_world(model, sc):
     model.commodities = []
     for i, k in enumerate(sc.commodities):
         model.commodities.append(Commodity(
-            i, k.volume_per_month.value * k.value_per_unit.value / 30.4375,
+            i, k.volume_per_month.value * k.value_per_unit.value / DAYS_PER_MONTH,
             [pid[x] for x in k.entry], {pid[x] for x in k.exit},
         ))
 
@@ -264,7 +276,7 @@ class ReferenceModel(mesa.Model):
         if lam <= 0.0:
             return 0
         if lam > 30.0:
-            return max(0, int(lam + math.sqrt(lam) * self.random.gauss(0.0, 1.0) + 0.5))
+            return max(0, round(lam + math.sqrt(lam) * self.random.gauss(0.0, 1.0)))
         u = self.random.random()
         p = math.exp(-lam)
         c, k = p, 0
@@ -317,7 +329,7 @@ class ReferenceModel(mesa.Model):
         return a.fighters[v] * (1.0 + self.p.support_weight * self.loc_support[a.idx][v])
 
     def return_home(self, a, v, n):
-        best = max(self.communities, key=lambda c: c.pop[v] * (1.0 + 10.0 * a.base_w[c.idx]))
+        best = max(self.communities, key=lambda c: c.pop[v] * (1.0 + self.p.home_bias * a.base_w[c.idx]))
         best.pop[v] += n
 
     # ------------------------------------------------------------------------------------------
@@ -340,10 +352,10 @@ class ReferenceModel(mesa.Model):
                 q = p.interdiction_minusma * lev["minusma_posture"] * (1.0 if place.oc_unit else 0.0) * lev["minusma_toc_units"]
             elif f.role == ROLE_STATE:
                 q = p.interdiction_state
-                if owner is not None and f.rel[owner.idx] > 0.3:
+                if owner is not None and f.rel[owner.idx] > p.ally_threshold:
                     q *= 1.0 - lev["state_collusion"]
             if q > 0.0:
-                q = min(q, 0.95)
+                q = min(q, p.max_interdiction)
                 q_none *= 1.0 - q
                 if q > best_q:
                     best_q, best = q, f
@@ -364,7 +376,7 @@ class ReferenceModel(mesa.Model):
         comm = p.community_share * rent if sum(g.base_w) > 0.0 else 0.0
         to_g = rent - leak - comm
         s = self.state
-        if s is not None and g is not s and s.rel[g.idx] > 0.3:
+        if s is not None and g is not s and s.rel[g.idx] > p.ally_threshold:
             cut = p.collusion_cut * self.lev["state_collusion"] * to_g
             to_g -= cut
             s.earn("collusion", cut)
@@ -386,7 +398,7 @@ class ReferenceModel(mesa.Model):
         if owner is None:
             return
         lost = value * (p.owner_margin + p.rent_rate * remaining)
-        owner.aggr += min(2.0, value / p.convoy_value)
+        owner.aggr += min(p.aggression_cap, value / p.convoy_value)
         owner.last_loss_place = place.idx
         owner.last_loss_day = self.day
         owner.last_loss_value += value
@@ -406,7 +418,7 @@ class ReferenceModel(mesa.Model):
         node_cost = [self.rent_rate(pl) + p.risk_aversion * pl.risk for pl in self.places]
         edge_cost = [
             p.transport_cost_per_km * r.length * r.terrain
-            * math.exp(p.route_noise * (self.random.random() - 0.5) * math.sqrt(12.0))
+            * math.exp(p.route_noise * (2.0 * self.random.random() - 1.0))
             for r in self.routes
         ]
         for k in self.commodities:
@@ -440,13 +452,15 @@ class ReferenceModel(mesa.Model):
                     v = prev[v]
                 path.reverse()
                 count: dict[int, float] = {}
+                depth: dict[int, float] = {}
                 for i, v in enumerate(path):
                     g = self.places[v].protector
                     if g >= 0 and self.actors[g].local:
-                        count[g] = count.get(g, 0.0) + 1.0 + 0.01 * i
+                        count[g] = count.get(g, 0.0) + 1.0
+                        depth[g] = depth.get(g, 0.0) + i  # ties go to the network nearer the exit
                 owner = None
                 if count:
-                    owner = self.actors[max(count, key=lambda a: (count[a], -a))]
+                    owner = self.actors[max(count, key=lambda a: (count[a], depth[a], -a))]
                 k.paths.append(path)
                 k.owners.append(owner)
 
@@ -461,7 +475,7 @@ class ReferenceModel(mesa.Model):
         for k in self.commodities:
             if not k.entries:
                 continue
-            weekly_value = 7.0 * k.value_day / len(k.entries)
+            weekly_value = DAYS_PER_WEEK * k.value_day / len(k.entries)
             for path, owner in zip(k.paths, k.owners):
                 if len(path) < 2:
                     continue
@@ -559,7 +573,7 @@ class ReferenceModel(mesa.Model):
                         continue
                     fa, fb = a.fighters[v], b.fighters[v]
                     stake = 1.0 + p.stake_weight * place.rent_ema / p.rent_ref
-                    force = min(3.0, math.sqrt(min(fa, fb) / p.force_ref))
+                    force = min(p.force_cap, math.sqrt(min(fa, fb) / p.force_ref))
                     restraint = p.accord_restraint if self.restrained(a, b) else 1.0
                     ag = (a.aggr if self.near(v, a.last_loss_place) else 0.0) + (
                         b.aggr if self.near(v, b.last_loss_place) else 0.0)
@@ -583,7 +597,7 @@ class ReferenceModel(mesa.Model):
                         prot = self.actors[place.protector]
                         other = b if prot is a else a
                         u = rnd.random()
-                        if self.strength(other, v) * (0.5 + u) > (1.0 + p.control_hysteresis) * self.strength(prot, v):
+                        if self.strength(other, v) * (1.0 - p.battle_luck + 2.0 * p.battle_luck * u) > (1.0 + p.control_hysteresis) * self.strength(prot, v):
                             place.protector = other.idx
                             self.emit("overtakes", other.idx, prot.idx, v, 0)
 
@@ -601,16 +615,16 @@ class ReferenceModel(mesa.Model):
         for v in [v for v in range(P) if area[v] == 1.0]:
             for u in self.places[v].nbrs:
                 if not self.places[u].ext and area[u] == 0.0:
-                    area[u] = 0.5
+                    area[u] = p.area_neighbour_weight
         tempo = f.tempo()
         vet = lev["vetting"]
-        f.ops_budget = min(3.0, f.ops_budget + p.ops_per_day * tempo * (1.0 - p.vetting_cost * vet))
+        f.ops_budget = min(p.ops_budget_cap, f.ops_budget + p.ops_per_day * tempo * (1.0 - p.vetting_cost * vet))
         pool = []
         for c in self.communities:
             tot = c.total_pop()
             inside = sum(c.pop[v] * area[v] for v in range(P))
             pool.append(c.coop[f.idx] * inside / tot if tot > 0.0 else 0.0)
-        n = min(8, self.poisson(p.tip_rate * tempo * sum(pool)))
+        n = min(int(p.max_tips_per_day), self.poisson(p.tip_rate * tempo * sum(pool)))
         focus = f.focus()
         for _ in range(n):
             ci = self.choose(pool)
@@ -641,7 +655,7 @@ class ReferenceModel(mesa.Model):
                     continue
                 gain = sum(self.places[v].rent_ema / p.rent_ref for v in range(P)
                            if area[v] > 0.0 and self.places[v].protector == a.idx)
-                gain = min(1.0, gain) + 0.5 * c.sub
+                gain = min(1.0, gain) + p.status_gain * c.sub
                 if riv + gain > best_score:
                     b, best_score, b_riv, b_gain, b_place = a, riv + gain, riv, gain, where
             is_false, target, tplace = False, None, -1
@@ -649,7 +663,7 @@ class ReferenceModel(mesa.Model):
                 logit = p.lie_base + p.lie_rivalry * b_riv + p.lie_gain * b_gain + p.lie_learning * c.manip
                 p_lie = self.plausibility(b, focus) / (1.0 + math.exp(-logit))
                 if rnd.random() < p_lie:
-                    is_false = self.legitimacy(b, focus) < 0.5
+                    is_false = self.legitimacy(b, focus) < p.legitimacy_threshold
                     target, tplace = b, b_place
             if target is None:
                 cand, keys = [], []
@@ -657,7 +671,7 @@ class ReferenceModel(mesa.Model):
                     if a.kind in (KIND_INTERNATIONAL, KIND_STATE):
                         continue
                     leg = self.legitimacy(a, focus)
-                    if leg < 0.5:
+                    if leg < p.legitimacy_threshold:
                         continue
                     for v in range(P):
                         if area[v] > 0.0 and a.present(v):
@@ -707,28 +721,28 @@ class ReferenceModel(mesa.Model):
             if b is a or b.overlap[a.idx] <= 0.0 or not b.present(v):
                 continue
             fb = b.fighters[v]
-            hit = min(float(int(fat * b.overlap[a.idx] * fb / (fb + ft + 1.0) + 0.5)), fb)
+            hit = min(float(round(fat * b.overlap[a.idx] * fb / (fb + ft + 1.0))), fb)
             b.fighters[v] -= hit
             killed += hit
             ally_hit = ally_hit or (hit > 0.0 and b.kind != KIND_JIHADIST)
             dual_share = max(dual_share, b.overlap[a.idx])
             for c in self.communities:
                 if b.base_w[c.idx] > 0.0:
-                    c.harm_week[f.idx] += 0.5 * p.misdirected_grievance * b.base_w[c.idx] * dual_share
+                    c.harm_week[f.idx] += p.dual_hatted_grievance * p.misdirected_grievance * b.base_w[c.idx] * dual_share
         civ = 0.0
         if rnd.random() < p.civilian_harm * (1.0 - self.lev["harm_mitigation"]):
-            n = 1 + int(0.6 * self.lomax(p.fatality_alpha))
+            n = 1 + int(p.op_civilian_size * self.lomax(p.fatality_alpha))
             tot = sum(c.pop[v] for c in self.communities)
             if tot > 0.0:
                 civ = min(float(n), tot)
                 for c in self.communities:
                     k = civ * c.pop[v] / tot
                     c.pop[v] -= k
-                    c.harm_week[f.idx] += p.harm_grievance * k * 3.0
+                    c.harm_week[f.idx] += p.harm_grievance * k * p.op_harm_weight
                 self.count("civilian_deaths_pop", civ)
                 self.count("fatalities_civilian", civ)
         total = int(round(killed + civ))
-        if f.role == ROLE_BARKHANE and rnd.random() < 0.5:
+        if f.role == ROLE_BARKHANE and rnd.random() < p.airstrike_share:
             self.count("fatalities_remote", total)
         else:
             self.count("fatalities_battles", total)
@@ -744,7 +758,7 @@ class ReferenceModel(mesa.Model):
         if rnd.random() < p.protest_rate:
             self.count("protests")
             self.emit("protest", "protesters", f.idx, v, 0)
-        if patron is not None and rnd.random() < 0.3:
+        if patron is not None and rnd.random() < p.denunciation_discovery:
             pair = self.pair_of.get((patron.idx, a.idx))
             if pair is not None:
                 pair.incidents += 1.0
@@ -781,9 +795,9 @@ class ReferenceModel(mesa.Model):
                 continue
             for j in self.actors:
                 if j.kind == KIND_JIHADIST and j.fighters[v] > 0.0:
-                    j.fighters[v] -= min(j.fighters[v], 0.15 * held)
+                    j.fighters[v] -= min(j.fighters[v], p.sweep_fighter_share * held)
             self.emit("arrests", f.idx, CIVILIANS, v, 0)
-            if self.random.random() < p.protest_rate * min(1.0, held / 3.0):
+            if self.random.random() < p.protest_rate * min(1.0, held / p.sweep_protest_detentions):
                 self.count("protests")
                 self.emit("protest", "protesters", f.idx, v, 0)
 
@@ -812,7 +826,7 @@ class ReferenceModel(mesa.Model):
             if week <= 1:
                 a.rent_ema = a.rent_ref if a.rent_ref > 0.0 else a.rent_week
             else:
-                a.rent_ema = 0.9 * a.rent_ema + 0.1 * a.rent_week
+                a.rent_ema += p.entitlement_smoothing * (a.rent_week - a.rent_ema)
         for pair in self.pairs:
             a, b = pair.a, pair.b
             short = 0.0
@@ -821,11 +835,13 @@ class ReferenceModel(mesa.Model):
                     if x.rent_ref > 0.0:
                         short += max(0.0, 1.0 - x.rent_ema / x.rent_ref - p.rent_tolerance)
             fa, fb = a.total_fighters(), b.total_fighters()
-            bal = fa / (fa + fb) if fa + fb > 0.0 else 0.5
-            shift = abs(bal - pair.balance_prev) if pair.balance_prev >= 0.0 else 0.0
-            pair.balance_prev = bal
-            unmet = 0.5 * (self.actor_unmet(a) + self.actor_unmet(b))
-            tau = (pair.tension * p.tension_decay + p.tension_rent * short + p.tension_balance * shift * 10.0
+            shift = 0.0
+            if fa + fb > 0.0:
+                bal = fa / (fa + fb)
+                shift = abs(bal - pair.balance_prev) if pair.balance_prev >= 0.0 else 0.0
+                pair.balance_prev = bal
+            unmet = (self.actor_unmet(a) + self.actor_unmet(b)) / 2
+            tau = (pair.tension * p.tension_decay + p.tension_rent * short + p.tension_balance * shift
                    + p.tension_incident * pair.incidents + p.tension_political * unmet)
             pair.incidents = 0.0
             pair.tension = tau
@@ -839,11 +855,11 @@ class ReferenceModel(mesa.Model):
                 if pair.broken_weeks >= p.failure_weeks and self.accord_failure_day < 0:
                     self.accord_failure_day = self.day
                 chance = p.mediation_rate
-                if tau < 0.5 * p.tension_threshold and self.random.random() < chance:
+                if tau < p.mediation_threshold * p.tension_threshold and self.random.random() < chance:
                     pair.broken, pair.broken_weeks = False, 0
                     self.count("mediations")
                     self.emit("agreement", a.idx, b.idx, -1, 0)
-        pace = lev["ddr_pace"] / 52.0
+        pace = lev["ddr_pace"] / WEEKS_PER_YEAR
         if pace <= 0.0:
             return
         for a in self.actors:
@@ -856,10 +872,10 @@ class ReferenceModel(mesa.Model):
                 a.fighters[v] -= d
                 self.count("demobilised", d)
                 pay = d * p.ddr_payment
-                a.earn("ddr", 0.5 * pay)
-                best = max(self.communities, key=lambda c: c.pop[v] * (1.0 + 10.0 * a.base_w[c.idx]))
+                a.earn("ddr", p.ddr_group_share * pay)
+                best = max(self.communities, key=lambda c: c.pop[v] * (1.0 + self.p.home_bias * a.base_w[c.idx]))
                 best.pop[v] += d
-                best.livelihood_week += 0.5 * pay
+                best.livelihood_week += (1.0 - p.ddr_group_share) * pay
 
     def actor_unmet(self, a):
         asp = sum(w * self.communities[c].polasp for c, w in enumerate(a.base_w))
@@ -868,7 +884,7 @@ class ReferenceModel(mesa.Model):
         tot_p = sum(x.promised for x in self.actors if x.sig)
         fair = a.promised / tot_p if tot_p > 0.0 else 0.0  # normalised like post_share
         short = max(0.0, 1.0 - a.post_share / fair) if fair > 0.0 else 0.0
-        return asp * short * (1.0 + 0.5 * sub) + 0.3 * indep
+        return asp * short * (1.0 + self.p.status_weight * sub) + self.p.independence_demand * indep
 
     # ------------------------------------------------------------------------------------------
     # §7.8 the state
@@ -876,14 +892,14 @@ class ReferenceModel(mesa.Model):
         s = self.state
         if s is None:
             return
-        north_places = [pl for pl in self.places if pl.zone <= 1 and not pl.ext]
+        north_places = [pl for pl in self.places if pl.zone <= ZONE_CENTRE and not pl.ext]
         total = s.total_fighters()
         north = sum(s.fighters[pl.idx] for pl in north_places)
         gap = self.p.redeploy_target * total - north
         if gap <= 0.0 or total <= 0.0:
             return
-        move = min(gap, total * self.lev["state_redeployment"] / 52.0)
-        south = sum(s.fighters[pl.idx] for pl in self.places if pl.zone == 2 and not pl.ext)
+        move = min(gap, total * self.lev["state_redeployment"] / WEEKS_PER_YEAR)
+        south = sum(s.fighters[pl.idx] for pl in self.places if pl.zone == ZONE_SOUTH and not pl.ext)
         if move <= 0.0 or south <= 0.0:
             return
         move = min(move, south)
@@ -892,7 +908,7 @@ class ReferenceModel(mesa.Model):
         if wsum <= 0.0:
             return
         for pl in self.places:
-            if pl.zone == 2 and not pl.ext and s.fighters[pl.idx] > 0.0:
+            if pl.zone == ZONE_SOUTH and not pl.ext and s.fighters[pl.idx] > 0.0:
                 s.fighters[pl.idx] -= move * s.fighters[pl.idx] / south
         for v, w in weights.items():
             if w > 0.0:
@@ -903,7 +919,7 @@ class ReferenceModel(mesa.Model):
     def weekly(self):
         p = self.p
         for pl in self.places:
-            pl.rent_ema = pl.rent_week if self.day <= 7 else 0.75 * pl.rent_ema + 0.25 * pl.rent_week
+            pl.rent_ema = pl.rent_week if self.day <= DAYS_PER_WEEK else pl.rent_ema + self.p.rent_smoothing * (pl.rent_week - pl.rent_ema)
         if self.week == 0:
             self.update_control()  # protectors first, so the protection reference is the status quo
         self.redeploy()
@@ -922,8 +938,8 @@ class ReferenceModel(mesa.Model):
             a.aggr *= p.aggression_decay
             a.last_loss_value *= p.aggression_decay
         for c in self.communities:
-            c.manip *= 0.97
-            c.tips_recent *= 0.7
+            c.manip *= self.p.manipulation_decay
+            c.tips_recent *= self.p.tips_memory_decay
         for pl in self.places:
             pl.rent_week = 0.0
         for a in self.actors:
@@ -935,8 +951,8 @@ class ReferenceModel(mesa.Model):
         """One day."""
         self.lev = self._lev_rows[self.day]
         self.aid_today = self._aid_rows[self.day]
-        self.week = self.day // 7
-        if self.day % 7 == 0:
+        self.week = self.day // DAYS_PER_WEEK
+        if self.day % DAYS_PER_WEEK == 0:
             self.weekly()
         convoys = self.launch_convoys()
         mesa.agent.AgentSet(convoys, random=self.random).shuffle_do("travel")
@@ -1004,7 +1020,7 @@ class ReferenceModel(mesa.Model):
             sum(c.grievance[a.idx] for a in intl) / len(intl) * w for c, w in zip(self.communities, popw)) if intl else 0.0
         out["cooperation_mean"] = sum(
             sum(c.coop[f.idx] for f in forces) / len(forces) * w for c, w in zip(self.communities, popw))
-        handlers = [c for c in self.communities if c.dep >= 0.1]
+        handlers = [c for c in self.communities if c.dep >= HANDLER_DEPENDENCE]
         ref = sum(c.livelihood_ref for c in handlers)
         out["livelihood_handlers"] = sum(c.livelihood_ema for c in handlers) / ref if handlers and ref > 0 else 1.0
         return out

@@ -25,10 +25,10 @@ from __future__ import annotations
 
 from numba import njit
 
-from azalai.model.mechanisms.communities import _return_home, promised_share
-from azalai.model.events import CK_HOSTILITY, CK_MEDIATION, CK_RENT_LOSS, CK_TENSION, CK_UNMET_DEMANDS, EV_AGREEMENT, EV_OTHER, M_ACCORDS, emit, link
+from azalai.model.mechanisms.communities import _return_home, political_aspiration, promised_share
+from azalai.model.events import PAIR_CODE, CK_HOSTILITY, CK_MEDIATION, CK_RENT_LOSS, CK_TENSION, CK_UNMET_DEMANDS, EV_AGREEMENT, EV_OTHER, M_ACCORDS, emit, link
 from azalai.model.rng import SITE_MEDIATION, uniform
-from azalai.model.state import ACC, SRC_DDR
+from azalai.model.state import ACC, SRC_DDR, WEEKS_PER_YEAR
 
 _FAIL_DAY = ACC["accord_failure_day"]
 _DEMOB = ACC["demobilised"]
@@ -82,21 +82,21 @@ def update_posts(W, S, lev, r, day):
 
 
 @njit(cache=True, inline="always")
-def actor_unmet(W, S, lev, r, day, a):
+def actor_unmet(W, S, p, lev, r, day, a):
     """Unmet demands of signatory a: posts short of promise, weighted by its communities' aspirations."""
     C = W.pop0.shape[0]
     asp = 0.0
     sub = 0.0
     indep = 0.0
     for c in range(C):
-        asp += W.base_w[a, c] * W.comm_polasp[c]
+        asp += W.base_w[a, c] * political_aspiration(W, p, c)
         sub += W.base_w[a, c] * W.comm_sub[c]
         indep += W.base_w[a, c] * W.comm_indep[c]
     fair = promised_share(W, a)  # normalised like post_share
     short = 0.0
     if fair > 0.0:
         short = max(0.0, 1.0 - S.post_share[r, a] / fair)
-    return asp * short * (1.0 + 0.5 * sub) + 0.3 * indep
+    return asp * short * (1.0 + p.status_weight * sub) + p.independence_demand * indep
 
 
 @njit(cache=True)
@@ -110,7 +110,7 @@ def update_accords(W, S, p, lev, r, day, week):
         if week <= 1:
             S.rent_ema[r, a] = S.rent_ref[r, a] if S.rent_ref[r, a] > 0.0 else S.rent_week[r, a]
         else:
-            S.rent_ema[r, a] = 0.9 * S.rent_ema[r, a] + 0.1 * S.rent_week[r, a]
+            S.rent_ema[r, a] += p.entitlement_smoothing * (S.rent_week[r, a] - S.rent_ema[r, a])
     for n in range(NP):
         a = W.pair_a[n]
         b = W.pair_b[n]
@@ -125,18 +125,19 @@ def update_accords(W, S, p, lev, r, day, week):
         for v in range(P):
             fa += S.fighters[r, a, v]
             fb += S.fighters[r, b, v]
-        bal = fa / (fa + fb) if fa + fb > 0.0 else 0.5
         shift = 0.0
-        if S.balance_prev[r, n] >= 0.0:
-            shift = abs(bal - S.balance_prev[r, n])
-        S.balance_prev[r, n] = bal
-        unmet = 0.5 * (actor_unmet(W, S, lev, r, day, a) + actor_unmet(W, S, lev, r, day, b))
+        if fa + fb > 0.0:
+            bal = fa / (fa + fb)
+            if S.balance_prev[r, n] >= 0.0:
+                shift = abs(bal - S.balance_prev[r, n])
+            S.balance_prev[r, n] = bal
+        unmet = (actor_unmet(W, S, p, lev, r, day, a) + actor_unmet(W, S, p, lev, r, day, b)) / 2
         inc = S.incidents_week[r, n]
         S.incidents_week[r, n] = 0.0
         tau = (
             S.tension[r, n] * p.tension_decay
             + p.tension_rent * short
-            + p.tension_balance * shift * 10.0
+            + p.tension_balance * shift
             + p.tension_incident * inc
             + p.tension_political * unmet
         )
@@ -148,13 +149,13 @@ def update_accords(W, S, p, lev, r, day, week):
                 S.acc[r, _BREAKS] += 1.0
                 v = _shared_place(W, S, p, r, a, b)
                 ev = emit(S, r, day, EV_OTHER, a, b, v, 0, 0, M_ACCORDS)
-                link(S, r, ev, 0, CK_TENSION, a * 1000 + b, tau)
+                link(S, r, ev, 0, CK_TENSION, a * PAIR_CODE + b, tau)
                 slot = 1
-                if short > 0.05:
+                if short > 0.0:
                     link(S, r, ev, slot, CK_RENT_LOSS, a if S.rent_ref[r, a] > 0 and S.rent_ema[r, a] < S.rent_ref[r, a] else b, short)
                     slot += 1
                 if inc > 0.0:
-                    link(S, r, ev, slot, CK_HOSTILITY, a * 1000 + b, inc)
+                    link(S, r, ev, slot, CK_HOSTILITY, a * PAIR_CODE + b, inc)
                     slot += 1
                 link(S, r, ev, slot, CK_UNMET_DEMANDS, a, unmet)
         else:
@@ -163,15 +164,15 @@ def update_accords(W, S, p, lev, r, day, week):
                 S.acc[r, _FAIL_DAY] = day
                 S.fail_flag[r] = 1
             chance = p.mediation_rate
-            if tau < 0.5 * p.tension_threshold and uniform(seed, week, SITE_MEDIATION, n, 0) < chance:
+            if tau < p.mediation_threshold * p.tension_threshold and uniform(seed, week, SITE_MEDIATION, n, 0) < chance:
                 S.broken[r, n] = 0
                 S.broken_weeks[r, n] = 0
                 S.acc[r, _MEDIATIONS] += 1.0
                 v = _shared_place(W, S, p, r, a, b)
                 ev = emit(S, r, day, EV_AGREEMENT, a, b, v, 0, 0, M_ACCORDS)
-                link(S, r, ev, 0, CK_MEDIATION, a * 1000 + b, tau)
+                link(S, r, ev, 0, CK_MEDIATION, a * PAIR_CODE + b, tau)
     # DDR for signatories whose restraint holds with everyone.
-    pace = lev.ddr_pace[day] / 52.0
+    pace = lev.ddr_pace[day] / WEEKS_PER_YEAR
     if pace > 0.0:
         for a in range(A):
             if W.ddr_ok[a] != 1:
@@ -189,7 +190,7 @@ def update_accords(W, S, p, lev, r, day, week):
                 S.fighters[r, a, v] -= d
                 S.acc[r, _DEMOB] += d
                 pay = d * p.ddr_payment
-                S.cash[r, a] += 0.5 * pay
-                S.income[r, a, SRC_DDR] += 0.5 * pay
-                home = _return_home(W, S, r, a, v, d)
-                S.livelihood_week[r, home] += 0.5 * pay
+                S.cash[r, a] += p.ddr_group_share * pay
+                S.income[r, a, SRC_DDR] += p.ddr_group_share * pay
+                home = _return_home(W, S, p, r, a, v, d)
+                S.livelihood_week[r, home] += (1.0 - p.ddr_group_share) * pay

@@ -24,8 +24,11 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from azalai.model.state import ACC, SRC_BUDGET, SRC_LEVY
-from azalai.model.world import KIND_INTERNATIONAL, KIND_JIHADIST, KIND_SIGNATORY, KIND_STATE, ZONES
+from azalai.model.state import ACC, DAYS_PER_WEEK, SRC_BUDGET, SRC_LEVY
+from azalai.model.world import (
+    ASP_AUTONOMY, ASP_INDEPENDENCE, ASP_RELIGIOUS_ORDER, ASP_REPRESENTATION, ASP_SECURITY, ASP_STATUS,
+    KIND_INTERNATIONAL, KIND_JIHADIST, KIND_SIGNATORY, KIND_STATE, ROLE_NONE, ZONES,
+)
 
 _RECRUITS = ACC["recruits"]
 _JRECRUITS = ACC["jihadist_recruits"]
@@ -54,8 +57,28 @@ def north_share(W, c):
             north += W.pop0[c, v]
     return north / tot if tot > 0.0 else 0.0
 
+
 @njit(cache=True, inline="always")
-def community_unmet(W, S, lev, r, day, c):
+def political_aspiration(W, p, c):
+    """Weight of community c's strongest political aspiration (independence weighs 1)."""
+    x = 0.0
+    if W.comm_asp[c, ASP_INDEPENDENCE] > 0.0:
+        x = 1.0
+    if W.comm_asp[c, ASP_AUTONOMY] > 0.0:
+        x = max(x, p.aspiration_autonomy)
+    if W.comm_asp[c, ASP_REPRESENTATION] > 0.0:
+        x = max(x, p.aspiration_representation)
+    if W.comm_asp[c, ASP_STATUS] > 0.0:
+        x = max(x, p.aspiration_status)
+    if W.comm_asp[c, ASP_SECURITY] > 0.0:
+        x = max(x, p.aspiration_security)
+    if W.comm_asp[c, ASP_RELIGIOUS_ORDER] > 0.0:
+        x = max(x, p.aspiration_religious_order)
+    return x
+
+
+@njit(cache=True, inline="always")
+def community_unmet(W, S, p, lev, r, day, c):
     """Unmet political demands of community c (0..~2): representation, status, independence."""
     A = W.actor_kind.shape[0]
     # Representation: the patrons' posts against their (normalised) promises, averaged with the weights
@@ -65,14 +88,15 @@ def community_unmet(W, S, lev, r, day, c):
     wsum = 0.0
     for a in range(A):
         if W.sig[a] == 1 and W.base_w[a, c] > 0.0:
-            fair = promised_share(W, a) if W.promised[a] > 0.0 else 0.05
+            fair = promised_share(W, a) if W.promised[a] > 0.0 else p.min_fair_share
             rep += W.base_w[a, c] * min(1.0, S.post_share[r, a] / fair)
             wsum += W.base_w[a, c]
     if wsum > 0.0:
         rep = rep / wsum
     else:
         rep = 1.0 - north_share(W, c) * (1.0 - lev.interim_fairness[day])
-    return W.comm_polasp[c] * (1.0 - rep) * (1.0 + 0.5 * W.comm_sub[c]) + 0.3 * W.comm_indep[c]
+    return (political_aspiration(W, p, c) * (1.0 - rep) * (1.0 + p.status_weight * W.comm_sub[c])
+            + p.independence_demand * W.comm_indep[c])
 
 
 @njit(cache=True, inline="always")
@@ -101,7 +125,7 @@ def update_communities(W, S, p, lev, aid, r, day, week):
         if week <= 1:
             S.livelihood_ema[r, c] = S.livelihood_ref[r, c]
         else:
-            S.livelihood_ema[r, c] = 0.75 * S.livelihood_ema[r, c] + 0.25 * S.livelihood_week[r, c]
+            S.livelihood_ema[r, c] += p.livelihood_smoothing * (S.livelihood_week[r, c] - S.livelihood_ema[r, c])
     # Grievance.
     for c in range(C):
         reg_aid = 0.0
@@ -121,17 +145,17 @@ def update_communities(W, S, p, lev, aid, r, day, week):
             g0 = S.grievance[r, c, a] * p.grievance_decay + S.harm_week[r, c, a]
             loss = S.interdict_loss_week[r, c, a]
             if loss > 0.0:
-                g0 += p.livelihood_grievance * W.comm_dep[c] * min(2.0, loss / ref)
+                g0 += p.livelihood_grievance * W.comm_dep[c] * min(p.livelihood_loss_cap, loss / ref)
             if a == s:
-                g0 += p.exclusion_grievance * community_unmet(W, S, lev, r, day, c)
+                g0 += p.exclusion_grievance * community_unmet(W, S, p, lev, r, day, c)
                 g0 += p.state_absence_grievance * absent
                 g0 -= p.aid_relief * reg_aid
             elif W.actor_kind[a] == KIND_INTERNATIONAL:
-                g0 -= 0.5 * p.aid_relief * reg_aid
+                g0 -= p.aid_relief_international * p.aid_relief * reg_aid
             if g0 < 0.0:
                 g0 = 0.0
-            if g0 > 5.0:
-                g0 = 5.0
+            if g0 > p.grievance_cap:
+                g0 = p.grievance_cap
             S.grievance[r, c, a] = g0
             S.harm_week[r, c, a] = 0.0
             S.interdict_loss_week[r, c, a] = 0.0
@@ -170,8 +194,8 @@ def update_communities(W, S, p, lev, aid, r, day, week):
     for c in range(C):
         s0tot = 0.0
         for a in range(A):
-            s0tot += max(W.support0[c, a], 0.005)
-        none0 = max(0.05, 1.0 - s0tot)
+            s0tot += max(W.support0[c, a], p.support_floor)
+        none0 = max(p.unaligned_floor, 1.0 - s0tot)
         denom = none0
         for a in range(A):
             x = p.support_protection * (_protection_of(W, ctot, cprot, c, a) - S.prot_ref[r, c, a])
@@ -181,9 +205,9 @@ def update_communities(W, S, p, lev, aid, r, day, week):
                 f = en_idx[i]
                 opp += S.grievance[r, c, f] * (-W.rel0[a, f])
             x += p.support_opposition * opp
-            if x > 5.0:
-                x = 5.0
-            target[a] = max(W.support0[c, a], 0.005) * np.exp(x)
+            if x > p.support_logit_cap:
+                x = p.support_logit_cap
+            target[a] = max(W.support0[c, a], p.support_floor) * np.exp(x)
             denom += target[a]
         for a in range(A):
             S.support[r, c, a] += p.support_rate * (target[a] / denom - S.support[r, c, a])
@@ -198,13 +222,13 @@ def update_communities(W, S, p, lev, aid, r, day, week):
     # Cooperation with each force.
     for c in range(C):
         for f in range(A):
-            if W.actor_role[f] == 0:
+            if W.actor_role[f] == ROLE_NONE:
                 continue
             tgt = min(1.0, p.cooperation_base + S.support[r, c, f]) * np.exp(-p.cooperation_sensitivity * S.grievance[r, c, f])
             if week == 0:
                 S.coop[r, c, f] = tgt
             else:
-                S.coop[r, c, f] += 0.3 * (tgt - S.coop[r, c, f])
+                S.coop[r, c, f] += p.cooperation_rate * (tgt - S.coop[r, c, f])
     # Purses: levy, state budget, upkeep, desertion; then recruitment. Community totals are those of
     # ``ctot`` until a desertion returns people home (then they are summed again).
     for a in range(A):
@@ -222,7 +246,7 @@ def update_communities(W, S, p, lev, aid, r, day, week):
         total_f = 0.0
         for v in range(P):
             total_f += S.fighters[r, a, v]
-        S.cash[r, a] -= p.upkeep * 7.0 * total_f
+        S.cash[r, a] -= p.upkeep * DAYS_PER_WEEK * total_f
         if S.cash[r, a] < 0.0:
             S.cash[r, a] = 0.0
             if k == KIND_SIGNATORY or k == KIND_JIHADIST:
@@ -233,7 +257,7 @@ def update_communities(W, S, p, lev, aid, r, day, week):
                         continue
                     S.fighters[r, a, v] -= d
                     S.acc[r, _DESERTIONS] += d
-                    _return_home(W, S, r, a, v, d)
+                    _return_home(W, S, p, r, a, v, d)
                     moved = True
                 if moved:
                     for c in range(C):
@@ -262,7 +286,7 @@ def update_communities(W, S, p, lev, aid, r, day, week):
         k = W.actor_kind[a]
         if not (k == KIND_SIGNATORY or k == KIND_JIHADIST):
             continue
-        pay = 1.0 if S.cash[r, a] > 0.0 else 0.2
+        pay = 1.0 if S.cash[r, a] > 0.0 else p.unpaid_recruitment
         # Places where a is present (ascending; recruits only add fighters, so the list only grows),
         # its largest post, and its total strength (summed again when it changed).
         npres = 0
@@ -288,7 +312,7 @@ def update_communities(W, S, p, lev, aid, r, day, week):
             tot = ctot[c]
             if tot <= 0.0:
                 continue
-            n = p.recruit_rate * S.support[r, c, a] * tot * (1.0 + p.grievance_push * min(push, 3.0)) * pay
+            n = p.recruit_rate * S.support[r, c, a] * tot * (1.0 + p.grievance_push * min(push, p.grievance_push_cap)) * pay
             if n <= 0.0:
                 continue
             # Recruits join where the group is present among their community, else its largest post.
@@ -305,7 +329,7 @@ def update_communities(W, S, p, lev, aid, r, day, week):
             if dest < 0:
                 continue
             # Organisational capacity bounds how fast a group can absorb recruits.
-            lim = 0.01 * tot
+            lim = p.community_recruit_cap * tot
             if n < lim:
                 lim = n
             if lim > p.max_growth * p.force_ref:
@@ -314,9 +338,9 @@ def update_communities(W, S, p, lev, aid, r, day, week):
                     for v in range(P):
                         own += S.fighters[r, a, v]
                     own_ok = True
-                n = min(n, p.max_growth * max(own, p.force_ref), 0.01 * tot)
+                n = min(n, p.max_growth * max(own, p.force_ref), p.community_recruit_cap * tot)
             else:
-                n = min(n, 0.01 * tot)
+                n = min(n, p.community_recruit_cap * tot)
             for i in range(pl_ptr[c], pl_ptr[c + 1]):
                 v = pl_idx[i]
                 S.pop[r, c, v] -= n * S.pop[r, c, v] / tot
@@ -352,7 +376,7 @@ def _protection_of(W, ctot, cprot, c, a):
 
 
 @njit(cache=True, inline="always")
-def _return_home(W, S, r, a, v, n):
+def _return_home(W, S, p, r, a, v, n):
     """Fighters who leave a group rejoin a community at v (its base community if one lives there).
 
     Returns the community they joined."""
@@ -360,7 +384,7 @@ def _return_home(W, S, r, a, v, n):
     best = -1
     bw = -1.0
     for c in range(C):
-        wgt = S.pop[r, c, v] * (1.0 + 10.0 * W.base_w[a, c])
+        wgt = S.pop[r, c, v] * (1.0 + p.home_bias * W.base_w[a, c])
         if wgt > bw:
             bw = wgt
             best = c

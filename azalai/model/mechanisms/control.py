@@ -101,7 +101,7 @@ def update_control(W, S, p, lev, r, day, week):
         margin = (1.0 + p.control_hysteresis) * (1.0 + p.deal_weight * lev.business_respected[day] * W.entitled[cur, v])
         if bs <= margin * cs:
             continue
-        ratio = bs / max(cs, 1e-9)
+        ratio = bs / cs if cs > 0.0 else bs
         if restrained(W, S, lev, r, day, best, cur) or W.rel0[best, cur] >= 0.0:
             ev = emit(S, r, day, EV_TRANSFER, best, cur, v, 0, 0, M_CONTROL)
         else:

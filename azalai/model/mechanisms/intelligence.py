@@ -34,6 +34,8 @@ from azalai.model.rng import (
 from azalai.model.state import ACC
 from azalai.model.world import KIND_INTERNATIONAL, KIND_JIHADIST, KIND_SIGNATORY, KIND_STATE
 
+TIP_KEY = 16  # tip i of force f is keyed f * TIP_KEY + i (above max_tips_per_day's range)
+
 _TIPS = ACC["tips"]
 _TIPS_FALSE = ACC["tips_false"]
 _TIPS_ACTED = ACC["tips_acted"]
@@ -115,15 +117,15 @@ def tips_and_operations(W, S, p, lev, r, day):
                 for q in range(W.adj_ptr[v], W.adj_ptr[v + 1]):
                     u = W.adj_nbr[q]
                     if W.place_ext[u] == 0 and area[u] == 0.0:
-                        area[u] = 0.5
+                        area[u] = p.area_neighbour_weight
                         alist[na] = u
                         na += 1
         if not any_area:
             continue
         alist[:na].sort()
-        tempo = force_tempo(W, lev, day, f)
+        tempo = force_tempo(W, p, lev, day, f)
         vet = lev.vetting[day]
-        S.ops_budget[r, f] = min(3.0, S.ops_budget[r, f] + p.ops_per_day * tempo * (1.0 - p.vetting_cost * vet))
+        S.ops_budget[r, f] = min(p.ops_budget_cap, S.ops_budget[r, f] + p.ops_per_day * tempo * (1.0 - p.vetting_cost * vet))
         lam = 0.0
         if not ctot_ok:
             for c in range(C):
@@ -153,11 +155,11 @@ def tips_and_operations(W, S, p, lev, r, day):
                     break
         lam *= p.tip_rate * tempo
         n = poisson(lam, seed, day, SITE_TIP_COUNT, f, 0)
-        if n > 8:
-            n = 8
-        focus = force_focus(W, lev, day, f)
+        if n > p.max_tips_per_day:
+            n = int(p.max_tips_per_day)
+        focus = force_focus(W, p, lev, day, f)
         for i in range(n):
-            tip_key = f * 16 + i
+            tip_key = f * TIP_KEY + i
             c = choice_weighted(pool, C, uniform(seed, day, SITE_TIP_SOURCE, tip_key, 0))
             if c < 0:
                 continue
@@ -207,7 +209,7 @@ def tips_and_operations(W, S, p, lev, r, day):
                     v = alist[i]
                     if area[v] > 0.0 and S.protector[r, v] == a:
                         gain += S.place_rent_ema[r, v] / p.rent_ref
-                gain = min(1.0, gain) + 0.5 * W.comm_sub[c]
+                gain = min(1.0, gain) + p.status_gain * W.comm_sub[c]
                 score = riv + gain
                 if score > best_score:
                     best_score = score
@@ -223,7 +225,7 @@ def tips_and_operations(W, S, p, lev, r, day):
                 logit = p.lie_base + p.lie_rivalry * b_riv + p.lie_gain * b_gain + p.lie_learning * S.manip[r, c]
                 p_lie = plausibility(W, S, p, r, b, focus, rmax) / (1.0 + np.exp(-logit))
                 if uniform(seed, day, SITE_TIP_LIE, tip_key, 0) < p_lie:
-                    is_false = legitimacy(W, S, r, b, focus, rmax) < 0.5
+                    is_false = legitimacy(W, S, r, b, focus, rmax) < p.legitimacy_threshold
                     target = b
                     tplace = b_place
                     untrue = 1.0 - involvement(W, S, r, b, focus, rmax)
@@ -234,7 +236,7 @@ def tips_and_operations(W, S, p, lev, r, day):
                     if not incand[a] or W.actor_kind[a] == KIND_INTERNATIONAL or W.actor_kind[a] == KIND_STATE:
                         continue
                     leg = legitimacy(W, S, r, a, focus, rmax)
-                    if not leg >= 0.5:
+                    if not leg >= p.legitimacy_threshold:
                         continue
                     for i in range(na):
                         v = alist[i]

@@ -32,7 +32,7 @@ from azalai.model.rng import (
     SITE_TIP_DISCOVER, choice_weighted, lomax, poisson, uniform,
 )
 from azalai.model.state import ACC, RING
-from azalai.model.world import KIND_JIHADIST, KIND_SIGNATORY, ROLE_BARKHANE
+from azalai.model.world import KIND_JIHADIST, KIND_SIGNATORY, ROLE_BARKHANE, ROLE_MINUSMA
 
 _MISDIRECTED = ACC["misdirected_ops"]
 _DETENTIONS = ACC["detentions"]
@@ -47,14 +47,14 @@ _OPS = ACC["operations"]
 
 
 @njit(cache=True, inline="always")
-def force_tempo(W, lev, day, f):
+def force_tempo(W, p, lev, day, f):
     """Relative operations tempo of force f under the policy."""
     role = W.actor_role[f]
     if role == ROLE_BARKHANE:
         return lev.barkhane_tempo[day]
-    if role == 3:  # MINUSMA
-        return 0.3 + 1.4 * lev.minusma_posture[day]
-    return 0.6
+    if role == ROLE_MINUSMA:
+        return p.minusma_tempo_base + p.minusma_tempo_posture * lev.minusma_posture[day]
+    return p.other_force_tempo
 
 
 @njit(cache=True)
@@ -79,7 +79,7 @@ def execute_operation(W, S, p, lev, r, day, f, a, v, is_true, informant, patron,
     for b in range(A):
         if b == a or W.overlap[b, a] <= 0.0 or S.fighters[r, b, v] < p.min_presence:
             continue
-        hit = float(int(fat * W.overlap[b, a] * S.fighters[r, b, v] / (S.fighters[r, b, v] + ft + 1.0) + 0.5))
+        hit = float(round(fat * W.overlap[b, a] * S.fighters[r, b, v] / (S.fighters[r, b, v] + ft + 1.0)))
         hit = min(hit, S.fighters[r, b, v])
         S.fighters[r, b, v] -= hit
         S.acc[r, _LOCAL_DEATHS] += hit
@@ -91,11 +91,11 @@ def execute_operation(W, S, p, lev, r, day, f, a, v, is_true, informant, patron,
             dual = b
         for c in range(C):
             if W.base_w[b, c] > 0.0:
-                S.harm_week[r, c, f] += 0.5 * p.misdirected_grievance * W.base_w[b, c] * dual_share
+                S.harm_week[r, c, f] += p.dual_hatted_grievance * p.misdirected_grievance * W.base_w[b, c] * dual_share
     # Civilian harm unless mitigated.
     civ = 0.0
     if uniform(seed, day, SITE_OP_CIV, tip_id, 0) < p.civilian_harm * (1.0 - lev.harm_mitigation[day]):
-        n = 1 + int(0.6 * lomax(p.fatality_alpha, seed, day, SITE_CIV_SIZE, tip_id, 0))
+        n = 1 + int(p.op_civilian_size * lomax(p.fatality_alpha, seed, day, SITE_CIV_SIZE, tip_id, 0))
         tot = 0.0
         for c in range(C):
             tot += S.pop[r, c, v]
@@ -104,12 +104,12 @@ def execute_operation(W, S, p, lev, r, day, f, a, v, is_true, informant, patron,
             for c in range(C):
                 k = civ * S.pop[r, c, v] / tot
                 S.pop[r, c, v] -= k
-                S.harm_week[r, c, f] += p.harm_grievance * k * 3.0  # foreign forces' harm weighs more
+                S.harm_week[r, c, f] += p.harm_grievance * k * p.op_harm_weight
             S.acc[r, _CIV_POP] += civ
             S.acc[r, _FAT_CIV] += civ
     fat_total = int(round(killed + civ))
     etype = EV_CLASH
-    if W.actor_role[f] == ROLE_BARKHANE and uniform(seed, day, SITE_OP_KIND, tip_id, 0) < 0.5:
+    if W.actor_role[f] == ROLE_BARKHANE and uniform(seed, day, SITE_OP_KIND, tip_id, 0) < p.airstrike_share:
         etype = EV_AIRSTRIKE
         S.acc[r, _FAT_REMOTE] += fat_total
     else:
@@ -146,7 +146,7 @@ def execute_operation(W, S, p, lev, r, day, f, a, v, is_true, informant, patron,
             link(S, r, pe, 0, CK_MISDIRECTED, a, 1.0)
             link(S, r, pe, 1, CK_TIP, tip_id, 0.0)
         # Sometimes the accused learns who named them.
-        if patron >= 0 and uniform(seed, day, SITE_TIP_DISCOVER, tip_id, 0) < 0.3:
+        if patron >= 0 and uniform(seed, day, SITE_TIP_DISCOVER, tip_id, 0) < p.denunciation_discovery:
             pi = W.pair_of[patron, a]
             if pi >= 0:
                 S.incidents_week[r, pi] += 1.0
@@ -170,7 +170,7 @@ def sweeps(W, S, p, lev, r, day):
         if f < 0:
             continue
         S.acc[r, _SWEEPS] += 1.0
-        lam = p.sweep_detentions * force_tempo(W, lev, day, f)
+        lam = p.sweep_detentions * force_tempo(W, p, lev, day, f)
         n = poisson(lam, seed, day, SITE_SWEEP_SIZE, v, 0)
         if n <= 0:
             continue
@@ -205,14 +205,14 @@ def sweeps(W, S, p, lev, r, day):
         # Some of those detained were fighters of the attacking side: small true attrition.
         for j in range(A):
             if W.actor_kind[j] == KIND_JIHADIST and S.fighters[r, j, v] > 0.0:
-                caught = min(S.fighters[r, j, v], 0.15 * tot)
+                caught = min(S.fighters[r, j, v], p.sweep_fighter_share * tot)
                 S.fighters[r, j, v] -= caught
                 S.acc[r, _LOCAL_DEATHS] += caught  # removed from the population pool (held)
         ev = emit(S, r, day, EV_ARRESTS, f, CIVILIANS, v, 0, 0, M_OPERATIONS)
         link(S, r, ev, 0, CK_ATTACK, cause, float(S.ev_fat[r, cause]) if cause >= 0 else 0.0)
         link(S, r, ev, 1, CK_SWEEP, v, tot)
         link(S, r, ev, 2, CK_DETENTIONS, most, tot)
-        if uniform(seed, day, SITE_SWEEP_PROTEST, v, 0) < p.protest_rate * min(1.0, tot / 3.0):
+        if uniform(seed, day, SITE_SWEEP_PROTEST, v, 0) < p.protest_rate * min(1.0, tot / p.sweep_protest_detentions):
             S.acc[r, _PROTESTS] += 1.0
             pe = emit(S, r, day, EV_PROTEST, PROTESTERS, f, v, 0, 0, M_OPERATIONS)
             link(S, r, pe, 0, CK_SWEEP, v, tot)
@@ -220,7 +220,7 @@ def sweeps(W, S, p, lev, r, day):
 
 
 @njit(cache=True)
-def releases(W, S, r, day):
+def releases(W, S, p, r, day):
     """Detainees whose delay has run out go home (to their community's largest place)."""
     C, P = W.pop0.shape
     slot = day % RING

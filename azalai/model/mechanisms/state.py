@@ -19,6 +19,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from azalai.model.state import WEEKS_PER_YEAR
+from azalai.model.world import ZONE_CENTRE, ZONE_SOUTH
+
 
 @njit(cache=True)
 def redeploy(W, S, p, lev, r, day):
@@ -31,17 +34,17 @@ def redeploy(W, S, p, lev, r, day):
     north = 0.0
     for v in range(P):
         total += S.fighters[r, s, v]
-        if W.place_zone[v] <= 1 and W.place_ext[v] == 0:
+        if W.place_zone[v] <= ZONE_CENTRE and W.place_ext[v] == 0:
             north += S.fighters[r, s, v]
     gap = p.redeploy_target * total - north
     if gap <= 0.0 or total <= 0.0:
         return
-    move = min(gap, total * lev.state_redeployment[day] / 52.0)
+    move = min(gap, total * lev.state_redeployment[day] / WEEKS_PER_YEAR)
     if move <= 0.0:
         return
     south = 0.0
     for v in range(P):
-        if W.place_zone[v] == 2 and W.place_ext[v] == 0:
+        if W.place_zone[v] == ZONE_SOUTH and W.place_ext[v] == 0:
             south += S.fighters[r, s, v]
     if south <= 0.0:
         return
@@ -50,7 +53,7 @@ def redeploy(W, S, p, lev, r, day):
     wsum = 0.0
     weights = np.zeros(P)
     for v in range(P):
-        if W.place_zone[v] <= 1 and W.place_ext[v] == 0:
+        if W.place_zone[v] <= ZONE_CENTRE and W.place_ext[v] == 0:
             pop = 0.0
             for c in range(C):
                 pop += S.pop[r, c, v]
@@ -59,7 +62,7 @@ def redeploy(W, S, p, lev, r, day):
     if wsum <= 0.0:
         return
     for v in range(P):
-        if W.place_zone[v] == 2 and W.place_ext[v] == 0 and S.fighters[r, s, v] > 0.0:
+        if W.place_zone[v] == ZONE_SOUTH and W.place_ext[v] == 0 and S.fighters[r, s, v] > 0.0:
             S.fighters[r, s, v] -= move * S.fighters[r, s, v] / south
     for v in range(P):
         if weights[v] > 0.0:

@@ -22,10 +22,13 @@ from azalai.model.events import (
     CK_MISSION_FOCUS, CK_PREDATION, CK_RENT_LOSS, CK_SEIZURE, EV_SEIZURE, M_TRAFFICKING, emit, link,
 )
 from azalai.model.rng import (
-    SITE_CONVOY_COUNT, SITE_CONVOY_ENTRY, SITE_PREDATION, SITE_ROUTE_NOISE, SITE_SEIZE, poisson, uniform,
+    SITE_CONVOY_COUNT, SITE_CONVOY_ENTRY, SITE_PREDATION, SITE_ROUTE_NOISE, SITE_SEIZE, STREAM_KEY, poisson, uniform,
 )
-from azalai.model.state import ACC, SRC_COLLUSION, SRC_MARGIN, SRC_RENT
-from azalai.model.world import KIND_INTERNATIONAL, KIND_JIHADIST, KIND_SIGNATORY, KIND_STATE, ROLE_BARKHANE, ROLE_MINUSMA, ROLE_STATE
+from azalai.model.state import ACC, DAYS_PER_WEEK, SRC_COLLUSION, SRC_MARGIN, SRC_RENT
+from azalai.model.world import (
+    KIND_INTERNATIONAL, KIND_JIHADIST, KIND_SIGNATORY, KIND_STATE, ROLE_BARKHANE, ROLE_MINUSMA, ROLE_NONE, ROLE_STATE,
+    TERRAIN_DESERT, TERRAIN_LATERITE, TERRAIN_PAVED, TERRAIN_RIVER,
+)
 
 _RENT_PAID = ACC["rent_paid"]
 _RENT_RECV = ACC["rent_received"]
@@ -54,13 +57,27 @@ def node_rent_rate(W, S, p, r, v):
 
 
 @njit(cache=True, inline="always")
-def force_focus(W, lev, day, f):
+def terrain_factor(p, code):
+    """Transport cost per km of a terrain, relative to a track."""
+    if code == TERRAIN_PAVED:
+        return p.terrain_paved
+    if code == TERRAIN_LATERITE:
+        return p.terrain_laterite
+    if code == TERRAIN_RIVER:
+        return p.terrain_river
+    if code == TERRAIN_DESERT:
+        return p.terrain_desert
+    return 1.0
+
+
+@njit(cache=True, inline="always")
+def force_focus(W, p, lev, day, f):
     """How far force f is oriented to trafficking (0 = counter-terrorism only, 1 = counter-trafficking)."""
     role = W.actor_role[f]
     if role == ROLE_BARKHANE:
         return lev.barkhane_focus[day]
     if role == ROLE_MINUSMA:
-        return 0.5 * lev.minusma_toc_units[day]
+        return p.minusma_toc_focus * lev.minusma_toc_units[day]
     return 0.0
 
 
@@ -73,7 +90,7 @@ def seizure_hazard(W, S, p, lev, r, day, v, owner):
     best_q = 0.0
     for f in range(A):
         role = W.actor_role[f]
-        if role == 0 or S.fighters[r, f, v] < p.min_presence:
+        if role == ROLE_NONE or S.fighters[r, f, v] < p.min_presence:
             continue
         q = 0.0
         if role == ROLE_BARKHANE:
@@ -82,10 +99,10 @@ def seizure_hazard(W, S, p, lev, r, day, v, owner):
             q = p.interdiction_minusma * lev.minusma_posture[day] * W.oc_unit[v] * lev.minusma_toc_units[day]
         elif role == ROLE_STATE:
             q = p.interdiction_state
-            if owner >= 0 and W.rel0[f, owner] > 0.3:
+            if owner >= 0 and W.rel0[f, owner] > p.ally_threshold:
                 q *= 1.0 - lev.state_collusion[day]
         if q > 0.0:
-            q = min(q, 0.95)
+            q = min(q, p.max_interdiction)
             q_none *= 1.0 - q
             if q > best_q:
                 best_q = q
@@ -106,26 +123,27 @@ def choose_routes(W, S, p, lev, r, day, week):
     edge_cost = np.zeros(E)
     for e in range(E):
         z = uniform(seed, week, SITE_ROUTE_NOISE, e, 0)
-        noise = np.exp(p.route_noise * (z - 0.5) * 3.4641016)  # uniform with sd route_noise in log space
-        edge_cost[e] = p.transport_cost_per_km * W.route_len[e] * W.route_terrain[e] * noise
+        noise = np.exp(p.route_noise * (2.0 * z - 1.0))  # log-uniform within +-route_noise
+        edge_cost[e] = p.transport_cost_per_km * W.route_len[e] * terrain_factor(p, W.route_terrain[e]) * noise
     dist = np.empty(P)
     prev = np.empty(P, dtype=np.int64)
     done = np.empty(P, dtype=np.bool_)
     A = W.actor_kind.shape[0]
     count = np.zeros(A)
+    depth = np.zeros(A)
     for k in range(K):
         for ei in range(W.k_entry_ptr[k], W.k_entry_ptr[k + 1]):
             slot = ei - W.k_entry_ptr[k]
             src = W.k_entry[ei]
             for v in range(P):
-                dist[v] = 1e18
+                dist[v] = np.inf
                 prev[v] = -1
                 done[v] = False
             dist[src] = 0.0
             target = -1
             for _ in range(P):
                 u = -1
-                bd = 1e18
+                bd = np.inf
                 for v in range(P):
                     if not done[v] and dist[v] < bd:
                         bd = dist[v]
@@ -163,15 +181,19 @@ def choose_routes(W, S, p, lev, r, day, week):
             # The owning network: the armed group that protects most places on the path.
             for a in range(A):
                 count[a] = 0.0
+                depth[a] = 0.0
             for i in range(n):
                 g = S.protector[r, S.path_nodes[r, k, slot, i]]
                 if g >= 0 and (W.actor_kind[g] == KIND_SIGNATORY or W.actor_kind[g] == KIND_JIHADIST):
-                    count[g] += 1.0 + 0.01 * i  # ties go to the network nearer the exit
+                    count[g] += 1.0
+                    depth[g] += i  # ties go to the network nearer the exit
             owner = -1
             bc = 0.0
+            bdep = 0.0
             for a in range(A):
-                if count[a] > bc:
+                if count[a] > bc or (count[a] == bc and bc > 0.0 and depth[a] > bdep):
                     bc = count[a]
+                    bdep = depth[a]
                     owner = a
             S.path_owner[r, k, slot] = owner
 
@@ -207,7 +229,7 @@ def _pay_rent(W, S, p, lev, r, day, v, value):
         comm = 0.0  # a protector with no base community keeps the whole rent
     to_g = rent - leak - comm
     s = W.state_actor
-    if s >= 0 and g != s and W.rel0[s, g] > 0.3:
+    if s >= 0 and g != s and W.rel0[s, g] > p.ally_threshold:
         cut = p.collusion_cut * lev.state_collusion[day] * to_g
         to_g -= cut
         S.cash[r, s] += cut
@@ -253,7 +275,7 @@ def _seize(W, S, p, lev, r, day, v, seizer, owner, value, by_force, remaining, h
     if owner >= 0:
         # What the owner's network would have earned downstream is lost.
         lost = value * (p.owner_margin + p.rent_rate * remaining)
-        S.aggr[r, owner] += min(2.0, value / p.convoy_value)
+        S.aggr[r, owner] += min(p.aggression_cap, value / p.convoy_value)
         S.last_loss_place[r, owner] = v
         S.last_loss_day[r, owner] = day
         S.last_loss_value[r, owner] += value
@@ -306,7 +328,7 @@ def move_convoys(W, S, p, lev, r, day):
                 if W.place_ext[v] == 1:
                     continue
                 q, force = seizure_hazard(W, S, p, lev, r, day, v, owner)
-                if q > 0.0 and uniform(seed, day, SITE_SEIZE, k * 1000 + i, j) < q:
+                if q > 0.0 and uniform(seed, day, SITE_SEIZE, k * STREAM_KEY + i, j) < q:
                     _seize(W, S, p, lev, r, day, v, force, owner, value, True, L - 1 - j, q)
                     seized = True
                     break
@@ -323,7 +345,7 @@ def move_convoys(W, S, p, lev, r, day):
                         if pi >= 0 and S.broken[r, pi] == 0:
                             restraint = p.accord_restraint + (1.0 - p.accord_restraint) * (1.0 - lev.business_respected[day])
                         h = p.predation_rate * hostility * restraint * (1.0 + S.aggr[r, g])
-                        if uniform(seed, day, SITE_PREDATION, k * 1000 + i, j) < h:
+                        if uniform(seed, day, SITE_PREDATION, k * STREAM_KEY + i, j) < h:
                             _seize(W, S, p, lev, r, day, v, g, owner, value, False, L - 1 - j, h)
                             seized = True
                             break
@@ -362,7 +384,7 @@ def set_entitlements(W, S, p, r):
         ne = W.k_entry_ptr[k + 1] - W.k_entry_ptr[k]
         if ne <= 0:
             continue
-        weekly_value = 7.0 * W.k_value_day[k] / ne
+        weekly_value = DAYS_PER_WEEK * W.k_value_day[k] / ne
         for slot in range(ne):
             L = S.path_len[r, k, slot]
             if L < 2:

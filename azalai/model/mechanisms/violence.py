@@ -27,15 +27,15 @@ from numba import njit
 
 from azalai.model.events import (
     CIVILIANS, CK_LOCAL_SUPPORT, CK_AGGRESSION, CK_COMMUNAL_HOSTILITY, CK_CONTROL_SHIFT, CK_COOPERATION, CK_HOSTILITY, CK_INFORMANT_ACTIVITY, CK_LOCAL_STRENGTH, CK_RANSOM, CK_RENT_STAKE, CK_RESTRAINT_BROKEN, CK_SEIZURE, CK_SUPPORT, CK_TENSION, EV_ABDUCTION, EV_CLASH, EV_IED, EV_NSA_OVERTAKES, EV_GOV_REGAINS, EV_SHELLING, EV_VAC_ATTACK,
-    M_VIOLENCE, emit, link,
+    M_VIOLENCE, PAIR_CODE, emit, link,
 )
 from azalai.model.mechanisms.control import restrained
 from azalai.model.rng import (
     SITE_ASSASSIN, SITE_ATTACK, SITE_ATTACK_KIND, SITE_ATTACK_SIZE, SITE_CLASH, SITE_CLASH_SIZE, SITE_CLASH_WIN,
-    SITE_KIDNAP, SITE_REPRISAL, SITE_REPRISAL_SIZE, SITE_SWEEP, lomax, uniform,
+    SITE_ASSASSIN_SIZE, SITE_KIDNAP, SITE_REPRISAL, SITE_REPRISAL_SIZE, SITE_SWEEP, STREAM_KEY, lomax, uniform,
 )
-from azalai.model.state import ACC, SRC_RANSOM
-from azalai.model.world import KIND_INTERNATIONAL, KIND_JIHADIST, KIND_SIGNATORY, KIND_STATE
+from azalai.model.state import ACC, CHAIN, SRC_RANSOM
+from azalai.model.world import KIND_INTERNATIONAL, KIND_JIHADIST, KIND_SIGNATORY, KIND_STATE, ROLE_NONE
 
 _SIG_CLASH = ACC["signatory_clashes"]
 _CLASHES = ACC["clashes"]
@@ -154,8 +154,8 @@ def clash_hazard(W, S, p, lev, r, day, v, a, b):
     fb = S.fighters[r, b, v]
     stake = 1.0 + p.stake_weight * S.place_rent_ema[r, v] / p.rent_ref
     force = np.sqrt(min(fa, fb) / p.force_ref)
-    if force > 3.0:
-        force = 3.0
+    if force > p.force_cap:
+        force = p.force_cap
     restraint = 1.0
     if restrained(W, S, lev, r, day, a, b):
         restraint = p.accord_restraint
@@ -193,12 +193,12 @@ def clashes(W, S, p, lev, r, day):
                 if (ka == KIND_STATE and kb == KIND_JIHADIST) or (kb == KIND_STATE and ka == KIND_JIHADIST):
                     continue
                 lam = clash_hazard(W, S, p, lev, r, day, v, a, b)
-                if lam <= 0.0 or uniform(seed, day, SITE_CLASH, v * 1000 + a, b) >= lam:
+                if lam <= 0.0 or uniform(seed, day, SITE_CLASH, v * STREAM_KEY + a, b) >= lam:
                     continue
                 fa = S.fighters[r, a, v]
                 fb = S.fighters[r, b, v]
                 scale = p.fatality_scale * np.sqrt((fa + fb) / (2.0 * p.force_ref))
-                fat = int(scale * lomax(p.fatality_alpha, seed, day, SITE_CLASH_SIZE, v * 1000 + a, b))
+                fat = int(scale * lomax(p.fatality_alpha, seed, day, SITE_CLASH_SIZE, v * STREAM_KEY + a, b))
                 la = int(round(fat * fb / (fa + fb)))
                 lb = fat - la
                 # Only people who were there can die: report what was actually lost.
@@ -217,34 +217,34 @@ def clashes(W, S, p, lev, r, day):
                 ev = emit(S, r, day, EV_CLASH, first, second, v, fat, 0, M_VIOLENCE)
                 slot = 0
                 ls = S.last_loss_place[r, first]
-                if _near(W, v, ls) and S.aggr[r, first] > 0.05 and day - S.last_loss_day[r, first] <= 60:
+                if _near(W, v, ls) and S.aggr[r, first] > p.aggression_cause_min and day - S.last_loss_day[r, first] <= p.loss_memory_days:
                     link(S, r, ev, slot, CK_SEIZURE, ls, S.last_loss_value[r, first])
                     slot += 1
                     link(S, r, ev, slot, CK_AGGRESSION, first, S.aggr[r, first])
                     slot += 1
                 if pi >= 0:
-                    link(S, r, ev, slot, CK_TENSION, first * 1000 + second, S.tension[r, pi])
+                    link(S, r, ev, slot, CK_TENSION, first * PAIR_CODE + second, S.tension[r, pi])
                     slot += 1
-                    if S.broken[r, pi] == 1 and slot < 4:
-                        link(S, r, ev, slot, CK_RESTRAINT_BROKEN, first * 1000 + second, S.broken_weeks[r, pi])
+                    if S.broken[r, pi] == 1 and slot < CHAIN:
+                        link(S, r, ev, slot, CK_RESTRAINT_BROKEN, first * PAIR_CODE + second, S.broken_weeks[r, pi])
                         slot += 1
                 else:
-                    link(S, r, ev, slot, CK_HOSTILITY, first * 1000 + second, -W.rel0[a, b])
+                    link(S, r, ev, slot, CK_HOSTILITY, first * PAIR_CODE + second, -W.rel0[a, b])
                     slot += 1
-                if slot < 4:
+                if slot < CHAIN:
                     link(S, r, ev, slot, CK_RENT_STAKE, v, S.place_rent_ema[r, v])
                 # A decisive win can take the place.
                 prot = S.protector[r, v]
                 if prot == a or prot == b:
                     other = b if prot == a else a
-                    u = uniform(seed, day, SITE_CLASH_WIN, v * 1000 + a, b)
+                    u = uniform(seed, day, SITE_CLASH_WIN, v * STREAM_KEY + a, b)
                     so = S.fighters[r, other, v] * (1.0 + p.support_weight * S.loc_support[r, other, v])
                     sp = S.fighters[r, prot, v] * (1.0 + p.support_weight * S.loc_support[r, prot, v])
-                    if so * (0.5 + u) > (1.0 + p.control_hysteresis) * sp:
+                    if so * (1.0 - p.battle_luck + 2.0 * p.battle_luck * u) > (1.0 + p.control_hysteresis) * sp:
                         S.protector[r, v] = other
                         et = EV_GOV_REGAINS if W.actor_kind[other] == KIND_STATE else EV_NSA_OVERTAKES
                         ev2 = emit(S, r, day, et, other, prot, v, 0, 0, M_VIOLENCE)
-                        link(S, r, ev2, 0, CK_CONTROL_SHIFT, v, so / max(sp, 1e-9))
+                        link(S, r, ev2, 0, CK_CONTROL_SHIFT, v, so / sp if sp > 0.0 else so)
 
 
 @njit(cache=True)
@@ -254,7 +254,7 @@ def attacks(W, S, p, lev, r, day):
     seed = S.seed[r]
     sel = np.empty(A, dtype=np.bool_)
     for a in range(A):
-        sel[a] = W.actor_role[a] != 0
+        sel[a] = W.actor_role[a] != ROLE_NONE
     fptr, fidx = _present_lists(S, r, p.min_presence, sel)
     for j in range(A):
         if W.actor_kind[j] != KIND_JIHADIST:
@@ -264,38 +264,38 @@ def attacks(W, S, p, lev, r, day):
                 continue
             reach = S.fighters[r, j, v]
             for q in range(W.adj_ptr[v], W.adj_ptr[v + 1]):
-                reach += 0.5 * S.fighters[r, j, W.adj_nbr[q]]
+                reach += p.attack_reach * S.fighters[r, j, W.adj_nbr[q]]
             if reach < p.min_presence:
                 continue
             for i_f in range(fptr[v], fptr[v + 1]):
                 f = fidx[i_f]
-                if W.actor_role[f] == 0 or S.fighters[r, f, v] < p.min_presence:
+                if W.actor_role[f] == ROLE_NONE or S.fighters[r, f, v] < p.min_presence:
                     continue
                 h = -W.rel0[j, f]
                 if h <= 0.0:
                     continue
-                lam = p.attack_base * h * np.sqrt(min(reach / p.force_ref, 9.0)) * (
+                lam = p.attack_base * h * min(np.sqrt(reach / p.force_ref), p.force_cap) * (
                     1.0 + p.support_weight * S.loc_support[r, j, v]
                 )
-                if uniform(seed, day, SITE_ATTACK, v * 1000 + j, f) >= lam:
+                if uniform(seed, day, SITE_ATTACK, v * STREAM_KEY + j, f) >= lam:
                     continue
-                u = uniform(seed, day, SITE_ATTACK_KIND, v * 1000 + j, f)
-                x = lomax(p.fatality_alpha, seed, day, SITE_ATTACK_SIZE, v * 1000 + j, f)
+                u = uniform(seed, day, SITE_ATTACK_KIND, v * STREAM_KEY + j, f)
+                x = lomax(p.fatality_alpha, seed, day, SITE_ATTACK_SIZE, v * STREAM_KEY + j, f)
                 if u < p.ied_share:
                     et = EV_IED
-                    fat = int(0.7 * p.fatality_scale * x)
+                    fat = int(p.ied_fatality_scale * p.fatality_scale * x)
                     lf = fat
                     lj = 0
                 elif u < p.ied_share + p.shelling_share:
                     et = EV_SHELLING
-                    fat = int(0.4 * p.fatality_scale * x)
+                    fat = int(p.shelling_fatality_scale * p.fatality_scale * x)
                     lf = fat
                     lj = 0
                 else:
                     et = EV_CLASH
-                    scale = p.fatality_scale * np.sqrt((reach + min(S.fighters[r, f, v], 3.0 * reach)) / (2.0 * p.force_ref))
+                    scale = p.fatality_scale * np.sqrt((reach + min(S.fighters[r, f, v], p.defender_ratio * reach)) / (2.0 * p.force_ref))
                     fat = int(scale * x)
-                    lj = fat // 3
+                    lj = int(fat * p.attacker_loss_share)
                     lf = fat - lj
                 lf = _kill_fighters(W, S, r, f, v, lf)
                 lj = _kill_fighters(W, S, r, j, v, lj)
@@ -308,7 +308,7 @@ def attacks(W, S, p, lev, r, day):
                 ev = emit(S, r, day, et, j, f, v, fat, 0, M_VIOLENCE)
                 link(S, r, ev, 0, CK_LOCAL_STRENGTH, j, reach)
                 link(S, r, ev, 1, CK_LOCAL_SUPPORT, j, S.loc_support[r, j, v])
-                link(S, r, ev, 2, CK_HOSTILITY, j * 1000 + f, h)
+                link(S, r, ev, 2, CK_HOSTILITY, j * PAIR_CODE + f, h)
                 # Search-and-detain sweep after an attack on a post.
                 if S.sweep_due[r, v] < 0 and uniform(seed, day, SITE_SWEEP, v, f) < lev.sweeps[day]:
                     S.sweep_due[r, v] = day + 1
@@ -326,16 +326,16 @@ def assassinations(W, S, p, lev, r, day):
     nforce = 0
     for a in range(A):
         sel[a] = W.actor_kind[a] == KIND_JIHADIST
-        if W.actor_role[a] != 0:
+        if W.actor_role[a] != ROLE_NONE:
             nforce += 1
     forces = np.empty(nforce, dtype=np.int64)
     nforce = 0
     for a in range(A):
-        if W.actor_role[a] != 0:
+        if W.actor_role[a] != ROLE_NONE:
             forces[nforce] = a
             nforce += 1
     ptr, idx = _present_lists(S, r, p.min_presence, sel)
-    cptr, cidx = _community_lists(S, r, 500.0)
+    cptr, cidx = _community_lists(S, r, p.assassination_min_pop)
     for v in range(P):
         if W.place_ext[v] == 1:
             continue
@@ -345,19 +345,19 @@ def assassinations(W, S, p, lev, r, day):
                 continue
             for ic in range(cptr[v], cptr[v + 1]):
                 c = cidx[ic]
-                if S.pop[r, c, v] < 500.0:
+                if S.pop[r, c, v] < p.assassination_min_pop:
                     continue
                 coop = 0.0
                 for i_f in range(nforce):
                     f = forces[i_f]
-                    if W.actor_role[f] != 0 and W.rel0[j, f] < 0.0:
+                    if W.actor_role[f] != ROLE_NONE and W.rel0[j, f] < 0.0:
                         coop += S.coop[r, c, f]
                 if coop <= 0.0:
                     continue
                 lam = p.assassination_rate * coop * (1.0 + S.tips_recent[r, c]) * min(1.0, S.fighters[r, j, v] / p.force_ref)
-                if uniform(seed, day, SITE_ASSASSIN, v * 1000 + j, c) >= lam:
+                if uniform(seed, day, SITE_ASSASSIN, v * STREAM_KEY + j, c) >= lam:
                     continue
-                fat = 1 + int(0.3 * lomax(p.fatality_alpha, seed, day, SITE_ASSASSIN, v * 1000 + j, c + 7919))
+                fat = 1 + int(p.assassination_size * lomax(p.fatality_alpha, seed, day, SITE_ASSASSIN_SIZE, v * STREAM_KEY + j, c))
                 if S.pop[r, c, v] < fat:
                     continue
                 S.pop[r, c, v] -= fat
@@ -370,10 +370,10 @@ def assassinations(W, S, p, lev, r, day):
                 # Fear: cooperation with the forces drops in the community.
                 for i_f in range(nforce):
                     f = forces[i_f]
-                    if W.actor_role[f] != 0:
-                        S.coop[r, c, f] *= 0.95
+                    if W.actor_role[f] != ROLE_NONE:
+                        S.coop[r, c, f] *= 1.0 - p.assassination_fear
                 ev = emit(S, r, day, EV_VAC_ATTACK, j, CIVILIANS, v, int(killed), 1, M_VIOLENCE)
-                link(S, r, ev, 0, CK_COOPERATION, c * 1000 + j, coop)
+                link(S, r, ev, 0, CK_COOPERATION, c * PAIR_CODE + j, coop)
                 link(S, r, ev, 1, CK_INFORMANT_ACTIVITY, c, S.tips_recent[r, c])
                 link(S, r, ev, 2, CK_LOCAL_STRENGTH, j, S.fighters[r, j, v])
 
@@ -388,7 +388,7 @@ def reprisals(W, S, p, lev, r, day):
     for a in range(A):
         sel[a] = W.actor_kind[a] != KIND_INTERNATIONAL
     ptr, idx = _present_lists(S, r, p.min_presence, sel)
-    cptr, cidx = _community_lists(S, r, 200.0)
+    cptr, cidx = _community_lists(S, r, p.reprisal_min_pop)
     for v in range(P):
         if W.place_ext[v] == 1:
             continue
@@ -399,21 +399,21 @@ def reprisals(W, S, p, lev, r, day):
                 continue
             for ic in range(cptr[v], cptr[v + 1]):
                 c = cidx[ic]
-                if S.pop[r, c, v] < 200.0:
+                if S.pop[r, c, v] < p.reprisal_min_pop:
                     continue
                 if W.base_w[a, c] > 0.0:
                     continue
                 communal = W.communal[a, c]
                 enemy_support = S.enemy_support[r, a, c]
                 hostile = communal + enemy_support
-                if hostile <= 0.02:
+                if hostile <= p.reprisal_hostility_min:
                     continue
                 lam = p.reprisal_rate * hostile * min(1.0, S.fighters[r, a, v] / p.force_ref)
                 if ka == KIND_STATE:
                     lam *= p.state_abuse
-                if uniform(seed, day, SITE_REPRISAL, v * 1000 + a, c) >= lam:
+                if uniform(seed, day, SITE_REPRISAL, v * STREAM_KEY + a, c) >= lam:
                     continue
-                fat = 1 + int(0.8 * p.fatality_scale * lomax(p.fatality_alpha, seed, day, SITE_REPRISAL_SIZE, v * 1000 + a, c))
+                fat = 1 + int(p.reprisal_fatality_scale * p.fatality_scale * lomax(p.fatality_alpha, seed, day, SITE_REPRISAL_SIZE, v * STREAM_KEY + a, c))
                 killed = min(float(fat), S.pop[r, c, v])
                 S.pop[r, c, v] -= killed
                 S.acc[r, _CIV_POP] += killed
@@ -422,8 +422,8 @@ def reprisals(W, S, p, lev, r, day):
                 S.acc[r, _REPRISALS] += 1.0
                 S.harm_week[r, c, a] += p.harm_grievance * killed
                 ev = emit(S, r, day, EV_VAC_ATTACK, a, CIVILIANS, v, int(killed), 1, M_VIOLENCE)
-                link(S, r, ev, 0, CK_COMMUNAL_HOSTILITY, c * 1000 + a, max(0.0, communal))
-                link(S, r, ev, 1, CK_SUPPORT, c * 1000 + a, enemy_support)
+                link(S, r, ev, 0, CK_COMMUNAL_HOSTILITY, c * PAIR_CODE + a, max(0.0, communal))
+                link(S, r, ev, 1, CK_SUPPORT, c * PAIR_CODE + a, enemy_support)
                 link(S, r, ev, 2, CK_LOCAL_STRENGTH, a, S.fighters[r, a, v])
 
 
