@@ -28,6 +28,7 @@ ACC_NAMES = [
     "fatalities_battles", "fatalities_remote", "fatalities_vac", "state_seizures", "international_seizures",
     "livelihood_lost", "rent_to_communities", "sweeps", "kidnappings", "assassinations", "reprisals",
     "operations", "accord_breaks", "mediations", "population_start", "tips_untrue", "untrue_tips_acted",
+    "defections", "attrition", "spending",
 ]
 ACC = {n: i for i, n in enumerate(ACC_NAMES)}
 NACC = len(ACC_NAMES)

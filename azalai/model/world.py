@@ -227,9 +227,10 @@ def build_world(sc: Scenario) -> tuple[World, Index]:
                     ddr_ok[i] = 1
         for x in range(len(idx)):
             for y in range(x + 1, len(idx)):
+                # Every two parties, the state included, form a tension pair: the state's restraint
+                # toward a signatory can break like any other.
                 a, b = sorted((idx[x], idx[y]))
-                if actor_kind[a] != KIND_STATE and actor_kind[b] != KIND_STATE:
-                    pair_set.add((a, b))
+                pair_set.add((a, b))
         for actor, share in acc.provisions.interim_authorities.items():
             promised[aid[actor]] = max(promised[aid[actor]], share)
         for alloc in acc.provisions.business:

@@ -30,6 +30,7 @@ class ArmedActor(mesa.Agent):
         self.role = role
         self.fighters = list(fighters)  # per place
         self.cash = float(cash)
+        self.cash0 = float(cash)
         self.income = {}
         self.rent_week = 0.0
         self.rent_ema = 0.0
@@ -90,7 +91,7 @@ class ArmedActor(mesa.Agent):
             return self.model.p.minusma_toc_focus * lev["minusma_toc_units"]
         return 0.0
 
-    # --- weekly purse (§7.6) -------------------------------------------------------------------
+    # --- weekly purse, turnover (§7.6) --------------------------------------------------------
     def pay_and_levy(self):
         m, p = self.model, self.model.p
         if self.kind == KIND_INTERNATIONAL:
@@ -99,49 +100,84 @@ class ArmedActor(mesa.Agent):
         self.earn("levy", levy)
         if self.kind == KIND_STATE:
             self.earn("state_budget", p.state_budget)
-        self.cash -= p.upkeep * DAYS_PER_WEEK * self.total_fighters()
-        if self.cash < 0.0:
-            self.cash = 0.0
-            if self.local:
-                for v in range(m.P):
-                    d = self.fighters[v] * p.desertion_rate
-                    if d <= 0.0:
+        due = p.upkeep * DAYS_PER_WEEK * self.total_fighters()
+        arrears = 0.0
+        if due > 0.0:
+            if self.cash >= due:
+                self.cash -= due
+            else:
+                arrears = 1.0 - self.cash / due
+                self.cash = 0.0
+        if self.cash > self.cash0:
+            spend = p.spending_rate * (self.cash - self.cash0)
+            self.cash -= spend
+            m.count("spending", spend)
+        if not self.local:
+            return
+        leave = p.attrition_rate + p.desertion_rate * arrears
+        defect = p.defection_rate * arrears
+        for v in range(m.P):
+            fv = self.fighters[v]
+            if fv <= 0.0:
+                continue
+            gone = leave * fv
+            if gone > 0.0:
+                self.fighters[v] -= gone
+                m.count("attrition", p.attrition_rate * fv)
+                m.count("desertions", gone - p.attrition_rate * fv)
+                m.return_home(self, v, gone)
+            if defect > 0.0:
+                to = None
+                for b in m.actors:
+                    if (b is self or not b.local or self.rel[b.idx] < 0.0 or b.cash <= 0.0
+                            or b.fighters[v] < p.min_presence):
                         continue
-                    self.fighters[v] -= d
-                    m.count("desertions", d)
-                    m.return_home(self, v, d)
+                    if to is None or b.fighters[v] > to.fighters[v]:
+                        to = b
+                if to is not None:
+                    self.fighters[v] -= defect * fv
+                    to.fighters[v] += defect * fv
+                    m.count("defections", defect * fv)
 
     # --- weekly recruitment (§7.6) -------------------------------------------------------------
     def recruit(self):
         m, p = self.model, self.model.p
         if not self.local:
             return
-        pay = 1.0 if self.cash > 0.0 else p.unpaid_recruitment
         enemies = [(b, -r) for b, r in enumerate(self.rel) if r < 0.0]
+        want = {}
         for c in m.communities:
             s = c.support[self.idx]
-            if s <= 0.0:
+            tot = sum(c.pop)
+            if s <= 0.0 or tot <= 0.0:
                 continue
             push = sum(c.grievance[b] * w for b, w in enemies)
-            tot = sum(c.pop)
-            if tot <= 0.0:
-                continue
-            n = p.recruit_rate * s * tot * (1.0 + p.grievance_push * min(push, p.grievance_push_cap)) * pay
+            n = p.recruit_rate * s * tot * (1.0 + p.grievance_push * min(push, p.grievance_push_cap))
+            want[c.idx] = min(n, p.community_recruit_cap * tot)
+        total = sum(want.values())
+        if total <= 0.0 or self.total_fighters() <= 0.0:
+            return
+        scale = min(1.0, p.max_growth * max(self.total_fighters(), p.force_ref) / total)
+        intake = scale * total
+        if intake <= 0.0:
+            return
+        paid = min(intake, self.cash / p.recruit_cost) if p.recruit_cost > 0.0 else intake
+        taken = paid + p.unpaid_recruitment * (intake - paid)
+        self.cash -= paid * p.recruit_cost
+        scale *= taken / intake
+        big = max(range(m.P), key=lambda v: (self.fighters[v], -v))
+        for ci, w in want.items():
+            n = scale * w
             if n <= 0.0:
                 continue
+            c = m.communities[ci]
             dest, dw = -1, 0.0
             for v in range(m.P):
-                wgt = c.pop[v] if self.present(v) else 0.0
-                if wgt > dw:
-                    dest, dw = v, wgt
+                if self.present(v) and c.pop[v] > dw:
+                    dest, dw = v, c.pop[v]
             if dest < 0:
-                most = 0.0
-                for v in range(m.P):
-                    if self.fighters[v] > most:
-                        dest, most = v, self.fighters[v]
-            if dest < 0:
-                continue
-            n = min(n, p.max_growth * max(self.total_fighters(), p.force_ref), p.community_recruit_cap * tot)
+                dest = big
+            tot = sum(c.pop)
             for v in range(m.P):
                 c.pop[v] -= n * c.pop[v] / tot
             self.fighters[dest] += n

@@ -205,8 +205,7 @@ def _read_world(model, sc):
         for x in range(len(idx)):
             for y in range(x + 1, len(idx)):
                 a, b = sorted((idx[x], idx[y]))
-                if model.actors[a].kind != KIND_STATE and model.actors[b].kind != KIND_STATE:
-                    pairs.add((a, b))
+                pairs.add((a, b))
         for actor, share in acc.provisions.interim_authorities.items():
             model.actors[aid[actor]].promised = max(model.actors[aid[actor]].promised, share)
         for alloc in acc.provisions.business:

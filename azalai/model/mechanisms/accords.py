@@ -25,7 +25,8 @@ from __future__ import annotations
 
 from numba import njit
 
-from azalai.model.mechanisms.communities import _return_home, political_aspiration, promised_share
+from azalai.model.mechanisms.communities import political_aspiration, promised_share
+from azalai.model.mechanisms.purses import return_home
 from azalai.model.events import PAIR_CODE, CK_HOSTILITY, CK_MEDIATION, CK_RENT_LOSS, CK_TENSION, CK_UNMET_DEMANDS, EV_AGREEMENT, EV_OTHER, M_ACCORDS, emit, link
 from azalai.model.rng import SITE_MEDIATION, uniform
 from azalai.model.state import ACC, SRC_DDR, WEEKS_PER_YEAR
@@ -192,5 +193,5 @@ def update_accords(W, S, p, lev, r, day, week):
                 pay = d * p.ddr_payment
                 S.cash[r, a] += p.ddr_group_share * pay
                 S.income[r, a, SRC_DDR] += p.ddr_group_share * pay
-                home = _return_home(W, S, p, r, a, v, d)
+                home = return_home(W, S, p, r, a, v, d)
                 S.livelihood_week[r, home] += (1.0 - p.ddr_group_share) * pay

@@ -15,8 +15,7 @@ Each week:
   punishes grievance — and that rewards the enemies of whoever the community holds a grievance
   against, jihadists included;
 * cooperation with each force (the supply of its informants) falls with grievance toward it;
-* armed groups recruit from their supporters, faster where grievance against their enemies runs
-  high and when they can pay; they pay upkeep, raise levies, and lose deserters when broke.
+* then the purses, turnover and recruitment of the armed groups (``mechanisms/purses.py``).
 """
 
 from __future__ import annotations
@@ -24,15 +23,12 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from azalai.model.state import ACC, DAYS_PER_WEEK, SRC_BUDGET, SRC_LEVY
+from azalai.model.mechanisms.purses import pay_purses, recruit
 from azalai.model.world import (
     ASP_AUTONOMY, ASP_INDEPENDENCE, ASP_RELIGIOUS_ORDER, ASP_REPRESENTATION, ASP_SECURITY, ASP_STATUS,
-    KIND_INTERNATIONAL, KIND_JIHADIST, KIND_SIGNATORY, KIND_STATE, ROLE_NONE, ZONES,
+    KIND_INTERNATIONAL, ROLE_NONE, ZONES,
 )
 
-_RECRUITS = ACC["recruits"]
-_JRECRUITS = ACC["jihadist_recruits"]
-_DESERTIONS = ACC["desertions"]
 _NORTH = ZONES["north"]
 
 
@@ -229,142 +225,18 @@ def update_communities(W, S, p, lev, aid, r, day, week):
                 S.coop[r, c, f] = tgt
             else:
                 S.coop[r, c, f] += p.cooperation_rate * (tgt - S.coop[r, c, f])
-    # Purses: levy, state budget, upkeep, desertion; then recruitment. Community totals are those of
-    # ``ctot`` until a desertion returns people home (then they are summed again).
-    for a in range(A):
-        k = W.actor_kind[a]
-        if k == KIND_INTERNATIONAL:
-            continue
-        levy = 0.0
-        for c in range(C):
-            levy += p.levy_rate * S.support[r, c, a] * ctot[c]
-        S.cash[r, a] += levy
-        S.income[r, a, SRC_LEVY] += levy
-        if k == KIND_STATE:
-            S.cash[r, a] += p.state_budget
-            S.income[r, a, SRC_BUDGET] += p.state_budget
-        total_f = 0.0
-        for v in range(P):
-            total_f += S.fighters[r, a, v]
-        S.cash[r, a] -= p.upkeep * DAYS_PER_WEEK * total_f
-        if S.cash[r, a] < 0.0:
-            S.cash[r, a] = 0.0
-            if k == KIND_SIGNATORY or k == KIND_JIHADIST:
-                moved = False
-                for v in range(P):
-                    d = S.fighters[r, a, v] * p.desertion_rate
-                    if d <= 0.0:
-                        continue
-                    S.fighters[r, a, v] -= d
-                    S.acc[r, _DESERTIONS] += d
-                    _return_home(W, S, p, r, a, v, d)
-                    moved = True
-                if moved:
-                    for c in range(C):
-                        t = 0.0
-                        for v in range(P):
-                            t += S.pop[r, c, v]
-                        ctot[c] = t
-    # Recruitment. Per community, the places where it lives (nonzero population: the only terms of its
-    # sums that are not exact zeros; recruitment never makes a zero population nonzero).
-    pl_ptr = np.zeros(C + 1, dtype=np.int64)
+    # Purses, turnover and recruitment (mechanisms/purses.py). Recruitment is pushed by grievance
+    # against the group's enemies, weighted by how hostile they are.
+    pay_purses(W, S, p, r, ctot)
+    push = np.zeros((C, A))
     for c in range(C):
-        n = 0
-        for v in range(P):
-            if S.pop[r, c, v] != 0.0:
-                n += 1
-        pl_ptr[c + 1] = pl_ptr[c] + n
-    pl_idx = np.empty(pl_ptr[C], dtype=np.int64)
-    for c in range(C):
-        i = pl_ptr[c]
-        for v in range(P):
-            if S.pop[r, c, v] != 0.0:
-                pl_idx[i] = v
-                i += 1
-    pres = np.empty(P, dtype=np.int64)
-    for a in range(A):
-        k = W.actor_kind[a]
-        if not (k == KIND_SIGNATORY or k == KIND_JIHADIST):
-            continue
-        pay = 1.0 if S.cash[r, a] > 0.0 else p.unpaid_recruitment
-        # Places where a is present (ascending; recruits only add fighters, so the list only grows),
-        # its largest post, and its total strength (summed again when it changed).
-        npres = 0
-        big = -1
-        most = 0.0
-        for v in range(P):
-            fv = S.fighters[r, a, v]
-            if fv >= p.min_presence:
-                pres[npres] = v
-                npres += 1
-            if fv > most:
-                most = fv
-                big = v
-        own = 0.0
-        own_ok = False
-        for c in range(C):
-            if S.support[r, c, a] <= 0.0:
-                continue
-            push = 0.0
+        for a in range(A):
+            x = 0.0
             for i in range(en_ptr[a], en_ptr[a + 1]):
                 f = en_idx[i]
-                push += S.grievance[r, c, f] * (-W.rel0[a, f])
-            tot = ctot[c]
-            if tot <= 0.0:
-                continue
-            n = p.recruit_rate * S.support[r, c, a] * tot * (1.0 + p.grievance_push * min(push, p.grievance_push_cap)) * pay
-            if n <= 0.0:
-                continue
-            # Recruits join where the group is present among their community, else its largest post.
-            dest = -1
-            dw = 0.0
-            for i in range(npres):
-                v = pres[i]
-                wgt = S.pop[r, c, v] * 1.0
-                if wgt > dw:
-                    dw = wgt
-                    dest = v
-            if dest < 0:
-                dest = big
-            if dest < 0:
-                continue
-            # Organisational capacity bounds how fast a group can absorb recruits.
-            lim = p.community_recruit_cap * tot
-            if n < lim:
-                lim = n
-            if lim > p.max_growth * p.force_ref:
-                if not own_ok:
-                    own = 0.0
-                    for v in range(P):
-                        own += S.fighters[r, a, v]
-                    own_ok = True
-                n = min(n, p.max_growth * max(own, p.force_ref), p.community_recruit_cap * tot)
-            else:
-                n = min(n, p.community_recruit_cap * tot)
-            for i in range(pl_ptr[c], pl_ptr[c + 1]):
-                v = pl_idx[i]
-                S.pop[r, c, v] -= n * S.pop[r, c, v] / tot
-            t = 0.0
-            for i in range(pl_ptr[c], pl_ptr[c + 1]):
-                t += S.pop[r, c, pl_idx[i]]
-            ctot[c] = t
-            was = S.fighters[r, a, dest]
-            S.fighters[r, a, dest] += n
-            now = S.fighters[r, a, dest]
-            own_ok = False
-            if was < p.min_presence and now >= p.min_presence:
-                j = npres
-                while j > 0 and pres[j - 1] > dest:
-                    pres[j] = pres[j - 1]
-                    j -= 1
-                pres[j] = dest
-                npres += 1
-            if now > most or (now == most and dest < big):
-                most = now
-                big = dest
-            S.acc[r, _RECRUITS] += n
-            if k == KIND_JIHADIST:
-                S.acc[r, _JRECRUITS] += n
+                x += S.grievance[r, c, f] * (-W.rel0[a, f])
+            push[c, a] = x
+    recruit(W, S, p, r, ctot, push)
 
 
 @njit(cache=True, inline="always")
@@ -373,21 +245,3 @@ def _protection_of(W, ctot, cprot, c, a):
     if ctot[c] > 0.0:
         x = cprot[c, a] / ctot[c]
     return x + W.base_w[a, c] * W.comm_dep[c]
-
-
-@njit(cache=True, inline="always")
-def _return_home(W, S, p, r, a, v, n):
-    """Fighters who leave a group rejoin a community at v (its base community if one lives there).
-
-    Returns the community they joined."""
-    C = W.pop0.shape[0]
-    best = -1
-    bw = -1.0
-    for c in range(C):
-        wgt = S.pop[r, c, v] * (1.0 + p.home_bias * W.base_w[a, c])
-        if wgt > bw:
-            bw = wgt
-            best = c
-    if best >= 0:
-        S.pop[r, best, v] += n
-    return best

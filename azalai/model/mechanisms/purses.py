@@ -1,0 +1,217 @@
+"""Mechanism 6, continued: the armed groups' purses, turnover and recruitment.
+
+Seed: "these networks seek to protect not just their businesses but their communities from attack,
+while also trying to perpetuate their political, economic, and social positions." A group's
+strength rests on what it earns: rents, trafficking margins, ransoms, levies on its supporters.
+
+Each week, for every actor with a purse (all but international forces):
+
+* income has already accrued to cash (rents and margins daily, levies and the state's budget here);
+* upkeep is taken from cash; when cash cannot cover it, the unpaid share of the week's upkeep is the
+  group's **arrears**;
+* cash above the group's war chest (its starting cash) is spent, a share each week: weapons, vehicles,
+  patronage (it leaves the modelled economy and is counted as ``spending``), so cash binds — a group
+  whose income falls below its upkeep drains its chest and then cannot pay;
+* armed groups lose fighters: a small **attrition** every week (wounds, illness, men going home),
+  and, in proportion to their arrears, **desertion** (fighters go home) and **defection** (fighters
+  join another armed group present at the same place that is not hostile and can pay);
+* recruitment: each community's supporters join at a rate raised by grievance against the group's
+  enemies, bounded by a share of the community, and the group's total intake in a week is capped at
+  ``max_growth`` of its strength (about +50% in two years at most). Each recruit costs
+  ``recruit_cost`` from cash; a group that cannot pay draws only the committed
+  (``unpaid_recruitment``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from azalai.model.state import ACC, DAYS_PER_WEEK, SRC_BUDGET, SRC_LEVY
+from azalai.model.world import KIND_INTERNATIONAL, KIND_JIHADIST, KIND_SIGNATORY, KIND_STATE
+
+_RECRUITS = ACC["recruits"]
+_JRECRUITS = ACC["jihadist_recruits"]
+_DESERTIONS = ACC["desertions"]
+_DEFECTIONS = ACC["defections"]
+_ATTRITION = ACC["attrition"]
+_SPENDING = ACC["spending"]
+
+
+@njit(cache=True, inline="always")
+def armed_group(W, a):
+    """Whether a is a local armed group (it recruits from and returns fighters to communities)."""
+    k = W.actor_kind[a]
+    return k == KIND_SIGNATORY or k == KIND_JIHADIST
+
+
+@njit(cache=True, inline="always")
+def return_home(W, S, p, r, a, v, n):
+    """Fighters who leave a group rejoin a community at v (its base community if one lives there).
+
+    Returns the community they joined."""
+    C = W.pop0.shape[0]
+    best = -1
+    bw = -1.0
+    for c in range(C):
+        wgt = S.pop[r, c, v] * (1.0 + p.home_bias * W.base_w[a, c])
+        if wgt > bw:
+            bw = wgt
+            best = c
+    if best >= 0:
+        S.pop[r, best, v] += n
+    return best
+
+
+@njit(cache=True, inline="always")
+def _defection_target(W, S, p, r, a, v):
+    """The armed group unpaid fighters of a at v would join: present there, not hostile to a, able to
+    pay; the strongest such group (-1 if none)."""
+    A = W.actor_kind.shape[0]
+    best = -1
+    bf = 0.0
+    for b in range(A):
+        if b == a or not armed_group(W, b) or W.rel0[a, b] < 0.0 or S.cash[r, b] <= 0.0:
+            continue
+        fb = S.fighters[r, b, v]
+        if fb >= p.min_presence and fb > bf:
+            bf = fb
+            best = b
+    return best
+
+
+@njit(cache=True)
+def pay_purses(W, S, p, r, ctot):
+    """Levies, the state's budget, upkeep, spending, and the losses of groups that cannot pay.
+
+    ``ctot`` holds each community's total population; it is updated when fighters go home."""
+    A, P = W.fighters0.shape
+    C = W.pop0.shape[0]
+    moved = False
+    for a in range(A):
+        k = W.actor_kind[a]
+        if k == KIND_INTERNATIONAL:
+            continue
+        levy = 0.0
+        for c in range(C):
+            levy += p.levy_rate * S.support[r, c, a] * ctot[c]
+        S.cash[r, a] += levy
+        S.income[r, a, SRC_LEVY] += levy
+        if k == KIND_STATE:
+            S.cash[r, a] += p.state_budget
+            S.income[r, a, SRC_BUDGET] += p.state_budget
+        total_f = 0.0
+        for v in range(P):
+            total_f += S.fighters[r, a, v]
+        due = p.upkeep * DAYS_PER_WEEK * total_f
+        arrears = 0.0
+        if due > 0.0:
+            if S.cash[r, a] >= due:
+                S.cash[r, a] -= due
+            else:
+                arrears = 1.0 - S.cash[r, a] / due
+                S.cash[r, a] = 0.0
+        chest = W.cash0[a]
+        if S.cash[r, a] > chest:
+            spend = p.spending_rate * (S.cash[r, a] - chest)
+            S.cash[r, a] -= spend
+            S.acc[r, _SPENDING] += spend
+        if not armed_group(W, a):
+            continue
+        leave = p.attrition_rate + p.desertion_rate * arrears
+        defect = p.defection_rate * arrears
+        for v in range(P):
+            fv = S.fighters[r, a, v]
+            if fv <= 0.0:
+                continue
+            gone = leave * fv
+            if gone > 0.0:
+                S.fighters[r, a, v] -= gone
+                S.acc[r, _ATTRITION] += p.attrition_rate * fv
+                S.acc[r, _DESERTIONS] += gone - p.attrition_rate * fv
+                return_home(W, S, p, r, a, v, gone)
+                moved = True
+            if defect > 0.0:
+                b = _defection_target(W, S, p, r, a, v)
+                if b >= 0:
+                    d = defect * fv
+                    S.fighters[r, a, v] -= d
+                    S.fighters[r, b, v] += d
+                    S.acc[r, _DEFECTIONS] += d
+    if moved:
+        for c in range(C):
+            t = 0.0
+            for v in range(P):
+                t += S.pop[r, c, v]
+            ctot[c] = t
+
+
+@njit(cache=True)
+def recruit(W, S, p, r, ctot, push):
+    """Weekly recruitment of every armed group from its supporters (``push[c, a]``: grievance of c
+    against a's enemies, weighted by hostility)."""
+    A, P = W.fighters0.shape
+    C = W.pop0.shape[0]
+    want = np.zeros(C)
+    for a in range(A):
+        if not armed_group(W, a):
+            continue
+        # What each community would give, bounded by a share of the community.
+        total = 0.0
+        for c in range(C):
+            want[c] = 0.0
+            s = S.support[r, c, a]
+            tot = ctot[c]
+            if s <= 0.0 or tot <= 0.0:
+                continue
+            n = p.recruit_rate * s * tot * (1.0 + p.grievance_push * min(push[c, a], p.grievance_push_cap))
+            want[c] = min(n, p.community_recruit_cap * tot)
+            total += want[c]
+        if total <= 0.0:
+            continue
+        # The group absorbs at most max_growth of its strength (force_ref for small groups) a week,
+        # and pays recruit_cost for each; past what it can pay, only the committed join.
+        own = 0.0
+        big = -1
+        most = 0.0
+        for v in range(P):
+            own += S.fighters[r, a, v]
+            if S.fighters[r, a, v] > most:
+                most = S.fighters[r, a, v]
+                big = v
+        if big < 0:
+            continue
+        scale = min(1.0, p.max_growth * max(own, p.force_ref) / total)
+        intake = scale * total
+        if intake <= 0.0:
+            continue
+        paid = intake
+        if p.recruit_cost > 0.0:
+            paid = min(intake, S.cash[r, a] / p.recruit_cost)
+        taken = paid + p.unpaid_recruitment * (intake - paid)
+        S.cash[r, a] -= paid * p.recruit_cost
+        scale *= taken / intake
+        for c in range(C):
+            n = scale * want[c]
+            if n <= 0.0:
+                continue
+            # Recruits join where the group is present among their community, else its largest post.
+            dest = -1
+            dw = 0.0
+            for v in range(P):
+                if S.fighters[r, a, v] >= p.min_presence and S.pop[r, c, v] > dw:
+                    dw = S.pop[r, c, v]
+                    dest = v
+            if dest < 0:
+                dest = big
+            tot = ctot[c]
+            t = 0.0
+            for v in range(P):
+                if S.pop[r, c, v] != 0.0:
+                    S.pop[r, c, v] -= n * S.pop[r, c, v] / tot
+                    t += S.pop[r, c, v]
+            ctot[c] = t
+            S.fighters[r, a, dest] += n
+            S.acc[r, _RECRUITS] += n
+            if W.actor_kind[a] == KIND_JIHADIST:
+                S.acc[r, _JRECRUITS] += n
