@@ -9,7 +9,6 @@ import typer
 from rich.console import Console
 
 from azalai.errors import InputError, Problem
-from azalai.experiment.export import SUFFIX
 
 out = Console()
 
@@ -27,7 +26,7 @@ def export_cmd(
     force: bool = typer.Option(False, "--force", help="overwrite an existing file"),
 ) -> None:
     """Export a stored run's events for QGIS, R, Excel or a table of real ACLED downloads."""
-    from azalai.experiment.export import export_run
+    from azalai.experiment.export import SUFFIX, export_run
     from azalai.experiment.store import open_store, store_path
 
     p = store_path(store)
