@@ -202,3 +202,44 @@ def test_time_statistics_on_a_known_series():
     flat = pd.DataFrame({"admin1": "A", "month": months, "fatalities": 5.0})
     f = ts.series_statistics(flat, ["A"], start, end)
     assert f[1] == pytest.approx(0.0) and f[-1] == pytest.approx(0.0)
+
+
+# --- the mali-2015 scenario -------------------------------------------------------------------
+
+
+def _sources(obj, where="scenario"):
+    from pydantic import BaseModel
+
+    if isinstance(obj, BaseModel):
+        src = getattr(obj, "source", None)
+        if isinstance(src, str):
+            yield where, src
+        for name in type(obj).model_fields:
+            yield from _sources(getattr(obj, name), f"{where}.{name}")
+    elif isinstance(obj, (list, tuple)):
+        for i, x in enumerate(obj):
+            yield from _sources(x, f"{where}[{i}]")
+
+
+def test_mali_2015_uses_facts_up_to_june_2015_only():
+    from azalai.scenario.loader import load_scenario
+
+    sc = load_scenario("mali-2015")
+    assert sc.calendar.start == dt.date(2015, 7, 1)
+    assert all(a.date < sc.calendar.start for a in sc.accords)
+    assert [a.id for a in sc.accords] == ["algiers-2015"]  # the Anéfis accords (October 2015) are left out
+    gatia = next(a for a in sc.actors if a.id == "gatia")
+    assert not {"kidal", "anefis"} & set(gatia.fighters)  # GATIA held neither before August 2015
+    later_events = ["deadly fighting broke out in the city of Kidal", "armed attackers struck the Malian army base",
+                    "killed three French soldiers near Tessalit", "local accords first signed at Anéfis",
+                    "the reauthorization for MINUSMA"]
+    seed_file = ROOT.parent / "shared" / "seed" / "000_612a64505dfc431d.txt"
+    seed = seed_file.read_text(encoding="utf-8") if seed_file.exists() else None
+    n = 0
+    for where, src in _sources(sc):
+        assert src.strip(), f"{where} has no source"
+        assert not any(e in src for e in later_events), f"{where} cites an event after June 2015: {src}"
+        for q in __import__("re").findall(r'seed: "(.*?)"(?=;|$)', src):
+            n += 1
+            assert seed is None or q in seed, f"{where}: not a verbatim seed quote: {q!r}"
+    assert n >= 50
