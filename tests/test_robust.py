@@ -147,6 +147,10 @@ def test_policy_space_candidates(tmp_path: Path) -> None:
     grid = {(c.policy.lever_values()["vetting"], c.policy.lever_values()["barkhane_focus"]) for c in cands[3:]}
     assert grid == {(v, f) for v in (0.3, 0.6, 0.9) for f in (0.0, 1.0)}
     assert len(resolve_candidates("all")) == 9
+    from azalai.policy.loader import resolve_policy_path
+
+    single = resolve_candidates(str(resolve_policy_path("restraint")))  # a policy file is one candidate
+    assert [c.label for c in single] == ["restraint"] and single[0].policy == load_policy("restraint")
 
 
 def test_policy_space_errors_name_file_and_line(tmp_path: Path) -> None:

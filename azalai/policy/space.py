@@ -97,11 +97,12 @@ class Candidate:
     origin: str  # "policy", "combination" or "design"
 
 
-def load_space(path: str | Path) -> PolicySpace:
+def load_space(path: str | Path, loaded=None) -> PolicySpace:
     """Load and check a policy-space file; raise PolicyError with every problem (file:line field: message)."""
     from azalai.scenario.yamlio import load_yaml_file, validation_problems
 
-    loaded = load_yaml_file(Path(path), PolicyError, what="policy-space file")
+    if loaded is None:
+        loaded = load_yaml_file(Path(path), PolicyError, what="policy-space file")
     try:
         space = PolicySpace.model_validate(loaded.data)
     except ValidationError as exc:
@@ -273,13 +274,14 @@ def resolve_candidates(spec: str) -> list[Candidate]:
         p = Path(text)
         if not p.exists():
             raise PolicyError([Problem(text, None, None, "", "policy-space file not found")])
-        import yaml
+        from azalai.policy.loader import policy_from_loaded
+        from azalai.scenario.yamlio import load_yaml_file
 
-        head = yaml.safe_load(p.read_text(encoding="utf-8")) if p.stat().st_size < 2_000_000 else None
-        if isinstance(head, dict) and ("levers" in head and not any(k in head for k in ("policies", "combinations",
-                                                                                          "design"))):
-            return [Candidate(p.stem, load_policy(p), "policy")]  # a single policy file
-        return candidates(load_space(p))
+        loaded = load_yaml_file(p, PolicyError, what="policy or policy-space file")  # size, syntax, aliases checked
+        head = loaded.data
+        if "levers" in head and not any(k in head for k in ("policies", "combinations", "design")):
+            return [Candidate(p.stem, policy_from_loaded(loaded), "policy")]  # a single policy file
+        return candidates(load_space(p, loaded))
     names = [s.strip() for s in text.split(",") if s.strip()]
     if not names:
         raise PolicyError([Problem("<arguments>", None, None, "--policies", "name at least one policy, or 'all'")])
