@@ -2,18 +2,36 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+#: Longest message, field path or file name shown for one problem (user text is cut, not echoed whole).
+MAX_MESSAGE = 300
+MAX_NAME = 120
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def clip(text: object, limit: int = MAX_MESSAGE) -> str:
+    """``text`` on one line, control characters escaped and cut to ``limit`` characters."""
+    s = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text)).replace("\n", "\\n").replace("\t", " ")
+    return s if len(s) <= limit else s[: limit - 3] + "..."
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with an input file."""
+    """One thing wrong with an input file. Texts are kept to one short line (they may quote user input)."""
 
     file: str
     line: int | None
     column: int | None
     path: str
     message: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "file", clip(self.file, MAX_NAME))
+        object.__setattr__(self, "path", clip(self.path, MAX_NAME))
+        object.__setattr__(self, "message", clip(self.message, MAX_MESSAGE))
 
     def __str__(self) -> str:
         where = self.file
@@ -39,8 +57,11 @@ class InputError(Exception):
         super().__init__(self.render())
 
     def render(self) -> str:
+        """One line for one problem; a count and one line per problem otherwise."""
         n = len(self.problems)
-        head = f"{n} problem{'s' if n != 1 else ''} in {self.kind}"
+        if n == 1:
+            return str(self.problems[0])
+        head = f"{n} problems in {self.kind}"
         return head + ":\n" + "\n".join(f"  {p}" for p in self.problems)
 
 
@@ -54,3 +75,9 @@ class PolicyError(InputError):
 
 class DataImportError(InputError):
     kind = "data file"
+
+
+class StoreError(InputError):
+    """The run store cannot be used: locked by another process, not a store, or from another version."""
+
+    kind = "store"

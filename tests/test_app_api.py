@@ -19,7 +19,7 @@ def client(tmp_path_factory):
     from azalai.app.api import create_app
 
     store = tmp_path_factory.mktemp("store") / "runs.duckdb"
-    with TestClient(create_app(store=str(store)), raise_server_exceptions=False) as c:
+    with TestClient(create_app(store=str(store)), base_url="http://127.0.0.1:8050", raise_server_exceptions=False) as c:
         yield c
 
 
@@ -178,7 +178,7 @@ def test_bad_ids(client):
     for path in ("/api/runs/..%2F..%2Fetc%2Fpasswd", "/api/runs/no-such-run", "/api/runs/a%20b/events",
                  "/api/jobs/nope", "/api/jobs/..%2Fx", "/api/runs/x'%3B--/events/1"):  # fmt: skip
         assert_clean_error(client.get(path), (400, 404))
-    assert_clean_error(client.get("/api/runs/no-such-run/events?seed=-1"), (400, 404))
+    assert_clean_error(client.get("/api/runs/no-such-run/events?seed=-1"), (400, 404, 422))
     assert_clean_error(client.get("/api/runs?limit=abc"), 422)
 
 
@@ -196,7 +196,7 @@ def test_concurrency_limit(tmp_path, monkeypatch):
 
     monkeypatch.setattr(data, "execute_run", slow)
     app = api.create_app(store=str(tmp_path / "s.duckdb"), max_running=1, max_queued=1)
-    with TestClient(app) as c:
+    with TestClient(app, base_url="http://localhost") as c:
         codes = [c.post("/api/runs", json={"days": 5}).status_code for _ in range(4)]
         gate.set()
     assert codes[:2] == [202, 202] and codes[2:] == [429, 429]

@@ -161,7 +161,7 @@ def test_bad_arguments(tmp_path: Path) -> None:
     params.write_text("clash_base: 5\nnot_a_param: 1\n", encoding="utf-8")
     _bad(azalai("run", "--params", str(params), "--store", store, cwd=tmp_path), "clash_base", "not_a_param")
     params.write_text("clash_base: [1, 2\n", encoding="utf-8")
-    _bad(azalai("run", "--params", str(params), "--store", store, cwd=tmp_path), "cannot read parameter file")
+    _bad(azalai("run", "--params", str(params), "--store", store, cwd=tmp_path), "p.yaml:2:1", "YAML syntax error")
     _bad(azalai("run", "--params", str(tmp_path / "missing.yaml"), "--store", store, cwd=tmp_path), "not found")
     # nothing ran, nothing was written
     assert not (tmp_path / "s.duckdb").exists() and not (tmp_path / "azalai-runs").exists()

@@ -584,9 +584,13 @@ def _round(x, sig: int = 6):
 def write_result(doc: dict, path: str | Path, header: str = "") -> Path:
     import yaml
 
+    class _NoAliases(yaml.SafeDumper):  # the reader refuses anchors and aliases
+        def ignore_aliases(self, data):
+            return True
+
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
-    text = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=110)
+    text = yaml.dump(doc, Dumper=_NoAliases, sort_keys=False, allow_unicode=True, width=110)
     p.write_text((header + "\n" if header else "") + text, encoding="utf-8")
     return p
 
@@ -598,14 +602,20 @@ def sample_posterior(file: str | Path, n: int, seed: int = 0) -> list[dict[str, 
     posterior). Otherwise each parameter is drawn independently by inverting a piecewise-linear
     distribution function through (range low, q05, median, q95, range high). Draws stay inside
     the registry ranges."""
-    import yaml
+    from azalai.safeio import RESULTS_MAX_BYTES
+    from azalai.scenario.yamlio import load_yaml_file
 
+    doc = load_yaml_file(file, InputError, what="calibration file", max_bytes=RESULTS_MAX_BYTES).data
+    try:
+        return _sample_posterior(doc, n, seed)
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+        raise InputError(Problem(str(file), None, None, "", f"not a calibration result of azalai calibrate "
+                                 f"({type(exc).__name__}: {exc})"), file=str(file)) from None
+
+
+def _sample_posterior(doc: dict, n: int, seed: int) -> list[dict[str, float]]:
     from azalai.model.params import spec
 
-    fp = Path(file)
-    if not fp.exists():
-        raise InputError(Problem(str(fp), None, None, "", "calibration file not found"), file=str(fp))
-    doc = yaml.safe_load(fp.read_text(encoding="utf-8")) or {}
     rng = np.random.default_rng(seed)
     parts = doc.get("particles")
     out: list[dict[str, float]] = []

@@ -4,14 +4,18 @@ Safety rules:
 
 * scenario and policy ids are matched against the built-in names (the client never passes a path);
 * lever overrides are checked against the declared ranges in :data:`azalai.policy.schema.LEVERS`;
-* ensembles are capped (:data:`MAX_ENSEMBLE`), days are 1..1460, seeds are >= 0;
+* numbers are bounded by :mod:`azalai.limits` (the ranges the command line uses, with the dashboard's
+  tighter caps: :data:`MAX_ENSEMBLE` replicates, 1..1460 days), ids are matched whole;
 * at most :data:`MAX_RUNNING` runs execute at once and at most :data:`MAX_QUEUED` wait; more get HTTP 429;
-* unexpected exceptions are logged on the server and returned as a short message, never a traceback.
+* :class:`azalai.app.guard.Guard` refuses foreign ``Host`` and ``Origin`` headers and bodies above 64 KB
+  before any parsing;
+* unexpected exceptions are logged on the server; the response says only that an internal error happened.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
 import traceback
@@ -20,27 +24,32 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from azalai.app import data as D
+from azalai.app.guard import Guard, allowed_hosts
 from azalai.defaults import DEFAULT_POLICY, DEFAULT_SCENARIO
+from azalai.errors import clip
+from azalai.limits import API_MAX_COMPARE, API_MAX_DAYS, API_MAX_REPLICATES, SEED
 from azalai.policy.schema import LEVERS
 
 log = logging.getLogger("azalai.app")
 
 STATIC = Path(__file__).parent / "static"
-MAX_ENSEMBLE = 200
-MAX_COMPARE = 100
-MAX_DAYS = 1460
+MAX_ENSEMBLE = API_MAX_REPLICATES
+MAX_COMPARE = API_MAX_COMPARE
+MAX_DAYS = API_MAX_DAYS
 MAX_RUNNING = 2
 MAX_QUEUED = 6
-MAX_SEED = 2**62
-RUN_ID_RE = re.compile(r"^[A-Za-z0-9_\-]{1,80}$")
-EVENT_ID_RE = re.compile(r"^[A-Za-z0-9_\-\.]{1,80}$")
+MAX_SEED = SEED.high
+MAX_NAME = 200
+RUN_ID_RE = re.compile(r"[A-Za-z0-9_\-]{1,80}")
+EVENT_ID_RE = re.compile(r"[A-Za-z0-9_\-\.]{1,80}")
+INTERNAL_ERROR = "internal error (the details are in the server's log)"
 LEVER_RANGES = {lv.name: (lv.low, lv.high) for lv in LEVERS}
 
 
@@ -70,14 +79,24 @@ def _check_name(v: str, names: list[str], what: str) -> str:
     return v
 
 
+def _seed_span(seed: int, n: int) -> None:
+    if seed + n - 1 > MAX_SEED:
+        raise ValueError(f"seed + n - 1 must be at most {MAX_SEED} (2**63 - 1)")
+
+
 class RunRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    scenario: str = DEFAULT_SCENARIO
-    policy: str = DEFAULT_POLICY
+    scenario: str = Field(DEFAULT_SCENARIO, max_length=MAX_NAME)
+    policy: str = Field(DEFAULT_POLICY, max_length=MAX_NAME)
     seed: int = Field(0, ge=0, le=MAX_SEED)
     n: int = Field(1, ge=1, le=MAX_ENSEMBLE, description="replicates (1 = single run)")
     days: int = Field(365, ge=1, le=MAX_DAYS)
     levers: dict[str, float] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _span(self):
+        _seed_span(self.seed, self.n)
+        return self
 
     @field_validator("scenario")
     @classmethod
@@ -98,19 +117,24 @@ class RunRequest(BaseModel):
             if k not in LEVER_RANGES:
                 raise ValueError(f"unknown lever {k[:40]!r}: choose among {', '.join(LEVER_RANGES)}")
             lo, hi = LEVER_RANGES[k]
-            if not (lo <= x <= hi):
-                raise ValueError(f"lever {k} must be within {lo:g}..{hi:g} (got {x:g})")
+            if not (lo <= x <= hi):  # also refuses NaN
+                raise ValueError(f"lever {k} must be within {lo:g}..{hi:g} (got {clip(repr(x), 40)})")
         return v
 
 
 class CompareRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    scenario: str = DEFAULT_SCENARIO
-    policy_a: str = "counter-terrorism"
-    policy_b: str = "counter-trafficking"
+    scenario: str = Field(DEFAULT_SCENARIO, max_length=MAX_NAME)
+    policy_a: str = Field("counter-terrorism", max_length=MAX_NAME)
+    policy_b: str = Field("counter-trafficking", max_length=MAX_NAME)
     n: int = Field(10, ge=2, le=MAX_COMPARE)
     seed: int = Field(0, ge=0, le=MAX_SEED)
     days: int = Field(365, ge=1, le=MAX_DAYS)
+
+    @model_validator(mode="after")
+    def _span(self):
+        _seed_span(self.seed, self.n)
+        return self
 
     @field_validator("scenario")
     @classmethod
@@ -176,7 +200,10 @@ class Service:
                 import multiprocessing as mp
                 from concurrent.futures import ProcessPoolExecutor
 
-                self._procs = ProcessPoolExecutor(max_workers=self.max_running, mp_context=mp.get_context("spawn"))
+                from azalai.experiment.executors.lifeline import die_with_parent
+
+                self._procs = ProcessPoolExecutor(max_workers=self.max_running, mp_context=mp.get_context("spawn"),
+                                                  initializer=die_with_parent, initargs=(os.getpid(),))
             return self._procs
 
     # ---- store reads (serialised: one DuckDB connection)
@@ -262,20 +289,31 @@ class Service:
         return self.submit("compare", req.model_dump(), work)
 
     def close(self) -> None:
+        """Stop: queued jobs are dropped, and runs still in progress are marked ``interrupted``."""
         self.pool.shutdown(wait=False, cancel_futures=True)
         if self._procs is not None:
             self._procs.shutdown(wait=False, cancel_futures=True)
+        from azalai.experiment.runs import set_status
+
         with self.lock:
+            for job in list(self.jobs.values()):
+                if job.status in ("queued", "running") and job.run_id:
+                    try:
+                        row = self.con.execute("SELECT status FROM runs WHERE run_id = ?", [job.run_id]).fetchone()
+                        if row and row[0] == "running":
+                            set_status(self.con, job.run_id, "interrupted")
+                    except Exception:  # noqa: BLE001 - closing anyway; logged
+                        log.exception("could not mark run %s interrupted", job.run_id)
             self.con.close()
 
 
 def _short_error(exc: BaseException) -> str:
+    """What a page is told about a failed job: the message of bad input, nothing of an internal error."""
     from azalai.errors import InputError
 
     if isinstance(exc, InputError):
-        return exc.render()
-    msg = str(exc).splitlines()[0] if str(exc) else ""
-    return f"{type(exc).__name__}: {msg[:300]}" if msg else type(exc).__name__
+        return clip(exc.render(), 600)
+    return INTERNAL_ERROR
 
 
 def _json_bytes(obj: Any) -> bytes:
@@ -291,14 +329,14 @@ def _err(status: int, message: str) -> JSONResponse:
 def _validation_message(exc: RequestValidationError) -> str:
     parts = []
     for e in exc.errors()[:5]:
-        loc = ".".join(str(x) for x in e.get("loc", ()) if x not in ("body", "query", "path"))
-        msg = str(e.get("msg", "invalid")).removeprefix("Value error, ")
+        loc = ".".join(clip(x, 40) for x in e.get("loc", ()) if x not in ("body", "query", "path"))
+        msg = clip(str(e.get("msg", "invalid")).removeprefix("Value error, "), 200)
         parts.append(f"{loc}: {msg}" if loc else msg)
     return "invalid request: " + "; ".join(parts)
 
 
 def _check_id(value: str, pattern: re.Pattern, what: str) -> str:
-    if not pattern.match(value or ""):
+    if not isinstance(value, str) or not pattern.fullmatch(value):
         raise ApiError(400, f"invalid {what}: letters, digits, '-' and '_' only")
     return value
 
@@ -313,8 +351,11 @@ SECURITY_HEADERS = {
 
 
 def create_app(store: str | None = None, boundaries: str | None = None, max_running: int = MAX_RUNNING,
-               max_queued: int = MAX_QUEUED, processes: bool = True) -> FastAPI:
-    """The dashboard application: static front-end at ``/``, JSON API under ``/api``."""
+               max_queued: int = MAX_QUEUED, processes: bool = True,
+               hosts: frozenset[str] | None = None) -> FastAPI:
+    """The dashboard application: static front-end at ``/``, JSON API under ``/api``.
+
+    ``hosts`` are the host names it answers to (default: loopback names, see :func:`allowed_hosts`)."""
     from contextlib import asynccontextmanager
 
     svc = Service(store, boundaries, max_running, max_queued, processes)
@@ -326,6 +367,7 @@ def create_app(store: str | None = None, boundaries: str | None = None, max_runn
 
     app = FastAPI(title="azalai dashboard", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.service = svc
+    app.add_middleware(Guard, hosts=hosts if hosts is not None else allowed_hosts())
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError):
@@ -337,12 +379,12 @@ def create_app(store: str | None = None, boundaries: str | None = None, max_runn
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
-        return _err(exc.status_code, str(exc.detail) if exc.status_code != 404 else "not found")
+        return _err(exc.status_code, clip(exc.detail, 200) if exc.status_code != 404 else "not found")
 
     @app.exception_handler(Exception)
     async def _any(request: Request, exc: Exception):
         log.error("request %s failed:\n%s", request.url.path, traceback.format_exc())
-        return _err(500, "internal error: " + _short_error(exc))
+        return _err(500, INTERNAL_ERROR)
 
     @app.middleware("http")
     async def _headers(request: Request, call_next):
@@ -350,7 +392,7 @@ def create_app(store: str | None = None, boundaries: str | None = None, max_runn
             resp = await call_next(request)
         except Exception as exc:  # errors escaping the handlers
             log.error("request %s failed:\n%s", request.url.path, traceback.format_exc())
-            resp = _err(500, "internal error: " + _short_error(exc))
+            resp = _err(500, INTERNAL_ERROR)
         for k, v in SECURITY_HEADERS.items():
             resp.headers.setdefault(k, v)
         return resp
@@ -412,10 +454,9 @@ def create_app(store: str | None = None, boundaries: str | None = None, max_runn
         return svc.cached(("scenario", name), lambda: D.scenario_view(name, svc.boundaries))
 
     @app.get("/api/runs")
-    def runs(limit: int = 50):
+    def runs(limit: int = Query(50, ge=1, le=500)):
         from azalai.experiment.runs import list_runs
 
-        limit = max(1, min(int(limit), 500))
         df = svc.query(list_runs, limit)
         df["created"] = df["created"].astype(str)
         return {"runs": D._clean(df.to_dict(orient="records"))}
@@ -434,11 +475,9 @@ def create_app(store: str | None = None, boundaries: str | None = None, max_runn
         return svc.cached(("results", run_id), fn) if st == "done" else Response(_json_bytes(fn()), media_type="application/json")
 
     @app.get("/api/runs/{run_id}/events")
-    def events(run_id: str, seed: int | None = None, limit: int = 5000):
+    def events(run_id: str, seed: int | None = Query(None, ge=0, le=MAX_SEED),
+               limit: int = Query(5000, ge=1, le=20000)):
         st = _done_run(run_id)
-        if seed is not None and seed < 0:
-            raise ApiError(400, "seed must be >= 0")
-        limit = max(1, min(int(limit), 20000))
         fn = lambda: svc.query(D.run_events, run_id, seed, limit)  # noqa: E731
         if st != "done":
             return Response(_json_bytes(fn()), media_type="application/json")

@@ -6,14 +6,22 @@ import logging
 
 
 def serve(host: str = "127.0.0.1", port: int = 8050, store: str | None = None, boundaries: str | None = None,
-          log_level: str = "info") -> None:
+          log_level: str = "info", allow_hosts: tuple[str, ...] = (), announce=None) -> None:
+    """Open the store (a store that cannot be used is refused before the server starts), then serve.
+
+    The server answers to the loopback names, the ``host`` it binds (unless a wildcard) and ``allow_hosts``
+    (see :mod:`azalai.app.guard`). ``announce()`` is called once the store is open."""
     import uvicorn
 
     from azalai.app.api import create_app
+    from azalai.app.guard import allowed_hosts
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = create_app(store=store, boundaries=boundaries)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False, server_header=False)
+    app = create_app(store=store, boundaries=boundaries, hosts=allowed_hosts(host, allow_hosts))
+    if announce is not None:
+        announce()
+    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False, server_header=False,
+                h11_max_incomplete_event_size=16 * 1024)
 
 
 class BackgroundServer:

@@ -9,15 +9,15 @@ from pathlib import Path
 from typing import Optional, Tuple
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from azalai.cli.args import check_out_dir, check_run_id, prepare_out_dir
+from azalai.cli.console import err, esc, out
 from azalai.cli.formats import TableJson, format_option
 from azalai.defaults import DEFAULT_SCENARIO
 from azalai.errors import InputError, Problem
+from azalai.limits import check_all, check_seed_span
 
-out = Console()
-err = Console(stderr=True)
 
 STORE_HELP = "store file (default $AZALAI_STORE or ./azalai-runs/azalai.duckdb)"
 FORMATS = ("table", "json")
@@ -66,16 +66,13 @@ def _check_policies(*names: str):
     return pols
 
 
-def _check_common(n: int | None = None, days: int | None = None, fmt: str | None = None) -> None:
-    problems = []
-    if n is not None and n < 1:
-        problems.append(Problem("<arguments>", None, None, "-n", f"must be at least 1 replicate (got {n})"))
-    if days is not None and days < 1:
-        problems.append(Problem("<arguments>", None, None, "--days", f"must be at least 1 (got {days})"))
+def _check_common(n: int | None = None, days: int | None = None, fmt: str | None = None,
+                  seed: int | None = None) -> None:
     if fmt is not None and fmt not in FORMATS:
-        problems.append(Problem("<arguments>", None, None, "--format", f"must be one of {', '.join(FORMATS)} (got '{fmt}')"))
-    if problems:
-        raise InputError(problems)
+        raise _bad("--format", f"must be one of {', '.join(FORMATS)} (got {fmt[:40]!r})")
+    check_all(n=(n, "-n"), days=(days, "--days"), seed=(seed, "--seed"))
+    if n is not None and seed is not None:
+        check_seed_span(seed, n, "--seed")
 
 
 # ---------------------------------------------------------------------------------------------- compare
@@ -98,11 +95,12 @@ def compare_cmd(
     from azalai.analysis.explain import explain_difference
     from azalai.model.outcomes import key_outcomes
 
-    _check_common(n, days, fmt)
-    if n_boot < 1:
-        raise _bad("--boot", f"must be at least 1 (got {n_boot})")
+    _check_common(n, days, fmt, seed)
+    check_all(n_boot=(n_boot, "--boot"))
     pa, pb = _check_policies(policy_a, policy_b)
     target = out_dir or Path("azalai-runs") / f"compare-{_slug(policy_a)}-vs-{_slug(policy_b)}"
+    check_out_dir(target, force=True)
+    prepare_out_dir(target)
     quiet = fmt == "json"
 
     def progress(done: int, total: int) -> None:
@@ -143,9 +141,9 @@ def compare_cmd(
     out.print(t)
     out.print("[bold]why[/] (means per run):")
     for i, s in enumerate(expl.sentences, 1):
-        out.print(f"  {i}. {s}", highlight=False)
+        out.print(f"  {i}. {s}", highlight=False, markup=False)
     out.print(f"wrote {target}/ (comparison.csv, comparison.json, forest.png, explanation.md, explanation.csv)",
-              highlight=False, soft_wrap=True)  # fmt: skip
+              highlight=False, soft_wrap=True, markup=False)  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------- explain
@@ -209,7 +207,11 @@ def explain_cmd(
     """Explain an event's cause chain (following references), or the differences between two paired runs."""
     from azalai.analysis.explain import _num, explain_difference, explain_event
 
-    _check_common(days=days, fmt=fmt)
+    _check_common(days=days, fmt=fmt, seed=seed)
+    if not 1 <= top <= 1000:
+        raise _bad("--top", f"must be between 1 and 1,000 (got {top})")
+    if run is not None:
+        check_run_id(run, "--run")
     if compare:
         if event_id is not None or run is not None:
             raise _bad("--compare", "give either --compare POLICY_A POLICY_B or an EVENT_ID with --run/--policy, not both")
@@ -224,9 +226,9 @@ def explain_cmd(
         if fmt == "json":
             sys.stdout.write(json.dumps(ex.to_dict(), indent=2, default=str) + "\n")
             return
-        out.print(f"[bold]{pb.id} vs {pa.id}[/], seed {s}, {ra.meta['days']} days:")
+        out.print(f"[bold]{esc(pb.id)} vs {esc(pa.id)}[/], seed {s}, {ra.meta['days']} days:")
         for i, snt in enumerate(ex.sentences, 1):
-            out.print(f"  {i}. {snt}", highlight=False, soft_wrap=True)
+            out.print(f"  {i}. {snt}", highlight=False, soft_wrap=True, markup=False)
         t = Table(title="the causes behind them (largest changes per category)")
         t.caption = f"A = {pa.id}, B = {pb.id}"
         for col in ("category", "cause", "A", "B", "B-A"):

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from azalai.cli.formats import TableJson, format_option
 from azalai.errors import InputError, Problem
+from azalai.limits import check_all, check_seed_span
 
 
 def _bad(field: str, msg: str) -> InputError:
@@ -60,6 +61,8 @@ def register(app: typer.Typer) -> None:
             raise _bad("--sources", f"unknown source {bad[0]!r}: use {', '.join(SOURCES)}")
         if point and robust:
             raise _bad("--point", "holds every uncertainty at its point value: it cannot go with --robust")
+        check_all(seed=(seed, "--seed"), days=(days, "--days"), workers=(workers, "--workers"))
+        check_seed_span(seed, max(n, seeds_per_world, point_seeds), "--seed")
         n_worlds = n or 200
         if not robust and n:
             point_seeds = n

@@ -8,12 +8,11 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from azalai.cli.console import esc, out
 from azalai.cli.formats import TableJson, TableJsonCsv, format_option, print_rows
 
-out = Console()
 
 data_app = typer.Typer(help="Observed data: import ACLED/UCDP exports and summarise them.", no_args_is_help=True)
 import_app = typer.Typer(help="Import an observed-data file into the store.", no_args_is_help=True)
@@ -27,10 +26,10 @@ NAME_PROP_HELP = "GeoJSON property holding the region name (default: admin1Name_
 
 def _print_summary(summary) -> None:
     lines = summary.lines()
-    out.print(f"[bold green]imported[/] {lines[0]}", markup=True, highlight=False)
+    out.print(f"[bold green]imported[/] {esc(lines[0])}", highlight=False)
     for ln in lines[1:]:
         colour = "yellow" if ln.strip().startswith("skipped") else "dim"
-        out.print(f"[{colour}]{ln}[/]", highlight=False)
+        out.print(f"[{colour}]{esc(ln)}[/]", highlight=False)
     if summary.import_id is not None:
         out.print(f"[dim]import {summary.import_id}, sha256 {summary.sha256[:16]}…[/]", highlight=False)
 

@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 import time
 from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from azalai.cli.args import check_out_dir, check_run_id, check_store_path
+from azalai.cli.console import err, out
 from azalai.cli.formats import TableJson, format_option
 from azalai.defaults import DEFAULT_POLICY, DEFAULT_SCENARIO
 from azalai.errors import InputError, Problem
+from azalai.limits import check_all, check_seed_span
 from azalai.model.outcomes import key_outcomes
 
-out = Console()
-err = Console(stderr=True)
 
 
 def _bad(field: str, msg: str) -> InputError:
@@ -96,6 +97,7 @@ def _summary(df, run_id, n, wall, executed, status="done") -> dict:
 
 
 def ensemble_cmd(
+    ctx: typer.Context,
     scenario: str = typer.Option(DEFAULT_SCENARIO, "--scenario", "-s", help="built-in scenario name or YAML file"),
     policy: str = typer.Option(DEFAULT_POLICY, "--policy", "-p", help="built-in policy name or YAML file"),
     n: int = typer.Option(100, "-n", "--n", help="number of replicates"),
@@ -115,19 +117,21 @@ def ensemble_cmd(
     """Run N replicates in batches, storing each batch as it completes (resumable with --resume)."""
     from azalai.experiment.ensemble import resume_ensemble, run_ensemble
     from azalai.experiment.executors import BACKENDS
-    from azalai.experiment.store import store_path
 
     _choice(backend, BACKENDS, "--backend")
-    if n < 1:
-        raise _bad("-n", f"must be at least 1 (got {n})")
-    if workers is not None and workers < 1:
-        raise _bad("--workers", f"must be at least 1 (got {workers})")
+    check_all(n=(n, "-n"), days=(days, "--days"), batch_size=(batch_size, "--batch-size"),
+              workers=(workers, "--workers"), seed=(seed, "--seed"))
+    check_seed_span(seed, n, "--seed")
     params = None
     if param_file is not None:
         from azalai.model.params import load_param_file
 
         params = load_param_file(param_file)
-    spath = store_path(store)
+    spath = check_store_path(store)
+    if resume:
+        check_run_id(resume, "--resume")
+        _check_resume(ctx, resume, spath, dict(scenario=scenario, policy=policy, n=n, seed=seed, days=days,
+                                               events=events, batch_size=batch_size, param_file=params))
     run_ref: dict[str, str] = {}
 
     def announce(rid: str) -> None:
@@ -138,9 +142,9 @@ def ensemble_cmd(
     try:
         with _Reporter("ensemble") as rep:
             if resume:
-                announce(resume)
+                run_ref["id"] = resume
                 res = resume_ensemble(resume, store=spath, backend=backend, workers=workers, progress=rep,
-                                      address=address)
+                                      address=address, on_run_id=announce)
             else:
                 res = run_ensemble(scenario, policy, n=n, seed=seed, days=days, params=params, backend=backend,
                                    workers=workers, store=spath, events=events, progress=rep, batch_size=batch_size,
@@ -171,6 +175,43 @@ def ensemble_cmd(
     out.print(f"all {len(summ['outcomes'])} outcomes: `azalai ensemble --resume {run_id} --format json`")
 
 
+_RESUME_OPTIONS = {"scenario": "--scenario", "policy": "--policy", "n": "-n", "seed": "--seed", "days": "--days",
+                   "events": "--events", "batch_size": "--batch-size", "param_file": "--params"}
+
+
+def _check_resume(ctx: typer.Context, run_id: str, spath: Path, given: dict) -> None:
+    """Refuse options given with --resume that contradict what the stored ensemble was started with."""
+    from azalai.experiment.ensemble import stored_spec
+    from azalai.experiment.store import open_store
+
+    def typed_by_user(name: str) -> bool:  # compared by name: Typer may bundle its own copy of click
+        source = ctx.get_parameter_source(name)
+        return getattr(source, "name", "") in ("COMMANDLINE", "ENVIRONMENT")
+
+    typed = [k for k in _RESUME_OPTIONS if typed_by_user(k)]
+    if not typed:
+        return
+    if not spath.exists():
+        raise _bad("--resume", f"no store at {spath}")
+    con = open_store(spath)
+    try:
+        spec = stored_spec(con, run_id)
+    finally:
+        con.close()
+    if spec is None:
+        raise _bad("--resume", f"no ensemble {run_id!r} in the store {spath}")
+    stored = dict(spec, param_file=spec["overrides"])
+    problems = []
+    for k in typed:
+        if given[k] != stored[k]:
+            problems.append(Problem("<arguments>", None, None, _RESUME_OPTIONS[k],
+                                    f"{_RESUME_OPTIONS[k]} {given[k]!r} contradicts the stored run ({stored[k]!r}); "
+                                    "--resume completes a run as it was started: drop the option, or start a new "
+                                    "ensemble"))
+    if problems:
+        raise InputError(problems)
+
+
 def sensitivity_cmd(
     method: str = typer.Option("sobol", "--method", help="sobol | morris"),
     params: Optional[str] = typer.Option(None, "--params", help="comma-separated registry parameters "
@@ -194,6 +235,9 @@ def sensitivity_cmd(
 
     _choice(method, ("sobol", "morris"), "--method")
     _choice(backend, BACKENDS, "--backend")
+    check_all(n=(N, "-N"), days=(days, "--days"), seed=(seed, "--seed"), workers=(workers, "--workers"))
+    check_all(n=(replicates, "--replicates"))
+    check_out_dir(out_dir, force=True)
     names = _split(params) or sa.DEFAULT_PARAMS
     outcomes = _split(outcome) or sa.DEFAULT_OUTCOMES
     _check_outcomes(outcomes, scenario)
@@ -221,7 +265,7 @@ def sensitivity_cmd(
         for _, r in d.iterrows():
             t.add_row(r["parameter"], *(f"{r[c]:.3g}" for c in cols))
         out.print(t)
-    out.print(f"written: {', '.join(str(p) for p in paths.values())}")
+    out.print(f"written: {', '.join(str(p) for p in paths.values())}", markup=False)
 
 
 def _check_outcomes(outcomes: list[str], scenario: str = DEFAULT_SCENARIO) -> None:
@@ -259,6 +303,13 @@ def discover_cmd(
     from azalai.experiment.sensitivity import DEFAULT_PARAMS
 
     _choice(backend, BACKENDS, "--backend")
+    check_all(n=(n, "-n"), days=(days, "--days"), seed=(seed, "--seed"), workers=(workers, "--workers"))
+    check_all(n=(replicates, "--replicates"))
+    if not math.isfinite(threshold):
+        raise _bad("--threshold", f"must be a finite number (got {threshold})")
+    if not (0.0 < density <= 1.0):
+        raise _bad("--density", f"must be in (0, 1] (got {density})")
+    check_out_dir(out_dir, force=True)
     _check_outcomes([outcome], scenario)
     names = _split(params) or DEFAULT_PARAMS
     with _Reporter("discover", quiet=fmt == "json") as rep:
@@ -282,7 +333,7 @@ def discover_cmd(
         for name, (lo, hi) in b.limits.items():
             t.add_row(name, f"{lo:.4g}", f"{hi:.4g}", f"{b.qp.get(name, float('nan')):.2g}")
         out.print(t)
-    out.print(f"written: {', '.join(str(p) for p in paths.values())}")
+    out.print(f"written: {', '.join(str(p) for p in paths.values())}", markup=False)
 
 
 def register(app: typer.Typer) -> None:

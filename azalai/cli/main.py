@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import importlib
 import os
+import signal
 import sys
 
 import typer
-from rich.console import Console
 
 from azalai import __version__
-from azalai.errors import InputError
+from azalai.cli.console import err
+from azalai.errors import InputError, clip
 
 app = typer.Typer(
     name="azalai",
@@ -19,7 +20,6 @@ app = typer.Typer(
     add_completion=True,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True)
 
 
 def _print_version(value: bool) -> None:
@@ -66,16 +66,37 @@ def _headless_backend() -> None:
         os.environ.setdefault("MPLBACKEND", "Agg")
 
 
+def _terminate(signum, _frame) -> None:
+    """SIGTERM / SIGHUP: leave through the normal exit path, so every ``finally`` runs (run records are
+    closed as ``interrupted``, worker processes stopped) instead of dying where the signal lands."""
+    raise SystemExit(128 + signum)
+
+
+def install_signal_handlers() -> None:
+    for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if sig is not None:
+            signal.signal(sig, _terminate)
+
+
+def _show(exc: InputError) -> None:
+    err.print("[bold red]error:[/]", end=" ")
+    err.print(exc.render(), markup=False, highlight=False, soft_wrap=True)
+
+
 def run() -> None:
-    """Entry point: bad input gets a clear message and exit status 2, never a traceback."""
+    """Entry point: bad input gets a clear message and exit status 2, never a traceback.
+
+    A store that cannot be used (locked, damaged, from another version) is bad input too. Anything else
+    unexpected is reported on one line with exit status 1; ``AZALAI_DEBUG=1`` shows its traceback.
+    """
     _headless_backend()
+    install_signal_handlers()
     try:
         rv = app(standalone_mode=False)
         if isinstance(rv, int) and rv != 0:
             sys.exit(rv)
     except InputError as exc:
-        err.print("[bold red]error:[/]", end=" ")
-        err.print(exc.render(), markup=False, highlight=False, soft_wrap=True)
+        _show(exc)
         sys.exit(2)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
@@ -85,11 +106,25 @@ def run() -> None:
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)
-    except Exception as exc:  # usage errors from click (or the copy of click bundled with Typer)
-        if hasattr(exc, "show") and hasattr(exc, "exit_code"):
+    except MemoryError:
+        err.print("error: out of memory; ask for fewer days, replicates or a smaller batch size", markup=False)
+        sys.exit(1)
+    except Exception as exc:
+        if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # usage errors from click (or Typer's copy)
             exc.show()
             sys.exit(2 if exc.exit_code in (None, 0, 1) else exc.exit_code)
-        raise
+        duckdb = sys.modules.get("duckdb")
+        if duckdb is not None and isinstance(exc, duckdb.Error):
+            from azalai.experiment.store import store_path, store_problem
+
+            _show(store_problem(exc, store_path()))
+            sys.exit(2)
+        if os.environ.get("AZALAI_DEBUG"):
+            raise
+        err.print(f"internal error: {clip(type(exc).__name__ + ': ' + str(exc))} (this is a bug; run again with "
+                  "AZALAI_DEBUG=1 to see where it happened, and please report it)", markup=False, highlight=False)
+        sys.exit(1)
+
 
 if __name__ == "__main__":
     run()

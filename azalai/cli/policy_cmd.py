@@ -7,13 +7,12 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from azalai.cli.console import esc, out
 from azalai.cli.formats import TableJsonCsv, format_option, print_rows
 from azalai.errors import InputError, Problem
 
-out = Console()
 
 policy_app = typer.Typer(help="Policies: the levers planners control (Barkhane's focus, vetting, DDR ...).",
                          no_args_is_help=True)  # fmt: skip
@@ -53,10 +52,10 @@ def show_cmd(
         print_rows([{"lever": lv.name, "value": values[lv.name], "default": lv.default, "low": lv.low,
                      "high": lv.high, "unit": lv.unit} for lv in LEVERS], fmt)  # fmt: skip
         return
-    out.print(f"[bold]{pol.name}[/] ({pol.id})")
+    out.print(f"[bold]{esc(pol.name)}[/] ({pol.id})")
     if pol.description:
-        out.print(pol.description)
-    out.print(f"source: {pol.source}")
+        out.print(pol.description, markup=False)
+    out.print(f"source: {pol.source}", markup=False)
     values = pol.lever_values()
     t = Table(title="levers")
     for col in ("lever", "value", "default", "range", "unit"):
@@ -85,7 +84,7 @@ def check_cmd(policy: str = typer.Argument(..., help="built-in name or YAML file
     from azalai.policy.loader import load_policy
 
     pol = load_policy(policy)
-    out.print(f"{policy}: valid ({pol.id}, {len(pol.changes)} dated changes)", soft_wrap=True)
+    out.print(f"{policy}: valid ({pol.id}, {len(pol.changes)} dated changes)", soft_wrap=True, markup=False)
 
 
 @policy_app.command("export")
@@ -103,7 +102,7 @@ def export_cmd(
         raise InputError([Problem(str(to), None, None, "", "file exists; use --force to overwrite it")])
     to.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(src, to)
-    out.print(f"wrote {to}")
+    out.print(f"wrote {to}", markup=False)
 
 
 @policy_app.command("schema")

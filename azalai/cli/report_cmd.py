@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
+from azalai.cli.args import check_run_id
+from azalai.cli.console import out
 from azalai.defaults import DEFAULT_SCENARIO
 from azalai.errors import InputError
-
-out = Console()
+from azalai.limits import check_all, check_seed_span
 
 
 def report_cmd(
@@ -19,8 +19,8 @@ def report_cmd(
     out_dir: Path | None = typer.Option(None, "--out", help="output directory (default reports/<id>)"),
     compare: tuple[str, str] | None = typer.Option(None, "--compare", help="two built-in policies A B"),
     n: int = typer.Option(20, "-n", min=2, max=1000, help="paired replicates for --compare"),
-    seed: int = typer.Option(0, "--seed", min=0, help="first seed for --compare"),
-    days: int | None = typer.Option(None, "--days", min=1, max=36500, help="days for --compare (default: horizon)"),
+    seed: int = typer.Option(0, "--seed", help="first seed for --compare"),
+    days: int | None = typer.Option(None, "--days", help="days for --compare (default: horizon)"),
     scenario: str = typer.Option(DEFAULT_SCENARIO, "--scenario", help="scenario for --compare"),
     boundaries: Path | None = typer.Option(None, "--boundaries", help="GeoJSON border for the map"),
     robust: str | None = typer.Option(None, "--robust", help="a stored robust run (azalai robust): the Decide page"),
@@ -34,6 +34,11 @@ def report_cmd(
     azalai report --robust ROBUST_ID [--objectives ...] [--satisfice ...] [--out DIR]
     """
     from azalai.report.html import compare_report, run_report
+
+    check_all(n=(n, "-n"), seed=(seed, "--seed"), days=(days, "--days"))
+    check_seed_span(seed, n, "--seed")
+    if run_id is not None:
+        check_run_id(run_id)
 
     b = str(boundaries) if boundaries else None
     if robust:
@@ -52,7 +57,7 @@ def report_cmd(
         p = run_report(run_id, store=str(store) if store else None, out_dir=out_dir, boundaries=b)
     else:
         raise InputError("give a RUN_ID, --compare POLICY_A POLICY_B, or --robust ROBUST_ID")
-    out.print(f"report written: {p}")
+    out.print(f"report written: {p}", markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -21,13 +21,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from azalai.cli.args import bad, check_out_dir, check_run_id, check_store_path, prepare_out_dir
+from azalai.cli.console import err, esc, out, plain
 from azalai.cli.formats import TableJson, TableJsonCsv, TableJsonMarkdown, format_option, print_rows
 from azalai.defaults import DEFAULT_POLICY, DEFAULT_SCENARIO
 from azalai.errors import InputError, Problem
+from azalai.errors import InputError, Problem, StoreError
+from azalai.limits import check_all
 from azalai.model.outcomes import key_outcomes
 
-out = Console()
-err = Console(stderr=True)
 
 STORE_HELP = "store file (default $AZALAI_STORE or ./azalai-runs/azalai.duckdb)"
 OUTPUT_FILES = ("events.parquet", "tips.parquet", "timeseries.parquet", "outcomes.json", "run.json")
@@ -39,48 +41,7 @@ params_app = typer.Typer(help="Model parameters: the registry of every coefficie
 
 
 def _arg_problem(field_: str, message: str) -> InputError:
-    return InputError([Problem("<arguments>", None, None, field_, message)])
-
-
-# --- arguments ------------------------------------------------------------------------------------
-
-
-def check_out_dir(path: Path, force: bool) -> None:
-    """Refuse an output directory that is a file, or that holds files unless ``force``."""
-    if path.exists() and not path.is_dir():
-        raise _arg_problem("--out", f"{path} is a file, not a directory")
-    if path.is_dir() and any(path.iterdir()) and not force:
-        raise _arg_problem("--out", f"{path} is not empty; use --force to write into it (existing files are kept "
-                                    "unless a run writes a file of the same name)")  # fmt: skip
-    for parent in path.parents:
-        if parent.exists():
-            if not parent.is_dir():
-                raise _arg_problem("--out", f"{parent} is a file, so {path} cannot be created")
-            break
-
-
-def check_store_path(store: Optional[Path]) -> Path:
-    from azalai.experiment.store import store_path
-
-    p = store_path(store)
-    if p.exists() and p.is_dir():
-        raise _arg_problem("--store", f"{p} is a directory, not a store file")
-    for parent in p.parents:
-        if parent.exists():
-            if not parent.is_dir():
-                raise _arg_problem("--store", f"{parent} is a file, so the store {p} cannot be created")
-            break
-    return p
-
-
-def check_days(days: Optional[int]) -> None:
-    if days is not None and days < 1:
-        raise _arg_problem("--days", f"must be at least 1 (got {days})")
-
-
-def check_seed(seed: int) -> None:
-    if seed < 0:
-        raise _arg_problem("--seed", f"must be 0 or more (got {seed})")
+    return bad(field_, message)
 
 
 # --- running --------------------------------------------------------------------------------------
@@ -207,9 +168,10 @@ def record_run(res: RunOutput, store: Path, run_id: str, out_dir: Path, note: st
 
     try:
         con = open_store(store)
-    except Exception as exc:  # locked by another process, not a DuckDB file, ...
-        raise InputError([Problem(str(store), None, None, "", f"cannot open the store: {exc}; "
-                                  f"the run's files are in {out_dir}")]) from None  # fmt: skip
+    except StoreError as exc:  # locked by another process, not a DuckDB file, ...
+        p = exc.problems[0]
+        raise StoreError([Problem(p.file, None, None, "", f"{p.message}; the run's files are in {out_dir}")],
+                         file=p.file) from None
     try:
         con.execute("BEGIN TRANSACTION")
         try:
@@ -277,7 +239,7 @@ def print_summary(res: RunOutput, console: Console) -> None:
     ev = res.events
     m = res.meta
     console.print(
-        f"[bold]{m['scenario']}[/] under [bold]{m['policy']}[/], seed {m['seed']}, {m['days']} days from "
+        f"[bold]{esc(m['scenario'])}[/] under [bold]{esc(m['policy'])}[/], seed {m['seed']}, {m['days']} days from "
         f"{m['start']} ({res.elapsed:.1f} s)",
         highlight=False,
     )
@@ -380,19 +342,19 @@ def run_cmd(
     from azalai.experiment.runs import new_run_id
     from azalai.model.invariants import InvariantError
 
-    check_days(days)
-    check_seed(seed)
+    check_all(seed=(seed, "--seed"), days=(days, "--days"))
     run_id = new_run_id("run")
     target = out_dir if out_dir is not None else Path("azalai-runs") / run_id
     check_out_dir(target, force)
     store_file = check_store_path(store)
     prep = _prepare(scenario, policy, days, params)
+    prepare_out_dir(target)
 
     console = err if fmt == "json" else out
     try:
         res = execute(prep, seed, check=check, console=err)
     except InvariantError as exc:
-        err.print(f"[bold red]invariant violated:[/] {exc}", highlight=False)
+        err.print(f"[bold red]invariant violated:[/] {esc(exc)}", highlight=False)
         err.print("nothing was written; this is a bug in the model, please report it with the command you ran")
         raise typer.Exit(1) from None
     write_outputs(res, target, run_id, store_file, check)
@@ -402,7 +364,7 @@ def run_cmd(
         sys.stdout.flush()
     else:
         print_summary(res, console)
-    console.print(f"run [bold]{run_id}[/]: outputs in {target}, recorded in {store_file}", highlight=False,
+    console.print(f"run [bold]{run_id}[/]: outputs in {esc(target)}, recorded in {esc(store_file)}", highlight=False,
                   soft_wrap=True)  # fmt: skip
 
 
@@ -424,10 +386,7 @@ def _open_existing(store: Optional[Path]):
     p = check_store_path(store)
     if not p.exists():
         return None, p
-    try:
-        con = open_store(p)  # not read-only: the runs helpers create missing tables
-    except Exception as exc:
-        raise InputError([Problem(str(p), None, None, "", f"cannot open the store: {exc}")]) from None
+    con = open_store(p)  # not read-only: the runs helpers create missing tables
     try:
         tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
         if "runs" not in tables:
@@ -442,7 +401,7 @@ def _open_existing(store: Optional[Path]):
 @runs_app.command("list")
 def runs_list_cmd(
     store: Optional[Path] = typer.Option(None, "--store", help=STORE_HELP),
-    limit: int = typer.Option(50, "--limit", help="how many of the latest runs to show"),
+    limit: int = typer.Option(50, "--limit", min=1, max=100_000, help="how many of the latest runs to show"),
     fmt: TableJsonCsv = format_option(),
 ) -> None:
     """List the runs recorded in the store, newest first."""
@@ -450,7 +409,7 @@ def runs_list_cmd(
 
     con, p = _open_existing(store)
     if con is None:
-        out.print(f"no runs recorded in {p}", highlight=False)
+        out.print(f"no runs recorded in {p}", highlight=False, markup=False)
         return
     try:
         df = list_runs(con, limit=limit)
@@ -460,14 +419,14 @@ def runs_list_cmd(
         print_rows(df.to_dict("records"), fmt)
         return
     if len(df) == 0:
-        out.print(f"no runs recorded in {p}", highlight=False)
+        out.print(f"no runs recorded in {p}", highlight=False, markup=False)
         return
     t = Table(title=f"runs in {p}")
     for col in ("run_id", "created", "kind", "scenario", "policy", "seed", "n", "days", "status"):
         t.add_column(col, no_wrap=col == "run_id", justify="right" if col in ("seed", "n", "days") else "left")
     for _, r in df.iterrows():
-        t.add_row(str(r["run_id"]), str(r["created"])[:19], str(r["kind"]), str(r["scenario"]), str(r["policy"]),
-                  str(r["seed"]), str(r["n"]), str(r["days"]), str(r["status"]))  # fmt: skip
+        t.add_row(*(plain(x) for x in (r["run_id"], str(r["created"])[:19], r["kind"], r["scenario"], r["policy"],
+                                        r["seed"], r["n"], r["days"], r["status"])))  # fmt: skip
     out.print(t)
 
 
@@ -480,6 +439,7 @@ def runs_show_cmd(
     """Show a run's metadata and outcomes (quantiles across replicates for ensembles)."""
     from azalai.experiment.runs import get_run, outcomes_wide
 
+    check_run_id(run_id)
     con, p = _open_existing(store)
     if con is None:
         raise _arg_problem("RUN_ID", f"no runs recorded in {p}")
@@ -514,7 +474,7 @@ def runs_show_cmd(
     for k in ("run_id", "created", "kind", "scenario", "scenario_hash", "policy", "seed", "n", "days", "version",
               "status", "out_dir", "note"):  # fmt: skip
         if k in meta:
-            t.add_row(k, str(meta[k])[:19] if k == "created" else str(meta[k]))
+            t.add_row(k, plain(str(meta[k])[:19] if k == "created" else meta[k]))
     t.add_row("replicates stored", str(n_rep))
     t.add_row("rows stored", ", ".join(f"{k.removeprefix('run_')} {v:,}" for k, v in counts.items()))
     out.print(t)
@@ -665,12 +625,11 @@ def demo_cmd(
     from azalai.report import figures
     from azalai.report.maps import draw_scenario_map
 
-    check_seed(seed)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise _arg_problem("--out", f"{out_dir} is a file, not a directory")
+    check_all(seed=(seed, "--seed"))
     check_out_dir(out_dir, force=True)
     store_file = check_store_path(store)
     prep = _prepare(DEFAULT_SCENARIO, DEFAULT_POLICY, None, None)
+    prepare_out_dir(out_dir)
     out.print(f"azalai demo: scenario mali-2016 under policy baseline-2016, {prep.days} days from "
               f"{prep.scenario.calendar.start}, seed {seed}", highlight=False)  # fmt: skip
     out.print(COMPILE_NOTE)

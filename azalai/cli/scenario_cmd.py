@@ -10,14 +10,13 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from azalai.cli.console import esc, out
 from azalai.defaults import DEFAULT_SCENARIO
 from azalai.cli.formats import TableJson, TableJsonCsv, format_option, print_rows
 from azalai.errors import InputError, Problem
 
-out = Console()
 
 scenario_app = typer.Typer(help="Scenarios: the places, groups, economy and accords of a conflict system.",
                            no_args_is_help=True)  # fmt: skip
@@ -59,9 +58,9 @@ def show_cmd(
     if fmt == "json":
         print(json.dumps(scenario_to_data(sc), indent=2, default=str))
         return
-    out.print(f"[bold]{sc.meta.name}[/] ({sc.meta.id}, version {sc.meta.version})")
+    out.print(f"[bold]{esc(sc.meta.name)}[/] ({sc.meta.id}, version {esc(sc.meta.version)})")
     if sc.meta.description:
-        out.print(sc.meta.description)
+        out.print(sc.meta.description, markup=False)
     out.print(
         f"start {sc.calendar.start}, horizon {sc.calendar.horizon_days} days; "
         f"hash {scenario_hash(sc)[:16]}"
@@ -124,7 +123,7 @@ def check_cmd(scenario: str = typer.Argument(..., help="built-in name or YAML fi
     from azalai.scenario.loader import load_scenario
 
     sc = load_scenario(scenario)  # raises ScenarioError -> exit 2 with every problem
-    out.print(f"{scenario}: valid ({len(sc.places)} places, {len(sc.routes)} routes, {len(sc.actors)} actors)", soft_wrap=True)
+    out.print(f"{scenario}: valid ({len(sc.places)} places, {len(sc.routes)} routes, {len(sc.actors)} actors)", soft_wrap=True, markup=False)
 
 
 @scenario_app.command("export")
@@ -141,7 +140,7 @@ def export_cmd(
     _refuse_overwrite(to, force)
     to.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(src, to)
-    out.print(f"wrote {to}")
+    out.print(f"wrote {to}", markup=False)
 
 
 @scenario_app.command("map")
@@ -156,7 +155,7 @@ def map_cmd(
 
     sc = load_scenario(scenario)
     draw_scenario_map(sc, out_png, boundaries=boundaries)
-    out.print(f"wrote {out_png}")
+    out.print(f"wrote {out_png}", markup=False)
 
 
 @scenario_app.command("synth")
@@ -177,7 +176,7 @@ def synth_cmd(
     out_yaml.parent.mkdir(parents=True, exist_ok=True)
     text = yaml.safe_dump(scenario_to_data(sc), sort_keys=False, allow_unicode=True, width=120)
     out_yaml.write_text(text, encoding="utf-8")
-    out.print(f"wrote {out_yaml}: {len(sc.places)} places, {len(sc.routes)} routes, {len(sc.actors)} actors")
+    out.print(f"wrote {out_yaml}: {len(sc.places)} places, {len(sc.routes)} routes, {len(sc.actors)} actors", markup=False)
 
 
 @scenario_app.command("schema")

@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 
+from azalai.cli.args import check_out_dir, check_out_file
+from azalai.cli.console import err, esc, out
 from azalai.cli.formats import TableJson, format_option
 from azalai.defaults import DEFAULT_SCENARIO
+from azalai.limits import check_all, check_seed_span
 
-out = Console()
-err = Console(stderr=True)
 
 STORE_HELP = "store file with the imported observed data (default $AZALAI_STORE or ./azalai-runs/azalai.duckdb)"
 OBSERVED_HELP = "observed data to compare with: acled (event rows), ucdp (GED events) or acled-aggregates"
@@ -40,6 +40,9 @@ def validate_cmd(
     from azalai.analysis.validation import source_and_level, validate, write_outputs
     from azalai.model.params import load_param_file
 
+    check_all(n=(n, "--replicates"), seed=(seed, "--seed"))
+    check_seed_span(seed, n, "--seed")
+    check_out_dir(out_dir, force=True)
     source_and_level(observed)
     values = load_param_file(params) if params else None
     samples = None
@@ -52,7 +55,7 @@ def validate_cmd(
 
         samples = sample_posterior(params, n, seed)
         values = None
-    err.print(f"running {n} replicates against {observed} {period} ...", highlight=False)
+    err.print(f"running {n} replicates against {observed} {period} ...", highlight=False, markup=False)
     v = validate(observed, period, n=n, store=store, params=values, param_samples=samples, seed=seed,
                  scenario=scenario, policy=policy)
     paths = write_outputs(v, out_dir)
@@ -66,7 +69,7 @@ def validate_cmd(
     def f(x, nd=0):
         return "–" if x is None else f"{x:,.{nd}f}"
 
-    out.print(f"[bold]{observed}[/] {r['period']['start']} to {r['period']['end']}, {r['replicates']} replicates",
+    out.print(f"[bold]{esc(observed)}[/] {r['period']['start']} to {r['period']['end']}, {r['replicates']} replicates",
               highlight=False)
     out.print(f"fatalities per year: observed {f(a['observed'])}, model {f(a['model_median'])} "
               f"[{f(a['model_lo'])}–{f(a['model_hi'])}]", highlight=False)
@@ -76,7 +79,7 @@ def validate_cmd(
     es = r["event_sizes"]
     out.print(f"tail exponent: observed {f(es['observed_tail']['alpha'], 2)}, model {f(es['model_tail']['alpha'], 2)}; "
               f"KS {f(es['ks']['statistic'], 2)}", highlight=False)
-    out.print(f"wrote {paths['markdown']}, {paths['json']} and {len(paths) - 2} figures", highlight=False)
+    out.print(f"wrote {paths['markdown']}, {paths['json']} and {len(paths) - 2} figures", highlight=False, markup=False)
 
 
 def calibrate_cmd(
@@ -106,6 +109,10 @@ def calibrate_cmd(
     from azalai.analysis.validation import source_and_level
     from azalai.model.params import load_param_file
 
+    check_all(n=(particles, "--particles"), seed=(seed, "--seed"), workers=(workers, "--workers"))
+    check_all(n=(generations, "--generations"))
+    check_all(n=(replicates, "--replicates"))
+    check_out_file(out_file)
     source_and_level(observed)
     names = check_param_names(params.split(","))
     base_vals = load_param_file(base) if base else None
@@ -121,7 +128,7 @@ def calibrate_cmd(
         return
     for nme, q in doc["posterior"].items():
         out.print(f"{nme}: median {q['median']:g} [90%: {q['q05']:g} – {q['q95']:g}]", highlight=False)
-    out.print(f"wrote {out_file} ({res.simulations} simulations)", highlight=False)
+    out.print(f"wrote {out_file} ({res.simulations} simulations)", highlight=False, markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -1,8 +1,8 @@
 """Shared machinery of the ACLED and UCDP importers.
 
-Reading: :func:`read_table` decodes a file (UTF-8, with or without BOM), checks it is a delimited
-text table, resolves the header against accepted column names and yields rows with their line
-numbers. Parsing helpers turn cells into dates and numbers and raise a :class:`Problem` that names
+Reading: :func:`read_table` checks a file (a regular file under the size cap, UTF-8 with or without
+BOM, a delimited text table), resolves the header against accepted column names and streams rows
+with their line numbers, stopping at the first :data:`MAX_PROBLEMS` problems. Parsing helpers turn cells into dates and numbers and raise a :class:`Problem` that names
 the file, the line and the column.
 
 Writing: :func:`ensure_tables` creates the ``observed_*`` tables; :func:`write_import` writes one
@@ -19,7 +19,6 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import hashlib
-import io
 import os
 import re
 from collections import Counter
@@ -220,7 +219,8 @@ class Table:
     header: list[str]
     col: dict[str, int]
     sha256: str
-    rows: list[tuple[int, list[str]]]  # (line number, cells)
+    rows: Iterator[tuple[int, list[str]]]  # (line number, cells), read as they are consumed
+    problems: "Problems" = None  # type: ignore[assignment]
 
     def column_number(self, name: str) -> int | None:
         i = self.col.get(name)
@@ -258,31 +258,66 @@ class CellError(Exception):
     """A cell that cannot be read; turned into a Problem by the caller."""
 
 
-def _decode(data: bytes, file: str) -> str:
-    if not data.strip():
+_CHUNK = 1 << 20
+
+
+def _scan(path: Path, file: str) -> str:
+    """One streaming pass over the file: its SHA-256, and refusals of empty, UTF-16, binary or non-UTF-8
+    content (naming the line and column of the first bad byte). Memory stays at one chunk."""
+    import codecs
+
+    h = hashlib.sha256()
+    pending = b""
+    offset = 0  # file offset of pending[0]
+    lines_before = 0  # newlines before pending
+    line_start = 0  # file offset where the current line starts
+    nonblank = False
+    first = True
+    with open(path, "rb") as fh:
+        while True:
+            chunk = fh.read(_CHUNK)
+            h.update(chunk)
+            if first:
+                first = False
+                if chunk[:2] in (b"\xff\xfe", b"\xfe\xff"):
+                    raise DataImportError(
+                        Problem(file, 1, 1, "", "the file is UTF-16; save it as UTF-8 CSV and import again"), file=file
+                    )
+                if b"\x00" in chunk[:4096]:
+                    raise DataImportError(
+                        Problem(file, None, None, "", "not a CSV file: it contains binary data (is it a spreadsheet "
+                                                      "or an archive? export it as CSV)"),
+                        file=file,
+                    )
+            data = pending + chunk
+            try:
+                _text, used = codecs.utf_8_decode(data, "strict", not chunk)
+            except UnicodeDecodeError as exc:
+                pos = exc.start
+                line = lines_before + data.count(b"\n", 0, pos) + 1
+                nl = data.rfind(b"\n", 0, pos)
+                col = (pos - nl) if nl >= 0 else (offset + pos - line_start + 1)
+                raise DataImportError(
+                    Problem(
+                        file, line, col, "",
+                        f"not UTF-8: byte 0x{data[pos]:02x} cannot be decoded; save the file as UTF-8 (CSV UTF-8) "
+                        "and import again",
+                    ),
+                    file=file,
+                ) from None
+            done = data[:used]
+            nonblank = nonblank or bool(done.strip())
+            n_nl = done.count(b"\n")
+            if n_nl:
+                lines_before += n_nl
+                line_start = offset + done.rfind(b"\n") + 1
+            pending = data[used:]
+            offset += used
+            if not chunk:
+                break
+    if not nonblank:
         raise DataImportError(Problem(file, None, None, "", "the file is empty"), file=file)
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        raise DataImportError(
-            Problem(file, 1, 1, "", "the file is UTF-16; save it as UTF-8 CSV and import again"), file=file
-        )
-    if b"\x00" in data[:4096]:
-        raise DataImportError(
-            Problem(file, None, None, "", "not a CSV file: it contains binary data (is it a spreadsheet or an archive? export it as CSV)"),
-            file=file,
-        )
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        pos = exc.start
-        line = data[:pos].count(b"\n") + 1
-        col = pos - (data.rfind(b"\n", 0, pos) + 1) + 1
-        raise DataImportError(
-            Problem(
-                file, line, col, "",
-                f"not UTF-8: byte 0x{data[pos]:02x} cannot be decoded; save the file as UTF-8 (CSV UTF-8) and import again",
-            ),
-            file=file,
-        ) from None
+    return h.hexdigest()
 
 
 def _sniff_delimiter(first_line: str) -> str:
@@ -297,53 +332,72 @@ def read_table(
     required: list[str | tuple[str, ...]],
     what: str,
 ) -> Table:
-    """Read a delimited text file and resolve its header.
+    """Open a delimited text file, resolve its header and stream its rows.
 
     ``columns`` maps each canonical column name to the header names accepted for it (compared
     case-insensitively, ignoring punctuation). ``required`` lists canonical names that must be
     present; a tuple means "one of these". ``what`` names the kind of file in messages.
+
+    Only a regular file below :data:`azalai.safeio.DATA_MAX_BYTES` is read. Rows are read one at a time
+    as the importer asks for them (``Table.rows`` is an iterator); a row with the wrong number of fields
+    is a problem, and reading stops after :data:`MAX_PROBLEMS` problems, so a malformed file is refused
+    without being held in memory.
     """
-    p = Path(path)
+    from azalai.safeio import DATA_MAX_BYTES, check_user_file
+
     file = str(path)
+    p = check_user_file(path, f"{what} file", DATA_MAX_BYTES, DataImportError)
+    sha = _scan(p, file)
+    fh = open(p, encoding="utf-8-sig", newline="")
     try:
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise DataImportError(Problem(file, None, None, "", "file not found"), file=file) from None
-    except IsADirectoryError:
-        raise DataImportError(Problem(file, None, None, "", "is a directory, not a file"), file=file) from None
-    except OSError as exc:
-        raise DataImportError(Problem(file, None, None, "", f"cannot read: {exc.strerror}"), file=file) from None
-    sha = hashlib.sha256(data).hexdigest()
-    text = _decode(data, file)
-    stripped = text.lstrip()
-    if stripped[:1] in ("{", "[") or stripped[:5].lower() in ("<?xml", "<html", "<!doc"):
-        raise DataImportError(
-            Problem(file, 1, 1, "", f"not a CSV file (it looks like JSON/XML/HTML); expected {what}"), file=file
-        )
-    first_line = text.splitlines()[0] if text.splitlines() else ""
-    delim = _sniff_delimiter(first_line)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)
-    rows: list[tuple[int, list[str]]] = []
-    header: list[str] | None = None
+        head = fh.read(4096)
+        stripped = head.lstrip()
+        if stripped[:1] in ("{", "[") or stripped[:5].lower() in ("<?xml", "<html", "<!doc"):
+            raise DataImportError(
+                Problem(file, 1, 1, "", f"not a CSV file (it looks like JSON/XML/HTML); expected {what}"), file=file
+            )
+        fh.seek(0)
+        first_line = fh.readline(_CHUNK)
+        fh.seek(0)
+        reader = csv.reader(_lines(fh, file), delimiter=_sniff_delimiter(first_line), strict=True)
+        header, header_line = _read_header(reader, file)
+        col = _resolve_header(header, header_line, columns, required, what, file)
+    except BaseException:
+        fh.close()
+        raise
+    problems = Problems(file)
+    return Table(file=file, header=header, col=col, sha256=sha, rows=_rows(reader, fh, len(header), problems, file),
+                 problems=problems)
+
+
+def _lines(fh, file: str) -> Iterator[str]:
+    """The file's lines, refusing one longer than :data:`_CHUNK` characters (a file with no line breaks)."""
+    n = 0
+    while True:
+        line = fh.readline(_CHUNK)
+        if not line:
+            return
+        n += 1
+        if len(line) >= _CHUNK and not line.endswith("\n"):
+            raise DataImportError(Problem(file, n, None, "", f"line longer than {_CHUNK:,} characters: not a CSV "
+                                                             "table"), file=file)  # fmt: skip
+        yield line
+
+
+def _read_header(reader, file: str) -> tuple[list[str], int]:
     prev = 0
     try:
         for cells in reader:
             start = prev + 1
             prev = reader.line_num
-            if not cells or all(not c.strip() for c in cells):
-                continue
-            if header is None:
-                header = cells
-                header_line = start
-                continue
-            rows.append((start, cells))
+            if cells and any(c.strip() for c in cells):
+                return cells, start
     except csv.Error as exc:
-        raise DataImportError(
-            Problem(file, reader.line_num, None, "", f"not a valid CSV: {exc}"), file=file
-        ) from None
-    if header is None:
-        raise DataImportError(Problem(file, None, None, "", "the file is empty"), file=file)
+        raise DataImportError(Problem(file, reader.line_num, None, "", f"not a valid CSV: {exc}"), file=file) from None
+    raise DataImportError(Problem(file, None, None, "", "the file is empty"), file=file)
 
+
+def _resolve_header(header, header_line, columns, required, what, file) -> dict[str, int]:
     normed = [_norm_header(h) for h in header]
     col: dict[str, int] = {}
     for canon, accepted in columns.items():
@@ -371,16 +425,32 @@ def read_table(
         else:
             msg = f"missing required column{'s' if len(missing) > 1 else ''} for {what}: " + "; ".join(missing)
         raise DataImportError(Problem(file, header_line, None, "", msg), file=file)
+    return col
 
-    problems = Problems(file)
-    n = len(header)
-    for line, cells in rows:
-        if len(cells) != n:
-            problems.add(
-                Problem(file, line, None, "", f"this row has {len(cells)} fields but the header has {n}")
-            )
-    problems.raise_if_any()
-    return Table(file=file, header=header, col=col, sha256=sha, rows=rows)
+
+def _rows(reader, fh, n: int, problems: Problems, file: str) -> Iterator[tuple[int, list[str]]]:
+    """(line, cells) of each non-blank data row; rows with the wrong number of fields are problems."""
+    prev = reader.line_num
+    try:
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                problems.add(Problem(file, reader.line_num, None, "", f"not a valid CSV: {exc}"))
+                problems.raise_if_any()
+                return
+            start = prev + 1
+            prev = reader.line_num
+            if not cells or all(not c.strip() for c in cells):
+                continue
+            if len(cells) != n:
+                problems.add(Problem(file, start, None, "", f"this row has {len(cells)} fields but the header has {n}"))
+                continue
+            yield start, cells
+    finally:
+        fh.close()
 
 
 def cell(table: Table, cells: list[str], name: str) -> str:
@@ -612,7 +682,7 @@ def iter_rows(table: Table) -> Iterator[tuple[int, list[str]]]:
 def start_parse(path, columns, required, what: str, source: str, kind: str) -> tuple[Table, ImportSummary, Problems]:
     """The table read from ``path``, the summary of its import and the list of its problems."""
     t = read_table(path, columns, required, what)
-    return t, ImportSummary(source, kind, t.file, sha256=t.sha256), Problems(t.file)
+    return t, ImportSummary(source, kind, t.file, sha256=t.sha256), t.problems
 
 
 def read_cells(t: Table, summary: ImportSummary, problems: Problems):

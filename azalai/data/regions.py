@@ -16,12 +16,10 @@ Regions are any objects (or dicts) with ``id``, ``name``, ``acled_admin1`` and `
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Iterable
 
 from azalai.errors import DataImportError, Problem
@@ -112,17 +110,10 @@ class Area:
 
 def load_boundaries(path: str | os.PathLike, name_property: str | None = None) -> list[Area]:
     """Read a GeoJSON FeatureCollection of Polygon/MultiPolygon features into :class:`Area` objects."""
+    from azalai.safeio import read_json
+
     file = str(path)
-    try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataImportError(Problem(file, None, None, "", "boundaries file not found"), file=file) from None
-    except UnicodeDecodeError:
-        raise DataImportError(Problem(file, None, None, "", "boundaries file is not UTF-8 GeoJSON"), file=file) from None
-    except json.JSONDecodeError as exc:
-        raise DataImportError(
-            Problem(file, exc.lineno, exc.colno, "", f"not valid GeoJSON: {exc.msg}"), file=file
-        ) from None
+    doc = read_json(path, "boundaries file (GeoJSON)", error_cls=DataImportError)
     features = doc.get("features") if isinstance(doc, dict) else None
     if not isinstance(features, list) or not features:
         raise DataImportError(

@@ -23,6 +23,7 @@ replicates are stored and runs only the missing ones. Besides the shared ``runs`
 from __future__ import annotations
 
 import json
+import re
 import time
 from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
@@ -30,8 +31,10 @@ from azalai.defaults import DEFAULT_SCENARIO
 from azalai.errors import InputError, Problem
 from azalai.experiment.executors import Batch, BatchResult, RunSpec, execute
 from azalai.experiment.executors.base import params_key
+from azalai.limits import SEED, check_all, check_seed_span
 
 DEFAULT_BATCH = 32
+RUN_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]{0,79}")
 
 ENSEMBLE_SCHEMA = [
     "CREATE TABLE IF NOT EXISTS ensemble_specs (run_id TEXT PRIMARY KEY, scenario_json TEXT, spec_json TEXT)",
@@ -195,10 +198,15 @@ def run_ensemble(
     """
     from azalai.model.engine import _policy, _scenario, prepare, run_meta
 
-    if n < 1:
-        raise _bad("n", f"must be at least 1 (got {n})")
+    check_all(n=n, batch_size=batch_size, workers=workers)
+    _check_backend(backend)
     if seeds is not None and len(seeds) != n:
         raise _bad("seeds", f"expected {n} seeds, got {len(seeds)}")
+    if seeds is not None:
+        for i, s_ in enumerate(seeds):
+            SEED.check(s_, f"seeds[{i}]")
+    else:
+        check_seed_span(seed, n)
     if param_samples is not None and len(param_samples) != n:
         raise _bad("param_samples", f"expected {n} parameter sets (one per replicate), got {len(param_samples)}")
     sc = _scenario(scenario)
@@ -221,6 +229,7 @@ def run_ensemble(
     spec = RunSpec(sc, pol, prep.days, dict(params) if params else None, bool(events),
                    key=f"{prep.scenario_hash}|{pol.model_dump_json()}|{prep.days}|{params_key(params)}|{events}")
 
+    batches = make_batches(list(range(n)), seed_list, param_samples, batch_size)
     con, close = _open(store)
     run_id = None
     try:
@@ -242,22 +251,23 @@ def run_ensemble(
                 "param_samples": param_samples is not None,
             }
             con.execute("BEGIN TRANSACTION")
-            insert_run(con, run_id, kind, meta, n, note=note)
-            con.execute("INSERT INTO ensemble_specs VALUES (?, ?, ?)",
-                        [run_id, sc.model_dump_json(by_alias=True), json.dumps(spec_json)])
-            if param_samples is not None:
-                import pandas as pd
+            try:
+                insert_run(con, run_id, kind, meta, n, note=note)
+                con.execute("INSERT INTO ensemble_specs VALUES (?, ?, ?)",
+                            [run_id, sc.model_dump_json(by_alias=True), json.dumps(spec_json)])
+                if param_samples is not None:
+                    import pandas as pd
 
-                pdf = pd.DataFrame({"run_id": run_id, "replicate": list(range(n)),
-                                    "params_json": [json.dumps(dict(p), sort_keys=True) for p in param_samples]})
-                con.register("_az_params", pdf)
-                con.execute("INSERT INTO ensemble_params SELECT * FROM _az_params")
-                con.unregister("_az_params")
-            con.execute("COMMIT")
-            if on_run_id is not None:
-                on_run_id(run_id)
-        batches = make_batches(list(range(n)), seed_list, param_samples, batch_size)
-        results = _drive(con, run_id, spec, batches, n, 0, backend, workers, address, progress)
+                    pdf = pd.DataFrame({"run_id": run_id, "replicate": list(range(n)),
+                                        "params_json": [json.dumps(dict(p), sort_keys=True) for p in param_samples]})
+                    con.register("_az_params", pdf)
+                    con.execute("INSERT INTO ensemble_params SELECT * FROM _az_params")
+                    con.unregister("_az_params")
+                con.execute("COMMIT")
+            except BaseException:
+                _rollback(con)
+                raise
+        results = _drive(con, run_id, spec, batches, n, 0, backend, workers, address, progress, on_run_id)
         df = _wide(results)
         df.attrs.update(last_stats(), run_id=run_id)
         return EnsembleResult(df, run_id)
@@ -266,19 +276,36 @@ def run_ensemble(
             con.close()
 
 
-def _drive(con, run_id, spec, batches, total, already, backend, workers, address, progress) -> list[BatchResult]:
-    """Run batches, storing each as it arrives; mark the run done, or interrupted on Ctrl-C / error."""
+def _rollback(con) -> None:
+    try:
+        con.execute("ROLLBACK")
+    except Exception:  # noqa: BLE001 - the transaction may already be gone; the original error matters
+        pass
+
+
+def _check_backend(backend: str) -> None:
+    from azalai.experiment.executors import BACKENDS
+
+    if backend not in BACKENDS:
+        raise _bad("backend", f"unknown backend {str(backend)[:40]!r}: use one of {', '.join(BACKENDS)}")
+
+
+def _drive(con, run_id, spec, batches, total, already, backend, workers, address, progress,
+           on_run_id=None) -> list[BatchResult]:
+    """Run batches, storing each as it arrives; mark the run done, or interrupted on Ctrl-C, a signal or an
+    error (whatever ends this function, the run does not stay ``running``)."""
+    from azalai.experiment.executors.base import model_stamp
     from azalai.experiment.runs import set_status
 
-    from azalai.experiment.executors.base import model_stamp
-
-    stamp = model_stamp()
     t0 = time.perf_counter()
     results: list[BatchResult] = []
     done = already
-    if progress is not None:
-        progress(done, total)
     try:
+        if on_run_id is not None and run_id is not None:
+            on_run_id(run_id)
+        stamp = model_stamp()
+        if progress is not None:
+            progress(done, total)
         for res in execute(spec, batches, backend=backend, workers=workers, address=address):
             if res.meta.get("model", stamp) != stamp:
                 raise RuntimeError("the model's source files changed while the ensemble ran (a worker loaded "
@@ -291,9 +318,10 @@ def _drive(con, run_id, spec, batches, total, already, backend, workers, address
                 progress(done, total)
     except BaseException:
         if con is not None:
+            _rollback(con)
             try:
                 set_status(con, run_id, "interrupted")
-            except Exception:  # noqa: BLE001
+            except Exception:  # noqa: BLE001 - the connection may be unusable; the original error matters
                 pass
         raise
     if con is not None:
@@ -317,6 +345,7 @@ def resume_ensemble(
     workers: int | None = None,
     progress: Progress | None = None,
     address: str | None = None,
+    on_run_id: Callable[[str], None] | None = None,
 ) -> EnsembleResult:
     """Run the replicates of ``run_id`` that are not stored yet; return all its stored outcomes."""
     from azalai.experiment.runs import get_run, outcomes_wide, set_status
@@ -324,6 +353,10 @@ def resume_ensemble(
     from azalai.scenario.loader import scenario_hash
     from azalai.scenario.schema import Scenario
 
+    check_all(workers=workers)
+    _check_backend(backend)
+    if not isinstance(run_id, str) or not RUN_ID_RE.fullmatch(run_id):
+        raise _bad("resume", "not a run id: letters, digits, '-' and '_' only")
     con, close = _open(store)
     if con is None:
         raise _bad("store", "resuming needs a store")
@@ -356,7 +389,7 @@ def resume_ensemble(
                                [param_sets[i] for i in missing] if param_sets is not None else None,
                                int(spec_json.get("batch_size", DEFAULT_BATCH)))
         set_status(con, run_id, "running")
-        _drive(con, run_id, spec, batches, n, len(have), backend, workers, address, progress)
+        _drive(con, run_id, spec, batches, n, len(have), backend, workers, address, progress, on_run_id)
         df = outcomes_wide(con, run_id)
         df.columns.name = None
         df.attrs.update(last_stats(), run_id=run_id)
@@ -364,6 +397,22 @@ def resume_ensemble(
     finally:
         if close:
             con.close()
+
+
+def stored_spec(con, run_id: str) -> dict[str, Any] | None:
+    """What an ensemble was started with (scenario and policy names, n, seed, days, events, batch size,
+    overrides), or None if ``run_id`` is not a stored ensemble. ``--resume`` refuses options that differ."""
+    from azalai.experiment.runs import get_run
+
+    ensure_ensemble_schema(con)
+    run = get_run(con, run_id)
+    row = con.execute("SELECT spec_json FROM ensemble_specs WHERE run_id = ?", [run_id]).fetchone()
+    if run is None or row is None:
+        return None
+    spec = json.loads(row[0])
+    return {"scenario": spec.get("scenario_ref") or run.get("scenario"), "policy": run.get("policy"),
+            "n": int(spec["n"]), "seed": int(spec["seed"]), "days": int(spec["days"]), "events": bool(spec["events"]),
+            "batch_size": int(spec.get("batch_size", DEFAULT_BATCH)), "overrides": dict(spec.get("overrides") or {})}
 
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)

@@ -19,6 +19,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from azalai.defaults import DEFAULT_POLICY, DEFAULT_SCENARIO
+from azalai.limits import DAYS
 from azalai.model.fields import LEVER_FIELDS, names
 from azalai.model.params import Params, make_params, params_dict
 from azalai.model.state import ACC, DAYS_PER_WEEK, SOURCES, alloc_state, weeks_recorded
@@ -105,11 +106,7 @@ def prepare(
 ) -> Prepared:
     sc = _scenario(scenario)
     pol = _policy(policy)
-    n = int(days if days is not None else sc.calendar.horizon_days)
-    if n < 1:
-        from azalai.errors import InputError, Problem
-
-        raise InputError(Problem("<arguments>", None, None, "days", f"must be at least 1 (got {n})"))
+    n = DAYS.check(days if days is not None else sc.calendar.horizon_days, "days")
     w, idx = build_world(sc)
     lev, aid = lever_matrix(pol, sc, sc.calendar.start, n)
     levers = Levers(*[np.ascontiguousarray(lev[:, i]) for i in range(len(LEVERS))])

@@ -14,7 +14,7 @@ from collections import namedtuple
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Mapping
 
 import yaml
 
@@ -146,19 +146,24 @@ def calibrated_defaults() -> dict[str, float]:
 
 
 def load_param_file(path: str | os.PathLike) -> dict[str, float]:
-    """Parameter values from a YAML file: either a flat mapping or ``{values: {...}}``."""
-    fp = Path(path)
-    if not fp.exists():
-        raise InputError(Problem(str(fp), None, None, "", "parameter file not found"))
-    try:
-        raw = yaml.safe_load(fp.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError(Problem(str(fp), None, None, "", f"cannot read parameter file: {exc}")) from None
+    """Parameter values from a YAML file: either a flat mapping or ``{values: {...}}``.
+
+    Read with the project's safe YAML reader (size cap, no aliases, bounded nesting), so a hostile file
+    is refused with a one-line message instead of being expanded."""
+    from azalai.scenario.yamlio import load_yaml_file
+
+    loaded = load_yaml_file(path, InputError, what="parameter file")
+    raw: Any = loaded.data
+    prefix: tuple = ()
     if isinstance(raw, dict) and "values" in raw:
-        raw = raw["values"]
+        raw, prefix = raw["values"], ("values",)
     if not isinstance(raw, dict):
-        raise InputError(Problem(str(fp), 1, 1, "", "expected a mapping of parameter names to numbers"))
-    problems = check_overrides(raw, str(fp))
+        line, col = loaded.where(prefix)
+        raise InputError(Problem(str(path), line, col, "", "expected a mapping of parameter names to numbers"))
+    problems = [
+        Problem(p.file, *(loaded.where(prefix + (p.path,)) if p.path in raw else (None, None)), p.path, p.message)
+        for p in check_overrides(raw, str(path))
+    ]
     if problems:
         raise InputError(problems)
     return {k: float(v) for k, v in raw.items()}

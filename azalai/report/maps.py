@@ -8,14 +8,12 @@ country outlines come from a GeoJSON file when one is given.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from azalai.errors import InputError
 from azalai.plotting import figure_for, save
 from azalai.scenario.schema import Scenario
 
@@ -35,12 +33,9 @@ def _value(v: Any) -> str:
 
 def read_outlines(path: str | Path) -> list[list[tuple[float, float]]]:
     """Exterior and interior rings of every Polygon/MultiPolygon in a GeoJSON file."""
-    try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"boundaries file not found: {path}", str(path)) from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"cannot read boundaries file as GeoJSON: {exc}", str(path)) from None
+    from azalai.safeio import read_json
+
+    doc = read_json(path, "boundaries file (GeoJSON)")
     geoms: list[dict[str, Any]] = []
 
     def collect(obj: Any) -> None:

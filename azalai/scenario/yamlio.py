@@ -204,7 +204,7 @@ class _Builder:
         try:
             value = self._constructor.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError) as exc:
-            raise _Refused(f"cannot read value {node.value!r}: {exc}", *_mark_pos(node.start_mark), path) from None
+            raise _Refused(f"cannot read value {_describe(node.value)}: {exc}", *_mark_pos(node.start_mark), path) from None
         if isinstance(value, float) and not math.isfinite(value):
             raise _Refused(f"numbers must be finite (got {node.value})", *_mark_pos(node.start_mark), path)
         if isinstance(value, _dt.datetime):
@@ -212,8 +212,8 @@ class _Builder:
         return value
 
 
-def _too_big(what: str, size: int) -> str:
-    return f"{what} is {size:,} bytes, above the {MAX_BYTES // (1024 * 1024)} MB cap ({MAX_BYTES:,} bytes)"
+def _too_big(what: str, size: int, cap: int = MAX_BYTES) -> str:
+    return f"{what} is {size:,} bytes, above the {cap // (1024 * 1024)} MB cap ({cap:,} bytes)"
 
 
 def _line_of_offset(raw: bytes, offset: int) -> tuple[int, int]:
@@ -227,14 +227,15 @@ def load_yaml_bytes(
     file: str = "<input>",
     error_cls: type[InputError] = InputError,
     what: str = "file",
+    max_bytes: int = MAX_BYTES,
 ) -> LoadedYaml:
     """Parse YAML bytes into plain data and positions, or raise ``error_cls`` with one Problem."""
 
     def refuse(message: str, line: int | None = None, col: int | None = None, path: PathT = ()) -> InputError:
         return error_cls([Problem(file, line, col, format_path(path), message)])
 
-    if len(raw) > MAX_BYTES:
-        raise refuse(_too_big(what, len(raw)))
+    if len(raw) > max_bytes:
+        raise refuse(_too_big(what, len(raw), max_bytes))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -277,24 +278,14 @@ def load_yaml_bytes(
 
 
 def load_yaml_file(
-    path: str | Path, error_cls: type[InputError] = InputError, what: str = "file"
+    path: str | Path, error_cls: type[InputError] = InputError, what: str = "file", max_bytes: int = MAX_BYTES
 ) -> LoadedYaml:
-    """Read and parse a YAML file (see :func:`load_yaml_bytes`)."""
-    p = Path(path)
-    file = str(path)
-    try:
-        with p.open("rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)
-            size = max(len(raw), p.stat().st_size)
-    except FileNotFoundError:
-        raise error_cls([Problem(file, None, None, "", f"{what} not found")]) from None
-    except IsADirectoryError:
-        raise error_cls([Problem(file, None, None, "", f"{file} is a directory, not a {what}")]) from None
-    except OSError as exc:
-        raise error_cls([Problem(file, None, None, "", f"cannot read {what}: {exc.strerror}")]) from None
-    if size > MAX_BYTES:
-        raise error_cls([Problem(file, None, None, "", _too_big(what, size))])
-    return load_yaml_bytes(raw, file, error_cls, what)
+    """Read and parse a YAML file a user named (see :func:`load_yaml_bytes`): only a regular file of at
+    most ``max_bytes`` is read (``/dev/zero``, pipes and directories are refused before reading)."""
+    from azalai.safeio import read_user_bytes
+
+    raw = read_user_bytes(path, what, max_bytes, error_cls)
+    return load_yaml_bytes(raw, str(path), error_cls, what, max_bytes)
 
 
 # --------------------------------------------------------------------------------------------

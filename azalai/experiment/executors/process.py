@@ -3,13 +3,16 @@
 The parent loads (or compiles) the engine before starting the pool, so the numba cache on disk is
 complete and every worker only loads it (about a second) instead of compiling for minutes.
 Workers are started with ``spawn`` (no inherited DuckDB or thread state) and ignore SIGINT: on
-Ctrl-C the parent stops handing out batches, and the batches already stored stay stored.
+Ctrl-C the parent stops handing out batches, stops the workers, and the batches already stored stay
+stored. Workers also die with the parent when it is killed outright
+(:func:`azalai.experiment.executors.lifeline.die_with_parent`).
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import threading
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Iterator, Sequence
 
@@ -18,8 +21,11 @@ from azalai.experiment.executors.base import Batch, BatchResult, Runner, RunSpec
 _RUNNER: Runner | None = None
 
 
-def _init_worker(spec: RunSpec) -> None:
+def _init_worker(spec: RunSpec, parent_pid: int, parent_main_thread: bool) -> None:
     global _RUNNER
+    from azalai.experiment.executors.lifeline import die_with_parent
+
+    die_with_parent(parent_pid, parent_main_thread)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # One engine thread per worker: the workers already use the cores (no oversubscription).
     import numba
@@ -56,9 +62,12 @@ def execute(spec: RunSpec, batches: Sequence[Batch], workers: int | None = None)
     n = max(1, min(int(workers or default_workers()), len(batches)))
     warm_parent(spec)
     ctx = mp.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_init_worker, initargs=(spec,))
+    main = threading.current_thread() is threading.main_thread()
+    pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_init_worker,
+                               initargs=(spec, os.getpid(), main))
     todo = list(batches)
     pending: set[Future] = set()
+    finished = False
     try:
         # keep a couple of batches queued per worker: enough to stay busy, little to lose on Ctrl-C
         while todo and len(pending) < 2 * n:
@@ -69,7 +78,19 @@ def execute(spec: RunSpec, batches: Sequence[Batch], workers: int | None = None)
                 while todo and len(pending) < 2 * n:
                     pending.add(pool.submit(_run, todo.pop(0)))
                 yield f.result()
+        finished = True
     finally:
         for f in pending:
             f.cancel()
+        if not finished:  # interrupted or failed: the running batches' results would be thrown away
+            _stop_workers(pool)
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Terminate the pool's processes now instead of waiting for their batches to finish."""
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            proc.terminate()
+        except (OSError, ValueError):  # already gone
+            pass

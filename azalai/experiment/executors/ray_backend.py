@@ -2,9 +2,10 @@
 
 ``ray`` is imported only here. With ``address`` the driver joins an existing cluster
 (``ray start --head`` / ``ray start --address=...``); without it a local Ray is started with
-``workers`` CPUs. Each worker process keeps one prepared world per run spec (the spec is put in the
-object store once) and loads the compiled engine from numba's disk cache, so each node compiles the
-engine at most once (see docs/cluster.md).
+``workers`` CPUs, whose workers end when the driver process is killed (Ray stops its own processes
+with the driver, and each worker also watches the driver's process id). Each worker process keeps one
+prepared world per run spec (the spec is put in the object store once) and loads the compiled engine
+from numba's disk cache, so each node compiles the engine at most once (see docs/cluster.md).
 """
 
 from __future__ import annotations
@@ -23,10 +24,15 @@ def _remote():
         import ray
 
         @ray.remote(num_cpus=1, max_retries=2)
-        def run_batch_task(spec: RunSpec, batch: Batch) -> BatchResult:
+        def run_batch_task(spec: RunSpec, batch: Batch, driver_pid: int | None = None) -> BatchResult:
             import numba
 
             from azalai.experiment.executors.base import run_batch_local
+
+            if driver_pid is not None:  # a local Ray: end this worker when the driver is killed
+                from azalai.experiment.executors.lifeline import watch_pid
+
+                watch_pid(driver_pid)
 
             numba.set_num_threads(1)  # Ray schedules one task per CPU
             return run_batch_local(spec, batch)
@@ -59,7 +65,9 @@ def execute(spec: RunSpec, batches: Sequence[Batch], workers: int | None = None,
     from azalai.experiment.executors.process import warm_parent
 
     warm_parent(spec)  # the compiled engine is cached on disk before any worker needs it
-    ensure_ray(address, workers)
+    started = ensure_ray(address, workers)
+    # a Ray started here runs on this machine: its workers end when this process is killed
+    driver = os.getpid() if started and not (address or os.environ.get("AZALAI_RAY_ADDRESS")) else None
     fn = _remote()
     spec_ref = ray.put(spec)
     cpus = int(ray.cluster_resources().get("CPU", 1))
@@ -68,12 +76,12 @@ def execute(spec: RunSpec, batches: Sequence[Batch], workers: int | None = None,
     pending = []
     try:
         while todo and len(pending) < window:
-            pending.append(fn.remote(spec_ref, todo.pop(0)))
+            pending.append(fn.remote(spec_ref, todo.pop(0), driver))
         while pending:
             done, pending = ray.wait(pending, num_returns=1)
             for ref in done:
                 while todo and len(pending) < window:
-                    pending.append(fn.remote(spec_ref, todo.pop(0)))
+                    pending.append(fn.remote(spec_ref, todo.pop(0), driver))
                 yield ray.get(ref)
     finally:
         for ref in pending:
