@@ -180,9 +180,13 @@ def sample_worlds(
     cal_file = Path(calibration) if calibration is not None else CALIBRATED_FILE
     calibrated = set(calibrated_defaults()) if calibration is None else set()
     if calibration is not None:
-        import yaml
+        from azalai.errors import InputError
+        from azalai.safeio import RESULTS_MAX_BYTES
+        from azalai.scenario.yamlio import load_yaml_file
 
-        calibrated = set((yaml.safe_load(cal_file.read_text(encoding="utf-8")) or {}).get("values", {}))
+        doc = load_yaml_file(cal_file, InputError, what="calibration file", max_bytes=RESULTS_MAX_BYTES).data
+        values = doc.get("values") or {}
+        calibrated = set(values) if isinstance(values, dict) else set()
     params: list[dict[str, float]] = [{} for _ in range(n)]
     scen: list[dict[str, float]] = [{} for _ in range(n)]
     ranges: dict[str, tuple[float, float, float]] = {}
