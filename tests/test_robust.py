@@ -232,7 +232,8 @@ def test_decide_api(tmp_path: Path) -> None:
     store = tmp_path / "s.duckdb"
     d = run_robust(resolve_candidates("baseline-2016,restraint,political-track"), n=4, seeds=1, days=30,
                    store=str(store))
-    with TestClient(create_app(store=str(store), processes=False), raise_server_exceptions=False) as c:
+    with TestClient(create_app(store=str(store), processes=False), base_url="http://127.0.0.1",
+                    raise_server_exceptions=False) as c:
         runs = c.get("/api/robust").json()["runs"]
         assert [r["robust_id"] for r in runs] == [d.robust_id] and runs[0]["candidates"] == 3
         v = c.get(f"/api/robust/{d.robust_id}", params={"objectives": "fatalities,max:cooperation_mean",
