@@ -1,7 +1,7 @@
 """Screenshot of the dashboard's Decide page for docs/img/decide.png.
 
     .venv/bin/python scripts/decide_screenshot.py --store STORE [--robust ROBUST_ID] \\
-        [--satisfice "fatalities<=900,signatory_clashes<=15"] [--candidate vetted-intelligence]
+        [--satisfice "fatalities<=650,signatory_clashes<=12"] [--candidate vetted-intelligence]
 
 Serves the dashboard on the given store (a store holding an `azalai robust` run, e.g. the one kept by
 `benchmarks/bench_robust.py --keep-store`), opens the Decide page in Debian's Chromium, applies the
@@ -21,7 +21,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--store", required=True)
     ap.add_argument("--robust", default=None, help="robust run id (default: the newest)")
-    ap.add_argument("--satisfice", default="fatalities<=900,signatory_clashes<=15")
+    ap.add_argument("--satisfice", default="fatalities<=650,signatory_clashes<=12")
     ap.add_argument("--candidate", default=None, help="candidate to click through to (default: the leader)")
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "img" / "decide.png")
     a = ap.parse_args()
