@@ -13,9 +13,14 @@ from __future__ import annotations
 import argparse
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from azalai.defaults import DEFAULT_POLICY  # noqa: E402
+
 DOC = ROOT / "docs" / "claims.md"
 IMG = ROOT / "docs" / "img" / "claims"
 
@@ -76,6 +81,10 @@ def render(res: dict, revision: str, command: str) -> str:
            f"{res['point_seeds']} paired seeds" + (
                f"; {res['n_worlds']} worlds drawn from {', '.join(res['sources'])}, {res['seeds_per_world']} paired "
                f"seeds each" if "n_worlds" in res else "") + f". Wall time: {res['seconds']['total']:.0f} s.", "",
+           *([f"This run is smaller than the default of `azalai claims --robust` (200 worlds, 12 seeds per world, "
+              f"40 seeds at the point world): the shares below are estimated from fewer worlds and fewer seeds.", ""]
+             if res.get("n_worlds", 200) < 200 or res.get("seeds_per_world", 12) < 12 or res["point_seeds"] < 40
+             else []),
            "| claim | lever | holds at the point | by construction | robustness share | verdict |",
            "|---|---|---|---|---|---|"]
     for c in res["claims"]:
@@ -98,6 +107,13 @@ def render(res: dict, revision: str, command: str) -> str:
                 r = c[key]
                 out.append(f"* {label}: {r['diff']:.4g} (95% CI [{r['ci_low']:.4g}, {r['ci_high']:.4g}])")
             out.append("")
+        if c.get("clustering"):
+            cl = c["clustering"]
+            out += [f"*Clustering* (the claim's second part, in `{DEFAULT_POLICY}`): tips outside the mandate are "
+                    f"{cl['false_share_sharp']:.1%} of the tips naming a sharp rival of the informant's patron "
+                    f"(rivalry >= 0.5, n = {cl['n_sharp']}) and {cl['false_share_mild']:.1%} of the others "
+                    f"(n = {cl['n_mild']}); per-run difference {cl['diff']:.3f}, 95% CI [{cl['ci_low']:.3f}, "
+                    f"{cl['ci_high']:.3f}]: {'holds' if cl['holds'] else 'does not hold'}.", ""]
         if c.get("bundle"):
             b = c["bundle"]
             out += [f"*Bundle (second comparison):* {b['name']}: A = `{b['a']}`, B = `{b['b']}`.", ""]
@@ -180,7 +196,8 @@ def main() -> None:
         from azalai.analysis.claims_robust import run_claims
 
         res = run_claims(robust=True, n_worlds=args.n, seeds_per_world=args.seeds_per_world,
-                         point_seeds=args.point_seeds, days=args.days, seed=args.seed, workers=args.workers)
+                         point_seeds=args.point_seeds, days=args.days, seed=args.seed, workers=args.workers,
+                         progress=lambda done, total: print(f"{done}/{total} tasks", file=sys.stderr, flush=True))
         res["command"] = (f"python scripts/claims_report.py -n {args.n} --seeds-per-world {args.seeds_per_world} "
                           f"--point-seeds {args.point_seeds} --days {args.days} --seed {args.seed}")
         try:

@@ -127,3 +127,44 @@ def test_cli_bad_arguments_exit_2(args, field):
     r = subprocess.run([sys.executable, "-m", "azalai.cli.main", "claims", *args], capture_output=True, text=True,
                        env=env, cwd=root)
     assert r.returncode == 2 and field in r.stderr and "Traceback" not in r.stderr, r.stderr
+
+
+def _synthetic(effects: dict[str, float], worlds: int = 1, seeds: int = 30):
+    """Rows (world, arm, seed, x) where b - a has the given mean per suffix ('' or '|off:T')."""
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    rows = []
+    for w in range(worlds):
+        for s in range(seeds):
+            for suffix, eff in effects.items():
+                base = rng.normal()
+                rows.append({"world": w, "arm": f"a{suffix}", "seed": s, "x": base})
+                rows.append({"world": w, "arm": f"b{suffix}", "seed": s, "x": base + eff + 0.1 * rng.normal()})
+    return pd.DataFrame(rows)
+
+
+def test_by_construction_needs_the_direct_term_alone():
+    from azalai.analysis.claims_robust import point_results
+
+    c = Claim(0, "t", "", Arm("a"), Arm("b"), "lever", {"x": +1}, terms={"T1": ("p1",), "T2": ("p2",)},
+              direct={"x": "T1"})
+    only_direct = point_results(c, _synthetic({"": 1.0, "|off:T1": 0.0, "|off:T2": 1.0}))
+    assert only_direct["single_lever"][0]["holds"] and only_direct["by_construction"] == {"x": True}
+    chain = point_results(c, _synthetic({"": 1.0, "|off:T1": 0.0, "|off:T2": 0.0}))
+    assert chain["by_construction"] == {"x": False}
+    survives = point_results(c, _synthetic({"": 1.0, "|off:T1": 0.8, "|off:T2": 1.0}))
+    assert survives["by_construction"] == {"x": False}
+
+
+def test_robustness_share_counts_worlds_where_the_claim_holds():
+    import pandas as pd
+
+    from azalai.analysis.claims_robust import robustness, verdict
+
+    c = Claim(0, "t", "", Arm("a"), Arm("b"), "lever", {"x": +1})
+    holds = _synthetic({"": 1.0}, worlds=3, seeds=12)
+    fails = _synthetic({"": -1.0}, worlds=1, seeds=12).assign(world=3)
+    res = robustness(c, pd.concat([holds, fails], ignore_index=True))
+    assert res["worlds"] == 4 and res["share"] == 0.75
+    assert verdict(0.95) == "robust" and verdict(0.75) == "conditional" and verdict(0.1) == "not supported"

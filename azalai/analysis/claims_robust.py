@@ -205,6 +205,10 @@ def run_claims(claims: Sequence[int] | None = None, *, robust: bool = True, n_wo
                "terms": {k: list(v) for k, v in c.terms.items()}, "direct": dict(c.direct)}
         res.update(point_results(c, pdf[c.number], seed))
         res["holds_at_point"] = all(r["holds"] for r in res["single_lever"])
+        if c.number == 3:  # the claim's second part: denunciations cluster where rivalries are sharp
+            from azalai.analysis.claims_events import false_tip_clustering
+
+            res["clustering"] = false_tip_clustering(n=max(4, point_seeds // 4), seed=seed, days=days)
         if c.event_study:
             res["holds_at_point"] = res["holds_at_point"] and res["placebo"]["ci_low"] <= 0 <= res["placebo"]["ci_high"]
         if robust:
