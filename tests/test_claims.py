@@ -168,3 +168,15 @@ def test_robustness_share_counts_worlds_where_the_claim_holds():
     res = robustness(c, pd.concat([holds, fails], ignore_index=True))
     assert res["worlds"] == 4 and res["share"] == 0.75
     assert verdict(0.95) == "robust" and verdict(0.75) == "conditional" and verdict(0.1) == "not supported"
+
+
+def test_prim_words_find_a_planted_failure_region():
+    from azalai.analysis.claims_robust import prim_words
+
+    worlds = sample_worlds(n=100, seed=0)
+    x = worlds.features()
+    holds = ~((x["stake_weight"] < 1.0) & (x["rent_rate"] > 0.03)).to_numpy()
+    box = prim_words(worlds, holds)
+    assert {"stake_weight", "rent_rate"} <= set(box["limits"]) and len(box["limits"]) <= 3
+    assert box["density"] > 0.8 and "stake_weight below" in box["words"]
+    assert prim_words(worlds, np.ones(100, dtype=bool)) is None

@@ -31,6 +31,8 @@ from azalai.analysis.claims import CLAIMS, Claim, arms_of, contrast, holm, summa
 from azalai.experiment.worlds import SOURCES, World, run_paired, sample_worlds
 
 POINT_SEEDS = 40
+MAX_DIMS = 3  # at most this many quantities in a PRIM box reported in words
+MIN_COVERAGE = 0.3  # ... holding at least this share of the failing worlds
 SEEDS_PER_WORLD = 12
 
 
@@ -155,6 +157,16 @@ def prim_words(worlds, holds: Sequence[bool], threshold: float = 0.6) -> dict[st
     if not res.boxes:
         return None
     b = res.boxes[0]
+    # A box a planner can read: among the peeling steps restricting at most MAX_DIMS quantities and
+    # holding at least MIN_COVERAGE of the failures, the densest one.
+    traj = res.trajectories[0]
+    ok = traj[(traj["res_dim"] <= MAX_DIMS) & (traj["coverage"] >= MIN_COVERAGE) & (traj["res_dim"] > 0)]
+    if len(ok):
+        from azalai.experiment.discovery import BoxReport, _restricted
+
+        i = int(ok["density"].idxmax())
+        b = BoxReport(i, float(traj["coverage"][i]), float(traj["density"][i]), float(traj["mass"][i]),
+                      int(traj["res_dim"][i]), _restricted(res.prim_boxes[0].box_lims[i], x))
     parts = []
     for name, (lo, hi) in b.limits.items():
         col = x[name]
@@ -213,7 +225,7 @@ def run_claims(claims: Sequence[int] | None = None, *, robust: bool = True, n_wo
             res["holds_at_point"] = res["holds_at_point"] and res["placebo"]["ci_low"] <= 0 <= res["placebo"]["ci_high"]
         if robust:
             rob = robustness(c, rdf[c.number])
-            res["robustness"] = {k: v for k, v in rob.items() if k != "per_world"}
+            res["robustness"] = dict(rob)
             res["verdict"] = verdict(rob["share"], robust_share, support_share)
             if res["verdict"] == "conditional":
                 holds = [all(r[f"holds:{k}"] for k in c.expect) for r in rob["per_world"]]
