@@ -30,16 +30,16 @@ _CONSTANTS = ("scenario", "base_policy", "days", "seed", "outcome_names")
 
 @lru_cache(maxsize=8)
 def _scenario(name: str):
-    from azalai.model.engine import _scenario as load
+    from azalai.scenario.loader import resolve_scenario
 
-    return load(name)
+    return resolve_scenario(name)
 
 
 @lru_cache(maxsize=8)
 def _base_policy(name: str):
-    from azalai.model.engine import _policy
+    from azalai.policy.loader import resolve_policy
 
-    return _policy(name)
+    return resolve_policy(name)
 
 
 def policy_with_levers(base: Any, levers: dict[str, float], pid: str = "ema-policy"):

@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from azalai.cli.run_cmd import params_markdown, params_rows  # noqa: E402
+from azalai.cli.params_cmd import params_markdown, params_rows  # noqa: E402
 
 DOC = ROOT / "docs" / "parameters.md"
 

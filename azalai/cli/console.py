@@ -7,6 +7,8 @@ is shown literally, never interpreted.
 
 from __future__ import annotations
 
+import math
+
 from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
@@ -21,9 +23,18 @@ def esc(value: object) -> str:
     return escape(str(value))
 
 
+def number(x: float) -> str:
+    """A number for a summary table: whole numbers with thousands separators, others to 3 significant digits."""
+    if isinstance(x, float) and (math.isnan(x) or math.isinf(x)):
+        return str(x)
+    if float(x).is_integer() or abs(x) >= 100:
+        return f"{x:,.0f}"
+    return f"{x:.3g}"
+
+
 def plain(value: object) -> Text:
     """``value`` as a table cell that is never read as markup."""
     return Text(str(value))
 
 
-__all__ = ["out", "err", "esc", "plain"]
+__all__ = ["out", "err", "esc", "number", "plain"]

@@ -49,6 +49,6 @@ def export_cmd(
 
 
 def register(app: typer.Typer) -> None:
-    from azalai.cli.run_cmd import runs_app
+    from azalai.cli.runs_cmd import runs_app
 
     runs_app.command("export")(export_cmd)

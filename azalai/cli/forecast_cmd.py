@@ -48,11 +48,11 @@ def forecast_cmd(
 ) -> None:
     """Forecast fatalities and violent events per admin1 region and month from a scenario's start."""
     from azalai.experiment.forecast import add_months, quantile_table, run_forecast, write_forecast
-    from azalai.model.engine import _scenario
+    from azalai.scenario.loader import resolve_scenario
     from azalai.model.params import CALIBRATED_FILE
     from azalai.report.forecast_fig import band_figure
 
-    sc = _scenario(scenario)
+    sc = resolve_scenario(scenario)
     cal = calibration if calibration is not None else (CALIBRATED_FILE if CALIBRATED_FILE.exists() else None)
     if cal is not None and not Path(cal).exists():
         raise _bad("--calibration", f"{cal}: calibration file not found")

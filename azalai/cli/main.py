@@ -48,6 +48,8 @@ COMMAND_MODULES = [
     "azalai.cli.validate_cmd",
     "azalai.cli.forecast_cmd",
     "azalai.cli.run_cmd",
+    "azalai.cli.runs_cmd",
+    "azalai.cli.params_cmd",
     "azalai.cli.export_cmd",
     "azalai.cli.analysis_cmd",
     "azalai.cli.claims_cmd",

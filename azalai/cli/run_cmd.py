@@ -1,4 +1,4 @@
-"""`azalai run`, `azalai runs ...`, `azalai params ...` and `azalai demo`: single runs and their records.
+"""`azalai run` and `azalai demo`: single runs and their records (`runs` and `params` have their own modules).
 
 ``azalai run`` steps the engine in chunks of days so the progress bar is real, writes the run's
 outputs (events, tips, weekly time series, outcomes, metadata) into a directory and records the run
@@ -10,7 +10,6 @@ with ``--force``.
 from __future__ import annotations
 
 import json
-import math
 import sys
 import time
 from dataclasses import dataclass, field
@@ -21,11 +20,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from azalai.cli.args import bad, check_out_dir, check_run_id, check_store_path, prepare_out_dir
-from azalai.cli.console import err, esc, out, plain
-from azalai.cli.formats import TableJson, TableJsonCsv, TableJsonMarkdown, format_option, print_rows
+from azalai.cli.args import bad, check_out_dir, check_store_path, prepare_out_dir
+from azalai.cli.console import err, esc, number, out
+from azalai.cli.formats import TableJson, format_option
 from azalai.defaults import DEFAULT_POLICY, DEFAULT_SCENARIO
-from azalai.errors import InputError, Problem
 from azalai.errors import InputError, Problem, StoreError
 from azalai.limits import check_all
 from azalai.model.outcomes import key_outcomes
@@ -36,8 +34,6 @@ OUTPUT_FILES = ("events.parquet", "tips.parquet", "timeseries.parquet", "outcome
 COMPILE_NOTE = "The first run compiles the simulation engine (a few minutes, once); later runs start in about a second."
 CHUNK_DAYS = 14
 
-runs_app = typer.Typer(help="Runs recorded in the store: list them, show one.", no_args_is_help=True)
-params_app = typer.Typer(help="Model parameters: the registry of every coefficient.", no_args_is_help=True)
 
 
 def _arg_problem(field_: str, message: str) -> InputError:
@@ -202,13 +198,6 @@ def _money(x: float) -> str:
     return f"{x:,.0f}"
 
 
-def _num(x: float) -> str:
-    if isinstance(x, float) and (math.isnan(x) or math.isinf(x)):
-        return str(x)
-    if float(x).is_integer() or abs(x) >= 100:
-        return f"{x:,.0f}"
-    return f"{x:.3g}"
-
 
 def accord_status(timeseries) -> list[dict[str, Any]]:
     """Per signatory pair: tension at the end, its peak, and whether restraint is broken at the end."""
@@ -248,7 +237,7 @@ def print_summary(res: RunOutput, console: Console) -> None:
     t.add_column("value", justify="right")
     for k in key_outcomes():
         if k in o:
-            t.add_row(k, _num(o[k]))
+            t.add_row(k, number(o[k]))
     console.print(t)
 
     if len(ev):
@@ -368,250 +357,6 @@ def run_cmd(
                   soft_wrap=True)  # fmt: skip
 
 
-def _resolve_run_id(con, run_id: str) -> str:
-    ids = [r[0] for r in con.execute("SELECT run_id FROM runs").fetchall()]
-    if run_id in ids:
-        return run_id
-    matches = [i for i in ids if i.startswith(run_id)]
-    if len(matches) == 1:
-        return matches[0]
-    if len(matches) > 1:
-        raise _arg_problem("RUN_ID", f"{run_id!r} matches {len(matches)} runs: {', '.join(sorted(matches)[:5])} ...")
-    raise _arg_problem("RUN_ID", f"no run {run_id!r} in the store; see `azalai runs list`")
-
-
-def _open_existing(store: Optional[Path]):
-    from azalai.experiment.store import open_store
-
-    p = check_store_path(store)
-    if not p.exists():
-        return None, p
-    con = open_store(p)  # not read-only: the runs helpers create missing tables
-    try:
-        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-        if "runs" not in tables:
-            con.close()
-            return None, p
-    except Exception:
-        con.close()
-        raise
-    return con, p
-
-
-@runs_app.command("list")
-def runs_list_cmd(
-    store: Optional[Path] = typer.Option(None, "--store", help=STORE_HELP),
-    limit: int = typer.Option(50, "--limit", min=1, max=100_000, help="how many of the latest runs to show"),
-    fmt: TableJsonCsv = format_option(),
-) -> None:
-    """List the runs recorded in the store, newest first."""
-    from azalai.experiment.runs import list_runs
-
-    con, p = _open_existing(store)
-    if con is None:
-        out.print(f"no runs recorded in {p}", highlight=False, markup=False)
-        return
-    try:
-        df = list_runs(con, limit=limit)
-    finally:
-        con.close()
-    if fmt != "table":
-        print_rows(df.to_dict("records"), fmt)
-        return
-    if len(df) == 0:
-        out.print(f"no runs recorded in {p}", highlight=False, markup=False)
-        return
-    t = Table(title=f"runs in {p}")
-    for col in ("run_id", "created", "kind", "scenario", "policy", "seed", "n", "days", "status"):
-        t.add_column(col, no_wrap=col == "run_id", justify="right" if col in ("seed", "n", "days") else "left")
-    for _, r in df.iterrows():
-        t.add_row(*(plain(x) for x in (r["run_id"], str(r["created"])[:19], r["kind"], r["scenario"], r["policy"],
-                                        r["seed"], r["n"], r["days"], r["status"])))  # fmt: skip
-    out.print(t)
-
-
-@runs_app.command("show")
-def runs_show_cmd(
-    run_id: str = typer.Argument(..., help="run id (or a unique prefix of one)"),
-    store: Optional[Path] = typer.Option(None, "--store", help=STORE_HELP),
-    fmt: TableJson = format_option(),
-) -> None:
-    """Show a run's metadata and outcomes (quantiles across replicates for ensembles)."""
-    from azalai.experiment.runs import get_run, outcomes_wide
-
-    check_run_id(run_id)
-    con, p = _open_existing(store)
-    if con is None:
-        raise _arg_problem("RUN_ID", f"no runs recorded in {p}")
-    try:
-        rid = _resolve_run_id(con, run_id)
-        meta = get_run(con, rid) or {}
-        wide = outcomes_wide(con, rid)
-        counts = {}
-        for table in ("run_events", "run_tips", "run_timeseries"):
-            counts[table] = int(con.execute(f"SELECT count(*) FROM {table} WHERE run_id = ?", [rid]).fetchone()[0])
-    finally:
-        con.close()
-    outcome_cols = [c for c in wide.columns if c not in ("replicate", "seed")] if len(wide) else []
-    n_rep = len(wide)
-    if fmt == "json":
-        doc = {k: (str(v) if k == "created" else v) for k, v in meta.items() if k not in ("policy_json", "params_json")}
-        doc = {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in doc.items()}
-        doc["replicates"] = n_rep
-        if n_rep == 1:
-            doc["outcomes"] = {c: float(wide[c].iloc[0]) for c in outcome_cols}
-        elif n_rep > 1:
-            doc["outcomes"] = {
-                c: {q: float(wide[c].quantile(x)) for q, x in (("q05", 0.05), ("q50", 0.5), ("q95", 0.95))}
-                | {"mean": float(wide[c].mean())}
-                for c in outcome_cols
-            }
-        sys.stdout.write(json.dumps(doc, default=str) + "\n")
-        return
-    t = Table(title=f"run {rid}", show_header=False)
-    t.add_column("field")
-    t.add_column("value")
-    for k in ("run_id", "created", "kind", "scenario", "scenario_hash", "policy", "seed", "n", "days", "version",
-              "status", "out_dir", "note"):  # fmt: skip
-        if k in meta:
-            t.add_row(k, plain(str(meta[k])[:19] if k == "created" else meta[k]))
-    t.add_row("replicates stored", str(n_rep))
-    t.add_row("rows stored", ", ".join(f"{k.removeprefix('run_')} {v:,}" for k, v in counts.items()))
-    out.print(t)
-    if n_rep == 0:
-        out.print("no outcomes recorded")
-        return
-    if n_rep == 1:
-        t = Table(title="outcomes")
-        t.add_column("outcome")
-        t.add_column("value", justify="right")
-        for c in outcome_cols:
-            t.add_row(c, _num(float(wide[c].iloc[0])))
-    else:
-        t = Table(title=f"outcomes across {n_rep} replicates")
-        for col in ("outcome", "5%", "median", "95%", "mean"):
-            t.add_column(col, justify="left" if col == "outcome" else "right")
-        for c in outcome_cols:
-            s = wide[c]
-            t.add_row(c, _num(float(s.quantile(0.05))), _num(float(s.quantile(0.5))), _num(float(s.quantile(0.95))),
-                      _num(float(s.mean())))  # fmt: skip
-    out.print(t)
-
-
-# --- parameters -----------------------------------------------------------------------------------
-
-
-def params_rows(effective: bool = True, mechanism: Optional[str] = None) -> list[dict[str, Any]]:
-    """The registry as rows; ``default`` is the effective value (calibrated if calibrated.yaml sets it)."""
-    from azalai.model.params import calibrated_defaults, registry
-
-    cal = calibrated_defaults() if effective else {}
-    rows = []
-    for p in registry():
-        if mechanism is not None and p.mechanism != mechanism:
-            continue
-        rows.append(
-            {
-                "name": p.name,
-                "default": cal.get(p.name, p.default),
-                "prior_default": p.default,
-                "calibrated": p.name in cal,
-                "low": p.low,
-                "high": p.high,
-                "unit": p.unit,
-                "mechanism": p.mechanism,
-                "source": p.source,
-                "description": p.description,
-            }
-        )
-    return rows
-
-
-def _g(x: float) -> str:
-    return f"{x:g}"
-
-
-def _md(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
-def params_markdown(rows: list[dict[str, Any]], with_description: bool = True) -> str:
-    """A Markdown table of parameter rows (as :func:`params_rows` gives them)."""
-    head = ["name", "default", "range", "unit", "mechanism", "source"] + (["description"] if with_description else [])
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for r in rows:
-        default = _g(r["default"]) + (" (calibrated)" if r.get("calibrated") else "")
-        cells = [f"`{r['name']}`", default, f"{_g(r['low'])} to {_g(r['high'])}", _md(r["unit"]), r["mechanism"],
-                 _md(r["source"])]  # fmt: skip
-        if with_description:
-            cells.append(_md(r["description"]))
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-
-def _mechanisms() -> list[str]:
-    from azalai.model.params import registry
-
-    seen: list[str] = []
-    for p in registry():
-        if p.mechanism not in seen:
-            seen.append(p.mechanism)
-    return seen
-
-
-@params_app.command("list")
-def params_list_cmd(
-    mechanism: Optional[str] = typer.Option(None, "--mechanism", help="only this mechanism's parameters"),
-    fmt: TableJsonMarkdown = format_option(),
-) -> None:
-    """List every parameter: effective default, plausible range, unit, mechanism and source."""
-    if mechanism is not None and mechanism not in _mechanisms():
-        raise _arg_problem("--mechanism", f"unknown mechanism {mechanism!r}; one of: {', '.join(_mechanisms())}")
-    rows = params_rows(True, mechanism)
-    if fmt == "json":
-        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
-        return
-    if fmt == "markdown":
-        sys.stdout.write(params_markdown(rows) + "\n")
-        return
-    t = Table(title="model parameters" + (f" ({mechanism})" if mechanism else ""))
-    for col in ("name", "default", "range", "unit", "mechanism", "source"):
-        t.add_column(col, no_wrap=col == "name", justify="right" if col == "default" else "left")
-    for r in rows:
-        default = _g(r["default"]) + (" *" if r["calibrated"] else "")
-        t.add_row(r["name"], default, f"{_g(r['low'])}..{_g(r['high'])}", r["unit"], r["mechanism"], r["source"])
-    out.print(t)
-    if any(r["calibrated"] for r in rows):
-        out.print("* calibrated value (azalai/model/calibrated.yaml); set AZALAI_UNCALIBRATED=1 to use the priors")
-
-
-@params_app.command("show")
-def params_show_cmd(
-    name: str = typer.Argument(..., help="parameter name"),
-    fmt: TableJson = format_option(),
-) -> None:
-    """Show one parameter in full."""
-    from azalai.model.params import spec
-
-    p = spec(name)  # unknown name -> InputError with a suggestion
-    row = next(r for r in params_rows(True) if r["name"] == p.name)
-    if fmt == "json":
-        sys.stdout.write(json.dumps({**row, "prior_default": p.default, "description": p.description}, indent=2) + "\n")
-        return
-    t = Table(title=p.name, show_header=False)
-    t.add_column("field")
-    t.add_column("value")
-    t.add_row("default", _g(row["default"]) + (" (calibrated)" if row["calibrated"] else ""))
-    if row["calibrated"]:
-        t.add_row("prior default", _g(p.default))
-    t.add_row("range", f"{_g(p.low)} to {_g(p.high)}")
-    t.add_row("unit", p.unit)
-    t.add_row("mechanism", p.mechanism)
-    t.add_row("source", p.source)
-    t.add_row("description", p.description)
-    out.print(t)
-
-
 # --- demo -----------------------------------------------------------------------------------------
 
 
@@ -671,9 +416,7 @@ def demo_cmd(
 
 def register(app: typer.Typer) -> None:
     app.command("run")(run_cmd)
-    app.add_typer(runs_app, name="runs")
-    app.add_typer(params_app, name="params")
     app.command("demo")(demo_cmd)
 
 
-__all__ = ["execute", "write_outputs", "record_run", "params_rows", "params_markdown", "register"]
+__all__ = ["execute", "write_outputs", "record_run", "register"]

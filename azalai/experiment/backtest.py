@@ -179,12 +179,12 @@ def run_backtest(cfg: BacktestConfig, say: Callable[[str], None] | None = None) 
     """Every origin's calibration, forecast and scores, as a JSON-ready dict."""
     from azalai.analysis.panel import data_months, month_list, observed_panel
     from azalai.experiment.forecast import add_months, country_regions, run_forecast
-    from azalai.model.engine import _scenario
+    from azalai.scenario.loader import resolve_scenario
 
     say = say or (lambda s: None)
     results = []
     for name in cfg.scenarios:
-        sc = _scenario(name)
+        sc = resolve_scenario(name)
         origin = sc.calendar.start
         if origin.day != 1:
             raise InputError(Problem("<arguments>", None, None, "--scenario",

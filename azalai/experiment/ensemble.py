@@ -196,7 +196,9 @@ def run_ensemble(
     ``workers`` CPUs). ``progress(done, total)`` is called after each batch. On KeyboardInterrupt the
     stored batches stay stored, the run is marked ``interrupted`` and the interrupt propagates.
     """
-    from azalai.model.engine import _policy, _scenario, prepare, run_meta
+    from azalai.model.engine import prepare, run_meta
+    from azalai.policy.loader import resolve_policy
+    from azalai.scenario.loader import resolve_scenario
 
     check_all(n=n, batch_size=batch_size, workers=workers)
     _check_backend(backend)
@@ -209,8 +211,8 @@ def run_ensemble(
         check_seed_span(seed, n)
     if param_samples is not None and len(param_samples) != n:
         raise _bad("param_samples", f"expected {n} parameter sets (one per replicate), got {len(param_samples)}")
-    sc = _scenario(scenario)
-    pol = _policy(policy)
+    sc = resolve_scenario(scenario)
+    pol = resolve_policy(policy)
     if params:
         from azalai.model.params import check_overrides
 

@@ -111,14 +111,15 @@ def run_forecast(
 
     from azalai.analysis.panel import VIOLENT, month_list
     from azalai.analysis.validation import light_events
-    from azalai.model.engine import _scenario, prepare, run_prepared
+    from azalai.model.engine import prepare, run_prepared
+    from azalai.scenario.loader import resolve_scenario
 
     if months < 1:
         raise _bad("--months", f"must be at least 1 (got {months})")
     if members < 1:
         raise _bad("--members", f"must be at least 1 (got {members})")
     t0 = time.time()
-    sc = _scenario(scenario)
+    sc = resolve_scenario(scenario)
     start = sc.calendar.start
     first = start.replace(day=1)
     end = add_months(first, months)

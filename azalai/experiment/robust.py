@@ -187,13 +187,14 @@ def run_robust(candidates: Sequence[Any], scenario: Any = DEFAULT_SCENARIO, sour
     """Run every candidate (:class:`azalai.policy.space.Candidate`) in ``n`` worlds with ``seeds`` common seeds."""
     from azalai import __version__
     from azalai.experiment.executors.base import model_stamp
-    from azalai.model.engine import _scenario, prepare
+    from azalai.model.engine import prepare
+    from azalai.scenario.loader import resolve_scenario
 
     if not candidates:
         raise _bad("--policies", "no candidate policies")
     if seeds < 1:
         raise _bad("--seeds", f"must be at least 1 (got {seeds})")
-    sc = _scenario(scenario)
+    sc = resolve_scenario(scenario)
     srcs = parse_sources(sources)
     worlds = list(worlds) if worlds is not None else list(sample_worlds(sc, srcs, n, seed))
     seed_list = [int(seed) + i for i in range(int(seeds))]

@@ -165,10 +165,10 @@ def sample_worlds(
     calibration: str | Path | None = None,
 ) -> Worlds:
     """``n`` worlds drawn from ``sources`` (deterministic from ``seed``); ``point`` gives the one point world."""
-    from azalai.model.engine import _scenario
+    from azalai.scenario.loader import resolve_scenario
     from azalai.model.params import CALIBRATED_FILE, calibrated_defaults, make_params, params_dict, spec
 
-    sc = _scenario(scenario)
+    sc = resolve_scenario(scenario)
     unknown = [s for s in sources if s not in SOURCES]
     if unknown:
         raise _bad("sources", f"unknown source {unknown[0]!r}: use {', '.join(SOURCES)}")
@@ -316,13 +316,13 @@ def run_paired(
     """
     import pandas as pd
 
-    from azalai.model.engine import _scenario
+    from azalai.scenario.loader import resolve_scenario
 
     if isinstance(worlds, Worlds):
-        sc = worlds.scenario if scenario is None else _scenario(scenario)
+        sc = worlds.scenario if scenario is None else resolve_scenario(scenario)
         wl = list(worlds.worlds)
     else:
-        sc = _scenario(scenario or DEFAULT_SCENARIO)
+        sc = resolve_scenario(scenario or DEFAULT_SCENARIO)
         wl = list(worlds)
     if not isinstance(arms, Mapping):
         arms = {a.label(): a for a in arms}

@@ -18,10 +18,12 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from azalai.defaults import DEFAULT_POLICY, DEFAULT_SCENARIO
+from azalai.defaults import DEFAULT_SCENARIO
 from azalai.limits import DAYS
 from azalai.model.fields import LEVER_FIELDS, names
 from azalai.model.params import Params, make_params, params_dict
+from azalai.policy.loader import resolve_policy
+from azalai.scenario.loader import resolve_scenario
 from azalai.model.state import ACC, DAYS_PER_WEEK, SOURCES, alloc_state, weeks_recorded
 from azalai.model.world import KIND_INTERNATIONAL, KIND_JIHADIST, KIND_SIGNATORY, Index, World, build_world, lever_matrix
 from azalai.policy.schema import LEVERS, Policy
@@ -33,22 +35,6 @@ PROGRESS_CHUNK_DAYS = 30  # days stepped between progress reports
 HANDLER_DEPENDENCE = 1 / 10  # trafficking dependence from which a community counts as handling trafficking
 SUPPORT_LISTED = 1 / 100  # support level from which a community-actor series is written out
 HASH_CHARS = 16  # length of the parameter-set hash in run metadata
-
-
-def _scenario(s: Scenario | str) -> Scenario:
-    if isinstance(s, Scenario):
-        return s
-    from azalai.scenario.loader import load_scenario
-
-    return load_scenario(s)
-
-
-def _policy(p: Policy | str | None) -> Policy:
-    if isinstance(p, Policy):
-        return p
-    from azalai.policy.loader import load_policy
-
-    return load_policy(p or DEFAULT_POLICY)
 
 
 def _contig(x):
@@ -104,8 +90,8 @@ def prepare(
     days: int | None = None,
     params: Mapping[str, float] | Params | None = None,
 ) -> Prepared:
-    sc = _scenario(scenario)
-    pol = _policy(policy)
+    sc = resolve_scenario(scenario)
+    pol = resolve_policy(policy)
     n = DAYS.check(days if days is not None else sc.calendar.horizon_days, "days")
     w, idx = build_world(sc)
     lev, aid = lever_matrix(pol, sc, sc.calendar.start, n)

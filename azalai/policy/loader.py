@@ -56,6 +56,15 @@ def resolve_policy_path(name_or_path: str | Path) -> Path:
     )
 
 
+def resolve_policy(policy: Policy | str | Path | None) -> Policy:
+    """A policy as given, or loaded from a built-in name or a YAML file (None: the default policy)."""
+    if isinstance(policy, Policy):
+        return policy
+    from azalai.defaults import DEFAULT_POLICY
+
+    return load_policy(policy or DEFAULT_POLICY)
+
+
 def load_policy(name_or_path: str | Path) -> Policy:
     """Load and check a policy; raise PolicyError with every problem found."""
     loaded = load_yaml_file(resolve_policy_path(name_or_path), PolicyError, what="policy file")

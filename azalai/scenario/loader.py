@@ -70,6 +70,11 @@ def resolve_scenario_path(name_or_path: str | Path) -> Path:
     )
 
 
+def resolve_scenario(scenario: Scenario | str | Path) -> Scenario:
+    """A scenario as given, or loaded from a built-in name or a YAML file."""
+    return scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+
+
 def load_scenario(name_or_path: str | Path) -> Scenario:
     """Load and fully check a scenario; raise ScenarioError with every problem found."""
     path = resolve_scenario_path(name_or_path)
