@@ -186,11 +186,12 @@ ProgressFn = Callable[[float, str], None]
 
 def compute_full(scenario: str, policy: str | Policy, days: int, seed: int):
     """One replicate with full outputs (run in a worker process by the dashboard: the compiled loop holds the GIL)."""
-    from azalai.model.engine import prepare, run_meta, simulate_prepared
+    from azalai.experiment.runs import run_single
+    from azalai.model.engine import prepare
 
-    prep = prepare(scenario, policy, days)
-    res = simulate_prepared(prep, seed)
-    return res.outcomes, res.events, res.tips, res.timeseries, run_meta(prep, seed)
+    res = run_single(prepare(scenario, policy, days), seed)
+    res.state = None  # not sent back to the server
+    return res
 
 
 def compute_batch(scenario: str, policy: str | Policy, days: int, seeds: Sequence[int]):
@@ -243,13 +244,10 @@ def execute_run(
         R.insert_run(store_con, run_id, kind, meta, len(seeds), note="dashboard")
     try:
         say(0.05, f"replicate seed {seeds[0]} with full outputs")
-        outcomes, events, tips, timeseries, _ = call(compute_full, scenario, prep.policy, days, seeds[0])
+        first = call(compute_full, scenario, prep.policy, days, seeds[0])
         with lock:
             store_con.execute("BEGIN TRANSACTION")
-            R.insert_outcomes(store_con, run_id, [(0, seeds[0], outcomes)])
-            R.insert_frame(store_con, "run_events", run_id, seeds[0], events)
-            R.insert_frame(store_con, "run_tips", run_id, seeds[0], tips)
-            R.insert_frame(store_con, "run_timeseries", run_id, seeds[0], timeseries)
+            R.store_replicate(store_con, run_id, 0, first)
             store_con.execute("COMMIT")
         rest = seeds[1:]
         done = 1

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import sys
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
@@ -43,60 +42,12 @@ def _arg_problem(field_: str, message: str) -> InputError:
 # --- running --------------------------------------------------------------------------------------
 
 
-@dataclass
-class RunOutput:
-    """One executed run and everything written about it."""
-
-    prep: Any
-    S: Any
-    seed: int
-    outcomes: dict[str, float]
-    events: Any
-    tips: Any
-    timeseries: Any
-    meta: dict[str, Any]
-    elapsed: float
-    files: dict[str, Path] = field(default_factory=dict)
-
-
-def _run_chunked(prep, seed: int, check: bool, advance) -> Any:
-    """Step the day loop in chunks (for engines whose ``run_prepared`` takes no progress callback)."""
-    import numpy as np
-
-    from azalai.model.kernel import finish_batch, init_batch, step_days
-    from azalai.model.state import alloc_state
-
-    W = prep.world
-    S = alloc_state(W, np.asarray([seed], dtype=np.int64), prep.days, True)
-    init_batch(W, S)
-    if check:
-        from azalai.model.invariants import check_invariants
-    d = 0
-    while d < prep.days:
-        d1 = min(prep.days, d + CHUNK_DAYS)
-        if check:
-            for day in range(d, d1):
-                step_days(W, S, prep.params, prep.levers, prep.aid, day, day + 1)
-                check_invariants(W, S, day=day)
-        else:
-            step_days(W, S, prep.params, prep.levers, prep.aid, d, d1)
-        advance(d1)
-        d = d1
-    finish_batch(W, S, prep.days)
-    return S
-
-
-def execute(prep, seed: int, check: bool = False, console: Console | None = None, progress: bool = True) -> RunOutput:
-    """Run one replicate with a progress bar, stepping the compiled day loop in chunks of days.
-
-    Gives exactly the results of :func:`azalai.model.engine.simulate_prepared` (the day loop is the
-    same; only the stepping is chunked).
-    """
-    import inspect
-
+def execute(prep, seed: int, check: bool = False, console: Console | None = None, progress: bool = True):
+    """Run one replicate with a progress bar (:func:`azalai.experiment.runs.run_single`); the result's
+    ``meta["elapsed_seconds"]`` holds the wall time."""
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from azalai.model import engine
+    from azalai.experiment.runs import run_single
 
     console = console or err
     t0 = time.perf_counter()
@@ -109,27 +60,12 @@ def execute(prep, seed: int, check: bool = False, console: Console | None = None
         def advance(days_done: int) -> None:
             bar.update(task, completed=days_done, description=doing)
 
-        if "progress" in inspect.signature(engine.run_prepared).parameters:
-            S = engine.run_prepared(prep, [seed], record=True, check=check, progress=advance, chunk=CHUNK_DAYS)
-        else:
-            S = _run_chunked(prep, seed, check, advance)
-    with console.status("decoding the event log and time series"):
-        res = RunOutput(
-            prep=prep,
-            S=S,
-            seed=int(seed),
-            outcomes=engine.outcomes_of(prep, S, 0),
-            events=engine.events_frame(prep, S, 0, tag=f"AZ{seed}-"),
-            tips=engine.tips_frame(prep, S, 0),
-            timeseries=engine._rows_timeseries(prep, S, 0),
-            meta=engine.run_meta(prep, seed),
-            elapsed=0.0,
-        )
-    res.elapsed = time.perf_counter() - t0
+        res = run_single(prep, seed, check=check, progress=advance, chunk=CHUNK_DAYS)
+    res.meta["elapsed_seconds"] = round(time.perf_counter() - t0, 3)
     return res
 
 
-def write_outputs(res: RunOutput, out_dir: Path, run_id: str, store: Path, check: bool) -> dict[str, Path]:
+def write_outputs(res, out_dir: Path, run_id: str, store: Path, check: bool) -> dict[str, Path]:
     """Write events, tips and time series (Parquet), outcomes and metadata (JSON) into out_dir."""
     out_dir.mkdir(parents=True, exist_ok=True)
     files = {name: out_dir / name for name in OUTPUT_FILES}
@@ -146,20 +82,18 @@ def write_outputs(res: RunOutput, out_dir: Path, run_id: str, store: Path, check
             "out_dir": str(out_dir),
             "store": str(store),
             "checked_invariants": bool(check),
-            "elapsed_seconds": round(res.elapsed, 3),
             "n_events": int(len(res.events)),
             "n_tips": int(len(res.tips)),
             "files": sorted(OUTPUT_FILES),
         }
     )
     files["run.json"].write_text(json.dumps(meta, indent=2, default=str) + "\n", encoding="utf-8")
-    res.files.update(files)
     return files
 
 
-def record_run(res: RunOutput, store: Path, run_id: str, out_dir: Path, note: str = "") -> None:
+def record_run(res, store: Path, run_id: str, out_dir: Path, note: str = "") -> None:
     """Record the run, its outcomes, events, tips and time series in the store, in one transaction."""
-    from azalai.experiment.runs import insert_frame, insert_outcomes, insert_run
+    from azalai.experiment.runs import store_run
     from azalai.experiment.store import open_store
 
     try:
@@ -169,20 +103,7 @@ def record_run(res: RunOutput, store: Path, run_id: str, out_dir: Path, note: st
         raise StoreError([Problem(p.file, None, None, "", f"{p.message}; the run's files are in {out_dir}")],
                          file=p.file) from None
     try:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            insert_run(con, run_id, "single", res.meta, n=1, out_dir=str(out_dir), note=note, status="done")
-            insert_outcomes(con, run_id, [(0, res.seed, res.outcomes)])
-            insert_frame(con, "run_events", run_id, res.seed, res.events)
-            insert_frame(con, "run_tips", run_id, res.seed, res.tips)
-            insert_frame(con, "run_timeseries", run_id, res.seed, res.timeseries)
-            con.execute("COMMIT")
-        except BaseException:
-            try:
-                con.execute("ROLLBACK")
-            except Exception:  # the transaction may already be gone; the original error matters
-                pass
-            raise
+        store_run(con, run_id, res, out_dir=str(out_dir), note=note)
     finally:
         con.close()
 
@@ -221,7 +142,7 @@ def accord_status(timeseries) -> list[dict[str, Any]]:
     return rows
 
 
-def print_summary(res: RunOutput, console: Console) -> None:
+def print_summary(res, console: Console) -> None:
     from azalai.report.figures import revenue_table
 
     o = res.outcomes
@@ -229,7 +150,7 @@ def print_summary(res: RunOutput, console: Console) -> None:
     m = res.meta
     console.print(
         f"[bold]{esc(m['scenario'])}[/] under [bold]{esc(m['policy'])}[/], seed {m['seed']}, {m['days']} days from "
-        f"{m['start']} ({res.elapsed:.1f} s)",
+        f"{m['start']} ({m.get('elapsed_seconds', 0.0):.1f} s)",
         highlight=False,
     )
     t = Table(title="headline outcomes")
@@ -383,7 +304,7 @@ def demo_cmd(
     files = write_outputs(res, out_dir, run_id, store_file, False)
     print_summary(res, out)
     idx = prep.index
-    protectors = {idx.places[v]: idx.actors[int(a)] for v, a in enumerate(res.S.protector[0]) if int(a) >= 0}
+    protectors = {idx.places[v]: idx.actors[int(a)] for v, a in enumerate(res.state.protector[0]) if int(a) >= 0}
     figs = {
         "monthly fatalities by region": out_dir / "monthly_fatalities_by_region.png",
         "monthly fatalities by event type": out_dir / "monthly_fatalities_by_type.png",

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from azalai.model.events import EXTRA_COLUMNS, SOURCE
 from azalai.scenario.acled import DISORDER_TYPES, EXPORT_COLUMNS, EXPORT_SCHEMA, INTER_TYPES
@@ -108,6 +108,40 @@ def insert_run(con, run_id: str, kind: str, meta: Mapping[str, Any], n: int, out
             out_dir, status, note,
         ],
     )
+
+
+def run_single(prep, seed: int, check: bool = False, progress: Callable[[int], None] | None = None,
+               chunk: int = 14):
+    """Run one replicate with full outputs (events, tips, weekly series, outcomes, final state).
+
+    The one way every caller runs a single run: ``progress(days_done)`` is called every ``chunk`` days
+    (the day loop is stepped in chunks, with exactly the results of an unchunked run)."""
+    from azalai.model.engine import simulate_prepared
+
+    return simulate_prepared(prep, seed, check=check, progress=progress, chunk=chunk, keep_state=True)
+
+
+def store_replicate(con, run_id: str, replicate: int, result) -> None:
+    """Store one replicate's outcomes, events, tips and time series (call inside a transaction)."""
+    insert_outcomes(con, run_id, [(replicate, result.seed, result.outcomes)])
+    insert_frame(con, "run_events", run_id, result.seed, result.events)
+    insert_frame(con, "run_tips", run_id, result.seed, result.tips)
+    insert_frame(con, "run_timeseries", run_id, result.seed, result.timeseries)
+
+
+def store_run(con, run_id: str, result, out_dir: str = "", note: str = "", kind: str = "single") -> None:
+    """Record a finished single run and everything it produced, in ONE transaction."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        insert_run(con, run_id, kind, result.meta, n=1, out_dir=out_dir, note=note, status="done")
+        store_replicate(con, run_id, 0, result)
+        con.execute("COMMIT")
+    except BaseException:
+        try:
+            con.execute("ROLLBACK")
+        except Exception:  # noqa: BLE001 - the transaction may already be gone; the original error matters
+            pass
+        raise
 
 
 def set_status(con, run_id: str, status: str) -> None:

@@ -110,6 +110,7 @@ class RunResult:
     tips: Any = None
     timeseries: Any = None
     meta: dict[str, Any] = field(default_factory=dict)
+    state: Any = field(default=None, repr=False)  # the final state arrays, when asked for (keep_state)
 
     def _repr_html_(self) -> str:
         from azalai.notebook import run_html
@@ -268,7 +269,7 @@ def outcomes_of(prep: Prepared, S, r: int) -> dict[str, float]:
     return out
 
 
-def _rows_timeseries(prep: Prepared, S, r: int):
+def timeseries_frame(prep: Prepared, S, r: int):
     import pandas as pd
 
     idx = prep.index
@@ -372,15 +373,18 @@ def simulate(
     return simulate_prepared(prep, seed, check=check)
 
 
-def simulate_prepared(prep: Prepared, seed: int, check: bool = False) -> RunResult:
-    S = run_prepared(prep, [seed], record=True, check=check)
+def simulate_prepared(prep: Prepared, seed: int, check: bool = False, progress=None, chunk: int = 30,
+                      keep_state: bool = False) -> RunResult:
+    """One replicate with full outputs; ``progress(days_done)`` every ``chunk`` days (identical results)."""
+    S = run_prepared(prep, [seed], record=True, check=check, progress=progress, chunk=chunk)
     return RunResult(
         seed=int(seed),
         outcomes=outcomes_of(prep, S, 0),
         events=events_frame(prep, S, 0, tag=f"AZ{seed}-"),
         tips=tips_frame(prep, S, 0),
-        timeseries=_rows_timeseries(prep, S, 0),
+        timeseries=timeseries_frame(prep, S, 0),
         meta=run_meta(prep, seed),
+        state=S if keep_state else None,
     )
 
 
