@@ -47,13 +47,13 @@ def test_single_lever_arms_differ_in_one_lever():
     for c in CLAIMS:
         if c.event_study:
             continue
-        from azalai.model.engine import _policy
+        from azalai.policy.loader import resolve_policy
 
-        la, lb = _policy(c.a.policy).lever_values(), _policy(c.b.policy).lever_values()
+        la, lb = resolve_policy(c.a.policy).lever_values(), resolve_policy(c.b.policy).lever_values()
         changed = [k for k in la if la[k] != lb[k]]
         assert len(changed) == 1, (c.number, changed)
         if c.bundle is not None:
-            ba, bb = _policy(c.bundle[0].policy).lever_values(), _policy(c.bundle[1].policy).lever_values()
+            ba, bb = resolve_policy(c.bundle[0].policy).lever_values(), resolve_policy(c.bundle[1].policy).lever_values()
             assert len([k for k in ba if ba[k] != bb[k]]) > 1, c.number
 
 

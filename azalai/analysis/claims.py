@@ -36,9 +36,9 @@ ALPHA = 0.05
 
 def lever_policy(base: str, **levers: float):
     """The built-in policy ``base`` with the given levers changed (one lever for a single-lever arm)."""
-    from azalai.model.engine import _policy
+    from azalai.policy.loader import resolve_policy
 
-    pol = _policy(base)
+    pol = resolve_policy(base)
     tag = "-".join(f"{k.replace('_', '')}{v:g}" for k, v in levers.items())
     return pol.model_copy(update={"id": f"{base}-{tag}"[:64], "name": f"{pol.name}, {levers}",
                                   "levers": pol.levers.model_copy(update={k: float(v) for k, v in levers.items()})})

@@ -114,9 +114,10 @@ def seizure_event_study(n: int = 40, seed: int = 0, days: int = 730, window: int
     """Claim 2 at the point world: per-run statistics over ``n`` seeds, with bootstrap CIs over runs."""
     from azalai.analysis.claims import bootstrap_ci
     from azalai.experiment.worlds import Arm, World, prepare_arm
-    from azalai.model.engine import _scenario, run_prepared
+    from azalai.model.engine import run_prepared
+    from azalai.scenario.loader import resolve_scenario
 
-    sc = _scenario(DEFAULT_SCENARIO)
+    sc = resolve_scenario(DEFAULT_SCENARIO)
     prep = prepare_arm(sc, World(0), Arm(policy, {}, tuple(off)), days)
     S = run_prepared(prep, list(range(seed, seed + n)))
     per = [event_study_run(prep, S, r, window) for r in range(n)]
