@@ -550,27 +550,6 @@ def _event_columns() -> list[str]:
 # --------------------------------------------------------------------------------------------- compare
 
 
-def bootstrap_ci(d: np.ndarray, reps: int = 2000, seed: int = 12345, level: float = 0.95) -> tuple[float, float]:
-    d = np.asarray(d, dtype=float)
-    if len(d) == 0:
-        return (float("nan"), float("nan"))
-    if len(d) == 1:
-        return (float(d[0]), float(d[0]))
-    rng = np.random.default_rng(seed)
-    means = d[rng.integers(0, len(d), size=(reps, len(d)))].mean(axis=1)
-    a = (1 - level) / 2
-    return float(np.quantile(means, a)), float(np.quantile(means, 1 - a))
-
-
-def _external_compare():
-    """azalai.analysis.compare when another module provides it (used if its API matches)."""
-    try:
-        from azalai.analysis import compare as mod  # type: ignore[attr-defined]
-    except Exception:
-        return None
-    return mod
-
-
 def paired_compare(
     scenario: str,
     policy_a: str | Policy,
@@ -586,14 +565,16 @@ def paired_compare(
 
     from azalai.model.engine import prepare
 
+    from azalai.analysis.compare import run_paired, summarize_paired
+    from azalai.analysis.explain import explain_difference
+
     say = progress or (lambda f, m: None)
     seeds = [int(s) for s in seeds]
     step = max(1, min(25, math.ceil(len(seeds) / 5)))
-    ext = _external_compare()
-    if pool is None and ext is not None and hasattr(ext, "run_paired"):
-        runs = ext.run_paired(scenario, policy_a, policy_b, seeds=seeds, days=days, with_events=True, batch=step,
-                              progress=lambda done, total: say(0.05 + 0.85 * done / max(total, 1),
-                                                               f"replicate pairs {done} of {total}"))  # fmt: skip
+    if pool is None:
+        runs = run_paired(scenario, policy_a, policy_b, seeds=seeds, days=days, with_events=True, batch=step,
+                          progress=lambda done, total: say(0.05 + 0.85 * done / max(total, 1),
+                                                           f"replicate pairs {done} of {total}"))  # fmt: skip
         outs = {"A": runs.outcomes_a, "B": runs.outcomes_b}
         evs = {"A": runs.events_a or [], "B": runs.events_b or []}
     else:
@@ -607,53 +588,28 @@ def paired_compare(
                 o, e = call(compute_batch, scenario, pol, days, chunk)
                 outs[label] += o
                 evs[label] += e
-    mech = {lab: [({str(k): float(v) for k, v in e.groupby("mechanism").size().items()} if len(e) else {})
-                  for e in evs[lab]] for lab in ("A", "B")}  # fmt: skip
     say(0.92, "paired differences")
-    rows = []
-    if ext is not None and hasattr(ext, "summarize_paired"):
-        _, res = ext.summarize_paired(outs["A"], outs["B"], seed=seeds[0])
-        for col, r in res.items():
-            rows.append({
-                "outcome": col, "mean_a": r["a"], "mean_b": r["b"], "diff": r["diff"], "ci_lo": r["ci_low"],
-                "ci_hi": r["ci_high"], "rel": r["diff"] / abs(r["a"]) if r["a"] else None,
-                "effect": r["effect_size"], "significant": bool(r["excludes_zero"]),
-            })  # fmt: skip
-    else:
-        A, B = pd.DataFrame(outs["A"]), pd.DataFrame(outs["B"])
-        for col in A.columns:
-            if col not in B.columns:
-                continue
-            a = A[col].to_numpy(float)
-            b = B[col].to_numpy(float)
-            d = b - a
-            lo, hi = bootstrap_ci(d)
-            sd = float(d.std(ddof=1)) if len(d) > 1 else 0.0
-            mean_a = float(a.mean())
-            rows.append({
-                "outcome": col, "mean_a": mean_a, "mean_b": float(b.mean()), "diff": float(d.mean()),
-                "ci_lo": lo, "ci_hi": hi, "rel": float(d.mean() / abs(mean_a)) if mean_a else None,
-                "effect": float(d.mean() / sd) if sd > 0 else 0.0, "significant": bool(lo > 0 or hi < 0),
-            })  # fmt: skip
+    # one paired statistic for everything: analysis.compare (bootstrap over seeds, seeded by the first seed)
+    _, res = summarize_paired(outs["A"], outs["B"], seed=seeds[0])
+    rows = [{
+        "outcome": col, "mean_a": r["a"], "mean_b": r["b"], "diff": r["diff"], "ci_lo": r["ci_low"],
+        "ci_hi": r["ci_high"], "rel": r["diff"] / abs(r["a"]) if r["a"] else None,
+        "effect": r["effect_size"], "significant": bool(r["excludes_zero"]),
+    } for col, r in res.items()]  # fmt: skip
     key_rank = {k: i for i, k in enumerate(KEY_OUTCOMES)}
     rows.sort(key=lambda r: (key_rank.get(r["outcome"], 999), r["outcome"]))
     # events by mechanism, paired by seed
-    mech_rows = []
+    mech = {lab: [({str(k): float(v) for k, v in e.groupby("mechanism").size().items()} if len(e) else {})
+                  for e in evs[lab]] for lab in ("A", "B")}  # fmt: skip
     names = sorted({k for lab in mech.values() for d_ in lab for k in d_})
-    for m in names:
-        a = np.array([d_.get(m, 0) for d_ in mech["A"]], dtype=float)
-        b = np.array([d_.get(m, 0) for d_ in mech["B"]], dtype=float)
-        lo, hi = bootstrap_ci(b - a)
-        mech_rows.append({"mechanism": m, "mean_a": float(a.mean()), "mean_b": float(b.mean()),
-                          "diff": float((b - a).mean()), "ci_lo": lo, "ci_hi": hi})  # fmt: skip
+    mech_rows = []
+    if names:
+        full = {lab: [{m: d_.get(m, 0.0) for m in names} for d_ in mech[lab]] for lab in ("A", "B")}
+        _, mres = summarize_paired(full["A"], full["B"], seed=seeds[0])
+        mech_rows = [{"mechanism": m, "mean_a": r["a"], "mean_b": r["b"], "diff": r["diff"], "ci_lo": r["ci_low"],
+                      "ci_hi": r["ci_high"]} for m, r in mres.items()]  # fmt: skip
     mech_rows.sort(key=lambda r: -abs(r["diff"]))
-    causes: list[str] = []
-    try:
-        from azalai.analysis.explain import explain_difference
-
-        causes = list(explain_difference(evs["A"], evs["B"], outs["A"], outs["B"], scenario=scenario).sentences)
-    except Exception:  # optional: the explanation module may be absent or changed
-        causes = []
+    causes = list(explain_difference(evs["A"], evs["B"], outs["A"], outs["B"], scenario=scenario).sentences)
     pa = policy_a if isinstance(policy_a, Policy) else prepare(scenario, policy_a, 1).policy
     pb = policy_b if isinstance(policy_b, Policy) else prepare(scenario, policy_b, 1).policy
     va, vb = pa.lever_values(), pb.lever_values()
