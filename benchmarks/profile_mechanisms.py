@@ -41,8 +41,12 @@ def profile(scale: int, days: int, warm: int = 28) -> dict[str, float]:
             week = day // 7
             # the weekly slow processes, in the order of kernel.weekly (its bookkeeping done in numpy)
             S.place_rent_ema[0] += p.rent_smoothing * (S.place_rent_week[0] - S.place_rent_ema[0])
-            for name, fn, args in (("w: redeploy", K.redeploy, (W, Sr, p, lev, 0, day)),
+            for name, fn, args in (("w: reallocate", K.reallocate, (W, Sr, p, lev, 0, day, week)),
+                                   ("w: land_disputes", K.land_disputes, (W, Sr, p, lev, 0, day, week)),
+                                   ("w: update_groups", K.update_groups, (W, Sr, p, lev, 0, day, week)),
                                    ("w: update_accords", K.update_accords, (W, Sr, p, lev, 0, day, week)),
+                                   ("w: land_disputes", K.land_disputes, (W, Sr, p, lev, 0, day, week)),
+                                   ("w: update_groups", K.update_groups, (W, Sr, p, lev, 0, day, week)),
                                    ("w: update_communities", K.update_communities, (W, Sr, p, lev, aid, 0, day, week)),
                                    ("w: update_control", K.update_control, (W, Sr, p, lev, 0, day, week)),
                                    ("w: choose_routes", K.choose_routes, (W, Sr, p, lev, 0, day, week))):

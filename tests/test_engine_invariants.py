@@ -122,7 +122,10 @@ def _reported_and_actual_deaths(prep, seeds):
     S = run_prepared(prep, seeds)
     w = prep.world
     forces = np.isin(w.actor_kind, [KIND_STATE, KIND_INTERNATIONAL])  # they neither recruit nor demobilise
-    forces_lost = w.fighters0[forces].sum() - S.fighters[:, forces].sum(axis=(1, 2))
+    # ... but are reinforced (losses replaced) and drawn down by their force-size levers, and travel.
+    forces_lost = (w.fighters0[forces].sum() - S.fighters[:, forces].sum(axis=(1, 2))
+                   - S.transit[:, forces].sum(axis=(1, 2, 3))
+                   + S.acc[:, ACC["force_reinforced"]] - S.acc[:, ACC["force_withdrawn"]])
     actual = S.acc[:, ACC["local_fighter_deaths"]] + forces_lost + S.acc[:, ACC["civilian_deaths_pop"]]
     return S.acc[:, ACC["fatalities"]], actual
 

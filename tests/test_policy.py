@@ -60,6 +60,7 @@ def test_builtin_lever_values() -> None:
         "barkhane_focus": 0.15, "barkhane_tempo": 1.0, "vetting": 0.3, "sweeps": 0.6, "release_delay_days": 21.0,
         "harm_mitigation": 0.5, "minusma_posture": 0.3, "minusma_toc_units": 0.0, "state_redeployment": 0.2,
         "state_collusion": 0.6, "ddr_pace": 0.05, "interim_fairness": 0.3, "aid": 0.1, "business_respected": 0.7,
+        "fama_troops": 1.0, "barkhane_troops": 1.0, "minusma_troops": 1.0,
     }  # fmt: skip
 
     def diff(name: str) -> dict[str, float]:

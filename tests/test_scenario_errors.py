@@ -353,6 +353,36 @@ CASES: list[tuple[str, str | bytes, str, str, int | None]] = [
         115,
     ),
     (
+        "aim-naming-no-place",
+        MINI + "aims:\n  - actor: hcua\n    name: nowhere\n    weight: 1.0\n    source: \"assumption: x\"\n",
+        "an aim must name at least one place or region",
+        "aims[0]",
+        167,
+    ),
+    (
+        "aim-unknown-place",
+        MINI + "aims:\n  - actor: hcua\n    places: [kidall]\n    weight: 1.0\n    source: \"assumption: x\"\n",
+        "unknown place 'kidall' (did you mean 'kidal'?)",
+        "aims[0].places[0]",
+        168,
+    ),
+    (
+        "militia-unknown-community",
+        MINI + "militias:\n  - id: imghad-militia\n    name: Imghad self-defence\n    community: imghadd\n"
+        "    acled_name: Imghad Militia\n    source: \"assumption: x\"\n",
+        "unknown community 'imghadd' (did you mean 'imghad'?)",
+        "militias[0].community",
+        169,
+    ),
+    (
+        "season-outside-the-year",
+        MINI + "seasons:\n  - id: harvest\n    name: harvest\n    days: [288, 400]\n    pressure: 1.0\n"
+        "    source: \"assumption: x\"\n",
+        "day 400 is outside the year (days of the year run 1..366)",
+        "seasons[0].days",
+        169,
+    ),
+    (
         "relation-with-itself",
         edit(("      b: imghad\n", "      b: ifoghas\n")),
         "relation of community 'ifoghas' with itself",

@@ -142,6 +142,33 @@ def accord_status(timeseries) -> list[dict[str, Any]]:
     return rows
 
 
+def strategic_developments(ev) -> list[tuple[str, Any]]:
+    """Places entered and left, militias formed, alliances made and broken: (what, events frame)."""
+    from azalai.model.events import STRATEGIC_KINDS
+
+    if ev is None or not len(ev) or "mechanism" not in ev:
+        return []
+    out = []
+    for (mech, sub), what in STRATEGIC_KINDS.items():
+        d = ev[(ev["mechanism"] == mech) & (ev["sub_event_type"] == sub)]
+        out.append((what, d))
+    return out
+
+
+def print_strategic(ev, console: Console, show: int = 8) -> None:
+    rows = strategic_developments(ev)
+    if not rows:
+        return
+    t = Table(title="strategic developments (movement, militias, alliances)")
+    for col in ("development", "count", "first ones (date, actor, place)"):
+        t.add_column(col, justify="right" if col == "count" else "left")
+    for what, d in rows:
+        first = esc("; ".join(f"{r.event_date} {r.actor1_id}{'/' + r.actor2_id if r.actor2_id else ''} at {r.location}"
+                              for r in d.head(show).itertuples()))
+        t.add_row(what, f"{len(d):,}", first)
+    console.print(t)
+
+
 def print_summary(res, console: Console) -> None:
     from azalai.report.figures import revenue_table
 
@@ -180,6 +207,7 @@ def print_summary(res, console: Console) -> None:
         for (et, st), row in by_type.iterrows():
             t.add_row(str(et), str(st), f"{int(row['events']):,}", f"{int(row['fatalities']):,}")
         console.print(t)
+        print_strategic(ev, console)
     else:
         console.print("no events")
 

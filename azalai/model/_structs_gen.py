@@ -50,11 +50,19 @@ WORLD_T = WorldStruct([
     ("state_actor", types.int64),
     ("jihad_overlap", types.Array(types.float64, 1, "C")),
     ("communal", types.Array(types.float64, 2, "C")),
+    ("dist_km", types.Array(types.float64, 2, "C")),
+    ("aim_w", types.Array(types.float64, 2, "C")),
+    ("area", types.Array(types.int64, 2, "C")),
+    ("militia_comm", types.Array(types.int64, 1, "C")),
+    ("comm_live", types.Array(types.int64, 1, "C")),
+    ("compete", types.Array(types.int64, 2, "C")),
+    ("season", types.Array(types.float64, 1, "C")),
+    ("doy0", types.int64),
 ])
 
 
 @njit(cache=True)
-def new_world(place_region, place_zone, place_ext, place_lat, place_lon, route_a, route_b, route_len, route_terrain, adj_ptr, adj_nbr, adj_edge, pop0, comm_dep, comm_sub, comm_asp, comm_indep, comm_rel, comm_region_w, actor_kind, actor_coal, actor_role, base_w, fighters0, cash0, rel0, overlap, support0, force_base, oc_unit, k_value_day, k_entry_ptr, k_entry, k_exit, sig, pair_a, pair_b, pair_of, entitled, promised, ddr_ok, state_actor, jihad_overlap, communal):
+def new_world(place_region, place_zone, place_ext, place_lat, place_lon, route_a, route_b, route_len, route_terrain, adj_ptr, adj_nbr, adj_edge, pop0, comm_dep, comm_sub, comm_asp, comm_indep, comm_rel, comm_region_w, actor_kind, actor_coal, actor_role, base_w, fighters0, cash0, rel0, overlap, support0, force_base, oc_unit, k_value_day, k_entry_ptr, k_entry, k_exit, sig, pair_a, pair_b, pair_of, entitled, promised, ddr_ok, state_actor, jihad_overlap, communal, dist_km, aim_w, area, militia_comm, comm_live, compete, season, doy0):
     s = structref.new(WORLD_T)
     s.place_region = place_region
     s.place_zone = place_zone
@@ -100,6 +108,14 @@ def new_world(place_region, place_zone, place_ext, place_lat, place_lon, route_a
     s.state_actor = state_actor
     s.jihad_overlap = jihad_overlap
     s.communal = communal
+    s.dist_km = dist_km
+    s.aim_w = aim_w
+    s.area = area
+    s.militia_comm = militia_comm
+    s.comm_live = comm_live
+    s.compete = compete
+    s.season = season
+    s.doy0 = doy0
     return s
 
 
@@ -193,11 +209,22 @@ STATE_T = StateStruct([
     ("loc_support", types.Array(types.float64, 3, "C")),
     ("prot_ref", types.Array(types.float64, 3, "C")),
     ("enemy_support", types.Array(types.float64, 3, "C")),
+    ("transit", types.Array(types.float64, 4, "C")),
+    ("mv_value", types.Array(types.float64, 3, "C")),
+    ("mv_term", types.Array(types.int64, 3, "C")),
+    ("mv_termval", types.Array(types.float64, 3, "C")),
+    ("mv_from", types.Array(types.int64, 3, "C")),
+    ("active", types.Array(types.int64, 2, "C")),
+    ("rel", types.Array(types.float64, 3, "C")),
+    ("allied", types.Array(types.int64, 3, "C")),
+    ("hist", types.Array(types.float64, 3, "C")),
+    ("insecurity", types.Array(types.float64, 2, "C")),
+    ("ev_seen", types.Array(types.int64, 1, "C")),
 ])
 
 
 @njit(cache=True)
-def new_state(seed, fighters, cash, income, rent_week, rent_ema, rent_ref, protector, place_rent_week, place_rent_ema, pop, support, grievance, coop, harm_week, livelihood_week, livelihood_ema, livelihood_ref, interdict_loss_week, risk, path_nodes, path_len, path_owner, flow_week, seized_place_week, tension, broken, broken_weeks, incidents_week, balance_prev, post_share, aggr, last_loss_place, last_loss_day, last_loss_value, last_loss_by, release, detained, sweep_due, sweep_force, sweep_cause, manip, tips_recent, ops_budget, acc, ev_n, ev_day, ev_type, ev_a1, ev_a2, ev_place, ev_fat, ev_civ, ev_mech, ev_ck, ev_ci, ev_cv, tip_n, tip_day, tip_force, tip_comm, tip_informant, tip_accused, tip_place, tip_true, tip_vetted, tip_caught, tip_acted, tip_event, ts_fighters, ts_cash, ts_income, ts_protector, ts_support, ts_grievance, ts_coop, ts_flow, ts_seized, ts_tension, ts_broken, ts_tips, ts_misdirected, ts_livelihood, ts_risk, ts_fatalities, fail_flag, loc_support, prot_ref, enemy_support):
+def new_state(seed, fighters, cash, income, rent_week, rent_ema, rent_ref, protector, place_rent_week, place_rent_ema, pop, support, grievance, coop, harm_week, livelihood_week, livelihood_ema, livelihood_ref, interdict_loss_week, risk, path_nodes, path_len, path_owner, flow_week, seized_place_week, tension, broken, broken_weeks, incidents_week, balance_prev, post_share, aggr, last_loss_place, last_loss_day, last_loss_value, last_loss_by, release, detained, sweep_due, sweep_force, sweep_cause, manip, tips_recent, ops_budget, acc, ev_n, ev_day, ev_type, ev_a1, ev_a2, ev_place, ev_fat, ev_civ, ev_mech, ev_ck, ev_ci, ev_cv, tip_n, tip_day, tip_force, tip_comm, tip_informant, tip_accused, tip_place, tip_true, tip_vetted, tip_caught, tip_acted, tip_event, ts_fighters, ts_cash, ts_income, ts_protector, ts_support, ts_grievance, ts_coop, ts_flow, ts_seized, ts_tension, ts_broken, ts_tips, ts_misdirected, ts_livelihood, ts_risk, ts_fatalities, fail_flag, loc_support, prot_ref, enemy_support, transit, mv_value, mv_term, mv_termval, mv_from, active, rel, allied, hist, insecurity, ev_seen):
     s = structref.new(STATE_T)
     s.seed = seed
     s.fighters = fighters
@@ -288,6 +315,17 @@ def new_state(seed, fighters, cash, income, rent_week, rent_ema, rent_ref, prote
     s.loc_support = loc_support
     s.prot_ref = prot_ref
     s.enemy_support = enemy_support
+    s.transit = transit
+    s.mv_value = mv_value
+    s.mv_term = mv_term
+    s.mv_termval = mv_termval
+    s.mv_from = mv_from
+    s.active = active
+    s.rel = rel
+    s.allied = allied
+    s.hist = hist
+    s.insecurity = insecurity
+    s.ev_seen = ev_seen
     return s
 
 
@@ -301,6 +339,9 @@ LEVERS_T = LeversStruct([
     ("minusma_posture", types.Array(types.float64, 1, "C")),
     ("minusma_toc_units", types.Array(types.float64, 1, "C")),
     ("state_redeployment", types.Array(types.float64, 1, "C")),
+    ("fama_troops", types.Array(types.float64, 1, "C")),
+    ("barkhane_troops", types.Array(types.float64, 1, "C")),
+    ("minusma_troops", types.Array(types.float64, 1, "C")),
     ("state_collusion", types.Array(types.float64, 1, "C")),
     ("ddr_pace", types.Array(types.float64, 1, "C")),
     ("interim_fairness", types.Array(types.float64, 1, "C")),
@@ -310,7 +351,7 @@ LEVERS_T = LeversStruct([
 
 
 @njit(cache=True)
-def new_levers(barkhane_focus, barkhane_tempo, vetting, sweeps, release_delay_days, harm_mitigation, minusma_posture, minusma_toc_units, state_redeployment, state_collusion, ddr_pace, interim_fairness, aid, business_respected):
+def new_levers(barkhane_focus, barkhane_tempo, vetting, sweeps, release_delay_days, harm_mitigation, minusma_posture, minusma_toc_units, state_redeployment, fama_troops, barkhane_troops, minusma_troops, state_collusion, ddr_pace, interim_fairness, aid, business_respected):
     s = structref.new(LEVERS_T)
     s.barkhane_focus = barkhane_focus
     s.barkhane_tempo = barkhane_tempo
@@ -321,6 +362,9 @@ def new_levers(barkhane_focus, barkhane_tempo, vetting, sweeps, release_delay_da
     s.minusma_posture = minusma_posture
     s.minusma_toc_units = minusma_toc_units
     s.state_redeployment = state_redeployment
+    s.fama_troops = fama_troops
+    s.barkhane_troops = barkhane_troops
+    s.minusma_troops = minusma_troops
     s.state_collusion = state_collusion
     s.ddr_pace = ddr_pace
     s.interim_fairness = interim_fairness

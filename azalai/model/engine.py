@@ -169,7 +169,7 @@ def outcomes_of(prep: Prepared, S, r: int) -> dict[str, float]:
     out["clashes"] = g("clashes")
     out["attacks"] = g("attacks")
     jih = [a for a in range(A) if w.actor_kind[a] == KIND_JIHADIST]
-    j_end = float(S.fighters[r][jih].sum()) if jih else 0.0
+    j_end = float(S.fighters[r][jih].sum() + S.transit[r][jih].sum()) if jih else 0.0
     j_start = float(w.fighters0[jih].sum()) if jih else 0.0
     out["jihadist_strength"] = j_end
     out["jihadist_strength_change"] = (j_end - j_start) / j_start if j_start > 0 else 0.0
@@ -216,6 +216,9 @@ def outcomes_of(prep: Prepared, S, r: int) -> dict[str, float]:
     out["sweeps"] = g("sweeps")
     out["protests"] = g("protests")
     out["demobilised"] = g("demobilised")
+    for k in ("places_entered", "places_left", "militias_formed", "alliances_made", "alliances_broken",
+              "land_disputes", "communal_attacks"):
+        out[k] = g(k)
     forces = [a for a in range(A) if w.actor_role[a] != 0]
     intl = [a for a in range(A) if w.actor_kind[a] == KIND_INTERNATIONAL]
     griev_f = S.grievance[r][:, forces].mean(axis=1) if forces else np.zeros(len(pop))

@@ -33,13 +33,26 @@ EVENT_TYPES = [
     ("Strategic developments", "Non-violent transfer of territory"),  # 11
     ("Strategic developments", "Agreement"),  # 12
     ("Strategic developments", "Other"),  # 13
+    ("Strategic developments", "Headquarters or base established"),  # 14
+    ("Strategic developments", "Change to group/activity"),  # 15
 ]
 EV_CLASH, EV_GOV_REGAINS, EV_NSA_OVERTAKES, EV_IED, EV_SHELLING, EV_AIRSTRIKE = 0, 1, 2, 3, 4, 5
 EV_VAC_ATTACK, EV_ABDUCTION, EV_PROTEST, EV_ARRESTS, EV_SEIZURE, EV_TRANSFER = 6, 7, 8, 9, 10, 11
 EV_AGREEMENT, EV_OTHER = 12, 13
+EV_BASE, EV_GROUP_CHANGE = 14, 15
 
-MECHANISMS = ["", "trafficking", "control", "violence", "intelligence", "operations", "communities", "accords", "state"]
+MECHANISMS = ["", "trafficking", "control", "violence", "intelligence", "operations", "communities", "accords", "state",
+              "movement", "groups", "land"]
 M_TRAFFICKING, M_CONTROL, M_VIOLENCE, M_INTELLIGENCE, M_OPERATIONS, M_COMMUNITIES, M_ACCORDS, M_STATE = range(1, 9)
+M_MOVEMENT, M_GROUPS, M_LAND = 9, 10, 11
+# What a movement or groups event records (its mechanism and sub-event type tell them apart).
+STRATEGIC_KINDS = {
+    ("movement", "Headquarters or base established"): "place entered",
+    ("movement", "Change to group/activity"): "place left",
+    ("groups", "Change to group/activity"): "militia formed",
+    ("groups", "Agreement"): "alliance made",
+    ("groups", "Other"): "alliance broken",
+}
 
 # Cause-chain link kinds.
 CAUSE_KINDS = [
@@ -47,7 +60,9 @@ CAUSE_KINDS = [
     "attack", "sweep", "detentions", "grievance", "support", "cooperation", "local_strength", "dual_hatted",
     "mission_focus", "control_shift", "aggression", "ransom", "misdirected", "unmet_demands", "collusion",
     "mediation", "predation", "civilian_harm", "informant_activity", "communal_hostility", "losses",
-    "local_support",
+    "local_support", "place_value", "aim", "recruitment_pool", "enemies_present", "better_place", "moved_from",
+    "insecurity", "attacks_on_community", "no_protector", "shared_enemy", "shared_rent", "rent_divergence",
+    "cooperation_history", "relation", "land_dispute", "season", "state_absent",
 ]
 CK = {n: i for i, n in enumerate(CAUSE_KINDS)}
 CK_SEIZURE = 1
@@ -80,6 +95,23 @@ CK_INFORMANT_ACTIVITY = 27
 CK_COMMUNAL_HOSTILITY = 28
 CK_LOSSES = 29
 CK_LOCAL_SUPPORT = 30
+CK_PLACE_VALUE = 31
+CK_AIM = 32
+CK_POOL = 33
+CK_ENEMIES_PRESENT = 34
+CK_BETTER_PLACE = 35
+CK_MOVED_FROM = 36
+CK_INSECURITY = 37
+CK_ATTACKS_ON_COMMUNITY = 38
+CK_NO_PROTECTOR = 39
+CK_SHARED_ENEMY = 40
+CK_SHARED_RENT = 41
+CK_RENT_DIVERGENCE = 42
+CK_COOP_HISTORY = 43
+CK_RELATION = 44
+CK_LAND_DISPUTE = 45
+CK_SEASON = 46
+CK_STATE_ABSENT = 47
 
 # Actor slot codes for non-actor parties.
 CIVILIANS = -2
@@ -215,6 +247,44 @@ def describe_link(idx, kind: int, i: int, v: float) -> str:
         return f"communal hostility {v:.2f}"
     if name == "losses":
         return f"{actor(i)} lost {v:.0f} fighters recently"
+    if name == "place_value":
+        return f"{place(i)} worth {v:.2f} to the group"
+    if name == "aim":
+        return f"declared aim ({actor(i)}, weight {v:.2f})"
+    if name == "recruitment_pool":
+        return f"people for {actor(i)} here: supporters, recruits or civilians to protect ({v:.2f})"
+    if name == "enemies_present":
+        return f"enemies present ({v:.0f} fighters)"
+    if name == "better_place":
+        return f"better placed at {place(i)} (worth {v:.2f})"
+    if name == "moved_from":
+        return f"came from {place(i)} ({v:,.0f} km)"
+    if name == "insecurity":
+        return f"insecurity of {idx.communities[i] if 0 <= i < len(idx.communities) else '?'} {v:.2f}"
+    if name == "attacks_on_community":
+        return f"attacks on {idx.communities[i] if 0 <= i < len(idx.communities) else '?'} ({v:.0f} killed recently)"
+    if name == "no_protector":
+        return f"no protector of {idx.communities[i] if 0 <= i < len(idx.communities) else '?'} (protected share {v:.2f})"
+    if name == "shared_enemy":
+        return f"shared enemy {actor(i)} ({v:.2f})"
+    if name == "shared_rent":
+        return f"shared rents {pair(i)} ({v:.2f})"
+    if name == "rent_divergence":
+        return f"rents diverge {pair(i)} ({v:.2f})"
+    if name == "cooperation_history":
+        return f"past cooperation/violence {pair(i)} ({v:+.2f})"
+    if name == "relation":
+        return f"relation {pair(i)} {v:+.2f}"
+    if name == "land_dispute":
+        c1, c2 = i // PAIR_CODE, i % PAIR_CODE
+        names = idx.communities
+        a_ = names[c1] if 0 <= c1 < len(names) else "?"
+        b_ = names[c2] if 0 <= c2 < len(names) else "?"
+        return f"land, pasture or water dispute {a_}-{b_} (hostility {v:.2f})"
+    if name == "season":
+        return f"seasonal pressure on land and water {v:.2f}"
+    if name == "state_absent":
+        return f"no state forces at {place(i)} to arbitrate"
     return f"{name} {i} {v:.3g}"
 
 

@@ -20,6 +20,8 @@ SRC    income sources (``state.SOURCES``);  ``NACC`` outcome accumulators (``sta
 RING   days of the detention-release ring buffer;  ``CHAIN`` links in an event's cause chain
 TIPS   the four tip counters (tips, false, acted on, false acted on)
 ASP    the political aspirations a community can hold (``world.ASPIRATION_CODE``)
+TW     weeks of the fighters-in-transit ring buffer (``state.TRANSIT_WEEKS``);  ``Y`` = days of the
+       seasonal calendar's year (``world.YEAR_DAYS``)
 ====== ==============================================================================
 """
 
@@ -93,6 +95,14 @@ ddr_ok          int64   A
 state_actor     int64   -
 jihad_overlap   float64 A
 communal        float64 A C
+dist_km         float64 P P
+aim_w           float64 A P
+area            int64   A P
+militia_comm    int64   A
+comm_live       int64   C
+compete         int64   C C
+season          float64 Y
+doy0            int64   -
 """)
 
 STATE_FIELDS = _table("""
@@ -185,6 +195,17 @@ fail_flag           int64   R
 loc_support         float64 R A P
 prot_ref            float64 R C A
 enemy_support       float64 R A C
+transit             float64 R A P TW
+mv_value            float64 R A P
+mv_term             int64   R A P
+mv_termval          float64 R A P
+mv_from             int64   R A P
+active              int64   R A
+rel                 float64 R A A
+allied              int64   R A A
+hist                float64 R A A
+insecurity          float64 R C
+ev_seen             int64   R
 """)
 
 # One float64 column per declared lever (azalai/policy/levers.yaml), indexed by day.

@@ -3,7 +3,7 @@
 * no negative stocks (fighters, cash, population, detainees, grievance, risk);
 * money conservation: every rent paid is received by a protector, the state (collusion cut) or
   communities, or is declared leakage;
-* population conservation: civilians + local armed groups' fighters + detainees + the dead stay equal
+* population conservation: civilians + local armed groups' fighters (posted or in transit) + detainees + the dead stay equal
   to the starting population (recruitment, DDR, desertion and release only move people);
 * probabilities and shares within [0, 1]: support (and each community's total support), cooperation,
   perceived risk;
@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from azalai.model.state import ACC, SRC_COLLUSION, SRC_RENT
-from azalai.model.world import KIND_JIHADIST, KIND_SIGNATORY
+from azalai.model.world import KIND_JIHADIST, KIND_MILITIA, KIND_SIGNATORY
 
 
 TOL = 10 ** -6  # relative tolerance of the accounting checks (floating-point sums)
@@ -31,7 +31,7 @@ def check_invariants(w, S, day: int | None = None, tol: float = TOL) -> None:
         arr = getattr(S, name)
         if isinstance(arr, np.ndarray) and arr.dtype.kind == "f" and np.isnan(arr).any():
             raise InvariantError(f"NaN in {name}{where}")
-    for name in ("fighters", "cash", "pop", "detained", "grievance", "risk", "income"):
+    for name in ("fighters", "transit", "cash", "pop", "detained", "grievance", "risk", "income"):
         arr = getattr(S, name)
         if (arr < -tol).any():
             raise InvariantError(f"negative {name}{where}: min {arr.min()}")
@@ -42,7 +42,7 @@ def check_invariants(w, S, day: int | None = None, tol: float = TOL) -> None:
     if (S.support.sum(axis=2) > 1 + tol).any():
         raise InvariantError(f"a community's support sums above 1{where}")
     R = S.seed.shape[0]
-    local = np.isin(w.actor_kind, [KIND_SIGNATORY, KIND_JIHADIST])
+    local = np.isin(w.actor_kind, [KIND_SIGNATORY, KIND_JIHADIST, KIND_MILITIA])
     for r in range(R):
         acc = S.acc[r]
         paid = acc[ACC["rent_paid"]]
@@ -59,6 +59,7 @@ def check_invariants(w, S, day: int | None = None, tol: float = TOL) -> None:
         people = (
             S.pop[r].sum()
             + S.fighters[r][local].sum()
+            + S.transit[r][local].sum()
             + S.detained[r].sum()
             + acc[ACC["civilian_deaths_pop"]]
             + acc[ACC["local_fighter_deaths"]]

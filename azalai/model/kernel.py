@@ -1,7 +1,8 @@
 """The compiled day loop: every replicate of a batch, every day, every mechanism.
 
-Order within a day: on the first day of each week the slow processes run (state redeployment,
-accords, communities, control, route choice, time-series snapshot); then daily: convoys, clashes,
+Order within a day: on the first day of each week the slow processes run (movement of fighters,
+accords, land disputes, militias and alliances, communities, control, route choice, time-series snapshot); then
+daily: convoys, clashes,
 attacks, assassinations, reprisals, kidnappings, tips and operations, sweeps, releases.
 Replicates are independent and draw from counter-based streams keyed by their own seed, so a
 replicate's results do not depend on the batch it runs in.
@@ -14,13 +15,15 @@ from numba import njit
 from azalai.model.mechanisms.accords import update_accords
 from azalai.model.mechanisms.communities import update_communities
 from azalai.model.mechanisms.control import local_support, update_control
+from azalai.model.mechanisms.groups import update_groups
 from azalai.model.mechanisms.intelligence import tips_and_operations
+from azalai.model.mechanisms.land import land_disputes
 from azalai.model.mechanisms.operations import releases, sweeps
-from azalai.model.mechanisms.state import redeploy
+from azalai.model.mechanisms.movement import reallocate
 from azalai.model.mechanisms.trafficking import choose_routes, move_convoys, set_entitlements
 from azalai.model.mechanisms.violence import assassinations, attacks, clashes, kidnappings, reprisals
 from azalai.model.state import ACC, DAYS_PER_WEEK, TS_FALSE_ACTED, TS_TIPS, TS_TIPS_ACTED, TS_TIPS_FALSE
-from azalai.model.world import KIND_JIHADIST, KIND_SIGNATORY
+from azalai.model.world import KIND_JIHADIST, KIND_MILITIA, KIND_SIGNATORY
 
 _POP_START = ACC["population_start"]
 _TIPS = ACC["tips"]
@@ -81,8 +84,10 @@ def weekly(W, S, p, lev, aid, r, day, week):
     if week == 0:
         # First assign protectors, so that communities' protection reference is the status quo.
         update_control(W, S, p, lev, r, day, week)
-    redeploy(W, S, p, lev, r, day)
+    reallocate(W, S, p, lev, r, day, week)
     update_accords(W, S, p, lev, r, day, week)
+    land_disputes(W, S, p, lev, r, day, week)
+    update_groups(W, S, p, lev, r, day, week)
     update_communities(W, S, p, lev, aid, r, day, week)
     if week > 0:
         update_control(W, S, p, lev, r, day, week)
@@ -124,7 +129,7 @@ def init_batch(W, S):
             for v in range(P):
                 tot += S.pop[r, c, v]
         for a in range(A):
-            if W.actor_kind[a] == KIND_SIGNATORY or W.actor_kind[a] == KIND_JIHADIST:
+            if W.actor_kind[a] == KIND_SIGNATORY or W.actor_kind[a] == KIND_JIHADIST or W.actor_kind[a] == KIND_MILITIA:
                 for v in range(P):
                     tot += S.fighters[r, a, v]
         S.acc[r, _POP_START] = tot

@@ -29,6 +29,8 @@ ACC_NAMES = [
     "livelihood_lost", "rent_to_communities", "sweeps", "kidnappings", "assassinations", "reprisals",
     "operations", "accord_breaks", "mediations", "population_start", "tips_untrue", "untrue_tips_acted",
     "defections", "attrition", "spending",
+    "places_entered", "places_left", "militias_formed", "alliances_made", "alliances_broken",
+    "land_disputes", "communal_attacks", "force_reinforced", "force_withdrawn",
 ]
 ACC = {n: i for i, n in enumerate(ACC_NAMES)}
 NACC = len(ACC_NAMES)
@@ -40,6 +42,7 @@ EVENTS_PER_DAY, EVENTS_SPARE = 8, 512  # event buffer: room for this many events
 TIPS_PER_DAY, TIPS_SPARE = 6, 256  # tip buffer, likewise
 TIP_SERIES = 4  # weekly tip counters: tips, false tips, tips acted on, false tips acted on
 TS_TIPS, TS_TIPS_FALSE, TS_TIPS_ACTED, TS_FALSE_ACTED = range(TIP_SERIES)
+TRANSIT_WEEKS = 8  # fighters-in-transit ring buffer (weeks); journeys are capped below this
 
 # Field names, dtypes and axes are declared in azalai/model/fields.py.
 State = namedtuple("State", names(STATE_FIELDS))
@@ -164,6 +167,17 @@ def alloc_state(w, seeds: np.ndarray, days: int, record: bool) -> State:
         loc_support=f((R, A, P)),
         prot_ref=f((R, C, A)),
         enemy_support=f((R, A, C)),
+        transit=f((R, A, P, TRANSIT_WEEKS)),
+        mv_value=f((R, A, P)),
+        mv_term=np.zeros((R, A, P), dtype=i64),
+        mv_termval=f((R, A, P)),
+        mv_from=-np.ones((R, A, P), dtype=i64),
+        active=np.repeat((w.militia_comm < 0).astype(i64)[None], R, axis=0).copy(),
+        rel=np.repeat(w.rel0[None], R, axis=0).copy(),
+        allied=np.zeros((R, A, A), dtype=i64),
+        hist=f((R, A, A)),
+        insecurity=f((R, C)),
+        ev_seen=np.zeros(R, dtype=i64),
     )
     s.acc[:, ACC["accord_failure_day"]] = -1.0
     return s

@@ -15,12 +15,15 @@ import numpy as np
 
 from azalai.model.fields import WORLD_FIELDS, names
 from azalai.policy.schema import LEVER_INDEX, LEVERS, Policy
-from azalai.scenario.schema import ActorKind, Aspiration, PlaceKind, Scenario, SocialStatus, Terrain
+from azalai.scenario.schema import ActorKind, Aspiration, Livelihood, PlaceKind, Scenario, SocialStatus, Terrain
 
-KIND_STATE, KIND_SIGNATORY, KIND_JIHADIST, KIND_INTERNATIONAL = 0, 1, 2, 3
+KIND_STATE, KIND_SIGNATORY, KIND_JIHADIST, KIND_INTERNATIONAL, KIND_MILITIA = 0, 1, 2, 3, 4
+LOCAL_KINDS = (KIND_SIGNATORY, KIND_JIHADIST, KIND_MILITIA)  # armed groups drawn from the population
 ROLE_NONE, ROLE_STATE, ROLE_BARKHANE, ROLE_MINUSMA, ROLE_OTHER_FORCE = 0, 1, 2, 3, 4
 ZONE_NORTH, ZONE_CENTRE, ZONE_SOUTH, ZONE_OUTSIDE = range(4)
 ZONES = {"north": ZONE_NORTH, "centre": ZONE_CENTRE, "south": ZONE_SOUTH, "outside": ZONE_OUTSIDE}
+LIVE_OTHER, LIVE_HERDING, LIVE_FARMING, LIVE_FISHING = 0, 1, 2, 3
+YEAR_DAYS = 365  # the seasonal calendar ignores leap days
 
 # Codes of the scenario's categorical fields; their weights are parameters read by the mechanisms.
 TERRAIN_PAVED, TERRAIN_LATERITE, TERRAIN_RIVER, TERRAIN_TRACK, TERRAIN_DESERT = range(5)
@@ -82,15 +85,29 @@ def _iso(region, meta) -> int:
     return int(region.iso or meta.iso or 0)
 
 
+def scenario_actors(sc: Scenario) -> list:
+    """The scenario's actors, then one dormant actor per declared militia (fixed-size arrays)."""
+    from azalai.scenario.schema import Actor
+
+    dormant = [
+        Actor(id=m.id, name=m.name, acled_name=m.acled_name, acled_type=m.acled_type, kind=ActorKind.militia,
+              base_communities=[m.community], fighters={}, cash=0.0, aliases=m.aliases, source=m.source)
+        for m in sc.militias
+    ]
+    return list(sc.actors) + dormant
+
+
 def build_world(sc: Scenario) -> tuple[World, Index]:
     """Static arrays of a scenario."""
     from azalai.scenario.schema import ACLED_INTER_CODE
 
+    actors = scenario_actors(sc)
+
     pid = {p.id: i for i, p in enumerate(sc.places)}
     rid = {r.id: i for i, r in enumerate(sc.regions)}
     cid = {c.id: i for i, c in enumerate(sc.communities)}
-    aid = {a.id: i for i, a in enumerate(sc.actors)}
-    P, C, A, R_ = len(sc.places), len(sc.communities), len(sc.actors), len(sc.regions)
+    aid = {a.id: i for i, a in enumerate(actors)}
+    P, C, A, R_ = len(sc.places), len(sc.communities), len(actors), len(sc.regions)
     E, K = len(sc.routes), len(sc.commodities)
 
     place_region = np.array([rid[p.region] for p in sc.places], dtype=np.int64)
@@ -142,12 +159,13 @@ def build_world(sc: Scenario) -> tuple[World, Index]:
         ActorKind.signatory: KIND_SIGNATORY,
         ActorKind.jihadist: KIND_JIHADIST,
         ActorKind.international: KIND_INTERNATIONAL,
+        ActorKind.militia: KIND_MILITIA,
     }
-    actor_kind = np.array([kind_code[a.kind] for a in sc.actors], dtype=np.int64)
-    coals = sorted({a.coalition for a in sc.actors if a.coalition})
-    actor_coal = np.array([coals.index(a.coalition) if a.coalition else -1 for a in sc.actors], dtype=np.int64)
+    actor_kind = np.array([kind_code[a.kind] for a in actors], dtype=np.int64)
+    coals = sorted({a.coalition for a in actors if a.coalition})
+    actor_coal = np.array([coals.index(a.coalition) if a.coalition else -1 for a in actors], dtype=np.int64)
     actor_role = np.zeros(A, dtype=np.int64)
-    for i, a in enumerate(sc.actors):
+    for i, a in enumerate(actors):
         if a.kind == ActorKind.state:
             actor_role[i] = ROLE_STATE
     for f in sc.international_forces:
@@ -160,7 +178,7 @@ def build_world(sc: Scenario) -> tuple[World, Index]:
         else:
             actor_role[i] = ROLE_OTHER_FORCE
     base_w = np.zeros((A, C))
-    for i, a in enumerate(sc.actors):
+    for i, a in enumerate(actors):
         for c in a.base_communities:
             base_w[i, cid[c]] = 1.0
         s = base_w[i].sum()
@@ -168,7 +186,7 @@ def build_world(sc: Scenario) -> tuple[World, Index]:
             base_w[i] /= s
     fighters0 = np.zeros((A, P))
     cash0 = np.zeros(A)
-    for i, a in enumerate(sc.actors):
+    for i, a in enumerate(actors):
         for place, n in a.fighters.items():
             fighters0[i, pid[place]] += n
         cash0[i] = a.cash.value
@@ -246,6 +264,62 @@ def build_world(sc: Scenario) -> tuple[World, Index]:
     state_ids = [i for i in range(A) if actor_kind[i] == KIND_STATE]
     state_actor = state_ids[0] if state_ids else -1
 
+    dist_km = route_distances(P, route_a, route_b, route_len)
+    aim_w = np.zeros((A, P))
+    for aim in sc.aims:
+        i = aid[aim.actor]
+        for place in aim.places:
+            aim_w[i, pid[place]] = max(aim_w[i, pid[place]], aim.weight)
+        for region in aim.regions:
+            for v in range(P):
+                if place_region[v] == rid[region]:
+                    aim_w[i, v] = max(aim_w[i, v], aim.weight)
+    # Where each actor may deploy: the state every internal place; armed groups every internal place
+    # outside the state's southern heartland; an international force its area of operations.
+    area = np.zeros((A, P), dtype=np.int64)
+    for i in range(A):
+        area[i] = 1 - place_ext
+        if actor_kind[i] != KIND_STATE:
+            area[i][place_zone == ZONES["south"]] = 0
+    for f in sc.international_forces:
+        i = aid[f.actor]
+        regs = {rid[g] for g in f.area_of_operations} or {int(place_region[pid[b]]) for b in f.bases}
+        area[i] = 0
+        for v in range(P):
+            if place_ext[v] == 0 and int(place_region[v]) in regs:
+                area[i, v] = 1
+        for b in f.bases:
+            if place_ext[pid[b]] == 0:
+                area[i, pid[b]] = 1
+
+    militia_comm = -np.ones(A, dtype=np.int64)
+    for m in sc.militias:
+        militia_comm[aid[m.id]] = cid[m.community]
+        # A militia's relations come from its community's hostilities toward other actors' communities.
+        i = aid[m.id]
+        for j in range(A):
+            if j != i and base_w[j].sum() > 0:
+                rel0[i, j] = rel0[j, i] = float(np.clip((base_w[j] * comm_rel[cid[m.community]]).sum(), -1.0, 1.0))
+
+    # Livelihoods and the seasonal calendar of competition over land, pasture and water.
+    live_code = {Livelihood.herding: LIVE_HERDING, Livelihood.farming: LIVE_FARMING, Livelihood.fishing: LIVE_FISHING,
+                 Livelihood.trade: LIVE_OTHER, Livelihood.other: LIVE_OTHER}
+    comm_live = np.array([live_code[c.livelihood] for c in sc.communities], dtype=np.int64)
+    compete = np.zeros((C, C), dtype=np.int64)
+    for i in range(C):
+        for j in range(C):
+            pair = {int(comm_live[i]), int(comm_live[j])}
+            if pair == {LIVE_HERDING, LIVE_FARMING} or pair == {LIVE_HERDING, LIVE_FISHING}:
+                compete[i, j] = 1
+    season = np.zeros(YEAR_DAYS)
+    for se in sc.seasons:
+        d0, d1 = se.days[0] - 1, min(se.days[1], YEAR_DAYS) - 1
+        days = range(d0, d1 + 1) if d0 <= d1 else list(range(d0, YEAR_DAYS)) + list(range(0, d1 + 1))
+        for d in days:
+            if d < YEAR_DAYS:
+                season[d] = max(season[d], se.pressure)
+    doy0 = np.int64(min(sc.calendar.start.timetuple().tm_yday, YEAR_DAYS) - 1)
+
     w = World(
         place_region, place_zone, place_ext, place_lat, place_lon,
         route_a, route_b, route_len, route_terrain,
@@ -256,6 +330,8 @@ def build_world(sc: Scenario) -> tuple[World, Index]:
         k_value_day, k_entry_ptr, k_entry, k_exit,
         sig, pair_a, pair_b, pair_of, entitled, promised, ddr_ok, np.int64(state_actor),
         jihad_overlap, communal,
+        dist_km, aim_w, area, militia_comm,
+        comm_live, compete, season, doy0,
     )
     idx = Index(
         places=[p.id for p in sc.places],
@@ -264,12 +340,12 @@ def build_world(sc: Scenario) -> tuple[World, Index]:
         region_admin1=[r.acled_admin1 for r in sc.regions],
         routes=[(r.from_, r.to) for r in sc.routes],
         communities=[c.id for c in sc.communities],
-        actors=[a.id for a in sc.actors],
-        actor_acled=[a.acled_name for a in sc.actors],
-        actor_inter=[ACLED_INTER_CODE[a.acled_type] for a in sc.actors],
-        actor_kind=[a.kind.value for a in sc.actors],
+        actors=[a.id for a in actors],
+        actor_acled=[a.acled_name for a in actors],
+        actor_inter=[ACLED_INTER_CODE[a.acled_type] for a in actors],
+        actor_kind=[a.kind.value for a in actors],
         commodities=[k.id for k in sc.commodities],
-        pairs=[(sc.actors[a].id, sc.actors[b].id) for a, b in pairs],
+        pairs=[(actors[a].id, actors[b].id) for a, b in pairs],
         start=sc.calendar.start,
         lat=[p.lat for p in sc.places],
         lon=[p.lon for p in sc.places],
@@ -280,6 +356,18 @@ def build_world(sc: Scenario) -> tuple[World, Index]:
         acled_region=sc.meta.acled_region,
     )
     return w, idx
+
+
+def route_distances(P: int, route_a, route_b, route_len) -> np.ndarray:
+    """Shortest distance in km along the route network between every pair of places (Floyd-Warshall)."""
+    d = np.full((P, P), np.inf)
+    np.fill_diagonal(d, 0.0)
+    for a, b, km in zip(route_a, route_b, route_len):
+        if km < d[a, b]:
+            d[a, b] = d[b, a] = km
+    for k in range(P):
+        d = np.minimum(d, d[:, k:k + 1] + d[k:k + 1, :])
+    return np.ascontiguousarray(d)
 
 
 def lever_matrix(policy: Policy, sc: Scenario, start: dt.date, days: int) -> tuple[np.ndarray, np.ndarray]:

@@ -14,7 +14,7 @@ import mesa
 from azalai.model.state import DAYS_PER_WEEK
 from azalai.model.world import ZONE_NORTH
 
-KIND_STATE, KIND_SIGNATORY, KIND_JIHADIST, KIND_INTERNATIONAL = 0, 1, 2, 3
+KIND_STATE, KIND_SIGNATORY, KIND_JIHADIST, KIND_INTERNATIONAL, KIND_MILITIA = 0, 1, 2, 3, 4
 ROLE_NONE, ROLE_STATE, ROLE_BARKHANE, ROLE_MINUSMA, ROLE_OTHER_FORCE = 0, 1, 2, 3, 4
 CIVILIANS = "civilians"
 
@@ -58,7 +58,7 @@ class ArmedActor(mesa.Agent):
 
     @property
     def local(self):
-        return self.kind in (KIND_SIGNATORY, KIND_JIHADIST)
+        return self.kind in (KIND_SIGNATORY, KIND_JIHADIST, KIND_MILITIA)
 
     def present(self, v):
         return self.fighters[v] >= self.model.p.min_presence
@@ -342,7 +342,7 @@ class Community(mesa.Agent):
         self.indep = 0.0
         self.rel = []  # per community
         self.region_w = []
-        A = len(model.scenario.actors)
+        A = model.n_actors
         self.support0 = [0.0] * A
         self.support = [0.0] * A
         self.grievance = [0.0] * A
@@ -367,6 +367,16 @@ class Community(mesa.Agent):
         prot = sum(self.pop[v] for v in range(m.P) if m.places[v].protector == a.idx)
         x = prot / tot if tot > 0.0 else 0.0
         return x + a.base_w[self.idx] * self.dep
+
+    def anchor(self, a):
+        """Support anchor: the scenario's (floored); none for a militia not formed; a formed militia's own
+        community backs it at ``militia_support`` (§7.10)."""
+        if a.militia_of is not None:
+            if not a.active:
+                return 0.0
+            if a.militia_of == self.idx:
+                return self.model.p.militia_support
+        return max(self.support0[a.idx], 0.005)
 
     def unmet(self):
         m, p = self.model, self.model.p
@@ -419,7 +429,7 @@ class Community(mesa.Agent):
         if week == 0:
             for a in m.actors:
                 self.prot_ref[a.idx] = self.protection(a)
-        s0 = [max(x, p.support_floor) for x in self.support0]
+        s0 = [self.anchor(a) for a in m.actors]
         denom = max(p.unaligned_floor, 1.0 - sum(s0))
         target = []
         for a in m.actors:

@@ -20,12 +20,15 @@ import mesa
 
 from azalai.defaults import DEFAULT_POLICY, DEFAULT_SCENARIO
 from azalai.reference.agents import (
-    CIVILIANS, KIND_INTERNATIONAL, KIND_JIHADIST, KIND_SIGNATORY, KIND_STATE, ROLE_BARKHANE, ROLE_MINUSMA,
+    CIVILIANS, KIND_INTERNATIONAL, KIND_JIHADIST, KIND_MILITIA, KIND_SIGNATORY, KIND_STATE, ROLE_BARKHANE, ROLE_MINUSMA,
     ROLE_NONE, ROLE_OTHER_FORCE, ROLE_STATE, ArmedActor, Community, Convoy,
 )
 from azalai.model.engine import HANDLER_DEPENDENCE
 from azalai.model.state import DAYS_PER_WEEK, WEEKS_PER_YEAR
 from azalai.model.world import DAYS_PER_MONTH, ZONE_CENTRE, ZONE_SOUTH
+from azalai.reference.groups import read_groups, update_groups
+from azalai.reference.land import land_disputes, read_land
+from azalai.reference.movement import read_movement, reallocate, travelling
 
 RING_MAX_DELAY = 255
 
@@ -88,7 +91,11 @@ def _read_world(model, sc):
     pid = {p.id: i for i, p in enumerate(sc.places)}
     rid = {r.id: i for i, r in enumerate(sc.regions)}
     cid = {c.id: i for i, c in enumerate(sc.communities)}
-    aid = {a.id: i for i, a in enumerate(sc.actors)}
+    from azalai.model.world import scenario_actors
+
+    actors = scenario_actors(sc)  # the scenario's actors, then its dormant militias
+    model.n_actors = len(actors)
+    aid = {a.id: i for i, a in enumerate(actors)}
     P = len(sc.places)
     model.P = P
     model.places = [
@@ -115,7 +122,8 @@ def _read_world(model, sc):
         place.nbrs = [u for u, _ in model.adj[place.idx]]
 
     kind = {ActorKind.state: KIND_STATE, ActorKind.signatory: KIND_SIGNATORY,
-            ActorKind.jihadist: KIND_JIHADIST, ActorKind.international: KIND_INTERNATIONAL}
+            ActorKind.jihadist: KIND_JIHADIST, ActorKind.international: KIND_INTERNATIONAL,
+            ActorKind.militia: KIND_MILITIA}
     roles = {}
     for a in sc.actors:
         if a.kind == ActorKind.state:
@@ -155,9 +163,9 @@ def _read_world(model, sc):
         model.communities[cid[r.b]].rel[cid[r.a]] = r.value
 
     # Actors.
-    A = len(sc.actors)
+    A = len(actors)
     model.actors = []
-    for i, a in enumerate(sc.actors):
+    for i, a in enumerate(actors):
         fighters = [0.0] * P
         for place, n in a.fighters.items():
             fighters[pid[place]] += n
@@ -246,6 +254,9 @@ class ReferenceModel(mesa.Model):
         self.aid_today = self._aid_rows[0]
         self.releases: dict[int, dict[int, float]] = {}
         _read_world(self, sc)
+        read_movement(self, sc)
+        read_groups(self, sc)
+        read_land(self, sc)
         self.forces = [a for a in self.actors if a.is_force]
         self.actor_set = self.agents_by_type[ArmedActor]
         self.community_set = self.agents_by_type[Community]
@@ -886,34 +897,6 @@ class ReferenceModel(mesa.Model):
         return asp * short * (1.0 + self.p.status_weight * sub) + self.p.independence_demand * indep
 
     # ------------------------------------------------------------------------------------------
-    # §7.8 the state
-    def redeploy(self):
-        s = self.state
-        if s is None:
-            return
-        north_places = [pl for pl in self.places if pl.zone <= ZONE_CENTRE and not pl.ext]
-        total = s.total_fighters()
-        north = sum(s.fighters[pl.idx] for pl in north_places)
-        gap = self.p.redeploy_target * total - north
-        if gap <= 0.0 or total <= 0.0:
-            return
-        move = min(gap, total * self.lev["state_redeployment"] / WEEKS_PER_YEAR)
-        south = sum(s.fighters[pl.idx] for pl in self.places if pl.zone == ZONE_SOUTH and not pl.ext)
-        if move <= 0.0 or south <= 0.0:
-            return
-        move = min(move, south)
-        weights = {pl.idx: math.sqrt(sum(c.pop[pl.idx] for c in self.communities)) for pl in north_places}
-        wsum = sum(weights.values())
-        if wsum <= 0.0:
-            return
-        for pl in self.places:
-            if pl.zone == ZONE_SOUTH and not pl.ext and s.fighters[pl.idx] > 0.0:
-                s.fighters[pl.idx] -= move * s.fighters[pl.idx] / south
-        for v, w in weights.items():
-            if w > 0.0:
-                s.fighters[v] += move * w / wsum
-
-    # ------------------------------------------------------------------------------------------
     # the schedule (§3)
     def weekly(self):
         p = self.p
@@ -921,8 +904,10 @@ class ReferenceModel(mesa.Model):
             pl.rent_ema = pl.rent_week if self.day <= DAYS_PER_WEEK else pl.rent_ema + self.p.rent_smoothing * (pl.rent_week - pl.rent_ema)
         if self.week == 0:
             self.update_control()  # protectors first, so the protection reference is the status quo
-        self.redeploy()
+        reallocate(self)  # §7.9 movement (the state's redeployment included)
         self.update_accords()
+        land_disputes(self)  # §7.11 land, pasture and water
+        update_groups(self)  # §7.10 militias and alliances
         self.community_set.shuffle_do("weekly_update")
         self.actor_set.shuffle_do("pay_and_levy")
         self.actor_set.shuffle_do("recruit")
@@ -990,7 +975,7 @@ class ReferenceModel(mesa.Model):
         )}
         out["events"] = float(len(self.events))
         jih = [a for a in self.actors if a.kind == KIND_JIHADIST]
-        j_end = sum(a.total_fighters() for a in jih)
+        j_end = sum(a.total_fighters() + travelling(self, a) for a in jih)
         out["jihadist_strength"] = j_end
         out["jihadist_strength_change"] = (j_end - self.jihadist_start) / self.jihadist_start if self.jihadist_start else 0.0
         pops = [c.total_pop() for c in self.communities]
@@ -1036,6 +1021,7 @@ COUNTERS = {
 def _reporters():
     """Daily model reporters: the running outcome scalars (the last row equals ``outcomes()``)."""
     rep = {k: (lambda m, c=c: float(m.counts.get(c, 0.0))) for k, c in COUNTERS.items()}
-    rep["jihadist_strength"] = lambda m: sum(a.total_fighters() for a in m.actors if a.kind == KIND_JIHADIST)
+    rep["jihadist_strength"] = lambda m: sum(a.total_fighters() + travelling(m, a) for a in m.actors
+                                             if a.kind == KIND_JIHADIST)
     rep["accord_failed"] = lambda m: 1.0 if m.accord_failure_day >= 0 else 0.0
     return rep

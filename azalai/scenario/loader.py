@@ -346,6 +346,26 @@ def validate_references(
         ref(path + ("actor",), force.get("actor"), actors)
         ref_list(path + ("bases",), force.get("bases"), places)
         ref_list(path + ("organised_crime_units",), force.get("organised_crime_units"), places)
+        ref_list(path + ("area_of_operations",), force.get("area_of_operations"), regions)
+
+    # aims
+    for path, aim in _items(data, "aims"):
+        ref(path + ("actor",), aim.get("actor"), actors)
+        ref_list(path + ("places",), aim.get("places"), places)
+        ref_list(path + ("regions",), aim.get("regions"), regions)
+
+    # militias: a dormant actor per community able to arm
+    militia_ids: dict[str, PathT] = {}
+    for path, mil in _items(data, "militias"):
+        ref(path + ("community",), mil.get("community"), communities)
+        ident = mil.get("id")
+        if _is_str(ident):
+            if ident in actors.ids:
+                report(path + ("id",), f"militia id '{ident}' is already an actor id")
+            elif ident in militia_ids:
+                report(path + ("id",), f"duplicate militia id '{ident}'")
+            else:
+                militia_ids[ident] = path
 
     return problems
 

@@ -82,6 +82,7 @@ class ActorKind(str, Enum):
     signatory = "signatory"
     jihadist = "jihadist"
     international = "international"
+    militia = "militia"  # a community's self-defence militia
 
 
 class AcledActorType(str, Enum):
@@ -108,6 +109,16 @@ class Aspiration(str, Enum):
     status = "status"  # raise the standing of formerly subordinate groups
     security = "security"
     religious_order = "religious_order"
+
+
+class Livelihood(str, Enum):
+    """What a community mainly lives from (farmer-herder competition, docs/ODD.md §7.11)."""
+
+    herding = "herding"
+    farming = "farming"
+    fishing = "fishing"
+    trade = "trade"
+    other = "other"
 
 
 class SocialStatus(str, Enum):
@@ -184,6 +195,7 @@ class Community(Strict):
     social_status: SocialStatus
     population: dict[Id, Annotated[float, Field(ge=0)]] = Field(description="people by place id")
     trafficking_dependence: Uncertain = Field(description="share of livelihood from trafficking, 0..1")
+    livelihood: Livelihood = Field(Livelihood.other, description="herding, farming, fishing, trade or other")
     aliases: list[str] = []
     source: Source
 
@@ -307,6 +319,62 @@ class InternationalForce(Strict):
     mandate: str
     bases: list[Id] = Field(min_length=1)
     organised_crime_units: list[Id] = []
+    area_of_operations: list[Id] = Field(
+        default_factory=list, description="region ids where the force may deploy (default: its bases' regions)"
+    )
+    source: Source
+
+
+class Aim(Strict):
+    """A declared aim of an actor: places (or whole regions) it seeks to hold, with a weight.
+
+    Aims add to the value of those places when the actor reallocates its fighters (docs/ODD.md §7.9).
+    """
+
+    actor: Id
+    name: str = ""
+    places: list[Id] = []
+    regions: list[Id] = []
+    weight: float = Field(gt=0, le=10, description="value of holding one of these places, in units of a reference rent")
+    source: Source
+
+    @model_validator(mode="after")
+    def _names_a_place(self) -> "Aim":
+        if not self.places and not self.regions:
+            raise ValueError("an aim must name at least one place or region")
+        return self
+
+
+class Season(Strict):
+    """A part of the year when competition over land, pasture and water runs high (docs/ODD.md §7.11).
+
+    ``days`` are days of the year, 1..366, start to end; a season may wrap around the new year.
+    """
+
+    id: Id
+    name: str
+    days: tuple[int, int]
+    pressure: float = Field(ge=0, le=1, description="strength of farmer-herder competition in this season")
+    source: Source
+
+    @field_validator("days")
+    @classmethod
+    def _in_year(cls, v: tuple[int, int]) -> tuple[int, int]:
+        for d in v:
+            if not 1 <= d <= 366:
+                raise ValueError(f"day {d} is outside the year (days of the year run 1..366)")
+        return v
+
+
+class Militia(Strict):
+    """A community able to arm itself: a dormant actor the dynamics may call up (docs/ODD.md §7.10)."""
+
+    id: Id
+    name: str
+    community: Id
+    acled_name: str
+    acled_type: AcledActorType = AcledActorType.identity_militia
+    aliases: list[str] = []
     source: Source
 
 
@@ -324,3 +392,6 @@ class Scenario(Strict):
     commodities: list[Commodity] = []
     accords: list[Accord] = []
     international_forces: list[InternationalForce] = []
+    aims: list[Aim] = []
+    militias: list[Militia] = []
+    seasons: list[Season] = []

@@ -176,21 +176,21 @@ def update_communities(W, S, p, lev, aid, r, day, week):
     for a in range(A):
         n = 0
         for f in range(A):
-            if W.rel0[a, f] < 0.0:
+            if S.rel[r, a, f] < 0.0:
                 n += 1
         en_ptr[a + 1] = en_ptr[a] + n
     en_idx = np.empty(en_ptr[A], dtype=np.int64)
     for a in range(A):
         i = en_ptr[a]
         for f in range(A):
-            if W.rel0[a, f] < 0.0:
+            if S.rel[r, a, f] < 0.0:
                 en_idx[i] = f
                 i += 1
     target = np.zeros(A)
     for c in range(C):
         s0tot = 0.0
         for a in range(A):
-            s0tot += max(W.support0[c, a], p.support_floor)
+            s0tot += _support_anchor(W, S, p, r, c, a)
         none0 = max(p.unaligned_floor, 1.0 - s0tot)
         denom = none0
         for a in range(A):
@@ -199,11 +199,11 @@ def update_communities(W, S, p, lev, aid, r, day, week):
             opp = 0.0
             for i in range(en_ptr[a], en_ptr[a + 1]):
                 f = en_idx[i]
-                opp += S.grievance[r, c, f] * (-W.rel0[a, f])
+                opp += S.grievance[r, c, f] * (-S.rel[r, a, f])
             x += p.support_opposition * opp
             if x > p.support_logit_cap:
                 x = p.support_logit_cap
-            target[a] = max(W.support0[c, a], p.support_floor) * np.exp(x)
+            target[a] = _support_anchor(W, S, p, r, c, a) * np.exp(x)
             denom += target[a]
         for a in range(A):
             S.support[r, c, a] += p.support_rate * (target[a] / denom - S.support[r, c, a])
@@ -213,7 +213,7 @@ def update_communities(W, S, p, lev, aid, r, day, week):
             es = 0.0
             for i in range(en_ptr[a], en_ptr[a + 1]):
                 b = en_idx[i]
-                es += S.support[r, c, b] * (-W.rel0[a, b])
+                es += S.support[r, c, b] * (-S.rel[r, a, b])
             S.enemy_support[r, a, c] = es
     # Cooperation with each force.
     for c in range(C):
@@ -234,9 +234,21 @@ def update_communities(W, S, p, lev, aid, r, day, week):
             x = 0.0
             for i in range(en_ptr[a], en_ptr[a + 1]):
                 f = en_idx[i]
-                x += S.grievance[r, c, f] * (-W.rel0[a, f])
+                x += S.grievance[r, c, f] * (-S.rel[r, a, f])
             push[c, a] = x
     recruit(W, S, p, r, ctot, push)
+
+
+@njit(cache=True, inline="always")
+def _support_anchor(W, S, p, r, c, a):
+    """The support level community c's support for a is anchored to: the scenario's (with its floor);
+    none for a militia not formed; for a formed militia, its own community's backing."""
+    if W.militia_comm[a] >= 0:
+        if S.active[r, a] == 0:
+            return 0.0
+        if W.militia_comm[a] == c:
+            return p.militia_support
+    return max(W.support0[c, a], p.support_floor)
 
 
 @njit(cache=True, inline="always")

@@ -102,7 +102,7 @@ def update_control(W, S, p, lev, r, day, week):
         if bs <= margin * cs:
             continue
         ratio = bs / cs if cs > 0.0 else bs
-        if restrained(W, S, lev, r, day, best, cur) or W.rel0[best, cur] >= 0.0:
+        if restrained(W, S, lev, r, day, best, cur) or S.rel[r, best, cur] >= 0.0:
             ev = emit(S, r, day, EV_TRANSFER, best, cur, v, 0, 0, M_CONTROL)
         else:
             scale = p.fatality_scale * np.sqrt((S.fighters[r, best, v] + S.fighters[r, cur, v]) / (2.0 * p.force_ref))

@@ -32,7 +32,7 @@ from azalai.model.rng import (
     choice_weighted, poisson, uniform,
 )
 from azalai.model.state import ACC
-from azalai.model.world import KIND_INTERNATIONAL, KIND_JIHADIST, KIND_SIGNATORY, KIND_STATE
+from azalai.model.world import KIND_INTERNATIONAL, KIND_JIHADIST, KIND_MILITIA, KIND_SIGNATORY, KIND_STATE
 
 TIP_KEY = 16  # tip i of force f is keyed f * TIP_KEY + i (above max_tips_per_day's range)
 
@@ -168,7 +168,7 @@ def tips_and_operations(W, S, p, lev, r, day):
             gs = 0.0
             for a in range(A):
                 k = W.actor_kind[a]
-                if (k == KIND_SIGNATORY or k == KIND_JIHADIST or k == KIND_STATE) and S.support[r, c, a] > gs:
+                if (k == KIND_SIGNATORY or k == KIND_JIHADIST or k == KIND_MILITIA or k == KIND_STATE) and S.support[r, c, a] > gs:
                     gs = S.support[r, c, a]
                     g = a
             # The most attractive rival to denounce, present in the area.
@@ -183,7 +183,7 @@ def tips_and_operations(W, S, p, lev, r, day):
                 k = W.actor_kind[a]
                 if a == g or k == KIND_INTERNATIONAL or k == KIND_STATE or a == f:
                     continue
-                if g >= 0 and W.rel0[g, a] >= 0.0 and W.actor_kind[a] == KIND_JIHADIST:
+                if g >= 0 and S.rel[r, g, a] >= 0.0 and W.actor_kind[a] == KIND_JIHADIST:
                     continue
                 where = -1
                 most = 0.0
@@ -196,7 +196,7 @@ def tips_and_operations(W, S, p, lev, r, day):
                     continue
                 riv = 0.0
                 if g >= 0:
-                    riv += max(0.0, -W.rel0[g, a])
+                    riv += max(0.0, -S.rel[r, g, a])
                 comm = 0.0
                 for c2 in range(C):
                     if W.base_w[a, c2] != 0.0:

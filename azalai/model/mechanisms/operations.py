@@ -32,7 +32,7 @@ from azalai.model.rng import (
     SITE_TIP_DISCOVER, choice_weighted, lomax, poisson, uniform,
 )
 from azalai.model.state import ACC, RING
-from azalai.model.world import KIND_JIHADIST, KIND_SIGNATORY, ROLE_BARKHANE, ROLE_MINUSMA
+from azalai.model.world import KIND_JIHADIST, KIND_MILITIA, KIND_SIGNATORY, ROLE_BARKHANE, ROLE_MINUSMA
 
 _MISDIRECTED = ACC["misdirected_ops"]
 _DETENTIONS = ACC["detentions"]
@@ -70,7 +70,7 @@ def execute_operation(W, S, p, lev, r, day, f, a, v, is_true, informant, patron,
     lost = min(float(fat), ft)
     S.fighters[r, a, v] -= lost
     killed = lost
-    if W.actor_kind[a] == KIND_SIGNATORY or W.actor_kind[a] == KIND_JIHADIST:
+    if W.actor_kind[a] == KIND_SIGNATORY or W.actor_kind[a] == KIND_JIHADIST or W.actor_kind[a] == KIND_MILITIA:
         S.acc[r, _LOCAL_DEATHS] += lost
     # Dual-hatted members of other groups present are hit as well.
     dual = -1

@@ -28,7 +28,7 @@ import numpy as np
 from numba import njit
 
 from azalai.model.state import ACC, DAYS_PER_WEEK, SRC_BUDGET, SRC_LEVY
-from azalai.model.world import KIND_INTERNATIONAL, KIND_JIHADIST, KIND_SIGNATORY, KIND_STATE
+from azalai.model.world import KIND_INTERNATIONAL, KIND_JIHADIST, KIND_MILITIA, KIND_SIGNATORY, KIND_STATE
 
 _RECRUITS = ACC["recruits"]
 _JRECRUITS = ACC["jihadist_recruits"]
@@ -42,7 +42,7 @@ _SPENDING = ACC["spending"]
 def armed_group(W, a):
     """Whether a is a local armed group (it recruits from and returns fighters to communities)."""
     k = W.actor_kind[a]
-    return k == KIND_SIGNATORY or k == KIND_JIHADIST
+    return k == KIND_SIGNATORY or k == KIND_JIHADIST or k == KIND_MILITIA
 
 
 @njit(cache=True, inline="always")
@@ -71,7 +71,7 @@ def _defection_target(W, S, p, r, a, v):
     best = -1
     bf = 0.0
     for b in range(A):
-        if b == a or not armed_group(W, b) or W.rel0[a, b] < 0.0 or S.cash[r, b] <= 0.0:
+        if b == a or not armed_group(W, b) or S.rel[r, a, b] < 0.0 or S.cash[r, b] <= 0.0:
             continue
         fb = S.fighters[r, b, v]
         if fb >= p.min_presence and fb > bf:

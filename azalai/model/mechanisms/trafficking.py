@@ -26,7 +26,7 @@ from azalai.model.rng import (
 )
 from azalai.model.state import ACC, DAYS_PER_WEEK, SRC_COLLUSION, SRC_MARGIN, SRC_RENT
 from azalai.model.world import (
-    KIND_INTERNATIONAL, KIND_JIHADIST, KIND_SIGNATORY, KIND_STATE, ROLE_BARKHANE, ROLE_MINUSMA, ROLE_NONE, ROLE_STATE,
+    KIND_INTERNATIONAL, KIND_JIHADIST, KIND_MILITIA, KIND_SIGNATORY, KIND_STATE, ROLE_BARKHANE, ROLE_MINUSMA, ROLE_NONE, ROLE_STATE,
     TERRAIN_DESERT, TERRAIN_LATERITE, TERRAIN_PAVED, TERRAIN_RIVER,
 )
 
@@ -99,7 +99,7 @@ def seizure_hazard(W, S, p, lev, r, day, v, owner):
             q = p.interdiction_minusma * lev.minusma_posture[day] * W.oc_unit[v] * lev.minusma_toc_units[day]
         elif role == ROLE_STATE:
             q = p.interdiction_state
-            if owner >= 0 and W.rel0[f, owner] > p.ally_threshold:
+            if owner >= 0 and S.rel[r, f, owner] > p.ally_threshold:
                 q *= 1.0 - lev.state_collusion[day]
         if q > 0.0:
             q = min(q, p.max_interdiction)
@@ -184,7 +184,7 @@ def choose_routes(W, S, p, lev, r, day, week):
                 depth[a] = 0.0
             for i in range(n):
                 g = S.protector[r, S.path_nodes[r, k, slot, i]]
-                if g >= 0 and (W.actor_kind[g] == KIND_SIGNATORY or W.actor_kind[g] == KIND_JIHADIST):
+                if g >= 0 and (W.actor_kind[g] == KIND_SIGNATORY or W.actor_kind[g] == KIND_JIHADIST or W.actor_kind[g] == KIND_MILITIA):
                     count[g] += 1.0
                     depth[g] += i  # ties go to the network nearer the exit
             owner = -1
@@ -229,7 +229,7 @@ def _pay_rent(W, S, p, lev, r, day, v, value):
         comm = 0.0  # a protector with no base community keeps the whole rent
     to_g = rent - leak - comm
     s = W.state_actor
-    if s >= 0 and g != s and W.rel0[s, g] > p.ally_threshold:
+    if s >= 0 and g != s and S.rel[r, s, g] > p.ally_threshold:
         cut = p.collusion_cut * lev.state_collusion[day] * to_g
         to_g -= cut
         S.cash[r, s] += cut
@@ -334,9 +334,9 @@ def move_convoys(W, S, p, lev, r, day):
                     break
                 g = S.protector[r, v]
                 if owner >= 0 and g >= 0 and g != owner and (
-                    W.actor_kind[g] == KIND_SIGNATORY or W.actor_kind[g] == KIND_JIHADIST
+                    W.actor_kind[g] == KIND_SIGNATORY or W.actor_kind[g] == KIND_JIHADIST or W.actor_kind[g] == KIND_MILITIA
                 ):
-                    hostility = -W.rel0[g, owner]
+                    hostility = -S.rel[r, g, owner]
                     pi = W.pair_of[g, owner]
                     if pi >= 0:
                         hostility += p.tension_weight * S.tension[r, pi]

@@ -35,7 +35,7 @@ from azalai.model.rng import (
     SITE_ASSASSIN_SIZE, SITE_KIDNAP, SITE_REPRISAL, SITE_REPRISAL_SIZE, SITE_SWEEP, STREAM_KEY, lomax, uniform,
 )
 from azalai.model.state import ACC, CHAIN, SRC_RANSOM
-from azalai.model.world import KIND_INTERNATIONAL, KIND_JIHADIST, KIND_SIGNATORY, KIND_STATE, ROLE_NONE
+from azalai.model.world import KIND_INTERNATIONAL, KIND_JIHADIST, KIND_MILITIA, KIND_SIGNATORY, KIND_STATE, ROLE_NONE
 
 _SIG_CLASH = ACC["signatory_clashes"]
 _CLASHES = ACC["clashes"]
@@ -67,7 +67,7 @@ def _near(W, v, u):
 def _kill_fighters(W, S, r, a, v, n):
     lost = min(float(n), S.fighters[r, a, v])
     S.fighters[r, a, v] -= lost
-    if W.actor_kind[a] == KIND_SIGNATORY or W.actor_kind[a] == KIND_JIHADIST:
+    if W.actor_kind[a] == KIND_SIGNATORY or W.actor_kind[a] == KIND_JIHADIST or W.actor_kind[a] == KIND_MILITIA:
         S.acc[r, _LOCAL_DEATHS] += lost
     return lost
 
@@ -137,7 +137,7 @@ def _community_lists(S, r, minpop):
 @njit(cache=True, inline="always")
 def hostility(W, S, p, r, a, b):
     """Hostility of a pair: negative relation plus accord tension (signatory pairs)."""
-    h = -W.rel0[a, b]
+    h = -S.rel[r, a, b]
     pi = W.pair_of[a, b]
     if pi >= 0:
         h += p.tension_weight * S.tension[r, pi]
@@ -229,7 +229,7 @@ def clashes(W, S, p, lev, r, day):
                         link(S, r, ev, slot, CK_RESTRAINT_BROKEN, first * PAIR_CODE + second, S.broken_weeks[r, pi])
                         slot += 1
                 else:
-                    link(S, r, ev, slot, CK_HOSTILITY, first * PAIR_CODE + second, -W.rel0[a, b])
+                    link(S, r, ev, slot, CK_HOSTILITY, first * PAIR_CODE + second, -S.rel[r, a, b])
                     slot += 1
                 if slot < CHAIN:
                     link(S, r, ev, slot, CK_RENT_STAKE, v, S.place_rent_ema[r, v])
@@ -271,7 +271,7 @@ def attacks(W, S, p, lev, r, day):
                 f = fidx[i_f]
                 if W.actor_role[f] == ROLE_NONE or S.fighters[r, f, v] < p.min_presence:
                     continue
-                h = -W.rel0[j, f]
+                h = -S.rel[r, j, f]
                 if h <= 0.0:
                     continue
                 lam = p.attack_base * h * min(np.sqrt(reach / p.force_ref), p.force_cap) * (
@@ -350,7 +350,7 @@ def assassinations(W, S, p, lev, r, day):
                 coop = 0.0
                 for i_f in range(nforce):
                     f = forces[i_f]
-                    if W.actor_role[f] != ROLE_NONE and W.rel0[j, f] < 0.0:
+                    if W.actor_role[f] != ROLE_NONE and S.rel[r, j, f] < 0.0:
                         coop += S.coop[r, c, f]
                 if coop <= 0.0:
                     continue

@@ -1,0 +1,298 @@
+"""Mechanism 10: groups that form and ally — self-defence militias, and relations that evolve.
+
+Seed: "these networks seek to protect not just their businesses but their communities from attack,
+while also trying to perpetuate their political, economic, and social positions." And: "This fueled
+competition among different Tuareg and Arab factions for access to lucrative routes, government
+resources and the territory necessary to ensure that trade could continue uninterrupted."
+
+Each week (docs/ODD.md §7.10):
+
+* the battles of the past week are remembered between each pair of actors: fighting each other
+  lowers their history, fighting the same enemy at the same place raises it; history fades;
+* each community's insecurity fades and grows with the harm done to it (killings by anyone);
+* a community the scenario declares able to arm forms its self-defence militia when its
+  insecurity and its grievance against an attacker pass their thresholds and enough of its people
+  live somewhere with neither a protector of their own nor the state. The dormant actor slot becomes
+  active: fighters raised where most of those unprotected people live, support from it, hostility
+  toward those it holds a grievance against (its other relations come from its community's);
+* relations move toward a target: the scenario's relation, plus shared enemies (both hostile to an
+  actor that is strong), plus past cooperation less past violence, plus — between actors on good
+  terms — shared rents less diverging rents. An alliance is made when the relation rises past
+  ``alliance_threshold`` and broken when it falls below it by ``alliance_hysteresis``.
+
+Nothing is dated: militias and alliances form and break from the state of the world alone.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from azalai.model.events import (
+    CK_ATTACKS_ON_COMMUNITY, CK_COOP_HISTORY, CK_GRIEVANCE, CK_LOCAL_STRENGTH, CK_NO_PROTECTOR, CK_RELATION,
+    CK_RENT_DIVERGENCE, CK_SHARED_ENEMY, CK_SHARED_RENT, EV_AGREEMENT, EV_GROUP_CHANGE, EV_OTHER, EV_TRANSFER,
+    M_CONTROL, M_GROUPS, M_OPERATIONS, M_VIOLENCE, PAIR_CODE, emit, link,
+)
+from azalai.model.state import ACC, CHAIN
+from azalai.model.world import KIND_INTERNATIONAL
+
+_LAST_LINK = CHAIN - 1  # the last link of a cause chain
+_FORMED = ACC["militias_formed"]
+_MADE = ACC["alliances_made"]
+_BROKEN = ACC["alliances_broken"]
+
+
+@njit(cache=True, inline="always")
+def _battle(S, r, e):
+    """Violence between two actors: clashes, attacks, operations, places taken by force."""
+    m = S.ev_mech[r, e]
+    if not (m == M_VIOLENCE or m == M_CONTROL or m == M_OPERATIONS):
+        return False
+    return S.ev_type[r, e] != EV_TRANSFER and S.ev_a1[r, e] >= 0 and S.ev_a2[r, e] >= 0
+
+
+@njit(cache=True, inline="always")
+def _side_by_side(S, r, a, enemy, x, y):
+    """If battle (x, y) pitted someone other than a against a's enemy, they fought side by side."""
+    ally = -1
+    if y == enemy and x != a:
+        ally = x
+    elif x == enemy and y != a:
+        ally = y
+    if ally >= 0:
+        S.hist[r, a, ally] += 1.0
+        S.hist[r, ally, a] += 1.0
+
+
+@njit(cache=True)
+def remember_battles(W, S, p, r):
+    """Past violence and cooperation from the battles logged since the last week."""
+    A = W.actor_kind.shape[0]
+    for a in range(A):
+        for b in range(A):
+            S.hist[r, a, b] *= p.history_decay
+    n0 = S.ev_seen[r]
+    n1 = S.ev_n[r]
+    for e in range(n0, n1):
+        if not _battle(S, r, e):
+            continue
+        a = S.ev_a1[r, e]
+        b = S.ev_a2[r, e]
+        S.hist[r, a, b] -= 1.0
+        S.hist[r, b, a] -= 1.0
+        # Another battle of the week at the same place against the same enemy: fought side by side.
+        for f in range(n0, e):
+            if not _battle(S, r, f) or S.ev_place[r, f] != S.ev_place[r, e]:
+                continue
+            x = S.ev_a1[r, f]
+            y = S.ev_a2[r, f]
+            _side_by_side(S, r, a, b, x, y)
+            _side_by_side(S, r, b, a, x, y)
+    S.ev_seen[r] = n1
+
+
+@njit(cache=True)
+def _form_militia(W, S, p, r, day, m, c, home, insec, worst, gw, unprot):
+    """Activate militia m of community c at ``home``: fighters, support, hostility toward its attackers."""
+    A = W.actor_kind.shape[0]
+    most = S.pop[r, c, home]
+    n = min(p.militia_initial * most, most)
+    S.pop[r, c, home] -= n
+    S.fighters[r, m, home] += n
+    S.active[r, m] = 1
+    tot = 0.0
+    for a in range(A):
+        tot += S.support[r, c, a]
+    if tot + p.militia_support > 1.0:
+        k = (1.0 - p.militia_support) / tot
+        for a in range(A):
+            S.support[r, c, a] *= k
+    S.support[r, c, m] = p.militia_support
+    for a in range(A):
+        if a == m:
+            continue
+        g = S.grievance[r, c, a]
+        if g > 0.0:
+            x = -min(1.0, g / p.militia_grievance)
+            if x < S.rel[r, m, a]:
+                S.rel[r, m, a] = x
+                S.rel[r, a, m] = x
+    S.acc[r, _FORMED] += 1.0
+    ev = emit(S, r, day, EV_GROUP_CHANGE, m, worst, home, 0, 0, M_GROUPS)
+    link(S, r, ev, 0, CK_ATTACKS_ON_COMMUNITY, c, insec)
+    link(S, r, ev, 1, CK_GRIEVANCE, c * PAIR_CODE + worst, gw)
+    link(S, r, ev, 2, CK_NO_PROTECTOR, c, 1.0 - unprot)
+    link(S, r, ev, _LAST_LINK, CK_LOCAL_STRENGTH, m, n)
+
+
+@njit(cache=True)
+def militias(W, S, p, r, day):
+    """Insecurity of each community; a declared militia forms when its community's thresholds pass."""
+    A, P = W.fighters0.shape
+    C = W.pop0.shape[0]
+    s = W.state_actor
+    for c in range(C):
+        harm = 0.0
+        for a in range(A):
+            harm += S.harm_week[r, c, a]
+        people = 0.0
+        for v in range(P):
+            people += S.pop[r, c, v]
+        x = 0.0
+        if people > 0.0:
+            x = harm * p.pool_ref / people
+        S.insecurity[r, c] = p.insecurity_decay * S.insecurity[r, c] + x
+    for m in range(A):
+        c = W.militia_comm[m]
+        if c < 0 or S.active[r, m] == 1:
+            continue
+        insec = S.insecurity[r, c]
+        if insec < p.militia_insecurity:
+            continue
+        worst = -1
+        gw = 0.0
+        for a in range(A):
+            if a != m and S.grievance[r, c, a] > gw:
+                gw = S.grievance[r, c, a]
+                worst = a
+        if worst < 0 or gw < p.militia_grievance:
+            continue
+        # Where the most people of c live with neither a protector of their own nor the state present.
+        home = -1
+        most = 0.0
+        people = 0.0
+        safe = 0.0
+        for v in range(P):
+            n = S.pop[r, c, v]
+            if n == 0.0 or W.place_ext[v] == 1:
+                continue
+            people += n
+            g = S.protector[r, v]
+            if (g >= 0 and W.base_w[g, c] > 0.0) or (s >= 0 and S.fighters[r, s, v] >= p.min_presence):
+                safe += n
+            elif n > most:
+                most = n
+                home = v
+        if home < 0 or most < p.dispute_min_pop:
+            continue
+        unprot = 1.0 - safe / people
+        _form_militia(W, S, p, r, day, m, c, home, insec, worst, gw, unprot)
+
+
+@njit(cache=True)
+def _meeting_place(W, S, r, a, b):
+    """Where both are (most of the smaller side), else where a has most fighters."""
+    P = W.place_ext.shape[0]
+    best = -1
+    bw = 0.0
+    own = 0
+    ow = -1.0
+    for v in range(P):
+        x = min(S.fighters[r, a, v], S.fighters[r, b, v])
+        if x > bw:
+            bw = x
+            best = v
+        if S.fighters[r, a, v] > ow:
+            ow = S.fighters[r, a, v]
+            own = v
+    return best if best >= 0 else own
+
+
+@njit(cache=True)
+def relations(W, S, p, r, day, week):
+    """Relations move toward their target; alliances are made and broken."""
+    A, P = W.fighters0.shape
+    strength = np.zeros(A)
+    for a in range(A):
+        for v in range(P):
+            strength[a] += S.fighters[r, a, v]
+    # Last week's relations (every pair moves from them), and each actor's active enemies then.
+    rel = S.rel[r].copy()
+    en_ptr = np.zeros(A + 1, dtype=np.int64)
+    for a in range(A):
+        n = 0
+        for x in range(A):
+            if x != a and S.active[r, x] == 1 and rel[a, x] < 0.0:
+                n += 1
+        en_ptr[a + 1] = en_ptr[a] + n
+    en_idx = np.empty(en_ptr[A], dtype=np.int64)
+    for a in range(A):
+        i = en_ptr[a]
+        for x in range(A):
+            if x != a and S.active[r, x] == 1 and rel[a, x] < 0.0:
+                en_idx[i] = x
+                i += 1
+    for a in range(A):
+        if S.active[r, a] == 0 or W.actor_kind[a] == KIND_INTERNATIONAL:
+            continue
+        for b in range(a + 1, A):
+            if S.active[r, b] == 0 or W.actor_kind[b] == KIND_INTERNATIONAL:
+                continue
+            # Shared enemies: both hostile to a third actor, weighted by its strength.
+            se = 0.0
+            top = -1
+            tv = 0.0
+            for i in range(en_ptr[a], en_ptr[a + 1]):
+                x = en_idx[i]
+                if x == b:
+                    continue
+                ha = -rel[a, x]
+                hb = -rel[b, x]
+                if hb <= 0.0:
+                    continue
+                y = ha * hb * min(1.0, strength[x] / p.force_ref)
+                se += y
+                if y > tv:
+                    tv = y
+                    top = x
+            target = W.rel0[a, b] + p.rel_shared_enemy * se + p.rel_history * S.hist[r, a, b]
+            # Between actors on good terms, rents shared hold them together and rents diverging strain them.
+            ra = S.rent_ema[r, a]
+            rb = S.rent_ema[r, b]
+            rent = (min(ra, rb) - abs(ra - rb)) / (ra + rb + p.rent_ref)
+            if rel[a, b] > 0.0:
+                target += p.rel_rent * rent
+            if target > 1.0:
+                target = 1.0
+            if target < -1.0:
+                target = -1.0
+            new = rel[a, b] + p.rel_rate * (target - rel[a, b])
+            S.rel[r, a, b] = new
+            S.rel[r, b, a] = new
+            was = S.allied[r, a, b]
+            now = was
+            if was == 0 and new >= p.alliance_threshold:
+                now = 1
+            elif was == 1 and new < p.alliance_threshold - p.alliance_hysteresis:
+                now = 0
+            if now == was:
+                continue
+            S.allied[r, a, b] = now
+            S.allied[r, b, a] = now
+            if week == 0:
+                continue
+            v = _meeting_place(W, S, r, a, b)
+            if now == 1:
+                S.acc[r, _MADE] += 1.0
+                ev = emit(S, r, day, EV_AGREEMENT, a, b, v, 0, 0, M_GROUPS)
+                slot = 0
+                if top >= 0:
+                    link(S, r, ev, slot, CK_SHARED_ENEMY, top, se)
+                    slot += 1
+                link(S, r, ev, slot, CK_SHARED_RENT, a * PAIR_CODE + b, rent)
+                link(S, r, ev, slot + 1, CK_COOP_HISTORY, a * PAIR_CODE + b, S.hist[r, a, b])
+                link(S, r, ev, slot + 2, CK_RELATION, a * PAIR_CODE + b, new)
+            else:
+                S.acc[r, _BROKEN] += 1.0
+                ev = emit(S, r, day, EV_OTHER, a, b, v, 0, 0, M_GROUPS)
+                link(S, r, ev, 0, CK_RENT_DIVERGENCE, a * PAIR_CODE + b, rent)
+                link(S, r, ev, 1, CK_COOP_HISTORY, a * PAIR_CODE + b, S.hist[r, a, b])
+                link(S, r, ev, 2, CK_SHARED_ENEMY, top, se)
+                link(S, r, ev, _LAST_LINK, CK_RELATION, a * PAIR_CODE + b, new)
+
+
+@njit(cache=True)
+def update_groups(W, S, p, lev, r, day, week):
+    remember_battles(W, S, p, r)
+    militias(W, S, p, r, day)
+    relations(W, S, p, r, day, week)

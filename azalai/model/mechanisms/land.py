@@ -1,0 +1,124 @@
+"""Mechanism 11: land, pasture and water — farmer-herder disputes that escalate when armed.
+
+Seed: "these networks seek to protect not just their businesses but their communities from attack,
+while also trying to perpetuate their political, economic, and social positions."
+
+Each week (docs/ODD.md §7.11), at every rural place where herders live alongside farmers or fishers, a
+dispute over fields, pasture or water breaks out with a weekly probability that follows the
+seasonal calendar (the rains and planting on transhumance corridors, the harvest and the herds'
+return to the Delta) and rises with the communities' hostility. A dispute raises both communities'
+insecurity (which can make a community arm itself, §7.10). Where the state has no forces to
+arbitrate and an armed group based on one side is present, the dispute may escalate: that group
+attacks civilians of the other side ("Violence against civilians / Attack"), which raises their
+grievance against it and their insecurity in turn.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from azalai.model.events import (
+    CIVILIANS, CK_COMMUNAL_HOSTILITY, CK_LAND_DISPUTE, CK_SEASON, CK_STATE_ABSENT, EV_VAC_ATTACK,
+    M_LAND, PAIR_CODE, emit, link,
+)
+from azalai.model.mechanisms.violence import _lists_by_place
+from azalai.model.rng import SITE_DISPUTE, SITE_ESCALATE, SITE_ESCALATE_SIZE, lomax, uniform
+from azalai.model.state import ACC, CHAIN
+from azalai.model.world import KIND_JIHADIST, KIND_MILITIA, KIND_SIGNATORY, LIVE_HERDING
+
+_LAST_LINK = CHAIN - 1  # the last link of a cause chain
+_DISPUTES = ACC["land_disputes"]
+_COMMUNAL = ACC["communal_attacks"]
+_CIV_POP = ACC["civilian_deaths_pop"]
+_FAT_CIV = ACC["fatalities_civilian"]
+_FAT_VAC = ACC["fatalities_vac"]
+
+
+@njit(cache=True)
+def _armed_side(W, S, p, r, c, v):
+    """The largest armed group based on community c present at v (-1 if none)."""
+    A = W.actor_kind.shape[0]
+    best = -1
+    most = 0.0
+    for g in range(A):
+        k = W.actor_kind[g]
+        if not (k == KIND_SIGNATORY or k == KIND_JIHADIST or k == KIND_MILITIA):
+            continue
+        if S.active[r, g] == 0 or W.base_w[g, c] <= 0.0:
+            continue
+        f = S.fighters[r, g, v]
+        if f >= p.min_presence and f > most:
+            most = f
+            best = g
+    return best
+
+
+@njit(cache=True)
+def _escalate(W, S, p, r, day, v, g, victims, herders, farmers, hostility, pressure):
+    """Group g attacks civilians of ``victims`` at v after a dispute."""
+    seed = S.seed[r]
+    x = lomax(p.fatality_alpha, seed, day, SITE_ESCALATE_SIZE, v * PAIR_CODE + g, victims)
+    fat = 1.0 + np.floor(p.communal_fatality_scale * x)
+    killed = min(fat, S.pop[r, victims, v])
+    if killed <= 0.0:
+        return
+    S.pop[r, victims, v] -= killed
+    S.acc[r, _CIV_POP] += killed
+    S.acc[r, _FAT_CIV] += killed
+    S.acc[r, _FAT_VAC] += killed
+    S.acc[r, _COMMUNAL] += 1.0
+    S.harm_week[r, victims, g] += p.harm_grievance * killed
+    ev = emit(S, r, day, EV_VAC_ATTACK, g, CIVILIANS, v, int(killed), 1, M_LAND)
+    link(S, r, ev, 0, CK_LAND_DISPUTE, herders * PAIR_CODE + farmers, hostility)
+    link(S, r, ev, 1, CK_SEASON, v, pressure)
+    link(S, r, ev, 2, CK_STATE_ABSENT, v, 0.0)
+    link(S, r, ev, _LAST_LINK, CK_COMMUNAL_HOSTILITY, victims * PAIR_CODE + g, W.communal[g, victims])
+
+
+@njit(cache=True)
+def land_disputes(W, S, p, lev, r, day, week):
+    """Weekly farmer-herder disputes by the seasonal calendar; escalation where armed and unpoliced."""
+    P = W.place_ext.shape[0]
+    C = W.pop0.shape[0]
+    pressure = W.season[(W.doy0 + day) % W.season.shape[0]]
+    if pressure <= 0.0:
+        return
+    seed = S.seed[r]
+    s = W.state_actor
+    # Per place, the communities numerous enough there (people only leave below: a superset).
+    cptr, cidx = _lists_by_place(S.pop[r], p.dispute_min_pop, np.ones(C, dtype=np.bool_))
+    for v in range(P):
+        if W.place_ext[v] == 1:
+            continue
+        if cptr[v + 1] <= cptr[v] + 1:
+            continue  # competition needs two communities
+        people = 0.0
+        for c in range(C):
+            people += S.pop[r, c, v]
+        if people > p.dispute_max_pop:
+            continue  # a city: no fields or pastures to fight over
+        for ih in range(cptr[v], cptr[v + 1]):
+            h = cidx[ih]
+            if W.comm_live[h] != LIVE_HERDING or S.pop[r, h, v] < p.dispute_min_pop:
+                continue
+            for i_f in range(cptr[v], cptr[v + 1]):
+                f = cidx[i_f]
+                if W.compete[h, f] == 0 or S.pop[r, f, v] < p.dispute_min_pop:
+                    continue
+                hostility = max(0.0, -W.comm_rel[h, f])
+                lam = p.dispute_rate * pressure * (1.0 + hostility)
+                if uniform(seed, day, SITE_DISPUTE, v * PAIR_CODE + h, f) >= lam:
+                    continue
+                S.acc[r, _DISPUTES] += 1.0
+                S.insecurity[r, h] += p.dispute_insecurity
+                S.insecurity[r, f] += p.dispute_insecurity
+                if s >= 0 and S.fighters[r, s, v] >= p.min_presence:
+                    continue  # the state arbitrates
+                # Each side's armed group, if one is here, may take revenge on the other side's civilians.
+                gh = _armed_side(W, S, p, r, h, v)
+                if gh >= 0 and uniform(seed, day, SITE_ESCALATE, v * PAIR_CODE + gh, f) < p.escalation_rate:
+                    _escalate(W, S, p, r, day, v, gh, f, h, f, hostility, pressure)
+                gf = _armed_side(W, S, p, r, f, v)
+                if gf >= 0 and uniform(seed, day, SITE_ESCALATE, v * PAIR_CODE + gf, h) < p.escalation_rate:
+                    _escalate(W, S, p, r, day, v, gf, h, h, f, hostility, pressure)

@@ -1,0 +1,365 @@
+"""Mechanism 9: movement — armed actors take their fighters where the places are worth most to them.
+
+Seed: "This fueled competition among different Tuareg and Arab factions for access to lucrative
+routes, government resources and the territory necessary to ensure that trade could continue
+uninterrupted." And: "the Malian government, whose reimplantation in Mali's central and northern
+regions has been halting at best."
+
+Each week every armed actor values each place it may deploy to (docs/ODD.md §7.9):
+
+* the rents at stake there (routes), the supporters it has there (its recruitment pool and the
+  people it protects; for the state and international forces, the people there where armed enemies
+  threaten them), the enemies
+  present (targets) and allies present, its declared aims, and a force's own bases;
+* discounted by insecurity — the hostile strength there against the actor's whole strength;
+* raised by what it must defend (a place it protects is worth more);
+* less the cost of distance along the route network from its nearest post.
+
+Its target deployment concentrates its strength on the places of highest net value (smaller targets
+than ``min_group`` are dropped); each week it closes a share of the gap (``move_rate``; for
+international forces ``force_move_rate``; for the state the redeployment lever). Fighters leave,
+travel along the routes (``travel_km_per_day``; they are nowhere while in transit) and arrive weeks
+later. A group arriving where it was absent has entered the place ("Headquarters or base
+established"); a group whose last fighters leave has left it ("Change to group/activity"); control
+and clashes there are the control and violence mechanisms' business. Forces (the state, and the
+international forces) move toward the size their force-size levers set, replacing losses.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from azalai.model.events import (
+    CK_AIM, CK_BETTER_PLACE, CK_ENEMIES_PRESENT, CK_LOCAL_STRENGTH, CK_MOVED_FROM, CK_PLACE_VALUE, CK_POOL,
+    CK_RENT_STAKE, EV_BASE, EV_GROUP_CHANGE, M_MOVEMENT, NOBODY, PAIR_CODE, emit, link,
+)
+from azalai.model.mechanisms.violence import _lists_by_place
+from azalai.model.state import ACC, CHAIN, DAYS_PER_WEEK, WEEKS_PER_YEAR
+from azalai.model.world import KIND_INTERNATIONAL, KIND_STATE, ROLE_BARKHANE, ROLE_MINUSMA, ROLE_STATE
+
+_LAST_LINK = CHAIN - 1  # the last link of a cause chain
+_ENTERED = ACC["places_entered"]
+_LEFT = ACC["places_left"]
+_REINFORCED = ACC["force_reinforced"]
+_WITHDRAWN = ACC["force_withdrawn"]
+
+
+@njit(cache=True)
+def arrivals(W, S, p, r, day, week):
+    """Fighters whose journey ends this week arrive; a group arriving where it was absent enters it."""
+    A, P = W.fighters0.shape
+    TW = S.transit.shape[-1]
+    slot = week % TW
+    for a in range(A):
+        for v in range(P):
+            x = S.transit[r, a, v, slot]
+            if x <= 0.0:
+                continue
+            S.transit[r, a, v, slot] = 0.0
+            was = S.fighters[r, a, v]
+            now = was + x
+            S.fighters[r, a, v] = now
+            if was < p.min_presence and now >= p.min_presence and W.place_ext[v] == 0:
+                other = S.protector[r, v]
+                S.acc[r, _ENTERED] += 1.0
+                ev = emit(S, r, day, EV_BASE, a, other if other != a else NOBODY, v, 0, 0, M_MOVEMENT)
+                link(S, r, ev, 0, CK_PLACE_VALUE, v, S.mv_value[r, a, v])
+                if S.mv_term[r, a, v] > 0:
+                    link(S, r, ev, 1, S.mv_term[r, a, v], v if S.mv_term[r, a, v] == CK_RENT_STAKE else a,
+                         S.mv_termval[r, a, v])
+                u = S.mv_from[r, a, v]
+                if u >= 0:
+                    link(S, r, ev, 2, CK_MOVED_FROM, u, W.dist_km[u, v])
+                link(S, r, ev, _LAST_LINK, CK_LOCAL_STRENGTH, a, now)
+
+
+@njit(cache=True, inline="always")
+def _hostility(W, S, p, r, a, b):
+    h = -S.rel[r, a, b]
+    pi = W.pair_of[a, b]
+    if pi >= 0:
+        h += p.tension_weight * S.tension[r, pi]
+    return h
+
+
+@njit(cache=True)
+def _living_lists(S, r):
+    """Per place, the communities with people there (CSR: ``ptr`` over places, ``idx`` of communities)."""
+    C, P = S.pop.shape[1], S.pop.shape[2]
+    ptr = np.zeros(P + 1, dtype=np.int64)
+    for c in range(C):
+        for v in range(P):
+            if S.pop[r, c, v] > 0.0:
+                ptr[v + 1] += 1
+    for v in range(P):
+        ptr[v + 1] += ptr[v]
+    idx = np.empty(ptr[P], dtype=np.int64)
+    cur = ptr[:P].copy()
+    for c in range(C):
+        for v in range(P):
+            if S.pop[r, c, v] > 0.0:
+                idx[cur[v]] = c
+                cur[v] += 1
+    return ptr, idx
+
+
+@njit(cache=True)
+def place_values(W, S, p, r, a, strength, val, term, termval, hostile, aptr, aidx, cptr, cidx):
+    """Value of every place to actor a (0 outside its area); the largest term and the hostile strength.
+
+    ``aptr/aidx``: actors present at each place (a superset: presence is tested again);
+    ``cptr/cidx``: communities living at each place."""
+    P = W.place_ext.shape[0]
+    k = W.actor_kind[a]
+    force_like = k == KIND_STATE or k == KIND_INTERNATIONAL
+    for v in range(P):
+        val[v] = 0.0
+        term[v] = 0
+        termval[v] = 0.0
+        hostile[v] = 0.0
+        if W.area[a, v] == 0:
+            continue
+        x_rent = 0.0
+        if k != KIND_INTERNATIONAL:
+            x_rent = p.value_rent * S.place_rent_ema[r, v] / p.rent_ref
+        people = 0.0
+        backers = 0.0
+        for i in range(cptr[v], cptr[v + 1]):
+            c = cidx[i]
+            n = S.pop[r, c, v]
+            people += n
+            backers += n * S.support[r, c, a]
+        hos = 0.0
+        ally = 0.0
+        for i in range(aptr[v], aptr[v + 1]):
+            b = aidx[i]
+            if b == a:
+                continue
+            fb = S.fighters[r, b, v]
+            if fb < p.min_presence:
+                continue
+            h = _hostility(W, S, p, r, a, b)
+            if h > 0.0:
+                hos += h * fb
+            elif S.rel[r, a, b] > 0.0:
+                ally += S.rel[r, a, b] * fb
+        if force_like:
+            # People to protect, where armed enemies threaten them.
+            x_pool = p.value_pool * np.sqrt(people / p.pool_ref) * min(1.0, hos / p.force_ref)
+        else:
+            x_pool = p.value_pool * backers / p.pool_ref
+        x_enemy = p.value_enemy * np.sqrt(hos / p.force_ref)
+        x_ally = p.value_ally * np.sqrt(ally / p.force_ref)
+        x_aim = p.value_aim * W.aim_w[a, v]
+        x = x_rent + x_pool + x_enemy + x_ally + x_aim + p.value_base * W.force_base[a, v]
+        x /= 1.0 + p.threat_weight * hos / (strength + p.force_ref)
+        if S.protector[r, v] == a:
+            x *= 1.0 + p.defend_premium
+        val[v] = x
+        hostile[v] = hos
+        # The largest term, for the cause chain of an entry.
+        t = CK_RENT_STAKE
+        tv = x_rent
+        if x_pool > tv:
+            t = CK_POOL
+            tv = x_pool
+        if x_enemy > tv:
+            t = CK_ENEMIES_PRESENT
+            tv = x_enemy
+        if x_aim > tv:
+            t = CK_AIM
+            tv = x_aim
+        if tv > 0.0:
+            term[v] = t
+            termval[v] = tv
+            if t == CK_RENT_STAKE:
+                termval[v] = S.place_rent_ema[r, v]
+            elif t == CK_ENEMIES_PRESENT:
+                termval[v] = hos
+
+
+@njit(cache=True)
+def resize_force(W, S, p, lev, r, day, a):
+    """A force moves toward the size its lever sets: losses replaced, reinforcements, draw-downs."""
+    P = W.place_ext.shape[0]
+    TW = S.transit.shape[-1]
+    role = W.actor_role[a]
+    m = 1.0
+    if role == ROLE_STATE:
+        m = lev.fama_troops[day]
+    elif role == ROLE_BARKHANE:
+        m = lev.barkhane_troops[day]
+    elif role == ROLE_MINUSMA:
+        m = lev.minusma_troops[day]
+    target = 0.0
+    cur = 0.0
+    at_bases = 0.0
+    here = 0.0
+    for v in range(P):
+        target += W.fighters0[a, v]
+        f = S.fighters[r, a, v]
+        cur += f
+        here += f
+        if W.force_base[a, v] == 1:
+            at_bases += f
+        for t in range(TW):
+            cur += S.transit[r, a, v, t]
+    target *= m
+    gap = p.force_rotation * (target - cur)
+    if gap > 0.0:
+        S.acc[r, _REINFORCED] += gap
+        # Reinforcements arrive where the force already is: at its bases if it holds any.
+        if at_bases > 0.0:
+            for v in range(P):
+                if W.force_base[a, v] == 1:
+                    S.fighters[r, a, v] += gap * S.fighters[r, a, v] / at_bases
+        elif here > 0.0:
+            for v in range(P):
+                S.fighters[r, a, v] += gap * S.fighters[r, a, v] / here
+        else:
+            tot0 = 0.0
+            for v in range(P):
+                tot0 += W.fighters0[a, v]
+            if tot0 > 0.0:
+                for v in range(P):
+                    S.fighters[r, a, v] += gap * W.fighters0[a, v] / tot0
+    elif gap < 0.0 and here > 0.0:
+        cut = min(-gap, here)
+        S.acc[r, _WITHDRAWN] += cut
+        for v in range(P):
+            S.fighters[r, a, v] -= cut * S.fighters[r, a, v] / here
+            if S.fighters[r, a, v] < 0.0:
+                S.fighters[r, a, v] = 0.0
+
+
+@njit(cache=True)
+def reallocate(W, S, p, lev, r, day, week):
+    """Weekly: arrivals, force sizes, then every actor moves part of the way to its target deployment."""
+    A, P = W.fighters0.shape
+    TW = S.transit.shape[-1]
+    arrivals(W, S, p, r, day, week)
+    if week == 0:
+        return  # the first week's rents are not known yet: groups hold their starting posts
+    val = np.zeros(P)
+    term = np.zeros(P, dtype=np.int64)
+    termval = np.zeros(P)
+    hostile = np.zeros(P)
+    tgt = np.zeros(P)
+    out = np.zeros(P)
+    posts = np.empty(P, dtype=np.int64)
+    week_km = p.travel_km_per_day * DAYS_PER_WEEK
+    for a in range(A):
+        if W.actor_role[a] != 0:
+            resize_force(W, S, p, lev, r, day, a)
+    # Who is where, and who lives where: fighters only leave places below, so the lists built now
+    # hold everyone present later in the week (presence is tested again where it matters).
+    sel = np.ones(A, dtype=np.bool_)
+    aptr, aidx = _lists_by_place(S.fighters[r], p.min_presence, sel)
+    cptr, cidx = _living_lists(S, r)
+    for a in range(A):
+        k = W.actor_kind[a]
+        rate = p.move_rate
+        if k == KIND_INTERNATIONAL:
+            rate = p.force_move_rate
+        elif k == KIND_STATE:
+            rate = lev.state_redeployment[day] / WEEKS_PER_YEAR
+        if rate <= 0.0:
+            continue
+        strength = 0.0
+        for v in range(P):
+            strength += S.fighters[r, a, v]
+        if strength < p.min_presence:
+            continue
+        place_values(W, S, p, r, a, strength, val, term, termval, hostile, aptr, aidx, cptr, cidx)
+        # Net value: less the distance from the nearest post; concentrated by value_power.
+        npost = 0
+        for u in range(P):
+            if S.fighters[r, a, u] > 0.0:
+                posts[npost] = u
+                npost += 1
+        wsum = 0.0
+        for v in range(P):
+            tgt[v] = 0.0
+            if val[v] <= 0.0:
+                continue
+            d = np.inf
+            for i in range(npost):
+                u = posts[i]
+                if W.dist_km[u, v] < d:
+                    d = W.dist_km[u, v]
+            e = val[v] - p.move_cost_km * d
+            if e > 0.0:
+                tgt[v] = e ** p.value_power
+                wsum += tgt[v]
+        # Drop targets below the smallest worthwhile detachment, until none is left below it.
+        while wsum > 0.0:
+            drop = False
+            nsum = 0.0
+            for v in range(P):
+                if tgt[v] > 0.0 and strength * tgt[v] / wsum < p.min_group:
+                    tgt[v] = 0.0
+                    drop = True
+                else:
+                    nsum += tgt[v]
+            wsum = nsum
+            if not drop:
+                break
+        if wsum <= 0.0:
+            continue
+        deficit = 0.0
+        sent = 0.0
+        best = -1
+        bv = -1.0
+        for v in range(P):
+            tgt[v] = strength * tgt[v] / wsum
+            f = S.fighters[r, a, v]
+            out[v] = 0.0
+            if tgt[v] > f:
+                deficit += tgt[v] - f
+                if val[v] > bv:
+                    bv = val[v]
+                    best = v
+            elif f > tgt[v]:
+                out[v] = rate * (f - tgt[v])
+                if tgt[v] <= 0.0 and f - out[v] < p.min_group:
+                    out[v] = f
+                sent += out[v]
+        if deficit <= 0.0 or sent <= 0.0:
+            continue
+        for v in range(P):
+            if tgt[v] > S.fighters[r, a, v]:
+                S.mv_value[r, a, v] = val[v]
+                S.mv_term[r, a, v] = term[v]
+                S.mv_termval[r, a, v] = termval[v]
+                S.mv_from[r, a, v] = -1
+        for u in range(P):
+            if out[u] <= 0.0:
+                continue
+            was = S.fighters[r, a, u]
+            S.fighters[r, a, u] = was - out[u]
+            if S.fighters[r, a, u] < 0.0:
+                S.fighters[r, a, u] = 0.0
+            for v in range(P):
+                need = tgt[v] - S.fighters[r, a, v]
+                if v == u or need <= 0.0:
+                    continue
+                x = out[u] * need / deficit
+                tw = int(np.ceil(W.dist_km[u, v] / week_km))
+                if tw < 1:
+                    tw = 1
+                if tw > TW - 1:
+                    tw = TW - 1
+                S.transit[r, a, v, (week + tw) % TW] += x
+                mf = S.mv_from[r, a, v]
+                if mf < 0 or out[u] > out[mf]:
+                    S.mv_from[r, a, v] = u
+            if was >= p.min_presence and S.fighters[r, a, u] < p.min_presence and W.place_ext[u] == 0:
+                S.acc[r, _LEFT] += 1.0
+                ev = emit(S, r, day, EV_GROUP_CHANGE, a, NOBODY, u, 0, 0, M_MOVEMENT)
+                link(S, r, ev, 0, CK_PLACE_VALUE, u, val[u])
+                if best >= 0:
+                    link(S, r, ev, 1, CK_BETTER_PLACE, best, bv)
+                if hostile[u] > 0.0:
+                    link(S, r, ev, 2, CK_ENEMIES_PRESENT, u, hostile[u])
+                link(S, r, ev, _LAST_LINK, CK_LOCAL_STRENGTH, a, was)

@@ -1,0 +1,132 @@
+"""Militias and alliances in the Mesa reference (docs/ODD.md §7.10), written from the description.
+
+Relations live in each actor's ``rel`` list, which every other reference mechanism reads, so
+changing them here is all it takes for alliances to matter.
+"""
+
+from __future__ import annotations
+
+BATTLES = ("clash", "overtakes", "attack", "operation")  # violence between two actors
+
+
+def read_groups(model, sc):
+    """Dormant militias (their community), relations at the start, histories and insecurity."""
+    cid = {c.id: i for i, c in enumerate(sc.communities)}
+    aid = {a.name: a.idx for a in model.actors}
+    for a in model.actors:
+        a.militia_of = None
+        a.active = True
+    for mil in sc.militias:
+        a = model.actors[aid[mil.id]]
+        a.militia_of = cid[mil.community]
+        a.active = False
+        # Its relations come from its community's relations with the other actors' communities.
+        com = model.communities[a.militia_of]
+        for b in model.actors:
+            if b is not a and sum(b.base_w) > 0:
+                x = max(-1.0, min(1.0, sum(w * com.rel[c] for c, w in enumerate(b.base_w))))
+                a.rel[b.idx] = b.rel[a.idx] = x
+    for a in model.actors:
+        a.rel0 = list(a.rel)
+    model.hist = {}
+    model.allied = {}
+    model.insecurity = [0.0] * len(model.communities)
+    model.events_seen = 0
+
+
+def _remember_battles(model):
+    p = model.p
+    for key in model.hist:
+        model.hist[key] *= p.history_decay
+    new = [e for e in model.events[model.events_seen:]
+           if e[1] in BATTLES and isinstance(e[2], int) and isinstance(e[3], int) and e[2] >= 0 and e[3] >= 0]
+    model.events_seen = len(model.events)
+
+    def add(a, b, x):
+        model.hist[(a, b)] = model.hist.get((a, b), 0.0) + x
+        model.hist[(b, a)] = model.hist.get((b, a), 0.0) + x
+
+    for i, (_, _, a, b, v, _) in enumerate(new):
+        add(a, b, -1.0)
+        for (_, _, x, y, u, _) in new[:i]:
+            if u != v:
+                continue
+            for me, enemy in ((a, b), (b, a)):
+                ally = x if (y == enemy and x != me) else (y if (x == enemy and y != me) else None)
+                if ally is not None:
+                    add(me, ally, 1.0)
+
+
+def _militias(model):
+    p, s = model.p, model.state
+    for c in model.communities:
+        people = c.total_pop()
+        harm = sum(c.harm_week)
+        model.insecurity[c.idx] = p.insecurity_decay * model.insecurity[c.idx] + (
+            harm * p.pool_ref / people if people > 0.0 else 0.0)
+    for m in model.actors:
+        if m.militia_of is None or m.active:
+            continue
+        c = model.communities[m.militia_of]
+        if model.insecurity[c.idx] < p.militia_insecurity:
+            continue
+        gw, worst = max(((c.grievance[a.idx], a) for a in model.actors if a is not m), key=lambda t: t[0])
+        if gw < p.militia_grievance or gw <= 0.0:
+            continue
+        def protected(v):
+            g = model.places[v].protector
+            return (g >= 0 and model.actors[g].base_w[c.idx] > 0.0) or (s is not None and s.present(v))
+
+        where = [v for v in range(model.P) if not model.places[v].ext and c.pop[v] != 0.0]
+        open_ = [v for v in where if not protected(v)]
+        if not open_:
+            continue
+        home = max(open_, key=lambda v: c.pop[v])
+        if c.pop[home] < p.dispute_min_pop:
+            continue
+        n = min(p.militia_initial * c.pop[home], c.pop[home])
+        c.pop[home] -= n
+        m.fighters[home] += n
+        m.active = True
+        tot = sum(c.support)
+        if tot + p.militia_support > 1.0:
+            c.support = [x * (1.0 - p.militia_support) / tot for x in c.support]
+        c.support[m.idx] = p.militia_support
+        for a in model.actors:
+            if a is not m and c.grievance[a.idx] > 0.0:
+                x = -min(1.0, c.grievance[a.idx] / p.militia_grievance)
+                if x < m.rel[a.idx]:
+                    m.rel[a.idx] = a.rel[m.idx] = x
+        model.count("militias_formed")
+        model.emit("militia", m.idx, worst.idx, home, 0)
+
+
+def _relations(model):
+    p = model.p
+    live = [a for a in model.actors if a.active and a.kind != 3]
+    prev = {a.idx: list(a.rel) for a in model.actors}  # every pair moves from last week's relations
+    for i, a in enumerate(live):
+        for b in live[i + 1:]:
+            se = sum(-prev[a.idx][x.idx] * -prev[b.idx][x.idx] * min(1.0, x.total_fighters() / p.force_ref)
+                     for x in model.actors if x is not a and x is not b and x.active
+                     and prev[a.idx][x.idx] < 0.0 and prev[b.idx][x.idx] < 0.0)
+            target = a.rel0[b.idx] + p.rel_shared_enemy * se + p.rel_history * model.hist.get((a.idx, b.idx), 0.0)
+            ra, rb = a.rent_ema, b.rent_ema
+            if prev[a.idx][b.idx] > 0.0:
+                target += p.rel_rent * (min(ra, rb) - abs(ra - rb)) / (ra + rb + p.rent_ref)
+            target = max(-1.0, min(1.0, target))
+            rel = prev[a.idx][b.idx] + p.rel_rate * (target - prev[a.idx][b.idx])
+            a.rel[b.idx] = b.rel[a.idx] = rel
+            was = model.allied.get((a.idx, b.idx), False)
+            now = (rel >= p.alliance_threshold) if not was else (rel >= p.alliance_threshold - p.alliance_hysteresis)
+            if now == was:
+                continue
+            model.allied[(a.idx, b.idx)] = now
+            if model.week > 0:
+                model.count("alliances_made" if now else "alliances_broken")
+
+
+def update_groups(model):
+    _remember_battles(model)
+    _militias(model)
+    _relations(model)
