@@ -49,7 +49,7 @@ def policy_with_levers(base: Any, levers: dict[str, float], pid: str = "ema-poli
     pol = _base_policy(base) if isinstance(base, str) else base
     if not levers:
         return pol
-    cur = pol.levers.model_dump()
+    cur = {k: v for k, v in pol.levers.model_dump().items() if v is not None}  # unset levers keep their defaults
     cur.update({k: float(v) for k, v in levers.items()})
     changes = [ch.model_copy(update={"levers": ch.levers.model_copy(update={k: None for k in levers})})
                for ch in pol.changes]

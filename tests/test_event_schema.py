@@ -42,7 +42,8 @@ ACLED_COLUMNS = [
 INTER_TEXT = {1: "State forces", 2: "Rebel group", 3: "Political militia", 4: "Identity militia", 5: "Rioters",
               6: "Protesters", 7: "Civilians", 8: "External/Other forces"}  # fmt: skip
 CAUSE_COLUMNS = ["day", "mechanism", "cause_chain", "cause_json"]
-MECHANISMS = {"trafficking", "control", "violence", "intelligence", "operations", "communities", "accords", "state"}
+MECHANISMS = {"trafficking", "control", "violence", "intelligence", "operations", "communities", "accords", "state",
+              "movement", "groups", "land"}
 
 
 @pytest.fixture(scope="module")
