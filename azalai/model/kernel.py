@@ -40,10 +40,13 @@ def record_week(W, S, r, w):
     C = W.pop0.shape[0]
     if w >= S.ts_fighters.shape[1]:
         return
+    TW = S.transit.shape[-1]
     for a in range(A):
         t = 0.0
         for v in range(P):
             t += S.fighters[r, a, v]
+            for k in range(TW):
+                t += S.transit[r, a, v, k]  # fighters on the road are the actor's too
         S.ts_fighters[r, w, a] = t
         S.ts_cash[r, w, a] = S.cash[r, a]
         for k in range(S.income.shape[2]):

@@ -100,7 +100,8 @@ class ArmedActor(mesa.Agent):
         self.earn("levy", levy)
         if self.kind == KIND_STATE:
             self.earn("state_budget", p.state_budget)
-        due = p.upkeep * DAYS_PER_WEEK * self.total_fighters()
+        on_road = sum(n for (_, i, _, n) in m.journeys if i == self.idx)  # fighters travelling are paid too
+        due = p.upkeep * DAYS_PER_WEEK * (self.total_fighters() + on_road)
         arrears = 0.0
         if due > 0.0:
             if self.cash >= due:

@@ -103,6 +103,8 @@ def pay_purses(W, S, p, r, ctot):
         total_f = 0.0
         for v in range(P):
             total_f += S.fighters[r, a, v]
+            for wk in range(S.transit.shape[-1]):
+                total_f += S.transit[r, a, v, wk]  # fighters on the road are paid too
         due = p.upkeep * DAYS_PER_WEEK * total_f
         arrears = 0.0
         if due > 0.0:
