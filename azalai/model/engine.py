@@ -376,7 +376,7 @@ def simulate(
     return simulate_prepared(prep, seed, check=check)
 
 
-def simulate_prepared(prep: Prepared, seed: int, check: bool = False, progress=None, chunk: int = 30,
+def simulate_prepared(prep: Prepared, seed: int, check: bool = False, progress=None, chunk: int = PROGRESS_CHUNK_DAYS,
                       keep_state: bool = False) -> RunResult:
     """One replicate with full outputs; ``progress(days_done)`` every ``chunk`` days (identical results)."""
     S = run_prepared(prep, [seed], record=True, check=check, progress=progress, chunk=chunk)
