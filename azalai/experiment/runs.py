@@ -18,6 +18,7 @@ import json
 import uuid
 from typing import Any, Callable, Iterable, Mapping
 
+from azalai.experiment.store import create_tables
 from azalai.model.events import EXTRA_COLUMNS, SOURCE
 from azalai.scenario.acled import DISORDER_TYPES, EXPORT_COLUMNS, EXPORT_SCHEMA, INTER_TYPES
 
@@ -49,14 +50,8 @@ EVENT_COLUMNS = EXPORT_COLUMNS + EXTRA_COLUMNS
 
 def ensure_schema(con) -> None:
     """Create missing tables; on a read-only store, leave it as it is."""
-    for stmt in SCHEMA:
-        try:
-            con.execute(stmt)
-        except Exception as exc:  # duckdb.InvalidInputException on read-only connections
-            if "read-only" in str(exc).lower() or "read only" in str(exc).lower():
-                return
-            raise
-    _upgrade_run_events(con)
+    if create_tables(con, SCHEMA):
+        _upgrade_run_events(con)
 
 
 def _sql_inter(col: str) -> str:

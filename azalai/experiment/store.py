@@ -149,12 +149,18 @@ ROBUST_SCHEMA = [
 ]
 
 
-def ensure_robust_schema(con) -> None:
-    """Create the robust-decision tables if they are missing (not on a read-only store)."""
-    for stmt in ROBUST_SCHEMA:
+def create_tables(con, statements) -> bool:
+    """Run ``CREATE TABLE IF NOT EXISTS`` statements; False (and nothing created) on a read-only store."""
+    for stmt in statements:
         try:
             con.execute(stmt)
         except Exception as exc:  # duckdb.InvalidInputException on read-only connections
             if "read-only" in str(exc).lower() or "read only" in str(exc).lower():
-                return
+                return False
             raise
+    return True
+
+
+def ensure_robust_schema(con) -> None:
+    """Create the robust-decision tables if they are missing (not on a read-only store)."""
+    create_tables(con, ROBUST_SCHEMA)
