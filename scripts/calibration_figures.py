@@ -78,8 +78,9 @@ def main() -> None:
     a = ap.parse_args()
 
     from azalai.analysis.calibration import sample_posterior
-    from azalai.analysis.validation import figures, markdown, validate
+    from azalai.analysis.validation import validate
     from azalai.model.params import load_param_file
+    from azalai.report.validation_report import figures, markdown
 
     store = a.store
     if store is None:

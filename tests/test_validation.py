@@ -13,6 +13,7 @@ import pytest
 from azalai.analysis import validation as va
 from azalai.analysis.ucdp_form import to_ged, violence_type
 from azalai.errors import InputError
+from azalai.report.validation_report import write_outputs
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 OBSERVED = DATA / "observed"
@@ -172,7 +173,7 @@ def test_validate_acled_aggregates_writes_table_and_json(store, tmp_path):
     assert len(r["monthly"]["months"]) == 4 and 0 <= r["monthly"]["coverage"] <= 1
     assert r["event_sizes"]["observed_tail"]["alpha"] > 1
     assert "ks" in r["event_sizes"]
-    paths = va.write_outputs(v, tmp_path / "out")
+    paths = write_outputs(v, tmp_path / "out")
     md = paths["markdown"].read_text()
     assert "| fatalities per year |" in md and "Spearman" in md and "tail exponent" in md
     js = json.loads(paths["json"].read_text())

@@ -37,7 +37,8 @@ def validate_cmd(
     fmt: TableJson = format_option(help="table (summary lines) | json (the whole result, as in validation.json)"),
 ) -> None:
     """Run an ensemble over an observed period's length and compare it with the observed data."""
-    from azalai.analysis.validation import source_and_level, validate, write_outputs
+    from azalai.analysis.validation import source_and_level, validate
+    from azalai.report.validation_report import write_outputs
     from azalai.model.params import load_param_file
 
     check_all(n=(n, "--replicates"), seed=(seed, "--seed"))
