@@ -68,9 +68,16 @@ def _headless_backend() -> None:
         os.environ.setdefault("MPLBACKEND", "Agg")
 
 
+_signalled: list[int] = []  # the termination signal received, if any
+
+
 def _terminate(signum, _frame) -> None:
     """SIGTERM / SIGHUP: leave through the normal exit path, so every ``finally`` runs (run records are
-    closed as ``interrupted``, worker processes stopped) instead of dying where the signal lands."""
+    closed as ``interrupted``, worker processes stopped) instead of dying where the signal lands.
+
+    A library may turn the exit raised here into an error of its own (DuckDB reports a signal that lands
+    during a query as ``RuntimeError: Query interrupted``); :func:`run` still exits with ``128 + signum``."""
+    _signalled.append(signum)
     raise SystemExit(128 + signum)
 
 
@@ -98,6 +105,8 @@ def run() -> None:
         if isinstance(rv, int) and rv != 0:
             sys.exit(rv)
     except InputError as exc:
+        if _signalled:  # e.g. a store error made of an interrupted query
+            sys.exit(128 + _signalled[0])
         _show(exc)
         sys.exit(2)
     except typer.Exit as exc:
@@ -112,6 +121,8 @@ def run() -> None:
         err.print("error: out of memory; ask for fewer days, replicates or a smaller batch size", markup=False)
         sys.exit(1)
     except Exception as exc:
+        if _signalled:  # the signal's exit came back as another error: the signal decides the status
+            sys.exit(128 + _signalled[0])
         if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # usage errors from click (or Typer's copy)
             exc.show()
             sys.exit(2 if exc.exit_code in (None, 0, 1) else exc.exit_code)

@@ -403,16 +403,19 @@ def resume_ensemble(
 
 def stored_spec(con, run_id: str) -> dict[str, Any] | None:
     """What an ensemble was started with (scenario and policy names, n, seed, days, events, batch size,
-    overrides), or None if ``run_id`` is not a stored ensemble. ``--resume`` refuses options that differ."""
-    from azalai.experiment.runs import get_run
+    overrides), or None if ``run_id`` is not a stored ensemble. ``--resume`` refuses options that differ.
 
-    ensure_ensemble_schema(con)
-    run = get_run(con, run_id)
+    Reads the two rows with plain SQL and creates nothing: the table modules import the engine (numba and
+    LLVM, a few hundred MB), which a refusal of contradicting options does not need."""
+    tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    if not {"runs", "ensemble_specs"} <= tables:
+        return None
+    run = con.execute("SELECT scenario, policy FROM runs WHERE run_id = ?", [run_id]).fetchone()
     row = con.execute("SELECT spec_json FROM ensemble_specs WHERE run_id = ?", [run_id]).fetchone()
     if run is None or row is None:
         return None
     spec = json.loads(row[0])
-    return {"scenario": spec.get("scenario_ref") or run.get("scenario"), "policy": run.get("policy"),
+    return {"scenario": spec.get("scenario_ref") or run[0], "policy": run[1],
             "n": int(spec["n"]), "seed": int(spec["seed"]), "days": int(spec["days"]), "events": bool(spec["events"]),
             "batch_size": int(spec.get("batch_size", DEFAULT_BATCH)), "overrides": dict(spec.get("overrides") or {})}
 
