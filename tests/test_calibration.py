@@ -134,3 +134,35 @@ def test_abc_smc_resumes_from_a_checkpoint_with_identical_results(tmp_path):
 
     with pytest.raises(InputError, match="other settings"):
         abc_smc(sim, obs, prior, particles=30, generations=3, seed=6, checkpoint=ck)
+
+
+@have_data
+def test_calibration_on_a_process_pool_equals_the_serial_run(tmp_path):
+    """Particles run as batches on the executors; seeds are fixed before dispatch, so two worker
+    processes give exactly the serial result."""
+    from azalai.data.acled import import_acled_aggregates, import_acled_event_sizes
+
+    st = tmp_path / "store.duckdb"
+    import_acled_aggregates(MONTHLY, st)
+    import_acled_event_sizes(SIZES, st)
+    kw = dict(particles=6, generations=2, replicates=2, seed=3, store=st, days=45)
+    serial, _ = cal.calibrate("acled-aggregates", "2015-01-01:2016-06-30", ["clash_base", "fatality_scale"], **kw)
+    pooled, _ = cal.calibrate("acled-aggregates", "2015-01-01:2016-06-30", ["clash_base", "fatality_scale"],
+                              workers=2, **kw)
+    assert serial.meta["backend"] == "serial" and pooled.meta["backend"] == "process"
+    assert len(pooled.generations) == len(serial.generations) == 2
+    for a, b in zip(serial.generations, pooled.generations):
+        np.testing.assert_array_equal(a.theta, b.theta)
+        np.testing.assert_array_equal(a.stats, b.stats)
+    np.testing.assert_array_equal(serial.weights, pooled.weights)
+
+
+def test_calibrate_refuses_an_unknown_backend(tmp_path):
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "azalai.cli.main", "calibrate", "--observed", "acled-aggregates",
+                        "--period", "2015-01-01:2015-12-31", "--params", "clash_base", "--backend", "threads",
+                        "--out", str(tmp_path / "c.yaml")], capture_output=True, text=True)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "--backend: 'threads' is not one of serial, process, ray" in r.stderr

@@ -1,6 +1,6 @@
 """Checkpoints of an ABC-SMC run, so that a killed calibration resumes where it stopped.
 
-After every finished generation :func:`azalai.analysis.calibration.abc_smc` writes one ``.npz`` file
+After every finished generation :func:`azalai.analysis.abc_smc.abc_smc` writes one ``.npz`` file
 (atomically: a temporary file, then a rename) holding every generation so far (parameters, weights,
 distances, statistics, epsilon, simulations, acceptance, seconds), the distance scales, the sampler's
 random state and its simulation counter, and a fingerprint of the run's settings (observed values,

@@ -94,6 +94,9 @@ def calibrate_cmd(
     store: Optional[Path] = typer.Option(None, "--store", help=STORE_HELP),
     seed: int = typer.Option(1, "--seed", help="random seed of the sampler"),
     workers: int = typer.Option(1, "--workers", min=1, help="processes simulating in parallel"),
+    backend: Optional[str] = typer.Option(None, "--backend",
+                                          help="serial | process | ray (default: process with --workers > 1)"),
+    address: Optional[str] = typer.Option(None, "--address", help="Ray cluster address (ray backend)"),
     base: Optional[Path] = typer.Option(None, "--base", help="parameter file for the parameters not calibrated"),
     scenario: str = typer.Option(DEFAULT_SCENARIO, "--scenario", help="scenario (built-in name or YAML file)"),
     policy: Optional[str] = typer.Option(None, "--policy", help="policy (default baseline-2016)"),
@@ -115,13 +118,18 @@ def calibrate_cmd(
     check_all(n=(replicates, "--replicates"))
     check_out_file(out_file)
     source_and_level(observed)
+    if backend is not None:
+        from azalai.cli.experiment_cmd import _choice
+        from azalai.experiment.executors import BACKENDS
+
+        _choice(backend, BACKENDS, "--backend")
     names = check_param_names(params.split(","))
     base_vals = load_param_file(base) if base else None
     err.print(f"ABC-SMC on {', '.join(names)}: {particles} particles x {generations} generations, "
               f"{replicates} replicates each", highlight=False)
     res, tg = calibrate(observed, period, names, particles, generations, replicates, seed, store, scenario, policy,
                         base_vals, workers=workers, progress=lambda s: err.print(s, highlight=False),
-                        time_stats=time_stats, checkpoint=checkpoint)
+                        time_stats=time_stats, checkpoint=checkpoint, backend=backend, address=address)
     doc = result_document(res, tg, period, base=base_vals)
     write_result(doc, out_file, header=f"# azalai calibrate --observed {observed} --period {period} --params {params}")
     if fmt == "json":

@@ -42,4 +42,38 @@ def execute(
                                                                      f"{', '.join(BACKENDS)}"))
 
 
-__all__ = ["BACKENDS", "Batch", "BatchResult", "RunSpec", "execute", "run_batch_local"]
+class Session:
+    """Runs several lists of batches of one spec on one backend, keeping its workers between them
+    (a process pool stays up; Ray keeps its own workers; serial keeps its prepared world). ``close()``
+    ends it; also usable as a context manager."""
+
+    def __init__(self, spec: RunSpec, backend: str = "serial", workers: int | None = None,
+                 address: str | None = None) -> None:
+        if backend not in BACKENDS:
+            execute(spec, [], backend)  # the clear error for an unknown backend
+        self.spec, self.backend, self.workers, self.address = spec, backend, workers, address
+        self._impl = None
+        if backend == "process":
+            from azalai.experiment.executors.process import Session as ProcessSession
+
+            self._impl = ProcessSession(spec, workers)
+
+    def run(self, batches: Sequence[Batch]) -> Iterator[BatchResult]:
+        if self._impl is not None:
+            return self._impl.run(batches)
+        if self.backend == "serial":
+            return (run_batch_local(self.spec, b) for b in batches)
+        return execute(self.spec, batches, self.backend, self.workers, self.address)
+
+    def close(self) -> None:
+        if self._impl is not None:
+            self._impl.close()
+
+    def __enter__(self) -> "Session":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+__all__ = ["BACKENDS", "Batch", "BatchResult", "RunSpec", "Session", "execute", "run_batch_local"]

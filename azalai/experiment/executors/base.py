@@ -21,6 +21,10 @@ class RunSpec:
     params: Mapping[str, float] | None = None  # overrides shared by all batches without their own set
     with_events: bool = False
     key: str = ""  # identifies the spec across processes (workers cache one prepared world per key)
+    # A picklable ``summary(prep, S, seeds)`` run in the worker on each batch's final state arrays (calibration:
+    # one particle's summary statistics): its value is sent back as ``BatchResult.summary`` instead of the
+    # batch's outcomes and events.
+    summary: Any = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ class BatchResult:
     seconds: float = 0.0
     worker: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
+    summary: Any = None
 
 
 def model_stamp() -> str:
@@ -133,6 +138,13 @@ class Runner:
             prep = self.prepared_variant(batch)
         else:
             prep = self.prepared(batch.params)
+        if self.spec.summary is not None:
+            from azalai.model.engine import run_prepared
+
+            S = run_prepared(prep, list(batch.seeds), record=False)
+            return BatchResult(batch.batch_id, tuple(batch.replicates), tuple(batch.seeds), [], None,
+                               time.perf_counter() - t0, worker=str(os.getpid()), meta={"model": self.stamp},
+                               summary=self.spec.summary(prep, S, list(batch.seeds)))
         outs, evs = simulate_batch(prep, list(batch.seeds), with_events=self.spec.with_events)
         return BatchResult(batch.batch_id, tuple(batch.replicates), tuple(batch.seeds), outs, evs,
                            time.perf_counter() - t0, worker=str(os.getpid()), meta={"model": self.stamp})

@@ -54,17 +54,17 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def execute(spec: RunSpec, batches: Sequence[Batch], workers: int | None = None) -> Iterator[BatchResult]:
-    if not batches:
-        return
+def _start(spec: RunSpec, n: int) -> ProcessPoolExecutor:
     import multiprocessing as mp
 
-    n = max(1, min(int(workers or default_workers()), len(batches)))
-    warm_parent(spec)
     ctx = mp.get_context("spawn")
     main = threading.current_thread() is threading.main_thread()
-    pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_init_worker,
+    return ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_init_worker,
                                initargs=(spec, os.getpid(), main))
+
+
+def _feed(pool: ProcessPoolExecutor, batches: Sequence[Batch], n: int) -> Iterator[BatchResult]:
+    """Results of ``batches`` on ``pool`` as they finish; on an early exit the pool's workers are stopped."""
     todo = list(batches)
     pending: set[Future] = set()
     finished = False
@@ -84,7 +84,47 @@ def execute(spec: RunSpec, batches: Sequence[Batch], workers: int | None = None)
             f.cancel()
         if not finished:  # interrupted or failed: the running batches' results would be thrown away
             _stop_workers(pool)
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def execute(spec: RunSpec, batches: Sequence[Batch], workers: int | None = None) -> Iterator[BatchResult]:
+    if not batches:
+        return
+    n = max(1, min(int(workers or default_workers()), len(batches)))
+    warm_parent(spec)
+    pool = _start(spec, n)
+    try:
+        yield from _feed(pool, batches, n)
+    finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+class Session:
+    """One pool of workers kept across several lists of batches of the same spec (a calibration sends
+    one generation's particles at a time; starting the workers again for each would cost seconds)."""
+
+    def __init__(self, spec: RunSpec, workers: int | None = None) -> None:
+        self.spec, self.n = spec, max(1, int(workers or default_workers()))
+        self.pool: ProcessPoolExecutor | None = None
+
+    def run(self, batches: Sequence[Batch]) -> Iterator[BatchResult]:
+        if not batches:
+            return
+        if self.pool is None:
+            warm_parent(self.spec)
+            self.pool = _start(self.spec, self.n)
+        finished = False
+        try:
+            yield from _feed(self.pool, batches, self.n)
+            finished = True
+        finally:
+            if not finished:  # _feed has stopped the workers: start a new pool next time
+                self.pool = None
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:

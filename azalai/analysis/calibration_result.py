@@ -1,0 +1,149 @@
+"""The calibration's result: the YAML document written by ``azalai calibrate`` and draws from its posterior.
+
+The output file (YAML) holds ``values`` (posterior medians, loadable with ``--params``), a
+``posterior`` summary (median, q05, q95 per parameter), the final weighted ``particles`` (so
+ensembles can sample the joint posterior with :func:`sample_posterior`), and the method's record.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Mapping
+
+import numpy as np
+
+from azalai.analysis.abc_smc import ABCResult
+from azalai.analysis.calibration_stats import Targets
+from azalai.errors import InputError, Problem
+
+
+def result_document(res: ABCResult, tg: Targets, period_text: str | None = None, source_note: str | None = None,
+                    base: Mapping[str, float] | None = None) -> dict:
+    """The calibrated parameter set as a YAML-ready dict (see the module docstring)."""
+    q = res.quantiles((0.05, 0.5, 0.95))
+    last = res.generations[-1]
+    best = int(np.argmin(last.distances))
+    period = period_text or f"{tg.start.isoformat()}:{tg.end.isoformat()}"
+    src = source_note or f"calibrated: ABC-SMC on {tg.observed} {period}"
+    post_stats = np.average(np.where(np.isfinite(last.stats), last.stats, np.nan), axis=0, weights=res.weights) \
+        if np.isfinite(last.stats).all() else np.nanmedian(last.stats, axis=0)
+    doc = {
+        "values": {n: _round(q[n][1]) for n in res.names},
+        "source": {n: src for n in res.names},
+        "posterior": {n: {"median": _round(q[n][1]), "q05": _round(q[n][0]), "q95": _round(q[n][2])}
+                      for n in res.names},
+        "method": {
+            "name": "ABC-SMC (adaptive population Monte Carlo ABC; Beaumont et al. 2009, Toni et al. 2009)",
+            "prior": "uniform over each parameter's registry range",
+            "particles": int(len(last.theta)),
+            "generations": len(res.generations),
+            "epsilon_quantile": "0.5 of the previous generation's distances",
+            "kernel": "Gaussian, covariance 2 x weighted covariance of the previous generation",
+            "replicates_per_particle": res.meta.get("replicates"),
+            "days_per_replicate": res.meta.get("days_per_replicate") or "the period's length",
+            "simulations": res.simulations,
+            "seconds": round(float(res.meta.get("seconds", 0.0)), 1),
+            "epsilons": [None if not math.isfinite(g.epsilon) else round(g.epsilon, 4) for g in res.generations],
+            "acceptance": [round(g.acceptance, 4) for g in res.generations],
+            "ess": round(res.ess(), 1),
+            "stopped_early": res.stopped_early or None,
+            "best_particle": {n: _round(v) for n, v in zip(res.names, last.theta[best])},
+            "best_distance": round(float(last.distances[best]), 4),
+        },
+        "observed": tg.observed,
+        "period": period,
+        "statistics": {
+            n: {"observed": _round(o), "posterior_mean": _round(m), "scale": _round(s), "group": tg.group_names[g]}
+            for n, o, m, s, g in zip(tg.names, tg.values, post_stats, res.scales, tg.groups)
+        },
+        "distance": (f"sqrt(mean over groups [{', '.join(tg.group_names)}] of the mean squared "
+                     "difference / scale within the group); scales = 1.4826 x MAD over the prior-predictive "
+                     "generation, floored (see scale_floors)"),
+        "base": {k: _round(v) for k, v in (base or {}).items()},
+        "particles": {
+            "names": list(res.names),
+            "weights": [_round(w) for w in res.weights],
+            "values": [[_round(v) for v in row] for row in last.theta],
+        },
+    }
+    return doc
+
+
+def _round(x, sig: int = 6):
+    x = float(x)
+    if not math.isfinite(x):
+        return None
+    if x == 0:
+        return 0.0
+    return float(f"{x:.{sig}g}")
+
+
+def write_result(doc: dict, path: str | Path, header: str = "") -> Path:
+    import yaml
+
+    class _NoAliases(yaml.SafeDumper):  # the reader refuses anchors and aliases
+        def ignore_aliases(self, data):
+            return True
+
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    text = yaml.dump(doc, Dumper=_NoAliases, sort_keys=False, allow_unicode=True, width=110)
+    p.write_text((header + "\n" if header else "") + text, encoding="utf-8")
+    return p
+
+
+def sample_posterior(file: str | Path, n: int, seed: int = 0) -> list[dict[str, float]]:
+    """``n`` parameter dicts drawn from a calibration file's posterior.
+
+    With ``particles`` in the file, the draws resample the weighted particles (the joint
+    posterior). Otherwise each parameter is drawn independently by inverting a piecewise-linear
+    distribution function through (range low, q05, median, q95, range high). Draws stay inside
+    the registry ranges."""
+    from azalai.safeio import RESULTS_MAX_BYTES
+    from azalai.scenario.yamlio import load_yaml_file
+
+    doc = load_yaml_file(file, InputError, what="calibration file", max_bytes=RESULTS_MAX_BYTES).data
+    try:
+        return _sample_posterior(doc, n, seed)
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+        raise InputError(Problem(str(file), None, None, "", f"not a calibration result of azalai calibrate "
+                                 f"({type(exc).__name__}: {exc})"), file=str(file)) from None
+
+
+def _sample_posterior(doc: dict, n: int, seed: int) -> list[dict[str, float]]:
+    from azalai.model.params import spec
+
+    rng = np.random.default_rng(seed)
+    parts = doc.get("particles")
+    out: list[dict[str, float]] = []
+    if parts and parts.get("values"):
+        names = list(parts["names"])
+        vals = np.array(parts["values"], dtype=float)
+        w = np.array(parts.get("weights") or [1.0] * len(vals), dtype=float)
+        w = w / w.sum()
+        idx = rng.choice(len(vals), size=int(n), p=w)
+        for i in idx:
+            d = {}
+            for j, name in enumerate(names):
+                s = spec(name)
+                d[name] = float(min(s.high, max(s.low, vals[i, j])))
+            out.append(d)
+        return out
+    post = doc.get("posterior") or {}
+    if not post:
+        vals = doc.get("values") or {}
+        return [{k: float(v) for k, v in vals.items()} for _ in range(int(n))]
+    u = rng.uniform(size=(int(n), len(post)))
+    for i in range(int(n)):
+        d = {}
+        for j, (name, q) in enumerate(post.items()):
+            s = spec(name)
+            xs = np.array([s.low, q.get("q05", q["median"]), q["median"], q.get("q95", q["median"]), s.high], dtype=float)
+            xs = np.maximum.accumulate(np.clip(xs, s.low, s.high))
+            d[name] = float(np.interp(u[i, j], [0.0, 0.05, 0.5, 0.95, 1.0], xs))
+        out.append(d)
+    return out
+
+
+__all__ = ["result_document", "write_result", "sample_posterior"]
