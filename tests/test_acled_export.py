@@ -126,7 +126,8 @@ OLD_RUN_EVENTS = """CREATE TABLE run_events (
 
 
 def test_a_store_written_before_is_upgraded(tmp_path: Path) -> None:
-    from azalai.experiment.runs import EVENT_COLUMNS, ensure_schema
+    from azalai.experiment.runs import EVENT_COLUMNS
+    from azalai.experiment.store import ensure_tables
 
     con = duckdb.connect(str(tmp_path / "old.duckdb"))
     con.execute(OLD_RUN_EVENTS)
@@ -135,7 +136,7 @@ def test_a_store_written_before_is_upgraded(tmp_path: Path) -> None:
                 "'fama', 'mnla', 'kidal', 'kidal'), ('r', 1, 'AZ1-2', DATE '2016-07-03', 2016, 'Protests', "
                 "'Peaceful protest', 'Protesters (Mali)', '', 6, '', '', 0, 60, '', 'Gao', 'Gao', 16.3, 0.0, 0, 'n', 2, "
                 "'operations', 'c', '[]', 'protesters', '', 'gao', 'gao')")  # fmt: skip
-    ensure_schema(con)
+    ensure_tables(con)
     cols = [r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
                                       "WHERE table_name = 'run_events' ORDER BY ordinal_position").fetchall()]
     assert cols == ["run_id", "seed", *EVENT_COLUMNS]

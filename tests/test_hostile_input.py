@@ -171,11 +171,11 @@ def test_damaged_and_newer_stores(tmp_path: Path) -> None:
 
 def test_stale_running_runs_are_marked_interrupted(tmp_path: Path) -> None:
     """A run left "running" by a killed process is marked interrupted by the next command that opens the store."""
-    from azalai.experiment.runs import ensure_schema
+    from azalai.experiment.store import ensure_tables
 
     store = tmp_path / "s.duckdb"
     con = duckdb.connect(str(store))
-    ensure_schema(con)
+    ensure_tables(con)
     con.execute("INSERT INTO runs (run_id, kind, status) VALUES ('ens-killed', 'ensemble', 'running')")
     con.close()
     r, _ = azalai("runs", "list", "--store", str(store), cwd=tmp_path)

@@ -19,14 +19,14 @@ def check_self_contained(html: str) -> None:
 
 
 def test_run_report(tmp_path):
+    from functools import partial
+
     from azalai.app.data import execute_run
-    from azalai.experiment.store import open_store
+    from azalai.experiment.store import connection
     from azalai.report.html import run_report
 
     store = tmp_path / "r.duckdb"
-    con = open_store(store)
-    run_id = execute_run(con, "mali-2016", "baseline-2016", [0, 1, 2], 40)
-    con.close()
+    run_id = execute_run(partial(connection, store), "mali-2016", "baseline-2016", [0, 1, 2], 40)
     p = run_report(run_id, store=str(store), out_dir=tmp_path / "rep")
     html = p.read_text(encoding="utf-8")
     check_self_contained(html)

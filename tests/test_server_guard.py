@@ -129,8 +129,8 @@ def test_internal_errors_are_not_shown(tmp_path, monkeypatch):
     monkeypatch.setattr(data, "run_results", boom)
     app = api.create_app(store=str(tmp_path / "s.duckdb"), processes=False)
     with TestClient(app, base_url="http://127.0.0.1", raise_server_exceptions=False) as c:
-        svc = app.state.service
-        svc.con.execute("INSERT INTO runs (run_id, status) VALUES ('run-x', 'done')")
+        with app.state.service.writing() as con:
+            con.execute("INSERT INTO runs (run_id, status) VALUES ('run-x', 'done')")
         r = c.get("/api/runs/run-x")
         msg = clean_error(r, 500)
         assert "secret" not in r.text and "Binder" not in r.text and "internal error" in msg
@@ -145,10 +145,10 @@ def test_server_closes_runs_it_leaves(tmp_path, monkeypatch):
 
     gate = threading.Event()
 
-    def slow(con, *a, run_id=None, lock=None, **k):
+    def slow(writing, *a, run_id=None, **k):
         from azalai.experiment.runs import insert_run
 
-        with lock:
+        with writing() as con:
             insert_run(con, run_id, "single", {}, 1, note="dashboard")
         gate.wait(30)
 

@@ -14,6 +14,7 @@ Safety rules:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -33,7 +34,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from azalai.app import data as D
 from azalai.app.guard import Guard, allowed_hosts
 from azalai.defaults import DEFAULT_POLICY, DEFAULT_SCENARIO
-from azalai.errors import clip
+from azalai.errors import StoreError, clip
+from azalai.experiment.store import connection
 from azalai.limits import API_MAX_COMPARE, API_MAX_DAYS, API_MAX_REPLICATES, SEED
 from azalai.policy.schema import LEVERS
 
@@ -50,6 +52,8 @@ MAX_NAME = 200
 RUN_ID_RE = re.compile(r"[A-Za-z0-9_\-]{1,80}")
 EVENT_ID_RE = re.compile(r"[A-Za-z0-9_\-\.]{1,80}")
 INTERNAL_ERROR = "internal error (the details are in the server's log)"
+#: Seconds a request waits for the store while another process (a command) holds it.
+BUSY_WAIT = 10.0
 LEVER_RANGES = {lv.name: (lv.low, lv.high) for lv in LEVERS}
 
 
@@ -168,18 +172,19 @@ class Job:
 
 
 class Service:
-    """The store connection, the job queue and a cache of finished runs' views."""
+    """The store, the job queue and a cache of finished runs' views.
+
+    The store is held only for the length of a read (a read-only connection) or of a write, never
+    between requests, so that the command line can use it while the dashboard is up."""
 
     def __init__(self, store: str | None = None, boundaries: str | None = None, max_running: int = MAX_RUNNING,
                  max_queued: int = MAX_QUEUED, processes: bool = True) -> None:
-        from azalai.experiment.runs import ensure_schema
-        from azalai.experiment.store import open_store
-
         self.store = store
         self.boundaries = boundaries
-        self.con = open_store(store)
-        ensure_schema(self.con)
+        with connection(store):  # a store that cannot be used is refused here; creates the tables
+            pass
         self.lock = threading.RLock()
+        self.closed = False
         self.max_running, self.max_queued = int(max_running), int(max_queued)
         self.pool = ThreadPoolExecutor(max_workers=self.max_running, thread_name_prefix="azalai-run")
         # The compiled day loop holds the GIL: simulations run in worker processes so that the server keeps
@@ -206,10 +211,20 @@ class Service:
                                                   initializer=die_with_parent, initargs=(os.getpid(),))
             return self._procs
 
-    # ---- store reads (serialised: one DuckDB connection)
+    # ---- the store (serialised: one connection at a time in this process)
     def query(self, fn, *args):
+        """``fn(connection, *args)`` on a read-only connection opened for the call."""
+        with self.lock, connection(self.store, read_only=True, wait=BUSY_WAIT) as con:
+            return fn(con, *args)
+
+    @contextlib.contextmanager
+    def writing(self):
+        """A read-write connection for the length of a ``with`` block (none once the service is closed)."""
         with self.lock:
-            return fn(self.con, *args)
+            if self.closed:
+                raise RuntimeError("the dashboard is stopping")
+            with connection(self.store, wait=BUSY_WAIT) as con:
+                yield con
 
     def cached(self, key: tuple, fn) -> Response:
         """A JSON response serialised once and kept (only for immutable data: finished runs, scenarios)."""
@@ -272,7 +287,7 @@ class Service:
 
         def work(job: Job, progress) -> None:
             job.run_id = run_id
-            D.execute_run(self.con, req.scenario, pol, seeds, req.days, progress=progress, run_id=run_id, lock=self.lock,
+            D.execute_run(self.writing, req.scenario, pol, seeds, req.days, progress=progress, run_id=run_id,
                           pool=self.procs())
 
         job = self.submit("run", req.model_dump(), work)
@@ -295,16 +310,17 @@ class Service:
             self._procs.shutdown(wait=False, cancel_futures=True)
         from azalai.experiment.runs import set_status
 
-        with self.lock:
-            for job in list(self.jobs.values()):
-                if job.status in ("queued", "running") and job.run_id:
-                    try:
-                        row = self.con.execute("SELECT status FROM runs WHERE run_id = ?", [job.run_id]).fetchone()
-                        if row and row[0] == "running":
-                            set_status(self.con, job.run_id, "interrupted")
-                    except Exception:  # noqa: BLE001 - closing anyway; logged
-                        log.exception("could not mark run %s interrupted", job.run_id)
-            self.con.close()
+        left = [job.run_id for job in list(self.jobs.values()) if job.status in ("queued", "running") and job.run_id]
+        try:
+            with self.writing() as con:
+                self.closed = True  # jobs still running in threads write nothing more
+                for run_id in left:
+                    row = con.execute("SELECT status FROM runs WHERE run_id = ?", [run_id]).fetchone()
+                    if row and row[0] == "running":
+                        set_status(con, run_id, "interrupted")
+        except Exception:  # noqa: BLE001 - closing anyway; logged
+            self.closed = True
+            log.exception("could not mark runs %s interrupted", ", ".join(left))
 
 
 def _short_error(exc: BaseException) -> str:
@@ -372,6 +388,13 @@ def create_app(store: str | None = None, boundaries: str | None = None, max_runn
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError):
         return _err(exc.status, exc.message)
+
+    @app.exception_handler(StoreError)
+    async def _store_error(request: Request, exc: StoreError):
+        if "in use by another" in exc.problems[0].message:
+            return _err(503, "the store is in use by another azalai command; try again when it has finished")
+        log.error("request %s failed: %s", request.url.path, exc)
+        return _err(500, INTERNAL_ERROR)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):

@@ -16,10 +16,13 @@ import json
 import math
 import os
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, ContextManager, Sequence
 
 import numpy as np
 
+from azalai.experiment import runs as R
+from azalai.experiment.store import transaction
+from azalai.model.engine import prepare, run_meta
 from azalai.model.outcomes import claim_outcomes, shown_outcomes
 from azalai.policy.schema import LEVERS, Policy
 
@@ -213,25 +216,21 @@ def _chunks(seq: Sequence[int], k: int) -> list[list[int]]:
 
 
 def execute_run(
-    store_con,
+    writing: Callable[[], ContextManager],
     scenario: str,
     policy: str | Policy,
     seeds: Sequence[int],
     days: int,
     progress: ProgressFn | None = None,
     run_id: str | None = None,
-    lock=None,
     pool=None,
 ) -> str:
     """Run len(seeds) replicates and store them. One replicate: full outputs. An ensemble: outcomes of
     all replicates, events of up to MAX_STORED_EVENT_SEEDS of them, and the full time series of the first.
-    ``pool`` (a process pool) runs the simulations outside this process."""
-    import contextlib
 
-    from azalai.experiment import runs as R
-    from azalai.model.engine import prepare, run_meta
-
-    lock = lock or contextlib.nullcontext()
+    ``writing()`` gives a read-write store connection for the length of a ``with`` block (e.g.
+    ``functools.partial(azalai.experiment.store.connection, path)``): the store is held only while a
+    batch is written. ``pool`` (a process pool) runs the simulations outside this process."""
     say = progress or (lambda f, m: None)
     call = _caller(pool)
     seeds = [int(s) for s in seeds]
@@ -240,15 +239,13 @@ def execute_run(
     meta = run_meta(prep, seeds[0])
     kind = "single" if len(seeds) == 1 else "ensemble"
     run_id = run_id or R.new_run_id(kind)
-    with lock:
-        R.insert_run(store_con, run_id, kind, meta, len(seeds), note="dashboard")
+    with writing() as con:
+        R.insert_run(con, run_id, kind, meta, len(seeds), note="dashboard")
     try:
         say(0.05, f"replicate seed {seeds[0]} with full outputs")
         first = call(compute_full, scenario, prep.policy, days, seeds[0])
-        with lock:
-            store_con.execute("BEGIN TRANSACTION")
-            R.store_replicate(store_con, run_id, 0, first)
-            store_con.execute("COMMIT")
+        with writing() as con, transaction(con):
+            R.store_replicate(con, run_id, 0, first)
         rest = seeds[1:]
         done = 1
         if rest:
@@ -256,24 +253,18 @@ def execute_run(
             for chunk in _chunks(rest, step):
                 say(0.1 + 0.88 * done / len(seeds), f"replicates {done + 1}-{done + len(chunk)} of {len(seeds)}")
                 outs, evs = call(compute_batch, scenario, prep.policy, days, chunk)
-                with lock:
-                    store_con.execute("BEGIN TRANSACTION")
-                    R.insert_outcomes(store_con, run_id, [(done + i, s, o) for i, (s, o) in enumerate(zip(chunk, outs))])
+                with writing() as con, transaction(con):
+                    R.insert_outcomes(con, run_id, [(done + i, s, o) for i, (s, o) in enumerate(zip(chunk, outs))])
                     for i, s in enumerate(chunk):
                         if done + i < MAX_STORED_EVENT_SEEDS:
-                            R.insert_frame(store_con, "run_events", run_id, s, evs[i])
-                    store_con.execute("COMMIT")
+                            R.insert_frame(con, "run_events", run_id, s, evs[i])
                 done += len(chunk)
-        with lock:
-            R.set_status(store_con, run_id, "done")
+        with writing() as con:
+            R.set_status(con, run_id, "done")
         say(1.0, "done")
     except BaseException:
-        with lock:
-            try:
-                store_con.execute("ROLLBACK")
-            except Exception:
-                pass
-            R.set_status(store_con, run_id, "interrupted")
+        with writing() as con:
+            R.set_status(con, run_id, "interrupted")
         raise
     return run_id
 
@@ -356,8 +347,6 @@ def monthly_bands(events, seeds: list[int], by: str, start, days: int) -> dict[s
 
 def run_results(con, run_id: str) -> dict[str, Any] | None:
     """Everything the Results page shows for one stored run."""
-    from azalai.experiment import runs as R
-
     run = R.get_run(con, run_id)
     if run is None:
         return None

@@ -5,7 +5,7 @@ BOM, a delimited text table), resolves the header against accepted column names 
 with their line numbers, stopping at the first :data:`MAX_PROBLEMS` problems. Parsing helpers turn cells into dates and numbers and raise a :class:`Problem` that names
 the file, the line and the column.
 
-Writing: :func:`ensure_tables` creates the ``observed_*`` tables; :func:`write_import` writes one
+Writing (into the ``observed_*`` tables of :mod:`azalai.experiment.store`): :func:`write_import` writes one
 import (its rows and its ``observed_imports`` record) in a single transaction, replacing rows with
 the same key so that importing a file twice does not duplicate anything.
 
@@ -28,96 +28,10 @@ from typing import Iterator
 
 from azalai.data.regions import RegionMapper, load_regions
 from azalai.errors import DataImportError, Problem
+from azalai.experiment.store import OBSERVED_KEYS, ensure_tables
 
 #: Most problems reported for one file before giving up.
 MAX_PROBLEMS = 25
-
-# ---------------------------------------------------------------------------------------------
-# store tables
-# ---------------------------------------------------------------------------------------------
-
-TABLES_SQL = [
-    """
-    CREATE TABLE IF NOT EXISTS observed_imports (
-        import_id INTEGER,
-        source VARCHAR,
-        kind VARCHAR,
-        file_name VARCHAR,
-        sha256 VARCHAR,
-        rows_imported INTEGER,
-        rows_replaced INTEGER,
-        rows_skipped INTEGER,
-        skip_reasons VARCHAR,
-        imported_at TIMESTAMP
-    )
-    """,
-    """
-    CREATE TABLE IF NOT EXISTS observed_events (
-        source VARCHAR,
-        event_id VARCHAR,
-        event_date DATE,
-        year INTEGER,
-        month INTEGER,
-        event_type VARCHAR,
-        sub_event_type VARCHAR,
-        actor1 VARCHAR,
-        actor2 VARCHAR,
-        inter1 INTEGER,
-        inter1_type VARCHAR,
-        inter2 INTEGER,
-        inter2_type VARCHAR,
-        interaction INTEGER,
-        civilian_targeting BOOLEAN,
-        admin1 VARCHAR,
-        region_id VARCHAR,
-        location VARCHAR,
-        latitude DOUBLE,
-        longitude DOUBLE,
-        fatalities INTEGER,
-        low INTEGER,
-        high INTEGER,
-        type_of_violence INTEGER,
-        where_prec INTEGER,
-        date_prec INTEGER,
-        import_id INTEGER
-    )
-    """,
-    """
-    CREATE TABLE IF NOT EXISTS observed_monthly (
-        source VARCHAR,
-        month DATE,
-        year INTEGER,
-        admin1 VARCHAR,
-        region_id VARCHAR,
-        event_type VARCHAR,
-        sub_event_type VARCHAR,
-        inter1 INTEGER,
-        inter2 INTEGER,
-        events INTEGER,
-        fatalities INTEGER,
-        import_id INTEGER
-    )
-    """,
-    """
-    CREATE TABLE IF NOT EXISTS observed_event_sizes (
-        source VARCHAR,
-        year INTEGER,
-        fatalities INTEGER,
-        events INTEGER,
-        import_id INTEGER
-    )
-    """,
-]
-
-#: The key that makes a row unique within each table (re-imports replace rows with the same key).
-TABLE_KEYS = {
-    "observed_events": ["source", "event_id"],
-    "observed_monthly": [
-        "source", "month", "admin1", "event_type", "sub_event_type", "inter1", "inter2",
-    ],
-    "observed_event_sizes": ["source", "year", "fatalities"],
-}
-
 
 def run(con, sql: str, params=None) -> list:
     """Execute and fetch everything (DuckDB refuses new work while a result is pending)."""
@@ -126,12 +40,6 @@ def run(con, sql: str, params=None) -> list:
         return cur.fetchall()
     except Exception:  # statements without a result set
         return []
-
-
-def ensure_tables(con) -> None:
-    """Create the observed-data tables if they do not exist yet."""
-    for sql in TABLES_SQL:
-        run(con, sql)
 
 
 def table_columns(con, table: str) -> list[str]:
@@ -575,7 +483,7 @@ def write_import(
 ) -> ImportSummary:
     """Write ``records`` into ``table`` and record the import, all in ONE transaction.
 
-    Rows with the same key (see :data:`TABLE_KEYS`) as existing rows replace them, so importing the
+    Rows with the same key (see :data:`azalai.experiment.store.OBSERVED_KEYS`) as existing rows replace them, so importing the
     same file twice leaves the table unchanged (except for the ``import_id`` of those rows).
     """
     import json
@@ -584,7 +492,7 @@ def write_import(
 
     ensure_tables(con)
     cols = table_columns(con, table)
-    key = TABLE_KEYS[table]
+    key = OBSERVED_KEYS[table]
     _begin(con)
     try:
         row = run(con, "SELECT COALESCE(MAX(import_id), 0) + 1 FROM observed_imports")[0]

@@ -31,15 +31,11 @@ from azalai.defaults import DEFAULT_SCENARIO
 from azalai.errors import InputError, Problem
 from azalai.experiment.executors import Batch, BatchResult, RunSpec, execute
 from azalai.experiment.executors.base import params_key
+from azalai.experiment.store import append, ensure_tables, open_store, transaction
 from azalai.limits import SEED, check_all, check_seed_span
 
 DEFAULT_BATCH = 32
 RUN_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]{0,79}")
-
-ENSEMBLE_SCHEMA = [
-    "CREATE TABLE IF NOT EXISTS ensemble_specs (run_id TEXT PRIMARY KEY, scenario_json TEXT, spec_json TEXT)",
-    "CREATE TABLE IF NOT EXISTS ensemble_params (run_id TEXT, replicate INTEGER, params_json TEXT)",
-]
 
 Progress = Callable[[int, int], None]  # (replicates done, replicates planned)
 
@@ -69,17 +65,7 @@ def _open(store):
         return None, False
     if hasattr(store, "execute"):
         return store, False
-    from azalai.experiment.store import open_store
-
     return open_store(None if store is True else store), True
-
-
-def ensure_ensemble_schema(con) -> None:
-    from azalai.experiment.runs import ensure_schema
-
-    ensure_schema(con)
-    for stmt in ENSEMBLE_SCHEMA:
-        con.execute(stmt)
 
 
 def make_batches(
@@ -111,7 +97,7 @@ def make_batches(
 
 
 def _outcome_frame(run_id: str, results: Sequence[BatchResult]):
-    import pandas as pd
+    import pandas as pd  # here, not at the top: checks that refuse a command stay light
 
     recs = []
     for res in results:
@@ -128,24 +114,11 @@ def write_batch(con, run_id: str, res: BatchResult) -> None:
     """
     from azalai.experiment.runs import insert_frame
 
-    df = _outcome_frame(run_id, [res])
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.register("_az_outcomes", df)
-        try:
-            con.execute("INSERT INTO run_outcomes SELECT * FROM _az_outcomes")
-        finally:
-            con.unregister("_az_outcomes")
+    with transaction(con):
+        append(con, "run_outcomes", _outcome_frame(run_id, [res]))
         if res.events is not None:
             for seed, ev in zip(res.seeds, res.events):
                 insert_frame(con, "run_events", run_id, seed, ev)
-        con.execute("COMMIT")
-    except BaseException:
-        try:
-            con.execute("ROLLBACK")
-        except Exception:  # noqa: BLE001 - the connection may already be unusable
-            pass
-        raise
 
 
 def stored_replicates(con, run_id: str) -> set[int]:
@@ -238,7 +211,7 @@ def run_ensemble(
         if con is not None:
             from azalai.experiment.runs import insert_run, new_run_id
 
-            ensure_ensemble_schema(con)
+            ensure_tables(con)
             run_id = new_run_id(kind)
             meta = run_meta(prep, seed_list[0])
             spec_json = {
@@ -252,23 +225,16 @@ def run_ensemble(
                 "batch_size": int(batch_size),
                 "param_samples": param_samples is not None,
             }
-            con.execute("BEGIN TRANSACTION")
-            try:
+            with transaction(con):
                 insert_run(con, run_id, kind, meta, n, note=note)
                 con.execute("INSERT INTO ensemble_specs VALUES (?, ?, ?)",
                             [run_id, sc.model_dump_json(by_alias=True), json.dumps(spec_json)])
                 if param_samples is not None:
                     import pandas as pd
 
-                    pdf = pd.DataFrame({"run_id": run_id, "replicate": list(range(n)),
-                                        "params_json": [json.dumps(dict(p), sort_keys=True) for p in param_samples]})
-                    con.register("_az_params", pdf)
-                    con.execute("INSERT INTO ensemble_params SELECT * FROM _az_params")
-                    con.unregister("_az_params")
-                con.execute("COMMIT")
-            except BaseException:
-                _rollback(con)
-                raise
+                    append(con, "ensemble_params", pd.DataFrame({
+                        "run_id": run_id, "replicate": list(range(n)),
+                        "params_json": [json.dumps(dict(p), sort_keys=True) for p in param_samples]}))
         results = _drive(con, run_id, spec, batches, n, 0, backend, workers, address, progress, on_run_id)
         df = _wide(results)
         df.attrs.update(last_stats(), run_id=run_id)
@@ -363,7 +329,7 @@ def resume_ensemble(
     if con is None:
         raise _bad("store", "resuming needs a store")
     try:
-        ensure_ensemble_schema(con)
+        ensure_tables(con)
         run = get_run(con, run_id)
         row = con.execute("SELECT scenario_json, spec_json FROM ensemble_specs WHERE run_id = ?", [run_id]).fetchone()
         if run is None or row is None:

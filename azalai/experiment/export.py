@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 
 from azalai.errors import InputError, Problem
-from azalai.experiment.runs import ensure_schema
+from azalai.experiment.store import ensure_tables
 from azalai.scenario.acled import EXPORT_COLUMNS
 
 FORMATS = ("csv", "acled-csv", "geojson", "gpkg")
@@ -48,7 +48,7 @@ def export_run(con, run_id: str, fmt: str, path: str | os.PathLike, seed: int | 
     """Write a run's events to ``path`` in ``fmt`` (see :data:`FORMATS`); returns (path, events written)."""
     if fmt not in FORMATS:
         raise InputError(Problem("<arguments>", None, None, "--format", f"must be one of {', '.join(FORMATS)}"))
-    ensure_schema(con)  # a store written before the ACLED columns is upgraded first
+    ensure_tables(con)  # a store written before the ACLED columns is upgraded first
     events = run_events(con, run_id, seed)
     if not len(events):
         what = f"seed {seed} of run {run_id}" if seed is not None else f"run {run_id}"

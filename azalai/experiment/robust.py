@@ -20,10 +20,12 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 import numpy as np
+import pandas as pd
 
 from azalai.defaults import DEFAULT_SCENARIO
 from azalai.errors import InputError, Problem
 from azalai.experiment.executors import Batch, RunSpec, execute
+from azalai.experiment.store import append, ensure_tables, transaction
 from azalai.experiment.worlds import SOURCES, World, sample_worlds
 
 Progress = Callable[[int, int], None]
@@ -95,8 +97,6 @@ def world_from_dict(d: dict[str, Any]) -> World:
 
 def world_features(worlds: Sequence[World]):
     """One row per world, one column per drawn quantity (what scenario discovery explains)."""
-    import pandas as pd
-
     return pd.DataFrame([w.features() for w in worlds], index=[w.index for w in worlds])
 
 
@@ -115,30 +115,14 @@ def _batches(candidates_pol, worlds, seeds, todo: set[tuple[int, int]] | None) -
 
 
 def _write(con, robust_id: str, c: int, w: int, res) -> None:
-    import pandas as pd
-
     recs = [(robust_id, c, w, int(seed), k, float(v)) for seed, outs in zip(res.seeds, res.outcomes)
             for k, v in outs.items()]
     df = pd.DataFrame(recs, columns=["robust_id", "candidate", "world", "seed", "outcome", "value"])
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.register("_az_robust", df)
-        try:
-            con.execute("INSERT INTO robust_outcomes SELECT * FROM _az_robust")
-        finally:
-            con.unregister("_az_robust")
-        con.execute("COMMIT")
-    except BaseException:
-        try:
-            con.execute("ROLLBACK")
-        except Exception:  # noqa: BLE001 - the connection may already be unusable
-            pass
-        raise
+    with transaction(con):
+        append(con, "robust_outcomes", df)
 
 
 def _drive(con, robust_id, spec, batches, n_worlds, S, total, done, backend, workers, address, progress):
-    import pandas as pd
-
     frames = []
     if progress is not None:
         progress(done, total)
@@ -211,9 +195,7 @@ def run_robust(candidates: Sequence[Any], scenario: Any = DEFAULT_SCENARIO, sour
         if con is not None:
             import uuid
 
-            from azalai.experiment.store import ensure_robust_schema
-
-            ensure_robust_schema(con)
+            ensure_tables(con)
             robust_id = "robust-" + dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
             con.execute("INSERT INTO robust_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         [robust_id, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), "running",
@@ -236,9 +218,7 @@ def _stored_pairs(con, robust_id: str) -> set[tuple[int, int]]:
 
 
 def list_robust(con) -> list[dict[str, Any]]:
-    from azalai.experiment.store import ensure_robust_schema
-
-    ensure_robust_schema(con)
+    ensure_tables(con)
     rows = con.execute("SELECT robust_id, created, status, scenario, spec_json, note FROM robust_runs "
                        "ORDER BY created DESC").fetchall()
     out = []
@@ -260,10 +240,9 @@ def _drop_none(x: Any) -> Any:
 
 def load_robust(con, robust_id: str) -> RobustData:
     """A stored robust run (possibly incomplete: see :meth:`RobustData.complete`)."""
-    from azalai.experiment.store import ensure_robust_schema
     from azalai.policy.schema import Policy
 
-    ensure_robust_schema(con)
+    ensure_tables(con)
     row = con.execute("SELECT spec_json, status FROM robust_runs WHERE robust_id = ?", [robust_id]).fetchone()
     if row is None:
         raise _bad("robust run", f"no robust run {robust_id!r} in the store")
