@@ -139,3 +139,15 @@ def test_reported_fatalities_are_people_who_died() -> None:
     reported, actual = _reported_and_actual_deaths(prep, list(range(8)))
     assert reported.sum() > 0
     np.testing.assert_allclose(reported, actual, rtol=0.02, atol=2.0)
+
+
+@pytest.mark.parametrize("name", ["area_neighbour_weight"])
+def test_range_ends_run_and_hold_invariants(name: str) -> None:
+    """Every value of a parameter's declared range is a valid model: its low end runs cleanly
+    (a zero neighbour weight once listed the same places again and again, past the end of the list)."""
+    from azalai.model.params import spec
+
+    prep = prepare("mali-2016", "baseline-2016", 60, {name: spec(name).low})
+    S = run_prepared(prep, [1], check=True)
+    assert S.ev_n[0] > 0
+    assert np.isfinite(S.fighters).all()

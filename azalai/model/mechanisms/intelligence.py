@@ -114,6 +114,8 @@ def tips_and_operations(W, S, p, lev, r, day):
                     na += 1
                 area[v] = 1.0
                 any_area = True
+                if p.area_neighbour_weight <= 0.0:
+                    continue  # neighbours of no weight are outside the area (and would be listed again and again)
                 for q in range(W.adj_ptr[v], W.adj_ptr[v + 1]):
                     u = W.adj_nbr[q]
                     if W.place_ext[u] == 0 and area[u] == 0.0:
