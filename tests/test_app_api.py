@@ -186,7 +186,8 @@ def test_concurrency_limit(tmp_path, monkeypatch):
     """More runs than workers + queue are refused with 429, not queued without bound."""
     import threading
 
-    from azalai.app import api, data
+    from azalai.app import api
+    from azalai.experiment import jobs
 
     gate = threading.Event()
 
@@ -194,7 +195,7 @@ def test_concurrency_limit(tmp_path, monkeypatch):
         gate.wait(30)
         return "x"
 
-    monkeypatch.setattr(data, "execute_run", slow)
+    monkeypatch.setattr(jobs, "execute_run", slow)
     app = api.create_app(store=str(tmp_path / "s.duckdb"), max_running=1, max_queued=1)
     with TestClient(app, base_url="http://localhost") as c:
         codes = [c.post("/api/runs", json={"days": 5}).status_code for _ in range(4)]

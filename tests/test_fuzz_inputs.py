@@ -44,11 +44,13 @@ bodies = st.one_of(
 def client(tmp_path_factory):
     from fastapi.testclient import TestClient
 
-    from azalai.app import api, data
+    from azalai.app import api
+    from azalai.experiment import jobs
+    from azalai.report import compare_view
 
     mp = pytest.MonkeyPatch()
-    mp.setattr(data, "execute_run", lambda *a, **k: None)
-    mp.setattr(data, "paired_compare", lambda *a, **k: {})
+    mp.setattr(jobs, "execute_run", lambda *a, **k: None)
+    mp.setattr(compare_view, "paired_compare", lambda *a, **k: {})
     store = tmp_path_factory.mktemp("fuzz") / "s.duckdb"
     app = api.create_app(store=str(store), processes=False, max_queued=10_000)
     with TestClient(app, base_url="http://127.0.0.1:8050", raise_server_exceptions=False) as c:

@@ -21,7 +21,7 @@ def check_self_contained(html: str) -> None:
 def test_run_report(tmp_path):
     from functools import partial
 
-    from azalai.app.data import execute_run
+    from azalai.experiment.jobs import execute_run
     from azalai.experiment.store import connection
     from azalai.report.html import run_report
 

@@ -121,12 +121,13 @@ def test_seed_span_and_nan_levers(server):
 def test_internal_errors_are_not_shown(tmp_path, monkeypatch):
     from fastapi.testclient import TestClient
 
-    from azalai.app import api, data
+    from azalai.app import api
+    from azalai.report import run_view
 
     def boom(*a, **k):
         raise RuntimeError("secret detail /home/user/store.duckdb Binder Error")
 
-    monkeypatch.setattr(data, "run_results", boom)
+    monkeypatch.setattr(run_view, "run_results", boom)
     app = api.create_app(store=str(tmp_path / "s.duckdb"), processes=False)
     with TestClient(app, base_url="http://127.0.0.1", raise_server_exceptions=False) as c:
         with app.state.service.writing() as con:
@@ -141,7 +142,8 @@ def test_server_closes_runs_it_leaves(tmp_path, monkeypatch):
     import duckdb
     from fastapi.testclient import TestClient
 
-    from azalai.app import api, data
+    from azalai.app import api
+    from azalai.experiment import jobs
 
     gate = threading.Event()
 
@@ -152,7 +154,7 @@ def test_server_closes_runs_it_leaves(tmp_path, monkeypatch):
             insert_run(con, run_id, "single", {}, 1, note="dashboard")
         gate.wait(30)
 
-    monkeypatch.setattr(data, "execute_run", slow)
+    monkeypatch.setattr(jobs, "execute_run", slow)
     store = tmp_path / "s.duckdb"
     with TestClient(api.create_app(store=str(store), processes=False), base_url="http://localhost") as c:
         job = c.post("/api/runs", json={"days": 5}).json()

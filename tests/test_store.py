@@ -60,7 +60,8 @@ def test_the_command_line_uses_the_store_while_the_dashboard_is_up(tmp_path: Pat
     even while a dashboard run is in progress, and that run is not taken for one left by a killed process."""
     from fastapi.testclient import TestClient
 
-    from azalai.app import api, data
+    from azalai.app import api
+    from azalai.experiment import jobs
     from azalai.experiment.runs import insert_run
 
     gate, started = threading.Event(), threading.Event()
@@ -73,7 +74,7 @@ def test_the_command_line_uses_the_store_while_the_dashboard_is_up(tmp_path: Pat
         with writing() as con:
             con.execute("UPDATE runs SET status = 'done' WHERE run_id = ?", [run_id])
 
-    monkeypatch.setattr(data, "execute_run", slow)
+    monkeypatch.setattr(jobs, "execute_run", slow)
     store = tmp_path / "s.duckdb"
     app = api.create_app(store=str(store), processes=False)
     try:

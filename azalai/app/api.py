@@ -15,13 +15,15 @@ Safety rules:
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
+import multiprocessing as mp
 import os
 import re
 import threading
 import traceback
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -31,13 +33,20 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from azalai.app import data as D
+from azalai import __version__
+from azalai.app.decide_api import register as register_decide  # the Decide page (robust decisions)
 from azalai.app.guard import Guard, allowed_hosts
 from azalai.defaults import DEFAULT_POLICY, DEFAULT_SCENARIO
-from azalai.errors import StoreError, clip
+from azalai.errors import InputError, StoreError, clip
+from azalai.experiment.executors.lifeline import die_with_parent
+from azalai.experiment import jobs
+from azalai.experiment.runs import list_runs, new_run_id, set_status
 from azalai.experiment.store import connection
 from azalai.limits import API_MAX_COMPARE, API_MAX_DAYS, API_MAX_REPLICATES, SEED
+from azalai.policy.loader import builtin_policies, load_policy
 from azalai.policy.schema import LEVERS
+from azalai.report import compare_view, run_view, scenario_view
+from azalai.scenario.loader import builtin_scenarios
 
 log = logging.getLogger("azalai.app")
 
@@ -65,14 +74,10 @@ class ApiError(Exception):
 
 
 def _builtin_scenarios() -> list[str]:
-    from azalai.scenario.loader import builtin_scenarios
-
     return list(builtin_scenarios())
 
 
 def _builtin_policies() -> list[str]:
-    from azalai.policy.loader import builtin_policies
-
     return list(builtin_policies())
 
 
@@ -202,11 +207,6 @@ class Service:
             return None
         with self._procs_lock:
             if self._procs is None:
-                import multiprocessing as mp
-                from concurrent.futures import ProcessPoolExecutor
-
-                from azalai.experiment.executors.lifeline import die_with_parent
-
                 self._procs = ProcessPoolExecutor(max_workers=self.max_running, mp_context=mp.get_context("spawn"),
                                                   initializer=die_with_parent, initargs=(os.getpid(),))
             return self._procs
@@ -279,15 +279,13 @@ class Service:
         return job
 
     def start_run(self, req: RunRequest) -> Job:
-        pol = D.policy_with_overrides(req.policy, req.levers or None)
+        pol = scenario_view.policy_with_overrides(req.policy, req.levers or None)
         seeds = list(range(req.seed, req.seed + req.n))
-        from azalai.experiment.runs import new_run_id
-
         run_id = new_run_id("single" if req.n == 1 else "ensemble")
 
         def work(job: Job, progress) -> None:
             job.run_id = run_id
-            D.execute_run(self.writing, req.scenario, pol, seeds, req.days, progress=progress, run_id=run_id,
+            jobs.execute_run(self.writing, req.scenario, pol, seeds, req.days, progress=progress, run_id=run_id,
                           pool=self.procs())
 
         job = self.submit("run", req.model_dump(), work)
@@ -298,7 +296,7 @@ class Service:
         seeds = list(range(req.seed, req.seed + req.n))
 
         def work(job: Job, progress) -> None:
-            job.result = D.paired_compare(req.scenario, req.policy_a, req.policy_b, seeds, req.days, progress=progress,
+            job.result = compare_view.paired_compare(req.scenario, req.policy_a, req.policy_b, seeds, req.days, progress=progress,
                                           pool=self.procs())
 
         return self.submit("compare", req.model_dump(), work)
@@ -308,8 +306,6 @@ class Service:
         self.pool.shutdown(wait=False, cancel_futures=True)
         if self._procs is not None:
             self._procs.shutdown(wait=False, cancel_futures=True)
-        from azalai.experiment.runs import set_status
-
         left = [job.run_id for job in list(self.jobs.values()) if job.status in ("queued", "running") and job.run_id]
         try:
             with self.writing() as con:
@@ -325,16 +321,12 @@ class Service:
 
 def _short_error(exc: BaseException) -> str:
     """What a page is told about a failed job: the message of bad input, nothing of an internal error."""
-    from azalai.errors import InputError
-
     if isinstance(exc, InputError):
         return clip(exc.render(), 600)
     return INTERNAL_ERROR
 
 
 def _json_bytes(obj: Any) -> bytes:
-    import json
-
     return json.dumps(obj, separators=(",", ":"), allow_nan=False, default=str).encode("utf-8")
 
 
@@ -372,11 +364,9 @@ def create_app(store: str | None = None, boundaries: str | None = None, max_runn
     """The dashboard application: static front-end at ``/``, JSON API under ``/api``.
 
     ``hosts`` are the host names it answers to (default: loopback names, see :func:`allowed_hosts`)."""
-    from contextlib import asynccontextmanager
-
     svc = Service(store, boundaries, max_running, max_queued, processes)
 
-    @asynccontextmanager
+    @contextlib.asynccontextmanager
     async def lifespan(_app):
         yield
         svc.close()
@@ -441,8 +431,6 @@ def create_app(store: str | None = None, boundaries: str | None = None, max_runn
     # ---------------------------------------------------------------- read endpoints
     @app.get("/api/health")
     def health():
-        from azalai import __version__
-
         return {"ok": True, "version": __version__}
 
     @app.get("/api/options")
@@ -450,8 +438,6 @@ def create_app(store: str | None = None, boundaries: str | None = None, max_runn
         return svc.cached(("options",), _options)
 
     def _options():
-        from azalai.policy.loader import load_policy
-
         pols = []
         for name in _builtin_policies():
             try:
@@ -474,15 +460,13 @@ def create_app(store: str | None = None, boundaries: str | None = None, max_runn
             _check_name(name, _builtin_scenarios(), "scenario")
         except ValueError as exc:
             raise ApiError(404, str(exc)) from None
-        return svc.cached(("scenario", name), lambda: D.scenario_view(name, svc.boundaries))
+        return svc.cached(("scenario", name), lambda: scenario_view.scenario_view(name, svc.boundaries))
 
     @app.get("/api/runs")
     def runs(limit: int = Query(50, ge=1, le=500)):
-        from azalai.experiment.runs import list_runs
-
         df = svc.query(list_runs, limit)
         df["created"] = df["created"].astype(str)
-        return {"runs": D._clean(df.to_dict(orient="records"))}
+        return {"runs": run_view.clean(df.to_dict(orient="records"))}
 
     def _done_run(run_id: str) -> str:
         _check_id(run_id, RUN_ID_RE, "run id")
@@ -494,14 +478,14 @@ def create_app(store: str | None = None, boundaries: str | None = None, max_runn
     @app.get("/api/runs/{run_id}")
     def run_results(run_id: str):
         st = _done_run(run_id)
-        fn = lambda: svc.query(D.run_results, run_id)  # noqa: E731
+        fn = lambda: svc.query(run_view.run_results, run_id)  # noqa: E731
         return svc.cached(("results", run_id), fn) if st == "done" else Response(_json_bytes(fn()), media_type="application/json")
 
     @app.get("/api/runs/{run_id}/events")
     def events(run_id: str, seed: int | None = Query(None, ge=0, le=MAX_SEED),
                limit: int = Query(5000, ge=1, le=20000)):
         st = _done_run(run_id)
-        fn = lambda: svc.query(D.run_events, run_id, seed, limit)  # noqa: E731
+        fn = lambda: svc.query(run_view.run_events, run_id, seed, limit)  # noqa: E731
         if st != "done":
             return Response(_json_bytes(fn()), media_type="application/json")
         return svc.cached(("events", run_id, seed, limit), fn)
@@ -511,7 +495,7 @@ def create_app(store: str | None = None, boundaries: str | None = None, max_runn
         _done_run(run_id)
         _check_id(event_id, EVENT_ID_RE, "event id")
         def fn():
-            ev = svc.query(D.event_detail, run_id, event_id)
+            ev = svc.query(run_view.event_detail, run_id, event_id)
             if ev is None:
                 raise ApiError(404, f"no event {event_id!r} in run {run_id!r}")
             return ev
@@ -538,8 +522,6 @@ def create_app(store: str | None = None, boundaries: str | None = None, max_runn
     @app.post("/api/compare", status_code=202)
     def start_compare(req: CompareRequest):
         return svc.start_compare(req).view()
-
-    from azalai.app.decide_api import register as register_decide  # the Decide page (robust decisions)
 
     register_decide(app, svc, ApiError, _json_bytes)
     return app

@@ -14,10 +14,18 @@ import math
 from pathlib import Path
 from typing import Any, Sequence
 
-from azalai.app import data as D
+from azalai import __version__
 from azalai.defaults import DEFAULT_SCENARIO
 from azalai.errors import InputError
+from azalai.experiment.store import open_store, store_path
+from azalai.model.engine import simulate
 from azalai.plotting import subplots
+from azalai.policy.loader import load_policy
+from azalai.report.compare_view import paired_compare
+from azalai.report.maps import draw_scenario_map
+from azalai.report.run_view import CLAIMS, KEY_OUTCOMES, protector_ids, run_results
+from azalai.report.scenario_view import actor_ids, boundaries_path, lever_table, scenario_summary
+from azalai.scenario.loader import load_scenario
 
 CSS = """
 body{font-family:system-ui,'DejaVu Sans',sans-serif;max-width:1050px;margin:20px auto;color:#222;padding:0 16px}
@@ -111,7 +119,7 @@ def _tension_figure(figs: _Figs, tension: dict[str, Any]) -> str:
 
 def _claims_html(values: dict[str, str]) -> str:
     parts = []
-    for num, claim, outcomes, sentence in D.CLAIMS:
+    for num, claim, outcomes, sentence in CLAIMS:
         rows = [(o, values[o]) for o in outcomes if o in values]
         parts.append(
             f'<div class="claim"><b>Claim {num}.</b> {_e(claim)}<br><span class="note">{_e(sentence)}</span>'
@@ -128,8 +136,6 @@ def _claims_html(values: dict[str, str]) -> str:
 def _page(title: str, sections: list[tuple[str, str]]) -> str:
     body = "".join(f"<h2>{_e(h)}</h2>{c}" for h, c in sections)
     stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-    from azalai import __version__
-
     return (
         f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{_e(title)}</title>'
         f"<style>{CSS}</style></head><body><h1>{_e(title)}</h1>"
@@ -139,7 +145,7 @@ def _page(title: str, sections: list[tuple[str, str]]) -> str:
 
 
 def _scenario_html(name: str) -> str:
-    s = D.scenario_summary(name)
+    s = scenario_summary(name)
     rows = [["scenario", f"{s['name']} ({s['id']})"], ["start", s["start"]], ["places", s["places"]],
             ["routes", s["routes"]], ["communities", s["communities"]], ["armed actors", s["actors"]],
             ["accords", ", ".join(s["accords"])], ["commodities", ", ".join(s["commodities"])]]  # fmt: skip
@@ -156,12 +162,9 @@ def _levers_html(levers: list[dict[str, Any]]) -> str:
 
 def _map_html(figs: _Figs, scenario: str, protectors: dict[str, str] | None, flows: dict[int, float] | None,
               boundaries: str | None) -> str:
-    from azalai.report.maps import draw_scenario_map
-    from azalai.scenario.loader import load_scenario
-
     sc = load_scenario(scenario)
     p = figs.out / "map_protectors.png"
-    draw_scenario_map(sc, p, boundaries=D.boundaries_path(boundaries), protectors=protectors or None, flows=flows,
+    draw_scenario_map(sc, p, boundaries=boundaries_path(boundaries), protectors=protectors or None, flows=flows,
                       title=f"{sc.meta.name}: protectors at the end" + (" and trafficking flows" if flows else ""))
     figs.files.append(p)
     return figs.embed(p, "map of protectors")
@@ -170,16 +173,14 @@ def _map_html(figs: _Figs, scenario: str, protectors: dict[str, str] | None, flo
 def run_report(run_id: str, store: str | None = None, out_dir: str | Path | None = None,
                boundaries: str | None = None) -> Path:
     """Write ``report.html`` and its PNG figures for a stored run; returns the HTML path."""
-    from azalai.experiment.store import open_store, store_path
-
     if not store_path(store).exists():
         raise InputError(f"run store not found: {store_path(store)}")
-    con = open_store(store)  # runs.get_run creates missing tables, which a read-only connection refuses
+    con = open_store(store)  # for writing: a store written by an older azalai is brought up to date first
     try:
-        res = D.run_results(con, run_id)
+        res = run_results(con, run_id)
         if res is None:
             raise InputError(f"no run {run_id!r} in the store {store_path(store)}")
-        protectors = D.protector_ids(con, run_id, res["run"]["scenario"])
+        protectors = protector_ids(con, run_id, res["run"]["scenario"])
     finally:
         con.close()
     out = Path(out_dir) if out_dir else Path("reports") / run_id
@@ -188,7 +189,7 @@ def run_report(run_id: str, store: str | None = None, out_dir: str | Path | None
     run = res["run"]
     ens = res["n"] > 1
     oc = res["outcomes"]
-    keys = [k for k in D.KEY_OUTCOMES if k in oc]
+    keys = [k for k in KEY_OUTCOMES if k in oc]
     if ens:
         table = _table(["outcome", "median", "5%", "95%", "mean"], [[k, oc[k]["median"], oc[k]["lo"], oc[k]["hi"], oc[k]["mean"]] for k in keys])
         table += f'<p class="note">Quantiles across {res["n"]} replicates (seeds {run["seed"]}..{run["seed"] + res["n"] - 1}).</p>'
@@ -198,8 +199,6 @@ def run_report(run_id: str, store: str | None = None, out_dir: str | Path | None
         table += '<p class="note">A single replicate: no interval. Run an ensemble for intervals.</p>'
         values = {k: _fmt(oc[k]["mean"]) for k in oc}
     # flows by route index
-    from azalai.scenario.loader import load_scenario
-
     sc = load_scenario(run["scenario"])
     fl = res.get("flows") or {}
     flows = {i: float(fl.get(f"{r.from_}|{r.to}", 0.0)) for i, r in enumerate(sc.routes)} if fl else None
@@ -226,21 +225,18 @@ def compare_report(policy_a: str, policy_b: str, n: int, seed: int = 0, days: in
                    out_dir: str | Path | None = None, scenario: str = DEFAULT_SCENARIO,
                    boundaries: str | None = None) -> Path:
     """Run two policies on the same seeds and write a report of the paired differences."""
-    from azalai.policy.loader import load_policy
-    from azalai.scenario.loader import load_scenario
-
     if n < 2:
         raise InputError(f"-n must be at least 2 for a paired comparison (got {n})")
     sc = load_scenario(scenario)
     days = int(days or sc.calendar.horizon_days)
     pa, pb = load_policy(policy_a), load_policy(policy_b)
     seeds = list(range(seed, seed + n))
-    res = D.paired_compare(scenario, pa, pb, seeds, days)
+    res = paired_compare(scenario, pa, pb, seeds, days)
     out = Path(out_dir) if out_dir else Path("reports") / f"compare-{pa.id}-vs-{pb.id}"
     out.mkdir(parents=True, exist_ok=True)
     figs = _Figs(out)
     rows = [r for r in res["outcomes"] if not r["outcome"].startswith(("revenue_", "alienation_")) or r["outcome"] == "alienation_mean"]
-    key = [r for r in rows if r["outcome"] in D.KEY_OUTCOMES]
+    key = [r for r in rows if r["outcome"] in KEY_OUTCOMES]
     # forest plot of key outcomes, each scaled by its own CI
     fig, ax = subplots(figsize=(8, 0.32 * len(key) + 1))
     for i, r in enumerate(key):
@@ -255,8 +251,6 @@ def compare_report(policy_a: str, policy_b: str, n: int, seed: int = 0, days: in
     ax.set_title(f"{pb.id} (B) vs {pa.id} (A), {n} paired replicates")
     forest = figs.save(fig, "paired_differences")
     # map: protectors under policy B's first replicate, and monthly fatalities for both policies
-    from azalai.model.engine import simulate
-
     runs = {lab: simulate(scenario, pol, seed=seed, days=days) for lab, pol in (("A", pa), ("B", pb))}
     fig, ax = subplots(figsize=(9, 3.4))
     for lab, r in runs.items():
@@ -283,7 +277,7 @@ def compare_report(policy_a: str, policy_b: str, n: int, seed: int = 0, days: in
     tsB = runs["B"].timeseries
     last = tsB["week"].max()
     prot = tsB[(tsB["series"] == "protector") & (tsB["week"] == last)]
-    actors = D.actor_ids(scenario)
+    actors = actor_ids(scenario)
     protectors = {k: actors[int(v)] for k, v in zip(prot["key"], prot["value"]) if 0 <= int(v) < len(actors)}
     fl = tsB[tsB["series"] == "flow_value"].groupby("key")["value"].sum()
     flows = {i: float(fl.get(f"{r.from_}|{r.to}", 0.0)) for i, r in enumerate(sc.routes)}
@@ -296,8 +290,8 @@ def compare_report(policy_a: str, policy_b: str, n: int, seed: int = 0, days: in
                                          ["paired replicates", n], ["seeds", f"{seed}..{seed + n - 1}"], ["days", days]])),  # fmt: skip
         ("Scenario", _scenario_html(scenario)),
         ("Policy settings (levers that differ)", _table(["lever", "A", "B"], lev_rows) if lev_rows else "<p>Same initial levers.</p>"),
-        ("Policy A levers", _levers_html(D.lever_table(pa))),
-        ("Policy B levers", _levers_html(D.lever_table(pb))),
+        ("Policy A levers", _levers_html(lever_table(pa))),
+        ("Policy B levers", _levers_html(lever_table(pb))),
         ("Why they differ", "<ul>" + "".join(f"<li>{_e(s)}</li>" for s in res["explanations"]) + "</ul>"),
         ("Key outcomes: paired differences with bootstrap 95% CIs",
          forest + _table(["outcome", "A", "B", "B − A", "CI low", "CI high", "clear"],
