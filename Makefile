@@ -12,12 +12,16 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 
+# Installing also compiles the engine into numba's cache (azalai/model/__pycache__), so that the first
+# `azalai` command starts in seconds instead of compiling (see docs/performance.md, "Start-up").
 $(STAMP_RUN): $(VENV)/bin/python pyproject.toml
 	$(PIP) install --quiet -e ".[analysis,app]"
+	$(PY) -m azalai.model.warmup
 	touch $@
 
 $(STAMP_DEV): $(VENV)/bin/python pyproject.toml
 	$(PIP) install --quiet -e ".[dev]"
+	$(PY) -m azalai.model.warmup
 	touch $@ $(STAMP_RUN)
 
 venv: $(STAMP_RUN)

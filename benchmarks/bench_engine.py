@@ -32,8 +32,26 @@ HERE = Path(__file__).parent
 ROOT = HERE.parent
 
 
+def version() -> dict:
+    """The model's version: the package version and, in a git checkout, the commit (``+`` if modified)."""
+    from azalai import __version__
+
+    out = {"azalai": __version__}
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT,
+                                check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True,
+                               text=True, cwd=ROOT, check=True).stdout.strip()
+        out["commit"] = commit + ("+" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    return out
+
+
 def machine() -> dict:
+    """The machine, its load average when called, and the versions measured."""
     info = {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count()}
+    info.update(version())
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):

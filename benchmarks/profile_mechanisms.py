@@ -32,9 +32,15 @@ def profile(scale: int, days: int, warm: int = 28) -> dict[str, float]:
     Sr = state_struct(S)
     K.init_batch(W, Sr)
     K.step_days(W, Sr, p, lev, aid, 0, warm)
-    daily = [("move_convoys", K.move_convoys), ("clashes", K.clashes), ("attacks", K.attacks),
-             ("assassinations", K.assassinations), ("reprisals", K.reprisals), ("kidnappings", K.kidnappings),
-             ("tips_and_operations", K.tips_and_operations), ("sweeps", K.sweeps)]
+    A, P = prep.world.fighters0.shape
+    C = prep.world.pop0.shape[0]
+    aptr, aidx = np.zeros(P + 1, dtype=np.int64), np.empty(A * P, dtype=np.int64)
+    cptr, cidx = np.zeros(P + 1, dtype=np.int64), np.empty(C * P, dtype=np.int64)
+    lists = (aptr, aidx, cptr, cidx)
+    daily = [("move_convoys", K.move_convoys, ()), ("present_lists", None, ()), ("clashes", K.clashes, lists[:2]),
+             ("attacks", K.attacks, lists[:2]), ("assassinations", K.assassinations, lists),
+             ("reprisals", K.reprisals, lists), ("kidnappings", K.kidnappings, ()),
+             ("tips_and_operations", K.tips_and_operations, lists[:2]), ("sweeps", K.sweeps, ())]
     t: dict[str, float] = defaultdict(float)
     for day in range(warm, warm + days):
         if day % 7 == 0:
@@ -61,9 +67,12 @@ def profile(scale: int, days: int, warm: int = 28) -> dict[str, float]:
             S.tips_recent[0] *= p.tips_memory_decay
             for arr in (S.place_rent_week, S.seized_place_week, S.rent_week, S.flow_week, S.livelihood_week):
                 arr[0] = 0.0
-        for name, fn in daily:
+        for name, fn, extra in daily:
             t0 = time.perf_counter()
-            fn(W, Sr, p, lev, 0, day)
+            if fn is None:
+                K.present_lists(Sr, p, 0, *lists)
+            else:
+                fn(W, Sr, p, lev, 0, day, *extra)
             t[name] += time.perf_counter() - t0
         t0 = time.perf_counter()
         K.releases(W, Sr, p, 0, day)

@@ -43,7 +43,15 @@ def main(argv=None):
     ap.add_argument("--scenario", default="mali-2016")
     ap.add_argument("--policy", default="baseline-2016")
     ap.add_argument("--out", default=None, help="also write the Markdown table here")
+    ap.add_argument("--json", default=str(Path(__file__).parent / "results" / "vs_mesa.json"),
+                    help="write the timings, machine, load and version here")
     a = ap.parse_args(argv)
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from bench_engine import machine
+
+    info = machine()  # load average at the start
 
     import mesa
 
@@ -114,11 +122,13 @@ def main(argv=None):
     if t_eng_pool is not None:
         rows.append((f"ensemble of {a.ensemble} × {days} days",
                      f"engine `run_ensemble` (process, {a.workers} workers)", t_eng_pool, t_mesa_ens))
-    cpu = platform.processor() or platform.machine()
+    cpu = info.get("cpu") or platform.processor() or platform.machine()
+    load0 = " / ".join(f"{x:.1f}" for x in info.get("load_average", ()))
     load = " / ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
     md = [
-        f"Machine: {os.cpu_count()} CPUs ({cpu}), load average at the end {load}, "
-        f"Python {platform.python_version()}, Mesa {mesa.__version__}. "
+        f"Machine: {os.cpu_count()} CPUs ({cpu}), load average (1/5/15 min) at the start {load0}, at the end {load}, "
+        f"Python {platform.python_version()}, numba {info.get('numba', '?')}, Mesa {mesa.__version__}, "
+        f"azalai {info.get('azalai', '?')} ({info.get('commit', 'no git')}). "
         f"Scenario `{a.scenario}`, policy `{a.policy}`. Medians over {a.repeats} repeats "
         f"({a.mesa_repeats} for the Mesa ensemble, `mesa.batch_run` with {a.workers} processes).",
         "",
@@ -131,6 +141,16 @@ def main(argv=None):
     print(text)
     if a.out:
         Path(a.out).write_text(text, encoding="utf-8")
+    if a.json:
+        import json
+
+        info["load_average_end"] = os.getloadavg()
+        rec = {"machine": info, "mesa": mesa.__version__, "days": days, "ensemble": a.ensemble, "workers": a.workers,
+               "repeats": a.repeats, "mesa_repeats": a.mesa_repeats,
+               "rows": [{"benchmark": n, "azalai": h, "azalai_s": te, "mesa_s": tm, "ratio": tm / te}
+                        for n, h, te, tm in rows]}
+        Path(a.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(a.json).write_text(json.dumps(rec, indent=2), encoding="utf-8")
     return 0
 
 

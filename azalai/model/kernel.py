@@ -10,6 +10,7 @@ replicate's results do not depend on the batch it runs in.
 
 from __future__ import annotations
 
+import numpy as np
 from numba import njit
 
 from azalai.model.mechanisms.accords import update_accords
@@ -21,7 +22,7 @@ from azalai.model.mechanisms.land import land_disputes
 from azalai.model.mechanisms.operations import releases, sweeps
 from azalai.model.mechanisms.movement import reallocate
 from azalai.model.mechanisms.trafficking import choose_routes, move_convoys, set_entitlements
-from azalai.model.mechanisms.violence import assassinations, attacks, clashes, kidnappings, reprisals
+from azalai.model.mechanisms.violence import assassinations, attacks, clashes, kidnappings, present_lists, reprisals
 from azalai.model.state import ACC, DAYS_PER_WEEK, TS_FALSE_ACTED, TS_TIPS, TS_TIPS_ACTED, TS_TIPS_FALSE
 from azalai.model.world import KIND_JIHADIST, KIND_MILITIA, KIND_SIGNATORY
 
@@ -150,17 +151,25 @@ def step_days(W, S, p, lev, aid, d0, d1):
     docs/performance.md).
     """
     R = S.seed.shape[0]
+    A, P = W.fighters0.shape
+    C = W.pop0.shape[0]
+    # Who is where, rebuilt once a day and shared by the day's violence, tips and operations.
+    aptr = np.zeros(P + 1, dtype=np.int64)
+    aidx = np.empty(A * P, dtype=np.int64)
+    cptr = np.zeros(P + 1, dtype=np.int64)
+    cidx = np.empty(C * P, dtype=np.int64)
     for r in range(R):
         for day in range(d0, d1):
             if day % DAYS_PER_WEEK == 0:
                 weekly(W, S, p, lev, aid, r, day, day // DAYS_PER_WEEK)
             move_convoys(W, S, p, lev, r, day)
-            clashes(W, S, p, lev, r, day)
-            attacks(W, S, p, lev, r, day)
-            assassinations(W, S, p, lev, r, day)
-            reprisals(W, S, p, lev, r, day)
+            present_lists(S, p, r, aptr, aidx, cptr, cidx)
+            clashes(W, S, p, lev, r, day, aptr, aidx)
+            attacks(W, S, p, lev, r, day, aptr, aidx)
+            assassinations(W, S, p, lev, r, day, aptr, aidx, cptr, cidx)
+            reprisals(W, S, p, lev, r, day, aptr, aidx, cptr, cidx)
             kidnappings(W, S, p, lev, r, day)
-            tips_and_operations(W, S, p, lev, r, day)
+            tips_and_operations(W, S, p, lev, r, day, aptr, aidx)
             sweeps(W, S, p, lev, r, day)
             releases(W, S, p, r, day)
 
@@ -172,9 +181,13 @@ def finish_batch(W, S, days):
         record_week(W, S, r, -(-days // DAYS_PER_WEEK))
 
 
-@njit(cache=True)
 def run_batch(W, S, p, lev, aid, days):
-    """Step every replicate of S through ``days`` days."""
+    """Step every replicate of S through ``days`` days.
+
+    A plain Python function over the three compiled entry points: compiling it too would make numba
+    optimise and generate the machine code of the whole engine once more (a caller's compiled library
+    contains all its callees'), and compile ``step_days`` a second time for a literal first day.
+    """
     init_batch(W, S)
     step_days(W, S, p, lev, aid, 0, days)
     finish_batch(W, S, days)

@@ -77,8 +77,11 @@ def plausibility(W, S, p, r, b, focus, rmax):
 
 
 @njit(cache=True)
-def tips_and_operations(W, S, p, lev, r, day):
-    """Tips reach each force; some are false; vetted ones may be caught; the rest become operations."""
+def tips_and_operations(W, S, p, lev, r, day, aptr, aidx):
+    """Tips reach each force; some are false; vetted ones may be caught; the rest become operations.
+
+    ``aptr``/``aidx``: per place, the actors present at the start of the day's violence (a superset of
+    who is present now, :func:`azalai.model.mechanisms.violence.present_lists`)."""
     A, P = W.fighters0.shape
     C = W.pop0.shape[0]
     seed = S.seed[r]
@@ -151,10 +154,12 @@ def tips_and_operations(W, S, p, lev, r, day):
         # Actors present somewhere in the area (fighters only fall during the day's operations).
         for a in range(A):
             incand[a] = False
-            for i in range(na):
-                if S.fighters[r, a, alist[i]] >= p.min_presence:
+        for i in range(na):
+            v = alist[i]
+            for ia in range(aptr[v], aptr[v + 1]):
+                a = aidx[ia]
+                if S.fighters[r, a, v] >= p.min_presence:
                     incand[a] = True
-                    break
         lam *= p.tip_rate * tempo
         n = poisson(lam, seed, day, SITE_TIP_COUNT, f, 0)
         if n > p.max_tips_per_day:

@@ -110,6 +110,84 @@ def seizure_hazard(W, S, p, lev, r, day, v, owner):
     return 1.0 - q_none, best
 
 
+@njit(cache=True, inline="always")
+def _heap_less(hk, hv, i, j):
+    return hk[i] < hk[j] or (hk[i] == hk[j] and hv[i] < hv[j])
+
+
+@njit(cache=True)
+def _heap_push(hk, hv, n, key, v):
+    """Push (key, v) on the binary min-heap of n entries ordered by (key, node); returns the new size."""
+    i = n
+    hk[i] = key
+    hv[i] = v
+    while i > 0:
+        up = (i - 1) // 2
+        if not _heap_less(hk, hv, i, up):
+            break
+        hk[i], hk[up] = hk[up], hk[i]
+        hv[i], hv[up] = hv[up], hv[i]
+        i = up
+    return n + 1
+
+
+@njit(cache=True)
+def _heap_pop(hk, hv, n):
+    """Remove the smallest entry of the heap of n entries (it is read from hk[0], hv[0] before)."""
+    n -= 1
+    hk[0] = hk[n]
+    hv[0] = hv[n]
+    i = 0
+    while True:
+        lo = 2 * i + 1
+        if lo >= n:
+            break
+        if lo + 1 < n and _heap_less(hk, hv, lo + 1, lo):
+            lo += 1
+        if not _heap_less(hk, hv, lo, i):
+            break
+        hk[i], hk[lo] = hk[lo], hk[i]
+        hv[i], hv[lo] = hv[lo], hv[i]
+        i = lo
+    return n
+
+
+@njit(cache=True)
+def _nearest_exit(W, k, src, edge_cost, node_cost, dist, prev, done, hk, hv):
+    """Dijkstra from ``src`` to the nearest exit of commodity k; returns it (-1 if none is reachable).
+
+    A binary heap keyed by (distance, place) settles places in exactly the order of a scan for the
+    smallest tentative distance with ties to the lowest index: stale entries (a place whose distance
+    fell after it was pushed, or already settled) are skipped when popped.
+    """
+    P = W.place_ext.shape[0]
+    for v in range(P):
+        dist[v] = np.inf
+        prev[v] = -1
+        done[v] = False
+    dist[src] = 0.0
+    n = _heap_push(hk, hv, 0, 0.0, src)
+    while n > 0:
+        d = hk[0]
+        u = hv[0]
+        n = _heap_pop(hk, hv, n)
+        if done[u] or d != dist[u]:
+            continue
+        done[u] = True
+        if W.k_exit[k, u] == 1 and u != src:
+            return u
+        for j in range(W.adj_ptr[u], W.adj_ptr[u + 1]):
+            v = W.adj_nbr[j]
+            if done[v]:
+                continue
+            nd = dist[u] + edge_cost[W.adj_edge[j]] + node_cost[v]
+            if nd < dist[v]:
+                dist[v] = nd
+                prev[v] = u
+                n = _heap_push(hk, hv, n, nd, v)
+    return -1
+
+
 @njit(cache=True)
 def choose_routes(W, S, p, lev, r, day, week):
     """Weekly least-expected-cost route choice for every commodity and entry node (Dijkstra)."""
@@ -128,6 +206,9 @@ def choose_routes(W, S, p, lev, r, day, week):
     dist = np.empty(P)
     prev = np.empty(P, dtype=np.int64)
     done = np.empty(P, dtype=np.bool_)
+    cap = W.adj_nbr.shape[0] + 1  # at most one heap entry per improved edge, plus the source
+    hk = np.empty(cap)
+    hv = np.empty(cap, dtype=np.int64)
     A = W.actor_kind.shape[0]
     count = np.zeros(A)
     depth = np.zeros(A)
@@ -135,33 +216,7 @@ def choose_routes(W, S, p, lev, r, day, week):
         for ei in range(W.k_entry_ptr[k], W.k_entry_ptr[k + 1]):
             slot = ei - W.k_entry_ptr[k]
             src = W.k_entry[ei]
-            for v in range(P):
-                dist[v] = np.inf
-                prev[v] = -1
-                done[v] = False
-            dist[src] = 0.0
-            target = -1
-            for _ in range(P):
-                u = -1
-                bd = np.inf
-                for v in range(P):
-                    if not done[v] and dist[v] < bd:
-                        bd = dist[v]
-                        u = v
-                if u < 0:
-                    break
-                done[u] = True
-                if W.k_exit[k, u] == 1 and u != src:
-                    target = u
-                    break
-                for j in range(W.adj_ptr[u], W.adj_ptr[u + 1]):
-                    v = W.adj_nbr[j]
-                    if done[v]:
-                        continue
-                    nd = dist[u] + edge_cost[W.adj_edge[j]] + node_cost[v]
-                    if nd < dist[v]:
-                        dist[v] = nd
-                        prev[v] = u
+            target = _nearest_exit(W, k, src, edge_cost, node_cost, dist, prev, done, hk, hv)
             if target < 0:
                 S.path_len[r, k, slot] = 0
                 continue

@@ -94,6 +94,30 @@ def _kill_civilians(W, S, p, r, v, n, by):
 
 
 @njit(cache=True)
+def fill_lists(M, minv, ptr, idx):
+    """Per place, the rows of M (rows x places) with at least ``minv`` there, in ascending row order,
+    written into ``ptr`` (over places) and ``idx`` (rows), a CSR list built in place."""
+    n = M.shape[0]
+    P = M.shape[1]
+    for v in range(P + 1):
+        ptr[v] = 0
+    for a in range(n):
+        for v in range(P):
+            if M[a, v] >= minv:
+                ptr[v + 1] += 1
+    for v in range(P):
+        ptr[v + 1] += ptr[v]
+    for a in range(n):
+        for v in range(P):
+            if M[a, v] >= minv:
+                idx[ptr[v]] = a
+                ptr[v] += 1
+    for v in range(P, 0, -1):  # each ptr[v] now holds the end of place v: shift back to the starts
+        ptr[v] = ptr[v - 1]
+    ptr[0] = 0
+
+
+@njit(cache=True)
 def _lists_by_place(M, minv, sel):
     """Per place, the selected rows of M (rows x places) with at least ``minv`` there, in ascending row
     order (CSR: ``ptr`` over places, ``idx`` of rows)."""
@@ -121,17 +145,18 @@ def _lists_by_place(M, minv, sel):
 
 
 @njit(cache=True)
-def _present_lists(S, r, minp, sel):
-    """Per place, the selected actors with at least ``minp`` fighters there. Fighters only fall during a
-    day's violence, so a list built at the start of a mechanism is a superset of who is present later;
-    callers test presence again."""
-    return _lists_by_place(S.fighters[r], minp, sel)
+def present_lists(S, p, r, aptr, aidx, cptr, cidx):
+    """Who is where, once a day before the violence: per place, the actors with at least
+    ``min_presence`` fighters there (``aptr``/``aidx``) and the communities with at least the smaller
+    of the assassination and reprisal population floors (``cptr``/``cidx``), in ascending order.
 
-
-@njit(cache=True)
-def _community_lists(S, r, minpop):
-    """Per place, the communities with at least ``minpop`` people there."""
-    return _lists_by_place(S.pop[r], minpop, np.ones(S.pop.shape[1], dtype=np.bool_))
+    Fighters and people only fall during the day's violence, tips and operations, so these lists
+    hold everyone present at any later moment of the day (a superset): each mechanism tests presence,
+    its own population floor and the kind of actor it concerns again, and so visits exactly whom a
+    list built at its own start would have given, in the same order.
+    """
+    fill_lists(S.fighters[r], p.min_presence, aptr, aidx)
+    fill_lists(S.pop[r], min(p.assassination_min_pop, p.reprisal_min_pop), cptr, cidx)
 
 
 @njit(cache=True, inline="always")
@@ -168,14 +193,12 @@ def clash_hazard(W, S, p, lev, r, day, v, a, b):
 
 
 @njit(cache=True)
-def clashes(W, S, p, lev, r, day):
-    """Clashes between hostile non-state groups (and the state) present at the same place."""
+def clashes(W, S, p, lev, r, day, ptr, idx):
+    """Clashes between hostile non-state groups (and the state) present at the same place.
+
+    ``ptr``/``idx``: who is present where (:func:`present_lists`)."""
     A, P = W.fighters0.shape
     seed = S.seed[r]
-    sel = np.empty(A, dtype=np.bool_)
-    for a in range(A):
-        sel[a] = W.actor_kind[a] != KIND_INTERNATIONAL
-    ptr, idx = _present_lists(S, r, p.min_presence, sel)
     for v in range(P):
         if W.place_ext[v] == 1:
             continue
@@ -248,19 +271,23 @@ def clashes(W, S, p, lev, r, day):
 
 
 @njit(cache=True)
-def attacks(W, S, p, lev, r, day):
+def attacks(W, S, p, lev, r, day, fptr, fidx):
     """Jihadist attacks, IEDs and shelling on state and international posts; sweeps may follow."""
     A, P = W.fighters0.shape
     seed = S.seed[r]
-    sel = np.empty(A, dtype=np.bool_)
-    for a in range(A):
-        sel[a] = W.actor_role[a] != ROLE_NONE
-    fptr, fidx = _present_lists(S, r, p.min_presence, sel)
     for j in range(A):
         if W.actor_kind[j] != KIND_JIHADIST:
             continue
         for v in range(P):
-            if W.place_ext[v] == 1 or fptr[v + 1] == fptr[v]:
+            if W.place_ext[v] == 1:
+                continue
+            posted = False  # a force present here (the list also holds other actors)
+            for i_f in range(fptr[v], fptr[v + 1]):
+                f = fidx[i_f]
+                if W.actor_role[f] != ROLE_NONE and S.fighters[r, f, v] >= p.min_presence:
+                    posted = True
+                    break
+            if not posted:
                 continue
             reach = S.fighters[r, j, v]
             for q in range(W.adj_ptr[v], W.adj_ptr[v + 1]):
@@ -317,15 +344,13 @@ def attacks(W, S, p, lev, r, day):
 
 
 @njit(cache=True)
-def assassinations(W, S, p, lev, r, day):
+def assassinations(W, S, p, lev, r, day, ptr, idx, cptr, cidx):
     """Jihadists kill suspected informants in communities that cooperate with the forces."""
     A, P = W.fighters0.shape
     C = W.pop0.shape[0]
     seed = S.seed[r]
-    sel = np.empty(A, dtype=np.bool_)
     nforce = 0
     for a in range(A):
-        sel[a] = W.actor_kind[a] == KIND_JIHADIST
         if W.actor_role[a] != ROLE_NONE:
             nforce += 1
     forces = np.empty(nforce, dtype=np.int64)
@@ -334,8 +359,6 @@ def assassinations(W, S, p, lev, r, day):
         if W.actor_role[a] != ROLE_NONE:
             forces[nforce] = a
             nforce += 1
-    ptr, idx = _present_lists(S, r, p.min_presence, sel)
-    cptr, cidx = _community_lists(S, r, p.assassination_min_pop)
     for v in range(P):
         if W.place_ext[v] == 1:
             continue
@@ -379,16 +402,11 @@ def assassinations(W, S, p, lev, r, day):
 
 
 @njit(cache=True)
-def reprisals(W, S, p, lev, r, day):
+def reprisals(W, S, p, lev, r, day, ptr, idx, cptr, cidx):
     """Armed groups (and state forces) attack civilians of communities they see as hostile."""
     A, P = W.fighters0.shape
     C = W.pop0.shape[0]
     seed = S.seed[r]
-    sel = np.empty(A, dtype=np.bool_)
-    for a in range(A):
-        sel[a] = W.actor_kind[a] != KIND_INTERNATIONAL
-    ptr, idx = _present_lists(S, r, p.min_presence, sel)
-    cptr, cidx = _community_lists(S, r, p.reprisal_min_pop)
     for v in range(P):
         if W.place_ext[v] == 1:
             continue
