@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import importlib
 import os
-import signal
 import sys
 
 import typer
 
-from azalai import __version__
+from azalai import __version__, interrupts
 from azalai.cli.console import err
 from azalai.errors import InputError, clip
 
@@ -68,25 +67,6 @@ def _headless_backend() -> None:
         os.environ.setdefault("MPLBACKEND", "Agg")
 
 
-_signalled: list[int] = []  # the termination signal received, if any
-
-
-def _terminate(signum, _frame) -> None:
-    """SIGTERM / SIGHUP: leave through the normal exit path, so every ``finally`` runs (run records are
-    closed as ``interrupted``, worker processes stopped) instead of dying where the signal lands.
-
-    A library may turn the exit raised here into an error of its own (DuckDB reports a signal that lands
-    during a query as ``RuntimeError: Query interrupted``); :func:`run` still exits with ``128 + signum``."""
-    _signalled.append(signum)
-    raise SystemExit(128 + signum)
-
-
-def install_signal_handlers() -> None:
-    for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
-        if sig is not None:
-            signal.signal(sig, _terminate)
-
-
 def _show(exc: InputError) -> None:
     err.print("[bold red]error:[/]", end=" ")
     err.print(exc.render(), markup=False, highlight=False, soft_wrap=True)
@@ -99,14 +79,14 @@ def run() -> None:
     unexpected is reported on one line with exit status 1; ``AZALAI_DEBUG=1`` shows its traceback.
     """
     _headless_backend()
-    install_signal_handlers()
+    interrupts.install()
     try:
         rv = app(standalone_mode=False)
         if isinstance(rv, int) and rv != 0:
             sys.exit(rv)
     except InputError as exc:
-        if _signalled:  # e.g. a store error made of an interrupted query
-            sys.exit(128 + _signalled[0])
+        if interrupts.first() is not None:  # e.g. a store error made of an interrupted query
+            sys.exit(128 + interrupts.first())
         _show(exc)
         sys.exit(2)
     except typer.Exit as exc:
@@ -121,8 +101,8 @@ def run() -> None:
         err.print("error: out of memory; ask for fewer days, replicates or a smaller batch size", markup=False)
         sys.exit(1)
     except Exception as exc:
-        if _signalled:  # the signal's exit came back as another error: the signal decides the status
-            sys.exit(128 + _signalled[0])
+        if interrupts.first() is not None:  # the signal's exit came back as another error: it decides the status
+            sys.exit(128 + interrupts.first())
         if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # usage errors from click (or Typer's copy)
             exc.show()
             sys.exit(2 if exc.exit_code in (None, 0, 1) else exc.exit_code)

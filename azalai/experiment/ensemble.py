@@ -28,6 +28,7 @@ import time
 from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
 from azalai.defaults import DEFAULT_SCENARIO
+from azalai.interrupts import raise_if_signalled
 from azalai.errors import InputError, Problem
 from azalai.experiment.executors import Batch, BatchResult, RunSpec, execute
 from azalai.experiment.executors.base import params_key
@@ -284,6 +285,7 @@ def _drive(con, run_id, spec, batches, total, already, backend, workers, address
             done += len(res.replicates)
             if progress is not None:
                 progress(done, total)
+            raise_if_signalled()  # a signal whose exception a library swallowed still stops the run here
     except BaseException:
         if con is not None:
             _rollback(con)

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from azalai.defaults import DEFAULT_SCENARIO
+from azalai.interrupts import raise_if_signalled
 from azalai.errors import InputError, Problem
 from azalai.experiment.executors import Batch, RunSpec, execute
 from azalai.experiment.store import append, ensure_tables, transaction
@@ -139,6 +140,7 @@ def _drive(con, robust_id, spec, batches, n_worlds, S, total, done, backend, wor
             done += 1
             if progress is not None:
                 progress(done, total)
+            raise_if_signalled()  # a signal whose exception a library swallowed still stops the run here
     except BaseException:
         if con is not None:
             _set_status(con, robust_id, "interrupted")
