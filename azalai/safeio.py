@@ -4,7 +4,7 @@ Every file a user names (scenario, policy, parameters, calibration results, boun
 goes through :func:`check_user_file` before a byte of it is read, so that ``/dev/zero``, a named pipe, a
 directory or a multi-gigabyte file is refused at once instead of being read until memory runs out or
 waiting forever. YAML files are then parsed by :mod:`azalai.scenario.yamlio` (no aliases, bounded
-nesting), CSV files are streamed by :func:`azalai.data.common.read_table`, and JSON by
+nesting), CSV files are streamed by :func:`azalai.data.table.read_table`, and JSON by
 :func:`read_json` (bounded nesting).
 """
 

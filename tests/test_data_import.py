@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from azalai.data import common
+from azalai.data.table import CellError
 from azalai.data.acled import (
     import_acled,
     import_acled_aggregates,
@@ -164,7 +165,7 @@ def test_parse_inter_text_and_codes():
     assert parse_inter("8.0") == (8, "External/Other forces")
     assert parse_inter("") == (0, None)
     assert parse_inter("Something new") == (None, "Something new")
-    with pytest.raises(common.CellError):
+    with pytest.raises(CellError):
         parse_inter("12")
 
 

@@ -20,6 +20,7 @@ from azalai.analysis.robustness import (
     pareto_front,
     rank,
 )
+from azalai.scenario.problems import suggest
 
 DEFAULT_OBJECTIVES = "fatalities,signatory_clashes,jihadist_support"
 PARETO_METRICS = ("mean", "q90", "regret_p90")
@@ -31,8 +32,6 @@ def _label_index(labels: Sequence[str], name: str | None, default: int = 0) -> i
     if name in labels:
         return labels.index(name)
     from azalai.errors import InputError, Problem
-    from azalai.scenario.yamlio import suggest
-
     raise InputError(Problem("<arguments>", None, None, "--baseline",
                              f"no candidate {name!r}{suggest(name, labels)}"))
 
@@ -50,8 +49,6 @@ def analyse(data, objectives: Sequence[Objective], thresholds: Sequence[Threshol
     known = sorted(set(data.frame["outcome"].unique()))
     for name in [o.name for o in objectives] + [t.outcome for t in thresholds]:
         if name not in known:
-            from azalai.scenario.yamlio import suggest
-
             raise InputError(Problem("<arguments>", None, None, "outcome", f"unknown outcome {name!r}{suggest(name, known)}"))
     values = data.values([o.name for o in objectives] + [t.outcome for t in thresholds])
     if any(np.isnan(V).any() for V in values.values()):

@@ -18,201 +18,27 @@ Results are pandas DataFrames (or plain dicts for the tail fit and the KS distan
 
 from __future__ import annotations
 
-import contextlib
-import datetime as _dt
-from typing import Any, Iterator, Sequence
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
+from azalai.analysis.observed_query import (
+    LEVELS,
+    SOURCES,
+    as_date,
+    check_source,
+    connected,
+    empty_frame,
+    events_where,
+    frame,
+    has_table,
+    parse_period,
+    resolve_level,
+    resolve_level_for,
+    totals,
+)
 from azalai.errors import InputError, Problem
-
-SOURCES = ("acled", "ucdp")
-LEVELS = ("auto", "events", "monthly")
-
-
-# ---------------------------------------------------------------------------------------------
-# plumbing
-# ---------------------------------------------------------------------------------------------
-
-
-def _connect(store) -> tuple[Any, bool]:
-    if store is not None and hasattr(store, "execute"):
-        return store, False
-    from azalai.experiment.store import open_store, store_path
-
-    p = store_path(store)
-    if not p.exists():
-        raise InputError(Problem(str(p), None, None, "", "no store here; import data first (azalai data import ...)"), file=str(p))
-    try:
-        return open_store(p, read_only=True), True
-    except Exception:  # already open read-write in this process: same configuration needed
-        return open_store(p), True
-
-
-@contextlib.contextmanager
-def _connected(store) -> Iterator[Any]:
-    """:func:`_connect`, closing the connection afterwards if it was opened here."""
-    con, own = _connect(store)
-    try:
-        yield con
-    finally:
-        if own:
-            con.close()
-
-
-def _df(con, sql: str, params: list | None = None) -> pd.DataFrame:
-    cur = con.execute(sql, params or [])
-    return cur.fetchdf()
-
-
-def _has_table(con, name: str) -> bool:
-    rows = con.execute(
-        "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = ?", [name]
-    ).fetchall()
-    return bool(rows[0][0])
-
-
-def _date(d, what: str) -> _dt.date | None:
-    if d is None or d == "":
-        return None
-    if isinstance(d, _dt.datetime):
-        return d.date()
-    if isinstance(d, _dt.date):
-        return d
-    try:
-        return _dt.date.fromisoformat(str(d).strip())
-    except ValueError:
-        raise InputError(
-            Problem("<argument>", None, None, what, f"{d!r} is not a date; expected YYYY-MM-DD"), file="<argument>"
-        ) from None
-
-
-def parse_period(text: str, argument: str = "--period") -> tuple[_dt.date | None, _dt.date | None]:
-    """``'2015-01-01:2016-06-30'`` → (start, end). Either side may be empty (open). A bare year
-    ``'2015'`` or ``'2015:2016'`` means whole years."""
-    s = (text or "").strip()
-
-    def bad(msg: str):
-        return InputError(Problem("<argument>", None, None, argument, msg), file="<argument>")
-
-    if not s:
-        raise bad("empty period; expected START:END such as 2015-01-01:2016-06-30")
-    parts = s.split(":")
-    if len(parts) == 1:
-        parts = [parts[0], parts[0]]
-    if len(parts) != 2:
-        raise bad(f"{text!r} is not a period; expected START:END such as 2015-01-01:2016-06-30")
-    out = []
-    for i, p in enumerate(parts):
-        p = p.strip()
-        if not p:
-            out.append(None)
-            continue
-        try:
-            if len(p) == 4 and p.isdigit():
-                d = _dt.date(int(p), 1, 1) if i == 0 else _dt.date(int(p), 12, 31)
-            else:
-                d = _dt.date.fromisoformat(p)
-        except ValueError:
-            raise bad(f"{p!r} in {text!r} is not a date; expected YYYY-MM-DD (or a year)") from None
-        out.append(d)
-    start, end = out
-    if start and end and start > end:
-        raise bad(f"the period {text!r} ends before it starts")
-    return start, end
-
-
-def _check_source(source: str) -> str:
-    if source not in SOURCES:
-        raise InputError(
-            Problem("<argument>", None, None, "source", f"unknown source {source!r}; expected one of {', '.join(SOURCES)}"),
-            file="<argument>",
-        )
-    return source
-
-
-def _events_where(source, start, end) -> tuple[str, list]:
-    where, params = ["source = ?"], [source]
-    if start:
-        where.append("event_date >= ?")
-        params.append(start)
-    if end:
-        where.append("event_date <= ?")
-        params.append(end)
-    return " AND ".join(where), params
-
-
-def _monthly_where(source, start, end) -> tuple[str, list]:
-    where, params = ["source = ?"], [source]
-    if start:
-        where.append("month >= ?")
-        params.append(start.replace(day=1))
-    if end:
-        where.append("month <= ?")
-        params.append(end)
-    return " AND ".join(where), params
-
-
-def resolve_level(con, source: str, start=None, end=None, level: str = "auto") -> str:
-    """'events' or 'monthly': which table the statistics come from."""
-    if level not in LEVELS:
-        raise InputError(
-            Problem("<argument>", None, None, "level", f"unknown level {level!r}; expected one of {', '.join(LEVELS)}"),
-            file="<argument>",
-        )
-    if level != "auto":
-        return level
-    if _has_table(con, "observed_events"):
-        w, p = _events_where(source, start, end)
-        if con.execute(f"SELECT COUNT(*) FROM observed_events WHERE {w}", p).fetchall()[0][0]:
-            return "events"
-    if _has_table(con, "observed_monthly"):
-        w, p = _monthly_where(source, start, end)
-        if con.execute(f"SELECT COUNT(*) FROM observed_monthly WHERE {w}", p).fetchall()[0][0]:
-            return "monthly"
-    return "events"
-
-
-def resolve_level_for(store=None, source: str = "acled", start=None, end=None, level: str = "auto") -> str:
-    """:func:`resolve_level` for a store path (or connection)."""
-    _check_source(source)
-    with _connected(store) as con:
-        return resolve_level(con, source, _date(start, "start"), _date(end, "end"), level)
-
-
-def _base(con, source, start, end, level) -> tuple[str, str, list]:
-    """(FROM clause as a sub-select with columns year, month_start, admin1, region_id, event_type,
-    events, fatalities; the level; params)."""
-    lv = resolve_level(con, source, start, end, level)
-    if lv == "events":
-        table, where = "observed_events", _events_where
-        cols = "date_trunc('month', event_date)::DATE AS month_start, admin1, region_id, event_type, 1 AS events"
-    else:
-        table, where = "observed_monthly", _monthly_where
-        cols = "month AS month_start, admin1, region_id, event_type, events"
-    if not _has_table(con, table):
-        return "(SELECT NULL::INT AS year WHERE FALSE)", lv, []
-    w, p = where(source, start, end)
-    return f"(SELECT year, {cols}, fatalities FROM {table} WHERE {w})", lv, p
-
-
-def _totals(con, source, start, end, level, key: str, group: str, order: str) -> pd.DataFrame | None:
-    """Events and fatalities of the period summed per ``group`` (selected as ``key``), ordered by
-    ``order``; None where there is no table to read."""
-    sub, _lv, p = _base(con, source, start, end, level)
-    if not p:
-        return None
-    return _df(
-        con,
-        f"SELECT {key}, SUM(events)::BIGINT AS events, SUM(fatalities)::BIGINT AS fatalities "
-        f"FROM {sub} t GROUP BY {group} ORDER BY {order}",
-        p,
-    )
-
-
-def _empty(columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype="int64") for c in columns})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -222,12 +48,12 @@ def _empty(columns: list[str]) -> pd.DataFrame:
 
 def yearly_fatalities(store=None, source: str = "acled", start=None, end=None, level: str = "auto") -> pd.DataFrame:
     """Events and fatalities per calendar year: columns year, events, fatalities."""
-    _check_source(source)
-    with _connected(store) as con:
-        start, end = _date(start, "start"), _date(end, "end")
-        df = _totals(con, source, start, end, level, "year", "year", "year")
+    check_source(source)
+    with connected(store) as con:
+        start, end = as_date(start, "start"), as_date(end, "end")
+        df = totals(con, source, start, end, level, "year", "year", "year")
         if df is None:
-            df = _empty(["year", "events", "fatalities"])
+            df = empty_frame(["year", "events", "fatalities"])
         return df.astype({"year": "int64", "events": "int64", "fatalities": "int64"})
 
 
@@ -237,12 +63,12 @@ def fatalities_by_region(
     """Events and fatalities per region, largest first: columns region, events, fatalities, share
     (of the period's fatalities). ``by='admin1'`` groups by the name in the data; ``by='region_id'``
     by the scenario region (NULL shown as None)."""
-    _check_source(source)
+    check_source(source)
     if by not in ("admin1", "region_id"):
         raise InputError(Problem("<argument>", None, None, "by", f"{by!r}: expected admin1 or region_id"), file="<argument>")
-    with _connected(store) as con:
-        start, end = _date(start, "start"), _date(end, "end")
-        df = _totals(con, source, start, end, level, f"{by} AS region", by, "fatalities DESC, events DESC, region")
+    with connected(store) as con:
+        start, end = as_date(start, "start"), as_date(end, "end")
+        df = totals(con, source, start, end, level, f"{by} AS region", by, "fatalities DESC, events DESC, region")
         if df is None:
             return pd.DataFrame({"region": pd.Series(dtype=object), "events": pd.Series(dtype="int64"),
                                  "fatalities": pd.Series(dtype="int64"), "share": pd.Series(dtype=float)})
@@ -254,10 +80,10 @@ def fatalities_by_region(
 def event_type_mix(store=None, source: str = "acled", start=None, end=None, level: str = "auto") -> pd.DataFrame:
     """Events and fatalities per event type, most events first: columns event_type, events,
     fatalities, event_share, fatality_share."""
-    _check_source(source)
-    with _connected(store) as con:
-        start, end = _date(start, "start"), _date(end, "end")
-        df = _totals(con, source, start, end, level, "event_type", "event_type",
+    check_source(source)
+    with connected(store) as con:
+        start, end = as_date(start, "start"), as_date(end, "end")
+        df = totals(con, source, start, end, level, "event_type", "event_type",
                      "events DESC, fatalities DESC, event_type")
         if df is None:
             return pd.DataFrame({"event_type": pd.Series(dtype=object), "events": pd.Series(dtype="int64"),
@@ -274,10 +100,10 @@ def monthly_series(
 ) -> pd.DataFrame:
     """Events and fatalities per month: columns month (first day, a date), events, fatalities.
     With ``fill``, months without events inside the period (or the data's span) appear with zeros."""
-    _check_source(source)
-    with _connected(store) as con:
-        start, end = _date(start, "start"), _date(end, "end")
-        df = _totals(con, source, start, end, level, "month_start AS month", "month_start", "month_start")
+    check_source(source)
+    with connected(store) as con:
+        start, end = as_date(start, "start"), as_date(end, "end")
+        df = totals(con, source, start, end, level, "month_start AS month", "month_start", "month_start")
         if df is None:
             df = pd.DataFrame({"month": pd.Series(dtype=object), "events": pd.Series(dtype="int64"),
                                "fatalities": pd.Series(dtype="int64")})
@@ -301,13 +127,13 @@ def event_sizes(store=None, source: str = "acled", start=None, end=None, level: 
 
     From ``observed_events`` when the period has event-level data for the source, else from
     ``observed_event_sizes`` for the calendar years overlapping the period."""
-    _check_source(source)
-    with _connected(store) as con:
-        start, end = _date(start, "start"), _date(end, "end")
+    check_source(source)
+    with connected(store) as con:
+        start, end = as_date(start, "start"), as_date(end, "end")
         lv = resolve_level(con, source, start, end, level)
-        if lv == "events" and _has_table(con, "observed_events"):
-            w, p = _events_where(source, start, end)
-            df = _df(
+        if lv == "events" and has_table(con, "observed_events"):
+            w, p = events_where(source, start, end)
+            df = frame(
                 con,
                 f"SELECT fatalities, COUNT(*)::BIGINT AS events FROM observed_events WHERE {w} "
                 "GROUP BY fatalities ORDER BY fatalities",
@@ -315,8 +141,8 @@ def event_sizes(store=None, source: str = "acled", start=None, end=None, level: 
             )
             if len(df) or level == "events":
                 return df
-        if not _has_table(con, "observed_event_sizes"):
-            return _empty(["fatalities", "events"])
+        if not has_table(con, "observed_event_sizes"):
+            return empty_frame(["fatalities", "events"])
         where, p = ["source = ?"], [source]
         if start:
             where.append("year >= ?")
@@ -324,7 +150,7 @@ def event_sizes(store=None, source: str = "acled", start=None, end=None, level: 
         if end:
             where.append("year <= ?")
             p.append(end.year)
-        return _df(
+        return frame(
             con,
             f"SELECT fatalities, SUM(events)::BIGINT AS events FROM observed_event_sizes "
             f"WHERE {' AND '.join(where)} GROUP BY fatalities ORDER BY fatalities",
@@ -393,9 +219,9 @@ def ks_distance(a: Sequence[float], b: Sequence[float]) -> dict:
 
 def observed_summary(store=None, source: str = "acled", start=None, end=None, level: str = "auto") -> dict:
     """All the statistics above for one source and period, in one dict."""
-    _check_source(source)
-    with _connected(store) as con:
-        start, end = _date(start, "start"), _date(end, "end")
+    check_source(source)
+    with connected(store) as con:
+        start, end = as_date(start, "start"), as_date(end, "end")
         lv = resolve_level(con, source, start, end, level)
         sizes = event_sizes(con, source, start, end, level)
         tail = event_size_tail(sizes) if len(sizes) else event_size_tail([])
@@ -415,15 +241,18 @@ def observed_summary(store=None, source: str = "acled", start=None, end=None, le
 
 def imports_table(store=None) -> pd.DataFrame:
     """The ``observed_imports`` table (empty if nothing was imported)."""
-    with _connected(store) as con:
-        if not _has_table(con, "observed_imports"):
+    with connected(store) as con:
+        if not has_table(con, "observed_imports"):
             return pd.DataFrame(columns=["import_id", "source", "kind", "file_name", "sha256", "rows_imported",
                                          "rows_replaced", "rows_skipped", "skip_reasons", "imported_at"])
-        return _df(con, "SELECT * FROM observed_imports ORDER BY import_id")
+        return frame(con, "SELECT * FROM observed_imports ORDER BY import_id")
 
 
 __all__ = [
+    "SOURCES",
+    "LEVELS",
     "parse_period",
+    "resolve_level",
     "resolve_level_for",
     "yearly_fatalities",
     "fatalities_by_region",

@@ -12,6 +12,9 @@ from typing import Sequence
 
 import pandas as pd
 
+from azalai.analysis.observed_query import connected, frame, observed_rows
+from azalai.analysis.validation_data import source_and_level
+
 VIOLENT = ("Battles", "Explosions/Remote violence", "Violence against civilians")
 
 
@@ -21,14 +24,11 @@ def month_list(start: _dt.date, end: _dt.date) -> list[_dt.date]:
 
 def observed_panel(store, observed: str, start: _dt.date, end: _dt.date, regions: Sequence[str]) -> pd.DataFrame:
     """The panel of ``observed`` ('acled' or 'acled-aggregates') for months in [start, end]."""
-    from azalai.analysis import observed as ob
-    from azalai.analysis.validation import source_and_level
-
     source, level = source_and_level(observed)
-    with ob._connected(store) as con:
-        sub, _lv, p = ob._base(con, source, start, end, level)
+    with connected(store) as con:
+        sub, _lv, p = observed_rows(con, source, start, end, level)
         if p:
-            df = ob._df(
+            df = frame(
                 con,
                 f"SELECT admin1, month_start AS month, SUM(fatalities)::BIGINT AS fatalities, "
                 f"SUM(CASE WHEN event_type IN {tuple(VIOLENT)!r} THEN events ELSE 0 END)::BIGINT AS events "
@@ -46,12 +46,9 @@ def observed_panel(store, observed: str, start: _dt.date, end: _dt.date, regions
 
 def data_months(store, observed: str) -> tuple[_dt.date | None, _dt.date | None]:
     """First and last month the store holds for ``observed``."""
-    from azalai.analysis import observed as ob
-    from azalai.analysis.validation import source_and_level
-
     source, level = source_and_level(observed)
-    with ob._connected(store) as con:
-        sub, _lv, p = ob._base(con, source, None, None, level)
+    with connected(store) as con:
+        sub, _lv, p = observed_rows(con, source, None, None, level)
         if not p:
             return None, None
         row = con.execute(f"SELECT MIN(month_start), MAX(month_start) FROM {sub} t", p).fetchall()[0]

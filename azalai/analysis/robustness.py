@@ -27,6 +27,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from azalai.errors import InputError, Problem
+from azalai.scenario.problems import suggest
 
 OPS = {"<=": np.less_equal, "<": np.less, ">=": np.greater_equal, ">": np.greater}
 _THRESH_RE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_\-]*)\s*(<=|>=|<|>)\s*([-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?)\s*$")
@@ -65,8 +66,6 @@ class Threshold:
 
 def parse_objectives(text: str, known: Sequence[str] | None = None) -> list[Objective]:
     """``"fatalities,max:cooperation_mean"``: minimised unless prefixed with ``max:`` (``min:`` is accepted)."""
-    from azalai.scenario.yamlio import suggest
-
     out: list[Objective] = []
     for item in [s.strip() for s in text.split(",") if s.strip()]:
         sense, _, name = item.rpartition(":")
@@ -83,8 +82,6 @@ def parse_objectives(text: str, known: Sequence[str] | None = None) -> list[Obje
 
 def parse_satisfice(text: str | None, known: Sequence[str] | None = None) -> list[Threshold]:
     """``"fatalities<=600,signatory_clashes<=5"`` -> thresholds; a clear message for anything else."""
-    from azalai.scenario.yamlio import suggest
-
     if not text or not text.strip():
         return []
     out = []

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from azalai.analysis import observed as ob
+from azalai.analysis.observed_query import connected, events_where, frame, has_table, monthly_where
 from azalai.analysis.ucdp_form import TYPE_NAMES, ged_as_acled_like, to_ged
 from azalai.defaults import DEFAULT_SCENARIO
 from azalai.errors import InputError, Problem
@@ -67,16 +68,16 @@ def load_observed(store, observed: str, start: _dt.date, end: _dt.date) -> dict:
                         f"no store here; import the observed data first: {IMPORT_HINT[observed]}"),
                 file=str(p),
             )
-    with ob._connected(store) as con:
+    with connected(store) as con:
         table = "observed_events" if level == "events" else "observed_monthly"
         n = 0
-        if ob._has_table(con, table):
-            w, p = (ob._events_where if level == "events" else ob._monthly_where)(source, start, end)
+        if has_table(con, table):
+            w, p = (events_where if level == "events" else monthly_where)(source, start, end)
             n = con.execute(f"SELECT COUNT(*) FROM {table} WHERE {w}", p).fetchall()[0][0]
         if not n:
             hint = ""
-            if observed == "acled" and ob._has_table(con, "observed_monthly"):
-                w, p = ob._monthly_where(source, start, end)
+            if observed == "acled" and has_table(con, "observed_monthly"):
+                w, p = monthly_where(source, start, end)
                 if con.execute(f"SELECT COUNT(*) FROM observed_monthly WHERE {w}", p).fetchall()[0][0]:
                     hint = " (the store has ACLED monthly aggregates for this period: use --observed acled-aggregates)"
             raise InputError(
@@ -88,7 +89,7 @@ def load_observed(store, observed: str, start: _dt.date, end: _dt.date) -> dict:
         yearly = ob.yearly_fatalities(con, source, start, end, level)
         regions = ob.fatalities_by_region(con, source, start, end, level)
         if source == "ucdp":
-            types = ob._df(
+            types = frame(
                 con,
                 "SELECT type_of_violence, SUM(1)::BIGINT AS events, SUM(fatalities)::BIGINT AS fatalities "
                 "FROM observed_events WHERE source = 'ucdp' AND event_date >= ? AND event_date <= ? "
@@ -133,7 +134,7 @@ def load_observed_period(store, observed: str, period, days: int | None = None) 
 
 
 def _size_years(store, source, start, end) -> list[int]:
-    with ob._connected(store) as con:
+    with connected(store) as con:
         rows = con.execute(
             "SELECT DISTINCT year FROM observed_event_sizes WHERE source = ? AND year >= ? AND year <= ? ORDER BY year",
             [source, start.year, end.year],

@@ -205,7 +205,8 @@ def explain_cmd(
     top: int = typer.Option(8, "--top", help="sentences to show for --compare"),
 ) -> None:
     """Explain an event's cause chain (following references), or the differences between two paired runs."""
-    from azalai.analysis.explain import _num, explain_difference, explain_event
+    from azalai.analysis.causes import count_text
+    from azalai.analysis.explain import explain_difference, explain_event
 
     _check_common(days=days, fmt=fmt, seed=seed)
     if not 1 <= top <= 1000:
@@ -237,7 +238,7 @@ def explain_cmd(
         tab = ex.table[ex.table["diff"] != 0]
         for cat, sub in tab.groupby("category", sort=False):
             for i, r in enumerate(sub.head(4).itertuples(index=False)):
-                t.add_row(cat.replace("_", " ") if i == 0 else "", r.group, _num(r.a), _num(r.b), f"{r.diff:+,.4g}",
+                t.add_row(cat.replace("_", " ") if i == 0 else "", r.group, count_text(r.a), count_text(r.b), f"{r.diff:+,.4g}",
                           end_section=i == min(len(sub), 4) - 1)  # fmt: skip
         out.print(t)
         return

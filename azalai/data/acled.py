@@ -15,22 +15,18 @@ from __future__ import annotations
 import os
 
 from azalai.data.common import (
-    CellError,
     ImportSummary,
     dedupe_in_file,
     event_region,
     import_events,
     note_unmapped,
-    parse_date,
-    parse_float,
-    parse_int,
-    parse_month,
     read_cells,
     region_mapper,
     save_import,
     skip_row,
     start_parse,
 )
+from azalai.data.table import CellError, parse_date, parse_float, parse_int, parse_month
 from azalai.data.regions import RegionMapper
 from azalai.scenario.acled import EXPORT_COLUMNS, INTER_TYPES
 

@@ -17,18 +17,15 @@ from __future__ import annotations
 import os
 
 from azalai.data.common import (
-    CellError,
     ImportSummary,
     dedupe_in_file,
     event_region,
     import_events,
-    parse_date,
-    parse_float,
-    parse_int,
     read_cells,
     skip_row,
     start_parse,
 )
+from azalai.data.table import CellError, parse_date, parse_float, parse_int
 from azalai.data.regions import RegionMapper
 
 VIOLENCE_TYPES = {1: "State-based violence", 2: "Non-state violence", 3: "One-sided violence"}

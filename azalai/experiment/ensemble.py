@@ -32,7 +32,7 @@ from azalai.interrupts import raise_if_signalled
 from azalai.errors import InputError, Problem
 from azalai.experiment.executors import Batch, BatchResult, RunSpec, execute
 from azalai.experiment.executors.base import params_key
-from azalai.experiment.store import append, ensure_tables, open_store, transaction
+from azalai.experiment.store import append, borrow, ensure_tables, transaction
 from azalai.limits import SEED, check_all, check_seed_span
 
 DEFAULT_BATCH = 32
@@ -58,15 +58,6 @@ class EnsembleResult(NamedTuple):
 
 def _bad(field: str, msg: str) -> InputError:
     return InputError(Problem("<arguments>", None, None, field, msg))
-
-
-def _open(store):
-    """(connection, close_when_done) from a path, True (the default store) or an open DuckDB connection."""
-    if store is None or store is False:
-        return None, False
-    if hasattr(store, "execute"):
-        return store, False
-    return open_store(None if store is True else store), True
 
 
 def make_batches(
@@ -206,7 +197,7 @@ def run_ensemble(
                    key=f"{prep.scenario_hash}|{pol.model_dump_json()}|{prep.days}|{params_key(params)}|{events}")
 
     batches = make_batches(list(range(n)), seed_list, param_samples, batch_size)
-    con, close = _open(store)
+    con, close = borrow(store)
     run_id = None
     try:
         if con is not None:
@@ -327,7 +318,7 @@ def resume_ensemble(
     _check_backend(backend)
     if not isinstance(run_id, str) or not RUN_ID_RE.fullmatch(run_id):
         raise _bad("resume", "not a run id: letters, digits, '-' and '_' only")
-    con, close = _open(store)
+    con, close = borrow(store)
     if con is None:
         raise _bad("store", "resuming needs a store")
     try:

@@ -26,7 +26,7 @@ from azalai.defaults import DEFAULT_SCENARIO
 from azalai.interrupts import raise_if_signalled
 from azalai.errors import InputError, Problem
 from azalai.experiment.executors import Batch, RunSpec, execute
-from azalai.experiment.store import append, ensure_tables, transaction
+from azalai.experiment.store import append, borrow, ensure_tables, transaction
 from azalai.experiment.worlds import SOURCES, World, sample_worlds
 
 Progress = Callable[[int, int], None]
@@ -160,12 +160,6 @@ def _set_status(con, robust_id: str, status: str) -> None:
         pass
 
 
-def _open(store):
-    from azalai.experiment.ensemble import _open as open_
-
-    return open_(store)
-
-
 def run_robust(candidates: Sequence[Any], scenario: Any = DEFAULT_SCENARIO, sources: Any = ("posterior", "scenario"),
                n: int = 200, seeds: int = 4, seed: int = 0, days: int | None = None, backend: str = "serial",
                workers: int | None = None, address: str | None = None, store: Any = None,
@@ -191,7 +185,7 @@ def run_robust(candidates: Sequence[Any], scenario: Any = DEFAULT_SCENARIO, sour
                 "n": len(worlds), "seed": int(seed), "seeds": seed_list, "days": int(base.days), "labels": labels,
                 "origins": [c.origin for c in candidates], "policies": [p.model_dump(mode="json", exclude_none=True) for p in pols],
                 "worlds": [world_to_dict(w) for w in worlds]}
-    con, close = _open(store)
+    con, close = borrow(store)
     robust_id = None
     try:
         if con is not None:
@@ -262,7 +256,7 @@ def resume_robust(robust_id: str, store: Any = True, backend: str = "serial", wo
     from azalai.experiment.executors.base import model_stamp
     from azalai.scenario.schema import Scenario
 
-    con, close = _open(store)
+    con, close = borrow(store)
     if con is None:
         raise _bad("--resume", "resuming needs a store")
     try:

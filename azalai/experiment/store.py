@@ -28,6 +28,7 @@ import socket
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -124,6 +125,16 @@ def open_store(path: str | os.PathLike | None = None, read_only: bool = False, w
         con.close()
         raise
     return con
+
+
+def borrow(store) -> tuple[Any, bool]:
+    """(connection, opened here) for a function given a store: an open connection is used as it is (and
+    left open), a path or True (the default store) is opened; None or False mean no store, (None, False)."""
+    if store is None or store is False:
+        return None, False
+    if hasattr(store, "execute"):
+        return store, False
+    return open_store(None if store is True else store), True
 
 
 @contextlib.contextmanager

@@ -13,15 +13,8 @@ from pydantic import ValidationError
 
 from azalai.errors import PolicyError, Problem
 from azalai.policy.schema import LEVERS, Policy
-from azalai.scenario.yamlio import (
-    LoadedYaml,
-    format_path,
-    load_yaml_file,
-    looks_like_id,
-    position_of,
-    suggest,
-    validation_problems,
-)
+from azalai.scenario.problems import format_path, looks_like_id, position_of, suggest, validation_problems
+from azalai.scenario.yamlio import LoadedYaml, load_yaml_file
 
 BUILTIN_DIR = Path(__file__).parent / "builtin"
 LEVER_NAMES = [lv.name for lv in LEVERS]

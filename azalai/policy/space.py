@@ -38,6 +38,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from azalai.defaults import DEFAULT_POLICY
 from azalai.errors import PolicyError, Problem
 from azalai.policy.schema import LEVER_INDEX, LEVERS, Policy
+from azalai.scenario.problems import suggest, validation_problems
+from azalai.scenario.yamlio import load_yaml_file
 
 MAX_CANDIDATES = 1000
 
@@ -99,8 +101,6 @@ class Candidate:
 
 def load_space(path: str | Path, loaded=None) -> PolicySpace:
     """Load and check a policy-space file; raise PolicyError with every problem (file:line field: message)."""
-    from azalai.scenario.yamlio import load_yaml_file, validation_problems
-
     if loaded is None:
         loaded = load_yaml_file(Path(path), PolicyError, what="policy-space file")
     try:
@@ -115,8 +115,6 @@ def load_space(path: str | Path, loaded=None) -> PolicySpace:
 
 def _check_references(space: PolicySpace, loaded) -> list[Problem]:
     from azalai.policy.loader import load_policy
-    from azalai.scenario.yamlio import suggest
-
     problems: list[Problem] = []
 
     def report(path: tuple, msg: str) -> None:
@@ -275,8 +273,6 @@ def resolve_candidates(spec: str) -> list[Candidate]:
         if not p.exists():
             raise PolicyError([Problem(text, None, None, "", "policy-space file not found")])
         from azalai.policy.loader import policy_from_loaded
-        from azalai.scenario.yamlio import load_yaml_file
-
         loaded = load_yaml_file(p, PolicyError, what="policy or policy-space file")  # size, syntax, aliases checked
         head = loaded.data
         if "levers" in head and not any(k in head for k in ("policies", "combinations", "design")):

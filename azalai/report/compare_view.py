@@ -7,7 +7,7 @@ import math
 from typing import Any, Sequence
 
 from azalai.analysis.compare import run_paired, summarize_paired
-from azalai.analysis.explain import explain_difference
+from azalai.analysis.explain_difference import explain_difference
 from azalai.experiment.jobs import ProgressFn, caller, chunks, compute_batch
 from azalai.model.engine import prepare
 from azalai.policy.schema import Policy

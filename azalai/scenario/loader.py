@@ -21,16 +21,8 @@ from pydantic import ValidationError
 
 from azalai.errors import Problem, ScenarioError
 from azalai.scenario.schema import Scenario
-from azalai.scenario.yamlio import (
-    LoadedYaml,
-    PathT,
-    Positions,
-    format_path,
-    load_yaml_file,
-    position_of,
-    suggest,
-    validation_problems,
-)
+from azalai.scenario.problems import PathT, Positions, format_path, position_of, suggest, validation_problems
+from azalai.scenario.yamlio import LoadedYaml, load_yaml_file
 
 BUILTIN_DIR = Path(__file__).parent / "builtin"
 
