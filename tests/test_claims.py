@@ -102,6 +102,93 @@ def test_misdirected_operations_are_not_a_copy_of_false_tips_acted():
     assert any(o["untrue_tips_acted"] != o["outside_mandate_tips_acted"] for o in outs)
 
 
+def test_untrue_is_recorded_per_tip_apart_from_the_mandate():
+    """Each tip carries how untrue it is; the per-tip values add up to the run's counter, and they are not
+    the mandate flag under another name (tips outside the mandate can be partly true, and the reverse)."""
+    from azalai.model.engine import outcomes_of, prepare, run_prepared
+
+    prep = prepare("mali-2016", "baseline-2016", 365)
+    S = run_prepared(prep, [1, 2, 3])
+    outside_partly_true = inside_partly_untrue = False
+    for r in range(3):
+        n = int(S.tip_n[r])
+        u, inside = S.tip_untrue[r, :n], S.tip_true[r, :n] == 1
+        assert n > 0 and np.all((u >= 0.0) & (u <= 1.0))
+        assert u.sum() == pytest.approx(outcomes_of(prep, S, r)["tips_untrue"], rel=1e-9)
+        outside_partly_true |= bool(np.any(~inside & (u < 1.0)))
+        inside_partly_untrue |= bool(np.any(inside & (u > 0.0)))
+    assert outside_partly_true or inside_partly_untrue
+
+
+def _tips_world():
+    """Sharp rivals (0.8) at place 0, mild (0.1) at 1, one local group and the hostile army at 2, friends at 3;
+    actor 3 is an international force hostile to everyone, everywhere."""
+    from types import SimpleNamespace
+
+    from azalai.model.world import KIND_INTERNATIONAL, KIND_JIHADIST, KIND_MILITIA, KIND_SIGNATORY, KIND_STATE
+
+    f0 = np.zeros((5, 4))
+    f0[0, [0, 2, 3]] = 10.0
+    f0[1, [0, 1]] = 10.0
+    f0[2, [1, 3]] = 10.0
+    f0[3, :] = 10.0
+    f0[4, 2] = 10.0
+    rel0 = np.zeros((5, 5))
+    for a, b, v in ((0, 1, -0.8), (1, 2, -0.1), (0, 2, 0.5), (0, 3, -1.0), (1, 3, -1.0), (2, 3, -1.0), (0, 4, -0.9)):
+        rel0[a, b] = rel0[b, a] = v
+    kinds = [KIND_SIGNATORY, KIND_JIHADIST, KIND_MILITIA, KIND_INTERNATIONAL, KIND_STATE]
+    return SimpleNamespace(world=SimpleNamespace(fighters0=f0, rel0=rel0, actor_kind=np.array(kinds)),
+                           params=SimpleNamespace(min_presence=1.0))
+
+
+def test_place_rivalry_is_the_sharpest_starting_hostility_between_local_armed_groups():
+    from azalai.analysis.claims_tips import place_rivalry
+    from azalai.model.world import KIND_STATE, LOCAL_KINDS
+
+    np.testing.assert_allclose(place_rivalry(_tips_world()), [0.8, 0.1, 0.0, 0.0])  # forces are not parties
+    np.testing.assert_allclose(place_rivalry(_tips_world(), LOCAL_KINDS + (KIND_STATE,)), [0.8, 0.1, 0.9, 0.0])
+
+
+def test_clustering_reads_where_untrue_tips_fall():
+    from types import SimpleNamespace
+
+    from azalai.analysis.claims_tips import untrue_clustering
+
+    def S(places, untrue):
+        return SimpleNamespace(tip_n=np.array([len(places)]), tip_place=np.array([places]),
+                               tip_untrue=np.array([untrue], dtype=float))
+
+    prep = _tips_world()
+    res = untrue_clustering(prep, S([0, 0, 1, 2, 3, -1], [1.0, 0.5, 0.25, 0.0, 0.0, 1.0]), 0)
+    assert res["untrue_clustering"] == pytest.approx(1.0)  # shares 0.75, 0.25, 0, 0 in the order of rivalry
+    assert res["untrue_clustering_with_state"] < 0.5  # the army's place, hostile but with no untrue tip
+    assert res["untrue_share_rivals"] == pytest.approx(1.75 / 3) and res["untrue_share_no_rivals"] == 0.0
+    assert res["untrue_clustering_places"] == 4
+    assert untrue_clustering(prep, S([0, 1, 2, 3], [0.0, 0.2, 0.5, 1.0]), 0)["untrue_clustering"] < 0
+    assert np.isnan(untrue_clustering(prep, S([0, 1], [1.0, 0.0]), 0)["untrue_clustering"])  # two places
+
+
+def test_within_arm_outcomes_are_judged_with_the_claim():
+    """A statistic inside arm b is summarised, ablated and counted across worlds with the claim's contrasts."""
+    from azalai.analysis.claims_robust import point_results, robustness
+
+    c = Claim(0, "t", "", Arm("a"), Arm("b"), "lever", {"x": +1}, terms={"T": ("p",)}, direct={"y": "T"},
+              within={"y": +1})
+    df = _synthetic({"": 1.0, "|off:T": 1.0})
+    rng = np.random.default_rng(1)
+    df["y"] = np.where(df.arm == "b", 1.0, -5.0) + 0.1 * rng.normal(size=len(df))
+    df.loc[df.arm == "b|off:T", "y"] = 0.1 * rng.normal(size=int((df.arm == "b|off:T").sum()))
+    res = point_results(c, df)
+    assert [r["outcome"] for r in res["single_lever"]] == ["x"]
+    assert [r["outcome"] for r in res["within"]] == ["y"] and res["within"][0]["holds"]
+    assert res["within"][0]["diff"] == pytest.approx(1.0, abs=0.1)  # arm b's value, not b - a
+    assert res["by_construction"]["y"] is True
+    rob = robustness(c, df)
+    assert rob["share"] == 1.0 and set(rob["share_by_outcome"]) == {"x", "y"}
+    df.loc[df.arm == "b", "y"] *= -1.0
+    assert robustness(c, df)["share"] == 0.0
+
+
 def test_holm_adjustment():
     assert holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
     assert holm([0.5]) == [0.5]

@@ -13,7 +13,9 @@ other term is off, needs only its own term and is reported as holding *by constr
 Claim 2 is an event study inside runs (:mod:`azalai.analysis.claims_events`): seizures against
 placebo seizures, in differences against the owners that were not seized. Claim 5 is an
 interaction: the fall in transit under interdiction with traffickers who re-route, against the same
-fall when route learning is switched off (:attr:`Claim.interaction`).
+fall when route learning is switched off (:attr:`Claim.interaction`). The second part of claim 3 (untrue
+tips cluster where rivalries are sharpest) is a statistic inside arm b (:attr:`Claim.within`,
+:mod:`azalai.analysis.claims_tips`), judged with the claim's other outcomes.
 
 Statistics: for each outcome, the paired difference (arm b minus arm a) over seeds, its bootstrap
 95% CI, and a p-value (paired t test) corrected over the claim's outcomes by Holm's method. An outcome
@@ -59,6 +61,13 @@ class Claim:
     bundle_name: str = ""
     interaction: tuple[str, ...] = ()  # parameters off in the counterfactual of an interaction claim
     event_study: bool = False
+    # outcome -> claimed sign of a statistic measured inside arm b alone (a statement about the world as the
+    # policy leaves it, not about the lever), e.g. where untrue tips fall (:mod:`azalai.analysis.claims_tips`)
+    within: dict[str, int] = field(default_factory=dict)
+
+    def outcomes(self) -> dict[str, int]:
+        """Every outcome the claim is judged on, with its claimed sign: the contrasts, then the within-arm ones."""
+        return {**self.expect, **self.within}
 
 
 CT, CTR = "counter-terrorism", "counter-trafficking"
@@ -98,16 +107,22 @@ CLAIMS: list[Claim] = [
         "cooperation in the communities hit. False tips cluster where rivalries are sharpest.",
         "lower vetting -> fewer false tips caught -> operations on rivals named as targets -> operations that hit "
         "people outside the mandate -> grievance of the accused's communities against the force "
-        "(misdirected_grievance) -> lower cooperation; the chance of a denunciation rises with rivalry",
+        "(misdirected_grievance) -> lower cooperation. Where: an informant names a rival of its patron with a "
+        "chance that rises with their rivalry (lie_rivalry), and only a rival present in the force's area can be "
+        "named -> in baseline-2016, tips pointing at places where two local armed groups start sharply hostile are more "
+        "often untrue than tips pointing at places of milder rivalry",
         Arm("vetted-intelligence"), Arm(DEFAULT_POLICY), "vetting 0.9 -> 0.3 (the two policies differ in it alone)",
         {"untrue_tips_acted": +1, "outside_mandate_tips_acted": +1, "misdirected_ops": +1,
          "grievance_communities_hit": +1, "cooperation_communities_hit": -1},
         terms={"vetting catches false tips": ("vetting_accuracy",), "vetting costs operations": ("vetting_cost",),
-               "misdirected operation -> grievance": ("misdirected_grievance",)},
+               "misdirected operation -> grievance": ("misdirected_grievance",),
+               "rivalry -> denunciation": ("lie_rivalry",)},
         direct={"untrue_tips_acted": "vetting catches false tips", "outside_mandate_tips_acted": "vetting catches false tips",
                 "misdirected_ops": "vetting catches false tips",
                 "grievance_communities_hit": "misdirected operation -> grievance",
-                "cooperation_communities_hit": "misdirected operation -> grievance"},
+                "cooperation_communities_hit": "misdirected operation -> grievance",
+                "untrue_clustering": "rivalry -> denunciation"},
+        within={"untrue_clustering": +1},
     ),
     Claim(
         4,

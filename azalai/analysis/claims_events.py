@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from azalai.defaults import DEFAULT_POLICY, DEFAULT_SCENARIO
+from azalai.defaults import DEFAULT_SCENARIO
 from azalai.model.events import EV_AIRSTRIKE, EV_CLASH, EV_SEIZURE
 from azalai.model.world import KIND_SIGNATORY
 
@@ -128,39 +128,3 @@ def seizure_event_study(n: int = 40, seed: int = 0, days: int = 730, window: int
         lo, hi = bootstrap_ci(arr, seed=seed)
         out[k] = {"mean": float(arr.mean()) if len(arr) else 0.0, "ci_low": lo, "ci_high": hi}
     return out
-
-
-def false_tip_clustering(n: int = 20, seed: int = 0, days: int = 730, policy: str = DEFAULT_POLICY) -> dict:
-    """Claim 3, second part: the share of tips outside the mandate by the informant's rivalry with the accused.
-
-    Tips naming non-jihadist actors are split by the rivalry (-relation) between the informant's patron
-    and the accused; the share outside the mandate is compared between sharp (rivalry >= 0.5) and mild
-    pairs, with a bootstrap over runs of the per-run difference.
-    """
-    from azalai.analysis.claims import bootstrap_ci
-    from azalai.model.engine import prepare, run_prepared, tips_frame
-
-    prep = prepare(DEFAULT_SCENARIO, policy, days)
-    S = run_prepared(prep, list(range(seed, seed + n)))
-    rel: dict = {}
-    for x in prep.scenario.relations.actors:
-        rel[(x.a, x.b)] = rel[(x.b, x.a)] = x.value
-    per_run, n_sharp, n_mild, f_sharp, f_mild = [], 0, 0, 0.0, 0.0
-    for r in range(n):
-        fr = tips_frame(prep, S, r)
-        fr = fr[fr.informant_group != ""]
-        riv = np.array([max(0.0, -rel.get((a, b), 0.0)) for a, b in zip(fr.informant_group, fr.accused)])
-        t = fr["true"].to_numpy(dtype=bool)
-        sh, mi = riv >= 0.5, riv < 0.5
-        n_sharp += int(sh.sum())
-        n_mild += int(mi.sum())
-        f_sharp += float((~t[sh]).sum())
-        f_mild += float((~t[mi]).sum())
-        if sh.any() and mi.any():
-            per_run.append((1 - t[sh].mean()) - (1 - t[mi].mean()))
-    arr = np.array(per_run)
-    lo, hi = bootstrap_ci(arr, seed=seed)
-    return {"false_share_sharp": f_sharp / n_sharp if n_sharp else 0.0,
-            "false_share_mild": f_mild / n_mild if n_mild else 0.0, "n_sharp": n_sharp, "n_mild": n_mild,
-            "diff": float(arr.mean()) if len(arr) else 0.0, "ci_low": lo, "ci_high": hi,
-            "holds": bool(lo > 0)}

@@ -37,8 +37,11 @@ SEEDS_PER_WORLD = 12
 
 
 def _run_arms(claims: Sequence[Claim], worlds, seeds, days, workers, ablations, bundle, event_arm_measure, progress):
-    """Run the union of the claims' arms once; return per-claim frames with the claim's own arm names."""
+    """Run the union of the claims' arms once; return per-claim frames with the claim's own arm names.
+
+    Every run that is not an event study also carries the tip statistics of claim 3's second part."""
     from azalai.analysis.claims_events import event_study_measure
+    from azalai.analysis.claims_tips import untrue_clustering
 
     plain: dict[str, Any] = {}
     events: dict[str, Any] = {}
@@ -54,7 +57,8 @@ def _run_arms(claims: Sequence[Claim], worlds, seeds, days, workers, ablations, 
             names[c.number][k] = key
     frames = []
     if plain:
-        frames.append(run_paired(worlds, plain, seeds, days, workers=workers, progress=progress))
+        frames.append(run_paired(worlds, plain, seeds, days, workers=workers, progress=progress,
+                                 measure=untrue_clustering))
     if events:
         frames.append(run_paired(worlds, events, seeds, days, workers=workers, progress=progress,
                                  measure=event_study_measure).assign(_es=True))
@@ -71,7 +75,11 @@ def _run_arms(claims: Sequence[Claim], worlds, seeds, days, workers, ablations, 
 
 
 def _stat(df, c: Claim, outcome: str, suffix: str = "", prefix: str = ""):
-    """Per-run values whose mean is the claim's effect: paired contrasts, or event-study values."""
+    """Per-run values whose mean is the claim's effect: paired contrasts, or values inside arm b (event-study
+    statistics, and within-arm outcomes such as claim 3's clustering; runs where it is undefined drop out)."""
+    if outcome in c.within:
+        d = df[df.arm == f"b{suffix}"]
+        return d.set_index(["world", "seed"])[outcome].dropna()
     if c.event_study:
         d = df[(df.arm == f"b{suffix}") & (df["es_seizures"] > 0)]
         return d.set_index(["world", "seed"])[outcome]
@@ -80,10 +88,17 @@ def _stat(df, c: Claim, outcome: str, suffix: str = "", prefix: str = ""):
 
 def point_results(c: Claim, df, seed: int = 0) -> dict[str, Any]:
     """Single-lever rows, bundle rows, ablation rows and the by-construction flags of one claim."""
-    means = lambda arm: {k: float(df[df.arm == arm][k].mean()) for k in c.expect if k in df}  # noqa: E731
-    single = summarise({k: _stat(df, c, k).to_numpy() for k in c.expect}, c.expect, seed,
-                       None if c.event_study else means("a"), means("b"))
-    res: dict[str, Any] = {"single_lever": single}
+    keys = c.outcomes()
+    means = lambda arm: {k: float(df[df.arm == arm][k].mean()) for k in keys if k in df}  # noqa: E731
+    rows = summarise({k: _stat(df, c, k).to_numpy() for k in keys}, keys, seed,
+                     None if c.event_study else means("a"), means("b"))
+    single = [r for r in rows if r["outcome"] in c.expect]
+    res: dict[str, Any] = {"single_lever": single, "within": [r for r in rows if r["outcome"] in c.within]}
+    if c.within:  # what the within-arm statistics are made of, in arm b (mean over runs)
+        from azalai.analysis.claims_tips import PARTS
+
+        bw = df[df.arm == "b"]
+        res["within_parts"] = {k: float(bw[k].mean()) for k in PARTS if k in bw}
     if c.event_study:
         pl = df[(df.arm == "b") & (df["es_seizures"] > 0)]
         res["placebo"] = summarise({"es_placebo_did": pl["es_placebo_did"].to_numpy()}, {"es_placebo_did": +1}, seed)[0]
@@ -96,11 +111,11 @@ def point_results(c: Claim, df, seed: int = 0) -> dict[str, Any]:
                                            c.expect, seed, means("bundle:a"), means("bundle:b"))}
     abl = {}
     for name, off in c.terms.items():
-        rows = summarise({k: _stat(df, c, k, suffix=f"|off:{name}").to_numpy() for k in c.expect}, c.expect, seed)
+        rows = summarise({k: _stat(df, c, k, suffix=f"|off:{name}").to_numpy() for k in keys}, keys, seed)
         abl[name] = {"off": list(off), "rows": rows}
     res["ablations"] = abl
     by = {}
-    for row in single:
+    for row in single + res["within"]:
         k = row["outcome"]
         direct = c.direct.get(k)
         if not row["holds"] or direct not in abl:
@@ -117,26 +132,27 @@ def robustness(c: Claim, df) -> dict[str, Any]:
     """Per world: does each outcome hold (claimed sign, Holm-adjusted p < 0.05), and does the claim?"""
     from azalai.analysis.claims import ALPHA
 
-    per = {k: _stat(df, c, k) for k in c.expect}
+    expect = c.outcomes()
+    per = {k: _stat(df, c, k) for k in expect}
     worlds = sorted(set(df.world))
     holds_all, rows = [], []
     for w in worlds:
         ds = {k: np.asarray(per[k].xs(w, level="world"), dtype=float) if w in per[k].index.get_level_values(0)
-              else np.zeros(0) for k in c.expect}
-        ps = holm([t_pvalue(ds[k]) for k in c.expect])
-        ok = {k: bool(len(ds[k]) > 1 and np.sign(ds[k].mean()) == c.expect[k] and p < ALPHA)
-              for k, p in zip(c.expect, ps)}
-        sign = {k: bool(len(ds[k]) and np.sign(ds[k].mean()) == c.expect[k]) for k in c.expect}
+              else np.zeros(0) for k in expect}
+        ps = holm([t_pvalue(ds[k]) for k in expect])
+        ok = {k: bool(len(ds[k]) > 1 and np.sign(ds[k].mean()) == expect[k] and p < ALPHA)
+              for k, p in zip(expect, ps)}
+        sign = {k: bool(len(ds[k]) and np.sign(ds[k].mean()) == expect[k]) for k in expect}
         rows.append({"world": int(w), **{f"holds:{k}": v for k, v in ok.items()},
                      **{f"sign:{k}": v for k, v in sign.items()}, **{f"diff:{k}": float(ds[k].mean()) if len(ds[k])
-                                                                     else 0.0 for k in c.expect}})
+                                                                     else 0.0 for k in expect}})
         holds_all.append(all(ok.values()))
     n = len(worlds)
     return {
         "worlds": n,
         "share": float(np.mean(holds_all)) if n else 0.0,
-        "share_by_outcome": {k: float(np.mean([r[f"holds:{k}"] for r in rows])) for k in c.expect} if n else {},
-        "sign_share_by_outcome": {k: float(np.mean([r[f"sign:{k}"] for r in rows])) for k in c.expect} if n else {},
+        "share_by_outcome": {k: float(np.mean([r[f"holds:{k}"] for r in rows])) for k in expect} if n else {},
+        "sign_share_by_outcome": {k: float(np.mean([r[f"sign:{k}"] for r in rows])) for k in expect} if n else {},
         "per_world": rows,
     }
 
@@ -216,11 +232,7 @@ def run_claims(claims: Sequence[int] | None = None, *, robust: bool = True, n_wo
                "b": c.b.label(), "interaction": list(c.interaction), "event_study": c.event_study,
                "terms": {k: list(v) for k, v in c.terms.items()}, "direct": dict(c.direct)}
         res.update(point_results(c, pdf[c.number], seed))
-        res["holds_at_point"] = all(r["holds"] for r in res["single_lever"])
-        if c.number == 3:  # the claim's second part: denunciations cluster where rivalries are sharp
-            from azalai.analysis.claims_events import false_tip_clustering
-
-            res["clustering"] = false_tip_clustering(n=max(4, point_seeds // 4), seed=seed, days=days)
+        res["holds_at_point"] = all(r["holds"] for r in res["single_lever"] + res["within"])
         if c.event_study:
             res["holds_at_point"] = res["holds_at_point"] and res["placebo"]["ci_low"] <= 0 <= res["placebo"]["ci_high"]
         if robust:
@@ -228,7 +240,7 @@ def run_claims(claims: Sequence[int] | None = None, *, robust: bool = True, n_wo
             res["robustness"] = dict(rob)
             res["verdict"] = verdict(rob["share"], robust_share, support_share)
             if res["verdict"] == "conditional":
-                holds = [all(r[f"holds:{k}"] for k in c.expect) for r in rob["per_world"]]
+                holds = [all(r[f"holds:{k}"] for k in c.outcomes()) for r in rob["per_world"]]
                 res["prim"] = prim_words(worlds, holds)
         else:
             res["verdict"] = "holds at the point" if res["holds_at_point"] else "does not hold at the point"

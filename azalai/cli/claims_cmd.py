@@ -87,8 +87,9 @@ def _print(res: dict) -> None:
         t = Table(title=title, caption=c["lever"])
         for col in ("outcome", "expected", "effect", "95% CI", "p (Holm)", "holds"):
             t.add_column(col)
-        for r in c["single_lever"]:
-            t.add_row(r["outcome"], r["expected"], f"{r['diff']:.4g}", f"[{r['ci_low']:.4g}, {r['ci_high']:.4g}]",
+        for r in c["single_lever"] + c.get("within", []):
+            name = r["outcome"] + (" (inside B)" if r in c.get("within", []) else "")
+            t.add_row(name, r["expected"], f"{r['diff']:.4g}", f"[{r['ci_low']:.4g}, {r['ci_high']:.4g}]",
                       f"{r['p_holm']:.3g}", "yes" if r["holds"] else "no")
         con.print(t)
         if c.get("placebo"):

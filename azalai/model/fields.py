@@ -171,6 +171,7 @@ tip_informant       int64   R TP
 tip_accused         int64   R TP
 tip_place           int64   R TP
 tip_true            int64   R TP
+tip_untrue          float64 R TP
 tip_vetted          int64   R TP
 tip_caught          int64   R TP
 tip_acted           int64   R TP

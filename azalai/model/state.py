@@ -143,6 +143,7 @@ def alloc_state(w, seeds: np.ndarray, days: int, record: bool) -> State:
         tip_accused=np.zeros((R, tcap), dtype=i64),
         tip_place=np.zeros((R, tcap), dtype=i64),
         tip_true=np.zeros((R, tcap), dtype=i64),
+        tip_untrue=f((R, tcap)),
         tip_vetted=np.zeros((R, tcap), dtype=i64),
         tip_caught=np.zeros((R, tcap), dtype=i64),
         tip_acted=np.zeros((R, tcap), dtype=i64),

@@ -12,7 +12,8 @@ their cooperation with it. A tip names an actor at a place. Two things are recor
 accused is *within the mandate* (a legitimate target for the force's mission focus: jihadists under
 counter-terrorism, whoever lives off trafficking under counter-trafficking; a tip outside it is
 counted in ``tips_false``), and whether the accusation is *untrue* (the accused's men did not do
-what they are denounced for: the expected share ``1 - involvement``, counted in ``tips_untrue``). The informant may
+what they are denounced for: the expected share ``1 - involvement``, counted in ``tips_untrue`` and
+recorded per tip in ``tip_untrue``). The informant may
 instead name a rival of its own patron group: the chance rises with the rivalry, with what the
 informant would gain (the rival's rents nearby, the status of a subordinate community), with past
 manipulations that worked, and with how credible the accusation is under the current focus
@@ -286,6 +287,7 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx):
             S.tip_accused[r, t] = target
             S.tip_place[r, t] = tplace
             S.tip_true[r, t] = 0 if is_false else 1
+            S.tip_untrue[r, t] = untrue
             S.tip_vetted[r, t] = 1 if vetted else 0
             S.tip_caught[r, t] = 1 if caught else 0
             S.tip_acted[r, t] = 1 if acted else 0
