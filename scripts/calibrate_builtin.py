@@ -26,7 +26,11 @@ os.environ["AZALAI_UNCALIBRATED"] = "1"  # calibrate from the priors, not from a
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PARAMS = ["clash_base", "attack_base", "reprisal_rate", "fatality_scale", "fatality_alpha"]
+# The violence rates and sizes, and the parameters a Morris screen of the whole registry found to move
+# the regional split most (docs/calibration.md): the stakes of rents, a group's income and upkeep, what draws
+# a group to a place (its supporters, the rents), how fast seizures make traffickers reroute, state abuses.
+PARAMS = ["clash_base", "attack_base", "reprisal_rate", "fatality_scale", "fatality_alpha",
+          "rent_ref", "levy_rate", "upkeep", "value_pool", "value_rent", "risk_learning", "state_abuse"]
 PERIOD = "2014-01-01:2016-06-30"
 SOURCE_NOTE = "calibrated: ABC-SMC on ACLED Mali 2014-2016 aggregates, see docs/validation.md"
 
@@ -44,6 +48,9 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--budget", type=int, default=500, help="simulations per generation at most")
     ap.add_argument("--seed", type=int, default=2016)
+    ap.add_argument("--no-time-stats", dest="time_stats", action="store_false",
+                    help="leave out the statistics of the period's last 12 months (by default they weigh the most "
+                         "recent pre-scenario year)")
     ap.add_argument("--store", type=Path, default=None, help="store with the data already imported")
     a = ap.parse_args()
 
@@ -61,6 +68,7 @@ def main() -> None:
     res, tg = calibrate("acled-aggregates", a.period, names, particles=a.particles, generations=a.generations,
                         replicates=a.replicates, seed=a.seed, store=store, workers=a.workers,
                         max_simulations_per_generation=a.budget, sim_days=a.days,
+                        time_stats=a.time_stats,
                         progress=lambda s: print(s, flush=True))
     doc = result_document(res, tg, a.period, source_note=SOURCE_NOTE)
     header = (
@@ -69,6 +77,7 @@ def main() -> None:
         f"# {a.period}); method and fit in docs/validation.md. Set AZALAI_UNCALIBRATED=1 to ignore this file.\n"
         f"# command: .venv/bin/python scripts/calibrate_builtin.py --particles {a.particles} "
         f"--generations {a.generations} --replicates {a.replicates}{f' --days {a.days}' if a.days else ''} --workers {a.workers} --budget {a.budget} "
+        f"{'' if a.time_stats else '--no-time-stats '}"
         f"--seed {a.seed}"
     )
     write_result(doc, a.out, header=header)
