@@ -5,7 +5,8 @@
 
 Calibrates ``--params`` (default: the five of the shipped calibration plus five of the sensitivity
 analysis's influential set) of ``mali-2015`` on ACLED aggregates 2014-01..2015-06 with the
-time-aware statistics, ``--workers`` processes, and records per generation: simulations, accepted
+time-aware statistics on the project's executors (``--backend``, default a pool of ``--workers``
+processes kept for the whole run), and records per generation: simulations, accepted
 particles, seconds; the total; simulations per second; and the load average at start and end
 (the machine is shared, see README.md). Results: benchmarks/results/calibration.json.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -36,6 +38,7 @@ def main() -> None:
     ap.add_argument("--replicates", type=int, default=1)
     ap.add_argument("--budget", type=int, default=1500, help="simulations per generation at most")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--backend", default="process", help="serial | process | ray (the project's executors)")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "calibration.json")
     a = ap.parse_args()
@@ -52,13 +55,13 @@ def main() -> None:
     t0 = time.time()
     res, tg = calibrate("acled-aggregates", "2014-01-01:2015-06-30", names, particles=a.particles,
                         generations=a.generations, replicates=a.replicates, seed=a.seed, store=store,
-                        scenario="mali-2015", base=defaults(), workers=a.workers,
+                        scenario="mali-2015", base=defaults(), workers=a.workers, backend=a.backend,
                         max_simulations_per_generation=a.budget, progress=lambda s: print(s, flush=True),
                         time_stats=True)
     wall = time.time() - t0
     out = {
         "params": names, "particles": a.particles, "generations_asked": a.generations,
-        "generations_done": len(res.generations), "replicates": a.replicates, "workers": a.workers,
+        "generations_done": len(res.generations), "replicates": a.replicates, "workers": a.workers, "backend": a.backend,
         "budget_per_generation": a.budget, "statistics": len(tg.names),
         "per_generation": [{"simulations": g.simulations, "accepted": int(len(g.theta)),
                             "acceptance": round(g.acceptance, 3), "seconds": round(g.seconds, 1)}
@@ -68,6 +71,9 @@ def main() -> None:
         "stopped_early": res.stopped_early or None,
         "load_average_start": [round(x, 2) for x in load0], "load_average_end": [round(x, 2) for x in os.getloadavg()],
         "cpu_count": os.cpu_count(),
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "model_revision": subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                                         cwd=ROOT).stdout.strip(),
     }
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.write_text(json.dumps(out, indent=1), encoding="utf-8")

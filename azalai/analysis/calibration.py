@@ -110,6 +110,23 @@ def check_param_names(names: Sequence[str]) -> list[str]:
     return out
 
 
+SAMPLERS = ("azalai", "pyabc")
+
+
+def check_sampler(sampler: str) -> str:
+    """``sampler`` if known (and, for pyabc, installed); else a clear InputError."""
+    if sampler not in SAMPLERS:
+        raise InputError(Problem("<argument>", None, None, "--sampler",
+                                 f"{sampler!r} is not one of {', '.join(SAMPLERS)}"), file="<argument>")
+    if sampler == "pyabc":
+        import importlib.util
+
+        if importlib.util.find_spec("pyabc") is None:
+            raise InputError(Problem("<argument>", None, None, "--sampler",
+                                     "pyabc is not installed: pip install 'azalai[calibration]'"), file="<argument>")
+    return sampler
+
+
 def calibration_targets(store, observed: str, period, days: int | None = None, time_stats: bool = False) -> Targets:
     """The observed summary vector of ``period`` (with the time-aware statistics if asked)."""
     from azalai.analysis.validation import load_observed_period
@@ -150,6 +167,7 @@ def calibrate(
     checkpoint: str | Path | None = None,
     backend: str | None = None,
     address: str | None = None,
+    sampler: str = "azalai",
 ) -> tuple[ABCResult, Targets]:
     """Calibrate ``params`` of the model on observed data of ``period`` by ABC-SMC.
 
@@ -160,10 +178,13 @@ def calibrate(
     ``time_stats`` adds the statistics of :mod:`azalai.analysis.time_stats` (level and trend, the
     latest year's regions, monthly dispersion); replicates then run for the whole period.
     ``backend``: ``serial``, ``process`` or ``ray`` (default: ``process`` with more than one
-    worker, else ``serial``); ``address``: a Ray cluster to join."""
+    worker, else ``serial``); ``address``: a Ray cluster to join. ``sampler``: ``azalai``
+    (:func:`abc_smc`) or ``pyabc`` (:func:`azalai.analysis.abc_pyabc.pyabc_smc`, same prior, simulator
+    and distance; ``checkpoint`` is then its SQLite history, not resumed)."""
     from azalai.model.params import spec
 
     names = check_param_names(params)
+    check_sampler(sampler)
     tg = calibration_targets(store, observed, period, days, time_stats)
     if time_stats:
         sim_days = None
@@ -173,18 +194,26 @@ def calibrate(
                                            backend, int(workers), address)
     t0 = time.time()
     try:
-        res = abc_smc(None, tg.values, prior, tg.groups, particles, generations, quantile, seed,
-                      max_simulations_per_generation, simulate_many, progress, tg.names, scale_floors(tg), checkpoint)
+        if sampler == "pyabc":
+            from azalai.analysis.abc_pyabc import pyabc_smc
+
+            res = pyabc_smc(simulate_many, tg.values, prior, tg.groups, particles, max(1, generations - 1), seed,
+                            checkpoint, scale_floors(tg), max_simulations_per_generation, None, "group", tg.names,
+                            progress)
+        else:
+            res = abc_smc(None, tg.values, prior, tg.groups, particles, generations, quantile, seed,
+                          max_simulations_per_generation, simulate_many, progress, tg.names, scale_floors(tg),
+                          checkpoint)
     finally:
         close()
-    res.meta = {"seconds": time.time() - t0, "replicates": int(replicates), "workers": int(workers),
-                "backend": backend, "days_per_replicate": int(sim_days) if sim_days else None}
+    res.meta = {**res.meta, "seconds": time.time() - t0, "replicates": int(replicates), "workers": int(workers),
+                "backend": backend, "sampler": sampler, "days_per_replicate": int(sim_days) if sim_days else None}
     return res, tg
 
 
 __all__ = [
     "UniformPrior", "abc_smc", "ABCResult", "Generation", "robust_scales", "group_distance", "weighted_quantile",
     "NAN_PENALTY", "ACLED_VIOLENT", "Targets", "targets_from_observed", "model_statistics", "scale_floors",
-    "ParticleSummary", "model_simulator", "calibration_targets", "calibrate", "result_document", "write_result",
+    "ParticleSummary", "model_simulator", "calibration_targets", "SAMPLERS", "check_sampler", "calibrate", "result_document", "write_result",
     "sample_posterior", "check_param_names",
 ]

@@ -28,21 +28,25 @@ def result_document(res: ABCResult, tg: Targets, period_text: str | None = None,
     src = source_note or f"calibrated: ABC-SMC on {tg.observed} {period}"
     post_stats = np.average(np.where(np.isfinite(last.stats), last.stats, np.nan), axis=0, weights=res.weights) \
         if np.isfinite(last.stats).all() else np.nanmedian(last.stats, axis=0)
+    pyabc = res.meta.get("sampler") == "pyabc"
     doc = {
         "values": {n: _round(q[n][1]) for n in res.names},
         "source": {n: src for n in res.names},
         "posterior": {n: {"median": _round(q[n][1]), "q05": _round(q[n][0]), "q95": _round(q[n][2])}
                       for n in res.names},
         "method": {
-            "name": "ABC-SMC (adaptive population Monte Carlo ABC; Beaumont et al. 2009, Toni et al. 2009)",
+            "name": (f"ABC-SMC with pyABC {res.meta.get('pyabc', '')} (ABCSMC, the project's prior, simulator "
+                     "and distance)" if pyabc else
+                     "ABC-SMC (adaptive population Monte Carlo ABC; Beaumont et al. 2009, Toni et al. 2009)"),
             "prior": "uniform over each parameter's registry range",
             "particles": int(len(last.theta)),
             "generations": len(res.generations),
             "epsilon_quantile": "0.5 of the previous generation's distances",
-            "kernel": "Gaussian, covariance 2 x weighted covariance of the previous generation",
+            "kernel": ("pyABC MultivariateNormalTransition (Silverman bandwidth)" if pyabc else
+                       "Gaussian, covariance 2 x weighted covariance of the previous generation"),
             "replicates_per_particle": res.meta.get("replicates"),
             "days_per_replicate": res.meta.get("days_per_replicate") or "the period's length",
-            "simulations": res.simulations,
+            "simulations": int(res.meta.get("simulations_total") or res.simulations),
             "seconds": round(float(res.meta.get("seconds", 0.0)), 1),
             "epsilons": [None if not math.isfinite(g.epsilon) else round(g.epsilon, 4) for g in res.generations],
             "acceptance": [round(g.acceptance, 4) for g in res.generations],

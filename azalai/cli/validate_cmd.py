@@ -97,6 +97,9 @@ def calibrate_cmd(
     backend: Optional[str] = typer.Option(None, "--backend",
                                           help="serial | process | ray (default: process with --workers > 1)"),
     address: Optional[str] = typer.Option(None, "--address", help="Ray cluster address (ray backend)"),
+    sampler: str = typer.Option("azalai", "--sampler",
+                                help="azalai (the project's ABC-SMC) | pyabc (pyABC's ABCSMC on the same problem; "
+                                     "--checkpoint is then its SQLite history)"),
     base: Optional[Path] = typer.Option(None, "--base", help="parameter file for the parameters not calibrated"),
     scenario: str = typer.Option(DEFAULT_SCENARIO, "--scenario", help="scenario (built-in name or YAML file)"),
     policy: Optional[str] = typer.Option(None, "--policy", help="policy (default baseline-2016)"),
@@ -109,7 +112,8 @@ def calibrate_cmd(
     fmt: TableJson = format_option(help="table (posterior lines) | json (the posterior document)"),
 ) -> None:
     """Calibrate parameters on observed data by ABC-SMC; write the posterior as a parameter file."""
-    from azalai.analysis.calibration import calibrate, check_param_names, result_document, write_result
+    from azalai.analysis.calibration import (calibrate, check_param_names, check_sampler, result_document,
+                                             write_result)
     from azalai.analysis.validation import source_and_level
     from azalai.model.params import load_param_file
 
@@ -124,12 +128,14 @@ def calibrate_cmd(
 
         _choice(backend, BACKENDS, "--backend")
     names = check_param_names(params.split(","))
+    check_sampler(sampler)
     base_vals = load_param_file(base) if base else None
     err.print(f"ABC-SMC on {', '.join(names)}: {particles} particles x {generations} generations, "
               f"{replicates} replicates each", highlight=False)
     res, tg = calibrate(observed, period, names, particles, generations, replicates, seed, store, scenario, policy,
                         base_vals, workers=workers, progress=lambda s: err.print(s, highlight=False),
-                        time_stats=time_stats, checkpoint=checkpoint, backend=backend, address=address)
+                        time_stats=time_stats, checkpoint=checkpoint, backend=backend, address=address,
+                        sampler=sampler)
     doc = result_document(res, tg, period, base=base_vals)
     write_result(doc, out_file, header=f"# azalai calibrate --observed {observed} --period {period} --params {params}")
     if fmt == "json":
