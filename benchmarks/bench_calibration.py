@@ -36,7 +36,7 @@ def main() -> None:
     ap.add_argument("--particles", type=int, default=500)
     ap.add_argument("--generations", type=int, default=4)
     ap.add_argument("--replicates", type=int, default=1)
-    ap.add_argument("--budget", type=int, default=1500, help="simulations per generation at most")
+    ap.add_argument("--budget", type=int, default=3000, help="simulations per generation at most")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--backend", default="process", help="serial | process | ray (the project's executors)")
     ap.add_argument("--seed", type=int, default=7)
