@@ -112,9 +112,9 @@ def backtest_cmd(
                                          "calibration file whose period ends before the origin"),
     calibration_period: Optional[str] = typer.Option(None, "--calibration-period",
                                                      help="START:END (default 2014-01-01 to the day before the origin)"),
-    particles: int = typer.Option(60, "--particles", min=4, help="ABC-SMC particles"),
-    generations: int = typer.Option(4, "--generations", min=1, help="ABC-SMC generations"),
-    budget: int = typer.Option(240, "--budget", min=4, help="simulations per generation at most"),
+    particles: int = typer.Option(100, "--particles", min=4, help="ABC-SMC particles"),
+    generations: int = typer.Option(5, "--generations", min=1, help="ABC-SMC generations"),
+    budget: int = typer.Option(400, "--budget", min=4, help="simulations per generation at most"),
     workers: int = typer.Option(1, "--workers", min=1, help="processes simulating in parallel (calibration)"),
     time_stats: bool = typer.Option(True, "--time-stats/--pooled-stats",
                                     help="calibrate on time-aware statistics too (level, trend, latest year's "

@@ -31,7 +31,10 @@ import numpy as np
 
 from azalai.errors import InputError, Problem
 
-CAL_PARAMS = ("clash_base", "attack_base", "reprisal_rate", "fatality_scale", "fatality_alpha")
+# The parameters of the shipped calibration (scripts/calibrate_builtin.py): the violence rates and sizes, and
+# those a Morris screen of the registry found to move the regional split most (docs/calibration.md).
+CAL_PARAMS = ("clash_base", "attack_base", "reprisal_rate", "fatality_scale", "fatality_alpha",
+              "rent_ref", "levy_rate", "upkeep", "value_pool", "value_rent", "risk_learning", "state_abuse")
 
 
 class LeakError(InputError):
@@ -52,10 +55,10 @@ class BacktestConfig:
     calibration_period: str | None = None
     history_start: _dt.date = _dt.date(2014, 1, 1)
     cal_params: Sequence[str] = CAL_PARAMS
-    particles: int = 60
-    generations: int = 4
+    particles: int = 100
+    generations: int = 5
     replicates: int = 2
-    budget: int = 240
+    budget: int = 400
     sim_days: int | None = 365
     workers: int = 1
     time_stats: bool = True
