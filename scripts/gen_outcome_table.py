@@ -8,7 +8,6 @@ The table sits between the markers ``<!-- outcomes:begin -->`` and ``<!-- outcom
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -16,10 +15,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from azalai.model.outcomes import registry  # noqa: E402
+from doc_table import main  # noqa: E402
 
 DOC = ROOT / "docs" / "outcomes.md"
-BEGIN = "<!-- outcomes:begin -->"
-END = "<!-- outcomes:end -->"
 
 
 def outcome_table() -> str:
@@ -32,30 +30,5 @@ def outcome_table() -> str:
     return "\n".join(lines)
 
 
-def render(doc: str) -> str:
-    if BEGIN not in doc or END not in doc:
-        raise SystemExit(f"{DOC}: markers {BEGIN} / {END} not found")
-    head, rest = doc.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    return f"{head}{BEGIN}\n{outcome_table()}\n{END}{tail}"
-
-
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--check", action="store_true", help="fail if docs/outcomes.md is out of date")
-    args = ap.parse_args()
-    doc = DOC.read_text(encoding="utf-8")
-    new = render(doc)
-    if args.check:
-        if new != doc:
-            print(f"{DOC} is out of date: run python scripts/gen_outcome_table.py")
-            return 1
-        return 0
-    if new != doc:
-        DOC.write_text(new, encoding="utf-8")
-        print(f"updated {DOC}")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(DOC, "outcomes", outcome_table, "scripts/gen_outcome_table.py", __doc__.splitlines()[0]))

@@ -127,7 +127,7 @@ OLD_RUN_EVENTS = """CREATE TABLE run_events (
 
 def test_a_store_written_before_is_upgraded(tmp_path: Path) -> None:
     from azalai.experiment.runs import EVENT_COLUMNS
-    from azalai.experiment.store import ensure_tables
+    from azalai.experiment.store_tables import ensure_tables
 
     con = duckdb.connect(str(tmp_path / "old.duckdb"))
     con.execute(OLD_RUN_EVENTS)

@@ -3,19 +3,12 @@ charts render, open an event's cause chain, and make sure nothing is requested f
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from browser import ARTIFACTS, guard, launch, needs_chromium
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-
-pytestmark = [
-    pytest.mark.xdist_group("app"),
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing (`make browser` installs it)"),
-]
+pytestmark = [pytest.mark.xdist_group("app"), needs_chromium]
 sync_api = pytest.importorskip("playwright.sync_api")
 
 
@@ -26,15 +19,6 @@ def server(tmp_path_factory):
     store = tmp_path_factory.mktemp("browser") / "runs.duckdb"
     with BackgroundServer(store=str(store)) as url:
         yield url
-
-
-def launch(p):
-    return p.chromium.launch(
-        executable_path=CHROMIUM,
-        headless=True,
-        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-              "--disable-sync", "--no-first-run"],  # fmt: skip
-    )
 
 
 def svg_count(page, selector: str) -> int:
@@ -58,17 +42,8 @@ def test_dashboard_end_to_end(server):
                 if u.netloc != host:
                     foreign.append(req.url)
 
-            def route(r):
-                u = urlparse(r.request.url)
-                if u.scheme in ("http", "https", "ws", "wss") and u.netloc != host:
-                    foreign.append(r.request.url)
-                    return r.abort()
-                return r.continue_()
-
             page.on("request", on_request)
-            page.route("**/*", route)
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
+            guard(page, host, foreign, errors)
 
             # Scenario page
             page.goto(server + "/")

@@ -4,28 +4,16 @@ requested from another host and the console must stay clean (the pages keep a st
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from urllib.parse import urlparse
 
 import numpy as np
 import pytest
+from browser import ARTIFACTS, guard, launch, needs_chromium
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-
-pytestmark = [
-    pytest.mark.xdist_group("app"),
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing (`make browser` installs it)"),
-]
+pytestmark = [pytest.mark.xdist_group("app"), pytest.mark.browser, needs_chromium]
 sync_api = pytest.importorskip("playwright.sync_api")
 
 
-def launch(p):
-    return p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                                   "--disable-component-update", "--disable-sync", "--no-first-run"])
 
 CANDIDATES = "baseline-2016,restraint,counter-trafficking,political-track"
 
@@ -40,19 +28,6 @@ def robust_store(tmp_path_factory):
                       store=str(store))
     fat = data.values(["fatalities"])["fatalities"]
     return store, data.robust_id, float(np.median(fat))
-
-
-def _guard(page, host: str, foreign: list[str], errors: list[str]) -> None:
-    def route(r):
-        u = urlparse(r.request.url)
-        if u.scheme in ("http", "https", "ws", "wss") and u.netloc != host:
-            foreign.append(r.request.url)
-            return r.abort()
-        return r.continue_()
-
-    page.route("**/*", route)
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
 
 
 def wait_ready(page, timeout: float = 180_000) -> None:
@@ -78,7 +53,7 @@ def test_decide_page(robust_store):
         browser = launch(p)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            _guard(page, urlparse(url).netloc, foreign, errors)
+            guard(page, urlparse(url).netloc, foreign, errors)
             page.goto(url + "/")
             page.wait_for_selector("body[data-ready='1']", timeout=120000)
             page.click("#tab-btn-decide")
@@ -144,7 +119,7 @@ def test_decide_report_is_self_contained(robust_store, tmp_path):
         browser = launch(p)
         try:
             page = browser.new_page(viewport={"width": 1200, "height": 900})
-            _guard(page, "", foreign, errors)
+            guard(page, "", foreign, errors)
             page.goto(path.as_uri())
             page.wait_for_selector("body[data-ready='1']", timeout=60000)
             for key in ("parallel", "pareto", "satisficing", "dist-fatalities", "paired-0"):

@@ -171,7 +171,7 @@ def test_damaged_and_newer_stores(tmp_path: Path) -> None:
 
 def test_stale_running_runs_are_marked_interrupted(tmp_path: Path) -> None:
     """A run left "running" by a killed process is marked interrupted by the next command that opens the store."""
-    from azalai.experiment.store import ensure_tables
+    from azalai.experiment.store_tables import ensure_tables
 
     store = tmp_path / "s.duckdb"
     con = duckdb.connect(str(store))

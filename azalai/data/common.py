@@ -22,7 +22,8 @@ import pandas as pd
 
 from azalai.data.regions import RegionMapper, load_regions
 from azalai.data.table import CellError, Problems, Table, cell, read_table
-from azalai.experiment.store import OBSERVED_KEYS, borrow, ensure_tables, transaction
+from azalai.experiment.store import borrow, transaction
+from azalai.experiment.store_tables import OBSERVED_KEYS, ensure_tables
 
 def run(con, sql: str, params=None) -> list:
     """Execute and fetch everything (DuckDB refuses new work while a result is pending)."""
@@ -114,7 +115,7 @@ def write_import(
 ) -> ImportSummary:
     """Write ``records`` into ``table`` and record the import, all in ONE transaction.
 
-    Rows with the same key (see :data:`azalai.experiment.store.OBSERVED_KEYS`) as existing rows replace them, so importing the
+    Rows with the same key (see :data:`azalai.experiment.store_tables.OBSERVED_KEYS`) as existing rows replace them, so importing the
     same file twice leaves the table unchanged (except for the ``import_id`` of those rows).
     """
     ensure_tables(con)

@@ -32,7 +32,8 @@ from azalai.interrupts import raise_if_signalled
 from azalai.errors import InputError, Problem
 from azalai.experiment.executors import Batch, BatchResult, RunSpec, execute
 from azalai.experiment.executors.base import params_key
-from azalai.experiment.store import append, borrow, ensure_tables, transaction
+from azalai.experiment.store import append, borrow, transaction
+from azalai.experiment.store_tables import ensure_tables
 from azalai.limits import SEED, check_all, check_seed_span
 
 DEFAULT_BATCH = 32

@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 
 from azalai.errors import InputError, Problem
-from azalai.experiment.store import ensure_tables
+from azalai.experiment.store_tables import ensure_tables
 from azalai.scenario.acled import EXPORT_COLUMNS
 
 FORMATS = ("csv", "acled-csv", "geojson", "gpkg")

@@ -26,7 +26,8 @@ from azalai.defaults import DEFAULT_SCENARIO
 from azalai.interrupts import raise_if_signalled
 from azalai.errors import InputError, Problem
 from azalai.experiment.executors import Batch, RunSpec, execute
-from azalai.experiment.store import append, borrow, ensure_tables, transaction
+from azalai.experiment.store import append, borrow, transaction
+from azalai.experiment.store_tables import ensure_tables
 from azalai.experiment.worlds import SOURCES, World, sample_worlds
 
 Progress = Callable[[int, int], None]

@@ -20,7 +20,8 @@ from typing import Any, Callable, Iterable, Mapping
 
 import pandas as pd
 
-from azalai.experiment.store import append, ensure_tables, record_owner, transaction
+from azalai.experiment.store import append, record_owner, transaction
+from azalai.experiment.store_tables import ensure_tables
 from azalai.model.events import EXTRA_COLUMNS
 from azalai.scenario.acled import EXPORT_COLUMNS
 
