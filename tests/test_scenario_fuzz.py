@@ -83,8 +83,8 @@ def mutated(draw: st.DrawFn) -> dict[str, Any]:
             parent.insert(key, copy.deepcopy(value))
         elif op == "rename" and isinstance(parent, dict):
             parent[draw(st.sampled_from(["colour", "id", "name", "Kidal", "from", "value"]))] = parent.pop(key)
-        else:
-            parent[key] = draw(st.sampled_from(ODD_VALUES))
+        else:  # a copy: a later mutation must not change the shared ODD_VALUES (the draws would differ)
+            parent[key] = copy.deepcopy(draw(st.sampled_from(ODD_VALUES)))
     return data
 
 
