@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/bench_calibration.py                       # 10 parameters, 500 particles
     .venv/bin/python benchmarks/bench_calibration.py --particles 100 --generations 2
 
-Calibrates ``--params`` (default: the five of the shipped calibration plus five of the sensitivity
+Calibrates ``--params`` (default: the five violence rates and sizes of the shipped calibration plus five of the sensitivity
 analysis's influential set) of ``mali-2015`` on ACLED aggregates 2014-01..2015-06 with the
 time-aware statistics on the project's executors (``--backend``, default a pool of ``--workers``
 processes kept for the whole run), and records per generation: simulations, accepted
