@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from azalai.errors import DataImportError, Problem
+from azalai.scenario.loader import load_scenario
 
 DEFAULT_NAME_PROPERTIES = ("admin1Name_en", "ADM1_EN", "admin1Name", "shapeName", "NAME_1", "name")
 
@@ -245,12 +246,4 @@ def load_regions(scenario: str | os.PathLike | None):
         return None
     if hasattr(scenario, "regions"):
         return list(scenario.regions)
-    try:
-        from azalai import load_scenario
-        sc = load_scenario(str(scenario))
-    except (ImportError, ModuleNotFoundError) as exc:
-        raise DataImportError(
-            Problem(str(scenario), None, None, "", f"cannot load scenarios in this installation ({exc})"),
-            file=str(scenario),
-        ) from None
-    return list(sc.regions)
+    return list(load_scenario(str(scenario)).regions)
