@@ -34,3 +34,36 @@ def test_ray_equals_serial(tmp_path) -> None:
     a, b = robust_serial.values(), robust_ray.values()
     assert robust_ray.complete() and set(a) == set(b)
     assert all((a[k] == b[k]).all() for k in a)
+
+
+@pytest.mark.slow
+def test_calibration_on_ray_equals_serial() -> None:
+    """ABC-SMC particles sent as batches to Ray give exactly the serial calibration."""
+    import tempfile
+    from pathlib import Path
+
+    import numpy as np
+
+    from azalai.analysis.calibration import calibrate
+    from azalai.data.acled import import_acled_aggregates, import_acled_event_sizes
+
+    data = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "observed"
+    monthly = data / "acled_mali_monthly_aggregates_2012-01_to_2016-06.csv"
+    sizes = data / "acled_mali_event_size_counts_2012_2015.csv"
+    if not (monthly.exists() and sizes.exists()):
+        pytest.skip("shared reference data not available")
+    st = Path(tempfile.mkdtemp(prefix="azalai-ray-cal-")) / "store.duckdb"
+    import_acled_aggregates(monthly, st)
+    import_acled_event_sizes(sizes, st)
+    kw = dict(particles=6, generations=2, replicates=2, seed=3, store=st, days=45)
+    serial, _ = calibrate("acled-aggregates", "2015-01-01:2016-06-30", ["clash_base", "fatality_scale"], **kw)
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        on_ray, _ = calibrate("acled-aggregates", "2015-01-01:2016-06-30", ["clash_base", "fatality_scale"],
+                              backend="ray", workers=2, **kw)
+    finally:
+        ray.shutdown()
+    assert on_ray.meta["backend"] == "ray"
+    for a, b in zip(serial.generations, on_ray.generations, strict=True):
+        np.testing.assert_array_equal(a.theta, b.theta)
+        np.testing.assert_array_equal(a.stats, b.stats)
