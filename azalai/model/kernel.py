@@ -75,7 +75,7 @@ def record_week(W, S, r, w):
     S.ts_fatalities[r, w] = S.acc[r, _FAT]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")  # inlined: no separate library holding every weekly mechanism's code
 def weekly(W, S, p, lev, aid, r, day, week):
     P = W.place_ext.shape[0]
     A = W.actor_kind.shape[0]

