@@ -12,8 +12,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from matplotlib.figure import Figure
-
 
 def subplots(nrows: int = 1, ncols: int = 1, *, interactive: bool = False, **kw: Any):
     """``(fig, axes)`` as :func:`matplotlib.pyplot.subplots`; pyplot-free unless ``interactive``."""
@@ -21,6 +19,8 @@ def subplots(nrows: int = 1, ncols: int = 1, *, interactive: bool = False, **kw:
         import matplotlib.pyplot as plt
 
         return plt.subplots(nrows, ncols, **kw)
+    from matplotlib.figure import Figure  # imported when drawing: importing matplotlib costs about a second
+
     fig_kw = {k: kw.pop(k) for k in ("figsize", "dpi") if k in kw}
     fig = Figure(**fig_kw)
     return fig, fig.subplots(nrows, ncols, **kw)

@@ -13,13 +13,15 @@ public so the command line can print the same numbers it draws.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from azalai.plotting import figure_for, save
+
+if TYPE_CHECKING:  # matplotlib is imported when a figure is drawn, not by the table helpers' callers
+    from matplotlib.figure import Figure
 
 PALETTE = [
     "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf",

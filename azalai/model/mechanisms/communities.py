@@ -187,6 +187,9 @@ def update_communities(W, S, p, lev, aid, r, day, week):
                 en_idx[i] = f
                 i += 1
     target = np.zeros(A)
+    # Recruitment's push (below) is the same sum as the opposition term here, and nothing in between
+    # changes grievances or relations: it is kept from this loop instead of being summed again.
+    push = np.zeros((C, A))
     for c in range(C):
         s0tot = 0.0
         for a in range(A):
@@ -200,6 +203,7 @@ def update_communities(W, S, p, lev, aid, r, day, week):
             for i in range(en_ptr[a], en_ptr[a + 1]):
                 f = en_idx[i]
                 opp += S.grievance[r, c, f] * (-S.rel[r, a, f])
+            push[c, a] = opp
             x += p.support_opposition * opp
             if x > p.support_logit_cap:
                 x = p.support_logit_cap
@@ -228,14 +232,6 @@ def update_communities(W, S, p, lev, aid, r, day, week):
     # Purses, turnover and recruitment (mechanisms/purses.py). Recruitment is pushed by grievance
     # against the group's enemies, weighted by how hostile they are.
     pay_purses(W, S, p, r, ctot)
-    push = np.zeros((C, A))
-    for c in range(C):
-        for a in range(A):
-            x = 0.0
-            for i in range(en_ptr[a], en_ptr[a + 1]):
-                f = en_idx[i]
-                x += S.grievance[r, c, f] * (-S.rel[r, a, f])
-            push[c, a] = x
     recruit(W, S, p, r, ctot, push)
 
 
