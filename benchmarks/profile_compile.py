@@ -63,8 +63,9 @@ def main(argv=None) -> None:
     for n, s in rows[: a.top]:
         print(f"| {n} | {s:.2f} | {count[n]} |")
     a.out.parent.mkdir(parents=True, exist_ok=True)
+    info["load_average_end"] = os.getloadavg()
     a.out.write_text(json.dumps({
-        "machine": info, "load_end": os.getloadavg(), "cache_dir": os.environ.get("NUMBA_CACHE_DIR", ""),
+        "machine": info, "cache_dir": os.environ.get("NUMBA_CACHE_DIR", ""),
         "wall_s": wall, "compile_s": total,
         "functions": [{"name": n, "self_s": s, "specialisations": count[n]} for n, s in rows],
     }, indent=1))

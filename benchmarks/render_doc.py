@@ -90,8 +90,8 @@ def render(text: str) -> str:
         d = _load(name)
         if d is None:
             continue
-        pat = re.compile(rf"(<!-- bench:{name} -->\n).*?(\n<!-- /bench:{name} -->)", re.S)
-        text = pat.sub(lambda m: m.group(1) + fn(d) + m.group(2), text)
+        pat = re.compile(rf"(<!-- bench:{name} -->\n).*?(<!-- /bench:{name} -->)", re.S)
+        text = pat.sub(lambda m, d=d, fn=fn: m.group(1) + fn(d) + "\n" + m.group(2), text)
     return text
 
 
