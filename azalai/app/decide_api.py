@@ -21,6 +21,13 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.responses import FileResponse, Response
 
+from azalai.analysis.decide import DEFAULT_OBJECTIVES, analyse, paired_with_baseline
+from azalai.analysis.robustness import parse_objectives, parse_satisfice
+from azalai.errors import InputError
+from azalai.experiment.robust import list_robust, load_robust
+from azalai.model.outcomes import shown_outcomes
+from azalai.report.decide_charts import decide_charts, paired_spec
+
 VENDOR = Path(__file__).parent / "static" / "vendor"
 ROBUST_ID_RE = re.compile(r"^robust-[A-Za-z0-9_\-]{1,80}$")
 MAX_QUERY = 500
@@ -46,9 +53,6 @@ def register(app: FastAPI, svc, api_error, json_bytes) -> None:
         return robust_id
 
     def _data(robust_id: str):
-        from azalai.errors import InputError
-        from azalai.experiment.robust import load_robust
-
         with lock:
             hit = cache.get(robust_id)
         if hit is not None:
@@ -70,8 +74,6 @@ def register(app: FastAPI, svc, api_error, json_bytes) -> None:
         return value
 
     def _input(fn, *args, **kw):
-        from azalai.errors import InputError
-
         try:
             return fn(*args, **kw)
         except InputError as exc:
@@ -80,17 +82,11 @@ def register(app: FastAPI, svc, api_error, json_bytes) -> None:
 
     @app.get("/api/robust")
     def robust_runs():
-        from azalai.experiment.robust import list_robust
-
         return {"runs": svc.query(list_robust)}
 
     @app.get("/api/robust/{robust_id}")
     def robust_view(robust_id: str, objectives: str | None = None, satisfice: str | None = None,
                     pareto_on: str = "mean", baseline: str | None = None, leaders: int = 3):
-        from azalai.analysis.decide import DEFAULT_OBJECTIVES, analyse
-        from azalai.analysis.robustness import parse_objectives, parse_satisfice
-        from azalai.report.decide_charts import decide_charts
-
         data = _data(_id(robust_id))
         known = sorted(set(data.frame["outcome"].unique()))
         objs = _input(parse_objectives, _text(objectives, "objectives") or DEFAULT_OBJECTIVES, known)
@@ -104,11 +100,6 @@ def register(app: FastAPI, svc, api_error, json_bytes) -> None:
 
     @app.get("/api/robust/{robust_id}/paired")
     def robust_paired(robust_id: str, candidate: str, baseline: str | None = None, outcomes: str | None = None):
-        from azalai.analysis.decide import paired_with_baseline
-        from azalai.model.outcomes import shown_outcomes
-
-        from azalai.report.decide_charts import paired_spec
-
         data = _data(_id(robust_id))
         wanted = [k.strip() for k in (_text(outcomes, "outcomes") or "").split(",") if k.strip()] + shown_outcomes()
         out = _input(paired_with_baseline, data, _text(candidate, "candidate"), _text(baseline, "baseline"), wanted)
