@@ -86,9 +86,10 @@ def test_vocabulary(run) -> None:
 
 def test_actors_and_inter_codes(run, scenario) -> None:
     ev = run.events
-    names = {a.acled_name for a in scenario.actors}
-    code = {a.id: ACLED_INTER_CODE[a.acled_type] for a in scenario.actors}
-    acled_of = {a.id: a.acled_name for a in scenario.actors}
+    groups = [*scenario.actors, *scenario.militias]  # a militia that formed acts under its declared label
+    names = {a.acled_name for a in groups}
+    code = {a.id: ACLED_INTER_CODE[a.acled_type] for a in groups}
+    acled_of = {a.id: a.acled_name for a in groups}
     protest = ev["event_type"] == "Protests"
     assert ev.loc[~protest, "actor1"].isin(names).all(), set(ev["actor1"]) - names
     assert (ev.loc[protest, "actor1"] == "Protesters (Mali)").all()

@@ -262,7 +262,7 @@ def describe_link(idx, kind: int, i: int, v: float) -> str:
     if name == "insecurity":
         return f"insecurity of {idx.communities[i] if 0 <= i < len(idx.communities) else '?'} {v:.2f}"
     if name == "attacks_on_community":
-        return f"attacks on {idx.communities[i] if 0 <= i < len(idx.communities) else '?'} ({v:.0f} killed recently)"
+        return f"attacks on {idx.communities[i] if 0 <= i < len(idx.communities) else '?'} (insecurity {v:.2f})"
     if name == "no_protector":
         return f"no protector of {idx.communities[i] if 0 <= i < len(idx.communities) else '?'} (protected share {v:.2f})"
     if name == "shared_enemy":
