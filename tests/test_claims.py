@@ -262,8 +262,8 @@ def test_prim_words_find_a_planted_failure_region():
 
     worlds = sample_worlds(n=100, seed=0)
     x = worlds.features()
-    holds = ~((x["stake_weight"] < 1.0) & (x["rent_rate"] > 0.03)).to_numpy()
+    holds = ~((x["stake_weight"] < 1.5) & (x["aggression_weight"] > 1.0)).to_numpy()  # 39 of 100 fail
     box = prim_words(worlds, holds)
-    assert {"stake_weight", "rent_rate"} <= set(box["limits"]) and len(box["limits"]) <= 3
+    assert {"stake_weight", "aggression_weight"} <= set(box["limits"]) and len(box["limits"]) <= 3
     assert box["density"] > 0.8 and "stake_weight below" in box["words"]
     assert prim_words(worlds, np.ones(100, dtype=bool)) is None

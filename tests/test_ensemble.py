@@ -191,8 +191,15 @@ def test_resume_in_process(tmp_path: Path) -> None:
     assert again.attrs["runs_executed"] == 0 and len(again) == 30
 
 
+def _at_a_terminal() -> None:
+    """Ctrl-C as at a terminal: a test runner started in the background inherits an ignored SIGINT, which
+    the command would rightly keep ignoring."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start_and_wait(cmd: list[str], min_stored: int) -> tuple[subprocess.Popen, str, int]:
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
+                            preexec_fn=_at_a_terminal)
     run_id, stored = None, 0
     deadline = time.time() + 240
     assert proc.stderr is not None
