@@ -264,7 +264,7 @@ def test_prim_words_find_a_planted_failure_region():
     # separate the failures by chance before it reaches the planted ones
     worlds = sample_worlds(n=200, seed=0)
     x = worlds.features()
-    holds = ~((x["stake_weight"] < 1.5) & (x["aggression_weight"] > 1.0)).to_numpy()  # 39 of 100 fail
+    holds = ~((x["stake_weight"] < 1.5) & (x["aggression_weight"] > 1.0)).to_numpy()  # 71 of 200 fail
     box = prim_words(worlds, holds)
     assert {"stake_weight", "aggression_weight"} <= set(box["limits"]) and len(box["limits"]) <= 3
     assert box["density"] > 0.8 and "stake_weight below" in box["words"]
