@@ -17,9 +17,8 @@ import math
 import mesa
 
 from azalai.defaults import DEFAULT_POLICY, DEFAULT_SCENARIO
-from azalai.reference.agents import (
-    KIND_INTERNATIONAL, KIND_JIHADIST, KIND_SIGNATORY, KIND_STATE, ArmedActor, Community,
-)
+from azalai.reference.agents import KIND_INTERNATIONAL, KIND_JIHADIST, KIND_SIGNATORY, KIND_STATE, ArmedActor
+from azalai.reference.communities import Community
 from azalai.model.engine import HANDLER_DEPENDENCE
 from azalai.model.state import DAYS_PER_WEEK, WEEKS_PER_YEAR
 from azalai.reference.groups import read_groups, update_groups

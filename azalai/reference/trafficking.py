@@ -7,9 +7,8 @@ import heapq
 import math
 
 from azalai.model.state import DAYS_PER_WEEK
-from azalai.reference.agents import (
-    KIND_INTERNATIONAL, KIND_STATE, ROLE_BARKHANE, ROLE_MINUSMA, ROLE_STATE, Convoy,
-)
+from azalai.reference.agents import KIND_INTERNATIONAL, KIND_STATE, ROLE_BARKHANE, ROLE_MINUSMA, ROLE_STATE
+from azalai.reference.communities import Convoy
 
 
 class TraffickingMixin:

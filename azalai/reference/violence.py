@@ -62,7 +62,7 @@ class ViolenceMixin:
     # §7.4 tips and §7.5.1 operations
     def tips_for(self, f):
         p, lev, rnd = self.p, self.lev, self.random
-        P, day = self.P, self.day
+        P = self.P
         area = [0.0] * P
         for place in self.places:
             if f.present(place.idx) and not place.ext:

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 
 from azalai.reference.agents import (
     KIND_INTERNATIONAL, KIND_JIHADIST, KIND_MILITIA, KIND_SIGNATORY, KIND_STATE, ROLE_BARKHANE, ROLE_MINUSMA, ROLE_NONE,
-    ROLE_OTHER_FORCE, ROLE_STATE, ArmedActor, Community,
+    ROLE_OTHER_FORCE, ROLE_STATE, ArmedActor,
 )
+from azalai.reference.communities import Community
 from azalai.model.world import DAYS_PER_MONTH
 
 RING_MAX_DELAY = 255
