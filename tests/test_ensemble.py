@@ -14,7 +14,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from azalai.experiment.ensemble import make_batches, resume_ensemble, run_ensemble, summarise
+from azalai.experiment.ensemble import make_batches, resume_ensemble, run_ensemble
+from azalai.experiment.summary import summarise
 
 DAYS = 60
 ENV = {**os.environ, "COLUMNS": "200", "MPLBACKEND": "Agg"}

@@ -178,11 +178,11 @@ def prim_words(worlds, holds: Sequence[bool], threshold: float = 0.6) -> dict[st
     traj = res.trajectories[0]
     ok = traj[(traj["res_dim"] <= MAX_DIMS) & (traj["coverage"] >= MIN_COVERAGE) & (traj["res_dim"] > 0)]
     if len(ok):
-        from azalai.experiment.discovery import BoxReport, _restricted
+        from azalai.experiment.discovery import BoxReport, restricted_limits
 
         i = int(ok["density"].idxmax())
         b = BoxReport(i, float(traj["coverage"][i]), float(traj["density"][i]), float(traj["mass"][i]),
-                      int(traj["res_dim"][i]), _restricted(res.prim_boxes[0].box_lims[i], x))
+                      int(traj["res_dim"][i]), restricted_limits(res.prim_boxes[0].box_lims[i], x))
     parts = []
     for name, (lo, hi) in b.limits.items():
         col = x[name]

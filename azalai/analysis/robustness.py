@@ -229,7 +229,7 @@ def _prim_box(x, cases: np.ndarray, max_dims: int, min_coverage: float) -> dict[
 
     from ema_workbench.analysis import prim
 
-    from azalai.experiment.discovery import _restricted
+    from azalai.experiment.discovery import restricted_limits
 
     logging.getLogger("EMA").setLevel(logging.WARNING)
     p = prim.Prim(x, cases, threshold=0.5, peel_alpha=0.05, mass_min=0.05)
@@ -242,7 +242,7 @@ def _prim_box(x, cases: np.ndarray, max_dims: int, min_coverage: float) -> dict[
         return None
     ok = small[small["coverage"] >= min_coverage]
     i = int((ok if len(ok) else small)["density"].idxmax())
-    lims = _restricted(box.box_lims[i], x)
+    lims = restricted_limits(box.box_lims[i], x)
     return {"index": i, "coverage": float(traj["coverage"][i]), "density": float(traj["density"][i]),
             "mass": float(traj["mass"][i]), "res_dim": int(traj["res_dim"][i]),
             "limits": {k: [float(v[0]), float(v[1])] for k, v in lims.items()}}

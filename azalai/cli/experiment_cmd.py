@@ -26,7 +26,7 @@ def _bad(field: str, msg: str) -> InputError:
     return InputError(Problem("<arguments>", None, None, field, msg))
 
 
-def _choice(value: str, allowed: tuple[str, ...], field: str) -> str:
+def check_choice(value: str, allowed: tuple[str, ...], field: str) -> str:
     if value not in allowed:
         raise _bad(field, f"{value!r} is not one of {', '.join(allowed)}")
     return value
@@ -81,7 +81,7 @@ class _Reporter:
 
 
 def _summary(df, run_id, n, wall, executed, status="done") -> dict:
-    from azalai.experiment.ensemble import summarise
+    from azalai.experiment.summary import summarise
 
     cols = [c for c in df.columns if c not in ("replicate", "seed")]
     return {
@@ -118,7 +118,7 @@ def ensemble_cmd(
     from azalai.experiment.ensemble import resume_ensemble, run_ensemble
     from azalai.experiment.executors import BACKENDS
 
-    _choice(backend, BACKENDS, "--backend")
+    check_choice(backend, BACKENDS, "--backend")
     check_all(n=(n, "-n"), days=(days, "--days"), batch_size=(batch_size, "--batch-size"),
               workers=(workers, "--workers"), seed=(seed, "--seed"))
     check_seed_span(seed, n, "--seed")
@@ -233,8 +233,8 @@ def sensitivity_cmd(
     from azalai.experiment import sensitivity as sa
     from azalai.experiment.executors import BACKENDS
 
-    _choice(method, ("sobol", "morris"), "--method")
-    _choice(backend, BACKENDS, "--backend")
+    check_choice(method, ("sobol", "morris"), "--method")
+    check_choice(backend, BACKENDS, "--backend")
     check_all(n=(N, "-N"), days=(days, "--days"), seed=(seed, "--seed"), workers=(workers, "--workers"))
     check_all(n=(replicates, "--replicates"))
     check_out_dir(out_dir, force=True)
@@ -271,7 +271,7 @@ def sensitivity_cmd(
 def _check_outcomes(outcomes: list[str], scenario: str = DEFAULT_SCENARIO) -> None:
     import difflib
 
-    from azalai.experiment.ensemble import outcome_names
+    from azalai.experiment.summary import outcome_names
 
     known = outcome_names(scenario)
     bad = [o for o in outcomes if o not in known]
@@ -302,7 +302,7 @@ def discover_cmd(
     from azalai.experiment.executors import BACKENDS
     from azalai.experiment.sensitivity import DEFAULT_PARAMS
 
-    _choice(backend, BACKENDS, "--backend")
+    check_choice(backend, BACKENDS, "--backend")
     check_all(n=(n, "-n"), days=(days, "--days"), seed=(seed, "--seed"), workers=(workers, "--workers"))
     check_all(n=(replicates, "--replicates"))
     if not math.isfinite(threshold):

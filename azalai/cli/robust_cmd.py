@@ -86,7 +86,7 @@ def register(app: typer.Typer) -> None:
         """Run candidate policies across states of the world and rank them by robustness."""
         from azalai.analysis.decide import PARETO_METRICS, analyse
         from azalai.analysis.robustness import parse_objectives, parse_satisfice
-        from azalai.experiment.ensemble import outcome_names
+        from azalai.experiment.summary import outcome_names
         from azalai.experiment.executors import BACKENDS
         from azalai.experiment.robust import resume_robust, run_robust
         from azalai.experiment.robust import parse_sources

@@ -123,10 +123,10 @@ def calibrate_cmd(
     check_out_file(out_file)
     source_and_level(observed)
     if backend is not None:
-        from azalai.cli.experiment_cmd import _choice
+        from azalai.cli.experiment_cmd import check_choice
         from azalai.experiment.executors import BACKENDS
 
-        _choice(backend, BACKENDS, "--backend")
+        check_choice(backend, BACKENDS, "--backend")
     names = check_param_names(params.split(","))
     check_sampler(sampler)
     base_vals = load_param_file(base) if base else None

@@ -70,7 +70,7 @@ class DiscoveryResult:
                 "boxes": [b.as_dict() for b in self.boxes]}
 
 
-def _restricted(limits, x) -> dict[str, tuple[float, float]]:
+def restricted_limits(limits, x) -> dict[str, tuple[float, float]]:
     out = {}
     for col in x.columns:
         lo, hi = float(limits[col].iloc[0]), float(limits[col].iloc[1])
@@ -108,7 +108,7 @@ def prim_analysis(x, cases: np.ndarray, threshold: float = 0.8, max_boxes: int =
         i = int(ok["coverage"].idxmax()) if len(ok) else int(traj["density"].idxmax())
         if i != box._cur_box:
             box.select(i)
-        lims = _restricted(box.box_lims[i], x)
+        lims = restricted_limits(box.box_lims[i], x)
         qp = {}
         try:
             q = box.qp[i] if isinstance(box.qp, list) else {}

@@ -21,8 +21,11 @@ from azalai.model.mechanisms.intelligence import tips_and_operations
 from azalai.model.mechanisms.land import land_disputes
 from azalai.model.mechanisms.operations import releases, sweeps
 from azalai.model.mechanisms.movement import reallocate
-from azalai.model.mechanisms.trafficking import choose_routes, move_convoys, set_entitlements
-from azalai.model.mechanisms.violence import assassinations, attacks, clashes, kidnappings, present_lists, reprisals
+from azalai.model.mechanisms.routes import choose_routes
+from azalai.model.mechanisms.trafficking import move_convoys, set_entitlements
+from azalai.model.mechanisms.presence import present_lists
+from azalai.model.mechanisms.targeted import assassinations, kidnappings, reprisals
+from azalai.model.mechanisms.violence import attacks, clashes
 from azalai.model.state import ACC, DAYS_PER_WEEK, TS_FALSE_ACTED, TS_TIPS, TS_TIPS_ACTED, TS_TIPS_FALSE
 from azalai.model.world import KIND_JIHADIST, KIND_MILITIA, KIND_SIGNATORY
 

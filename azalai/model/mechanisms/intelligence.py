@@ -82,7 +82,7 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx):
     """Tips reach each force; some are false; vetted ones may be caught; the rest become operations.
 
     ``aptr``/``aidx``: per place, the actors present at the start of the day's violence (a superset of
-    who is present now, :func:`azalai.model.mechanisms.violence.present_lists`)."""
+    who is present now, :func:`azalai.model.mechanisms.presence.present_lists`)."""
     A, P = W.fighters0.shape
     C = W.pop0.shape[0]
     seed = S.seed[r]

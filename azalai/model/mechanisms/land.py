@@ -22,7 +22,7 @@ from azalai.model.events import (
     CIVILIANS, CK_COMMUNAL_HOSTILITY, CK_LAND_DISPUTE, CK_SEASON, CK_STATE_ABSENT, EV_VAC_ATTACK,
     M_LAND, PAIR_CODE, emit, link,
 )
-from azalai.model.mechanisms.violence import _lists_by_place
+from azalai.model.mechanisms.presence import lists_by_place
 from azalai.model.rng import SITE_DISPUTE, SITE_ESCALATE, SITE_ESCALATE_SIZE, lomax, uniform
 from azalai.model.state import ACC, CHAIN
 from azalai.model.world import KIND_JIHADIST, KIND_MILITIA, KIND_SIGNATORY, LIVE_HERDING
@@ -87,7 +87,7 @@ def land_disputes(W, S, p, lev, r, day, week):
     seed = S.seed[r]
     s = W.state_actor
     # Per place, the communities numerous enough there (people only leave below: a superset).
-    cptr, cidx = _lists_by_place(S.pop[r], p.dispute_min_pop, np.ones(C, dtype=np.bool_))
+    cptr, cidx = lists_by_place(S.pop[r], p.dispute_min_pop, np.ones(C, dtype=np.bool_))
     for v in range(P):
         if W.place_ext[v] == 1:
             continue

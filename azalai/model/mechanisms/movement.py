@@ -34,7 +34,7 @@ from azalai.model.events import (
     CK_AIM, CK_BETTER_PLACE, CK_ENEMIES_PRESENT, CK_LOCAL_STRENGTH, CK_MOVED_FROM, CK_PLACE_VALUE, CK_POOL,
     CK_RENT_STAKE, EV_BASE, EV_GROUP_CHANGE, M_MOVEMENT, NOBODY, PAIR_CODE, emit, link,
 )
-from azalai.model.mechanisms.violence import _lists_by_place
+from azalai.model.mechanisms.presence import lists_by_place
 from azalai.model.state import ACC, CHAIN, DAYS_PER_WEEK, WEEKS_PER_YEAR
 from azalai.model.world import KIND_INTERNATIONAL, KIND_STATE, ROLE_BARKHANE, ROLE_MINUSMA, ROLE_STATE
 
@@ -255,7 +255,7 @@ def reallocate(W, S, p, lev, r, day, week):
     # Who is where, and who lives where: fighters only leave places below, so the lists built now
     # hold everyone present later in the week (presence is tested again where it matters).
     sel = np.ones(A, dtype=np.bool_)
-    aptr, aidx = _lists_by_place(S.fighters[r], p.min_presence, sel)
+    aptr, aidx = lists_by_place(S.fighters[r], p.min_presence, sel)
     cptr, cidx = _living_lists(S, r)
     for a in range(A):
         k = W.actor_kind[a]

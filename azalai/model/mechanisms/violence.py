@@ -12,9 +12,7 @@ interact there (the interaction is sparse):
   restraint divides the hazard while it holds;
 * jihadist attacks on state and international posts (armed assaults such as Nampala's, IEDs such as
   Tessalit's, shelling), which may trigger search-and-detain sweeps;
-* assassinations of suspected informants, in communities that cooperate with the forces;
-* reprisals against civilians of hostile communities, including abuses by state forces;
-* kidnappings for ransom.
+* assassinations, reprisals against civilians and kidnappings (:mod:`azalai.model.mechanisms.targeted`).
 
 Fatalities are heavy-tailed (Pareto II draws, tail index ``fatality_alpha``) and scale with the
 square root of the forces engaged.
@@ -26,15 +24,14 @@ import numpy as np
 from numba import njit
 
 from azalai.model.events import (
-    CIVILIANS, CK_LOCAL_SUPPORT, CK_AGGRESSION, CK_COMMUNAL_HOSTILITY, CK_CONTROL_SHIFT, CK_COOPERATION, CK_HOSTILITY, CK_INFORMANT_ACTIVITY, CK_LOCAL_STRENGTH, CK_RANSOM, CK_RENT_STAKE, CK_RESTRAINT_BROKEN, CK_SEIZURE, CK_SUPPORT, CK_TENSION, EV_ABDUCTION, EV_CLASH, EV_IED, EV_NSA_OVERTAKES, EV_GOV_REGAINS, EV_SHELLING, EV_VAC_ATTACK,
-    M_VIOLENCE, PAIR_CODE, emit, link,
+    CK_LOCAL_SUPPORT, CK_AGGRESSION, CK_CONTROL_SHIFT, CK_HOSTILITY, CK_LOCAL_STRENGTH, CK_RENT_STAKE, CK_RESTRAINT_BROKEN, CK_SEIZURE, CK_TENSION, EV_CLASH, EV_IED, EV_NSA_OVERTAKES, EV_GOV_REGAINS, EV_SHELLING, M_VIOLENCE, PAIR_CODE, emit, link,
 )
 from azalai.model.mechanisms.control import restrained
 from azalai.model.rng import (
-    SITE_ASSASSIN, SITE_ATTACK, SITE_ATTACK_KIND, SITE_ATTACK_SIZE, SITE_CLASH, SITE_CLASH_SIZE, SITE_CLASH_WIN,
-    SITE_ASSASSIN_SIZE, SITE_KIDNAP, SITE_REPRISAL, SITE_REPRISAL_SIZE, SITE_SWEEP, STREAM_KEY, lomax, uniform,
+    SITE_ATTACK, SITE_ATTACK_KIND, SITE_ATTACK_SIZE, SITE_CLASH, SITE_CLASH_SIZE, SITE_CLASH_WIN, SITE_SWEEP,
+    STREAM_KEY, lomax, uniform,
 )
-from azalai.model.state import ACC, CHAIN, SRC_RANSOM
+from azalai.model.state import ACC, CHAIN
 from azalai.model.world import KIND_INTERNATIONAL, KIND_JIHADIST, KIND_MILITIA, KIND_SIGNATORY, KIND_STATE, ROLE_NONE
 
 _SIG_CLASH = ACC["signatory_clashes"]
@@ -93,72 +90,6 @@ def _kill_civilians(W, S, p, r, v, n, by):
     return killed
 
 
-@njit(cache=True)
-def fill_lists(M, minv, ptr, idx):
-    """Per place, the rows of M (rows x places) with at least ``minv`` there, in ascending row order,
-    written into ``ptr`` (over places) and ``idx`` (rows), a CSR list built in place."""
-    n = M.shape[0]
-    P = M.shape[1]
-    for v in range(P + 1):
-        ptr[v] = 0
-    for a in range(n):
-        for v in range(P):
-            if M[a, v] >= minv:
-                ptr[v + 1] += 1
-    for v in range(P):
-        ptr[v + 1] += ptr[v]
-    for a in range(n):
-        for v in range(P):
-            if M[a, v] >= minv:
-                idx[ptr[v]] = a
-                ptr[v] += 1
-    for v in range(P, 0, -1):  # each ptr[v] now holds the end of place v: shift back to the starts
-        ptr[v] = ptr[v - 1]
-    ptr[0] = 0
-
-
-@njit(cache=True)
-def _lists_by_place(M, minv, sel):
-    """Per place, the selected rows of M (rows x places) with at least ``minv`` there, in ascending row
-    order (CSR: ``ptr`` over places, ``idx`` of rows)."""
-    n = M.shape[0]
-    P = M.shape[1]
-    ptr = np.zeros(P + 1, dtype=np.int64)
-    for a in range(n):
-        if not sel[a]:
-            continue
-        for v in range(P):
-            if M[a, v] >= minv:
-                ptr[v + 1] += 1
-    for v in range(P):
-        ptr[v + 1] += ptr[v]
-    idx = np.empty(ptr[P], dtype=np.int64)
-    cur = ptr[:P].copy()
-    for a in range(n):
-        if not sel[a]:
-            continue
-        for v in range(P):
-            if M[a, v] >= minv:
-                idx[cur[v]] = a
-                cur[v] += 1
-    return ptr, idx
-
-
-@njit(cache=True)
-def present_lists(S, p, r, aptr, aidx, cptr, cidx):
-    """Who is where, once a day before the violence: per place, the actors with at least
-    ``min_presence`` fighters there (``aptr``/``aidx``) and the communities with at least the smaller
-    of the assassination and reprisal population floors (``cptr``/``cidx``), in ascending order.
-
-    Fighters and people only fall during the day's violence, tips and operations, so these lists
-    hold everyone present at any later moment of the day (a superset): each mechanism tests presence,
-    its own population floor and the kind of actor it concerns again, and so visits exactly whom a
-    list built at its own start would have given, in the same order.
-    """
-    fill_lists(S.fighters[r], p.min_presence, aptr, aidx)
-    fill_lists(S.pop[r], min(p.assassination_min_pop, p.reprisal_min_pop), cptr, cidx)
-
-
 @njit(cache=True, inline="always")
 def hostility(W, S, p, r, a, b):
     """Hostility of a pair: negative relation plus accord tension (signatory pairs)."""
@@ -196,7 +127,7 @@ def clash_hazard(W, S, p, lev, r, day, v, a, b):
 def clashes(W, S, p, lev, r, day, ptr, idx):
     """Clashes between hostile non-state groups (and the state) present at the same place.
 
-    ``ptr``/``idx``: who is present where (:func:`present_lists`)."""
+    ``ptr``/``idx``: who is present where (:func:`azalai.model.mechanisms.presence.present_lists`)."""
     A, P = W.fighters0.shape
     seed = S.seed[r]
     for v in range(P):
@@ -341,134 +272,3 @@ def attacks(W, S, p, lev, r, day, fptr, fidx):
                     S.sweep_due[r, v] = day + 1
                     S.sweep_force[r, v] = f
                     S.sweep_cause[r, v] = ev
-
-
-@njit(cache=True)
-def assassinations(W, S, p, lev, r, day, ptr, idx, cptr, cidx):
-    """Jihadists kill suspected informants in communities that cooperate with the forces."""
-    A, P = W.fighters0.shape
-    C = W.pop0.shape[0]
-    seed = S.seed[r]
-    nforce = 0
-    for a in range(A):
-        if W.actor_role[a] != ROLE_NONE:
-            nforce += 1
-    forces = np.empty(nforce, dtype=np.int64)
-    nforce = 0
-    for a in range(A):
-        if W.actor_role[a] != ROLE_NONE:
-            forces[nforce] = a
-            nforce += 1
-    for v in range(P):
-        if W.place_ext[v] == 1:
-            continue
-        for ij in range(ptr[v], ptr[v + 1]):
-            j = idx[ij]
-            if W.actor_kind[j] != KIND_JIHADIST or S.fighters[r, j, v] < p.min_presence:
-                continue
-            for ic in range(cptr[v], cptr[v + 1]):
-                c = cidx[ic]
-                if S.pop[r, c, v] < p.assassination_min_pop:
-                    continue
-                coop = 0.0
-                for i_f in range(nforce):
-                    f = forces[i_f]
-                    if W.actor_role[f] != ROLE_NONE and S.rel[r, j, f] < 0.0:
-                        coop += S.coop[r, c, f]
-                if coop <= 0.0:
-                    continue
-                lam = p.assassination_rate * coop * (1.0 + S.tips_recent[r, c]) * min(1.0, S.fighters[r, j, v] / p.force_ref)
-                if uniform(seed, day, SITE_ASSASSIN, v * STREAM_KEY + j, c) >= lam:
-                    continue
-                fat = 1 + int(p.assassination_size * lomax(p.fatality_alpha, seed, day, SITE_ASSASSIN_SIZE, v * STREAM_KEY + j, c))
-                if S.pop[r, c, v] < fat:
-                    continue
-                S.pop[r, c, v] -= fat
-                killed = float(fat)
-                S.acc[r, _CIV_POP] += killed
-                S.acc[r, _FAT_CIV] += killed
-                S.acc[r, _FAT_VAC] += killed
-                S.acc[r, _ASSASSIN] += 1.0
-                S.harm_week[r, c, j] += p.harm_grievance * killed
-                # Fear: cooperation with the forces drops in the community.
-                for i_f in range(nforce):
-                    f = forces[i_f]
-                    if W.actor_role[f] != ROLE_NONE:
-                        S.coop[r, c, f] *= 1.0 - p.assassination_fear
-                ev = emit(S, r, day, EV_VAC_ATTACK, j, CIVILIANS, v, int(killed), 1, M_VIOLENCE)
-                link(S, r, ev, 0, CK_COOPERATION, c * PAIR_CODE + j, coop)
-                link(S, r, ev, 1, CK_INFORMANT_ACTIVITY, c, S.tips_recent[r, c])
-                link(S, r, ev, 2, CK_LOCAL_STRENGTH, j, S.fighters[r, j, v])
-
-
-@njit(cache=True)
-def reprisals(W, S, p, lev, r, day, ptr, idx, cptr, cidx):
-    """Armed groups (and state forces) attack civilians of communities they see as hostile."""
-    A, P = W.fighters0.shape
-    C = W.pop0.shape[0]
-    seed = S.seed[r]
-    for v in range(P):
-        if W.place_ext[v] == 1:
-            continue
-        for ia in range(ptr[v], ptr[v + 1]):
-            a = idx[ia]
-            ka = W.actor_kind[a]
-            if ka == KIND_INTERNATIONAL or S.fighters[r, a, v] < p.min_presence:
-                continue
-            for ic in range(cptr[v], cptr[v + 1]):
-                c = cidx[ic]
-                if S.pop[r, c, v] < p.reprisal_min_pop:
-                    continue
-                if W.base_w[a, c] > 0.0:
-                    continue
-                communal = W.communal[a, c]
-                enemy_support = S.enemy_support[r, a, c]
-                hostile = communal + enemy_support
-                if hostile <= p.reprisal_hostility_min:
-                    continue
-                lam = p.reprisal_rate * hostile * min(1.0, S.fighters[r, a, v] / p.force_ref)
-                if ka == KIND_STATE:
-                    lam *= p.state_abuse
-                if uniform(seed, day, SITE_REPRISAL, v * STREAM_KEY + a, c) >= lam:
-                    continue
-                fat = 1 + int(p.reprisal_fatality_scale * p.fatality_scale * lomax(p.fatality_alpha, seed, day, SITE_REPRISAL_SIZE, v * STREAM_KEY + a, c))
-                killed = min(float(fat), S.pop[r, c, v])
-                S.pop[r, c, v] -= killed
-                S.acc[r, _CIV_POP] += killed
-                S.acc[r, _FAT_CIV] += killed
-                S.acc[r, _FAT_VAC] += killed
-                S.acc[r, _REPRISALS] += 1.0
-                S.harm_week[r, c, a] += p.harm_grievance * killed
-                ev = emit(S, r, day, EV_VAC_ATTACK, a, CIVILIANS, v, int(killed), 1, M_VIOLENCE)
-                link(S, r, ev, 0, CK_COMMUNAL_HOSTILITY, c * PAIR_CODE + a, max(0.0, communal))
-                link(S, r, ev, 1, CK_SUPPORT, c * PAIR_CODE + a, enemy_support)
-                link(S, r, ev, 2, CK_LOCAL_STRENGTH, a, S.fighters[r, a, v])
-
-
-@njit(cache=True)
-def kidnappings(W, S, p, lev, r, day):
-    """Kidnappings for ransom by jihadist groups."""
-    A, P = W.fighters0.shape
-    seed = S.seed[r]
-    for j in range(A):
-        if W.actor_kind[j] != KIND_JIHADIST:
-            continue
-        tot = 0.0
-        where = -1
-        most = 0.0
-        for v in range(P):
-            tot += S.fighters[r, j, v]
-            if S.fighters[r, j, v] > most and W.place_ext[v] == 0:
-                most = S.fighters[r, j, v]
-                where = v
-        if where < 0:
-            continue
-        lam = p.kidnap_rate * min(1.0, tot / p.force_ref)
-        if uniform(seed, day, SITE_KIDNAP, j, 0) >= lam:
-            continue
-        S.cash[r, j] += p.ransom_value
-        S.income[r, j, SRC_RANSOM] += p.ransom_value
-        S.acc[r, _KIDNAP] += 1.0
-        ev = emit(S, r, day, EV_ABDUCTION, j, CIVILIANS, where, 0, 1, M_VIOLENCE)
-        link(S, r, ev, 0, CK_RANSOM, j, p.ransom_value)
-        link(S, r, ev, 1, CK_LOCAL_STRENGTH, j, most)

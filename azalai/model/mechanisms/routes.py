@@ -1,0 +1,164 @@
+"""Mechanism 1 (continued): route choice.
+
+Seed: "the proceeds from trafficking as with other business endeavors are often distributed through
+family and community networks. Additionally, these networks seek to protect not just their businesses
+but their communities from attack".
+
+Each week, traffickers of every commodity choose, from each entry node, the least expected-cost path to
+an exit (Dijkstra with a binary heap): distance by terrain, plus the protection rent at every place
+crossed, plus the perceived seizure risk, which learns from recent seizures and fades. Re-routing
+around interdiction (the "balloon effect") emerges from the risk term. Convoys, rents and seizures are
+in :mod:`azalai.model.mechanisms.trafficking`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from azalai.model.mechanisms.trafficking import node_rent_rate, terrain_factor
+from azalai.model.rng import SITE_ROUTE_NOISE, uniform
+from azalai.model.world import KIND_JIHADIST, KIND_MILITIA, KIND_SIGNATORY
+
+
+@njit(cache=True, inline="always")
+def _heap_less(hk, hv, i, j):
+    return hk[i] < hk[j] or (hk[i] == hk[j] and hv[i] < hv[j])
+
+
+@njit(cache=True)
+def _heap_push(hk, hv, n, key, v):
+    """Push (key, v) on the binary min-heap of n entries ordered by (key, node); returns the new size."""
+    i = n
+    hk[i] = key
+    hv[i] = v
+    while i > 0:
+        up = (i - 1) // 2
+        if not _heap_less(hk, hv, i, up):
+            break
+        hk[i], hk[up] = hk[up], hk[i]
+        hv[i], hv[up] = hv[up], hv[i]
+        i = up
+    return n + 1
+
+
+@njit(cache=True)
+def _heap_pop(hk, hv, n):
+    """Remove the smallest entry of the heap of n entries (it is read from hk[0], hv[0] before)."""
+    n -= 1
+    hk[0] = hk[n]
+    hv[0] = hv[n]
+    i = 0
+    while True:
+        lo = 2 * i + 1
+        if lo >= n:
+            break
+        if lo + 1 < n and _heap_less(hk, hv, lo + 1, lo):
+            lo += 1
+        if not _heap_less(hk, hv, lo, i):
+            break
+        hk[i], hk[lo] = hk[lo], hk[i]
+        hv[i], hv[lo] = hv[lo], hv[i]
+        i = lo
+    return n
+
+
+@njit(cache=True)
+def _nearest_exit(W, k, src, edge_cost, node_cost, dist, prev, done, hk, hv):
+    """Dijkstra from ``src`` to the nearest exit of commodity k; returns it (-1 if none is reachable).
+
+    A binary heap keyed by (distance, place) settles places in exactly the order of a scan for the
+    smallest tentative distance with ties to the lowest index: stale entries (a place whose distance
+    fell after it was pushed, or already settled) are skipped when popped.
+    """
+    P = W.place_ext.shape[0]
+    for v in range(P):
+        dist[v] = np.inf
+        prev[v] = -1
+        done[v] = False
+    dist[src] = 0.0
+    n = _heap_push(hk, hv, 0, 0.0, src)
+    while n > 0:
+        d = hk[0]
+        u = hv[0]
+        n = _heap_pop(hk, hv, n)
+        if done[u] or d != dist[u]:
+            continue
+        done[u] = True
+        if W.k_exit[k, u] == 1 and u != src:
+            return u
+        for j in range(W.adj_ptr[u], W.adj_ptr[u + 1]):
+            v = W.adj_nbr[j]
+            if done[v]:
+                continue
+            nd = dist[u] + edge_cost[W.adj_edge[j]] + node_cost[v]
+            if nd < dist[v]:
+                dist[v] = nd
+                prev[v] = u
+                n = _heap_push(hk, hv, n, nd, v)
+    return -1
+
+
+@njit(cache=True)
+def choose_routes(W, S, p, lev, r, day, week):
+    """Weekly least-expected-cost route choice for every commodity and entry node (Dijkstra)."""
+    P = W.place_ext.shape[0]
+    K = W.k_value_day.shape[0]
+    seed = S.seed[r]
+    node_cost = np.zeros(P)
+    for v in range(P):
+        node_cost[v] = node_rent_rate(W, S, p, r, v) + p.risk_aversion * S.risk[r, v]
+    E = W.route_a.shape[0]
+    edge_cost = np.zeros(E)
+    for e in range(E):
+        z = uniform(seed, week, SITE_ROUTE_NOISE, e, 0)
+        noise = np.exp(p.route_noise * (2.0 * z - 1.0))  # log-uniform within +-route_noise
+        edge_cost[e] = p.transport_cost_per_km * W.route_len[e] * terrain_factor(p, W.route_terrain[e]) * noise
+    dist = np.empty(P)
+    prev = np.empty(P, dtype=np.int64)
+    done = np.empty(P, dtype=np.bool_)
+    cap = W.adj_nbr.shape[0] + 1  # at most one heap entry per improved edge, plus the source
+    hk = np.empty(cap)
+    hv = np.empty(cap, dtype=np.int64)
+    A = W.actor_kind.shape[0]
+    count = np.zeros(A)
+    depth = np.zeros(A)
+    for k in range(K):
+        for ei in range(W.k_entry_ptr[k], W.k_entry_ptr[k + 1]):
+            slot = ei - W.k_entry_ptr[k]
+            src = W.k_entry[ei]
+            target = _nearest_exit(W, k, src, edge_cost, node_cost, dist, prev, done, hk, hv)
+            if target < 0:
+                S.path_len[r, k, slot] = 0
+                continue
+            # Unwind the path.
+            n = 0
+            v = target
+            while v >= 0 and n <= P:
+                S.path_nodes[r, k, slot, n] = v
+                n += 1
+                v = prev[v]
+            # reverse in place
+            for i in range(n // 2):
+                t = S.path_nodes[r, k, slot, i]
+                S.path_nodes[r, k, slot, i] = S.path_nodes[r, k, slot, n - 1 - i]
+                S.path_nodes[r, k, slot, n - 1 - i] = t
+            S.path_len[r, k, slot] = n
+            # The owning network: the armed group that protects most places on the path.
+            for a in range(A):
+                count[a] = 0.0
+                depth[a] = 0.0
+            for i in range(n):
+                g = S.protector[r, S.path_nodes[r, k, slot, i]]
+                if g >= 0 and (W.actor_kind[g] == KIND_SIGNATORY or W.actor_kind[g] == KIND_JIHADIST or W.actor_kind[g] == KIND_MILITIA):
+                    count[g] += 1.0
+                    depth[g] += i  # ties go to the network nearer the exit
+            owner = -1
+            bc = 0.0
+            bdep = 0.0
+            for a in range(A):
+                if count[a] > bc or (count[a] == bc and bc > 0.0 and depth[a] > bdep):
+                    bc = count[a]
+                    bdep = depth[a]
+                    owner = a
+            S.path_owner[r, k, slot] = owner
