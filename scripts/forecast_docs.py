@@ -97,8 +97,8 @@ def main() -> None:
 
     from azalai.analysis.panel import observed_panel
     from azalai.data.acled import import_acled_aggregates, import_acled_event_sizes
-    from azalai.experiment.backtest import BacktestConfig, check_window, run_backtest
-    from azalai.experiment.forecast import quantile_table, run_forecast, write_forecast
+    from azalai.analysis.backtest import BacktestConfig, check_window, run_backtest
+    from azalai.analysis.forecast import quantile_table, run_forecast, write_forecast
     from azalai.report.forecast_fig import band_figure
 
     rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip()

@@ -84,7 +84,7 @@ def test_totals_and_spearman():
 
 
 def test_check_window_refuses_the_origin():
-    from azalai.experiment.backtest import LeakError, check_window
+    from azalai.analysis.backtest import LeakError, check_window
 
     o = dt.date(2015, 7, 1)
     check_window(o, dt.date(2014, 1, 1), dt.date(2015, 6, 30), "calibration window", "--calibration-period")
@@ -138,7 +138,7 @@ def test_backtest_refuses_unscorable_months(tmp_path):
 
 
 def test_small_backtest_end_to_end(tmp_path):
-    from azalai.experiment.backtest import BacktestConfig, run_backtest
+    from azalai.analysis.backtest import BacktestConfig, run_backtest
 
     store = _store(tmp_path)
     cfg = BacktestConfig(scenarios=[str(MINI)], store=store, months=3, members=8, draws=2, calibration="none",
@@ -170,7 +170,7 @@ def test_forecast_cli_writes_parquet_and_figure(tmp_path):
     assert r.returncode == 0, r.stderr
     doc = json.loads(r.stdout)
     assert doc["forecast"]["members"] == 6 and "scenario ranges" in " ".join(doc["forecast"]["sampled"])
-    from azalai.experiment.forecast import read_forecast_info
+    from azalai.analysis.forecast import read_forecast_info
 
     assert read_forecast_info(out)["start"] == "2016-07-01"
     assert out.with_suffix(".png").stat().st_size > 1000

@@ -47,7 +47,7 @@ def forecast_cmd(
     fmt: TableJson = format_option(),
 ) -> None:
     """Forecast fatalities and violent events per admin1 region and month from a scenario's start."""
-    from azalai.experiment.forecast import add_months, quantile_table, run_forecast, write_forecast
+    from azalai.analysis.forecast import add_months, quantile_table, run_forecast, write_forecast
     from azalai.scenario.loader import resolve_scenario
     from azalai.model.params import CALIBRATED_FILE
     from azalai.report.forecast_fig import band_figure
@@ -125,7 +125,7 @@ def backtest_cmd(
 ) -> None:
     """Rolling-origin backtest: calibrate before each origin, forecast, score against observed and benchmarks."""
     from azalai.analysis.validation import source_and_level
-    from azalai.experiment.backtest import BacktestConfig, run_backtest
+    from azalai.analysis.backtest import BacktestConfig, run_backtest
 
     if observed not in ("acled-aggregates", "acled"):
         source_and_level(observed)

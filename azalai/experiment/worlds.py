@@ -191,7 +191,7 @@ def sample_worlds(
     scen: list[dict[str, float]] = [{} for _ in range(n)]
     ranges: dict[str, tuple[float, float, float]] = {}
     if "posterior" in srcs and cal_file.exists():
-        from azalai.analysis.calibration import sample_posterior
+        from azalai.experiment.posterior import sample_posterior
 
         for d, draw in zip(params, sample_posterior(cal_file, n, seed=_stream_seed(seed, "posterior"))):
             d.update(draw)

@@ -11,7 +11,7 @@ For each origin (the start date of a scenario written with facts known at that d
    Any calibration window that reaches the origin is refused (:class:`LeakError`, exit status 2).
    With ``out_dir``, the calibration checkpoints every generation there and a rerun resumes it.
 2. **Forecast** the next ``months`` months from the scenario
-   (:func:`azalai.experiment.forecast.run_forecast`, base = the registry's priors).
+   (:func:`azalai.analysis.forecast.run_forecast`, base = the registry's priors).
 3. **Score** the forecast of fatalities and of violent events per admin1 region and month against
    the observed panel, next to three benchmarks built from the months before the origin
    (:mod:`azalai.analysis.scoring`): CRPS, binned log score, 50%/90% coverage, the model's CRPS skill
@@ -152,7 +152,7 @@ def _finite(x):
 def score_origin(samples, regions, months, observed, history, cfg: BacktestConfig) -> dict:
     """Scores of the model and the benchmarks for each variable (see the module docstring)."""
     from azalai.analysis import scoring as sc_
-    from azalai.experiment.forecast import to_array
+    from azalai.analysis.forecast import to_array
 
     out = {}
     H = len(months)
@@ -181,7 +181,7 @@ def score_origin(samples, regions, months, observed, history, cfg: BacktestConfi
 def run_backtest(cfg: BacktestConfig, say: Callable[[str], None] | None = None) -> dict:
     """Every origin's calibration, forecast and scores, as a JSON-ready dict."""
     from azalai.analysis.panel import data_months, month_list, observed_panel
-    from azalai.experiment.forecast import add_months, country_regions, run_forecast
+    from azalai.analysis.forecast import add_months, country_regions, run_forecast
     from azalai.scenario.loader import resolve_scenario
 
     say = say or (lambda s: None)
@@ -219,7 +219,7 @@ def run_backtest(cfg: BacktestConfig, say: Callable[[str], None] | None = None) 
                         "history": f"{cfg.history_start.isoformat()}:{hist_end.isoformat()}",
                         "observed": cfg.observed, "variables": scores})
         if cfg.out_dir:
-            from azalai.experiment.forecast import quantile_table, write_forecast
+            from azalai.analysis.forecast import quantile_table, write_forecast
 
             write_forecast(quantile_table(samples), Path(cfg.out_dir) / f"forecast_{origin.isoformat()}.parquet",
                            info, {"calibration_period": cal["period"]})
