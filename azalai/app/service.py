@@ -82,14 +82,11 @@ def _seed_span(seed: int, n: int) -> None:
         raise ValueError(f"seed + n - 1 must be at most {MAX_SEED} (2**63 - 1)")
 
 
-class RunRequest(BaseModel):
+class _Request(BaseModel):
+    """What every request from a page shares: a built-in scenario, and seeds ``seed .. seed + n - 1`` in range."""
+
     model_config = ConfigDict(extra="forbid")
     scenario: str = Field(DEFAULT_SCENARIO, max_length=MAX_NAME)
-    policy: str = Field(DEFAULT_POLICY, max_length=MAX_NAME)
-    seed: int = Field(0, ge=0, le=MAX_SEED)
-    n: int = Field(1, ge=1, le=MAX_ENSEMBLE, description="replicates (1 = single run)")
-    days: int = Field(365, ge=1, le=MAX_DAYS)
-    levers: dict[str, float] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _span(self):
@@ -100,6 +97,14 @@ class RunRequest(BaseModel):
     @classmethod
     def _sc(cls, v: str) -> str:
         return check_name(v, scenario_names(), "scenario")
+
+
+class RunRequest(_Request):
+    policy: str = Field(DEFAULT_POLICY, max_length=MAX_NAME)
+    seed: int = Field(0, ge=0, le=MAX_SEED)
+    n: int = Field(1, ge=1, le=MAX_ENSEMBLE, description="replicates (1 = single run)")
+    days: int = Field(365, ge=1, le=MAX_DAYS)
+    levers: dict[str, float] = Field(default_factory=dict)
 
     @field_validator("policy")
     @classmethod
@@ -120,24 +125,12 @@ class RunRequest(BaseModel):
         return v
 
 
-class CompareRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    scenario: str = Field(DEFAULT_SCENARIO, max_length=MAX_NAME)
+class CompareRequest(_Request):
     policy_a: str = Field("counter-terrorism", max_length=MAX_NAME)
     policy_b: str = Field("counter-trafficking", max_length=MAX_NAME)
     n: int = Field(10, ge=2, le=MAX_COMPARE)
     seed: int = Field(0, ge=0, le=MAX_SEED)
     days: int = Field(365, ge=1, le=MAX_DAYS)
-
-    @model_validator(mode="after")
-    def _span(self):
-        _seed_span(self.seed, self.n)
-        return self
-
-    @field_validator("scenario")
-    @classmethod
-    def _sc(cls, v: str) -> str:
-        return check_name(v, scenario_names(), "scenario")
 
     @field_validator("policy_a", "policy_b")
     @classmethod
