@@ -187,13 +187,15 @@ def update_communities(W, S, p, lev, aid, r, day, week):
                 en_idx[i] = f
                 i += 1
     target = np.zeros(A)
+    anchor = np.zeros(A)
     # Recruitment's push (below) is the same sum as the opposition term here, and nothing in between
     # changes grievances or relations: it is kept from this loop instead of being summed again.
     push = np.zeros((C, A))
     for c in range(C):
         s0tot = 0.0
         for a in range(A):
-            s0tot += _support_anchor(W, S, p, r, c, a)
+            anchor[a] = _support_anchor(W, S, p, r, c, a)
+            s0tot += anchor[a]
         none0 = max(p.unaligned_floor, 1.0 - s0tot)
         denom = none0
         for a in range(A):
@@ -207,7 +209,9 @@ def update_communities(W, S, p, lev, aid, r, day, week):
             x += p.support_opposition * opp
             if x > p.support_logit_cap:
                 x = p.support_logit_cap
-            target[a] = _support_anchor(W, S, p, r, c, a) * np.exp(x)
+            # exp(0) is exactly 1: most pairs of a large world (no protection, grievance or enemies
+            # in common) skip the call.
+            target[a] = anchor[a] * (np.exp(x) if x != 0.0 else 1.0)
             denom += target[a]
         for a in range(A):
             S.support[r, c, a] += p.support_rate * (target[a] / denom - S.support[r, c, a])

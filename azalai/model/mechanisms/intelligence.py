@@ -27,6 +27,7 @@ import numpy as np
 from numba import njit
 
 from azalai.model.mechanisms.operations import execute_operation, force_tempo
+from azalai.model.mechanisms.presence import nonzero_by_row
 from azalai.model.mechanisms.trafficking import force_focus
 from azalai.model.rng import (
     SITE_OP_ESCAPE, SITE_TIP_CATCH, SITE_TIP_COUNT, SITE_TIP_LIE, SITE_TIP_SOURCE, SITE_TIP_TARGET, SITE_TIP_VET,
@@ -99,10 +100,15 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx):
     na = 0
     ctot = np.zeros(C)
     ctot_ok = False
+    lptr = np.zeros(1, dtype=np.int64)  # per community, its places with people (built when first needed)
+    lidx = np.zeros(0, dtype=np.int64)
+    pptr = np.zeros(P + 1, dtype=np.int64)
+    pidx = np.zeros(0, dtype=np.int64)
+    lists_ok = False
     inside = np.zeros(C)
     incand = np.zeros(A, dtype=np.bool_)
-    cand = np.zeros(A * P)
-    cand_k = np.empty(A * P, dtype=np.int64)
+    cand = np.zeros(P)
+    cand_k = np.empty(P, dtype=np.int64)
     for f in range(A):
         if W.actor_role[f] == 0:
             continue
@@ -134,17 +140,36 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx):
         S.ops_budget[r, f] = min(p.ops_budget_cap, S.ops_budget[r, f] + p.ops_per_day * tempo * (1.0 - p.vetting_cost * vet))
         lam = 0.0
         if not ctot_ok:
+            # Operations only lower populations: the places with people at the first force's turn hold
+            # every non-zero term of these sums for the rest of the day.
+            if not lists_ok:
+                lptr, lidx = nonzero_by_row(S.pop[r])
+                # and per place, the communities with people there, in ascending order
+                pptr = np.zeros(P + 1, dtype=np.int64)
+                for i in range(lidx.shape[0]):
+                    pptr[lidx[i] + 1] += 1
+                for v in range(P):
+                    pptr[v + 1] += pptr[v]
+                pidx = np.empty(lidx.shape[0], dtype=np.int64)
+                pcur = pptr[:P].copy()
+                for c in range(C):
+                    for i in range(lptr[c], lptr[c + 1]):
+                        v = lidx[i]
+                        pidx[pcur[v]] = c
+                        pcur[v] += 1
+                lists_ok = True
             for c in range(C):
                 tot = 0.0
-                for v in range(P):
-                    tot += S.pop[r, c, v]
+                for i in range(lptr[c], lptr[c + 1]):
+                    tot += S.pop[r, c, lidx[i]]
                 ctot[c] = tot
             ctot_ok = True
         for c in range(C):
             inside[c] = 0.0
         for i in range(na):
             v = alist[i]
-            for c in range(C):
+            for j in range(pptr[v], pptr[v + 1]):
+                c = pidx[j]
                 inside[c] += S.pop[r, c, v] * area[v]
         for c in range(C):
             tot = ctot[c]
@@ -155,12 +180,17 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx):
         # Actors present somewhere in the area (fighters only fall during the day's operations).
         for a in range(A):
             incand[a] = False
+        ncand = 0
         for i in range(na):
             v = alist[i]
             for ia in range(aptr[v], aptr[v + 1]):
                 a = aidx[ia]
-                if S.fighters[r, a, v] >= p.min_presence:
+                if S.fighters[r, a, v] >= p.min_presence and not incand[a]:
                     incand[a] = True
+                    ncand += 1
+        if ncand * na > cand.shape[0]:  # room for every (candidate, area place) pair
+            cand = np.zeros(ncand * na)
+            cand_k = np.empty(ncand * na, dtype=np.int64)
         lam *= p.tip_rate * tempo
         n = poisson(lam, seed, day, SITE_TIP_COUNT, f, 0)
         if n > p.max_tips_per_day:

@@ -248,6 +248,12 @@ def reallocate(W, S, p, lev, r, day, week):
     tgt = np.zeros(P)
     out = np.zeros(P)
     posts = np.empty(P, dtype=np.int64)
+    # The places an actor may send fighters to (tgt > 0), and those joined with its posts, in ascending
+    # order: the loops below visit only these (elsewhere tgt, fighters and out are zero, so they add
+    # nothing), in the order of a scan of all places; ``out`` is zero outside the last actor's union.
+    tl = np.empty(P, dtype=np.int64)
+    un = np.empty(P, dtype=np.int64)
+    nun = 0
     week_km = p.travel_km_per_day * DAYS_PER_WEEK
     for a in range(A):
         if W.actor_role[a] != 0:
@@ -279,6 +285,7 @@ def reallocate(W, S, p, lev, r, day, week):
                 posts[npost] = u
                 npost += 1
         wsum = 0.0
+        ntl = 0
         for v in range(P):
             tgt[v] = 0.0
             if val[v] <= 0.0:
@@ -292,11 +299,14 @@ def reallocate(W, S, p, lev, r, day, week):
             if e > 0.0:
                 tgt[v] = e ** p.value_power
                 wsum += tgt[v]
+                tl[ntl] = v
+                ntl += 1
         # Drop targets below the smallest worthwhile detachment, until none is left below it.
         while wsum > 0.0:
             drop = False
             nsum = 0.0
-            for v in range(P):
+            for i in range(ntl):
+                v = tl[i]
                 if tgt[v] > 0.0 and strength * tgt[v] / wsum < p.min_group:
                     tgt[v] = 0.0
                     drop = True
@@ -311,7 +321,24 @@ def reallocate(W, S, p, lev, r, day, week):
         sent = 0.0
         best = -1
         bv = -1.0
-        for v in range(P):
+        for i in range(nun):
+            out[un[i]] = 0.0
+        nun = 0
+        i = 0
+        j = 0
+        while i < ntl or j < npost:  # the targets and the posts merged, in ascending order
+            if j >= npost or (i < ntl and tl[i] < posts[j]):
+                v = tl[i]
+                i += 1
+            else:
+                v = posts[j]
+                if i < ntl and tl[i] == v:
+                    i += 1
+                j += 1
+            un[nun] = v
+            nun += 1
+        for iu in range(nun):
+            v = un[iu]
             tgt[v] = strength * tgt[v] / wsum
             f = S.fighters[r, a, v]
             out[v] = 0.0
@@ -327,20 +354,23 @@ def reallocate(W, S, p, lev, r, day, week):
                 sent += out[v]
         if deficit <= 0.0 or sent <= 0.0:
             continue
-        for v in range(P):
+        for i in range(ntl):
+            v = tl[i]
             if tgt[v] > S.fighters[r, a, v]:
                 S.mv_value[r, a, v] = val[v]
                 S.mv_term[r, a, v] = term[v]
                 S.mv_termval[r, a, v] = termval[v]
                 S.mv_from[r, a, v] = -1
-        for u in range(P):
+        for iu in range(npost):
+            u = posts[iu]
             if out[u] <= 0.0:
                 continue
             was = S.fighters[r, a, u]
             S.fighters[r, a, u] = was - out[u]
             if S.fighters[r, a, u] < 0.0:
                 S.fighters[r, a, u] = 0.0
-            for v in range(P):
+            for iv in range(ntl):
+                v = tl[iv]
                 need = tgt[v] - S.fighters[r, a, v]
                 if v == u or need <= 0.0:
                     continue

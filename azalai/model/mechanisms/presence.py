@@ -75,3 +75,27 @@ def present_lists(S, p, r, aptr, aidx, cptr, cidx):
     """
     fill_lists(S.fighters[r], p.min_presence, aptr, aidx)
     fill_lists(S.pop[r], min(p.assassination_min_pop, p.reprisal_min_pop), cptr, cidx)
+
+
+@njit(cache=True)
+def nonzero_by_row(M):
+    """Per row of M (rows x places), the places where it is not zero, in ascending order (CSR:
+    ``ptr`` over rows, ``idx`` of places). A sum over a row's places that skips exact zeros, in
+    this order, is the sum over all places bit for bit."""
+    n = M.shape[0]
+    P = M.shape[1]
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    for c in range(n):
+        k = 0
+        for v in range(P):
+            if M[c, v] != 0.0:
+                k += 1
+        ptr[c + 1] = ptr[c] + k
+    idx = np.empty(ptr[n], dtype=np.int64)
+    for c in range(n):
+        i = ptr[c]
+        for v in range(P):
+            if M[c, v] != 0.0:
+                idx[i] = v
+                i += 1
+    return ptr, idx

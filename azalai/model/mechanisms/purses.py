@@ -27,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from azalai.model.mechanisms.presence import nonzero_by_row
 from azalai.model.state import ACC, DAYS_PER_WEEK, SRC_BUDGET, SRC_LEVY
 from azalai.model.world import KIND_INTERNATIONAL, KIND_JIHADIST, KIND_MILITIA, KIND_SIGNATORY, KIND_STATE
 
@@ -155,6 +156,10 @@ def recruit(W, S, p, r, ctot, push):
     A, P = W.fighters0.shape
     C = W.pop0.shape[0]
     want = np.zeros(C)
+    # Per community, the places where it has people, in ascending order: recruitment only lowers
+    # populations that are not zero, so the list holds every place the loops below can change or
+    # pick (they visit the same places in the same order as a scan of all places would).
+    lptr, lidx = nonzero_by_row(S.pop[r])
     for a in range(A):
         if not armed_group(W, a):
             continue
@@ -200,7 +205,8 @@ def recruit(W, S, p, r, ctot, push):
             # Recruits join where the group is present among their community, else its largest post.
             dest = -1
             dw = 0.0
-            for v in range(P):
+            for i in range(lptr[c], lptr[c + 1]):
+                v = lidx[i]
                 if S.fighters[r, a, v] >= p.min_presence and S.pop[r, c, v] > dw:
                     dw = S.pop[r, c, v]
                     dest = v
@@ -208,7 +214,8 @@ def recruit(W, S, p, r, ctot, push):
                 dest = big
             tot = ctot[c]
             t = 0.0
-            for v in range(P):
+            for i in range(lptr[c], lptr[c + 1]):
+                v = lidx[i]
                 if S.pop[r, c, v] != 0.0:
                     S.pop[r, c, v] -= n * S.pop[r, c, v] / tot
                     t += S.pop[r, c, v]

@@ -206,12 +206,40 @@ def attacks(W, S, p, lev, r, day, fptr, fidx):
     """Jihadist attacks, IEDs and shelling on state and international posts; sweeps may follow."""
     A, P = W.fighters0.shape
     seed = S.seed[r]
+    # The places where a force is posted now: fighters only fall below, so no other place can hold
+    # a post later in the loop (each place is tested again when visited).
+    posted_at = np.zeros(P, dtype=np.bool_)
+    for v in range(P):
+        if W.place_ext[v] == 1:
+            continue
+        for i_f in range(fptr[v], fptr[v + 1]):
+            f = fidx[i_f]
+            if W.actor_role[f] != ROLE_NONE and S.fighters[r, f, v] >= p.min_presence:
+                posted_at[v] = True
+                break
+    near = np.empty(P, dtype=np.int64)
+    seen = np.full(P, -1, dtype=np.int64)
     for j in range(A):
         if W.actor_kind[j] != KIND_JIHADIST:
             continue
-        for v in range(P):
-            if W.place_ext[v] == 1:
-                continue
+        # The posts within the group's reach: where it has fighters, or next to it (its reach is
+        # zero elsewhere, and its fighters only fall below), visited in ascending order.
+        nv = 0
+        for u in range(P):
+            if S.fighters[r, j, u] > 0.0:
+                if posted_at[u] and seen[u] != j:
+                    seen[u] = j
+                    near[nv] = u
+                    nv += 1
+                for q in range(W.adj_ptr[u], W.adj_ptr[u + 1]):
+                    w = W.adj_nbr[q]
+                    if posted_at[w] and seen[w] != j:
+                        seen[w] = j
+                        near[nv] = w
+                        nv += 1
+        near[:nv].sort()
+        for i_v in range(nv):
+            v = near[i_v]
             posted = False  # a force present here (the list also holds other actors)
             for i_f in range(fptr[v], fptr[v + 1]):
                 f = fidx[i_f]
