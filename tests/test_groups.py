@@ -30,11 +30,12 @@ def _weeks_of_militia_check(prep, attacks: bool, protected: bool, weeks: int = 1
     S = alloc_state(prep.world, np.array([1]), prep.days, False)
     Wr, Sr = prep.world_struct(), state_struct(S)
     c, hcua = idx.communities.index("imghad"), idx.actors.index("hcua")
-    gatia, s = idx.actors.index("gatia"), int(prep.world.state_actor)
+    gatia, v = idx.actors.index("gatia"), idx.places.index("kidal")
     for w in range(weeks):
         S.protector[0, :] = gatia if protected else -1  # GATIA is based on the Imghad
         if attacks:
             S.harm_week[0, c, hcua] = prep.params.harm_grievance * 30.0
+            S.harm_place[0, c, v] = S.harm_week[0, c, hcua]
             S.grievance[0, c, hcua] += S.harm_week[0, c, hcua]
         militias(Wr, Sr, prep.params, 0, 7 * w)
         S.harm_week[0] = 0.0

@@ -284,7 +284,7 @@ def describe_link(idx, kind: int, i: int, v: float) -> str:
     if name == "season":
         return f"seasonal pressure on land and water {v:.2f}"
     if name == "state_absent":
-        return f"no state forces at {place(i)} to arbitrate"
+        return f"the state did not arbitrate at {place(i)} (its post polices {v:.0%} of the people there)"
     return f"{name} {i} {v:.3g}"
 
 

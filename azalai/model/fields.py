@@ -205,7 +205,8 @@ active              int64   R A
 rel                 float64 R A A
 allied              int64   R A A
 hist                float64 R A A
-insecurity          float64 R C
+insecurity          float64 R C P
+harm_place          float64 R C P
 ev_seen             int64   R
 """)
 

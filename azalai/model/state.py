@@ -177,7 +177,8 @@ def alloc_state(w, seeds: np.ndarray, days: int, record: bool) -> State:
         rel=np.repeat(w.rel0[None], R, axis=0).copy(),
         allied=np.zeros((R, A, A), dtype=i64),
         hist=f((R, A, A)),
-        insecurity=f((R, C)),
+        insecurity=f((R, C, P)),
+        harm_place=f((R, C, P)),
         ev_seen=np.zeros(R, dtype=i64),
     )
     s.acc[:, ACC["accord_failure_day"]] = -1.0

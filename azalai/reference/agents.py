@@ -266,6 +266,7 @@ class ArmedActor(mesa.Agent):
                 m.count("fatalities_vac", killed)
                 m.count("assassinations")
                 c.harm_week[self.idx] += p.harm_grievance * killed
+                c.harm_place[v] += p.harm_grievance * killed
                 for f in m.forces:
                     c.coop[f.idx] *= 1.0 - p.assassination_fear
                 m.emit("assassination", self.idx, CIVILIANS, v, int(killed))
@@ -301,6 +302,7 @@ class ArmedActor(mesa.Agent):
                 m.count("fatalities_vac", killed)
                 m.count("reprisals")
                 c.harm_week[self.idx] += p.harm_grievance * killed
+                c.harm_place[v] += p.harm_grievance * killed
                 m.emit("reprisal", self.idx, CIVILIANS, v, int(killed))
 
     # --- daily: kidnapping for ransom (§7.3.5) -------------------------------------------------

@@ -6,6 +6,8 @@ changing them here is all it takes for alliances to matter.
 
 from __future__ import annotations
 
+from azalai.reference.land import state_reach
+
 BATTLES = ("clash", "overtakes", "attack", "operation")  # violence between two actors
 
 
@@ -30,7 +32,9 @@ def read_groups(model, sc):
         a.rel0 = list(a.rel)
     model.hist = {}
     model.allied = {}
-    model.insecurity = [0.0] * len(model.communities)
+    for c in model.communities:
+        c.insecurity = [0.0] * model.P  # at each place
+        c.harm_place = [0.0] * model.P
     model.events_seen = 0
 
 
@@ -59,30 +63,32 @@ def _remember_battles(model):
 
 def _militias(model):
     p, s = model.p, model.state
-    for c in model.communities:
-        people = c.total_pop()
-        harm = sum(c.harm_week)
-        model.insecurity[c.idx] = p.insecurity_decay * model.insecurity[c.idx] + (
-            harm * p.pool_ref / people if people > 0.0 else 0.0)
+    for c in model.communities:  # insecurity where the community is attacked, against its people there
+        for v in range(model.P):
+            x = c.harm_place[v] * p.pool_ref / c.pop[v] if c.harm_place[v] > 0.0 and c.pop[v] > 0.0 else 0.0
+            c.insecurity[v] = p.insecurity_decay * c.insecurity[v] + x
+            c.harm_place[v] = 0.0
     for m in model.actors:
         if m.militia_of is None or m.active:
             continue
         c = model.communities[m.militia_of]
-        if model.insecurity[c.idx] < p.militia_insecurity:
-            continue
         gw, worst = max(((c.grievance[a.idx], a) for a in model.actors if a is not m), key=lambda t: t[0])
         if gw < p.militia_grievance or gw <= 0.0:
             continue
-        def protected(v):
-            g = model.places[v].protector
-            return (g >= 0 and model.actors[g].base_w[c.idx] > 0.0) or (s is not None and s.present(v))
 
-        where = [v for v in range(model.P) if not model.places[v].ext and c.pop[v] != 0.0]
-        open_ = [v for v in where if not protected(v)]
-        if not open_:
+        def exposed(v):
+            """Local insecurity less the state's reach (none against the state's own abuses); 0 if protected."""
+            g = model.places[v].protector
+            if g >= 0 and model.actors[g].base_w[c.idx] > 0.0:
+                return 0.0
+            reach = state_reach(model, v) if worst is not s else 0.0
+            return c.insecurity[v] * (1.0 - reach)
+
+        where = [v for v in range(model.P) if not model.places[v].ext and c.pop[v] >= p.dispute_min_pop]
+        if not where:
             continue
-        home = max(open_, key=lambda v: c.pop[v])
-        if c.pop[home] < p.dispute_min_pop:
+        home = max(where, key=exposed)
+        if exposed(home) <= 0.0 or exposed(home) < p.militia_insecurity:
             continue
         n = min(p.militia_initial * c.pop[home], c.pop[home])
         c.pop[home] -= n

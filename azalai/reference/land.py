@@ -38,7 +38,17 @@ def _escalate(model, g, victims, v):
         model.count(k, killed)
     model.count("communal_attacks")
     victims.harm_week[g.idx] += p.harm_grievance * killed
+    victims.harm_place[v] += p.harm_grievance * killed
     model.emit("communal", g.idx, CIVILIANS, v, int(killed))
+
+
+def state_reach(model, v):
+    """Share of the people at v the state's post can police (its men over policing_ratio per person, at most 1)."""
+    s, p = model.state, model.p
+    if s is None or not s.present(v):
+        return 0.0
+    people = sum(c.pop[v] for c in model.communities)
+    return 1.0 if people <= 0.0 else min(1.0, s.fighters[v] / (p.policing_ratio * people))
 
 
 def land_disputes(model):
@@ -46,10 +56,10 @@ def land_disputes(model):
     pressure = model.pressure_by_doy[(model.doy0 + model.day) % 365]
     if pressure <= 0.0:
         return
-    s = model.state
     for v in range(model.P):
         if model.places[v].ext or sum(c.pop[v] for c in model.communities) > p.dispute_max_pop:
             continue
+        reach = state_reach(model, v)
         for h in model.communities:
             if model.livelihood[h.idx] != "herding" or h.pop[v] < p.dispute_min_pop:
                 continue
@@ -60,10 +70,10 @@ def land_disputes(model):
                 if model.random.random() >= p.dispute_rate * pressure * (1.0 + hostility):
                     continue
                 model.count("land_disputes")
-                model.insecurity[h.idx] += p.dispute_insecurity
-                model.insecurity[f.idx] += p.dispute_insecurity
-                if s is not None and s.present(v):
-                    continue
+                h.insecurity[v] += p.dispute_insecurity
+                f.insecurity[v] += p.dispute_insecurity
+                if reach > 0.0 and model.random.random() < reach:
+                    continue  # the state arbitrates
                 for side, other in ((h, f), (f, h)):
                     g = _armed_side(model, side, v)
                     if g is not None and model.random.random() < p.escalation_rate:

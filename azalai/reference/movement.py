@@ -11,7 +11,7 @@ from __future__ import annotations
 import heapq
 import math
 
-from azalai.reference.agents import KIND_INTERNATIONAL, KIND_STATE, ROLE_BARKHANE, ROLE_MINUSMA, ROLE_STATE
+from azalai.reference.agents import KIND_INTERNATIONAL, KIND_JIHADIST, KIND_STATE, ROLE_BARKHANE, ROLE_MINUSMA, ROLE_STATE
 
 def travelling(model, a):
     """Fighters of actor a on the road."""
@@ -139,6 +139,8 @@ def reallocate(model):
             val, _ = _value(model, a, v, strength)
             if val <= 0.0:
                 continue
+            if a.kind == KIND_JIHADIST:  # clandestine cells: massing in one place is worth less
+                val /= 1.0 + a.fighters[v] / p.cell_size
             net = val - p.move_cost_km * min(model.dist[u][v] for u in posts)
             if net > 0.0:
                 weight[v] = net ** p.value_power

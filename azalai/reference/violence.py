@@ -196,6 +196,7 @@ class ViolenceMixin:
                     k = civ * c.pop[v] / tot
                     c.pop[v] -= k
                     c.harm_week[f.idx] += p.harm_grievance * k * p.op_harm_weight
+                    c.harm_place[v] += p.harm_grievance * k
                 self.count("civilian_deaths_pop", civ)
                 self.count("fatalities_civilian", civ)
         total = int(round(killed + civ))

@@ -9,11 +9,13 @@ Each week (docs/ODD.md §7.10):
 
 * the battles of the past week are remembered between each pair of actors: fighting each other
   lowers their history, fighting the same enemy at the same place raises it; history fades;
-* each community's insecurity fades and grows with the harm done to it (killings by anyone);
-* a community the scenario declares able to arm forms its self-defence militia when its
-  insecurity and its grievance against an attacker pass their thresholds and enough of its people
-  live somewhere with neither a protector of their own nor the state. The dormant actor slot becomes
-  active: fighters raised where most of those unprotected people live, support from it, hostility
+* each community's insecurity at each place fades and grows with the harm done to its people there
+  (killings by anyone), set against its people there;
+* a community the scenario declares able to arm forms its self-defence militia when its grievance
+  against an attacker passes its threshold and, at a place where enough of its people live, its local
+  insecurity — discounted by the share of the people there the state's post can police, and nil under
+  a protector of its own — passes its threshold. The dormant actor slot becomes
+  active: fighters raised at that place, support from it, hostility
   toward those it holds a grievance against (its other relations come from its community's);
 * relations move toward a target: the scenario's relation, plus shared enemies (both hostile to an
   actor that is strong), plus past cooperation less past violence, plus — between actors on good
@@ -33,6 +35,7 @@ from azalai.model.events import (
     CK_RENT_DIVERGENCE, CK_SHARED_ENEMY, CK_SHARED_RENT, EV_AGREEMENT, EV_GROUP_CHANGE, EV_OTHER, EV_TRANSFER,
     M_CONTROL, M_GROUPS, M_OPERATIONS, M_VIOLENCE, PAIR_CODE, emit, link,
 )
+from azalai.model.mechanisms.land import state_reach
 from azalai.model.state import ACC, CHAIN
 from azalai.model.world import KIND_INTERNATIONAL
 
@@ -127,27 +130,25 @@ def _form_militia(W, S, p, r, day, m, c, home, insec, worst, gw, unprot):
 
 @njit(cache=True)
 def militias(W, S, p, r, day):
-    """Insecurity of each community; a declared militia forms when its community's thresholds pass."""
+    """Local insecurity of each community at each place; a declared militia forms where its people are attacked.
+
+    Seed: "these networks seek to protect not just their businesses but their communities from attack."
+    A community arms where it is attacked: the harm done to its people at a place is set against its
+    people there, not against its whole population (most of whom may live safely elsewhere)."""
     A, P = W.fighters0.shape
     C = W.pop0.shape[0]
-    s = W.state_actor
     for c in range(C):
-        harm = 0.0
-        for a in range(A):
-            harm += S.harm_week[r, c, a]
-        people = 0.0
         for v in range(P):
-            people += S.pop[r, c, v]
-        x = 0.0
-        if people > 0.0:
-            x = harm * p.pool_ref / people
-        S.insecurity[r, c] = p.insecurity_decay * S.insecurity[r, c] + x
+            x = 0.0
+            n = S.pop[r, c, v]
+            h = S.harm_place[r, c, v]
+            if h > 0.0 and n > 0.0:
+                x = h * p.pool_ref / n
+            S.insecurity[r, c, v] = p.insecurity_decay * S.insecurity[r, c, v] + x
+            S.harm_place[r, c, v] = 0.0
     for m in range(A):
         c = W.militia_comm[m]
         if c < 0 or S.active[r, m] == 1:
-            continue
-        insec = S.insecurity[r, c]
-        if insec < p.militia_insecurity:
             continue
         worst = -1
         gw = 0.0
@@ -157,9 +158,11 @@ def militias(W, S, p, r, day):
                 worst = a
         if worst < 0 or gw < p.militia_grievance:
             continue
-        # Where the most people of c live with neither a protector of their own nor the state present.
+        # Home: where c's people are most insecure with neither a protector of their own nor the state's
+        # reach (a state post shelters the share of the people there it can police, unless the state is
+        # the one they hold their worst grievance against).
         home = -1
-        most = 0.0
+        insec = 0.0
         people = 0.0
         safe = 0.0
         for v in range(P):
@@ -168,12 +171,20 @@ def militias(W, S, p, r, day):
                 continue
             people += n
             g = S.protector[r, v]
-            if (g >= 0 and W.base_w[g, c] > 0.0) or (s >= 0 and S.fighters[r, s, v] >= p.min_presence):
+            if g >= 0 and W.base_w[g, c] > 0.0:
                 safe += n
-            elif n > most:
-                most = n
+                continue
+            reach = 0.0
+            if worst != W.state_actor:
+                reach = state_reach(W, S, p, r, v)  # the state shelters no one from its own abuses
+            safe += n * reach
+            if n < p.dispute_min_pop:
+                continue
+            x = S.insecurity[r, c, v] * (1.0 - reach)
+            if x > insec:
+                insec = x
                 home = v
-        if home < 0 or most < p.dispute_min_pop:
+        if home < 0 or insec < p.militia_insecurity:
             continue
         unprot = 1.0 - safe / people
         _form_militia(W, S, p, r, day, m, c, home, insec, worst, gw, unprot)

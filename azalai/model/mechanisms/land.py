@@ -7,10 +7,13 @@ Each week (docs/ODD.md §7.11), at every rural place where herders live alongsid
 dispute over fields, pasture or water breaks out with a weekly probability that follows the
 seasonal calendar (the rains and planting on transhumance corridors, the harvest and the herds'
 return to the Delta) and rises with the communities' hostility. A dispute raises both communities'
-insecurity (which can make a community arm itself, §7.10). Where the state has no forces to
-arbitrate and an armed group based on one side is present, the dispute may escalate: that group
-attacks civilians of the other side ("Violence against civilians / Attack"), which raises their
-grievance against it and their insecurity in turn.
+insecurity at that place (which can make a community arm itself, §7.10). The state arbitrates a
+dispute with the chance that its post can police the place — its reach, the post's size against the
+men ``policing_ratio`` says the people there need, at most 1 — so a post of fifty in a place of tens
+of thousands stops few disputes. Seed: "the Malian government, whose reimplantation in Mali's central
+and northern regions has been halting at best." Where it does not and an armed group based on one side
+is present, the dispute may escalate: that group attacks civilians of the other side ("Violence
+against civilians / Attack"), which raises their grievance against it and their insecurity in turn.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from azalai.model.events import (
     M_LAND, PAIR_CODE, emit, link,
 )
 from azalai.model.mechanisms.presence import lists_by_place
-from azalai.model.rng import SITE_DISPUTE, SITE_ESCALATE, SITE_ESCALATE_SIZE, lomax, uniform
+from azalai.model.rng import SITE_ARBITRATE, SITE_DISPUTE, SITE_ESCALATE, SITE_ESCALATE_SIZE, lomax, uniform
 from azalai.model.state import ACC, CHAIN
 from azalai.model.world import KIND_JIHADIST, KIND_MILITIA, KIND_SIGNATORY, LIVE_HERDING
 
@@ -33,6 +36,23 @@ _COMMUNAL = ACC["communal_attacks"]
 _CIV_POP = ACC["civilian_deaths_pop"]
 _FAT_CIV = ACC["fatalities_civilian"]
 _FAT_VAC = ACC["fatalities_vac"]
+
+
+@njit(cache=True)
+def state_reach(W, S, p, r, v):
+    """Share of the people at v the state's post can police: its men over ``policing_ratio`` per person, at most 1."""
+    s = W.state_actor
+    if s < 0:
+        return 0.0
+    f = S.fighters[r, s, v]
+    if f < p.min_presence:
+        return 0.0
+    people = 0.0
+    for c in range(W.pop0.shape[0]):
+        people += S.pop[r, c, v]
+    if people <= 0.0:
+        return 1.0
+    return min(1.0, f / (p.policing_ratio * people))
 
 
 @njit(cache=True)
@@ -55,7 +75,7 @@ def _armed_side(W, S, p, r, c, v):
 
 
 @njit(cache=True)
-def _escalate(W, S, p, r, day, v, g, victims, herders, farmers, hostility, pressure):
+def _escalate(W, S, p, r, day, v, g, victims, herders, farmers, hostility, pressure, reach):
     """Group g attacks civilians of ``victims`` at v after a dispute."""
     seed = S.seed[r]
     x = lomax(p.fatality_alpha, seed, day, SITE_ESCALATE_SIZE, v * PAIR_CODE + g, victims)
@@ -69,10 +89,11 @@ def _escalate(W, S, p, r, day, v, g, victims, herders, farmers, hostility, press
     S.acc[r, _FAT_VAC] += killed
     S.acc[r, _COMMUNAL] += 1.0
     S.harm_week[r, victims, g] += p.harm_grievance * killed
+    S.harm_place[r, victims, v] += p.harm_grievance * killed
     ev = emit(S, r, day, EV_VAC_ATTACK, g, CIVILIANS, v, int(killed), 1, M_LAND)
     link(S, r, ev, 0, CK_LAND_DISPUTE, herders * PAIR_CODE + farmers, hostility)
     link(S, r, ev, 1, CK_SEASON, v, pressure)
-    link(S, r, ev, 2, CK_STATE_ABSENT, v, 0.0)
+    link(S, r, ev, 2, CK_STATE_ABSENT, v, reach)
     link(S, r, ev, _LAST_LINK, CK_COMMUNAL_HOSTILITY, victims * PAIR_CODE + g, W.communal[g, victims])
 
 
@@ -85,7 +106,6 @@ def land_disputes(W, S, p, lev, r, day, week):
     if pressure <= 0.0:
         return
     seed = S.seed[r]
-    s = W.state_actor
     # Per place, the communities numerous enough there (people only leave below: a superset).
     cptr, cidx = lists_by_place(S.pop[r], p.dispute_min_pop, np.ones(C, dtype=np.bool_))
     for v in range(P):
@@ -98,6 +118,7 @@ def land_disputes(W, S, p, lev, r, day, week):
             people += S.pop[r, c, v]
         if people > p.dispute_max_pop:
             continue  # a city: no fields or pastures to fight over
+        reach = state_reach(W, S, p, r, v)
         for ih in range(cptr[v], cptr[v + 1]):
             h = cidx[ih]
             if W.comm_live[h] != LIVE_HERDING or S.pop[r, h, v] < p.dispute_min_pop:
@@ -111,14 +132,14 @@ def land_disputes(W, S, p, lev, r, day, week):
                 if uniform(seed, day, SITE_DISPUTE, v * PAIR_CODE + h, f) >= lam:
                     continue
                 S.acc[r, _DISPUTES] += 1.0
-                S.insecurity[r, h] += p.dispute_insecurity
-                S.insecurity[r, f] += p.dispute_insecurity
-                if s >= 0 and S.fighters[r, s, v] >= p.min_presence:
+                S.insecurity[r, h, v] += p.dispute_insecurity
+                S.insecurity[r, f, v] += p.dispute_insecurity
+                if reach > 0.0 and uniform(seed, day, SITE_ARBITRATE, v * PAIR_CODE + h, f) < reach:
                     continue  # the state arbitrates
                 # Each side's armed group, if one is here, may take revenge on the other side's civilians.
                 gh = _armed_side(W, S, p, r, h, v)
                 if gh >= 0 and uniform(seed, day, SITE_ESCALATE, v * PAIR_CODE + gh, f) < p.escalation_rate:
-                    _escalate(W, S, p, r, day, v, gh, f, h, f, hostility, pressure)
+                    _escalate(W, S, p, r, day, v, gh, f, h, f, hostility, pressure, reach)
                 gf = _armed_side(W, S, p, r, f, v)
                 if gf >= 0 and uniform(seed, day, SITE_ESCALATE, v * PAIR_CODE + gf, h) < p.escalation_rate:
-                    _escalate(W, S, p, r, day, v, gf, h, h, f, hostility, pressure)
+                    _escalate(W, S, p, r, day, v, gf, h, h, f, hostility, pressure, reach)

@@ -13,7 +13,10 @@ Each week every armed actor values each place it may deploy to (docs/ODD.md §7.
   present (targets) and allies present, its declared aims, and a force's own bases;
 * discounted by insecurity — the hostile strength there against the actor's whole strength;
 * raised by what it must defend (a place it protects is worth more);
-* less the cost of distance along the route network from its nearest post.
+* less the cost of distance along the route network from its nearest post;
+* for a clandestine (jihadist) group, divided by 1 + its own fighters there over ``cell_size``: its
+  cells live hidden among the villages, and massing them in one place is worth less (seed: "smaller-scale
+  assassinations and clashes in central and northern Mali" — the hit-and-run of small cells).
 
 Its target deployment concentrates its strength on the places of highest net value (smaller targets
 than ``min_group`` are dropped); each week it closes a share of the gap (``move_rate``; for
@@ -36,7 +39,7 @@ from azalai.model.events import (
 )
 from azalai.model.mechanisms.presence import lists_by_place
 from azalai.model.state import ACC, CHAIN, DAYS_PER_WEEK, WEEKS_PER_YEAR
-from azalai.model.world import KIND_INTERNATIONAL, KIND_STATE, ROLE_BARKHANE, ROLE_MINUSMA, ROLE_STATE
+from azalai.model.world import KIND_INTERNATIONAL, KIND_JIHADIST, KIND_STATE, ROLE_BARKHANE, ROLE_MINUSMA, ROLE_STATE
 
 _LAST_LINK = CHAIN - 1  # the last link of a cause chain
 _ENTERED = ACC["places_entered"]
@@ -278,6 +281,8 @@ def reallocate(W, S, p, lev, r, day, week):
         if strength < p.min_presence:
             continue
         place_values(W, S, p, r, a, strength, val, term, termval, hostile, aptr, aidx, cptr, cidx)
+        # A clandestine group's cells disperse: massing more of its men in one place is worth less.
+        clandestine = k == KIND_JIHADIST
         # Net value: less the distance from the nearest post; concentrated by value_power.
         npost = 0
         for u in range(P):
@@ -295,7 +300,10 @@ def reallocate(W, S, p, lev, r, day, week):
                 u = posts[i]
                 if W.dist_km[u, v] < d:
                     d = W.dist_km[u, v]
-            e = val[v] - p.move_cost_km * d
+            e = val[v]
+            if clandestine:
+                e /= 1.0 + S.fighters[r, a, v] / p.cell_size
+            e -= p.move_cost_km * d
             if e > 0.0:
                 tgt[v] = e ** p.value_power
                 wsum += tgt[v]

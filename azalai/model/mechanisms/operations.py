@@ -105,6 +105,7 @@ def execute_operation(W, S, p, lev, r, day, f, a, v, is_true, informant, patron,
                 k = civ * S.pop[r, c, v] / tot
                 S.pop[r, c, v] -= k
                 S.harm_week[r, c, f] += p.harm_grievance * k * p.op_harm_weight
+                S.harm_place[r, c, v] += p.harm_grievance * k
             S.acc[r, _CIV_POP] += civ
             S.acc[r, _FAT_CIV] += civ
     fat_total = int(round(killed + civ))

@@ -82,6 +82,7 @@ def assassinations(W, S, p, lev, r, day, ptr, idx, cptr, cidx):
                 S.acc[r, _FAT_VAC] += killed
                 S.acc[r, _ASSASSIN] += 1.0
                 S.harm_week[r, c, j] += p.harm_grievance * killed
+                S.harm_place[r, c, v] += p.harm_grievance * killed
                 # Fear: cooperation with the forces drops in the community.
                 for i_f in range(nforce):
                     f = forces[i_f]
@@ -131,6 +132,7 @@ def reprisals(W, S, p, lev, r, day, ptr, idx, cptr, cidx):
                 S.acc[r, _FAT_VAC] += killed
                 S.acc[r, _REPRISALS] += 1.0
                 S.harm_week[r, c, a] += p.harm_grievance * killed
+                S.harm_place[r, c, v] += p.harm_grievance * killed
                 ev = emit(S, r, day, EV_VAC_ATTACK, a, CIVILIANS, v, int(killed), 1, M_VIOLENCE)
                 link(S, r, ev, 0, CK_COMMUNAL_HOSTILITY, c * PAIR_CODE + a, max(0.0, communal))
                 link(S, r, ev, 1, CK_SUPPORT, c * PAIR_CODE + a, enemy_support)

@@ -83,6 +83,7 @@ def _kill_civilians(W, S, p, r, v, n, by):
         share = S.pop[r, c, v] / tot
         k = killed * share
         S.pop[r, c, v] -= k
+        S.harm_place[r, c, v] += p.harm_grievance * k
         if by >= 0:
             S.harm_week[r, c, by] += p.harm_grievance * k
     S.acc[r, _CIV_POP] += killed
