@@ -38,6 +38,30 @@ def children(pid: int) -> list[int]:
     return out
 
 
+def descendants(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        kids = children(todo.pop())
+        out.extend(kids)
+        todo.extend(kids)
+    return out
+
+
+def pool_workers(pid: int) -> list[int]:
+    """The pool's workers among the descendants of ``pid``: spawned, forked from it (same command line), or
+    forked by its fork server (grandchildren)."""
+    own = Path(f"/proc/{pid}/cmdline").read_bytes()
+    out = []
+    for p in descendants(pid):
+        try:
+            cmd = Path(f"/proc/{p}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"spawn_main" in cmd or cmd == own or p not in children(pid):
+            out.append(p)
+    return out
+
+
 def alive(pid: int) -> bool:
     """Running (a zombie waiting to be reaped counts as gone)."""
     try:
@@ -91,24 +115,25 @@ def test_watchdog_ends_orphaned_worker(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-def test_kill_9_leaves_no_worker(tmp_path: Path) -> None:
+@pytest.mark.parametrize("start", ["fork", "forkserver", "spawn"])
+def test_kill_9_leaves_no_worker(tmp_path: Path, start: str) -> None:
     store = tmp_path / "s.duckdb"
     args = [sys.executable, "-m", "azalai.cli.main", "ensemble", "-n", "400", "--days", "365", "--backend", "process",
             "--workers", "2", "--batch-size", "2", "--store", str(store), "--format", "json"]
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=_env(), cwd=tmp_path,
-                            start_new_session=True)
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            env={**_env(), "AZALAI_WORKER_START": start}, cwd=tmp_path, start_new_session=True)
     workers: list[int] = []
     try:
         t0 = time.monotonic()
         while time.monotonic() - t0 < 900:  # the parent loads (or compiles) the engine before starting workers
             assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
-            workers = [p for p in children(proc.pid) if "spawn_main" in Path(f"/proc/{p}/cmdline").read_text()]
+            workers = pool_workers(proc.pid)
             if len(workers) == 2:
                 break
             time.sleep(0.5)
         assert len(workers) == 2, "the ensemble did not start its workers"
         time.sleep(2)  # let them load the engine and take batches
-        everything = sorted(set(workers) | set(children(proc.pid)))
+        everything = sorted(set(workers) | set(descendants(proc.pid)))
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
         assert _wait_gone(everything) == [], "worker processes outlived the killed ensemble"

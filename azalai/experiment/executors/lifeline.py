@@ -10,6 +10,10 @@ hundreds of MB each. Every worker therefore calls :func:`die_with_parent` when i
 * on every system a daemon thread checks once a second that the parent is still there (the worker's
   parent id changes when the parent dies) and ends the worker if it is not.
 
+A worker started by a fork server (:mod:`multiprocessing.forkserver`) is the server's child, not the
+driver's: :func:`die_with_driver` ties it to the server (which exits when the driver does) and watches
+the driver's process id as well.
+
 For a local Ray, whose workers are children of Ray's own processes, :func:`watch_pid` ends a worker
 when the driver's process is gone.
 """
@@ -69,6 +73,16 @@ def die_with_parent(parent_pid: int, parent_main_thread: bool = True) -> None:
         if os.getppid() != parent_pid:  # died between the check and the prctl
             os._exit(1)
     _watchdog(lambda: os.getppid() == parent_pid, "azalai-lifeline")
+
+
+def die_with_driver(driver_pid: int, driver_main_thread: bool = True) -> None:
+    """Called first in a pool's worker: end it when the driver (``driver_pid``) dies, whether the driver
+    started it (``fork``, ``spawn``) or a fork server did."""
+    if os.getppid() == driver_pid:
+        die_with_parent(driver_pid, driver_main_thread)
+        return
+    die_with_parent(os.getppid(), True)  # the fork server forks from its only thread
+    watch_pid(driver_pid)
 
 
 _WATCHED: set[int] = set()

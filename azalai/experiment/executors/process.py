@@ -1,36 +1,64 @@
 """Run whole batches in a pool of worker processes (``concurrent.futures.ProcessPoolExecutor``).
 
 The parent loads (or compiles) the engine before starting the pool, so the numba cache on disk is
-complete and every worker only loads it (about a second) instead of compiling for minutes.
-Workers are started with ``spawn`` (no inherited DuckDB or thread state) and ignore SIGINT: on
-Ctrl-C the parent stops handing out batches, stops the workers, and the batches already stored stay
-stored. Workers also die with the parent when it is killed outright
-(:func:`azalai.experiment.executors.lifeline.die_with_parent`).
+complete. How the workers start (:func:`start_method`) decides what a pool costs before its first
+batch:
+
+* ``fork`` (Linux), when it is safe: the workers are copies of the parent, with the compiled engine
+  already loaded, and start in milliseconds. Safe means that nothing a worker needs can be held by
+  a thread that the fork does not copy: the parent runs no Python thread besides the main one (so no
+  other thread holds the interpreter's import lock, a stream's lock or a logging lock) and has not
+  started numba's thread pool (the engine runs no parallel region, and a worker never starts one).
+  Native threads of libraries (DuckDB's, for a store the parent holds open) may run: a worker never
+  calls those libraries, the C library makes ``malloc`` safe across ``fork``, and whatever the
+  parent held is frozen for the collector before the fork (``gc.freeze``), so a worker never runs
+  the destructor of an object it inherited (a DuckDB connection, whose closing would write to the
+  store); a worker ends with ``os._exit``, running no destructor either.
+* ``forkserver`` (POSIX) otherwise: one clean, single-threaded server process loads the engine once
+  (:mod:`azalai.experiment.executors.preload`) and forks every worker from itself; the server lives
+  as long as the parent, so later pools in the same process start in milliseconds too.
+* ``spawn`` where neither is available: each worker imports and loads the engine (1-3 s).
+
+``AZALAI_WORKER_START`` (``fork``, ``forkserver`` or ``spawn``) chooses one explicitly.
+Workers ignore SIGINT and die on SIGTERM: on Ctrl-C the parent stops handing out batches, stops the
+workers, and the batches already stored stay stored. Workers also die with the parent when it is
+killed outright (:func:`azalai.experiment.executors.lifeline.die_with_driver`).
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
+import sys
 import threading
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Iterator, Sequence
 
 from azalai.experiment.executors.base import Batch, BatchResult, Runner, RunSpec
 
+START_ENV = "AZALAI_WORKER_START"
+START_METHODS = ("fork", "forkserver", "spawn")
+PRELOAD = "azalai.experiment.executors.preload"
+
 _RUNNER: Runner | None = None
 
 
-def _init_worker(spec: RunSpec, parent_pid: int, parent_main_thread: bool) -> None:
+def _init_worker(spec: RunSpec, driver_pid: int, driver_main_thread: bool, method: str) -> None:
     global _RUNNER
-    from azalai.experiment.executors.lifeline import die_with_parent
+    from azalai.experiment.executors.lifeline import die_with_driver
 
-    die_with_parent(parent_pid, parent_main_thread)
+    die_with_driver(driver_pid, driver_main_thread)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # One engine thread per worker: the workers already use the cores (no oversubscription).
-    import numba
+    for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):  # a forked worker has the parent's handlers
+        if sig is not None:
+            signal.signal(sig, signal.SIG_DFL)
+    if method != "fork":
+        # One engine thread per worker: the workers already use the cores (no oversubscription). A forked
+        # worker leaves numba's thread pool alone: starting it would load a library in a copied process.
+        import numba
 
-    numba.set_num_threads(1)
+        numba.set_num_threads(1)
     _RUNNER = Runner(spec)
 
 
@@ -40,7 +68,8 @@ def _run(batch: Batch) -> BatchResult:
 
 
 def warm_parent(spec: RunSpec) -> None:
-    """Compile or load the batch entry point in this process, so the disk cache is complete."""
+    """Compile or load the batch entry point in this process, so the disk cache is complete (and a
+    forked worker inherits the loaded engine)."""
     from azalai.model.engine import prepare, simulate_batch
 
     prep = prepare(spec.scenario, spec.policy, 7, spec.params)
@@ -54,13 +83,55 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _start(spec: RunSpec, n: int) -> ProcessPoolExecutor:
+def fork_is_safe() -> bool:
+    """True when workers may be forked from this process (see the module's docstring)."""
+    if not sys.platform.startswith("linux") or threading.active_count() != 1:
+        return False
+    from numba.np.ufunc import parallel
+
+    return getattr(parallel, "_is_initialized", True) is False  # unknown (another numba): not safe
+
+
+def start_method() -> str:
+    """How this process starts workers now: ``AZALAI_WORKER_START`` if set, else ``fork`` when
+    :func:`fork_is_safe`, else ``forkserver`` where available, else ``spawn``."""
     import multiprocessing as mp
 
-    ctx = mp.get_context("spawn")
+    available = mp.get_all_start_methods()
+    forced = os.environ.get(START_ENV, "").strip()
+    if forced:
+        if forced not in START_METHODS or forced not in available:
+            from azalai.errors import InputError, Problem
+
+            ok = ", ".join(m for m in START_METHODS if m in available)
+            raise InputError(Problem(f"${START_ENV}", None, None, START_ENV,
+                                     f"{forced[:40]!r} is not a start method of this system: use one of {ok}"))
+        return forced
+    if "fork" in available and fork_is_safe():
+        return "fork"
+    return "forkserver" if "forkserver" in available else "spawn"
+
+
+def _start(spec: RunSpec, n: int) -> ProcessPoolExecutor:
+    """A pool of ``n`` workers (forked ones are started before this returns, spawned ones on demand)."""
+    import multiprocessing as mp
+
+    method = start_method()
+    ctx = mp.get_context(method)
+    if method == "forkserver":
+        ctx.set_forkserver_preload([PRELOAD])  # takes effect when this process's server starts (once)
     main = threading.current_thread() is threading.main_thread()
-    return ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_init_worker,
-                               initargs=(spec, os.getpid(), main))
+    pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_init_worker,
+                               initargs=(spec, os.getpid(), main, method))
+    if method == "fork":
+        # A pool forks all its workers at its first submit, before it starts its own threads: submit a
+        # no-op now, with what the workers inherit frozen for the collector (never destroyed in them).
+        gc.freeze()
+        try:
+            pool.submit(int)
+        finally:
+            gc.unfreeze()
+    return pool
 
 
 def _feed(pool: ProcessPoolExecutor, batches: Sequence[Batch], n: int) -> Iterator[BatchResult]:
