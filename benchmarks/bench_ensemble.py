@@ -10,6 +10,13 @@ invocation, the peak resident memory of the driver and of the largest worker
 (``resource.getrusage``), and the size of one batch's state arrays. Memory does not grow with ``-n``:
 workers hold one batch at a time and the driver keeps only outcome scalars (68 floats per run).
 Results go to ``benchmarks/results/ensemble.json``.
+
+First, the fixed cost of a pool (``--startup-rounds`` times per start method): the wall time of
+``run_ensemble`` of 2 one-day replicates on 2 workers, which is almost all starting and stopping the
+workers, in this process where the engine is already loaded: ``fork`` copies this process;
+``forkserver``'s first call starts the server, which loads the engine once, and later calls fork from
+it; ``spawn`` starts fresh interpreters that import and load the engine every time.
+``--startup-only`` stops there.
 """
 
 from __future__ import annotations
@@ -40,6 +47,9 @@ def state_bytes(days: int, batch: int) -> int:
 
 def one(backend: str, workers: int, n: int, days: int, batch: int) -> dict:
     from azalai.experiment.ensemble import run_ensemble
+    from azalai.experiment.executors.process import start_method
+
+    how = start_method() if backend == "process" else ""  # after a local Ray, its threads make it forkserver
 
     with tempfile.TemporaryDirectory() as d:
         t0 = time.perf_counter()
@@ -47,9 +57,36 @@ def one(backend: str, workers: int, n: int, days: int, batch: int) -> dict:
                                   workers=workers, store=Path(d) / "bench.duckdb", batch_size=batch)
         wall = time.perf_counter() - t0
     assert len(df) == n
-    return {"backend": backend, "workers": workers, "n": n, "days": days, "wall_seconds": wall,
+    return {"backend": backend, "start_method": how, "workers": workers, "n": n, "days": days, "wall_seconds": wall,
             "runs_per_second": n / wall, "driver_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "children_maxrss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+
+
+STARTUP_METHODS = ("fork", "forkserver", "spawn")
+
+
+def startup(rounds: int) -> dict[str, list[float]]:
+    """Wall seconds of a 2-replicate, 1-day ensemble on 2 workers, per start method (first call first)."""
+    from azalai.experiment.ensemble import run_ensemble
+    from azalai.experiment.executors.process import START_ENV
+
+    out: dict[str, list[float]] = {}
+    old = os.environ.get(START_ENV)
+    try:
+        for method in STARTUP_METHODS:
+            os.environ[START_ENV] = method
+            out[method] = []
+            for _ in range(rounds):
+                t0 = time.perf_counter()
+                run_ensemble("mali-2016", "baseline-2016", n=2, days=1, backend="process", workers=2)
+                out[method].append(time.perf_counter() - t0)
+            print(f"pool start-up, {method}: " + ", ".join(f"{x:.2f}" for x in out[method]) + " s", flush=True)
+    finally:
+        if old is None:
+            os.environ.pop(START_ENV, None)
+        else:
+            os.environ[START_ENV] = old
+    return out
 
 
 def main() -> None:
@@ -62,6 +99,8 @@ def main() -> None:
     ap.add_argument("--backends", default="process,ray")
     ap.add_argument("--workers", default="1,2")
     ap.add_argument("--repeats", type=int, default=1, help="alternate 1 and 2 workers this many times (medians)")
+    ap.add_argument("--startup-rounds", type=int, default=3, help="pools started per start method")
+    ap.add_argument("--startup-only", action="store_true", help="measure the pools' start-up only")
     ap.add_argument("--out", type=Path, default=HERE / "results" / "ensemble.json")
     a = ap.parse_args()
 
@@ -69,7 +108,16 @@ def main() -> None:
     from azalai.model.engine import prepare, simulate_batch
 
     simulate_batch(prepare("mali-2016", "baseline-2016", days=7), [0])
+    if a.startup_only:  # keep the file's throughput runs, replace its start-up measurement
+        res = json.loads(a.out.read_text()) if a.out.exists() else {"runs": []}
+        res["startup"] = {"machine": machine(), "seconds": startup(a.startup_rounds)}
+        res["startup"]["machine"]["load_average_end"] = os.getloadavg()
+        a.out.parent.mkdir(parents=True, exist_ok=True)
+        a.out.write_text(json.dumps(res, indent=2, default=str))
+        return
     res = {"machine": machine(), "state_bytes_per_batch": state_bytes(a.days, a.batch_size), "runs": []}
+    res["startup"] = {"machine": machine(), "seconds": startup(a.startup_rounds)}
+    res["startup"]["machine"]["load_average_end"] = os.getloadavg()
     for backend, w in [(b, int(x)) for _ in range(a.repeats) for b in a.backends.split(",")
                        for x in a.workers.split(",")]:
         if True:

@@ -4,8 +4,9 @@
 
 Each generated block sits between ``<!-- bench:NAME -->`` and ``<!-- /bench:NAME -->`` in the document
 and is rewritten from ``results/NAME.json`` (``versions``: bench_versions.py; ``compile_profile``:
-profile_compile.py; ``vs_mesa``: vs_mesa.py). The prose around the blocks is written by hand. With
-``--check``, exit 1 when the document is not what the results give.
+profile_compile.py; ``vs_mesa``: vs_mesa.py; ``ensemble``: bench_ensemble.py's pool start-up). The
+prose around the blocks is written by hand. With ``--check``, exit 1 when the document is not what the
+results give.
 """
 
 from __future__ import annotations
@@ -73,16 +74,34 @@ def compile_profile(d: dict) -> str:
 
 
 def vs_mesa(d: dict) -> str:
+    cpu = all("cpu_ratio" in r for r in d["rows"])
     out = [f"{_conditions(d['machine'])}; Mesa {d['mesa']}. Medians of {d['repeats']} repeats "
-           f"({d['mesa_repeats']} for the Mesa ensemble, `mesa.batch_run` with {d['workers']} processes).", "",
-           "| benchmark | azalai | azalai time | Mesa time | ratio |", "|---|---|---:|---:|---:|"]
+           f"({d['mesa_repeats']} for the Mesa ensemble, `mesa.batch_run` with {d['workers']} processes"
+           + ("; engine and Mesa timings alternate" if cpu else "") + ").", "",
+           "| benchmark | azalai | azalai time | Mesa time | ratio |" + (" CPU-time ratio |" if cpu else ""),
+           "|---|---|---:|---:|---:|" + ("---:|" if cpu else "")]
     for r in d["rows"]:
         out.append(f"| {r['benchmark']} | {r['azalai']} | {r['azalai_s']:.3f} s | {r['mesa_s']:.2f} s | "
-                   f"**{r['ratio']:.0f}×** |")
+                   f"**{r['ratio']:.0f}×** |" + (f" {r['cpu_ratio']:.0f}× |" if cpu else ""))
     return "\n".join(out)
 
 
-RENDER = {"versions": versions, "compile_profile": compile_profile, "vs_mesa": vs_mesa}
+def ensemble(d: dict) -> str:
+    st = d.get("startup")
+    if not st:
+        return ""
+    secs = st["seconds"]
+    rounds = max(len(v) for v in secs.values())
+    out = [f"{_conditions(st['machine'])}. Wall time of `run_ensemble` of 2 one-day replicates on 2 workers "
+           f"(nearly all of it starting and stopping the pool), {rounds} calls in a row per start method.", "",
+           "| start method | first call (s) | later calls (s) |", "|---|---:|---:|"]
+    for method, ts in secs.items():
+        later = ", ".join(f"{t:.2f}" for t in ts[1:]) or "-"
+        out.append(f"| {method} | {ts[0]:.2f} | {later} |")
+    return "\n".join(out)
+
+
+RENDER = {"versions": versions, "compile_profile": compile_profile, "vs_mesa": vs_mesa, "ensemble": ensemble}
 
 
 def render(text: str) -> str:

@@ -1,17 +1,23 @@
-"""Time the numba engine against the Mesa reference implementation, in one process, same machine.
+"""Time the numba engine against the Mesa reference implementation, in one invocation, same machine.
 
 1. A single run (default 730 days, the scenario's horizon): the warm engine (compiled code loaded
    from numba's cache; the timing includes ``prepare`` — world arrays and lever matrix — and the
-   outcome scalars) against one ``ReferenceModel(...).run().outcomes()``. Median over ``--repeats``.
-2. An ensemble of ``--ensemble`` runs (default 100): Mesa through ``mesa.batch_run`` with
-   ``--workers`` processes (default 2); the engine through ``simulate_batch`` in one process, and
-   through ``azalai.experiment.ensemble.run_ensemble(..., backend="process", workers=2)``.
+   outcome scalars) against one ``ReferenceModel(...).run().outcomes()``. Engine and Mesa runs
+   alternate, so both see the same load; medians over ``--repeats``.
+2. An ensemble of ``--ensemble`` runs (default 100) on ``--workers`` processes (default 2): Mesa
+   through ``mesa.batch_run``; the engine through the call users make,
+   ``azalai.experiment.ensemble.run_ensemble(..., backend="process", workers=2)``, whose timing
+   includes starting its workers (each call starts its own pool) and gathering the outcome table.
+   Engine ensembles are timed before and after each Mesa ensemble (medians). For reference, the
+   engine's ``simulate_batch`` of all runs in one process.
 
+Besides wall time, the CPU time of each benchmark (this process and its finished children) is
+recorded: on a shared machine the wall times move with the load, the CPU times much less.
 Both read the same scenario, policy and parameter values. Run ``python -m azalai.model.warmup``
 first so that the engine timings do not include compilation.
 
-    .venv/bin/python benchmarks/vs_mesa.py                 # full benchmark (a few minutes)
-    .venv/bin/python benchmarks/vs_mesa.py --ensemble 20 --repeats 3 --mesa-repeats 1
+    .venv/bin/python benchmarks/vs_mesa.py --ensemble 50 --repeats 5 --mesa-repeats 1
+    .venv/bin/python benchmarks/vs_mesa.py --ensemble 10 --repeats 3 --mesa-repeats 1   # quick
 """
 
 from __future__ import annotations
@@ -19,18 +25,31 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import statistics
 import time
 from pathlib import Path
 
 
-def _median_time(fn, repeats):
-    ts = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t0)
-    return statistics.median(ts), ts
+def _cpu() -> float:
+    """CPU seconds of this process and of its children that have ended."""
+    s, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return s.ru_utime + s.ru_stime + c.ru_utime + c.ru_stime
+
+
+def _timed(fn, into: dict[str, list[float]]) -> None:
+    c0, t0 = _cpu(), time.perf_counter()
+    fn()
+    into["wall"].append(time.perf_counter() - t0)
+    into["cpu"].append(_cpu() - c0)
+
+
+def _new() -> dict[str, list[float]]:
+    return {"wall": [], "cpu": []}
+
+
+def _med(d: dict[str, list[float]], k: str) -> float:
+    return statistics.median(d[k])
 
 
 def main(argv=None):
@@ -56,6 +75,8 @@ def main(argv=None):
     import mesa
 
     import azalai
+    from azalai.experiment.ensemble import run_ensemble
+    from azalai.experiment.executors.process import start_method
     from azalai.model.engine import outcomes_of, prepare, run_prepared, simulate_batch
     from azalai.model.params import make_params
     from azalai.reference import ReferenceModel
@@ -81,25 +102,18 @@ def main(argv=None):
     def mesa_single():
         return ReferenceModel(sc, pol, seed=next(counter), days=days, params=params).run().outcomes()
 
-    t_eng1, _ = _median_time(engine_single, a.repeats)
-    t_mesa1, _ = _median_time(mesa_single, a.repeats)
-
     def engine_batch():
         simulate_batch(prepare(sc, pol, days=days, params=params), seeds)
 
-    t_eng_batch, _ = _median_time(engine_batch, a.repeats)
+    methods: set[str] = set()
 
-    t_eng_pool = None
-    try:
-        from azalai.experiment.ensemble import run_ensemble
+    def engine_ensemble():
+        methods.add(start_method())
+        df, _ = run_ensemble(sc, pol, n=a.ensemble, days=days, backend="process", workers=a.workers)  # params: defaults
+        assert len(df) == a.ensemble
 
-        def engine_pool():
-            run_ensemble(sc, pol, n=a.ensemble, days=days, backend="process", workers=a.workers)
-
-        engine_pool()  # start-up of the workers' compiled code is not what we measure twice
-        t_eng_pool, _ = _median_time(engine_pool, max(1, a.repeats // 2))
-    except ImportError:
-        pass
+    import tqdm  # mesa.batch_run's progress bar: without this its monitor thread outlives the call, and the
+    tqdm.tqdm.monitor_interval = 0  # engine's next pool would start from a fork server instead of forking
 
     def mesa_ensemble():
         res = mesa.batch_run(
@@ -113,15 +127,27 @@ def main(argv=None):
         )
         assert len(res) == a.ensemble
 
-    t_mesa_ens, _ = _median_time(mesa_ensemble, a.mesa_repeats)
+    e1, m1, eb, ee, me = _new(), _new(), _new(), _new(), _new()
+    for _ in range(a.repeats):  # alternating: both see the same load
+        _timed(engine_single, e1)
+        _timed(mesa_single, m1)
+        _timed(engine_batch, eb)
+    engine_ensemble()  # a first call, untimed, as the single runs' warm-up
+    per_side = max(1, a.repeats // (2 * a.mesa_repeats))
+    for _ in range(a.mesa_repeats):  # engine ensembles before and after each Mesa ensemble
+        for _ in range(per_side):
+            _timed(engine_ensemble, ee)
+        _timed(mesa_ensemble, me)
+        for _ in range(per_side):
+            _timed(engine_ensemble, ee)
 
+    ens = f"ensemble of {a.ensemble} × {days} days"
+    method = "/".join(sorted(methods))
     rows = [
-        ("single run, %d days" % days, "engine (warm, 1 process)", t_eng1, t_mesa1),
-        (f"ensemble of {a.ensemble} × {days} days", "engine `simulate_batch` (1 process)", t_eng_batch, t_mesa_ens),
+        ("single run, %d days" % days, "engine (warm, 1 process)", e1, m1),
+        (ens, f"engine `run_ensemble` (process backend, {a.workers} workers, {method})", ee, me),
+        (ens, "engine `simulate_batch` (all runs in 1 process)", eb, me),
     ]
-    if t_eng_pool is not None:
-        rows.append((f"ensemble of {a.ensemble} × {days} days",
-                     f"engine `run_ensemble` (process, {a.workers} workers)", t_eng_pool, t_mesa_ens))
     cpu = info.get("cpu") or platform.processor() or platform.machine()
     load0 = " / ".join(f"{x:.1f}" for x in info.get("load_average", ()))
     load = " / ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
@@ -132,11 +158,12 @@ def main(argv=None):
         f"Scenario `{a.scenario}`, policy `{a.policy}`. Medians over {a.repeats} repeats "
         f"({a.mesa_repeats} for the Mesa ensemble, `mesa.batch_run` with {a.workers} processes).",
         "",
-        "| benchmark | azalai | azalai time | Mesa time | ratio |",
-        "|---|---|---:|---:|---:|",
+        "| benchmark | azalai | azalai time | Mesa time | ratio | CPU-time ratio |",
+        "|---|---|---:|---:|---:|---:|",
     ]
     for name, how, te, tm in rows:
-        md.append(f"| {name} | {how} | {te:.3f} s | {tm:.2f} s | {tm / te:.0f}× |")
+        md.append(f"| {name} | {how} | {_med(te, 'wall'):.3f} s | {_med(tm, 'wall'):.2f} s | "
+                  f"{_med(tm, 'wall') / _med(te, 'wall'):.0f}× | {_med(tm, 'cpu') / _med(te, 'cpu'):.0f}× |")
     text = "\n".join(md) + "\n"
     print(text)
     if a.out:
@@ -146,8 +173,11 @@ def main(argv=None):
 
         info["load_average_end"] = os.getloadavg()
         rec = {"machine": info, "mesa": mesa.__version__, "days": days, "ensemble": a.ensemble, "workers": a.workers,
-               "repeats": a.repeats, "mesa_repeats": a.mesa_repeats,
-               "rows": [{"benchmark": n, "azalai": h, "azalai_s": te, "mesa_s": tm, "ratio": tm / te}
+               "repeats": a.repeats, "mesa_repeats": a.mesa_repeats, "start_method": method,
+               "rows": [{"benchmark": n, "azalai": h, "azalai_s": _med(te, "wall"), "mesa_s": _med(tm, "wall"),
+                         "ratio": _med(tm, "wall") / _med(te, "wall"), "azalai_cpu_s": _med(te, "cpu"),
+                         "mesa_cpu_s": _med(tm, "cpu"), "cpu_ratio": _med(tm, "cpu") / _med(te, "cpu"),
+                         "azalai_all_s": te["wall"], "mesa_all_s": tm["wall"]}
                         for n, h, te, tm in rows]}
         Path(a.json).parent.mkdir(parents=True, exist_ok=True)
         Path(a.json).write_text(json.dumps(rec, indent=2), encoding="utf-8")
