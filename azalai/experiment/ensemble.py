@@ -134,16 +134,30 @@ def _outcome_frame(run_id: str, results: Sequence[BatchResult]):
 def write_batch(con, run_id: str, res: BatchResult) -> None:
     """Store one batch's outcomes (and events) in ONE transaction: all of it or nothing.
 
-    Rows are those of :func:`azalai.experiment.runs.insert_outcomes`, inserted from a data frame
-    (``executemany`` takes seconds per batch of 32 replicates in DuckDB).
+    Rows are those of :func:`azalai.experiment.runs.insert_outcomes` and
+    :func:`azalai.experiment.runs.insert_frame`, inserted from one data frame per table (``executemany``
+    takes seconds per batch of 32 replicates in DuckDB; one insert per replicate's events, a second).
     """
-    from azalai.experiment.runs import insert_frame
-
     with transaction(con):
         append(con, "run_outcomes", _outcome_frame(run_id, [res]))
         if res.events is not None:
-            for seed, ev in zip(res.seeds, res.events):
-                insert_frame(con, "run_events", run_id, seed, ev)
+            ev = _events_frame(run_id, res)
+            if ev is not None:
+                append(con, "run_events", ev)
+
+
+def _events_frame(run_id: str, res: BatchResult):
+    """The batch's event frames as one, with ``run_id`` and ``seed`` first (None when no replicate had any)."""
+    import pandas as pd
+
+    parts = [ev for ev in res.events if ev is not None and len(ev)]
+    if not parts:
+        return None
+    seeds = [int(seed) for seed, ev in zip(res.seeds, res.events) if ev is not None and len(ev)]
+    d = pd.concat(parts, ignore_index=True)
+    d.insert(0, "seed", pd.array([s for s, ev in zip(seeds, parts) for _ in range(len(ev))], dtype="int64"))
+    d.insert(0, "run_id", run_id)
+    return d
 
 
 def stored_replicates(con, run_id: str) -> set[int]:

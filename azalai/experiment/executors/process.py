@@ -126,11 +126,16 @@ def _start(spec: RunSpec, n: int) -> ProcessPoolExecutor:
     if method == "fork":
         # A pool forks all its workers at its first submit, before it starts its own threads: submit a
         # no-op now, with what the workers inherit frozen for the collector (never destroyed in them).
+        ours = gc.get_freeze_count() == 0  # leave frozen what the program itself froze
         gc.freeze()
         try:
             pool.submit(int)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
         finally:
-            gc.unfreeze()
+            if ours:
+                gc.unfreeze()
     return pool
 
 
