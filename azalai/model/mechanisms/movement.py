@@ -37,7 +37,6 @@ from azalai.model.events import (
     CK_AIM, CK_BETTER_PLACE, CK_ENEMIES_PRESENT, CK_LOCAL_STRENGTH, CK_MOVED_FROM, CK_PLACE_VALUE, CK_POOL,
     CK_RENT_STAKE, EV_BASE, EV_GROUP_CHANGE, M_MOVEMENT, NOBODY, PAIR_CODE, emit, link,
 )
-from azalai.model.mechanisms.presence import lists_by_place
 from azalai.model.state import ACC, CHAIN, DAYS_PER_WEEK, WEEKS_PER_YEAR
 from azalai.model.world import KIND_INTERNATIONAL, KIND_JIHADIST, KIND_STATE, ROLE_BARKHANE, ROLE_MINUSMA, ROLE_STATE
 
@@ -108,14 +107,81 @@ def _living_lists(S, r):
 
 
 @njit(cache=True)
-def place_values(W, S, p, r, a, strength, val, term, termval, hostile, aptr, aidx, cptr, cidx):
+def _related(W, S, r):
+    A = S.rel.shape[1]
+    ptr = np.zeros(A + 1, dtype=np.int64)
+    for a in range(A):
+        k = 0
+        for b in range(A):
+            if b != a and (S.rel[r, a, b] != 0.0 or W.pair_of[a, b] >= 0):
+                k += 1
+        ptr[a + 1] = ptr[a] + k
+    idx = np.empty(ptr[A], dtype=np.int64)
+    for a in range(A):
+        i = ptr[a]
+        for b in range(A):
+            if b != a and (S.rel[r, a, b] != 0.0 or W.pair_of[a, b] >= 0):
+                idx[i] = b
+                i += 1
+    return ptr, idx
+
+
+@njit(cache=True)
+def _presence_by_actor(S, p, r):
+    """Per actor, the places where it has at least ``min_presence`` fighters, in ascending order (CSR)."""
+    A, P = S.fighters.shape[1], S.fighters.shape[2]
+    ptr = np.zeros(A + 1, dtype=np.int64)
+    for a in range(A):
+        k = 0
+        for v in range(P):
+            if S.fighters[r, a, v] >= p.min_presence:
+                k += 1
+        ptr[a + 1] = ptr[a] + k
+    idx = np.empty(ptr[A], dtype=np.int64)
+    for a in range(A):
+        i = ptr[a]
+        for v in range(P):
+            if S.fighters[r, a, v] >= p.min_presence:
+                idx[i] = v
+                i += 1
+    return ptr, idx
+
+
+@njit(cache=True)
+def place_values(W, S, p, r, a, strength, val, term, termval, hostile, rptr, ridx, pptr, pidx, cptr, cidx,
+                 hos_at, ally_at, touched):
     """Value of every place to actor a (0 outside its area); the largest term and the hostile strength.
 
-    ``aptr/aidx``: actors present at each place (a superset: presence is tested again);
-    ``cptr/cidx``: communities living at each place."""
+    ``rptr/ridx``: the actors a is related to (:func:`_related`); ``pptr/pidx``: the places where each
+    actor is present (a superset: presence is tested again); ``cptr/cidx``: communities living at each
+    place. ``hos_at``, ``ally_at`` (zero on entry and on return) and ``touched`` are work arrays.
+
+    The hostile and allied strength at each place are summed actor by actor over the related actors
+    (in ascending order, as a scan of the actors present at the place would add them); at a place where
+    no hostile actor is present the terms that scale with it are the exact values the formula gives
+    for zero (``sqrt(0)`` is 0, and the threat divisor is 1)."""
     P = W.place_ext.shape[0]
     k = W.actor_kind[a]
     force_like = k == KIND_STATE or k == KIND_INTERNATIONAL
+    nt = 0
+    for i in range(rptr[a], rptr[a + 1]):
+        b = ridx[i]
+        h = _hostility(W, S, p, r, a, b)
+        rab = S.rel[r, a, b]
+        if not (h > 0.0 or rab > 0.0):
+            continue
+        for j in range(pptr[b], pptr[b + 1]):
+            v = pidx[j]
+            fb = S.fighters[r, b, v]
+            if fb < p.min_presence:
+                continue
+            if hos_at[v] == 0.0 and ally_at[v] == 0.0:
+                touched[nt] = v
+                nt += 1
+            if h > 0.0:
+                hos_at[v] += h * fb
+            else:
+                ally_at[v] += rab * fb
     for v in range(P):
         val[v] = 0.0
         term[v] = 0
@@ -133,30 +199,23 @@ def place_values(W, S, p, r, a, strength, val, term, termval, hostile, aptr, aid
             n = S.pop[r, c, v]
             people += n
             backers += n * S.support[r, c, a]
-        hos = 0.0
-        ally = 0.0
-        for i in range(aptr[v], aptr[v + 1]):
-            b = aidx[i]
-            if b == a:
-                continue
-            fb = S.fighters[r, b, v]
-            if fb < p.min_presence:
-                continue
-            h = _hostility(W, S, p, r, a, b)
-            if h > 0.0:
-                hos += h * fb
-            elif S.rel[r, a, b] > 0.0:
-                ally += S.rel[r, a, b] * fb
-        if force_like:
-            # People to protect, where armed enemies threaten them.
-            x_pool = p.value_pool * np.sqrt(people / p.pool_ref) * min(1.0, hos / p.force_ref)
+        hos = hos_at[v]
+        ally = ally_at[v]
+        if hos != 0.0:
+            if force_like:
+                # People to protect, where armed enemies threaten them.
+                x_pool = p.value_pool * np.sqrt(people / p.pool_ref) * min(1.0, hos / p.force_ref)
+            else:
+                x_pool = p.value_pool * backers / p.pool_ref
+            x_enemy = p.value_enemy * np.sqrt(hos / p.force_ref)
         else:
-            x_pool = p.value_pool * backers / p.pool_ref
-        x_enemy = p.value_enemy * np.sqrt(hos / p.force_ref)
-        x_ally = p.value_ally * np.sqrt(ally / p.force_ref)
+            x_pool = p.value_pool * 0.0 if force_like else p.value_pool * backers / p.pool_ref
+            x_enemy = p.value_enemy * 0.0
+        x_ally = p.value_ally * (np.sqrt(ally / p.force_ref) if ally != 0.0 else 0.0)
         x_aim = p.value_aim * W.aim_w[a, v]
         x = x_rent + x_pool + x_enemy + x_ally + x_aim + p.value_base * W.force_base[a, v]
-        x /= 1.0 + p.threat_weight * hos / (strength + p.force_ref)
+        if hos != 0.0:
+            x /= 1.0 + p.threat_weight * hos / (strength + p.force_ref)
         if S.protector[r, v] == a:
             x *= 1.0 + p.defend_premium
         val[v] = x
@@ -180,6 +239,9 @@ def place_values(W, S, p, r, a, strength, val, term, termval, hostile, aptr, aid
                 termval[v] = S.place_rent_ema[r, v]
             elif t == CK_ENEMIES_PRESENT:
                 termval[v] = hos
+    for i in range(nt):
+        hos_at[touched[i]] = 0.0
+        ally_at[touched[i]] = 0.0
 
 
 @njit(cache=True)
@@ -254,6 +316,7 @@ def reallocate(W, S, p, lev, r, day, week):
     # The places an actor may send fighters to (tgt > 0), and those joined with its posts, in ascending
     # order: the loops below visit only these (elsewhere tgt, fighters and out are zero, so they add
     # nothing), in the order of a scan of all places; ``out`` is zero outside the last actor's union.
+    dmin = np.empty(P)
     tl = np.empty(P, dtype=np.int64)
     un = np.empty(P, dtype=np.int64)
     nun = 0
@@ -263,9 +326,12 @@ def reallocate(W, S, p, lev, r, day, week):
             resize_force(W, S, p, lev, r, day, a)
     # Who is where, and who lives where: fighters only leave places below, so the lists built now
     # hold everyone present later in the week (presence is tested again where it matters).
-    sel = np.ones(A, dtype=np.bool_)
-    aptr, aidx = lists_by_place(S.fighters[r], p.min_presence, sel)
+    pptr, pidx = _presence_by_actor(S, p, r)
+    rptr, ridx = _related(W, S, r)
     cptr, cidx = _living_lists(S, r)
+    hos_at = np.zeros(P)
+    ally_at = np.zeros(P)
+    touched = np.empty(P, dtype=np.int64)
     for a in range(A):
         k = W.actor_kind[a]
         rate = p.move_rate
@@ -280,7 +346,8 @@ def reallocate(W, S, p, lev, r, day, week):
             strength += S.fighters[r, a, v]
         if strength < p.min_presence:
             continue
-        place_values(W, S, p, r, a, strength, val, term, termval, hostile, aptr, aidx, cptr, cidx)
+        place_values(W, S, p, r, a, strength, val, term, termval, hostile, rptr, ridx, pptr, pidx, cptr, cidx,
+                     hos_at, ally_at, touched)
         # A clandestine group's cells disperse: massing more of its men in one place is worth less.
         clandestine = k == KIND_JIHADIST
         # Net value: less the distance from the nearest post; concentrated by value_power.
@@ -289,17 +356,21 @@ def reallocate(W, S, p, lev, r, day, week):
             if S.fighters[r, a, u] > 0.0:
                 posts[npost] = u
                 npost += 1
+        # Distance from the nearest post, a post at a time over all places (the same minimum).
+        for v in range(P):
+            dmin[v] = np.inf
+        for i in range(npost):
+            u = posts[i]
+            for v in range(P):
+                if W.dist_km[u, v] < dmin[v]:
+                    dmin[v] = W.dist_km[u, v]
         wsum = 0.0
         ntl = 0
         for v in range(P):
             tgt[v] = 0.0
             if val[v] <= 0.0:
                 continue
-            d = np.inf
-            for i in range(npost):
-                u = posts[i]
-                if W.dist_km[u, v] < d:
-                    d = W.dist_km[u, v]
+            d = dmin[v]
             e = val[v]
             if clandestine:
                 e /= 1.0 + S.fighters[r, a, v] / p.cell_size
