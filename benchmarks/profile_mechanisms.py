@@ -4,7 +4,8 @@
 
 Each mechanism is a compiled function of its own (loaded from numba's cache, as when the day loop calls
 it); the script steps a replicate through a warm-up period with the real loop, then calls every
-mechanism in the loop's order for ``--days`` days, timing each call from Python. Call overhead (a few
+mechanism in the loop's order for ``--days`` days, timing each call from Python (CPU time of the
+process, which a shared machine's load disturbs less than the wall clock). Call overhead (a few
 microseconds) is included, so mechanisms that cost less than that at scale 1 read as that overhead.
 """
 
@@ -36,20 +37,24 @@ def profile(scale: int, days: int, warm: int = 28) -> dict[str, float]:
     C = prep.world.pop0.shape[0]
     aptr, aidx = np.zeros(P + 1, dtype=np.int64), np.empty(A * P, dtype=np.int64)
     cptr, cidx = np.zeros(P + 1, dtype=np.int64), np.empty(C * P, dtype=np.int64)
+    lptr, lidx = np.zeros(C + 1, dtype=np.int64), np.empty(C * P, dtype=np.int64)
+    nptr, nidx = np.zeros(P + 1, dtype=np.int64), np.empty(C * P, dtype=np.int64)
     lists = (aptr, aidx, cptr, cidx)
-    daily = [("move_convoys", K.move_convoys, ()), ("present_lists", None, ()), ("clashes", K.clashes, lists[:2]),
+    people = (cptr, cidx, lptr, lidx, nptr, nidx)
+    daily = [("move_convoys", K.move_convoys, ()), ("presence lists", None, ()), ("clashes", K.clashes, lists[:2]),
              ("attacks", K.attacks, lists[:2]), ("assassinations", K.assassinations, lists),
              ("reprisals", K.reprisals, lists), ("kidnappings", K.kidnappings, ()),
-             ("tips_and_operations", K.tips_and_operations, lists[:2]), ("sweeps", K.sweeps, ())]
+             ("tips_and_operations", K.tips_and_operations, (aptr, aidx, lptr, lidx, nptr, nidx)),
+             ("sweeps", K.sweeps, ())]
     t: dict[str, float] = defaultdict(float)
+    fighters_moved = people_moved = True  # as in kernel.step_days: lists built again only when needed
     for day in range(warm, warm + days):
         if day % 7 == 0:
+            fighters_moved = people_moved = True
             week = day // 7
             # the weekly slow processes, in the order of kernel.weekly (its bookkeeping done in numpy)
             S.place_rent_ema[0] += p.rent_smoothing * (S.place_rent_week[0] - S.place_rent_ema[0])
             for name, fn, args in (("w: reallocate", K.reallocate, (W, Sr, p, lev, 0, day, week)),
-                                   ("w: land_disputes", K.land_disputes, (W, Sr, p, lev, 0, day, week)),
-                                   ("w: update_groups", K.update_groups, (W, Sr, p, lev, 0, day, week)),
                                    ("w: update_accords", K.update_accords, (W, Sr, p, lev, 0, day, week)),
                                    ("w: land_disputes", K.land_disputes, (W, Sr, p, lev, 0, day, week)),
                                    ("w: update_groups", K.update_groups, (W, Sr, p, lev, 0, day, week)),
@@ -58,9 +63,9 @@ def profile(scale: int, days: int, warm: int = 28) -> dict[str, float]:
                                    ("w: choose_routes", K.choose_routes, (W, Sr, p, lev, 0, day, week))):
                 if name == "w: choose_routes":
                     S.risk[0] *= p.risk_decay
-                t0 = time.perf_counter()
+                t0 = time.process_time()
                 fn(*args)
-                t[name] += time.perf_counter() - t0
+                t[name] += time.process_time() - t0
             S.aggr[0] *= p.aggression_decay
             S.last_loss_value[0] *= p.aggression_decay
             S.manip[0] *= p.manipulation_decay
@@ -68,15 +73,19 @@ def profile(scale: int, days: int, warm: int = 28) -> dict[str, float]:
             for arr in (S.place_rent_week, S.seized_place_week, S.rent_week, S.flow_week, S.livelihood_week):
                 arr[0] = 0.0
         for name, fn, extra in daily:
-            t0 = time.perf_counter()
+            t0 = time.process_time()
             if fn is None:
-                K.present_lists(Sr, p, 0, *lists)
+                if fighters_moved:
+                    K.actor_lists(Sr, p, 0, aptr, aidx)
+                if people_moved:
+                    K.people_lists(Sr, p, 0, *people)
+                fighters_moved = people_moved = False
             else:
                 fn(W, Sr, p, lev, 0, day, *extra)
-            t[name] += time.perf_counter() - t0
-        t0 = time.perf_counter()
-        K.releases(W, Sr, p, 0, day)
-        t["releases"] += time.perf_counter() - t0
+            t[name] += time.process_time() - t0
+        t0 = time.process_time()
+        people_moved = K.releases(W, Sr, p, 0, day) or people_moved
+        t["releases"] += time.process_time() - t0
     return {k: 1000 * v / days for k, v in t.items()}  # ms per day
 
 

@@ -23,7 +23,7 @@ from azalai.model.mechanisms.operations import releases, sweeps
 from azalai.model.mechanisms.movement import reallocate
 from azalai.model.mechanisms.routes import choose_routes
 from azalai.model.mechanisms.trafficking import move_convoys, set_entitlements
-from azalai.model.mechanisms.presence import present_lists
+from azalai.model.mechanisms.presence import actor_lists, people_lists
 from azalai.model.mechanisms.targeted import assassinations, kidnappings, reprisals
 from azalai.model.mechanisms.violence import attacks, clashes
 from azalai.model.state import ACC, DAYS_PER_WEEK, TS_FALSE_ACTED, TS_TIPS, TS_TIPS_ACTED, TS_TIPS_FALSE
@@ -156,25 +156,41 @@ def step_days(W, S, p, lev, aid, d0, d1):
     R = S.seed.shape[0]
     A, P = W.fighters0.shape
     C = W.pop0.shape[0]
-    # Who is where, rebuilt once a day and shared by the day's violence, tips and operations.
+    # Who is where, shared by the day's violence, tips and operations, and built again only when
+    # fighters or people may have arrived (mechanisms/presence.py): the actors' lists after the weekly
+    # processes, the communities' lists also after a release raised a small population.
     aptr = np.zeros(P + 1, dtype=np.int64)
     aidx = np.empty(A * P, dtype=np.int64)
     cptr = np.zeros(P + 1, dtype=np.int64)
     cidx = np.empty(C * P, dtype=np.int64)
+    lptr = np.zeros(C + 1, dtype=np.int64)
+    lidx = np.empty(C * P, dtype=np.int64)
+    nptr = np.zeros(P + 1, dtype=np.int64)
+    nidx = np.empty(C * P, dtype=np.int64)
     for r in range(R):
+        fighters_moved = True
+        people_moved = True
         for day in range(d0, d1):
             if day % DAYS_PER_WEEK == 0:
                 weekly(W, S, p, lev, aid, r, day, day // DAYS_PER_WEEK)
+                fighters_moved = True
+                people_moved = True
             move_convoys(W, S, p, lev, r, day)
-            present_lists(S, p, r, aptr, aidx, cptr, cidx)
+            if fighters_moved:
+                actor_lists(S, p, r, aptr, aidx)
+                fighters_moved = False
+            if people_moved:
+                people_lists(S, p, r, cptr, cidx, lptr, lidx, nptr, nidx)
+                people_moved = False
             clashes(W, S, p, lev, r, day, aptr, aidx)
             attacks(W, S, p, lev, r, day, aptr, aidx)
             assassinations(W, S, p, lev, r, day, aptr, aidx, cptr, cidx)
             reprisals(W, S, p, lev, r, day, aptr, aidx, cptr, cidx)
             kidnappings(W, S, p, lev, r, day)
-            tips_and_operations(W, S, p, lev, r, day, aptr, aidx)
+            tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, nptr, nidx)
             sweeps(W, S, p, lev, r, day)
-            releases(W, S, p, r, day)
+            if releases(W, S, p, r, day):
+                people_moved = True
 
 
 @njit(cache=True)

@@ -27,7 +27,6 @@ import numpy as np
 from numba import njit
 
 from azalai.model.mechanisms.operations import execute_operation, force_tempo
-from azalai.model.mechanisms.presence import nonzero_by_row
 from azalai.model.mechanisms.trafficking import force_focus
 from azalai.model.rng import (
     SITE_OP_ESCAPE, SITE_TIP_CATCH, SITE_TIP_COUNT, SITE_TIP_LIE, SITE_TIP_SOURCE, SITE_TIP_TARGET, SITE_TIP_VET,
@@ -79,11 +78,12 @@ def plausibility(W, S, p, r, b, focus, rmax):
 
 
 @njit(cache=True)
-def tips_and_operations(W, S, p, lev, r, day, aptr, aidx):
+def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx):
     """Tips reach each force; some are false; vetted ones may be caught; the rest become operations.
 
-    ``aptr``/``aidx``: per place, the actors present at the start of the day's violence (a superset of
-    who is present now, :func:`azalai.model.mechanisms.presence.present_lists`)."""
+    ``aptr``/``aidx``: per place, the actors present (a superset of who is present now);
+    ``lptr``/``lidx``: per community, the places where it has people; ``pptr``/``pidx``: per place, the
+    communities with people there (supersets too: see :mod:`azalai.model.mechanisms.presence`)."""
     A, P = W.fighters0.shape
     C = W.pop0.shape[0]
     seed = S.seed[r]
@@ -100,13 +100,13 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx):
     na = 0
     ctot = np.zeros(C)
     ctot_ok = False
-    lptr = np.zeros(1, dtype=np.int64)  # per community, its places with people (built when first needed)
-    lidx = np.zeros(0, dtype=np.int64)
-    pptr = np.zeros(P + 1, dtype=np.int64)
-    pidx = np.zeros(0, dtype=np.int64)
-    lists_ok = False
     inside = np.zeros(C)
     incand = np.zeros(A, dtype=np.bool_)
+    # Each candidate's base communities (non-zero ``base_w``, ascending), listed on first use.
+    bstart = np.full(A, -1, dtype=np.int64)
+    bcount = np.zeros(A, dtype=np.int64)
+    bbuf = np.empty(4 * C, dtype=np.int64)
+    nb = 0
     cand = np.zeros(P)
     cand_k = np.empty(P, dtype=np.int64)
     for f in range(A):
@@ -140,24 +140,6 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx):
         S.ops_budget[r, f] = min(p.ops_budget_cap, S.ops_budget[r, f] + p.ops_per_day * tempo * (1.0 - p.vetting_cost * vet))
         lam = 0.0
         if not ctot_ok:
-            # Operations only lower populations: the places with people at the first force's turn hold
-            # every non-zero term of these sums for the rest of the day.
-            if not lists_ok:
-                lptr, lidx = nonzero_by_row(S.pop[r])
-                # and per place, the communities with people there, in ascending order
-                pptr = np.zeros(P + 1, dtype=np.int64)
-                for i in range(lidx.shape[0]):
-                    pptr[lidx[i] + 1] += 1
-                for v in range(P):
-                    pptr[v + 1] += pptr[v]
-                pidx = np.empty(lidx.shape[0], dtype=np.int64)
-                pcur = pptr[:P].copy()
-                for c in range(C):
-                    for i in range(lptr[c], lptr[c + 1]):
-                        v = lidx[i]
-                        pidx[pcur[v]] = c
-                        pcur[v] += 1
-                lists_ok = True
             for c in range(C):
                 tot = 0.0
                 for i in range(lptr[c], lptr[c + 1]):
@@ -235,10 +217,21 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx):
                 riv = 0.0
                 if g >= 0:
                     riv += max(0.0, -S.rel[r, g, a])
+                if bstart[a] < 0:  # a's base communities, listed when a first becomes a candidate today
+                    if nb + C > bbuf.shape[0]:
+                        grown = np.empty(2 * bbuf.shape[0] + C, dtype=np.int64)
+                        grown[:nb] = bbuf[:nb]
+                        bbuf = grown
+                    bstart[a] = nb
+                    for c2 in range(C):
+                        if W.base_w[a, c2] != 0.0:
+                            bbuf[nb] = c2
+                            nb += 1
+                    bcount[a] = nb - bstart[a]
                 comm = 0.0
-                for c2 in range(C):
-                    if W.base_w[a, c2] != 0.0:
-                        comm -= W.base_w[a, c2] * W.comm_rel[c, c2]
+                for i2 in range(bstart[a], bstart[a] + bcount[a]):
+                    c2 = bbuf[i2]
+                    comm -= W.base_w[a, c2] * W.comm_rel[c, c2]
                 riv += max(0.0, comm)
                 if riv <= 0.0:
                     continue

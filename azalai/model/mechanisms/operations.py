@@ -27,6 +27,7 @@ from numba import njit
 from azalai.model.events import (
     CIVILIANS, CK_ATTACK, CK_CIVILIAN_HARM, CK_DETENTIONS, CK_DUAL_HATTED, CK_FALSE_TIP, CK_MISDIRECTED, CK_MISSION_FOCUS, CK_SWEEP, CK_TIP, EV_AIRSTRIKE, EV_ARRESTS, EV_CLASH, EV_PROTEST, M_OPERATIONS, PROTESTERS, emit, link,
 )
+from azalai.model.mechanisms.presence import people_floor
 from azalai.model.rng import (
     SITE_CIV_SIZE, SITE_OP_CIV, SITE_OP_KIND, SITE_OP_PROTEST, SITE_OP_SIZE, SITE_SWEEP_PROTEST, SITE_SWEEP_SIZE,
     SITE_TIP_DISCOVER, choice_weighted, lomax, poisson, uniform,
@@ -222,9 +223,14 @@ def sweeps(W, S, p, lev, r, day):
 
 @njit(cache=True)
 def releases(W, S, p, r, day):
-    """Detainees whose delay has run out go home (to their community's largest place)."""
+    """Detainees whose delay has run out go home (to their community's largest place).
+
+    Returns whether a population under the floor of the communities' per-place lists rose (the lists
+    must then be built again, :mod:`azalai.model.mechanisms.presence`)."""
     C, P = W.pop0.shape
     slot = day % RING
+    floor = people_floor(p)
+    rose = False
     for c in range(C):
         n = S.release[r, slot, c]
         if n <= 0.0:
@@ -237,4 +243,8 @@ def releases(W, S, p, r, day):
             if S.pop[r, c, v] > bp:
                 bp = S.pop[r, c, v]
                 best = v
+        before = S.pop[r, c, best]
         S.pop[r, c, best] += n
+        if before < floor or before == 0.0:
+            rose = True
+    return rose

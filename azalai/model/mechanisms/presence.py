@@ -1,7 +1,16 @@
-"""Who is present where: per-place lists of armed actors and communities, built once a day.
+"""Who is present where: per-place lists of armed actors and communities.
 
 Violence, tips, operations, movement and land disputes read these lists instead of scanning every actor at
 every place: only actors present at a place interact there (docs/ODD.md §7.3).
+
+The day loop keeps them up to date as people and fighters move rather than rebuilding them every day:
+fighters arrive, recruit, defect and redeploy only in the weekly processes, and during the days they
+only fall, so the actors' lists are built after each week's processes; people only fall during the
+day, except detainees released home, so the communities' lists are built again after a release has
+raised a population that was under the lists' floor. Between rebuilds the lists hold everyone present
+(a superset): each mechanism tests presence, its own population floor and the kind of actor it
+concerns again, and so visits exactly whom a list built at its own start would have given, in the
+same (ascending) order.
 """
 
 from __future__ import annotations
@@ -63,21 +72,6 @@ def lists_by_place(M, minv, sel):
 
 
 @njit(cache=True)
-def present_lists(S, p, r, aptr, aidx, cptr, cidx):
-    """Who is where, once a day before the violence: per place, the actors with at least
-    ``min_presence`` fighters there (``aptr``/``aidx``) and the communities with at least the smaller
-    of the assassination and reprisal population floors (``cptr``/``cidx``), in ascending order.
-
-    Fighters and people only fall during the day's violence, tips and operations, so these lists
-    hold everyone present at any later moment of the day (a superset): each mechanism tests presence,
-    its own population floor and the kind of actor it concerns again, and so visits exactly whom a
-    list built at its own start would have given, in the same order.
-    """
-    fill_lists(S.fighters[r], p.min_presence, aptr, aidx)
-    fill_lists(S.pop[r], min(p.assassination_min_pop, p.reprisal_min_pop), cptr, cidx)
-
-
-@njit(cache=True)
 def nonzero_by_row(M):
     """Per row of M (rows x places), the places where it is not zero, in ascending order (CSR:
     ``ptr`` over rows, ``idx`` of places). A sum over a row's places that skips exact zeros, in
@@ -99,3 +93,65 @@ def nonzero_by_row(M):
                 idx[i] = v
                 i += 1
     return ptr, idx
+
+
+@njit(cache=True)
+def actor_lists(S, p, r, aptr, aidx):
+    """Per place, the actors with at least ``min_presence`` fighters there, in ascending order."""
+    fill_lists(S.fighters[r], p.min_presence, aptr, aidx)
+
+
+@njit(cache=True)
+def people_floor(p):
+    """The smallest population the communities' per-place lists must hold (assassinations, reprisals)."""
+    return min(p.assassination_min_pop, p.reprisal_min_pop)
+
+
+@njit(cache=True)
+def people_lists(S, p, r, cptr, cidx, lptr, lidx, nptr, nidx):
+    """The communities' lists, from one pass over the communities x places array (two with the fill):
+
+    * ``cptr``/``cidx``: per place, the communities with at least :func:`people_floor` people there;
+    * ``lptr``/``lidx``: per community, the places where it has people (not zero);
+    * ``nptr``/``nidx``: per place, the communities with people there (not zero).
+
+    All in ascending order. A sum over a community's places (or a place's communities) that skips
+    exact zeros, in this order, is the sum over all of them bit for bit."""
+    M = S.pop[r]
+    C = M.shape[0]
+    P = M.shape[1]
+    floor = people_floor(p)
+    for v in range(P + 1):
+        cptr[v] = 0
+        nptr[v] = 0
+    lptr[0] = 0
+    for c in range(C):
+        k = 0
+        for v in range(P):
+            x = M[c, v]
+            if x != 0.0:
+                k += 1
+                nptr[v + 1] += 1
+            if x >= floor:
+                cptr[v + 1] += 1
+        lptr[c + 1] = lptr[c] + k
+    for v in range(P):
+        cptr[v + 1] += cptr[v]
+        nptr[v + 1] += nptr[v]
+    for c in range(C):
+        i = lptr[c]
+        for v in range(P):
+            x = M[c, v]
+            if x != 0.0:
+                lidx[i] = v
+                i += 1
+                nidx[nptr[v]] = c
+                nptr[v] += 1
+            if x >= floor:
+                cidx[cptr[v]] = c
+                cptr[v] += 1
+    for v in range(P, 0, -1):  # each ptr[v] now holds the end of place v: shift back to the starts
+        cptr[v] = cptr[v - 1]
+        nptr[v] = nptr[v - 1]
+    cptr[0] = 0
+    nptr[0] = 0
