@@ -105,7 +105,7 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
     # Each candidate's base communities (non-zero ``base_w``, ascending), listed on first use.
     bstart = np.full(A, -1, dtype=np.int64)
     bcount = np.zeros(A, dtype=np.int64)
-    bbuf = np.empty(4 * C, dtype=np.int64)
+    bbuf = np.empty(C, dtype=np.int64)
     nb = 0
     cand = np.zeros(P)
     cand_k = np.empty(P, dtype=np.int64)
