@@ -28,9 +28,12 @@ sys.path.insert(0, str(ROOT))
 
 # The violence rates and sizes, and the parameters a Morris screen of the whole registry found to move
 # the regional split most (docs/calibration.md): the stakes of rents, a group's income and upkeep, what draws
-# a group to a place (its supporters, the rents), how fast seizures make traffickers reroute, state abuses.
+# a group to a place (its supporters, the rents), how fast seizures make traffickers reroute, state abuses;
+# and the three that decide whether the centre's land disputes turn into a war of militias (how often
+# disputes break out and escalate, and how many people a state post can police).
 PARAMS = ["clash_base", "attack_base", "reprisal_rate", "fatality_scale", "fatality_alpha",
-          "rent_ref", "levy_rate", "upkeep", "value_pool", "value_rent", "risk_learning", "state_abuse"]
+          "rent_ref", "levy_rate", "upkeep", "value_pool", "value_rent", "risk_learning", "state_abuse",
+          "dispute_rate", "escalation_rate", "policing_ratio"]
 PERIOD = "2014-01-01:2016-06-30"
 SOURCE_NOTE = "calibrated: ABC-SMC on ACLED Mali 2014-2016 aggregates, see docs/validation.md"
 

@@ -34,7 +34,8 @@ from azalai.errors import InputError, Problem
 # The parameters of the shipped calibration (scripts/calibrate_builtin.py): the violence rates and sizes, and
 # those a Morris screen of the registry found to move the regional split most (docs/calibration.md).
 CAL_PARAMS = ("clash_base", "attack_base", "reprisal_rate", "fatality_scale", "fatality_alpha",
-              "rent_ref", "levy_rate", "upkeep", "value_pool", "value_rent", "risk_learning", "state_abuse")
+              "rent_ref", "levy_rate", "upkeep", "value_pool", "value_rent", "risk_learning", "state_abuse",
+              "dispute_rate", "escalation_rate", "policing_ratio")
 
 
 class LeakError(InputError):
