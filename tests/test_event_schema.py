@@ -209,3 +209,11 @@ def test_protests_name_what_provoked_them(run) -> None:
         lk = _links(e)
         assert "misdirected" in lk or "sweep" in lk
         assert e["actor1"] == "Protesters (Mali)"
+
+
+def test_cause_json_values_written_as_json_writes_them() -> None:
+    """The event log writes each cause link's value itself; it must be the text json.dumps gives."""
+    from azalai.model.events import _json_float
+
+    for v in (0.1, 2.5, -0.0, 0.0, 1e-7, 5e-324, 1e300, 123456.789012, float("nan"), float("inf"), -float("inf")):
+        assert _json_float(v) == json.dumps(v)

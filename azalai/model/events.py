@@ -159,6 +159,7 @@ def link(S, r, n, slot, kind, idx, val):
 ACLED_COLUMNS = list(EXPORT_COLUMNS)
 SOURCE = "azalai simulation"  # the `source` of simulated events; `tags` says "simulated"
 EXTRA_COLUMNS = ["day", "mechanism", "cause_chain", "cause_json", "actor1_id", "actor2_id", "place_id", "region_id"]
+EVENT_COLUMNS = ACLED_COLUMNS + EXTRA_COLUMNS
 
 
 def _party(idx, code: int) -> tuple[str, int, str]:
@@ -291,71 +292,71 @@ def describe_link(idx, kind: int, i: int, v: float) -> str:
 _EPOCH = dt.date(1970, 1, 1)
 
 
-def decode_events(S, r: int, idx, run_tag: str = "AZ") -> list[dict]:
-    """Replicate r's events as ACLED-style dict rows (with cause columns)."""
-    rows = []
+def _json_float(v: float) -> str:
+    """A float as ``json.dumps`` writes it."""
+    if v != v:
+        return "NaN"
+    if v in (float("inf"), float("-inf")):
+        return "Infinity" if v > 0 else "-Infinity"
+    return float.__repr__(v)
+
+
+def event_rows(S, r: int, idx, run_tag: str = "AZ") -> list[tuple]:
+    """Replicate r's events as tuples of ACLED's columns, then the cause columns (``EVENT_COLUMNS``).
+
+    The values are those of :func:`decode_events`'s dict rows; tuples, with what depends only on an
+    event's type, day, parties or place looked up once per distinct value, cost a fraction of a dict per
+    row (decoding the events is most of the cost of a run's full outputs)."""
     n = int(S.ev_n[r])
     start = idx.start
+    types, days = S.ev_type[r, :n].tolist(), S.ev_day[r, :n].tolist()
+    a1s, a2s, places = S.ev_a1[r, :n].tolist(), S.ev_a2[r, :n].tolist(), S.ev_place[r, :n].tolist()
+    civ, fat, mechs = S.ev_civ[r, :n].tolist(), S.ev_fat[r, :n].tolist(), S.ev_mech[r, :n].tolist()
+    cks, cis, cvs = S.ev_ck[r, :n].tolist(), S.ev_ci[r, :n].tolist(), S.ev_cv[r, :n].tolist()
+    by_day: dict[int, tuple] = {}
+    by_party: dict[int, tuple] = {}
+    by_place: dict[int, tuple] = {}
+    region = idx.acled_region
+    rows = []
     for e in range(n):
-        et, st = EVENT_TYPES[int(S.ev_type[r, e])]
-        day = int(S.ev_day[r, e])
-        date = start + dt.timedelta(days=day)
-        a1n, i1, a1id = _party(idx, int(S.ev_a1[r, e]))
-        a2n, i2, a2id = _party(idx, int(S.ev_a2[r, e]))
-        pl = int(S.ev_place[r, e])
-        links = []
-        words = []
-        for k in range(S.ev_ck.shape[2]):
-            kind = int(S.ev_ck[r, e, k])
+        et, st = EVENT_TYPES[types[e]]
+        day = days[e]
+        dd = by_day.get(day)
+        if dd is None:
+            date = start + dt.timedelta(days=day)
+            dd = by_day[day] = (date, date.year, int((date - _EPOCH).total_seconds()))
+        p1 = by_party.get(a1s[e])
+        if p1 is None:
+            p1 = by_party[a1s[e]] = _party(idx, a1s[e])
+        p2 = by_party.get(a2s[e])
+        if p2 is None:
+            p2 = by_party[a2s[e]] = _party(idx, a2s[e])
+        pl = places[e]
+        pp = by_place.get(pl)
+        if pp is None:
+            pp = by_place[pl] = (idx.place_iso[pl] if idx.place_iso else 0,
+                                 idx.place_country[pl] if idx.place_country else "", idx.place_region_name[pl],
+                                 idx.place_names[pl], idx.lat[pl], idx.lon[pl], idx.places[pl],
+                                 idx.place_region_id[pl])
+        links, words = [], []
+        for kind, ii, vv in zip(cks[e], cis[e], cvs[e]):
             if kind == 0:
                 continue
-            ii, vv = int(S.ev_ci[r, e, k]), float(S.ev_cv[r, e, k])
-            links.append({"kind": CAUSE_KINDS[kind], "index": ii, "value": round(vv, VALUE_DIGITS)})
+            links.append(f'{{"kind":"{CAUSE_KINDS[kind]}","index":{ii},"value":{_json_float(round(vv, VALUE_DIGITS))}}}')
             words.append(describe_link(idx, kind, ii, vv))
-        mech = MECHANISMS[int(S.ev_mech[r, e])]
-        chain = " -> ".join(words + [f"{st.lower()} at {idx.place_names[pl]}"])
-        rows.append(
-            {
-                "event_id_cnty": f"{run_tag}{e + 1}",
-                "event_date": date,
-                "year": date.year,
-                "time_precision": 1,  # the day is known
-                "disorder_type": DISORDER_TYPES[et],
-                "event_type": et,
-                "sub_event_type": st,
-                "actor1": a1n,
-                "assoc_actor_1": "",
-                "inter1": inter_text(i1),
-                "actor2": a2n,
-                "assoc_actor_2": "",
-                "inter2": inter_text(i2),
-                "interaction": interaction_text(i1, i2),
-                "civilian_targeting": "Civilian targeting" if int(S.ev_civ[r, e]) else "",
-                "iso": idx.place_iso[pl] if idx.place_iso else 0,
-                "region": idx.acled_region,
-                "country": idx.place_country[pl] if idx.place_country else "",
-                "admin1": idx.place_region_name[pl],
-                "admin2": "",
-                "admin3": "",
-                "location": idx.place_names[pl],
-                "latitude": idx.lat[pl],
-                "longitude": idx.lon[pl],
-                "geo_precision": 1,  # at the place's own coordinates
-                "source": SOURCE,
-                "source_scale": "Other",
-                "notes": f"[{mech}] {chain}",
-                "fatalities": int(S.ev_fat[r, e]),
-                "tags": "simulated",
-                # ACLED's upload time; here the event's day (00:00 UTC), so runs stay reproducible
-                "timestamp": int((date - _EPOCH).total_seconds()),
-                "day": day,
-                "mechanism": mech,
-                "cause_chain": chain,
-                "cause_json": json.dumps(links, separators=(",", ":")),
-                "actor1_id": a1id,
-                "actor2_id": a2id,
-                "place_id": idx.places[pl],
-                "region_id": idx.place_region_id[pl],
-            }
-        )
+        mech = MECHANISMS[mechs[e]]
+        chain = " -> ".join(words + [f"{st.lower()} at {pp[3]}"])
+        rows.append((
+            f"{run_tag}{e + 1}", dd[0], dd[1], 1, DISORDER_TYPES[et], et, st,  # time_precision 1: the day is known
+            p1[0], "", inter_text(p1[1]), p2[0], "", inter_text(p2[1]), interaction_text(p1[1], p2[1]),
+            "Civilian targeting" if civ[e] else "", pp[0], region, pp[1], pp[2], "", "", pp[3], pp[4], pp[5],
+            1, SOURCE, "Other", f"[{mech}] {chain}", fat[e], "simulated",  # geo_precision 1: the place's own
+            # ACLED's upload time; here the event's day (00:00 UTC), so runs stay reproducible
+            dd[2], day, mech, chain, "[" + ",".join(links) + "]", p1[2], p2[2], pp[6], pp[7],
+        ))
     return rows
+
+
+def decode_events(S, r: int, idx, run_tag: str = "AZ") -> list[dict]:
+    """Replicate r's events as ACLED-style dict rows (with cause columns)."""
+    return [dict(zip(EVENT_COLUMNS, row)) for row in event_rows(S, r, idx, run_tag)]

@@ -103,7 +103,6 @@ def tips_frame(prep: Prepared, S, r: int):
 def events_frame(prep: Prepared, S, r: int, tag: str = "AZ"):
     import pandas as pd
 
-    from azalai.model.events import ACLED_COLUMNS, EXTRA_COLUMNS, decode_events
+    from azalai.model.events import EVENT_COLUMNS, event_rows
 
-    rows = decode_events(S, r, prep.index, run_tag=tag)
-    return pd.DataFrame(rows, columns=ACLED_COLUMNS + EXTRA_COLUMNS)
+    return pd.DataFrame(event_rows(S, r, prep.index, run_tag=tag), columns=EVENT_COLUMNS)
