@@ -4,9 +4,9 @@
 
 Each generated block sits between ``<!-- bench:NAME -->`` and ``<!-- /bench:NAME -->`` in the document
 and is rewritten from ``results/NAME.json`` (``versions``: bench_versions.py; ``compile_profile``:
-profile_compile.py; ``vs_mesa``: vs_mesa.py; ``ensemble``: bench_ensemble.py's pool start-up). The
-prose around the blocks is written by hand. With ``--check``, exit 1 when the document is not what the
-results give.
+profile_compile.py; ``cold_start``: bench_cold.py; ``vs_mesa``: vs_mesa.py; ``ensemble``: bench_ensemble.py's
+pool start-up). The prose around the blocks is written by hand. With ``--check``, exit 1 when the document
+is not what the results give.
 """
 
 from __future__ import annotations
@@ -73,6 +73,22 @@ def compile_profile(d: dict) -> str:
     return "\n".join(out)
 
 
+def cold_start(d: dict) -> str:
+    m = d["median"]
+    loads = [r[k]["load_average"] for r in d["rounds"] for k in ("serial", "parallel")]
+    out = [f"{_conditions(d['machine'])}; load average {min(loads):.1f}-{max(loads):.1f} at the start of the "
+           f"empty-cache runs. Medians of {len(d['rounds'])} alternating rounds.", "",
+           "| `azalai run --days 30` | wall (s) | CPU (s), workers included |", "|---|---:|---:|",
+           f"| empty numba cache, compiled serially (`AZALAI_COMPILE_WORKERS=1`) | {m['serial']['wall']:.1f} | "
+           f"{m['serial']['cpu']:.1f} |",
+           f"| empty numba cache, callees compiled in parallel (default) | {m['parallel']['wall']:.1f} | "
+           f"{m['parallel']['cpu']:.1f} |",
+           f"| warm cache | {m['warm']['wall']:.2f} | {m['warm']['cpu']:.2f} |", "",
+           f"In a fresh process with a warm cache: imports and `prepare` {m['warm']['import_prepare']:.2f} s, loading "
+           f"the compiled engine (first 730-day run minus the second) {m['warm']['load']:.2f} s."]
+    return "\n".join(out)
+
+
 def vs_mesa(d: dict) -> str:
     cpu = all("cpu_ratio" in r for r in d["rows"])
     out = [f"{_conditions(d['machine'])}; Mesa {d['mesa']}. Medians of {d['repeats']} repeats "
@@ -101,7 +117,8 @@ def ensemble(d: dict) -> str:
     return "\n".join(out)
 
 
-RENDER = {"versions": versions, "compile_profile": compile_profile, "vs_mesa": vs_mesa, "ensemble": ensemble}
+RENDER = {"versions": versions, "compile_profile": compile_profile, "cold_start": cold_start, "vs_mesa": vs_mesa,
+          "ensemble": ensemble}
 
 
 def render(text: str) -> str:

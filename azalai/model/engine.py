@@ -126,7 +126,9 @@ def run_prepared(prep: Prepared, seeds: Sequence[int], record: bool = False, che
     when given (the run is then stepped in chunks, with identical results).
     """
     from azalai.model.kernel import finish_batch, init_batch, run_batch, step_days
+    from azalai.model.warmup import ensure_compiled
 
+    ensure_compiled(prep)  # with an empty numba cache: the loop's callees compiled in parallel processes
     S = alloc_state(prep.world, np.asarray(seeds, dtype=np.int64), prep.days, record)
     Wr, Lr, Sr = prep.world_struct(), prep.levers_struct(), state_struct(S)
     if not check and progress is None:

@@ -1,16 +1,36 @@
 """Compile the engine once and cache it on disk: ``python -m azalai.model.warmup``.
 
-The first compilation of the day loop takes a few minutes; afterwards every process loads it from
-numba's cache in about a second.
+With an empty cache the day loop's callees are compiled in parallel processes first (one per CPU,
+:mod:`azalai.model.compile_plan`); afterwards every process loads the engine from numba's cache in
+well under a second.
 """
 
 from __future__ import annotations
 
+import argparse
 import time
 
 from azalai.defaults import DEFAULT_POLICY, DEFAULT_SCENARIO
 
 WARMUP_DAYS = 14  # two weeks: both the first week's and the weekly steps run
+
+
+_checked = False
+
+
+def ensure_compiled(prep) -> bool:
+    """Before a process's first run: when numba's cache lacks the day loop, compile the loop's callees in
+    parallel processes (the loop then compiles here, finding them cached). True if it did; checked once
+    per process."""
+    global _checked
+    if _checked:
+        return False
+    _checked = True
+    from azalai.model.compile_plan import compile_parallel, loop_is_cached
+
+    if loop_is_cached(prep):
+        return False
+    return compile_parallel(prep) > 1
 
 
 def warmup(verbose: bool = True) -> float:
@@ -26,5 +46,19 @@ def warmup(verbose: bool = True) -> float:
     return dt
 
 
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--share", type=int, help="compile only share K of the day loop's callees (a worker's part)")
+    ap.add_argument("--of", type=int, default=1, help="number of shares")
+    a = ap.parse_args(argv)
+    if a.share is None:
+        warmup()
+        return
+    from azalai.model.compile_plan import compile_share
+    from azalai.model.engine import prepare
+
+    compile_share(prepare(DEFAULT_SCENARIO, DEFAULT_POLICY, days=WARMUP_DAYS), a.share, a.of)
+
+
 if __name__ == "__main__":
-    warmup()
+    main()

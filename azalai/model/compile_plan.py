@@ -1,0 +1,169 @@
+"""Compiling the engine in parallel when numba's cache is empty.
+
+numba compiles a function when it is first called with new argument types, and a caller's compilation
+waits for every callee's. The day loop's callees (one per mechanism, the state constructors, the entry
+points around the loop) are independent of one another, so with an empty cache they are compiled
+eagerly, for the argument types the loop passes them, in worker processes (one per CPU, this process
+included), each writing its share to the disk cache. The loop itself then compiles in this process and
+finds its callees in the cache. The compiled code is the same as a serial compilation's: the same
+functions for the same types (numba still links every callee's code into the loop and optimises it
+there, so the loop's own compilation stays serial; see docs/performance.md, "Start-up").
+
+The argument types come from the loop's source: a call in ``kernel.step_days`` (or a function it inlines)
+whose arguments are all variables of :data:`LOOP_VARIABLES` is planned here; any other call is left to
+the loop's own compilation, so the plan can miss a callee but cannot compile a wrong one.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import os
+import subprocess
+import sys
+import textwrap
+
+from numba.core.dispatcher import Dispatcher
+
+# The day loop's variables: what each is, for the types of the calls that pass it.
+_WORLD, _STATE, _PARAMS, _LEVERS, _AID, _INT, _INDEX = "world", "state", "params", "levers", "aid", "int", "index"
+LOOP_VARIABLES = {
+    "W": _WORLD, "S": _STATE, "p": _PARAMS, "lev": _LEVERS, "aid": _AID,
+    "r": _INT, "day": _INT, "week": _INT, "d0": _INT, "d1": _INT, "days": _INT,
+    "aptr": _INDEX, "aidx": _INDEX, "cptr": _INDEX, "cidx": _INDEX,
+}
+ROOTS = ("step_days", "init_batch", "finish_batch")  # the compiled entry points of kernel.py
+WORKERS_ENV = "AZALAI_COMPILE_WORKERS"  # number of processes compiling (default: the CPUs)
+
+
+def _types(prep) -> dict:
+    from numba import typeof, types
+
+    from azalai.model._structs_gen import LEVERS_T, STATE_T, WORLD_T
+
+    return {_WORLD: WORLD_T, _STATE: STATE_T, _LEVERS: LEVERS_T, _PARAMS: typeof(prep.params), _AID: typeof(prep.aid),
+            _INT: types.int64, _INDEX: types.Array(types.int64, 1, "C")}
+
+
+def _calls(fn, glb: dict, seen: set) -> list[tuple[Dispatcher, tuple[str, ...]]]:
+    """(callee, argument variable names) of the calls in ``fn``'s source that can be typed from the loop's variables.
+
+    Callees inlined by numba (``inline="always"``) are not compilation units: their own calls are
+    collected instead."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    out = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+            continue
+        callee = glb.get(node.func.id)
+        if not isinstance(callee, Dispatcher) or callee in seen:
+            continue
+        if callee.targetoptions.get("inline") == "always":
+            seen.add(callee)
+            out += _calls(callee.py_func, callee.py_func.__globals__, seen)
+            continue
+        names = [a.id if isinstance(a, ast.Name) else None for a in node.args]
+        if node.keywords or any(n not in LOOP_VARIABLES for n in names):
+            continue
+        seen.add(callee)
+        out.append((callee, tuple(names)))
+    return out
+
+
+def _cost(disp: Dispatcher) -> int:
+    """A proxy of a function's compilation time: the length of its source and of every compiled function it calls."""
+    seen, todo, total = {disp}, [disp], 0
+    while todo:
+        fn = todo.pop().py_func
+        total += len(inspect.getsource(fn))
+        for name in fn.__code__.co_names:
+            other = fn.__globals__.get(name)
+            if isinstance(other, Dispatcher) and other not in seen:
+                seen.add(other)
+                todo.append(other)
+    return total
+
+
+def plan(prep) -> list[tuple[str, int, Dispatcher, tuple]]:
+    """The independent compilations, each (name, cost, function, argument types), largest first."""
+    from azalai.model import kernel
+    from azalai.model._structs_gen import new_levers, new_state, new_world
+    from azalai.model.engine import _contig
+    from azalai.model.state import alloc_state
+    from numba import typeof
+
+    import numpy as np
+
+    ty = _types(prep)
+    jobs = []
+    seen: set = set()
+    for root in ROOTS:
+        disp = getattr(kernel, root)
+        if root != "step_days":  # the loop itself compiles after its callees
+            params = list(inspect.signature(disp.py_func).parameters)
+            if all(n in LOOP_VARIABLES for n in params):
+                seen.add(disp)
+                jobs.append((disp, tuple(params)))
+        jobs += _calls(disp.py_func, vars(kernel), seen)
+    out = []
+    for disp, names in jobs:
+        sig = tuple(ty[LOOP_VARIABLES[n]] for n in names)
+        out.append((disp.py_func.__qualname__, _cost(disp), disp, sig))
+    state = alloc_state(prep.world, np.zeros(1, dtype=np.int64), prep.days, True)
+    for ctor, args in ((new_world, [_contig(x) for x in prep.world]), (new_levers, [_contig(x) for x in prep.levers]),
+                       (new_state, list(state))):
+        sig = tuple(typeof(a) for a in args)
+        # a constructor's many short assignments compile about twice as slowly per character
+        out.append((ctor.py_func.__qualname__, _cost(ctor) * 2, ctor, sig))
+    return sorted(out, key=lambda j: (-j[1], j[0]))
+
+
+def shares(jobs: list, n: int) -> list[list]:
+    """Split the jobs into n shares of about equal cost (largest first, each to the lightest share)."""
+    bins: list[list] = [[] for _ in range(n)]
+    load = [0] * n
+    for job in jobs:
+        k = load.index(min(load))
+        bins[k].append(job)
+        load[k] += job[1]
+    return bins
+
+
+def compile_share(prep, k: int, n: int) -> None:
+    for _name, _cost_, disp, sig in shares(plan(prep), n)[k]:
+        disp.compile(sig)
+
+
+def loop_is_cached(prep) -> bool:
+    """Whether numba's cache holds the day loop compiled for this run's types (and the current sources)."""
+    from azalai.model.kernel import step_days
+
+    index = getattr(step_days._cache, "_cache_file", None)
+    if index is None:  # caching disabled: nothing to share between processes
+        return True
+    ty = _types(prep)
+    params = list(inspect.signature(step_days.py_func).parameters)
+    if not all(n in LOOP_VARIABLES for n in params):
+        return True  # the loop's arguments are not known here: let it compile as usual
+    sig = tuple(ty[LOOP_VARIABLES[n]] for n in params)
+    return any(key[0] == sig for key in index._load_index())
+
+
+def compile_parallel(prep, workers: int | None = None) -> int:
+    """Compile the day loop's callees in ``workers`` processes (this one included); returns the number used.
+
+    Each worker runs ``python -m azalai.model.warmup --share k --of n`` with this process's
+    environment (so the same numba cache); a worker that fails only leaves its share to be compiled
+    here when the loop compiles."""
+    n = workers or int(os.environ.get(WORKERS_ENV, 0)) or os.cpu_count() or 1
+    if n <= 1:
+        return 1
+    procs = [subprocess.Popen([sys.executable, "-m", "azalai.model.warmup", "--share", str(k), "--of", str(n)],
+                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             for k in range(1, n)]
+    try:
+        compile_share(prep, 0, n)
+    finally:
+        for p in procs:
+            p.wait()
+    return n

@@ -1,0 +1,99 @@
+"""A first run with an empty numba cache, serial and parallel compilation alternating, and a warm start.
+
+    .venv/bin/python benchmarks/bench_cold.py [--rounds 3]
+
+Each round times ``azalai run --days 30`` in a fresh process with a fresh, empty ``NUMBA_CACHE_DIR``,
+once compiling serially (``AZALAI_COMPILE_WORKERS=1``) and once in parallel (the default: one process
+per CPU), in alternation so both see the same machine load; then the same command with the cache the
+parallel run left (warm), and, in one process, the first 730-day run minus the second (loading the
+compiled engine). Wall seconds, and CPU seconds of the command and its worker processes. Medians go to
+``benchmarks/results/cold_start.json`` with the machine, the load and the version.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+LOAD_PROBE = """
+import json, time
+t0 = time.perf_counter()
+from azalai.model.engine import prepare, simulate_batch
+prep = prepare("mali-2016", "baseline-2016", days=730)
+t1 = time.perf_counter(); simulate_batch(prep, [0]); t2 = time.perf_counter(); simulate_batch(prep, [1])
+t3 = time.perf_counter()
+print(json.dumps({"import_prepare": t1 - t0, "load": (t2 - t1) - (t3 - t2)}))
+"""
+
+
+def _env(cache: Path, workers: int | None) -> dict:
+    env = dict(os.environ, PYTHONPATH=str(ROOT), NUMBA_CACHE_DIR=str(cache), NUMBA_NUM_THREADS="1")
+    env.pop("AZALAI_COMPILE_WORKERS", None)
+    if workers is not None:
+        env["AZALAI_COMPILE_WORKERS"] = str(workers)
+    return env
+
+
+def cli_run(cache: Path, work: Path, workers: int | None = None) -> dict:
+    """Wall and CPU seconds (with the worker processes') of ``azalai run --days 30`` in a fresh process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    load = os.getloadavg()[0]
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "azalai.cli.main", "run", "--days", "30", "--out", str(work / "out"),
+                    "--store", str(work / "s.duckdb"), "--force", "--format", "json"],
+                   cwd=work, env=_env(cache, workers), check=True, capture_output=True)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"wall": wall, "cpu": cpu, "load_average": load}
+
+
+def main(argv=None) -> None:
+    from bench_engine import machine
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--out", type=Path, default=HERE / "results" / "cold_start.json")
+    a = ap.parse_args(argv)
+    info = machine()
+    rounds = []
+    with tempfile.TemporaryDirectory() as tmp:
+        t = Path(tmp)
+        for i in range(a.rounds):
+            rnd = {}
+            for mode, workers in (("serial", 1), ("parallel", None)):
+                cache, work = t / f"cache-{mode}-{i}", t / f"work-{mode}-{i}"
+                cache.mkdir()
+                work.mkdir()
+                rnd[mode] = cli_run(cache, work, workers)
+            rnd["warm"] = cli_run(cache, work)
+            r = subprocess.run([sys.executable, "-c", LOAD_PROBE], cwd=work, env=_env(cache, None), check=True,
+                               capture_output=True, text=True)
+            rnd["warm"].update(json.loads(r.stdout.strip().splitlines()[-1]))
+            rounds.append(rnd)
+            print(f"round {i + 1}:", json.dumps(rnd), flush=True)
+    info["load_average_end"] = os.getloadavg()
+    med = {mode: {k: statistics.median(r[mode][k] for r in rounds) for k in rounds[0][mode]} for mode in rounds[0]}
+    a.out.parent.mkdir(parents=True, exist_ok=True)
+    a.out.write_text(json.dumps({"machine": info, "rounds": rounds, "median": med}, indent=2))
+    s, p, w = med["serial"], med["parallel"], med["warm"]
+    print(f"\nmedians of {a.rounds} rounds; load average {info.get('load_average')} -> {info['load_average_end']}")
+    print(f"empty cache, serial:   {s['wall']:.1f} s wall, {s['cpu']:.1f} s CPU")
+    print(f"empty cache, parallel: {p['wall']:.1f} s wall, {p['cpu']:.1f} s CPU  (serial / parallel {s['wall'] / p['wall']:.2f})")
+    print(f"warm: run {w['wall']:.2f} s, imports and prepare {w['import_prepare']:.2f} s, loading the engine {w['load']:.2f} s")
+
+
+if __name__ == "__main__":
+    main()

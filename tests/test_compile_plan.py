@@ -1,0 +1,63 @@
+"""The parallel compilation plan compiles exactly what the day loop then asks for."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from azalai.model.compile_plan import loop_is_cached, plan, shares
+from azalai.model.engine import prepare, simulate_batch
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_every_planned_compilation_is_one_the_loop_uses() -> None:
+    from azalai.model.kernel import step_days
+
+    prep = prepare("mali-2016", "baseline-2016", days=14)
+    simulate_batch(prep, [0])  # calls the constructors and the entry points from Python, and the loop
+    jobs = plan(prep)
+    names = {name for name, _cost, _disp, _sig in jobs}
+    # the mechanisms called daily and weekly, the entry points around the loop and the struct constructors
+    for expected in ("clashes", "tips_and_operations", "reallocate", "update_communities", "record_week",
+                     "init_batch", "finish_batch", "new_state", "new_world", "new_levers"):
+        assert expected in names
+    assert "step_days" not in names and "weekly" not in names  # the loop itself, and what it inlines
+    # The functions linked into the compiled loop, by their mangled names (which encode the argument types).
+    (loop,) = step_days.overloads.values()
+    linked = {f.name for f in loop.library._get_module_for_linking().functions}
+    checked = 0
+    for name, _cost, disp, sig in jobs:
+        if disp in (step_days.py_func.__globals__[n] for n in ("init_batch", "finish_batch")) or name.startswith("new_"):
+            # called from Python: the run dispatched on exactly these argument types
+            assert tuple(sig) in [tuple(s) for s in disp.signatures], name
+            continue
+        disp.compile(sig)  # loads it from the cache
+        mangled = disp.overloads[sig].fndesc.mangled_name
+        same_function = [n for n in linked if f"{len(name)}{name}" in n]
+        if same_function:  # (absent when LLVM inlined every call to it)
+            assert mangled in linked, f"the loop calls {name} with other argument types than planned"
+            checked += 1
+    assert checked >= len(jobs) // 2
+
+
+def test_shares_cover_the_plan_once_and_balance_it() -> None:
+    jobs = plan(prepare("mali-2016", "baseline-2016", days=14))
+    parts = shares(jobs, 2)
+    flat = [j[0] for part in parts for j in part]
+    assert sorted(flat) == sorted(j[0] for j in jobs)
+    costs = [sum(j[1] for j in part) for part in parts]
+    assert max(costs) - min(costs) <= max(j[1] for j in jobs)
+
+
+def test_an_empty_cache_is_detected(tmp_path) -> None:
+    prep = prepare("mali-2016", "baseline-2016", days=14)
+    simulate_batch(prep, [0])
+    assert loop_is_cached(prep)
+    code = "from azalai.model.engine import prepare; from azalai.model.compile_plan import loop_is_cached; " \
+           "print(loop_is_cached(prepare('mali-2016', 'baseline-2016', days=14)))"
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path), PYTHONPATH=str(ROOT))
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
