@@ -61,3 +61,22 @@ def test_an_empty_cache_is_detected(tmp_path) -> None:
     env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path), PYTHONPATH=str(ROOT))
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_stale_cache_in_numba_cache_dir_is_cleared(tmp_path) -> None:
+    """With NUMBA_CACHE_DIR set, compiled code of other sources is deleted on import (numba itself only
+    checks the file of each function, not its callees')."""
+    code = ("import azalai.model as m, pathlib; here = pathlib.Path(m.__file__).parent; "
+            "print('\\n'.join(str(d) for d in m._cache_dirs(here, sorted(here.rglob('*.py')))[1:]))")
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path), PYTHONPATH=str(ROOT))
+    dirs = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                          check=True).stdout.split()
+    assert len(dirs) == 2 and all(d.startswith(str(tmp_path)) for d in dirs)  # model/ and model/mechanisms/
+    stale = Path(dirs[-1]) / "kernel.step_days-1.py311.nbi"
+    stale.write_bytes(b"compiled from other sources")
+    (Path(dirs[-1]) / "numba-source.stamp").write_text("other sources")
+    subprocess.run([sys.executable, "-c", "import azalai.model"], env=env, check=True)
+    assert not stale.exists()
+    stale.write_bytes(b"compiled from these sources")  # same stamp now: kept
+    subprocess.run([sys.executable, "-c", "import azalai.model"], env=env, check=True)
+    assert stale.exists()
