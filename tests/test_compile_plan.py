@@ -25,6 +25,14 @@ def test_every_planned_compilation_is_one_the_loop_uses() -> None:
                      "init_batch", "finish_batch", "new_state", "new_world", "new_levers"):
         assert expected in names
     assert "step_days" not in names and "weekly" not in names  # the loop itself, and what it inlines
+    # every compiled function the loop calls is planned (a call the plan cannot type would compile serially)
+    from numba.core.dispatcher import Dispatcher
+
+    for fn in (step_days, step_days.py_func.__globals__["weekly"]):
+        for callee in fn.py_func.__code__.co_names:
+            obj = fn.py_func.__globals__.get(callee)
+            if isinstance(obj, Dispatcher) and obj.targetoptions.get("inline") != "always":
+                assert callee in names, callee
     # The functions linked into the compiled loop, by their mangled names (which encode the argument types).
     (loop,) = step_days.overloads.values()
     linked = {f.name for f in loop.library._get_module_for_linking().functions}

@@ -10,8 +10,10 @@ functions for the same types (numba still links every callee's code into the loo
 there, so the loop's own compilation stays serial; see docs/performance.md, "Start-up").
 
 The argument types come from the loop's source: a call in ``kernel.step_days`` (or a function it inlines)
-whose arguments are all variables of :data:`LOOP_VARIABLES` is planned here; any other call is left to
-the loop's own compilation, so the plan can miss a callee but cannot compile a wrong one.
+whose arguments are all variables of known type (the entry points' parameters in :data:`PARAMETERS`,
+loop counters over ``range``, and 1-d arrays made by ``np.zeros``/``np.empty`` with an explicit dtype) is
+planned here; any other call is left to the loop's own compilation, so the plan can miss a callee but
+cannot compile a wrong one.
 """
 
 from __future__ import annotations
@@ -25,13 +27,15 @@ import textwrap
 
 from numba.core.dispatcher import Dispatcher
 
-# The day loop's variables: what each is, for the types of the calls that pass it.
-_WORLD, _STATE, _PARAMS, _LEVERS, _AID, _INT, _INDEX = "world", "state", "params", "levers", "aid", "int", "index"
-LOOP_VARIABLES = {
+# The parameters of the compiled entry points (and of the functions they inline): what each is.
+_WORLD, _STATE, _PARAMS, _LEVERS, _AID, _INT = "world", "state", "params", "levers", "aid", "int"
+_INT_ARRAY, _FLOAT_ARRAY = "int64[::1]", "float64[::1]"
+PARAMETERS = {
     "W": _WORLD, "S": _STATE, "p": _PARAMS, "lev": _LEVERS, "aid": _AID,
     "r": _INT, "day": _INT, "week": _INT, "d0": _INT, "d1": _INT, "days": _INT,
-    "aptr": _INDEX, "aidx": _INDEX, "cptr": _INDEX, "cidx": _INDEX,
 }
+_ARRAY_MAKERS = ("zeros", "empty", "ones")
+_DTYPES = {"int64": _INT_ARRAY, "float64": _FLOAT_ARRAY}
 ROOTS = ("step_days", "init_batch", "finish_batch")  # the compiled entry points of kernel.py
 WORKERS_ENV = "AZALAI_COMPILE_WORKERS"  # number of processes compiling (default: the CPUs)
 
@@ -42,15 +46,35 @@ def _types(prep) -> dict:
     from azalai.model._structs_gen import LEVERS_T, STATE_T, WORLD_T
 
     return {_WORLD: WORLD_T, _STATE: STATE_T, _LEVERS: LEVERS_T, _PARAMS: typeof(prep.params), _AID: typeof(prep.aid),
-            _INT: types.int64, _INDEX: types.Array(types.int64, 1, "C")}
+            _INT: types.int64, _INT_ARRAY: types.Array(types.int64, 1, "C"),
+            _FLOAT_ARRAY: types.Array(types.float64, 1, "C")}
+
+
+def _locals(tree: ast.AST) -> dict[str, str]:
+    """Local variables whose type the source states: ``range`` loop counters and 1-d arrays of an explicit dtype."""
+    out: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.For) and isinstance(node.target, ast.Name) and isinstance(node.iter, ast.Call) \
+                and isinstance(node.iter.func, ast.Name) and node.iter.func.id == "range":
+            out[node.target.id] = _INT
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            v = node.value
+            if not (isinstance(v, ast.Call) and isinstance(v.func, ast.Attribute) and v.func.attr in _ARRAY_MAKERS
+                    and len(v.args) == 1 and not isinstance(v.args[0], (ast.Tuple, ast.List))):
+                continue
+            dtype = [k.value for k in v.keywords if k.arg == "dtype"]
+            if len(dtype) == 1 and isinstance(dtype[0], ast.Attribute) and dtype[0].attr in _DTYPES:
+                out[node.targets[0].id] = _DTYPES[dtype[0].attr]
+    return out
 
 
 def _calls(fn, glb: dict, seen: set) -> list[tuple[Dispatcher, tuple[str, ...]]]:
-    """(callee, argument variable names) of the calls in ``fn``'s source that can be typed from the loop's variables.
+    """(callee, kinds of its arguments) of the calls in ``fn``'s source whose arguments all have a known type.
 
     Callees inlined by numba (``inline="always"``) are not compilation units: their own calls are
     collected instead."""
     tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    known = {n: k for n, k in PARAMETERS.items() if n in inspect.signature(fn).parameters} | _locals(tree)
     out = []
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
@@ -63,10 +87,10 @@ def _calls(fn, glb: dict, seen: set) -> list[tuple[Dispatcher, tuple[str, ...]]]
             out += _calls(callee.py_func, callee.py_func.__globals__, seen)
             continue
         names = [a.id if isinstance(a, ast.Name) else None for a in node.args]
-        if node.keywords or any(n not in LOOP_VARIABLES for n in names):
+        if node.keywords or any(n not in known for n in names):
             continue
         seen.add(callee)
-        out.append((callee, tuple(names)))
+        out.append((callee, tuple(known[n] for n in names)))
     return out
 
 
@@ -101,13 +125,13 @@ def plan(prep) -> list[tuple[str, int, Dispatcher, tuple]]:
         disp = getattr(kernel, root)
         if root != "step_days":  # the loop itself compiles after its callees
             params = list(inspect.signature(disp.py_func).parameters)
-            if all(n in LOOP_VARIABLES for n in params):
+            if all(n in PARAMETERS for n in params):
                 seen.add(disp)
-                jobs.append((disp, tuple(params)))
+                jobs.append((disp, tuple(PARAMETERS[n] for n in params)))
         jobs += _calls(disp.py_func, vars(kernel), seen)
     out = []
-    for disp, names in jobs:
-        sig = tuple(ty[LOOP_VARIABLES[n]] for n in names)
+    for disp, kinds in jobs:
+        sig = tuple(ty[k] for k in kinds)
         out.append((disp.py_func.__qualname__, _cost(disp), disp, sig))
     state = alloc_state(prep.world, np.zeros(1, dtype=np.int64), prep.days, True)
     for ctor, args in ((new_world, [_contig(x) for x in prep.world]), (new_levers, [_contig(x) for x in prep.levers]),
@@ -143,9 +167,9 @@ def loop_is_cached(prep) -> bool:
         return True
     ty = _types(prep)
     params = list(inspect.signature(step_days.py_func).parameters)
-    if not all(n in LOOP_VARIABLES for n in params):
+    if not all(n in PARAMETERS for n in params):
         return True  # the loop's arguments are not known here: let it compile as usual
-    sig = tuple(ty[LOOP_VARIABLES[n]] for n in params)
+    sig = tuple(ty[PARAMETERS[n]] for n in params)
     return any(key[0] == sig for key in index._load_index())
 
 
