@@ -30,14 +30,13 @@ from typing import Any, Callable, Mapping, NamedTuple, Sequence
 from azalai.defaults import DEFAULT_SCENARIO
 from azalai.interrupts import raise_if_signalled
 from azalai.errors import InputError, Problem
-from azalai.experiment.executors import Batch, BatchResult, RunSpec, execute
+from azalai.experiment.batching import DEFAULT_BATCH, make_batches, parallel_parts
+from azalai.experiment.executors import BatchResult, RunSpec, execute
 from azalai.experiment.executors.base import params_key
 from azalai.experiment.store import append, borrow, transaction
 from azalai.experiment.store_tables import ensure_tables
 from azalai.limits import SEED, check_all, check_seed_span
 
-DEFAULT_BATCH = 32
-BALANCE_BELOW = 4  # batches per worker under which make_batches evens out the batches' sizes
 RUN_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]{0,79}")
 
 Progress = Callable[[int, int], None]  # (replicates done, replicates planned)
@@ -60,65 +59,6 @@ class EnsembleResult(NamedTuple):
 
 def _bad(field: str, msg: str) -> InputError:
     return InputError(Problem("<arguments>", None, None, field, msg))
-
-
-def make_batches(
-    replicates: Sequence[int],
-    seeds: Sequence[int],
-    param_sets: Sequence[Mapping[str, float] | None] | None = None,
-    batch_size: int = DEFAULT_BATCH,
-    parts: int = 1,
-) -> list[Batch]:
-    """Group replicates into batches of at most ``batch_size`` sharing one parameter set.
-
-    Replicates keep their order within a parameter set; parameter sets appear in first-seen order. With
-    ``parts`` > 1 (the number of workers) and fewer than ``BALANCE_BELOW`` batches per worker, each
-    parameter set is cut instead into a multiple of ``parts`` batches of nearly equal size (contiguous
-    chunks), so that no worker idles while another runs a long last batch: 50 replicates on 2 workers
-    are 25 + 25, not 32 + 18. (With more batches per worker the last one is a small share of the work.)
-    """
-    if batch_size < 1:
-        raise _bad("batch_size", f"must be at least 1 (got {batch_size})")
-    groups: dict[str, list[int]] = {}
-    group_params: dict[str, Mapping[str, float] | None] = {}
-    for j, rep in enumerate(replicates):
-        p = param_sets[j] if param_sets is not None else None
-        key = params_key(p) if p is not None else ""
-        groups.setdefault(key, []).append(j)
-        group_params.setdefault(key, p)
-    parts = max(1, int(parts))
-    plain = sum(-(-len(idx) // batch_size) for idx in groups.values())
-    if plain >= BALANCE_BELOW * parts:
-        parts = 1
-    out: list[Batch] = []
-    for key, idx in groups.items():
-        for chunk in _chunks(idx, batch_size, parts):
-            out.append(Batch(len(out), tuple(int(replicates[j]) for j in chunk), tuple(int(seeds[j]) for j in chunk),
-                             group_params[key]))
-    return out
-
-
-def _chunks(idx: list[int], batch_size: int, parts: int) -> list[list[int]]:
-    if parts == 1:
-        return [idx[k:k + batch_size] for k in range(0, len(idx), batch_size)]
-    count = -(-len(idx) // batch_size)
-    count = min(len(idx), -(-count // parts) * parts)  # a multiple of parts, at most one batch per replicate
-    q, extra = divmod(len(idx), count)
-    out, k = [], 0
-    for i in range(count):
-        size = q + (1 if i < extra else 0)
-        out.append(idx[k:k + size])
-        k += size
-    return out
-
-
-def _parts(backend: str, workers: int | None) -> int:
-    """How many batches run at once: the batches of a parallel backend are balanced across them."""
-    if backend == "serial":
-        return 1
-    from azalai.experiment.executors.process import default_workers
-
-    return max(1, int(workers or default_workers()))
 
 
 def _outcome_frame(run_id: str, results: Sequence[BatchResult]):
@@ -243,7 +183,7 @@ def run_ensemble(
     spec = RunSpec(sc, pol, prep.days, dict(params) if params else None, bool(events),
                    key=f"{prep.scenario_hash}|{pol.model_dump_json()}|{prep.days}|{params_key(params)}|{events}")
 
-    batches = make_batches(list(range(n)), seed_list, param_samples, batch_size, _parts(backend, workers))
+    batches = make_batches(list(range(n)), seed_list, param_samples, batch_size, parallel_parts(backend, workers))
     con, close = borrow(store)
     run_id = None
     try:
@@ -395,7 +335,7 @@ def resume_ensemble(
                            f"{spec_json['events']}")
         batches = make_batches(missing, [seed_list[i] for i in missing],
                                [param_sets[i] for i in missing] if param_sets is not None else None,
-                               int(spec_json.get("batch_size", DEFAULT_BATCH)), _parts(backend, workers))
+                               int(spec_json.get("batch_size", DEFAULT_BATCH)), parallel_parts(backend, workers))
         set_status(con, run_id, "running")
         _drive(con, run_id, spec, batches, n, len(have), backend, workers, address, progress, on_run_id)
         df = outcomes_wide(con, run_id)

@@ -9,7 +9,6 @@ turns them into ACLED's columns plus ``mechanism`` and ``cause_chain`` (readable
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import numpy as np
 from numba import njit
