@@ -88,3 +88,19 @@ def test_a_stale_cache_in_numba_cache_dir_is_cleared(tmp_path) -> None:
     stale.write_bytes(b"compiled from these sources")  # same stamp now: kept
     subprocess.run([sys.executable, "-c", "import azalai.model"], env=env, check=True)
     assert stale.exists()
+
+
+def test_the_number_of_compiling_processes_comes_from_the_environment(monkeypatch) -> None:
+    import pytest
+
+    from azalai.errors import InputError
+    from azalai.model.compile_plan import WORKERS_ENV, workers_wanted
+
+    monkeypatch.delenv(WORKERS_ENV, raising=False)
+    assert workers_wanted() == (os.cpu_count() or 1)
+    monkeypatch.setenv(WORKERS_ENV, "3")
+    assert workers_wanted() == 3
+    for bad in ("two", "0", "-1"):
+        monkeypatch.setenv(WORKERS_ENV, bad)
+        with pytest.raises(InputError, match=WORKERS_ENV):
+            workers_wanted()

@@ -173,18 +173,36 @@ def loop_is_cached(prep) -> bool:
     return any(key[0] == sig for key in index._load_index())
 
 
+def workers_wanted() -> int:
+    """Processes to compile with: ``AZALAI_COMPILE_WORKERS`` when set, else one per CPU."""
+    raw = os.environ.get(WORKERS_ENV, "").strip()
+    if not raw:
+        return os.cpu_count() or 1
+    if not raw.isdigit() or int(raw) < 1:
+        from azalai.errors import InputError
+
+        raise InputError(f"{WORKERS_ENV}={raw!r}: expected a whole number of processes, at least 1",
+                         file="environment")
+    return int(raw)
+
+
 def compile_parallel(prep, workers: int | None = None) -> int:
     """Compile the day loop's callees in ``workers`` processes (this one included); returns the number used.
 
     Each worker runs ``python -m azalai.model.warmup --share k --of n`` with this process's
-    environment (so the same numba cache); a worker that fails only leaves its share to be compiled
-    here when the loop compiles."""
-    n = workers or int(os.environ.get(WORKERS_ENV, 0)) or os.cpu_count() or 1
+    environment (so the same numba cache); a worker that fails or cannot start only leaves its share to
+    be compiled here when the loop compiles."""
+    n = workers or workers_wanted()
     if n <= 1:
         return 1
-    procs = [subprocess.Popen([sys.executable, "-m", "azalai.model.warmup", "--share", str(k), "--of", str(n)],
-                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-             for k in range(1, n)]
+    procs = []
+    for k in range(1, n):
+        try:
+            procs.append(subprocess.Popen([sys.executable, "-m", "azalai.model.warmup", "--share", str(k), "--of", str(n)],
+                                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                          stderr=subprocess.DEVNULL))
+        except OSError:  # no interpreter to start (an embedded Python): this process compiles the rest
+            break
     try:
         compile_share(prep, 0, n)
     finally:
