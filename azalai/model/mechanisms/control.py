@@ -33,6 +33,7 @@ def local_support(W, S, r):
     C = W.pop0.shape[0]
     # Only communities living at v contribute (the other terms are exact zeros), in ascending order.
     live = np.empty(C, dtype=np.int64)
+    acc = np.zeros(A)
     for v in range(P):
         tot = 0.0
         n = 0
@@ -42,14 +43,21 @@ def local_support(W, S, r):
             if x != 0.0:
                 live[n] = c
                 n += 1
+        if not tot > 0.0:
+            for a in range(A):
+                S.loc_support[r, a, v] = 0.0
+            continue
+        # Every actor's sum at once, a community at a time (each actor's terms in the same order).
         for a in range(A):
-            s = 0.0
-            if tot > 0.0:
-                for i in range(n):
-                    c = live[i]
-                    s += S.pop[r, c, v] * S.support[r, c, a]
-                s /= tot
-            S.loc_support[r, a, v] = s
+            acc[a] = 0.0
+        for i in range(n):
+            c = live[i]
+            x = S.pop[r, c, v]
+            sup = S.support[r, c]
+            for a in range(A):
+                acc[a] += x * sup[a]
+        for a in range(A):
+            S.loc_support[r, a, v] = acc[a] / tot
 
 
 @njit(cache=True, inline="always")

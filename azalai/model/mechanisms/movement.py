@@ -107,6 +107,27 @@ def _living_lists(S, r):
 
 
 @njit(cache=True)
+def _backers(S, r):
+    """People living at each place, and for each actor the people there weighted by their support for
+    it (``bk[v, a]``): every actor's sum at once, a community at a time, each sum's terms in the order
+    of the communities living at the place (support and people do not change while fighters move)."""
+    A, C, P = S.support.shape[2], S.pop.shape[1], S.pop.shape[2]
+    cptr, cidx = _living_lists(S, r)
+    ppl = np.zeros(P)
+    bk = np.zeros((P, A))
+    for v in range(P):
+        for i in range(cptr[v], cptr[v + 1]):
+            c = cidx[i]
+            n = S.pop[r, c, v]
+            ppl[v] += n
+            sup = S.support[r, c]
+            row = bk[v]
+            for a in range(A):
+                row[a] += n * sup[a]
+    return ppl, bk
+
+
+@njit(cache=True)
 def _related(W, S, r):
     A = S.rel.shape[1]
     ptr = np.zeros(A + 1, dtype=np.int64)
@@ -148,13 +169,13 @@ def _presence_by_actor(S, p, r):
 
 
 @njit(cache=True)
-def place_values(W, S, p, r, a, strength, val, term, termval, hostile, rptr, ridx, pptr, pidx, cptr, cidx,
+def place_values(W, S, p, r, a, strength, val, term, termval, hostile, rptr, ridx, pptr, pidx, ppl, bk,
                  hos_at, ally_at, touched):
     """Value of every place to actor a (0 outside its area); the largest term and the hostile strength.
 
     ``rptr/ridx``: the actors a is related to (:func:`_related`); ``pptr/pidx``: the places where each
-    actor is present (a superset: presence is tested again); ``cptr/cidx``: communities living at each
-    place. ``hos_at``, ``ally_at`` (zero on entry and on return) and ``touched`` are work arrays.
+    actor is present (a superset: presence is tested again); ``ppl[v]``: the people living at v,
+    ``bk[v, a]``: the people there weighted by their support for a (:func:`_backers`). ``hos_at``, ``ally_at`` (zero on entry and on return) and ``touched`` are work arrays.
 
     The hostile and allied strength at each place are summed actor by actor over the related actors
     (in ascending order, as a scan of the actors present at the place would add them); at a place where
@@ -192,13 +213,8 @@ def place_values(W, S, p, r, a, strength, val, term, termval, hostile, rptr, rid
         x_rent = 0.0
         if k != KIND_INTERNATIONAL:
             x_rent = p.value_rent * S.place_rent_ema[r, v] / p.rent_ref
-        people = 0.0
-        backers = 0.0
-        for i in range(cptr[v], cptr[v + 1]):
-            c = cidx[i]
-            n = S.pop[r, c, v]
-            people += n
-            backers += n * S.support[r, c, a]
+        people = ppl[v]
+        backers = bk[v, a]
         hos = hos_at[v]
         ally = ally_at[v]
         if hos != 0.0:
@@ -328,7 +344,7 @@ def reallocate(W, S, p, lev, r, day, week):
     # hold everyone present later in the week (presence is tested again where it matters).
     pptr, pidx = _presence_by_actor(S, p, r)
     rptr, ridx = _related(W, S, r)
-    cptr, cidx = _living_lists(S, r)
+    ppl, bk = _backers(S, r)
     hos_at = np.zeros(P)
     ally_at = np.zeros(P)
     touched = np.empty(P, dtype=np.int64)
@@ -346,7 +362,7 @@ def reallocate(W, S, p, lev, r, day, week):
             strength += S.fighters[r, a, v]
         if strength < p.min_presence:
             continue
-        place_values(W, S, p, r, a, strength, val, term, termval, hostile, rptr, ridx, pptr, pidx, cptr, cidx,
+        place_values(W, S, p, r, a, strength, val, term, termval, hostile, rptr, ridx, pptr, pidx, ppl, bk,
                      hos_at, ally_at, touched)
         # A clandestine group's cells disperse: massing more of its men in one place is worth less.
         clandestine = k == KIND_JIHADIST
@@ -360,10 +376,11 @@ def reallocate(W, S, p, lev, r, day, week):
         for v in range(P):
             dmin[v] = np.inf
         for i in range(npost):
-            u = posts[i]
+            row = W.dist_km[posts[i]]
             for v in range(P):
-                if W.dist_km[u, v] < dmin[v]:
-                    dmin[v] = W.dist_km[u, v]
+                x = row[v]
+                d0 = dmin[v]
+                dmin[v] = x if x < d0 else d0
         wsum = 0.0
         ntl = 0
         for v in range(P):
