@@ -28,6 +28,7 @@ from numba import njit
 from azalai.model.mechanisms.communities import political_aspiration, promised_share
 from azalai.model.mechanisms.purses import return_home
 from azalai.model.events import PAIR_CODE, CK_HOSTILITY, CK_MEDIATION, CK_RENT_LOSS, CK_TENSION, CK_UNMET_DEMANDS, EV_AGREEMENT, EV_OTHER, M_ACCORDS, emit, link
+from azalai.model.mechanisms.presence import row_total
 from azalai.model.rng import SITE_MEDIATION, uniform
 from azalai.model.state import ACC, SRC_DDR, WEEKS_PER_YEAR
 
@@ -66,17 +67,17 @@ def update_posts(W, S, lev, r, day):
     tot_p = 0.0
     for a in range(A):
         if W.sig[a] == 1:
-            for v in range(P):
-                tot_f += S.fighters[r, a, v]
+            for v in range(P):  # one running sum over the signatories; exact zeros skipped (row_total)
+                x = S.fighters[r, a, v]
+                if x != 0.0:
+                    tot_f += x
             tot_p += W.promised[a]
     fair_w = lev.interim_fairness[day]
     for a in range(A):
         if W.sig[a] != 1:
             S.post_share[r, a] = 0.0
             continue
-        fa = 0.0
-        for v in range(P):
-            fa += S.fighters[r, a, v]
+        fa = row_total(S.fighters, r, a)
         power = fa / tot_f if tot_f > 0.0 else 0.0
         fair = W.promised[a] / tot_p if tot_p > 0.0 else power
         S.post_share[r, a] = fair_w * fair + (1.0 - fair_w) * power
@@ -121,11 +122,8 @@ def update_accords(W, S, p, lev, r, day, week):
                 if S.rent_ref[r, x] > 0.0:
                     # Shortfalls within the usual week-to-week spread are tolerated.
                     short += max(0.0, 1.0 - S.rent_ema[r, x] / S.rent_ref[r, x] - p.rent_tolerance)
-        fa = 0.0
-        fb = 0.0
-        for v in range(P):
-            fa += S.fighters[r, a, v]
-            fb += S.fighters[r, b, v]
+        fa = row_total(S.fighters, r, a)
+        fb = row_total(S.fighters, r, b)
         shift = 0.0
         if fa + fb > 0.0:
             bal = fa / (fa + fb)

@@ -37,6 +37,7 @@ from azalai.model.events import (
     CK_AIM, CK_BETTER_PLACE, CK_ENEMIES_PRESENT, CK_LOCAL_STRENGTH, CK_MOVED_FROM, CK_PLACE_VALUE, CK_POOL,
     CK_RENT_STAKE, EV_BASE, EV_GROUP_CHANGE, M_MOVEMENT, NOBODY, PAIR_CODE, emit, link,
 )
+from azalai.model.mechanisms.presence import row_total
 from azalai.model.state import ACC, CHAIN, DAYS_PER_WEEK, WEEKS_PER_YEAR
 from azalai.model.world import KIND_INTERNATIONAL, KIND_JIHADIST, KIND_STATE, ROLE_BARKHANE, ROLE_MINUSMA, ROLE_STATE
 
@@ -357,9 +358,7 @@ def reallocate(W, S, p, lev, r, day, week):
             rate = lev.state_redeployment[day] / WEEKS_PER_YEAR
         if rate <= 0.0:
             continue
-        strength = 0.0
-        for v in range(P):
-            strength += S.fighters[r, a, v]
+        strength = row_total(S.fighters, r, a)
         if strength < p.min_presence:
             continue
         place_values(W, S, p, r, a, strength, val, term, termval, hostile, rptr, ridx, pptr, pidx, ppl, bk,

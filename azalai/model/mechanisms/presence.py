@@ -71,6 +71,19 @@ def lists_by_place(M, minv, sel):
     return ptr, idx
 
 
+@njit(cache=True, inline="always")
+def row_total(M, r, a):
+    """``M[r, a, :]`` summed in order, skipping exact zeros: the same sum bit for bit (adding a zero to
+    a sum that is not -0.0 leaves it unchanged, and a sum started at 0.0 is never -0.0), without a long
+    chain of additions over a row that is mostly zeros (an actor's fighters over the places)."""
+    t = 0.0
+    for v in range(M.shape[2]):
+        x = M[r, a, v]
+        if x != 0.0:
+            t += x
+    return t
+
+
 @njit(cache=True)
 def nonzero_by_row(M):
     """Per row of M (rows x places), the places where it is not zero, in ascending order (CSR:

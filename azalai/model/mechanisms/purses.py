@@ -102,10 +102,14 @@ def pay_purses(W, S, p, r, ctot):
             S.cash[r, a] += p.state_budget
             S.income[r, a, SRC_BUDGET] += p.state_budget
         total_f = 0.0
-        for v in range(P):
-            total_f += S.fighters[r, a, v]
+        for v in range(P):  # exact zeros skipped: the same sum (see presence.row_total), fewer dependent additions
+            x = S.fighters[r, a, v]
+            if x != 0.0:
+                total_f += x
             for wk in range(S.transit.shape[-1]):
-                total_f += S.transit[r, a, v, wk]  # fighters on the road are paid too
+                y = S.transit[r, a, v, wk]  # fighters on the road are paid too
+                if y != 0.0:
+                    total_f += y
         due = p.upkeep * DAYS_PER_WEEK * total_f
         arrears = 0.0
         if due > 0.0:
@@ -182,8 +186,11 @@ def recruit(W, S, p, r, ctot, push):
         big = -1
         most = 0.0
         for v in range(P):
-            own += S.fighters[r, a, v]
-            if S.fighters[r, a, v] > most:
+            x = S.fighters[r, a, v]
+            if x == 0.0:
+                continue  # adds nothing and is not the largest post (see presence.row_total)
+            own += x
+            if x > most:
                 most = S.fighters[r, a, v]
                 big = v
         if big < 0:
