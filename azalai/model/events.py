@@ -343,15 +343,19 @@ def event_rows(S, r: int, idx, run_tag: str = "AZ") -> list[tuple]:
                 continue
             links.append(f'{{"kind":"{CAUSE_KINDS[kind]}","index":{ii},"value":{_json_float(round(vv, VALUE_DIGITS))}}}')
             words.append(describe_link(idx, kind, ii, vv))
+        iso, country, admin1, pname, lat, lon, place_id, region_id = pp
+        date, year, stamp = dd
+        name1, inter1, id1 = p1
+        name2, inter2, id2 = p2
         mech = MECHANISMS[mechs[e]]
-        chain = " -> ".join(words + [f"{st.lower()} at {pp[3]}"])
+        chain = " -> ".join(words + [f"{st.lower()} at {pname}"])
         rows.append((
-            f"{run_tag}{e + 1}", dd[0], dd[1], 1, DISORDER_TYPES[et], et, st,  # time_precision 1: the day is known
-            p1[0], "", inter_text(p1[1]), p2[0], "", inter_text(p2[1]), interaction_text(p1[1], p2[1]),
-            "Civilian targeting" if civ[e] else "", pp[0], region, pp[1], pp[2], "", "", pp[3], pp[4], pp[5],
+            f"{run_tag}{e + 1}", date, year, 1, DISORDER_TYPES[et], et, st,  # time_precision 1: the day is known
+            name1, "", inter_text(inter1), name2, "", inter_text(inter2), interaction_text(inter1, inter2),
+            "Civilian targeting" if civ[e] else "", iso, region, country, admin1, "", "", pname, lat, lon,
             1, SOURCE, "Other", f"[{mech}] {chain}", fat[e], "simulated",  # geo_precision 1: the place's own
             # ACLED's upload time; here the event's day (00:00 UTC), so runs stay reproducible
-            dd[2], day, mech, chain, "[" + ",".join(links) + "]", p1[2], p2[2], pp[6], pp[7],
+            stamp, day, mech, chain, "[" + ",".join(links) + "]", id1, id2, place_id, region_id,
         ))
     return rows
 
