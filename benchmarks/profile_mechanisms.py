@@ -1,6 +1,6 @@
 """Where a day goes: time each mechanism of the day loop separately, at several synthetic scales.
 
-    .venv/bin/python benchmarks/profile_mechanisms.py [--scales 1,2,5,10] [--days 28]
+    .venv/bin/python benchmarks/profile_mechanisms.py [--scales 1,2,5,10] [--days 28] [--out FILE]
 
 Each mechanism is a compiled function of its own (loaded from numba's cache, as when the day loop calls
 it); the script steps a replicate through a warm-up period with the real loop, then calls every
@@ -12,8 +12,11 @@ microseconds) is included, so mechanisms that cost less than that at scale 1 rea
 from __future__ import annotations
 
 import argparse
+import json
+import sys
 import time
 from collections import defaultdict
+from pathlib import Path
 
 import numpy as np
 
@@ -93,9 +96,20 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--scales", default="1,2,5,10")
     ap.add_argument("--days", type=int, default=28)
+    ap.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "profile.json",
+                    help="where the JSON result goes (the machine, the load and ms per day per mechanism and scale)")
     a = ap.parse_args()
+    sys.path.insert(0, str(Path(__file__).parent))
+    from bench_engine import machine
+
+    info = machine()
     scales = [int(x) for x in a.scales.split(",")]
+    profile(scales[0], 7)  # load every mechanism from the cache before timing
     rows = {s: profile(s, a.days) for s in scales}
+    info["load_average_end"] = __import__("os").getloadavg()
+    a.out.parent.mkdir(parents=True, exist_ok=True)
+    a.out.write_text(json.dumps({"machine": info, "days": a.days, "scales": scales,
+                                 "ms_per_day": {str(s): rows[s] for s in scales}}, indent=2))
     names = list(rows[scales[0]])
     print("| mechanism | " + " | ".join(f"x{s} ms/day" for s in scales) + " |")
     print("|---|" + "---|" * len(scales))
