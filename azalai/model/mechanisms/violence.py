@@ -128,7 +128,7 @@ def clash_hazard(W, S, p, lev, r, day, v, a, b):
 def clashes(W, S, p, lev, r, day, ptr, idx):
     """Clashes between hostile non-state groups (and the state) present at the same place.
 
-    ``ptr``/``idx``: who is present where (:func:`azalai.model.mechanisms.presence.present_lists`)."""
+    ``ptr``/``idx``: who is present where (:func:`azalai.model.mechanisms.presence.actor_lists`, a superset)."""
     A, P = W.fighters0.shape
     seed = S.seed[r]
     for v in range(P):
