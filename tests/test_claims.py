@@ -80,14 +80,30 @@ def test_rerouting_claim_vanishes_without_route_learning():
     assert np.all(without == 0.0)
 
 
-def test_placebo_event_study_covers_zero_and_force_raids_are_apart():
+@pytest.fixture(scope="module")
+def event_study():
     from azalai.analysis.claims_events import seizure_event_study
 
-    res = seizure_event_study(n=16, seed=300, days=730)
+    return seizure_event_study(n=16, seed=300, days=730)
+
+
+def test_event_study_counts_seizures_and_keeps_force_raids_apart(event_study):
+    res = event_study
     assert res["seizures"] > 20
-    p = res["es_placebo_did"]
+    assert set(res) >= {"es_diff", "es_did", "es_force_raids", "es_placebo_did"}
+    for k in ("es_diff", "es_did", "es_force_raids", "es_placebo_did"):
+        assert res[k]["ci_low"] <= res[k]["mean"] <= res[k]["ci_high"], k
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "finding: with the calibration fitted on 2014-01..2016-06 (azalai/model/calibrated.yaml) the placebo "
+    "difference in differences at the point world is 0.037 [0.002, 0.073] at seeds 300-315 (the seizures' "
+    "own estimate is 0.079 [0.039, 0.116]): about half of the event study's estimate is a trend in fighting "
+    "along the routes, not the seizure; the claims report counts claim 2 as holding at a world only if its placebo covers zero. "
+    "Strict: if a model change makes the placebo cover zero again, this fails and the marker must go."))
+def test_placebo_event_study_covers_zero(event_study):
+    p = event_study["es_placebo_did"]
     assert p["ci_low"] <= 0.0 <= p["ci_high"], p
-    assert set(res) >= {"es_diff", "es_did", "es_force_raids"}
 
 
 def test_misdirected_operations_are_not_a_copy_of_false_tips_acted():
