@@ -109,6 +109,12 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
     nb = 0
     cand = np.zeros(P)
     cand_k = np.empty(P, dtype=np.int64)
+    # What the tips of one force share until an operation changes who is where: each rival's place of
+    # most fighters in the area and its sum of rents there (computed on first use), and the true-tip
+    # candidates (m < 0 when not built). The same values, computed once instead of once per tip.
+    rwhere = np.empty(A, dtype=np.int64)
+    rrent = np.empty(A)
+    m = -1
     for f in range(A):
         if W.actor_role[f] == 0:
             continue
@@ -135,6 +141,9 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
         if not any_area:
             continue
         alist[:na].sort()
+        for a in range(A):
+            rwhere[a] = -2  # not computed for this force yet
+        m = -1
         tempo = force_tempo(W, p, lev, day, f)
         vet = lev.vetting[day]
         S.ops_budget[r, f] = min(p.ops_budget_cap, S.ops_budget[r, f] + p.ops_per_day * tempo * (1.0 - p.vetting_cost * vet))
@@ -205,13 +214,22 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
                     continue
                 if g >= 0 and S.rel[r, g, a] >= 0.0 and W.actor_kind[a] == KIND_JIHADIST:
                     continue
-                where = -1
-                most = 0.0
-                for i in range(na):
-                    v = alist[i]
-                    if area[v] > 0.0 and S.fighters[r, a, v] >= p.min_presence and S.fighters[r, a, v] > most:
-                        most = S.fighters[r, a, v]
-                        where = v
+                if rwhere[a] == -2:
+                    where = -1
+                    most = 0.0
+                    for i in range(na):
+                        v = alist[i]
+                        if area[v] > 0.0 and S.fighters[r, a, v] >= p.min_presence and S.fighters[r, a, v] > most:
+                            most = S.fighters[r, a, v]
+                            where = v
+                    rwhere[a] = where
+                    gain = 0.0
+                    for i in range(na):
+                        v = alist[i]
+                        if area[v] > 0.0 and S.protector[r, v] == a:
+                            gain += S.place_rent_ema[r, v] / p.rent_ref
+                    rrent[a] = gain
+                where = rwhere[a]
                 if where < 0:
                     continue
                 riv = 0.0
@@ -235,12 +253,7 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
                 riv += max(0.0, comm)
                 if riv <= 0.0:
                     continue
-                gain = 0.0
-                for i in range(na):
-                    v = alist[i]
-                    if area[v] > 0.0 and S.protector[r, v] == a:
-                        gain += S.place_rent_ema[r, v] / p.rent_ref
-                gain = min(1.0, gain) + p.status_gain * W.comm_sub[c]
+                gain = min(1.0, rrent[a]) + p.status_gain * W.comm_sub[c]
                 score = riv + gain
                 if score > best_score:
                     best_score = score
@@ -262,19 +275,20 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
                     untrue = 1.0 - involvement(W, S, r, b, focus, rmax)
             if target < 0:
                 # A true tip: a legitimate target present in the area.
-                m = 0
-                for a in range(A):
-                    if not incand[a] or W.actor_kind[a] == KIND_INTERNATIONAL or W.actor_kind[a] == KIND_STATE:
-                        continue
-                    leg = legitimacy(W, S, r, a, focus, rmax)
-                    if not leg >= p.legitimacy_threshold:
-                        continue
-                    for i in range(na):
-                        v = alist[i]
-                        if area[v] > 0.0 and S.fighters[r, a, v] >= p.min_presence:
-                            cand[m] = leg * S.fighters[r, a, v] * area[v]
-                            cand_k[m] = a * P + v
-                            m += 1
+                if m < 0:
+                    m = 0
+                    for a in range(A):
+                        if not incand[a] or W.actor_kind[a] == KIND_INTERNATIONAL or W.actor_kind[a] == KIND_STATE:
+                            continue
+                        leg = legitimacy(W, S, r, a, focus, rmax)
+                        if not leg >= p.legitimacy_threshold:
+                            continue
+                        for i in range(na):
+                            v = alist[i]
+                            if area[v] > 0.0 and S.fighters[r, a, v] >= p.min_presence:
+                                cand[m] = leg * S.fighters[r, a, v] * area[v]
+                                cand_k[m] = a * P + v
+                                m += 1
                 k = choice_weighted(cand, m, uniform(seed, day, SITE_TIP_TARGET, tip_key, 0))
                 if k < 0:
                     continue
@@ -303,6 +317,9 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
                     acted = True
                     ev = execute_operation(W, S, p, lev, r, day, f, target, tplace, not is_false, c, g, t, b_riv)
                     ctot_ok = False
+                    for a in range(A):
+                        rwhere[a] = -2
+                    m = -1
             S.tip_day[r, t] = day
             S.tip_force[r, t] = f
             S.tip_comm[r, t] = c
