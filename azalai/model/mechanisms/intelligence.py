@@ -110,9 +110,10 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
     cand = np.zeros(P)
     cand_k = np.empty(P, dtype=np.int64)
     # What the tips of one force share until an operation changes who is where: each rival's place of
-    # most fighters in the area and its sum of rents there (computed on first use), and the true-tip
-    # candidates (m < 0 when not built). The same values, computed once instead of once per tip.
+    # most fighters in the area and its sum of rents there (-2: computed again on first use), and the
+    # true-tip candidates (m < 0 when not built). The same values, computed once instead of once per tip.
     rwhere = np.empty(A, dtype=np.int64)
+    rmost = np.empty(A)
     rrent = np.empty(A)
     m = -1
     for f in range(A):
@@ -141,8 +142,6 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
         if not any_area:
             continue
         alist[:na].sort()
-        for a in range(A):
-            rwhere[a] = -2  # not computed for this force yet
         m = -1
         tempo = force_tempo(W, p, lev, day, f)
         vet = lev.vetting[day]
@@ -168,17 +167,32 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
             if tot > 0.0:
                 pool[c] = S.coop[r, c, f] * inside[c] / tot
             lam += pool[c]
-        # Actors present somewhere in the area (fighters only fall during the day's operations).
+        # Actors present somewhere in the area (fighters only fall during the day's operations), with
+        # each one's place of most fighters there (the first in ascending order on ties) and the rents
+        # of the area's places it protects, summed in ascending order of place.
         for a in range(A):
             incand[a] = False
+            rwhere[a] = -1
+            rmost[a] = 0.0
+            rrent[a] = 0.0
         ncand = 0
         for i in range(na):
             v = alist[i]
             for ia in range(aptr[v], aptr[v + 1]):
                 a = aidx[ia]
-                if S.fighters[r, a, v] >= p.min_presence and not incand[a]:
-                    incand[a] = True
-                    ncand += 1
+                x = S.fighters[r, a, v]
+                if x >= p.min_presence:
+                    if not incand[a]:
+                        incand[a] = True
+                        ncand += 1
+                    if x > rmost[a]:
+                        rmost[a] = x
+                        rwhere[a] = v
+        for i in range(na):
+            v = alist[i]
+            a = S.protector[r, v]
+            if a >= 0:
+                rrent[a] += S.place_rent_ema[r, v] / p.rent_ref
         if ncand * na > cand.shape[0]:  # room for every (candidate, area place) pair
             cand = np.zeros(ncand * na)
             cand_k = np.empty(ncand * na, dtype=np.int64)
