@@ -27,6 +27,7 @@ import numpy as np
 from numba import njit
 
 from azalai.model.mechanisms.operations import execute_operation, force_tempo
+from azalai.model.mechanisms.presence import sort_head
 from azalai.model.mechanisms.trafficking import force_focus
 from azalai.model.rng import (
     SITE_OP_ESCAPE, SITE_TIP_CATCH, SITE_TIP_COUNT, SITE_TIP_LIE, SITE_TIP_SOURCE, SITE_TIP_TARGET, SITE_TIP_VET,
@@ -141,7 +142,7 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
                         na += 1
         if not any_area:
             continue
-        alist[:na].sort()
+        sort_head(alist, na)
         m = -1
         tempo = force_tempo(W, p, lev, day, f)
         vet = lev.vetting[day]

@@ -18,6 +18,23 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+SHORT_LIST = 32  # lists up to this length are sorted by insertion (no call into numpy's quicksort)
+
+
+@njit(cache=True, inline="always")
+def sort_head(x, n):
+    """Sort ``x[:n]`` ascending in place: insertion for a short list (a day's area or posts within
+    reach), numpy's sort otherwise. Integers, so the order is the same whichever sort is used."""
+    if n > SHORT_LIST:
+        x[:n].sort()
+        return
+    for i in range(1, n):
+        y = x[i]
+        k = i - 1
+        while k >= 0 and x[k] > y:
+            x[k + 1] = x[k]
+            k -= 1
+        x[k + 1] = y
 
 
 @njit(cache=True)

@@ -27,6 +27,7 @@ from azalai.model.events import (
     CK_LOCAL_SUPPORT, CK_AGGRESSION, CK_CONTROL_SHIFT, CK_HOSTILITY, CK_LOCAL_STRENGTH, CK_RENT_STAKE, CK_RESTRAINT_BROKEN, CK_SEIZURE, CK_TENSION, EV_CLASH, EV_IED, EV_NSA_OVERTAKES, EV_GOV_REGAINS, EV_SHELLING, M_VIOLENCE, PAIR_CODE, emit, link,
 )
 from azalai.model.mechanisms.control import restrained
+from azalai.model.mechanisms.presence import sort_head
 from azalai.model.rng import (
     SITE_ATTACK, SITE_ATTACK_KIND, SITE_ATTACK_SIZE, SITE_CLASH, SITE_CLASH_SIZE, SITE_CLASH_WIN, SITE_SWEEP,
     STREAM_KEY, lomax, uniform,
@@ -238,7 +239,7 @@ def attacks(W, S, p, lev, r, day, fptr, fidx):
                         seen[w] = j
                         near[nv] = w
                         nv += 1
-        near[:nv].sort()
+        sort_head(near, nv)
         for i_v in range(nv):
             v = near[i_v]
             posted = False  # a force present here (the list also holds other actors)
