@@ -100,22 +100,28 @@ def reprisals(W, S, p, lev, r, day, ptr, idx, cptr, cidx):
     A, P = W.fighters0.shape
     C = W.pop0.shape[0]
     seed = S.seed[r]
+    # The arrays the scan reads, looked up once (the same arrays: writes below go to them too).
+    fighters = S.fighters
+    pop = S.pop
+    enemy = S.enemy_support
+    base_w = W.base_w
+    communal_w = W.communal
     for v in range(P):
         if W.place_ext[v] == 1:
             continue
         for ia in range(ptr[v], ptr[v + 1]):
             a = idx[ia]
             ka = W.actor_kind[a]
-            if ka == KIND_INTERNATIONAL or S.fighters[r, a, v] < p.min_presence:
+            if ka == KIND_INTERNATIONAL or fighters[r, a, v] < p.min_presence:
                 continue
             for ic in range(cptr[v], cptr[v + 1]):
                 c = cidx[ic]
-                if S.pop[r, c, v] < p.reprisal_min_pop:
+                if pop[r, c, v] < p.reprisal_min_pop:
                     continue
-                if W.base_w[a, c] > 0.0:
+                if base_w[a, c] > 0.0:
                     continue
-                communal = W.communal[a, c]
-                enemy_support = S.enemy_support[r, a, c]
+                communal = communal_w[a, c]
+                enemy_support = enemy[r, a, c]
                 hostile = communal + enemy_support
                 if hostile <= p.reprisal_hostility_min:
                     continue
