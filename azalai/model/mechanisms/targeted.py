@@ -51,22 +51,27 @@ def assassinations(W, S, p, lev, r, day, ptr, idx, cptr, cidx):
         if W.actor_role[a] != ROLE_NONE:
             forces[nforce] = a
             nforce += 1
+    # The arrays the scan reads, looked up once (the same arrays: writes below go to them too).
+    fighters = S.fighters
+    pop = S.pop
+    rel = S.rel
+    coop_cf = S.coop
     for v in range(P):
         if W.place_ext[v] == 1:
             continue
         for ij in range(ptr[v], ptr[v + 1]):
             j = idx[ij]
-            if W.actor_kind[j] != KIND_JIHADIST or S.fighters[r, j, v] < p.min_presence:
+            if W.actor_kind[j] != KIND_JIHADIST or fighters[r, j, v] < p.min_presence:
                 continue
             for ic in range(cptr[v], cptr[v + 1]):
                 c = cidx[ic]
-                if S.pop[r, c, v] < p.assassination_min_pop:
+                if pop[r, c, v] < p.assassination_min_pop:
                     continue
                 coop = 0.0
                 for i_f in range(nforce):
                     f = forces[i_f]
-                    if W.actor_role[f] != ROLE_NONE and S.rel[r, j, f] < 0.0:
-                        coop += S.coop[r, c, f]
+                    if W.actor_role[f] != ROLE_NONE and rel[r, j, f] < 0.0:
+                        coop += coop_cf[r, c, f]
                 if coop <= 0.0:
                     continue
                 lam = p.assassination_rate * coop * (1.0 + S.tips_recent[r, c]) * min(1.0, S.fighters[r, j, v] / p.force_ref)

@@ -221,6 +221,10 @@ def attacks(W, S, p, lev, r, day, fptr, fidx):
                 break
     near = np.empty(P, dtype=np.int64)
     seen = np.full(P, -1, dtype=np.int64)
+    # The arrays the scan reads, looked up once (the same arrays: writes below go to them too).
+    fighters = S.fighters
+    adj_ptr = W.adj_ptr
+    adj_nbr = W.adj_nbr
     for j in range(A):
         if W.actor_kind[j] != KIND_JIHADIST:
             continue
@@ -228,13 +232,13 @@ def attacks(W, S, p, lev, r, day, fptr, fidx):
         # zero elsewhere, and its fighters only fall below), visited in ascending order.
         nv = 0
         for u in range(P):
-            if S.fighters[r, j, u] > 0.0:
+            if fighters[r, j, u] > 0.0:
                 if posted_at[u] and seen[u] != j:
                     seen[u] = j
                     near[nv] = u
                     nv += 1
-                for q in range(W.adj_ptr[u], W.adj_ptr[u + 1]):
-                    w = W.adj_nbr[q]
+                for q in range(adj_ptr[u], adj_ptr[u + 1]):
+                    w = adj_nbr[q]
                     if posted_at[w] and seen[w] != j:
                         seen[w] = j
                         near[nv] = w
@@ -245,14 +249,14 @@ def attacks(W, S, p, lev, r, day, fptr, fidx):
             posted = False  # a force present here (the list also holds other actors)
             for i_f in range(fptr[v], fptr[v + 1]):
                 f = fidx[i_f]
-                if W.actor_role[f] != ROLE_NONE and S.fighters[r, f, v] >= p.min_presence:
+                if W.actor_role[f] != ROLE_NONE and fighters[r, f, v] >= p.min_presence:
                     posted = True
                     break
             if not posted:
                 continue
-            reach = S.fighters[r, j, v]
-            for q in range(W.adj_ptr[v], W.adj_ptr[v + 1]):
-                reach += p.attack_reach * S.fighters[r, j, W.adj_nbr[q]]
+            reach = fighters[r, j, v]
+            for q in range(adj_ptr[v], adj_ptr[v + 1]):
+                reach += p.attack_reach * fighters[r, j, adj_nbr[q]]
             if reach < p.min_presence:
                 continue
             for i_f in range(fptr[v], fptr[v + 1]):
