@@ -2,7 +2,10 @@
 
 ABC-SMC (azalai.analysis.calibration) on ACLED Mali monthly aggregates and event-size counts,
 2014-01-01 to 2016-06-30, starting from the registry's prior defaults (AZALAI_UNCALIBRATED=1),
-so an existing calibrated.yaml does not feed into its own recalibration.
+so an existing calibrated.yaml does not feed into its own recalibration. The scenario starts on
+2016-07-01, in the regime of the last observed year, so by default each replicate runs one year (the
+model's first) and is set against July 2015 - June 2016 (weighted --recent-weight) and the period's
+per-year averages (--align end; azalai.analysis.calibration_align).
 
     .venv/bin/python -m azalai.model.warmup
     .venv/bin/python scripts/calibrate_builtin.py                # writes azalai/model/calibrated.yaml
@@ -26,6 +29,8 @@ os.environ["AZALAI_UNCALIBRATED"] = "1"  # calibrate from the priors, not from a
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from azalai.analysis.calibration_align import ALIGNS, DEFAULT_RECENT_WEIGHT  # noqa: E402
+
 # The violence rates and sizes, and the parameters a Morris screen of the whole registry found to move
 # the regional split most (docs/calibration.md): the stakes of rents, a group's income and upkeep, what draws
 # a group to a place (its supporters, the rents), how fast seizures make traffickers reroute, state abuses;
@@ -47,18 +52,25 @@ def main() -> None:
     ap.add_argument("--particles", type=int, default=100)
     ap.add_argument("--generations", type=int, default=6)
     ap.add_argument("--replicates", type=int, default=2)
-    ap.add_argument("--days", type=int, default=None, help="days per simulated replicate (default: the period's length)")
+    ap.add_argument("--days", type=int, default=None,
+                    help="days per simulated replicate with --align start (default: the period's length)")
+    ap.add_argument("--align", choices=ALIGNS, default="end",
+                    help="end: each replicate runs the period's last year (the model's first year) and is set "
+                         "against that year and the period's per-year averages; start: it runs the whole period")
+    ap.add_argument("--recent-weight", type=float, default=DEFAULT_RECENT_WEIGHT,
+                    help="with --align end: weight of each group of the last year's statistics in the distance")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--budget", type=int, default=500, help="simulations per generation at most")
     ap.add_argument("--seed", type=int, default=2016)
     ap.add_argument("--no-time-stats", dest="time_stats", action="store_false",
-                    help="leave out the statistics of the period's last 12 months (by default they weigh the most "
-                         "recent pre-scenario year)")
+                    help="leave out the statistics that see time (with --align end: the last year's monthly "
+                         "dispersion; with --align start: also its level, trend and regional split)")
     ap.add_argument("--store", type=Path, default=None, help="store with the data already imported")
     a = ap.parse_args()
 
-    from azalai.analysis.calibration import calibrate, result_document, write_result
+    from azalai.analysis.calibration import calibrate, check_recent_weight, result_document, write_result
 
+    check_recent_weight(a.recent_weight)
     store = a.store
     if store is None:
         from azalai.data.acled import import_acled_aggregates, import_acled_event_sizes
@@ -71,7 +83,7 @@ def main() -> None:
     res, tg = calibrate("acled-aggregates", a.period, names, particles=a.particles, generations=a.generations,
                         replicates=a.replicates, seed=a.seed, store=store, workers=a.workers,
                         max_simulations_per_generation=a.budget, sim_days=a.days,
-                        time_stats=a.time_stats,
+                        time_stats=a.time_stats, align=a.align, recent_weight=a.recent_weight,
                         progress=lambda s: print(s, flush=True))
     doc = result_document(res, tg, a.period, source_note=SOURCE_NOTE)
     header = (
@@ -80,6 +92,7 @@ def main() -> None:
         f"# {a.period}); method and fit in docs/validation.md. Set AZALAI_UNCALIBRATED=1 to ignore this file.\n"
         f"# command: .venv/bin/python scripts/calibrate_builtin.py --particles {a.particles} "
         f"--generations {a.generations} --replicates {a.replicates}{f' --days {a.days}' if a.days else ''} --workers {a.workers} --budget {a.budget} "
+        f"--align {a.align} {f'--recent-weight {a.recent_weight:g} ' if a.align == 'end' else ''}"
         f"{'' if a.time_stats else '--no-time-stats '}"
         f"--seed {a.seed}"
     )

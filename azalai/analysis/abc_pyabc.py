@@ -40,8 +40,9 @@ except ModuleNotFoundError as _exc:  # only a missing pyabc; a broken install ra
 class GroupDistance(_PyabcDistance):
     """The project's distance for pyABC: scales from the calibration (prior) sample, floored."""
 
-    def __init__(self, groups: Sequence[int], floor: np.ndarray | None = None) -> None:
-        self.groups, self.floor, self.scales = list(groups), floor, None
+    def __init__(self, groups: Sequence[int], floor: np.ndarray | None = None,
+                 group_weights: Sequence[float] | None = None) -> None:
+        self.groups, self.floor, self.weights, self.scales = list(groups), floor, group_weights, None
 
     def requires_calibration(self) -> bool:
         return True
@@ -54,7 +55,7 @@ class GroupDistance(_PyabcDistance):
 
     def __call__(self, x, x_0, t=None, par=None) -> float:
         return float(group_distance(np.asarray(x["s"], dtype=float)[None, :], np.asarray(x_0["s"], dtype=float),
-                                    self.scales, self.groups)[0])
+                                    self.scales, self.groups, self.weights)[0])
 
 
 def pyabc_smc(
@@ -72,12 +73,13 @@ def pyabc_smc(
     distance: str = "group",
     stat_names: Sequence[str] | None = None,
     progress: Callable[[str], None] | None = None,
+    group_weights: Sequence[float] | None = None,
 ) -> ABCResult:
     """Run pyABC's ABCSMC on the problem (see the module docstring) and return its populations as an
     :class:`ABCResult` (the last one is the posterior). ``generations`` counts pyABC's populations
     (its calibration sample comes before them and is not one); ``max_simulations_per_generation``
     becomes pyABC's ``min_acceptance_rate`` (N / budget); ``db``: the SQLite history file (a
-    temporary one by default)."""
+    temporary one by default); ``group_weights``: the groups' weights in the project's distance."""
     import tempfile
 
     import logging
@@ -97,7 +99,8 @@ def pyabc_smc(
     pri = pyabc.Distribution(**{n: pyabc.RV("uniform", float(lo), float(hi - lo))
                                 for n, lo, hi in zip(names, prior.low, prior.high)})
     if distance == "group":
-        dist = GroupDistance(groups, None if scale_floor is None else np.asarray(scale_floor, dtype=float))
+        dist = GroupDistance(groups, None if scale_floor is None else np.asarray(scale_floor, dtype=float),
+                             group_weights)
     elif distance == "adaptive":
         dist = pyabc.AdaptivePNormDistance(p=2, scale_function=pyabc.distance.mad)
     else:

@@ -26,8 +26,8 @@ the fly from quantiles of the previous population's distances (Del Moral et al. 
 **Distance.** Summary statistics come in groups (volume, regions, event types, tail). Each
 statistic's difference to the observed value is divided by its scale; the squared normalised
 differences are averaged within a group, then across groups, so each group weighs the same however
-many statistics it has; the distance is the square root. A statistic the simulation cannot
-compute (no events, too small a tail) counts as 5 scales away.
+many statistics it has (or as its declared ``group_weights`` say); the distance is the square root.
+A statistic the simulation cannot compute (no events, too small a tail) counts as 5 scales away.
 """
 
 from __future__ import annotations
@@ -76,15 +76,20 @@ def robust_scales(stats: np.ndarray) -> np.ndarray:
     return out
 
 
-def group_distance(stats: np.ndarray, observed: np.ndarray, scales: np.ndarray, groups: Sequence[int]) -> np.ndarray:
+def group_distance(stats: np.ndarray, observed: np.ndarray, scales: np.ndarray, groups: Sequence[int],
+                   group_weights: Sequence[float] | None = None) -> np.ndarray:
     """Distances of rows of ``stats`` to ``observed``: normalised squared differences averaged
-    within each group, then across groups; square root. NaN statistics count NAN_PENALTY scales."""
+    within each group, then across groups (weighted by ``group_weights[k]`` for group k if given,
+    else equally); square root. NaN statistics count NAN_PENALTY scales."""
     stats = np.atleast_2d(stats)
     z = (stats - observed) / scales
     z = np.where(np.isfinite(z), z, NAN_PENALTY)
     g = np.asarray(groups)
-    parts = [np.mean(z[:, g == k] ** 2, axis=1) for k in np.unique(g)]
-    return np.sqrt(np.mean(parts, axis=0))
+    ks = np.unique(g)
+    parts = [np.mean(z[:, g == k] ** 2, axis=1) for k in ks]
+    if group_weights is None:
+        return np.sqrt(np.mean(parts, axis=0))
+    return np.sqrt(np.average(parts, axis=0, weights=np.asarray(group_weights, dtype=float)[ks]))
 
 
 def weighted_quantile(x: np.ndarray, w: np.ndarray, q: float | Sequence[float]) -> np.ndarray:
@@ -164,6 +169,7 @@ def abc_smc(
     stat_names: Sequence[str] | None = None,
     scale_floor: Sequence[float] | None = None,
     checkpoint: str | Path | None = None,
+    group_weights: Sequence[float] | None = None,
 ) -> ABCResult:
     """ABC-SMC (see the module docstring). ``simulate(theta, seed)`` returns the summary vector of
     one simulation at parameter vector ``theta`` (seeded by ``seed``). ``simulate_many(thetas, seeds)``,
@@ -171,6 +177,7 @@ def abc_smc(
     parallel on the project's executors; the result must not depend on how it is parallelised (every
     particle's seed is fixed before it is sent). ``scale_floor``: lowest
     allowed scale per statistic (a statistic the prior barely moves must not dominate the distance).
+    ``group_weights``: the weight of each group in the distance (default: equal).
     ``checkpoint``: a file written after every generation and resumed from when it exists
     (:mod:`azalai.analysis.abc_checkpoint`; the resumed result equals an uninterrupted run's)."""
     rng = np.random.default_rng(seed)
@@ -193,7 +200,8 @@ def abc_smc(
 
     fp = ck.fingerprint(observed=observed, low=prior.low, high=prior.high, names=list(prior.names), N=N, seed=seed,
                         quantile=quantile, groups=groups, budget=budget, stat_names=list(stat_names or []),
-                        floor=np.asarray(scale_floor if scale_floor is not None else [], dtype=float))
+                        floor=np.asarray(scale_floor if scale_floor is not None else [], dtype=float),
+                        **({"group_weights": [float(w) for w in group_weights]} if group_weights is not None else {}))
     restored = ck.load(checkpoint, fp, Generation) if checkpoint else None
     if restored:
         gens, scales, rng.bit_generator.state, sim_counter[0] = restored
@@ -205,7 +213,7 @@ def abc_smc(
         scales = robust_scales(stats)
         if scale_floor is not None:
             scales = np.maximum(scales, np.asarray(scale_floor, dtype=float))
-        d = group_distance(stats, observed, scales, groups)
+        d = group_distance(stats, observed, scales, groups, group_weights)
         gens = [Generation(float(np.max(d[np.isfinite(d)])) if np.isfinite(d).any() else math.inf, theta,
                            np.full(N, 1.0 / N), d, stats, N, 1.0, time.time() - t0)]
         say(f"generation 0 (prior): {N} simulations, median distance {np.median(d):.3f}, {time.time() - t0:.0f}s")
@@ -240,7 +248,7 @@ def abc_smc(
                 props = np.vstack([props, cand[prior.inside(cand)]])
             props = props[:batch]
             st = run(props)
-            dd = group_distance(st, observed, scales, groups)
+            dd = group_distance(st, observed, scales, groups, group_weights)
             nsim += batch
             ok = dd <= eps
             for i in np.flatnonzero(ok):

@@ -6,7 +6,10 @@ For each origin (the start date of a scenario written with facts known at that d
    :mod:`azalai.analysis.calibration` on the observed data of ``calibration_period`` (default: from
    ``history_start`` to the day before the origin), with the time-aware statistics of
    :mod:`azalai.analysis.time_stats` unless ``time_stats`` is off, starting from the registry's
-   priors (the shipped calibration, fitted on later data, is never used). ``calibration=<file>`` uses a calibration file
+   priors (the shipped calibration, fitted on later data, is never used). With ``align='end'`` (the
+   default, as for the built-in scenario) the model's first year is set against the window's last
+   year, the one just before the origin, and against the window's per-year averages
+   (:mod:`azalai.analysis.calibration_align`). ``calibration=<file>`` uses a calibration file
    whose recorded ``period`` must end before the origin; ``calibration='none'`` uses the priors.
    Any calibration window that reaches the origin is refused (:class:`LeakError`, exit status 2).
    With ``out_dir``, the calibration checkpoints every generation there and a rerun resumes it.
@@ -29,6 +32,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from azalai.analysis.calibration_align import DEFAULT_RECENT_WEIGHT, check_align, check_recent_weight
 from azalai.errors import InputError, Problem
 
 # The parameters of the shipped calibration (scripts/calibrate_builtin.py): the violence rates and sizes, and
@@ -63,6 +67,8 @@ class BacktestConfig:
     sim_days: int | None = 365
     workers: int = 1
     time_stats: bool = True
+    align: str = "end"  # the model's first year against the last year before the origin
+    recent_weight: float = DEFAULT_RECENT_WEIGHT
     n_boot: int = 2000
     out_dir: str | Path | None = None
     extra: dict = field(default_factory=dict)
@@ -121,12 +127,13 @@ def calibration_for(origin: _dt.date, sc, cfg: BacktestConfig, say: Callable[[st
     start, end = calibration_window(origin, cfg)
     period = f"{start.isoformat()}:{end.isoformat()}"
     say(f"calibrating on {cfg.observed} {period} ({len(cfg.cal_params)} parameters, {cfg.particles} particles, "
-        f"{'time-aware' if cfg.time_stats else 'pooled'} statistics)")
+        f"{'time-aware' if cfg.time_stats else 'pooled'} statistics, aligned at the window's {cfg.align})")
     base = defaults()
     res, tg = calibrate(cfg.observed, (start, end), list(cfg.cal_params), particles=cfg.particles,
                         generations=cfg.generations, replicates=cfg.replicates, seed=cfg.seed, store=cfg.store,
                         scenario=sc, base=base, workers=cfg.workers, max_simulations_per_generation=cfg.budget,
-                        progress=say, sim_days=cfg.sim_days, time_stats=cfg.time_stats,
+                        progress=say, sim_days=cfg.sim_days, time_stats=cfg.time_stats, align=cfg.align,
+                        recent_weight=cfg.recent_weight,
                         checkpoint=(Path(cfg.out_dir) / f"calibration_{origin.isoformat()}.ckpt.npz"
                                     if cfg.out_dir else None))
     doc = result_document(res, tg, period, source_note=f"calibrated: ABC-SMC on {cfg.observed} {period} (backtest)")
@@ -135,7 +142,7 @@ def calibration_for(origin: _dt.date, sc, cfg: BacktestConfig, say: Callable[[st
                       header=f"# Backtest calibration for the origin {origin}: data {period} only.")
     return {"posterior": str(fp), "period": period, "method": doc["method"]["name"],
             "simulations": res.simulations, "statistics": list(tg.names), "seconds": round(float(res.meta.get("seconds", 0.0)), 1),
-            "posterior_summary": doc["posterior"]}
+            "posterior_summary": doc["posterior"], "alignment": doc["method"]["alignment"]}
 
 
 def _tmpdir() -> str:
@@ -197,6 +204,8 @@ def run_backtest(cfg: BacktestConfig, say: Callable[[str], None] | None = None) 
         # every data window is checked before any work starts
         if cfg.calibration == "run":
             calibration_window(origin, cfg)
+            check_align(cfg.align)
+            check_recent_weight(cfg.recent_weight)
         hist_end = origin - _dt.timedelta(days=1)
         check_window(origin, cfg.history_start, hist_end, "benchmark history", "--history-start")
         last = add_months(origin, cfg.months) - _dt.timedelta(days=1)

@@ -3,7 +3,8 @@
 * The sampler: :mod:`azalai.analysis.abc_smc` (adaptive population Monte Carlo ABC, generic over
   the simulator; checkpoints in :mod:`azalai.analysis.abc_checkpoint`).
 * What is compared: :mod:`azalai.analysis.calibration_stats` (pooled statistics) and
-  :mod:`azalai.analysis.time_stats` (statistics that see time).
+  :mod:`azalai.analysis.time_stats` (statistics that see time); which stretch of a run is set
+  against which stretch of the period: :mod:`azalai.analysis.calibration_align` (``align``).
 * The result file and draws from the posterior: :mod:`azalai.analysis.calibration_result`.
 
 The model's simulations run on the project's executors (:mod:`azalai.experiment.executors`: in
@@ -26,6 +27,8 @@ import numpy as np
 
 from azalai.analysis.abc_smc import (NAN_PENALTY, ABCResult, Generation, UniformPrior, abc_smc, group_distance,
                                      robust_scales, weighted_quantile)
+from azalai.analysis.calibration_align import (ALIGNS, DEFAULT_RECENT_WEIGHT, check_align, check_recent_weight,
+                                               end_targets)
 from azalai.analysis.calibration_result import result_document, sample_posterior, write_result
 from azalai.analysis.calibration_stats import (ACLED_VIOLENT, Targets, model_statistics, scale_floors,
                                                targets_from_observed)
@@ -36,7 +39,8 @@ from azalai.errors import InputError, Problem
 @dataclass(frozen=True)
 class ParticleSummary:
     """Run in the worker on a finished batch (one particle's replicates): the pooled summary vector
-    of the batch's events, in the observed data's form and dated from the period's start."""
+    of the batch's events, in the observed data's form and dated from the runs' first day
+    (``targets.run_start``)."""
 
     targets: Targets
     days: int
@@ -49,13 +53,13 @@ class ParticleSummary:
         outside = outside_admin1(prep)
         evs = []
         for r in range(len(seeds)):
-            ev = light_events(prep, S, r, tg.start)
+            ev = light_events(prep, S, r, tg.run_start)
             evs.append(to_observed_form(ev[~ev["admin1"].isin(outside)].reset_index(drop=True), tg.observed))
         out = model_statistics(evs, tg, self.days)
         if self.time_stats:
             from azalai.analysis import time_stats as ts
 
-            out = np.concatenate([out, ts.model_statistics(evs, tg.regions, tg.start, tg.end)])
+            out = np.concatenate([out, ts.model_part(evs, tg)])
         return out
 
 
@@ -73,12 +77,12 @@ def model_simulator(targets: Targets, names: Sequence[str], scenario=DEFAULT_SCE
     from azalai.scenario.loader import resolve_scenario
 
     sc, pol = resolve_scenario(scenario), resolve_policy(policy)
-    n_days = int(days or period_days(targets.start, targets.end))
+    n_days = int(days or period_days(targets.run_start, targets.end))
     base = {k: float(v) for k, v in (base or {}).items()}
     summary = ParticleSummary(targets, n_days, bool(time_stats))
     spec = RunSpec(sc, pol, n_days, base or None, False,
                    key=f"calibration|{sc.model_dump_json()}|{pol.model_dump_json()}|{n_days}|{params_key(base)}|"
-                       f"{targets.observed}|{targets.start}|{targets.end}|{time_stats}",
+                       f"{targets.observed}|{targets.start}|{targets.run_start}|{targets.end}|{time_stats}",
                    summary=summary)
     R = int(replicates)
     session = Session(spec, backend, workers, address)
@@ -127,21 +131,20 @@ def check_sampler(sampler: str) -> str:
     return sampler
 
 
-def calibration_targets(store, observed: str, period, days: int | None = None, time_stats: bool = False) -> Targets:
-    """The observed summary vector of ``period`` (with the time-aware statistics if asked)."""
+def calibration_targets(store, observed: str, period, days: int | None = None, time_stats: bool = False,
+                        align: str = "start", recent_weight: float = DEFAULT_RECENT_WEIGHT) -> Targets:
+    """The observed summary vector of ``period`` for the alignment ``align`` (with the time-aware
+    statistics if asked)."""
     from azalai.analysis.validation import load_observed_period
 
     obs, _start, _end = load_observed_period(store, observed, period, days)
     tg = targets_from_observed(obs)
+    if check_align(align) == "end":
+        tg = end_targets(store, tg, check_recent_weight(recent_weight))
     if time_stats:
-        import dataclasses
-
         from azalai.analysis import time_stats as ts
 
-        tn, tgr = ts.names_and_groups(tg.regions, len(tg.group_names))
-        tg = dataclasses.replace(tg, values=np.concatenate([tg.values, ts.observed_statistics(
-            store, observed, tg.regions, tg.start, tg.end)]), names=tg.names + tn, groups=tg.groups + tgr,
-            group_names=tg.group_names + ts.GROUPS)
+        tg = ts.with_time_statistics(store, tg)
     return tg
 
 
@@ -168,6 +171,8 @@ def calibrate(
     backend: str | None = None,
     address: str | None = None,
     sampler: str = "azalai",
+    align: str = "start",
+    recent_weight: float = DEFAULT_RECENT_WEIGHT,
 ) -> tuple[ABCResult, Targets]:
     """Calibrate ``params`` of the model on observed data of ``period`` by ABC-SMC.
 
@@ -180,13 +185,19 @@ def calibrate(
     ``backend``: ``serial``, ``process`` or ``ray`` (default: ``process`` with more than one
     worker, else ``serial``); ``address``: a Ray cluster to join. ``sampler``: ``azalai``
     (:func:`abc_smc`) or ``pyabc`` (:func:`azalai.analysis.abc_pyabc.pyabc_smc`, same prior, simulator
-    and distance; ``checkpoint`` is then its SQLite history, not resumed)."""
+    and distance; ``checkpoint`` is then its SQLite history, not resumed). ``align``: ``start``
+    (the above) or ``end``: each replicate runs the period's last year only, set against that year's
+    statistics weighted ``recent_weight`` and the whole period's averages
+    (:mod:`azalai.analysis.calibration_align`); ``sim_days`` is then ignored."""
+    from azalai.analysis.validation import period_days
     from azalai.model.params import spec
 
     names = check_param_names(params)
     check_sampler(sampler)
-    tg = calibration_targets(store, observed, period, days, time_stats)
-    if time_stats:
+    check_align(align)
+    check_recent_weight(recent_weight)
+    tg = calibration_targets(store, observed, period, days, time_stats, align, recent_weight)
+    if time_stats or align == "end":
         sim_days = None
     prior = UniformPrior(names, np.array([spec(n).low for n in names]), np.array([spec(n).high for n in names]))
     backend = backend or ("process" if int(workers) > 1 else "serial")
@@ -199,15 +210,16 @@ def calibrate(
 
             res = pyabc_smc(simulate_many, tg.values, prior, tg.groups, particles, max(1, generations - 1), seed,
                             checkpoint, scale_floors(tg), max_simulations_per_generation, None, "group", tg.names,
-                            progress)
+                            progress, tg.group_weights)
         else:
             res = abc_smc(None, tg.values, prior, tg.groups, particles, generations, quantile, seed,
                           max_simulations_per_generation, simulate_many, progress, tg.names, scale_floors(tg),
-                          checkpoint)
+                          checkpoint, tg.group_weights)
     finally:
         close()
     res.meta = {**res.meta, "seconds": time.time() - t0, "replicates": int(replicates), "workers": int(workers),
-                "backend": backend, "sampler": sampler, "days_per_replicate": int(sim_days) if sim_days else None}
+                "backend": backend, "sampler": sampler, "align": align,
+                "days_per_replicate": int(sim_days or period_days(tg.run_start, tg.end))}
     return res, tg
 
 
@@ -215,5 +227,5 @@ __all__ = [
     "UniformPrior", "abc_smc", "ABCResult", "Generation", "robust_scales", "group_distance", "weighted_quantile",
     "NAN_PENALTY", "ACLED_VIOLENT", "Targets", "targets_from_observed", "model_statistics", "scale_floors",
     "ParticleSummary", "model_simulator", "calibration_targets", "SAMPLERS", "check_sampler", "calibrate", "result_document", "write_result",
-    "sample_posterior", "check_param_names",
+    "sample_posterior", "check_param_names", "ALIGNS", "DEFAULT_RECENT_WEIGHT", "check_align", "check_recent_weight",
 ]

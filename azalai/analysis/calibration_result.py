@@ -14,6 +14,7 @@ from typing import Mapping
 import numpy as np
 
 from azalai.analysis.abc_smc import ABCResult
+from azalai.analysis.calibration_align import describe
 from azalai.analysis.calibration_stats import Targets
 from azalai.experiment.posterior import sample_posterior
 
@@ -45,6 +46,7 @@ def result_document(res: ABCResult, tg: Targets, period_text: str | None = None,
             "kernel": ("pyABC MultivariateNormalTransition (Silverman bandwidth)" if pyabc else
                        "Gaussian, covariance 2 x weighted covariance of the previous generation"),
             "replicates_per_particle": res.meta.get("replicates"),
+            "alignment": describe(tg),
             "days_per_replicate": res.meta.get("days_per_replicate") or "the period's length",
             "simulations": int(res.meta.get("simulations_total") or res.simulations),
             "seconds": round(float(res.meta.get("seconds", 0.0)), 1),
@@ -61,9 +63,9 @@ def result_document(res: ABCResult, tg: Targets, period_text: str | None = None,
             n: {"observed": _round(o), "posterior_mean": _round(m), "scale": _round(s), "group": tg.group_names[g]}
             for n, o, m, s, g in zip(tg.names, tg.values, post_stats, res.scales, tg.groups)
         },
-        "distance": (f"sqrt(mean over groups [{', '.join(tg.group_names)}] of the mean squared "
-                     "difference / scale within the group); scales = 1.4826 x MAD over the prior-predictive "
-                     "generation, floored (see scale_floors)"),
+        "distance": (f"sqrt({'mean' if tg.group_weights is None else 'weighted mean'} over groups "
+                     f"[{', '.join(_weighted(tg))}] of the mean squared difference / scale within the group); "
+                     "scales = 1.4826 x MAD over the prior-predictive generation, floored (see scale_floors)"),
         "base": {k: _round(v) for k, v in (base or {}).items()},
         "particles": {
             "names": list(res.names),
@@ -72,6 +74,12 @@ def result_document(res: ABCResult, tg: Targets, period_text: str | None = None,
         },
     }
     return doc
+
+
+def _weighted(tg: Targets) -> list[str]:
+    if tg.group_weights is None:
+        return list(tg.group_names)
+    return [f"{g} x{w:g}" for g, w in zip(tg.group_names, tg.group_weights)]
 
 
 def _round(x, sig: int = 6):

@@ -29,7 +29,12 @@ ACLED_VIOLENT = ["Battles", "Explosions/Remote violence", "Violence against civi
 
 @dataclass
 class Targets:
-    """What the model is compared with: the observed statistics and how to compute the model's."""
+    """What the model is compared with: the observed statistics and how to compute the model's.
+
+    ``recent_start`` (alignment ``end``, :mod:`azalai.analysis.calibration_align`): the runs cover
+    only ``recent_start..end`` (the period's last year) and the vector begins with the "recent"
+    groups, computed for ``recent_regions``; ``group_weights``: each group's weight in the distance
+    (None: equal)."""
 
     observed: str
     start: _dt.date
@@ -41,6 +46,14 @@ class Targets:
     names: list[str]
     groups: list[int]
     group_names: list[str]
+    recent_start: _dt.date | None = None
+    recent_regions: list[str] | None = None
+    group_weights: list[float] | None = None
+
+    @property
+    def run_start(self) -> _dt.date:
+        """The date day 0 of a run is put on."""
+        return self.recent_start or self.start
 
 
 def _stat_vector(events_list, regions, types, xmin, years) -> np.ndarray:
@@ -111,12 +124,17 @@ def scale_floors(tg: Targets) -> np.ndarray:
 
 def model_statistics(events_list, targets: Targets, days: int | None = None) -> np.ndarray:
     """The model's summary vector (same order as ``targets.names``) from replicate event frames
-    already in the observed form and shifted onto the period; ``days``: the runs' length (default
-    the period's)."""
+    already in the observed form and shifted onto the runs' window; ``days``: the runs' length
+    (default the window's). With recent groups, the same events give both parts (the recent ones
+    without the tail)."""
     from azalai.analysis.validation import period_days
 
-    years = (days or period_days(targets.start, targets.end)) / 365.25
-    return _stat_vector(events_list, targets.regions, targets.types, targets.xmin, years)
+    years = (days or period_days(targets.run_start, targets.end)) / 365.25
+    out = _stat_vector(events_list, targets.regions, targets.types, targets.xmin, years)
+    if targets.recent_regions is None:
+        return out
+    recent = _stat_vector(events_list, targets.recent_regions, targets.types, targets.xmin, years)[:-1]
+    return np.concatenate([recent, out])
 
 
 __all__ = ["ACLED_VIOLENT", "Targets", "targets_from_observed", "scale_floors", "model_statistics"]

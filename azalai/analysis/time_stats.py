@@ -17,16 +17,25 @@ shifted onto the window (model):
 
 Model statistics are computed per replicate and averaged (log-scale statistics too), so the model's
 and the data's dispersion are both of single histories.
+
+Under the alignment ``end`` (:mod:`azalai.analysis.calibration_align`: the runs cover only the
+period's last year) only the dispersion is kept, computed over the last 12 months: the level and the
+latest year's regions are then the "recent" groups already, and the trend, which needs a run that
+spans the whole period, is left out.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import math
+import warnings
 from typing import Sequence
 
 import numpy as np
 import pandas as pd
+
+from azalai.analysis.calibration_stats import Targets
 
 GROUPS = ["time_level", "time_regions", "time_dispersion"]
 
@@ -53,10 +62,17 @@ def series_statistics(monthly: pd.DataFrame, regions: Sequence[str], start: _dt.
     return np.array([level, trend] + shares + [disp], dtype=float)
 
 
-def names_and_groups(regions: Sequence[str], first_group: int) -> tuple[list[str], list[int]]:
+def names_and_groups(regions: Sequence[str], first_group: int, aligned_end: bool = False) -> tuple[list[str], list[int]]:
+    """The statistics' names and groups (numbered from ``first_group``); only the dispersion if ``aligned_end``."""
+    if aligned_end:
+        return ["dispersion"], [first_group]
     names = ["level_recent", "trend"] + [f"recent_share:{g}" for g in regions] + ["dispersion"]
     groups = [first_group] * 2 + [first_group + 1] * len(regions) + [first_group + 2]
     return names, groups
+
+
+def _kept(tg: Targets) -> slice:
+    return slice(-1, None) if tg.recent_start else slice(None)
 
 
 def observed_statistics(store, observed: str, regions: Sequence[str], start: _dt.date, end: _dt.date) -> np.ndarray:
@@ -81,8 +97,26 @@ def model_statistics(events_list: Sequence[pd.DataFrame], regions: Sequence[str]
             df = pd.DataFrame({"admin1": [], "month": [], "fatalities": []})
         rows.append(series_statistics(df, regions, start, end))
     arr = np.array(rows, dtype=float)
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a statistic NaN in every replicate (the trend of one year)
         return np.nanmean(arr, axis=0) if len(arr) else np.full(len(regions) + 3, np.nan)
 
 
-__all__ = ["series_statistics", "observed_statistics", "model_statistics", "names_and_groups", "GROUPS"]
+def with_time_statistics(store, tg: Targets) -> Targets:
+    """``tg`` with the observed time statistics of its runs' window appended (see the module docstring)."""
+    end_ = tg.recent_start is not None
+    names, groups = names_and_groups(tg.regions, len(tg.group_names), end_)
+    vals = observed_statistics(store, tg.observed, tg.regions, tg.run_start, tg.end)[_kept(tg)]
+    gn = GROUPS[-1:] if end_ else GROUPS
+    return dataclasses.replace(tg, values=np.concatenate([tg.values, vals]), names=tg.names + names,
+                               groups=tg.groups + groups, group_names=tg.group_names + gn,
+                               group_weights=None if tg.group_weights is None else tg.group_weights + [1.0] * len(gn))
+
+
+def model_part(events_list: Sequence[pd.DataFrame], tg: Targets) -> np.ndarray:
+    """The model's time statistics for :func:`with_time_statistics`'s targets."""
+    return model_statistics(events_list, tg.regions, tg.run_start, tg.end)[_kept(tg)]
+
+
+__all__ = ["with_time_statistics", "model_part", "series_statistics", "observed_statistics", "model_statistics",
+           "names_and_groups", "GROUPS"]

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from azalai.cli.formats import TableJson, format_option
+from azalai.cli.validate_cmd import Align, align_option, recent_weight_option
 from azalai.defaults import DEFAULT_SCENARIO
 
 out = Console()
@@ -119,6 +120,8 @@ def backtest_cmd(
     time_stats: bool = typer.Option(True, "--time-stats/--pooled-stats",
                                     help="calibrate on time-aware statistics too (level, trend, latest year's "
                                          "regions, dispersion), or on the pooled ones only"),
+    align: Align = align_option("end"),
+    recent_weight: float = recent_weight_option(),
     seed: int = typer.Option(1, "--seed", help="random seed"),
     out_dir: Optional[Path] = typer.Option(None, "--out", help="directory for backtest.json, calibrations, forecasts"),
     fmt: TableJson = format_option(),
@@ -133,7 +136,8 @@ def backtest_cmd(
     cfg = BacktestConfig(scenarios=scenario, observed=observed, store=store, months=months, members=members,
                          draws=draws, seed=seed, point=not posterior, calibration=calibration,
                          calibration_period=calibration_period, particles=particles, generations=generations,
-                         budget=budget, workers=workers, time_stats=time_stats, out_dir=out_dir)
+                         budget=budget, workers=workers, time_stats=time_stats, align=align,
+                         recent_weight=recent_weight, out_dir=out_dir)
     res = run_backtest(cfg, say=lambda s: err.print(s, highlight=False))
     if out_dir:
         Path(out_dir).mkdir(parents=True, exist_ok=True)

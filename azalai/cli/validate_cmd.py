@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import Literal, Optional
 
 import typer
 
@@ -19,6 +19,21 @@ from azalai.limits import check_all, check_seed_span
 STORE_HELP = "store file with the imported observed data (default $AZALAI_STORE or ./azalai-runs/azalai.duckdb)"
 OBSERVED_HELP = "observed data to compare with: acled (event rows), ucdp (GED events) or acled-aggregates"
 PERIOD_HELP = "observed period START:END, e.g. 2015-01-01:2016-06-30 (the model runs for as many days)"
+Align = Literal["start", "end"]
+ALIGN_HELP = ("start: each replicate runs the whole period, its first year set against the period's first; "
+              "end: each replicate runs the period's last year (the model's first year), set against that "
+              "year's statistics and the whole period's per-year averages (no trend)")
+RECENT_WEIGHT_HELP = "with --align end: weight of each group of the last year's statistics in the distance"
+
+
+def align_option(default: str) -> Align:
+    return typer.Option(default, "--align", show_choices=True, help=ALIGN_HELP)
+
+
+def recent_weight_option() -> float:
+    from azalai.analysis.calibration_align import DEFAULT_RECENT_WEIGHT
+
+    return typer.Option(DEFAULT_RECENT_WEIGHT, "--recent-weight", min=0.0, help=RECENT_WEIGHT_HELP)
 
 
 def validate_cmd(
@@ -106,14 +121,16 @@ def calibrate_cmd(
     time_stats: bool = typer.Option(False, "--time-stats/--pooled-stats",
                                     help="also fit statistics that see time: level and trend, the latest year's "
                                          "regional split, monthly dispersion (ACLED only; full-length replicates)"),
+    align: Align = align_option("start"),
+    recent_weight: float = recent_weight_option(),
     checkpoint: Optional[Path] = typer.Option(None, "--checkpoint",
                                               help="file saved after every generation; run the same command "
                                                    "again after a kill to resume from it"),
     fmt: TableJson = format_option(help="table (posterior lines) | json (the posterior document)"),
 ) -> None:
     """Calibrate parameters on observed data by ABC-SMC; write the posterior as a parameter file."""
-    from azalai.analysis.calibration import (calibrate, check_param_names, check_sampler, result_document,
-                                             write_result)
+    from azalai.analysis.calibration import (calibrate, check_param_names, check_recent_weight, check_sampler,
+                                             result_document, write_result)
     from azalai.analysis.validation import source_and_level
     from azalai.model.params import load_param_file
 
@@ -129,15 +146,17 @@ def calibrate_cmd(
         check_choice(backend, BACKENDS, "--backend")
     names = check_param_names(params.split(","))
     check_sampler(sampler)
+    check_recent_weight(recent_weight)
     base_vals = load_param_file(base) if base else None
     err.print(f"ABC-SMC on {', '.join(names)}: {particles} particles x {generations} generations, "
-              f"{replicates} replicates each", highlight=False)
+              f"{replicates} replicates each, aligned at the period's {align}", highlight=False)
     res, tg = calibrate(observed, period, names, particles, generations, replicates, seed, store, scenario, policy,
                         base_vals, workers=workers, progress=lambda s: err.print(s, highlight=False),
                         time_stats=time_stats, checkpoint=checkpoint, backend=backend, address=address,
-                        sampler=sampler)
+                        sampler=sampler, align=align, recent_weight=recent_weight)
     doc = result_document(res, tg, period, base=base_vals)
-    write_result(doc, out_file, header=f"# azalai calibrate --observed {observed} --period {period} --params {params}")
+    write_result(doc, out_file, header=f"# azalai calibrate --observed {observed} --period {period} --params {params} "
+                                       f"--align {align}" + (f" --recent-weight {recent_weight:g}" if align == "end" else ""))
     if fmt == "json":
         sys.stdout.write(json.dumps(doc, indent=2, default=str) + "\n")
         return
