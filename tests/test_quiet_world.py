@@ -2,8 +2,8 @@
 
 The built-in scenario is run for five years with every violence hazard and the turnover of fighters
 switched off (clashes, attacks, assassinations, reprisals, kidnappings, predation, operations acting
-on tips, communal attacks after land disputes, the size of every fatality draw; recruitment and
-attrition), under the baseline policy
+on tips, communal attacks after land disputes, the size of every fatality draw; recruitment,
+attrition, and the desertion and defection of unpaid fighters), under the baseline policy
 without DDR (a lever that removes fighters by design). Trafficking, rents, levies, upkeep, spending,
 the accords' tensions, the state's redeployment and the communities' grievance and support all keep
 running.
@@ -39,7 +39,7 @@ SEEDS = [1, 2]
 QUIET = dict(
     clash_base=0.0, attack_base=0.0, assassination_rate=0.0, reprisal_rate=0.0, kidnap_rate=0.0,
     predation_rate=0.0, tip_rate=0.0, fatality_scale=0.0, op_fatality_scale=0.0,
-    recruit_rate=0.0, attrition_rate=0.0, escalation_rate=0.0,
+    recruit_rate=0.0, attrition_rate=0.0, desertion_rate=0.0, defection_rate=0.0, escalation_rate=0.0,
 )
 WEEKS = -(-DAYS // DAYS_PER_WEEK)  # weekly steps in the run (and index of the final snapshot)
 

@@ -149,7 +149,7 @@ class ArmedActor(mesa.Agent):
         for c in m.communities:
             s = c.support[self.idx]
             tot = sum(c.pop)
-            if s <= 0.0 or tot <= 0.0:
+            if self.idx not in c.met or s <= 0.0 or tot <= 0.0:
                 continue
             push = sum(c.grievance[b] * w for b, w in enemies)
             n = p.recruit_rate * s * tot * (1.0 + p.grievance_push * min(push, p.grievance_push_cap))

@@ -39,6 +39,7 @@ class Community(mesa.Agent):
         self.detained = 0.0
         self.manip = 0.0
         self.tips_recent = 0.0
+        self.met = set()  # actors met at the last weekly update
 
     def total_pop(self):
         return sum(self.pop)
@@ -51,15 +52,28 @@ class Community(mesa.Agent):
         x = prot / tot if tot > 0.0 else 0.0
         return x + a.base_w[self.idx] * self.dep
 
-    def anchor(self, a):
-        """Support anchor: the scenario's (floored); none for a militia not formed; a formed militia's own
-        community backs it at ``militia_support`` (§7.10)."""
+    def anchor(self, a, met):
+        """Support anchor: the scenario's (floored where they meet); none for a militia not formed; a formed
+        militia's own community backs it at ``militia_support`` (§7.10)."""
         if a.militia_of is not None:
             if not a.active:
                 return 0.0
             if a.militia_of == self.idx:
                 return self.model.p.militia_support
-        return max(self.support0[a.idx], 0.005)
+        if met:
+            return max(self.support0[a.idx], self.model.p.support_floor)
+        return self.support0[a.idx]
+
+    def meets(self):
+        """Indices of the actors I meet: present, or protecting, where I have people; and the state (§7.6)."""
+        m = self.model
+        out = {m.state.idx} if m.state is not None else set()
+        for v in range(m.P):
+            if self.pop[v] != 0.0:
+                out.update(a.idx for a in m.actors if a.present(v))
+                if m.places[v].protector >= 0:
+                    out.add(m.places[v].protector)
+        return out
 
     def unmet(self):
         m, p = self.model, self.model.p
@@ -112,11 +126,16 @@ class Community(mesa.Agent):
         if week == 0:
             for a in m.actors:
                 self.prot_ref[a.idx] = self.protection(a)
-        s0 = [self.anchor(a) for a in m.actors]
+        self.met = met = self.meets()
+        s0 = [self.anchor(a, a.idx in met) for a in m.actors]
         denom = max(p.unaligned_floor, 1.0 - sum(s0))
         target = []
         for a in m.actors:
             i = a.idx
+            if i not in met:  # elsewhere, back toward the declared support
+                target.append(s0[i])
+                denom += s0[i]
+                continue
             x = p.support_protection * (self.protection(a) - self.prot_ref[i])
             x -= p.support_grievance * self.grievance[i]
             x += p.support_opposition * sum(self.grievance[f] * -r for f, r in enumerate(a.rel) if r < 0.0)
@@ -125,6 +144,8 @@ class Community(mesa.Agent):
             denom += t
         for i, t in enumerate(target):
             self.support[i] += p.support_rate * (t / denom - self.support[i])
+            if i not in met and s0[i] == 0.0 and self.support[i] < p.support_negligible:
+                self.support[i] = 0.0
         # cooperation with each force
         for f in m.forces:
             i = f.idx

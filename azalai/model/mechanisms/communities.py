@@ -13,7 +13,12 @@ Each week:
   unmet political demands and the state's absence; aid reduces it;
 * support moves toward a target that rewards protection of the community's people and business and
   punishes grievance — and that rewards the enemies of whoever the community holds a grievance
-  against, jihadists included;
+  against, jihadists included. It does so only where the community meets the actor (the actor has
+  fighters, or is the protector, where the community has people; the state meets everyone), from a
+  prior of at least ``support_floor``; elsewhere support returns toward the scenario's declared
+  level, and an undeclared support that has faded below ``support_negligible`` is gone. Only the
+  pairs that meet, hold support or are declared are visited, so the cost grows with them rather
+  than with communities x actors;
 * cooperation with each force (the supply of its informants) falls with grievance toward it;
 * then the purses, turnover and recruitment of the armed groups (``mechanisms/purses.py``).
 """
@@ -23,7 +28,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from azalai.model.mechanisms.purses import pay_purses, recruit
+from azalai.model.mechanisms.presence import lists_by_place, nonzero_by_row, sort_head
+from azalai.model.mechanisms.purses import armed_group, pay_purses, recruit
 from azalai.model.world import (
     ASP_AUTONOMY, ASP_INDEPENDENCE, ASP_RELIGIOUS_ORDER, ASP_REPRESENTATION, ASP_SECURITY, ASP_STATUS,
     KIND_INTERNATIONAL, ROLE_NONE, ZONES,
@@ -171,58 +177,79 @@ def update_communities(W, S, p, lev, aid, r, day, week):
         for c in range(C):
             for a in range(A):
                 S.prot_ref[r, c, a] = _protection_of(W, ctot, cprot, c, a)
-    # Each actor's enemies (negative relations), in ascending order.
-    en_ptr = np.zeros(A + 1, dtype=np.int64)
-    for a in range(A):
-        n = 0
-        for f in range(A):
-            if S.rel[r, a, f] < 0.0:
-                n += 1
-        en_ptr[a + 1] = en_ptr[a] + n
-    en_idx = np.empty(en_ptr[A], dtype=np.int64)
-    for a in range(A):
-        i = en_ptr[a]
-        for f in range(A):
-            if S.rel[r, a, f] < 0.0:
-                en_idx[i] = f
-                i += 1
+    en_ptr, en_idx, rv_ptr, rv_idx = _enemy_lists(S, r, A)
+    # Who meets whom: per place, the actors present; per community, the places where it has people.
+    lptr, lidx = nonzero_by_row(S.pop[r])
+    aptr, aidx = lists_by_place(S.fighters[r], p.min_presence, np.ones(A, dtype=np.bool_))
+    cap = C  # the state, and per place where a community lives, its protector and the actors present
+    for i in range(lidx.shape[0]):
+        cap += aptr[lidx[i] + 1] - aptr[lidx[i]] + 1
+    pair_c = np.empty(cap, dtype=np.int64)  # the armed groups' recruiting pairs, by community
+    pair_a = np.empty(cap, dtype=np.int64)
+    npair = 0
+    meet = np.zeros(A, dtype=np.bool_)
+    lst = np.empty(A, dtype=np.int64)
     target = np.zeros(A)
     anchor = np.zeros(A)
     # Recruitment's push (below) is the same sum as the opposition term here, and nothing in between
     # changes grievances or relations: it is kept from this loop instead of being summed again.
     push = np.zeros((C, A))
     for c in range(C):
+        n = _met_actors(S, r, c, s, lptr, lidx, aptr, aidx, meet, lst)
+        # Elsewhere, the pairs that still hold support or that the scenario declares.
+        for a in range(A):
+            if not meet[a] and (S.support[r, c, a] != 0.0 or _support_anchor(W, S, p, r, c, a, False) > 0.0):
+                lst[n] = a
+                n += 1
+        sort_head(lst, n)
         s0tot = 0.0
-        for a in range(A):
-            anchor[a] = _support_anchor(W, S, p, r, c, a)
+        for i in range(n):
+            a = lst[i]
+            anchor[a] = _support_anchor(W, S, p, r, c, a, meet[a])
             s0tot += anchor[a]
-        none0 = max(p.unaligned_floor, 1.0 - s0tot)
-        denom = none0
-        for a in range(A):
+        denom = max(p.unaligned_floor, 1.0 - s0tot)
+        for i in range(n):
+            a = lst[i]
+            if not meet[a]:
+                target[a] = anchor[a]  # where they do not meet, support returns to the declared level
+                denom += target[a]
+                continue
             x = p.support_protection * (_protection_of(W, ctot, cprot, c, a) - S.prot_ref[r, c, a])
             x -= p.support_grievance * S.grievance[r, c, a]
             opp = 0.0
-            for i in range(en_ptr[a], en_ptr[a + 1]):
-                f = en_idx[i]
+            for k in range(en_ptr[a], en_ptr[a + 1]):
+                f = en_idx[k]
                 opp += S.grievance[r, c, f] * (-S.rel[r, a, f])
             push[c, a] = opp
             x += p.support_opposition * opp
             if x > p.support_logit_cap:
                 x = p.support_logit_cap
-            # exp(0) is exactly 1: most pairs of a large world (no protection, grievance or enemies
-            # in common) skip the call.
+            # exp(0) is exactly 1: pairs with no protection, grievance or enemies in common skip the call.
             target[a] = anchor[a] * (np.exp(x) if x != 0.0 else 1.0)
             denom += target[a]
         for a in range(A):
-            S.support[r, c, a] += p.support_rate * (target[a] / denom - S.support[r, c, a])
-    # Support each community gives to each actor's enemies (read daily by reprisals).
-    for a in range(A):
-        for c in range(C):
-            es = 0.0
-            for i in range(en_ptr[a], en_ptr[a + 1]):
-                b = en_idx[i]
-                es += S.support[r, c, b] * (-S.rel[r, a, b])
-            S.enemy_support[r, a, c] = es
+            S.enemy_support[r, a, c] = 0.0
+        for i in range(n):
+            a = lst[i]
+            sup = S.support[r, c, a] + p.support_rate * (target[a] / denom - S.support[r, c, a])
+            if not meet[a] and anchor[a] == 0.0 and sup < p.support_negligible:
+                sup = 0.0  # support faded away from the group's reach is gone
+            S.support[r, c, a] = sup
+            if meet[a] and sup > 0.0 and armed_group(W, a):
+                pair_c[npair] = c
+                pair_a[npair] = a
+                npair += 1
+        # Support community c gives to each actor's enemies (read daily by reprisals): the sums over the
+        # enemies b of a, in ascending order, of c's support for b weighted by a's hostility to b.
+        for i in range(n):
+            b = lst[i]
+            if S.support[r, c, b] == 0.0:
+                continue
+            for k in range(rv_ptr[b], rv_ptr[b + 1]):
+                a = rv_idx[k]
+                S.enemy_support[r, a, c] += S.support[r, c, b] * (-S.rel[r, a, b])
+        for i in range(n):
+            meet[lst[i]] = False
     # Cooperation with each force.
     for c in range(C):
         for f in range(A):
@@ -236,19 +263,93 @@ def update_communities(W, S, p, lev, aid, r, day, week):
     # Purses, turnover and recruitment (mechanisms/purses.py). Recruitment is pushed by grievance
     # against the group's enemies, weighted by how hostile they are.
     pay_purses(W, S, p, r, ctot)
-    recruit(W, S, p, r, ctot, push)
+    rptr, ridx = _by_actor(pair_c, pair_a, npair, A)
+    recruit(W, S, p, r, ctot, push, rptr, ridx)
 
 
 @njit(cache=True, inline="always")
-def _support_anchor(W, S, p, r, c, a):
-    """The support level community c's support for a is anchored to: the scenario's (with its floor);
-    none for a militia not formed; for a formed militia, its own community's backing."""
+def _support_anchor(W, S, p, r, c, a, met):
+    """The support level community c's support for a is anchored to: the scenario's (where they meet,
+    at least the latent sympathy ``support_floor``); none for a militia not formed; for a formed
+    militia, its own community's backing."""
     if W.militia_comm[a] >= 0:
         if S.active[r, a] == 0:
             return 0.0
         if W.militia_comm[a] == c:
             return p.militia_support
-    return max(W.support0[c, a], p.support_floor)
+    if met:
+        return max(W.support0[c, a], p.support_floor)
+    return W.support0[c, a]
+
+
+@njit(cache=True)
+def _met_actors(S, r, c, s, lptr, lidx, aptr, aidx, meet, lst):
+    """The actors community c meets, flagged in ``meet`` and listed in ``lst`` (returns how many): those
+    present where it has people, the protectors of those places, and the state (whose reach, and
+    whose absence, every community feels)."""
+    n = 0
+    for i in range(lptr[c], lptr[c + 1]):
+        v = lidx[i]
+        for j in range(aptr[v], aptr[v + 1]):
+            a = aidx[j]
+            if not meet[a]:
+                meet[a] = True
+                lst[n] = a
+                n += 1
+        g = S.protector[r, v]
+        if g >= 0 and not meet[g]:
+            meet[g] = True
+            lst[n] = g
+            n += 1
+    if s >= 0 and not meet[s]:
+        meet[s] = True
+        lst[n] = s
+        n += 1
+    return n
+
+
+@njit(cache=True)
+def _enemy_lists(S, r, A):
+    """Each actor's enemies (negative relations) and the actors hostile to each, in ascending order (CSR)."""
+    en_ptr = np.zeros(A + 1, dtype=np.int64)
+    rv_ptr = np.zeros(A + 1, dtype=np.int64)
+    for a in range(A):
+        for f in range(A):
+            if S.rel[r, a, f] < 0.0:
+                en_ptr[a + 1] += 1
+                rv_ptr[f + 1] += 1
+    for a in range(A):
+        en_ptr[a + 1] += en_ptr[a]
+        rv_ptr[a + 1] += rv_ptr[a]
+    en_idx = np.empty(en_ptr[A], dtype=np.int64)
+    rv_idx = np.empty(rv_ptr[A], dtype=np.int64)
+    en_cur = en_ptr[:A].copy()
+    rv_cur = rv_ptr[:A].copy()
+    for a in range(A):
+        for f in range(A):
+            if S.rel[r, a, f] < 0.0:
+                en_idx[en_cur[a]] = f
+                en_cur[a] += 1
+                rv_idx[rv_cur[f]] = a
+                rv_cur[f] += 1
+    return en_ptr, en_idx, rv_ptr, rv_idx
+
+
+@njit(cache=True)
+def _by_actor(pair_c, pair_a, n, A):
+    """The pairs (community, actor), listed by community, regrouped per actor (CSR of communities, ascending)."""
+    ptr = np.zeros(A + 1, dtype=np.int64)
+    for i in range(n):
+        ptr[pair_a[i] + 1] += 1
+    for a in range(A):
+        ptr[a + 1] += ptr[a]
+    idx = np.empty(n, dtype=np.int64)
+    cur = ptr[:A].copy()
+    for i in range(n):
+        a = pair_a[i]
+        idx[cur[a]] = pair_c[i]
+        cur[a] += 1
+    return ptr, idx
 
 
 @njit(cache=True, inline="always")

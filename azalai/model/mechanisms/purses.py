@@ -15,8 +15,9 @@ Each week, for every actor with a purse (all but international forces):
 * armed groups lose fighters: a small **attrition** every week (wounds, illness, men going home),
   and, in proportion to their arrears, **desertion** (fighters go home) and **defection** (fighters
   join another armed group present at the same place that is not hostile and can pay);
-* recruitment: each community's supporters join at a rate raised by grievance against the group's
-  enemies, bounded by a share of the community, and the group's total intake in a week is capped at
+* recruitment: the supporters of each community the group meets (it has fighters where the community
+  has people) join at a rate raised by grievance against the group's enemies, bounded by a share of
+  the community, and the group's total intake in a week is capped at
   ``max_growth`` of its strength (about +50% in two years at most). Each recruit costs
   ``recruit_cost`` from cash; a group that cannot pay draws only the committed
   (``unpaid_recruitment``).
@@ -154,9 +155,10 @@ def pay_purses(W, S, p, r, ctot):
 
 
 @njit(cache=True)
-def recruit(W, S, p, r, ctot, push):
-    """Weekly recruitment of every armed group from its supporters (``push[c, a]``: grievance of c
-    against a's enemies, weighted by hostility)."""
+def recruit(W, S, p, r, ctot, push, rptr, ridx):
+    """Weekly recruitment of every armed group from the supporters it meets (``ridx[rptr[a]:rptr[a + 1]]``:
+    the communities, ascending, with people where a is present and support for a; ``push[c, a]``:
+    grievance of c against a's enemies, weighted by hostility)."""
     A, P = W.fighters0.shape
     C = W.pop0.shape[0]
     want = np.zeros(C)
@@ -165,11 +167,12 @@ def recruit(W, S, p, r, ctot, push):
     # pick (they visit the same places in the same order as a scan of all places would).
     lptr, lidx = nonzero_by_row(S.pop[r])
     for a in range(A):
-        if not armed_group(W, a):
+        if not armed_group(W, a) or rptr[a] == rptr[a + 1]:
             continue
         # What each community would give, bounded by a share of the community.
         total = 0.0
-        for c in range(C):
+        for i in range(rptr[a], rptr[a + 1]):
+            c = ridx[i]
             want[c] = 0.0
             s = S.support[r, c, a]
             tot = ctot[c]
@@ -205,7 +208,8 @@ def recruit(W, S, p, r, ctot, push):
         taken = paid + p.unpaid_recruitment * (intake - paid)
         S.cash[r, a] -= paid * p.recruit_cost
         scale *= taken / intake
-        for c in range(C):
+        for i in range(rptr[a], rptr[a + 1]):
+            c = ridx[i]
             n = scale * want[c]
             if n <= 0.0:
                 continue
