@@ -23,6 +23,7 @@ into their communities, against payments.
 
 from __future__ import annotations
 
+import numpy as np
 from numba import njit
 
 from azalai.model.mechanisms.communities import political_aspiration, promised_share
@@ -113,6 +114,16 @@ def update_accords(W, S, p, lev, r, day, week):
             S.rent_ema[r, a] = S.rent_ref[r, a] if S.rent_ref[r, a] > 0.0 else S.rent_week[r, a]
         else:
             S.rent_ema[r, a] += p.entitlement_smoothing * (S.rent_week[r, a] - S.rent_ema[r, a])
+    # Each signatory's strength and unmet demands, once (neither changes while the pairs are updated).
+    strength = np.zeros(A)
+    unmet_of = np.zeros(A)
+    known = np.zeros(A, dtype=np.bool_)
+    for n in range(NP):
+        for x in (W.pair_a[n], W.pair_b[n]):
+            if not known[x]:
+                known[x] = True
+                strength[x] = row_total(S.fighters, r, x)
+                unmet_of[x] = actor_unmet(W, S, p, lev, r, day, x)
     for n in range(NP):
         a = W.pair_a[n]
         b = W.pair_b[n]
@@ -122,15 +133,15 @@ def update_accords(W, S, p, lev, r, day, week):
                 if S.rent_ref[r, x] > 0.0:
                     # Shortfalls within the usual week-to-week spread are tolerated.
                     short += max(0.0, 1.0 - S.rent_ema[r, x] / S.rent_ref[r, x] - p.rent_tolerance)
-        fa = row_total(S.fighters, r, a)
-        fb = row_total(S.fighters, r, b)
+        fa = strength[a]
+        fb = strength[b]
         shift = 0.0
         if fa + fb > 0.0:
             bal = fa / (fa + fb)
             if S.balance_prev[r, n] >= 0.0:
                 shift = abs(bal - S.balance_prev[r, n])
             S.balance_prev[r, n] = bal
-        unmet = (actor_unmet(W, S, p, lev, r, day, a) + actor_unmet(W, S, p, lev, r, day, b)) / 2
+        unmet = (unmet_of[a] + unmet_of[b]) / 2
         inc = S.incidents_week[r, n]
         S.incidents_week[r, n] = 0.0
         tau = (
@@ -173,14 +184,13 @@ def update_accords(W, S, p, lev, r, day, week):
     # DDR for signatories whose restraint holds with everyone.
     pace = lev.ddr_pace[day] / WEEKS_PER_YEAR
     if pace > 0.0:
+        holds = np.ones(A, dtype=np.bool_)  # no broken pair
+        for n in range(NP):
+            if S.broken[r, n] == 1:
+                holds[W.pair_a[n]] = False
+                holds[W.pair_b[n]] = False
         for a in range(A):
-            if W.ddr_ok[a] != 1:
-                continue
-            ok = True
-            for n in range(NP):
-                if (W.pair_a[n] == a or W.pair_b[n] == a) and S.broken[r, n] == 1:
-                    ok = False
-            if not ok:
+            if W.ddr_ok[a] != 1 or not holds[a]:
                 continue
             for v in range(P):
                 d = S.fighters[r, a, v] * pace

@@ -18,6 +18,7 @@ import numpy as np
 from numba import njit
 
 from azalai.model.events import CK_CONTROL_SHIFT, CK_LOCAL_SUPPORT, CK_LOCAL_STRENGTH, EV_GOV_REGAINS, EV_NSA_OVERTAKES, EV_TRANSFER, M_CONTROL, emit, link
+from azalai.model.mechanisms.presence import KEEP_AT_LEAST, KEEP_NONZERO, by_column, transpose_into
 from azalai.model.rng import SITE_CONTROL, lomax
 from azalai.model.state import ACC
 from azalai.model.world import KIND_INTERNATIONAL, KIND_STATE
@@ -27,37 +28,38 @@ _LOCAL_DEATHS = ACC["local_fighter_deaths"]
 
 
 @njit(cache=True)
+def people_and_support(S, r):
+    """People living at each place (``ppl[v]``), and for each actor the people there weighted by their
+    support for it (``sums[a, v]``).
+
+    Only the communities living at a place contribute (the other terms are exact zeros), in ascending
+    order: every actor's sum at once, a community at a time, each sum's terms in the same order."""
+    A, P = S.support.shape[2], S.pop.shape[2]
+    lptr, lidx = by_column(S.pop[r], 0.0, KEEP_NONZERO)  # per place, the communities living there
+    ppl = np.zeros(P)
+    acc = np.zeros((P, A))
+    for v in range(P):
+        row = acc[v]
+        for i in range(lptr[v], lptr[v + 1]):
+            c = lidx[i]
+            x = S.pop[r, c, v]
+            ppl[v] += x
+            sup = S.support[r, c]
+            for a in range(A):
+                row[a] += x * sup[a]
+    sums = np.empty((A, P))
+    transpose_into(acc, sums)
+    return ppl, sums
+
+
+@njit(cache=True)
 def local_support(W, S, r):
     """Population-weighted support of each actor at each place (stored in ``loc_support``)."""
     A, P = W.fighters0.shape
-    C = W.pop0.shape[0]
-    # Only communities living at v contribute (the other terms are exact zeros), in ascending order.
-    live = np.empty(C, dtype=np.int64)
-    acc = np.zeros(A)
-    for v in range(P):
-        tot = 0.0
-        n = 0
-        for c in range(C):
-            x = S.pop[r, c, v]
-            tot += x
-            if x != 0.0:
-                live[n] = c
-                n += 1
-        if not tot > 0.0:
-            for a in range(A):
-                S.loc_support[r, a, v] = 0.0
-            continue
-        # Every actor's sum at once, a community at a time (each actor's terms in the same order).
-        for a in range(A):
-            acc[a] = 0.0
-        for i in range(n):
-            c = live[i]
-            x = S.pop[r, c, v]
-            sup = S.support[r, c]
-            for a in range(A):
-                acc[a] += x * sup[a]
-        for a in range(A):
-            S.loc_support[r, a, v] = acc[a] / tot
+    ppl, sums = people_and_support(S, r)
+    for a in range(A):
+        for v in range(P):
+            S.loc_support[r, a, v] = sums[a, v] / ppl[v] if ppl[v] > 0.0 else 0.0
 
 
 @njit(cache=True, inline="always")
@@ -79,12 +81,15 @@ def update_control(W, S, p, lev, r, day, week):
     A, P = W.fighters0.shape
     seed = S.seed[r]
     local_support(W, S, r)
+    # Per place, the actors present (in ascending order); fighters fall below only at the place decided.
+    aptr, aidx = by_column(S.fighters[r], p.min_presence, KEEP_AT_LEAST)
     for v in range(P):
         if W.place_ext[v] == 1:
             continue
         best = -1
         bs = 0.0
-        for a in range(A):
+        for i in range(aptr[v], aptr[v + 1]):
+            a = aidx[i]
             if W.actor_kind[a] == KIND_INTERNATIONAL or S.fighters[r, a, v] < p.min_presence:
                 continue
             st = S.fighters[r, a, v] * (1.0 + p.support_weight * S.loc_support[r, a, v])

@@ -34,10 +34,12 @@ import numpy as np
 from numba import njit
 
 from azalai.model.events import (
-    CK_AIM, CK_BETTER_PLACE, CK_ENEMIES_PRESENT, CK_LOCAL_STRENGTH, CK_MOVED_FROM, CK_PLACE_VALUE, CK_POOL,
-    CK_RENT_STAKE, EV_BASE, EV_GROUP_CHANGE, M_MOVEMENT, NOBODY, PAIR_CODE, emit, link,
+    CK_BETTER_PLACE, CK_ENEMIES_PRESENT, CK_LOCAL_STRENGTH, CK_MOVED_FROM, CK_PLACE_VALUE, CK_RENT_STAKE, EV_BASE,
+    EV_GROUP_CHANGE, M_MOVEMENT, NOBODY, emit, link,
 )
-from azalai.model.mechanisms.presence import row_total
+from azalai.model.mechanisms.presence import KEEP_AT_LEAST, by_row, row_total
+from azalai.model.mechanisms.control import people_and_support
+from azalai.model.mechanisms.valuation import place_values, related
 from azalai.model.state import ACC, CHAIN, DAYS_PER_WEEK, WEEKS_PER_YEAR
 from azalai.model.world import KIND_INTERNATIONAL, KIND_JIHADIST, KIND_STATE, ROLE_BARKHANE, ROLE_MINUSMA, ROLE_STATE
 
@@ -75,190 +77,6 @@ def arrivals(W, S, p, r, day, week):
                 if u >= 0:
                     link(S, r, ev, 2, CK_MOVED_FROM, u, W.dist_km[u, v])
                 link(S, r, ev, _LAST_LINK, CK_LOCAL_STRENGTH, a, now)
-
-
-@njit(cache=True, inline="always")
-def _hostility(W, S, p, r, a, b):
-    h = -S.rel[r, a, b]
-    pi = W.pair_of[a, b]
-    if pi >= 0:
-        h += p.tension_weight * S.tension[r, pi]
-    return h
-
-
-@njit(cache=True)
-def _living_lists(S, r):
-    """Per place, the communities with people there (CSR: ``ptr`` over places, ``idx`` of communities)."""
-    C, P = S.pop.shape[1], S.pop.shape[2]
-    ptr = np.zeros(P + 1, dtype=np.int64)
-    for c in range(C):
-        for v in range(P):
-            if S.pop[r, c, v] > 0.0:
-                ptr[v + 1] += 1
-    for v in range(P):
-        ptr[v + 1] += ptr[v]
-    idx = np.empty(ptr[P], dtype=np.int64)
-    cur = ptr[:P].copy()
-    for c in range(C):
-        for v in range(P):
-            if S.pop[r, c, v] > 0.0:
-                idx[cur[v]] = c
-                cur[v] += 1
-    return ptr, idx
-
-
-@njit(cache=True)
-def _backers(S, r):
-    """People living at each place, and for each actor the people there weighted by their support for
-    it (``bk[v, a]``): every actor's sum at once, a community at a time, each sum's terms in the order
-    of the communities living at the place (support and people do not change while fighters move)."""
-    A, C, P = S.support.shape[2], S.pop.shape[1], S.pop.shape[2]
-    cptr, cidx = _living_lists(S, r)
-    ppl = np.zeros(P)
-    bk = np.zeros((P, A))
-    for v in range(P):
-        for i in range(cptr[v], cptr[v + 1]):
-            c = cidx[i]
-            n = S.pop[r, c, v]
-            ppl[v] += n
-            sup = S.support[r, c]
-            row = bk[v]
-            for a in range(A):
-                row[a] += n * sup[a]
-    return ppl, bk
-
-
-@njit(cache=True)
-def _related(W, S, r):
-    A = S.rel.shape[1]
-    ptr = np.zeros(A + 1, dtype=np.int64)
-    for a in range(A):
-        k = 0
-        for b in range(A):
-            if b != a and (S.rel[r, a, b] != 0.0 or W.pair_of[a, b] >= 0):
-                k += 1
-        ptr[a + 1] = ptr[a] + k
-    idx = np.empty(ptr[A], dtype=np.int64)
-    for a in range(A):
-        i = ptr[a]
-        for b in range(A):
-            if b != a and (S.rel[r, a, b] != 0.0 or W.pair_of[a, b] >= 0):
-                idx[i] = b
-                i += 1
-    return ptr, idx
-
-
-@njit(cache=True)
-def _presence_by_actor(S, p, r):
-    """Per actor, the places where it has at least ``min_presence`` fighters, in ascending order (CSR)."""
-    A, P = S.fighters.shape[1], S.fighters.shape[2]
-    ptr = np.zeros(A + 1, dtype=np.int64)
-    for a in range(A):
-        k = 0
-        for v in range(P):
-            if S.fighters[r, a, v] >= p.min_presence:
-                k += 1
-        ptr[a + 1] = ptr[a] + k
-    idx = np.empty(ptr[A], dtype=np.int64)
-    for a in range(A):
-        i = ptr[a]
-        for v in range(P):
-            if S.fighters[r, a, v] >= p.min_presence:
-                idx[i] = v
-                i += 1
-    return ptr, idx
-
-
-@njit(cache=True)
-def place_values(W, S, p, r, a, strength, val, term, termval, hostile, rptr, ridx, pptr, pidx, ppl, bk,
-                 hos_at, ally_at, touched):
-    """Value of every place to actor a (0 outside its area); the largest term and the hostile strength.
-
-    ``rptr/ridx``: the actors a is related to (:func:`_related`); ``pptr/pidx``: the places where each
-    actor is present (a superset: presence is tested again); ``ppl[v]``: the people living at v,
-    ``bk[v, a]``: the people there weighted by their support for a (:func:`_backers`). ``hos_at``, ``ally_at`` (zero on entry and on return) and ``touched`` are work arrays.
-
-    The hostile and allied strength at each place are summed actor by actor over the related actors
-    (in ascending order, as a scan of the actors present at the place would add them); at a place where
-    no hostile actor is present the terms that scale with it are the exact values the formula gives
-    for zero (``sqrt(0)`` is 0, and the threat divisor is 1)."""
-    P = W.place_ext.shape[0]
-    k = W.actor_kind[a]
-    force_like = k == KIND_STATE or k == KIND_INTERNATIONAL
-    nt = 0
-    for i in range(rptr[a], rptr[a + 1]):
-        b = ridx[i]
-        h = _hostility(W, S, p, r, a, b)
-        rab = S.rel[r, a, b]
-        if not (h > 0.0 or rab > 0.0):
-            continue
-        for j in range(pptr[b], pptr[b + 1]):
-            v = pidx[j]
-            fb = S.fighters[r, b, v]
-            if fb < p.min_presence:
-                continue
-            if hos_at[v] == 0.0 and ally_at[v] == 0.0:
-                touched[nt] = v
-                nt += 1
-            if h > 0.0:
-                hos_at[v] += h * fb
-            else:
-                ally_at[v] += rab * fb
-    for v in range(P):
-        val[v] = 0.0
-        term[v] = 0
-        termval[v] = 0.0
-        hostile[v] = 0.0
-        if W.area[a, v] == 0:
-            continue
-        x_rent = 0.0
-        if k != KIND_INTERNATIONAL:
-            x_rent = p.value_rent * S.place_rent_ema[r, v] / p.rent_ref
-        people = ppl[v]
-        backers = bk[v, a]
-        hos = hos_at[v]
-        ally = ally_at[v]
-        if hos != 0.0:
-            if force_like:
-                # People to protect, where armed enemies threaten them.
-                x_pool = p.value_pool * np.sqrt(people / p.pool_ref) * min(1.0, hos / p.force_ref)
-            else:
-                x_pool = p.value_pool * backers / p.pool_ref
-            x_enemy = p.value_enemy * np.sqrt(hos / p.force_ref)
-        else:
-            x_pool = p.value_pool * 0.0 if force_like else p.value_pool * backers / p.pool_ref
-            x_enemy = p.value_enemy * 0.0
-        x_ally = p.value_ally * (np.sqrt(ally / p.force_ref) if ally != 0.0 else 0.0)
-        x_aim = p.value_aim * W.aim_w[a, v]
-        x = x_rent + x_pool + x_enemy + x_ally + x_aim + p.value_base * W.force_base[a, v]
-        if hos != 0.0:
-            x /= 1.0 + p.threat_weight * hos / (strength + p.force_ref)
-        if S.protector[r, v] == a:
-            x *= 1.0 + p.defend_premium
-        val[v] = x
-        hostile[v] = hos
-        # The largest term, for the cause chain of an entry.
-        t = CK_RENT_STAKE
-        tv = x_rent
-        if x_pool > tv:
-            t = CK_POOL
-            tv = x_pool
-        if x_enemy > tv:
-            t = CK_ENEMIES_PRESENT
-            tv = x_enemy
-        if x_aim > tv:
-            t = CK_AIM
-            tv = x_aim
-        if tv > 0.0:
-            term[v] = t
-            termval[v] = tv
-            if t == CK_RENT_STAKE:
-                termval[v] = S.place_rent_ema[r, v]
-            elif t == CK_ENEMIES_PRESENT:
-                termval[v] = hos
-    for i in range(nt):
-        hos_at[touched[i]] = 0.0
-        ally_at[touched[i]] = 0.0
 
 
 @njit(cache=True)
@@ -343,9 +161,9 @@ def reallocate(W, S, p, lev, r, day, week):
             resize_force(W, S, p, lev, r, day, a)
     # Who is where, and who lives where: fighters only leave places below, so the lists built now
     # hold everyone present later in the week (presence is tested again where it matters).
-    pptr, pidx = _presence_by_actor(S, p, r)
-    rptr, ridx = _related(W, S, r)
-    ppl, bk = _backers(S, r)
+    pptr, pidx = by_row(S.fighters[r], p.min_presence, KEEP_AT_LEAST)  # per actor, where it is present
+    rptr, ridx = related(W, S, r)
+    ppl, bk = people_and_support(S, r)
     hos_at = np.zeros(P)
     ally_at = np.zeros(P)
     touched = np.empty(P, dtype=np.int64)

@@ -19,6 +19,18 @@ import numpy as np
 from numba import njit
 
 SHORT_LIST = 32  # lists up to this length are sorted by insertion (no call into numpy's quicksort)
+TRANSPOSE_BLOCK = 8  # rows copied together by transpose_into (8 float64: one 64-byte cache line)
+
+# How the CSR builders (by_row, by_column) test an entry against their threshold.
+KEEP_NONZERO = 0  # not zero (the threshold is not read)
+KEEP_AT_LEAST = 1  # at least the threshold
+
+
+@njit(cache=True, inline="always")
+def _kept(x, minv, keep):
+    if keep == KEEP_AT_LEAST:
+        return x >= minv
+    return x != 0.0
 
 
 @njit(cache=True, inline="always")
@@ -38,27 +50,58 @@ def sort_head(x, n):
 
 
 @njit(cache=True)
-def fill_lists(M, minv, ptr, idx):
-    """Per place, the rows of M (rows x places) with at least ``minv`` there, in ascending row order,
-    written into ``ptr`` (over places) and ``idx`` (rows), a CSR list built in place."""
+def _fill(M, minv, keep, ptr, idx):
+    """Per column of M (rows x columns), the rows whose entry passes the test ``keep`` (see :func:`by_row`),
+    in ascending row order, written into ``ptr`` (over columns) and ``idx`` (rows), a CSR list built in
+    place from one pass over M in memory order (two with the fill)."""
     n = M.shape[0]
     P = M.shape[1]
     for v in range(P + 1):
         ptr[v] = 0
     for a in range(n):
         for v in range(P):
-            if M[a, v] >= minv:
+            if _kept(M[a, v], minv, keep):
                 ptr[v + 1] += 1
     for v in range(P):
         ptr[v + 1] += ptr[v]
     for a in range(n):
         for v in range(P):
-            if M[a, v] >= minv:
+            if _kept(M[a, v], minv, keep):
                 idx[ptr[v]] = a
                 ptr[v] += 1
     for v in range(P, 0, -1):  # each ptr[v] now holds the end of place v: shift back to the starts
         ptr[v] = ptr[v - 1]
     ptr[0] = 0
+
+
+@njit(cache=True)
+def fill_lists(M, minv, ptr, idx):
+    """Per place, the rows of M (rows x places) with at least ``minv`` there, in ascending row order,
+    written into ``ptr`` (over places) and ``idx`` (rows), a CSR list built in place."""
+    _fill(M, minv, KEEP_AT_LEAST, ptr, idx)
+
+
+@njit(cache=True)
+def by_column(M, minv, keep):
+    """Per column of M (rows x columns), the rows whose entry passes the test ``keep`` against ``minv``,
+    in ascending order (CSR: ``ptr`` over columns, ``idx`` of rows), M read in memory order."""
+    ptr = np.zeros(M.shape[1] + 1, dtype=np.int64)
+    idx = np.empty(M.shape[0] * M.shape[1], dtype=np.int64)
+    _fill(M, minv, keep, ptr, idx)
+    return ptr, idx
+
+
+@njit(cache=True)
+def transpose_into(M, out):
+    """``out[j, i] = M[i, j]``, a block of rows at a time so that both arrays are read and written a
+    cache line at a time."""
+    n = M.shape[0]
+    m = M.shape[1]
+    for i0 in range(0, n, TRANSPOSE_BLOCK):
+        i1 = min(i0 + TRANSPOSE_BLOCK, n)
+        for j in range(m):
+            for i in range(i0, i1):
+                out[j, i] = M[i, j]
 
 
 @njit(cache=True)
@@ -102,27 +145,35 @@ def row_total(M, r, a):
 
 
 @njit(cache=True)
-def nonzero_by_row(M):
-    """Per row of M (rows x places), the places where it is not zero, in ascending order (CSR:
-    ``ptr`` over rows, ``idx`` of places). A sum over a row's places that skips exact zeros, in
-    this order, is the sum over all places bit for bit."""
+def by_row(M, minv, keep):
+    """Per row of M (rows x columns), the columns whose entry passes the test ``keep`` against ``minv``
+    (:data:`KEEP_NONZERO`, :data:`KEEP_AT_LEAST`), in ascending order (CSR: ``ptr``
+    over rows, ``idx`` of columns). Pass ``M.T`` for the rows per column."""
     n = M.shape[0]
     P = M.shape[1]
     ptr = np.zeros(n + 1, dtype=np.int64)
     for c in range(n):
         k = 0
         for v in range(P):
-            if M[c, v] != 0.0:
+            if _kept(M[c, v], minv, keep):
                 k += 1
         ptr[c + 1] = ptr[c] + k
     idx = np.empty(ptr[n], dtype=np.int64)
     for c in range(n):
         i = ptr[c]
         for v in range(P):
-            if M[c, v] != 0.0:
+            if _kept(M[c, v], minv, keep):
                 idx[i] = v
                 i += 1
     return ptr, idx
+
+
+@njit(cache=True)
+def nonzero_by_row(M):
+    """Per row of M (rows x places), the places where it is not zero, in ascending order (CSR:
+    ``ptr`` over rows, ``idx`` of places). A sum over a row's places that skips exact zeros, in
+    this order, is the sum over all places bit for bit."""
+    return by_row(M, 0.0, KEEP_NONZERO)
 
 
 @njit(cache=True)

@@ -5,7 +5,7 @@ family and community networks. Additionally, these networks seek to protect not 
 but their communities from attack".
 
 Each week, traffickers of every commodity choose, from each entry node, the least expected-cost path to
-an exit (Dijkstra with a binary heap): distance by terrain, plus the protection rent at every place
+an exit (Dijkstra with a binary heap, one search per entry node for all the commodities entering there): distance by terrain, plus the protection rent at every place
 crossed, plus the perceived seizure risk, which learns from recent seizures and fades. Re-routing
 around interdiction (the "balloon effect") emerges from the risk term. Convoys, rents and seizures are
 in :mod:`azalai.model.mechanisms.trafficking`.
@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from azalai.model.mechanisms.presence import sort_head
 from azalai.model.mechanisms.trafficking import node_rent_rate, terrain_factor
 from azalai.model.rng import SITE_ROUTE_NOISE, uniform
 from azalai.model.world import KIND_JIHADIST, KIND_MILITIA, KIND_SIGNATORY
@@ -64,12 +65,63 @@ def _heap_pop(hk, hv, n):
 
 
 @njit(cache=True)
-def _nearest_exit(W, k, src, edge_cost, node_cost, dist, prev, done, hk, hv):
-    """Dijkstra from ``src`` to the nearest exit of commodity k; returns it (-1 if none is reachable).
+def _owner(W, S, r, k, slot, n, count, depth, seen):
+    """The owning network of a path: the armed group that protects most places on it (ties go to the
+    network nearer the exit, then to the lower index). ``count``/``depth`` are zero on entry and on return."""
+    ns = 0
+    for i in range(n):
+        g = S.protector[r, S.path_nodes[r, k, slot, i]]
+        if g >= 0 and (W.actor_kind[g] == KIND_SIGNATORY or W.actor_kind[g] == KIND_JIHADIST or W.actor_kind[g] == KIND_MILITIA):
+            if count[g] == 0.0:
+                seen[ns] = g
+                ns += 1
+            count[g] += 1.0
+            depth[g] += i  # ties go to the network nearer the exit
+    # Only the groups on the path can own it: visited in ascending order, as a scan of all actors would.
+    sort_head(seen, ns)
+    owner = -1
+    bc = 0.0
+    bdep = 0.0
+    for j in range(ns):
+        a = seen[j]
+        if count[a] > bc or (count[a] == bc and bc > 0.0 and depth[a] > bdep):
+            bc = count[a]
+            bdep = depth[a]
+            owner = a
+        count[a] = 0.0
+        depth[a] = 0.0
+    return owner
+
+
+@njit(cache=True)
+def _record(W, S, r, k, slot, target, prev, count, depth, seen):
+    """Store the path from the entry to ``target`` (unwound along ``prev``) and its owning network."""
+    P = W.place_ext.shape[0]
+    n = 0
+    v = target
+    while v >= 0 and n <= P:
+        S.path_nodes[r, k, slot, n] = v
+        n += 1
+        v = prev[v]
+    for i in range(n // 2):  # reverse in place
+        t = S.path_nodes[r, k, slot, i]
+        S.path_nodes[r, k, slot, i] = S.path_nodes[r, k, slot, n - 1 - i]
+        S.path_nodes[r, k, slot, n - 1 - i] = t
+    S.path_len[r, k, slot] = n
+    S.path_owner[r, k, slot] = _owner(W, S, r, k, slot, n, count, depth, seen)
+
+
+@njit(cache=True)
+def _routes_from(W, S, r, src, ents, ent_k, nent, edge_cost, node_cost, dist, prev, done, hk, hv, count, depth, seen):
+    """Dijkstra from ``src`` for the entries ``ents[:nent]`` that start there: each takes the path to
+    the nearest exit of its commodity (none if no exit is reachable).
 
     A binary heap keyed by (distance, place) settles places in exactly the order of a scan for the
     smallest tentative distance with ties to the lowest index: stale entries (a place whose distance
-    fell after it was pushed, or already settled) are skipped when popped.
+    fell after it was pushed, or already settled) are skipped when popped. A settled place's distance
+    and predecessor never change again, so one search serves every commodity entering at ``src``: each
+    entry's path is taken when the first exit of its commodity is settled, as a search of its own that
+    stopped there would have found it.
     """
     P = W.place_ext.shape[0]
     for v in range(P):
@@ -78,15 +130,22 @@ def _nearest_exit(W, k, src, edge_cost, node_cost, dist, prev, done, hk, hv):
         done[v] = False
     dist[src] = 0.0
     n = _heap_push(hk, hv, 0, 0.0, src)
-    while n > 0:
+    left = nent
+    while n > 0 and left > 0:
         d = hk[0]
         u = hv[0]
         n = _heap_pop(hk, hv, n)
         if done[u] or d != dist[u]:
             continue
         done[u] = True
-        if W.k_exit[k, u] == 1 and u != src:
-            return u
+        if u != src:
+            for i in range(nent):
+                ei = ents[i]
+                if ei >= 0 and W.k_exit[ent_k[ei], u] == 1:
+                    k = ent_k[ei]
+                    _record(W, S, r, k, ei - W.k_entry_ptr[k], u, prev, count, depth, seen)
+                    ents[i] = -1
+                    left -= 1
         for j in range(W.adj_ptr[u], W.adj_ptr[u + 1]):
             v = W.adj_nbr[j]
             if done[v]:
@@ -96,12 +155,17 @@ def _nearest_exit(W, k, src, edge_cost, node_cost, dist, prev, done, hk, hv):
                 dist[v] = nd
                 prev[v] = u
                 n = _heap_push(hk, hv, n, nd, v)
-    return -1
+    for i in range(nent):  # no exit of its commodity reachable
+        ei = ents[i]
+        if ei >= 0:
+            k = ent_k[ei]
+            S.path_len[r, k, ei - W.k_entry_ptr[k]] = 0
 
 
 @njit(cache=True)
 def choose_routes(W, S, p, lev, r, day, week):
-    """Weekly least-expected-cost route choice for every commodity and entry node (Dijkstra)."""
+    """Weekly least-expected-cost route choice for every commodity and entry node (Dijkstra), one search
+    per place where commodities enter."""
     P = W.place_ext.shape[0]
     K = W.k_value_day.shape[0]
     seed = S.seed[r]
@@ -123,42 +187,23 @@ def choose_routes(W, S, p, lev, r, day, week):
     A = W.actor_kind.shape[0]
     count = np.zeros(A)
     depth = np.zeros(A)
+    seen = np.empty(P + 1, dtype=np.int64)
+    NE = W.k_entry.shape[0]
+    ent_k = np.empty(NE, dtype=np.int64)  # the commodity of each entry
     for k in range(K):
         for ei in range(W.k_entry_ptr[k], W.k_entry_ptr[k + 1]):
-            slot = ei - W.k_entry_ptr[k]
-            src = W.k_entry[ei]
-            target = _nearest_exit(W, k, src, edge_cost, node_cost, dist, prev, done, hk, hv)
-            if target < 0:
-                S.path_len[r, k, slot] = 0
-                continue
-            # Unwind the path.
-            n = 0
-            v = target
-            while v >= 0 and n <= P:
-                S.path_nodes[r, k, slot, n] = v
-                n += 1
-                v = prev[v]
-            # reverse in place
-            for i in range(n // 2):
-                t = S.path_nodes[r, k, slot, i]
-                S.path_nodes[r, k, slot, i] = S.path_nodes[r, k, slot, n - 1 - i]
-                S.path_nodes[r, k, slot, n - 1 - i] = t
-            S.path_len[r, k, slot] = n
-            # The owning network: the armed group that protects most places on the path.
-            for a in range(A):
-                count[a] = 0.0
-                depth[a] = 0.0
-            for i in range(n):
-                g = S.protector[r, S.path_nodes[r, k, slot, i]]
-                if g >= 0 and (W.actor_kind[g] == KIND_SIGNATORY or W.actor_kind[g] == KIND_JIHADIST or W.actor_kind[g] == KIND_MILITIA):
-                    count[g] += 1.0
-                    depth[g] += i  # ties go to the network nearer the exit
-            owner = -1
-            bc = 0.0
-            bdep = 0.0
-            for a in range(A):
-                if count[a] > bc or (count[a] == bc and bc > 0.0 and depth[a] > bdep):
-                    bc = count[a]
-                    bdep = depth[a]
-                    owner = a
-            S.path_owner[r, k, slot] = owner
+            ent_k[ei] = k
+    taken = np.zeros(NE, dtype=np.bool_)
+    ents = np.empty(NE, dtype=np.int64)
+    for e0 in range(NE):
+        if taken[e0]:
+            continue
+        src = W.k_entry[e0]
+        nent = 0
+        for ei in range(e0, NE):
+            if not taken[ei] and W.k_entry[ei] == src:
+                taken[ei] = True
+                ents[nent] = ei
+                nent += 1
+        _routes_from(W, S, r, src, ents, ent_k, nent, edge_cost, node_cost, dist, prev, done, hk, hv, count, depth,
+                     seen)

@@ -1,0 +1,136 @@
+"""Mechanism 9 (continued): what each place is worth to an armed actor (docs/ODD.md §7.9).
+
+Seed: "This fueled competition among different Tuareg and Arab factions for access to lucrative
+routes, government resources and the territory necessary to ensure that trade could continue
+uninterrupted."
+
+The value of a place to an actor: the rents at stake there, its supporters (or, for the state and
+international forces, the people threatened by armed enemies), the enemies and allies present, its
+declared aims and a force's own bases; discounted by insecurity, raised by what it must defend. The
+deployment that follows from these values is in :mod:`azalai.model.mechanisms.movement`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from azalai.model.events import CK_AIM, CK_ENEMIES_PRESENT, CK_POOL, CK_RENT_STAKE
+from azalai.model.mechanisms.violence import hostility
+from azalai.model.world import KIND_INTERNATIONAL, KIND_STATE
+
+
+@njit(cache=True)
+def related(W, S, r):
+    """Per actor, the other actors it has a relation with or shares an accord pair with, in ascending
+    order (CSR): only those can add hostile or allied strength to its places."""
+    A = S.rel.shape[1]
+    ptr = np.zeros(A + 1, dtype=np.int64)
+    for a in range(A):
+        k = 0
+        for b in range(A):
+            if b != a and (S.rel[r, a, b] != 0.0 or W.pair_of[a, b] >= 0):
+                k += 1
+        ptr[a + 1] = ptr[a] + k
+    idx = np.empty(ptr[A], dtype=np.int64)
+    for a in range(A):
+        i = ptr[a]
+        for b in range(A):
+            if b != a and (S.rel[r, a, b] != 0.0 or W.pair_of[a, b] >= 0):
+                idx[i] = b
+                i += 1
+    return ptr, idx
+
+
+@njit(cache=True)
+def place_values(W, S, p, r, a, strength, val, term, termval, hostile, rptr, ridx, pptr, pidx, ppl, bk,
+                 hos_at, ally_at, touched):
+    """Value of every place to actor a (0 outside its area); the largest term and the hostile strength.
+
+    ``rptr/ridx``: the actors a is related to (:func:`related`); ``pptr/pidx``: the places where each
+    actor is present (a superset: presence is tested again); ``ppl[v]``: the people living at v,
+    ``bk[a, v]``: the people there weighted by their support for a
+    (:func:`azalai.model.mechanisms.control.people_and_support`). ``hos_at``, ``ally_at`` (zero on entry and
+    on return) and ``touched`` are work arrays.
+
+    The hostile and allied strength at each place are summed actor by actor over the related actors
+    (in ascending order, as a scan of the actors present at the place would add them); at a place where
+    no hostile actor is present the terms that scale with it are the exact values the formula gives
+    for zero (``sqrt(0)`` is 0, and the threat divisor is 1)."""
+    P = W.place_ext.shape[0]
+    k = W.actor_kind[a]
+    force_like = k == KIND_STATE or k == KIND_INTERNATIONAL
+    nt = 0
+    for i in range(rptr[a], rptr[a + 1]):
+        b = ridx[i]
+        h = hostility(W, S, p, r, a, b)
+        rab = S.rel[r, a, b]
+        if not (h > 0.0 or rab > 0.0):
+            continue
+        for j in range(pptr[b], pptr[b + 1]):
+            v = pidx[j]
+            fb = S.fighters[r, b, v]
+            if fb < p.min_presence:
+                continue
+            if hos_at[v] == 0.0 and ally_at[v] == 0.0:
+                touched[nt] = v
+                nt += 1
+            if h > 0.0:
+                hos_at[v] += h * fb
+            else:
+                ally_at[v] += rab * fb
+    for v in range(P):
+        val[v] = 0.0
+        term[v] = 0
+        termval[v] = 0.0
+        hostile[v] = 0.0
+        if W.area[a, v] == 0:
+            continue
+        x_rent = 0.0
+        if k != KIND_INTERNATIONAL:
+            x_rent = p.value_rent * S.place_rent_ema[r, v] / p.rent_ref
+        people = ppl[v]
+        backers = bk[a, v]
+        hos = hos_at[v]
+        ally = ally_at[v]
+        if hos != 0.0:
+            if force_like:
+                # People to protect, where armed enemies threaten them.
+                x_pool = p.value_pool * np.sqrt(people / p.pool_ref) * min(1.0, hos / p.force_ref)
+            else:
+                x_pool = p.value_pool * backers / p.pool_ref
+            x_enemy = p.value_enemy * np.sqrt(hos / p.force_ref)
+        else:
+            x_pool = p.value_pool * 0.0 if force_like else p.value_pool * backers / p.pool_ref
+            x_enemy = p.value_enemy * 0.0
+        x_ally = p.value_ally * (np.sqrt(ally / p.force_ref) if ally != 0.0 else 0.0)
+        x_aim = p.value_aim * W.aim_w[a, v]
+        x = x_rent + x_pool + x_enemy + x_ally + x_aim + p.value_base * W.force_base[a, v]
+        if hos != 0.0:
+            x /= 1.0 + p.threat_weight * hos / (strength + p.force_ref)
+        if S.protector[r, v] == a:
+            x *= 1.0 + p.defend_premium
+        val[v] = x
+        hostile[v] = hos
+        # The largest term, for the cause chain of an entry.
+        t = CK_RENT_STAKE
+        tv = x_rent
+        if x_pool > tv:
+            t = CK_POOL
+            tv = x_pool
+        if x_enemy > tv:
+            t = CK_ENEMIES_PRESENT
+            tv = x_enemy
+        if x_aim > tv:
+            t = CK_AIM
+            tv = x_aim
+        if tv > 0.0:
+            term[v] = t
+            termval[v] = tv
+            if t == CK_RENT_STAKE:
+                termval[v] = S.place_rent_ema[r, v]
+            elif t == CK_ENEMIES_PRESENT:
+                termval[v] = hos
+    for i in range(nt):
+        hos_at[touched[i]] = 0.0
+        ally_at[touched[i]] = 0.0
