@@ -18,7 +18,7 @@ import numpy as np
 from numba import njit
 
 from azalai.model.events import CK_CONTROL_SHIFT, CK_LOCAL_SUPPORT, CK_LOCAL_STRENGTH, EV_GOV_REGAINS, EV_NSA_OVERTAKES, EV_TRANSFER, M_CONTROL, emit, link
-from azalai.model.mechanisms.presence import KEEP_AT_LEAST, KEEP_NONZERO, by_column, transpose_into
+from azalai.model.mechanisms.presence import KEEP_AT_LEAST, KEEP_NONZERO, by_column, by_row, transpose_into
 from azalai.model.rng import SITE_CONTROL, lomax
 from azalai.model.state import ACC
 from azalai.model.world import KIND_INTERNATIONAL, KIND_STATE
@@ -32,10 +32,12 @@ def people_and_support(S, r):
     """People living at each place (``ppl[v]``), and for each actor the people there weighted by their
     support for it (``sums[a, v]``).
 
-    Only the communities living at a place contribute (the other terms are exact zeros), in ascending
-    order: every actor's sum at once, a community at a time, each sum's terms in the same order."""
+    Only the communities living at a place and the actors they support contribute (the other terms
+    are exact zeros, which leave a sum unchanged), in ascending order: every actor's sum at once, a
+    community at a time, each sum's terms in the same order."""
     A, P = S.support.shape[2], S.pop.shape[2]
     lptr, lidx = by_column(S.pop[r], 0.0, KEEP_NONZERO)  # per place, the communities living there
+    sptr, sidx = by_row(S.support[r], 0.0, KEEP_NONZERO)  # per community, the actors it supports
     ppl = np.zeros(P)
     acc = np.zeros((P, A))
     for v in range(P):
@@ -45,7 +47,8 @@ def people_and_support(S, r):
             x = S.pop[r, c, v]
             ppl[v] += x
             sup = S.support[r, c]
-            for a in range(A):
+            for j in range(sptr[c], sptr[c + 1]):
+                a = sidx[j]
                 row[a] += x * sup[a]
     sums = np.empty((A, P))
     transpose_into(acc, sums)
