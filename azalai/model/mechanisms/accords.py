@@ -92,6 +92,8 @@ def actor_unmet(W, S, p, lev, r, day, a):
     sub = 0.0
     indep = 0.0
     for c in range(C):
+        if W.base_w[a, c] == 0.0:
+            continue  # its terms are exact zeros, which leave the sums unchanged
         asp += W.base_w[a, c] * political_aspiration(W, p, c)
         sub += W.base_w[a, c] * W.comm_sub[c]
         indep += W.base_w[a, c] * W.comm_indep[c]

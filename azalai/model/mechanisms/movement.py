@@ -57,11 +57,12 @@ def arrivals(W, S, p, r, day, week):
     TW = S.transit.shape[-1]
     slot = week % TW
     for a in range(A):
+        tr = S.transit[r, a]  # looked up once per actor (the same array)
         for v in range(P):
-            x = S.transit[r, a, v, slot]
+            x = tr[v, slot]
             if x <= 0.0:
                 continue
-            S.transit[r, a, v, slot] = 0.0
+            tr[v, slot] = 0.0
             was = S.fighters[r, a, v]
             now = was + x
             S.fighters[r, a, v] = now
@@ -184,9 +185,10 @@ def reallocate(W, S, p, lev, r, day, week):
         # A clandestine group's cells disperse: massing more of its men in one place is worth less.
         clandestine = k == KIND_JIHADIST
         # Net value: less the distance from the nearest post; concentrated by value_power.
+        fa = S.fighters[r, a]  # a's fighters by place, looked up once (the same array)
         npost = 0
         for u in range(P):
-            if S.fighters[r, a, u] > 0.0:
+            if fa[u] > 0.0:
                 posts[npost] = u
                 npost += 1
         # Distance from the nearest post, a post at a time over all places (the same minimum).
@@ -207,7 +209,7 @@ def reallocate(W, S, p, lev, r, day, week):
             d = dmin[v]
             e = val[v]
             if clandestine:
-                e /= 1.0 + S.fighters[r, a, v] / p.cell_size
+                e /= 1.0 + fa[v] / p.cell_size
             e -= p.move_cost_km * d
             if e > 0.0:
                 tgt[v] = e ** p.value_power

@@ -79,18 +79,25 @@ def place_values(W, S, p, r, a, strength, val, term, termval, hostile, rptr, rid
                 hos_at[v] += h * fb
             else:
                 ally_at[v] += rab * fb
+    # The rows the scan reads, looked up once (the same arrays, the same operations).
+    area = W.area[a]
+    aim = W.aim_w[a]
+    fbase = W.force_base[a]
+    bka = bk[a]
+    rent = S.place_rent_ema[r]
+    prot = S.protector[r]
     for v in range(P):
         val[v] = 0.0
         term[v] = 0
         termval[v] = 0.0
         hostile[v] = 0.0
-        if W.area[a, v] == 0:
+        if area[v] == 0:
             continue
         x_rent = 0.0
         if k != KIND_INTERNATIONAL:
-            x_rent = p.value_rent * S.place_rent_ema[r, v] / p.rent_ref
+            x_rent = p.value_rent * rent[v] / p.rent_ref
         people = ppl[v]
-        backers = bk[a, v]
+        backers = bka[v]
         hos = hos_at[v]
         ally = ally_at[v]
         if hos != 0.0:
@@ -104,11 +111,11 @@ def place_values(W, S, p, r, a, strength, val, term, termval, hostile, rptr, rid
             x_pool = p.value_pool * 0.0 if force_like else p.value_pool * backers / p.pool_ref
             x_enemy = p.value_enemy * 0.0
         x_ally = p.value_ally * (np.sqrt(ally / p.force_ref) if ally != 0.0 else 0.0)
-        x_aim = p.value_aim * W.aim_w[a, v]
-        x = x_rent + x_pool + x_enemy + x_ally + x_aim + p.value_base * W.force_base[a, v]
+        x_aim = p.value_aim * aim[v]
+        x = x_rent + x_pool + x_enemy + x_ally + x_aim + p.value_base * fbase[v]
         if hos != 0.0:
             x /= 1.0 + p.threat_weight * hos / (strength + p.force_ref)
-        if S.protector[r, v] == a:
+        if prot[v] == a:
             x *= 1.0 + p.defend_premium
         val[v] = x
         hostile[v] = hos
@@ -128,7 +135,7 @@ def place_values(W, S, p, r, a, strength, val, term, termval, hostile, rptr, rid
             term[v] = t
             termval[v] = tv
             if t == CK_RENT_STAKE:
-                termval[v] = S.place_rent_ema[r, v]
+                termval[v] = rent[v]
             elif t == CK_ENEMIES_PRESENT:
                 termval[v] = hos
     for i in range(nt):
