@@ -28,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from azalai.model.mechanisms.meetings import by_actor, enemy_lists, met_actors
 from azalai.model.mechanisms.presence import lists_by_place, nonzero_by_row, sort_head
 from azalai.model.mechanisms.purses import armed_group, pay_purses, recruit
 from azalai.model.world import (
@@ -41,22 +42,26 @@ _NORTH = ZONES["north"]
 @njit(cache=True, inline="always")
 def promised_share(W, a):
     """Signatory a's promised share of the interim posts, normalised over the signatories as the posts are."""
+    sig = W.sig
+    promised = W.promised
     tot = 0.0
-    for x in range(W.sig.shape[0]):
-        if W.sig[x] == 1:
-            tot += W.promised[x]
-    return W.promised[a] / tot if tot > 0.0 else 0.0
+    for x in range(sig.shape[0]):
+        if sig[x] == 1:
+            tot += promised[x]
+    return promised[a] / tot if tot > 0.0 else 0.0
 
 
 @njit(cache=True, inline="always")
 def north_share(W, c):
     """Share of community c's people living in the north, where the interim authorities govern."""
+    pop0 = W.pop0
+    zone = W.place_zone
     tot = 0.0
     north = 0.0
-    for v in range(W.pop0.shape[1]):
-        tot += W.pop0[c, v]
-        if W.place_zone[v] == _NORTH:
-            north += W.pop0[c, v]
+    for v in range(pop0.shape[1]):
+        tot += pop0[c, v]
+        if zone[v] == _NORTH:
+            north += pop0[c, v]
     return north / tot if tot > 0.0 else 0.0
 
 
@@ -86,13 +91,15 @@ def community_unmet(W, S, p, lev, r, day, c):
     # Representation: the patrons' posts against their (normalised) promises, averaged with the weights
     # of the community's patrons. A community without a signatory patron takes part in the interim
     # authorities only where they govern: the fairness lever sets the representation of that share.
+    sig = W.sig
+    base_w = W.base_w
     rep = 0.0
     wsum = 0.0
     for a in range(A):
-        if W.sig[a] == 1 and W.base_w[a, c] > 0.0:
+        if sig[a] == 1 and base_w[a, c] > 0.0:
             fair = promised_share(W, a) if W.promised[a] > 0.0 else p.min_fair_share
-            rep += W.base_w[a, c] * min(1.0, S.post_share[r, a] / fair)
-            wsum += W.base_w[a, c]
+            rep += base_w[a, c] * min(1.0, S.post_share[r, a] / fair)
+            wsum += base_w[a, c]
     if wsum > 0.0:
         rep = rep / wsum
     else:
@@ -122,12 +129,30 @@ def update_communities(W, S, p, lev, aid, r, day, week):
     A, P = W.fighters0.shape
     C = W.pop0.shape[0]
     s = W.state_actor
+    # The arrays the loops below read, looked up once (the same arrays, the same operations).
+    pop = S.pop[r]
+    fi = S.fighters[r]
+    griev = S.grievance[r]
+    harm = S.harm_week[r]
+    lost = S.interdict_loss_week[r]
+    sup = S.support[r]
+    rel = S.rel[r]
+    kind = W.actor_kind
+    base_w = W.base_w
+    dep = W.comm_dep
+    mc = W.militia_comm
+    act = S.active[r]
+    s0 = W.support0
+    protector = S.protector[r]
     # Livelihood from trafficking, and its reference level after warm-up.
     for c in range(C):
         if week <= 1:
             S.livelihood_ema[r, c] = S.livelihood_ref[r, c]
         else:
             S.livelihood_ema[r, c] += p.livelihood_smoothing * (S.livelihood_week[r, c] - S.livelihood_ema[r, c])
+    # Per community, the places where it has people (ascending): sums over them that skip exact zeros
+    # are the sums over all places bit for bit. Nothing below changes populations before the purses.
+    lptr, lidx = nonzero_by_row(pop)
     # Grievance.
     for c in range(C):
         reg_aid = 0.0
@@ -135,52 +160,54 @@ def update_communities(W, S, p, lev, aid, r, day, week):
             reg_aid += W.comm_region_w[c, g] * aid[day, g]
         state_present = 0.0
         tot = 0.0
-        for v in range(P):
-            tot += S.pop[r, c, v]
-            if s >= 0 and S.fighters[r, s, v] >= p.min_presence:
-                state_present += S.pop[r, c, v]
+        for i in range(lptr[c], lptr[c + 1]):
+            v = lidx[i]
+            tot += pop[c, v]
+            if s >= 0 and fi[s, v] >= p.min_presence:
+                state_present += pop[c, v]
         absent = 1.0
         if tot > 0.0:
             absent = 1.0 - state_present / tot
         ref = S.livelihood_ref[r, c] + 1.0
         for a in range(A):
-            g0 = S.grievance[r, c, a] * p.grievance_decay + S.harm_week[r, c, a]
-            loss = S.interdict_loss_week[r, c, a]
+            g0 = griev[c, a] * p.grievance_decay + harm[c, a]
+            loss = lost[c, a]
             if loss > 0.0:
                 g0 += p.livelihood_grievance * W.comm_dep[c] * min(p.livelihood_loss_cap, loss / ref)
             if a == s:
                 g0 += p.exclusion_grievance * community_unmet(W, S, p, lev, r, day, c)
                 g0 += p.state_absence_grievance * absent
                 g0 -= p.aid_relief * reg_aid
-            elif W.actor_kind[a] == KIND_INTERNATIONAL:
+            elif kind[a] == KIND_INTERNATIONAL:
                 g0 -= p.aid_relief_international * p.aid_relief * reg_aid
             if g0 < 0.0:
                 g0 = 0.0
             if g0 > p.grievance_cap:
                 g0 = p.grievance_cap
-            S.grievance[r, c, a] = g0
-            S.harm_week[r, c, a] = 0.0
-            S.interdict_loss_week[r, c, a] = 0.0
+            griev[c, a] = g0
+            harm[c, a] = 0.0
+            lost[c, a] = 0.0
     # Support. Protection of each community by each actor, from one pass over the places (the same
     # sums, in the same order, as ``protection``).
     ctot = np.zeros(C)
     cprot = np.zeros((C, A))
     for c in range(C):
         t = 0.0
-        for v in range(P):
-            t += S.pop[r, c, v]
-            g = S.protector[r, v]
+        for i in range(lptr[c], lptr[c + 1]):
+            v = lidx[i]
+            t += pop[c, v]
+            g = protector[v]
             if g >= 0:
-                cprot[c, g] += S.pop[r, c, v]
+                cprot[c, g] += pop[c, v]
         ctot[c] = t
     if week == 0:
         for c in range(C):
             for a in range(A):
-                S.prot_ref[r, c, a] = _protection_of(W, ctot, cprot, c, a)
-    en_ptr, en_idx, rv_ptr, rv_idx = _enemy_lists(S, r, A)
-    # Who meets whom: per place, the actors present; per community, the places where it has people.
-    lptr, lidx = nonzero_by_row(S.pop[r])
-    aptr, aidx = lists_by_place(S.fighters[r], p.min_presence, np.ones(A, dtype=np.bool_))
+                S.prot_ref[r, c, a] = _protection_of(base_w, dep, ctot, cprot, c, a)
+    prot_ref = S.prot_ref[r]
+    en_ptr, en_idx, rv_ptr, rv_idx = enemy_lists(rel)
+    # Who meets whom: per place, the actors present.
+    aptr, aidx = lists_by_place(fi, p.min_presence, np.ones(A, dtype=np.bool_))
     cap = C  # the state, and per place where a community lives, its protector and the actors present
     for i in range(lidx.shape[0]):
         cap += aptr[lidx[i] + 1] - aptr[lidx[i]] + 1
@@ -188,24 +215,30 @@ def update_communities(W, S, p, lev, aid, r, day, week):
     pair_a = np.empty(cap, dtype=np.int64)
     npair = 0
     meet = np.zeros(A, dtype=np.bool_)
+    armed = np.zeros(A, dtype=np.bool_)
+    for a in range(A):
+        armed[a] = armed_group(W, a)
     lst = np.empty(A, dtype=np.int64)
     target = np.zeros(A)
     anchor = np.zeros(A)
+    levy = np.zeros(A)  # each actor's levy on its supporters (ascending communities, as pay_purses sums it)
+    es = S.enemy_support[r]
+    es[:] = 0.0
     # Recruitment's push (below) is the same sum as the opposition term here, and nothing in between
     # changes grievances or relations: it is kept from this loop instead of being summed again.
     push = np.zeros((C, A))
     for c in range(C):
-        n = _met_actors(S, r, c, s, lptr, lidx, aptr, aidx, meet, lst)
+        n = met_actors(protector, c, s, lptr, lidx, aptr, aidx, meet, lst)
         # Elsewhere, the pairs that still hold support or that the scenario declares.
         for a in range(A):
-            if not meet[a] and (S.support[r, c, a] != 0.0 or _support_anchor(W, S, p, r, c, a, False) > 0.0):
+            if not meet[a] and (sup[c, a] != 0.0 or _support_anchor(mc, act, s0, p, c, a, False) > 0.0):
                 lst[n] = a
                 n += 1
         sort_head(lst, n)
         s0tot = 0.0
         for i in range(n):
             a = lst[i]
-            anchor[a] = _support_anchor(W, S, p, r, c, a, meet[a])
+            anchor[a] = _support_anchor(mc, act, s0, p, c, a, meet[a])
             s0tot += anchor[a]
         denom = max(p.unaligned_floor, 1.0 - s0tot)
         for i in range(n):
@@ -214,12 +247,12 @@ def update_communities(W, S, p, lev, aid, r, day, week):
                 target[a] = anchor[a]  # where they do not meet, support returns to the declared level
                 denom += target[a]
                 continue
-            x = p.support_protection * (_protection_of(W, ctot, cprot, c, a) - S.prot_ref[r, c, a])
-            x -= p.support_grievance * S.grievance[r, c, a]
+            x = p.support_protection * (_protection_of(base_w, dep, ctot, cprot, c, a) - prot_ref[c, a])
+            x -= p.support_grievance * griev[c, a]
             opp = 0.0
             for k in range(en_ptr[a], en_ptr[a + 1]):
                 f = en_idx[k]
-                opp += S.grievance[r, c, f] * (-S.rel[r, a, f])
+                opp += griev[c, f] * (-rel[a, f])
             push[c, a] = opp
             x += p.support_opposition * opp
             if x > p.support_logit_cap:
@@ -227,15 +260,14 @@ def update_communities(W, S, p, lev, aid, r, day, week):
             # exp(0) is exactly 1: pairs with no protection, grievance or enemies in common skip the call.
             target[a] = anchor[a] * (np.exp(x) if x != 0.0 else 1.0)
             denom += target[a]
-        for a in range(A):
-            S.enemy_support[r, a, c] = 0.0
         for i in range(n):
             a = lst[i]
-            sup = S.support[r, c, a] + p.support_rate * (target[a] / denom - S.support[r, c, a])
-            if not meet[a] and anchor[a] == 0.0 and sup < p.support_negligible:
-                sup = 0.0  # support faded away from the group's reach is gone
-            S.support[r, c, a] = sup
-            if meet[a] and sup > 0.0 and armed_group(W, a):
+            y = sup[c, a] + p.support_rate * (target[a] / denom - sup[c, a])
+            if not meet[a] and anchor[a] == 0.0 and y < p.support_negligible:
+                y = 0.0  # support faded away from the group's reach is gone
+            sup[c, a] = y
+            levy[a] += p.levy_rate * y * ctot[c]
+            if meet[a] and y > 0.0 and armed[a]:
                 pair_c[npair] = c
                 pair_a[npair] = a
                 npair += 1
@@ -243,118 +275,57 @@ def update_communities(W, S, p, lev, aid, r, day, week):
         # enemies b of a, in ascending order, of c's support for b weighted by a's hostility to b.
         for i in range(n):
             b = lst[i]
-            if S.support[r, c, b] == 0.0:
+            if sup[c, b] == 0.0:
                 continue
             for k in range(rv_ptr[b], rv_ptr[b + 1]):
                 a = rv_idx[k]
-                S.enemy_support[r, a, c] += S.support[r, c, b] * (-S.rel[r, a, b])
+                es[a, c] += sup[c, b] * (-rel[a, b])
         for i in range(n):
             meet[lst[i]] = False
     # Cooperation with each force.
+    role = W.actor_role
+    coop = S.coop[r]
     for c in range(C):
         for f in range(A):
-            if W.actor_role[f] == ROLE_NONE:
+            if role[f] == ROLE_NONE:
                 continue
-            tgt = min(1.0, p.cooperation_base + S.support[r, c, f]) * np.exp(-p.cooperation_sensitivity * S.grievance[r, c, f])
+            g = griev[c, f]
+            # exp(-0.0) is exactly 1: a force the community holds no grievance against skips the call.
+            tgt = min(1.0, p.cooperation_base + sup[c, f]) * (np.exp(-p.cooperation_sensitivity * g) if g != 0.0 else 1.0)
             if week == 0:
-                S.coop[r, c, f] = tgt
+                coop[c, f] = tgt
             else:
-                S.coop[r, c, f] += p.cooperation_rate * (tgt - S.coop[r, c, f])
+                coop[c, f] += p.cooperation_rate * (tgt - coop[c, f])
     # Purses, turnover and recruitment (mechanisms/purses.py). Recruitment is pushed by grievance
     # against the group's enemies, weighted by how hostile they are.
-    pay_purses(W, S, p, r, ctot)
-    rptr, ridx = _by_actor(pair_c, pair_a, npair, A)
+    # Per place, the communities with people there (ascending), for the fighters who go home.
+    lrow = np.empty(lidx.shape[0], dtype=np.int64)
+    for c in range(C):
+        lrow[lptr[c]:lptr[c + 1]] = c
+    nptr, nidx = by_actor(lrow, lidx, lidx.shape[0], P)
+    pay_purses(W, S, p, r, ctot, levy, aptr, aidx, nptr, nidx)
+    rptr, ridx = by_actor(pair_c, pair_a, npair, A)
     recruit(W, S, p, r, ctot, push, rptr, ridx)
 
 
 @njit(cache=True, inline="always")
-def _support_anchor(W, S, p, r, c, a, met):
+def _support_anchor(militia_comm, active, support0, p, c, a, met):
     """The support level community c's support for a is anchored to: the scenario's (where they meet,
     at least the latent sympathy ``support_floor``); none for a militia not formed; for a formed
-    militia, its own community's backing."""
-    if W.militia_comm[a] >= 0:
-        if S.active[r, a] == 0:
+    militia, its own community's backing. (``W.militia_comm``, ``S.active[r]``, ``W.support0``.)"""
+    if militia_comm[a] >= 0:
+        if active[a] == 0:
             return 0.0
-        if W.militia_comm[a] == c:
+        if militia_comm[a] == c:
             return p.militia_support
     if met:
-        return max(W.support0[c, a], p.support_floor)
-    return W.support0[c, a]
-
-
-@njit(cache=True)
-def _met_actors(S, r, c, s, lptr, lidx, aptr, aidx, meet, lst):
-    """The actors community c meets, flagged in ``meet`` and listed in ``lst`` (returns how many): those
-    present where it has people, the protectors of those places, and the state (whose reach, and
-    whose absence, every community feels)."""
-    n = 0
-    for i in range(lptr[c], lptr[c + 1]):
-        v = lidx[i]
-        for j in range(aptr[v], aptr[v + 1]):
-            a = aidx[j]
-            if not meet[a]:
-                meet[a] = True
-                lst[n] = a
-                n += 1
-        g = S.protector[r, v]
-        if g >= 0 and not meet[g]:
-            meet[g] = True
-            lst[n] = g
-            n += 1
-    if s >= 0 and not meet[s]:
-        meet[s] = True
-        lst[n] = s
-        n += 1
-    return n
-
-
-@njit(cache=True)
-def _enemy_lists(S, r, A):
-    """Each actor's enemies (negative relations) and the actors hostile to each, in ascending order (CSR)."""
-    en_ptr = np.zeros(A + 1, dtype=np.int64)
-    rv_ptr = np.zeros(A + 1, dtype=np.int64)
-    for a in range(A):
-        for f in range(A):
-            if S.rel[r, a, f] < 0.0:
-                en_ptr[a + 1] += 1
-                rv_ptr[f + 1] += 1
-    for a in range(A):
-        en_ptr[a + 1] += en_ptr[a]
-        rv_ptr[a + 1] += rv_ptr[a]
-    en_idx = np.empty(en_ptr[A], dtype=np.int64)
-    rv_idx = np.empty(rv_ptr[A], dtype=np.int64)
-    en_cur = en_ptr[:A].copy()
-    rv_cur = rv_ptr[:A].copy()
-    for a in range(A):
-        for f in range(A):
-            if S.rel[r, a, f] < 0.0:
-                en_idx[en_cur[a]] = f
-                en_cur[a] += 1
-                rv_idx[rv_cur[f]] = a
-                rv_cur[f] += 1
-    return en_ptr, en_idx, rv_ptr, rv_idx
-
-
-@njit(cache=True)
-def _by_actor(pair_c, pair_a, n, A):
-    """The pairs (community, actor), listed by community, regrouped per actor (CSR of communities, ascending)."""
-    ptr = np.zeros(A + 1, dtype=np.int64)
-    for i in range(n):
-        ptr[pair_a[i] + 1] += 1
-    for a in range(A):
-        ptr[a + 1] += ptr[a]
-    idx = np.empty(n, dtype=np.int64)
-    cur = ptr[:A].copy()
-    for i in range(n):
-        a = pair_a[i]
-        idx[cur[a]] = pair_c[i]
-        cur[a] += 1
-    return ptr, idx
+        return max(support0[c, a], p.support_floor)
+    return support0[c, a]
 
 
 @njit(cache=True, inline="always")
-def _protection_of(W, ctot, cprot, c, a):
+def _protection_of(base_w, comm_dep, ctot, cprot, c, a):
     x = 0.0
     if ctot[c] > 0.0:
         x = cprot[c, a] / ctot[c]
-    return x + W.base_w[a, c] * W.comm_dep[c]
+    return x + base_w[a, c] * comm_dep[c]

@@ -66,13 +66,14 @@ def return_home(W, S, p, r, a, v, n):
 
 
 @njit(cache=True, inline="always")
-def _defection_target(W, S, p, r, a, v):
+def _defection_target(W, S, p, r, a, v, aptr, aidx):
     """The armed group unpaid fighters of a at v would join: present there, not hostile to a, able to
-    pay; the strongest such group (-1 if none)."""
-    A = W.actor_kind.shape[0]
+    pay; the strongest such group (-1 if none). ``aidx[aptr[v]:aptr[v + 1]]`` lists, ascending, every
+    actor present at v."""
     best = -1
     bf = 0.0
-    for b in range(A):
+    for i in range(aptr[v], aptr[v + 1]):
+        b = aidx[i]
         if b == a or not armed_group(W, b) or S.rel[r, a, b] < 0.0 or S.cash[r, b] <= 0.0:
             continue
         fb = S.fighters[r, b, v]
@@ -82,75 +83,101 @@ def _defection_target(W, S, p, r, a, v):
     return best
 
 
+@njit(cache=True, inline="always")
+def _go_home(W, pop, p, a, v, n, nptr, nidx):
+    """:func:`return_home` from the list of the communities with people at v (``nidx[nptr[v]:nptr[v + 1]]``,
+    ascending): the others weigh zero and cannot be chosen, and where nobody lives the scan of all
+    communities picks the first one, as here."""
+    best = 0
+    bw = -1.0
+    for i in range(nptr[v], nptr[v + 1]):
+        c = nidx[i]
+        wgt = pop[c, v] * (1.0 + p.home_bias * W.base_w[a, c])
+        if wgt > bw:
+            bw = wgt
+            best = c
+    if pop.shape[0] > 0:
+        pop[best, v] += n
+
+
 @njit(cache=True)
-def pay_purses(W, S, p, r, ctot):
+def pay_purses(W, S, p, r, ctot, levy, aptr, aidx, nptr, nidx):
     """Levies, the state's budget, upkeep, spending, and the losses of groups that cannot pay.
 
-    ``ctot`` holds each community's total population; it is updated when fighters go home."""
+    ``ctot`` holds each community's total population; it is updated when fighters go home. ``levy``
+    holds each actor's levy on its supporters this week. ``aidx[aptr[v]:aptr[v + 1]]`` lists (at least)
+    the actors present at v and ``nidx[nptr[v]:nptr[v + 1]]`` the communities with people there, in
+    ascending order: fighters and people only fall here, except where they are given to someone
+    already listed (or, where nobody lives, to the first community, as :func:`return_home` does)."""
     A, P = W.fighters0.shape
     C = W.pop0.shape[0]
+    fi = S.fighters[r]
+    tr = S.transit[r]
+    pop = S.pop[r]
+    cash = S.cash[r]
+    acc = S.acc[r]
+    income = S.income[r]
+    kind = W.actor_kind
+    TW = tr.shape[-1]
     moved = False
     for a in range(A):
-        k = W.actor_kind[a]
+        k = kind[a]
         if k == KIND_INTERNATIONAL:
             continue
-        levy = 0.0
-        for c in range(C):
-            levy += p.levy_rate * S.support[r, c, a] * ctot[c]
-        S.cash[r, a] += levy
-        S.income[r, a, SRC_LEVY] += levy
+        cash[a] += levy[a]
+        income[a, SRC_LEVY] += levy[a]
         if k == KIND_STATE:
-            S.cash[r, a] += p.state_budget
-            S.income[r, a, SRC_BUDGET] += p.state_budget
+            cash[a] += p.state_budget
+            income[a, SRC_BUDGET] += p.state_budget
         total_f = 0.0
         for v in range(P):  # exact zeros skipped: the same sum (see presence.row_total), fewer dependent additions
-            x = S.fighters[r, a, v]
+            x = fi[a, v]
             if x != 0.0:
                 total_f += x
-            for wk in range(S.transit.shape[-1]):
-                y = S.transit[r, a, v, wk]  # fighters on the road are paid too
+            for wk in range(TW):
+                y = tr[a, v, wk]  # fighters on the road are paid too
                 if y != 0.0:
                     total_f += y
         due = p.upkeep * DAYS_PER_WEEK * total_f
         arrears = 0.0
         if due > 0.0:
-            if S.cash[r, a] >= due:
-                S.cash[r, a] -= due
+            if cash[a] >= due:
+                cash[a] -= due
             else:
-                arrears = 1.0 - S.cash[r, a] / due
-                S.cash[r, a] = 0.0
+                arrears = 1.0 - cash[a] / due
+                cash[a] = 0.0
         chest = W.cash0[a]
-        if S.cash[r, a] > chest:
-            spend = p.spending_rate * (S.cash[r, a] - chest)
-            S.cash[r, a] -= spend
-            S.acc[r, _SPENDING] += spend
+        if cash[a] > chest:
+            spend = p.spending_rate * (cash[a] - chest)
+            cash[a] -= spend
+            acc[_SPENDING] += spend
         if not armed_group(W, a):
             continue
         leave = p.attrition_rate + p.desertion_rate * arrears
         defect = p.defection_rate * arrears
         for v in range(P):
-            fv = S.fighters[r, a, v]
+            fv = fi[a, v]
             if fv <= 0.0:
                 continue
             gone = leave * fv
             if gone > 0.0:
-                S.fighters[r, a, v] -= gone
-                S.acc[r, _ATTRITION] += p.attrition_rate * fv
-                S.acc[r, _DESERTIONS] += gone - p.attrition_rate * fv
-                return_home(W, S, p, r, a, v, gone)
+                fi[a, v] -= gone
+                acc[_ATTRITION] += p.attrition_rate * fv
+                acc[_DESERTIONS] += gone - p.attrition_rate * fv
+                _go_home(W, pop, p, a, v, gone, nptr, nidx)
                 moved = True
             if defect > 0.0:
-                b = _defection_target(W, S, p, r, a, v)
+                b = _defection_target(W, S, p, r, a, v, aptr, aidx)
                 if b >= 0:
                     d = defect * fv
-                    S.fighters[r, a, v] -= d
-                    S.fighters[r, b, v] += d
-                    S.acc[r, _DEFECTIONS] += d
+                    fi[a, v] -= d
+                    fi[b, v] += d
+                    acc[_DEFECTIONS] += d
     if moved:
         for c in range(C):
             t = 0.0
             for v in range(P):
-                t += S.pop[r, c, v]
+                t += pop[c, v]
             ctot[c] = t
 
 
@@ -162,10 +189,12 @@ def recruit(W, S, p, r, ctot, push, rptr, ridx):
     A, P = W.fighters0.shape
     C = W.pop0.shape[0]
     want = np.zeros(C)
+    fi = S.fighters[r]
+    pop = S.pop[r]
     # Per community, the places where it has people, in ascending order: recruitment only lowers
     # populations that are not zero, so the list holds every place the loops below can change or
     # pick (they visit the same places in the same order as a scan of all places would).
-    lptr, lidx = nonzero_by_row(S.pop[r])
+    lptr, lidx = nonzero_by_row(pop)
     for a in range(A):
         if not armed_group(W, a) or rptr[a] == rptr[a + 1]:
             continue
@@ -189,12 +218,12 @@ def recruit(W, S, p, r, ctot, push, rptr, ridx):
         big = -1
         most = 0.0
         for v in range(P):
-            x = S.fighters[r, a, v]
+            x = fi[a, v]
             if x == 0.0:
                 continue  # adds nothing and is not the largest post (see presence.row_total)
             own += x
             if x > most:
-                most = S.fighters[r, a, v]
+                most = fi[a, v]
                 big = v
         if big < 0:
             continue
@@ -218,8 +247,8 @@ def recruit(W, S, p, r, ctot, push, rptr, ridx):
             dw = 0.0
             for i in range(lptr[c], lptr[c + 1]):
                 v = lidx[i]
-                if S.fighters[r, a, v] >= p.min_presence and S.pop[r, c, v] > dw:
-                    dw = S.pop[r, c, v]
+                if fi[a, v] >= p.min_presence and pop[c, v] > dw:
+                    dw = pop[c, v]
                     dest = v
             if dest < 0:
                 dest = big
@@ -227,11 +256,11 @@ def recruit(W, S, p, r, ctot, push, rptr, ridx):
             t = 0.0
             for i in range(lptr[c], lptr[c + 1]):
                 v = lidx[i]
-                if S.pop[r, c, v] != 0.0:
-                    S.pop[r, c, v] -= n * S.pop[r, c, v] / tot
-                    t += S.pop[r, c, v]
+                if pop[c, v] != 0.0:
+                    pop[c, v] -= n * pop[c, v] / tot
+                    t += pop[c, v]
             ctot[c] = t
-            S.fighters[r, a, dest] += n
+            fi[a, dest] += n
             S.acc[r, _RECRUITS] += n
             if W.actor_kind[a] == KIND_JIHADIST:
                 S.acc[r, _JRECRUITS] += n

@@ -1,0 +1,87 @@
+"""Who meets whom, for the weekly community update (mechanism 6, ``mechanisms/communities.py``).
+
+Seed: "If French and international forces seek to target the political economy of war in Mali in a
+more focused manner, they will run the risk of ... pushing local communities further toward armed
+groups." A community is pushed toward the groups it meets: those with fighters, or the protector,
+where it has people, and the state, whose reach and absence every community feels (docs/ODD.md §7.6).
+Support evolves, and groups recruit, only between the pairs these lists name, so the weekly update
+costs what the pairs that exist cost rather than communities x actors.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def met_actors(protector, c, s, lptr, lidx, aptr, aidx, meet, lst):
+    """The actors community c meets, flagged in ``meet`` and listed in ``lst`` (returns how many): those
+    present where it has people, the protectors of those places, and the state (whose reach, and
+    whose absence, every community feels)."""
+    n = 0
+    for i in range(lptr[c], lptr[c + 1]):
+        v = lidx[i]
+        for j in range(aptr[v], aptr[v + 1]):
+            a = aidx[j]
+            if not meet[a]:
+                meet[a] = True
+                lst[n] = a
+                n += 1
+        g = protector[v]
+        if g >= 0 and not meet[g]:
+            meet[g] = True
+            lst[n] = g
+            n += 1
+    if s >= 0 and not meet[s]:
+        meet[s] = True
+        lst[n] = s
+        n += 1
+    return n
+
+
+@njit(cache=True)
+def enemy_lists(rel):
+    """Each actor's enemies (negative relations in ``rel``, actors x actors) and the actors hostile to
+    each, in ascending order (CSR)."""
+    A = rel.shape[0]
+    en_ptr = np.zeros(A + 1, dtype=np.int64)
+    rv_ptr = np.zeros(A + 1, dtype=np.int64)
+    for a in range(A):
+        for f in range(A):
+            if rel[a, f] < 0.0:
+                en_ptr[a + 1] += 1
+                rv_ptr[f + 1] += 1
+    for a in range(A):
+        en_ptr[a + 1] += en_ptr[a]
+        rv_ptr[a + 1] += rv_ptr[a]
+    en_idx = np.empty(en_ptr[A], dtype=np.int64)
+    rv_idx = np.empty(rv_ptr[A], dtype=np.int64)
+    en_cur = en_ptr[:A].copy()
+    rv_cur = rv_ptr[:A].copy()
+    for a in range(A):
+        for f in range(A):
+            if rel[a, f] < 0.0:
+                en_idx[en_cur[a]] = f
+                en_cur[a] += 1
+                rv_idx[rv_cur[f]] = a
+                rv_cur[f] += 1
+    return en_ptr, en_idx, rv_ptr, rv_idx
+
+
+@njit(cache=True)
+def by_actor(pair_c, pair_a, n, A):
+    """The pairs (community, actor), listed by community, regrouped per actor (CSR of communities, ascending;
+    any pairs of rows and columns listed by row: regrouped per column)."""
+    ptr = np.zeros(A + 1, dtype=np.int64)
+    for i in range(n):
+        ptr[pair_a[i] + 1] += 1
+    for a in range(A):
+        ptr[a + 1] += ptr[a]
+    idx = np.empty(n, dtype=np.int64)
+    cur = ptr[:A].copy()
+    for i in range(n):
+        a = pair_a[i]
+        idx[cur[a]] = pair_c[i]
+        cur[a] += 1
+    return ptr, idx
