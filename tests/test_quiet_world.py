@@ -17,9 +17,10 @@ running.
   baseline") lists these actors and every drift of the baseline by its mechanism.
 
 The parameters are set directly on the parameter tuple: zero lies outside the plausible range the
-registry accepts for user overrides. The other parameters are the shipped (calibrated) defaults;
-with the registry's prior defaults MNLA's income falls below its upkeep and it empties its chest in
-year four (docs/ODD.md §7.6).
+registry accepts for user overrides. The other parameters are the shipped (calibrated) defaults,
+under which MNLA's income falls below its upkeep (it empties its chest in week 72 or 146 of seeds 1
+and 2) and Ansar al-Din, living on ransoms that stop with kidnappings off, empties its chest in
+weeks 200-203: both are the deficit actors of the second assertion (docs/ODD.md §7.6).
 """
 
 from __future__ import annotations
