@@ -39,7 +39,7 @@ from azalai.model.events import (
 )
 from azalai.model.mechanisms.presence import KEEP_AT_LEAST, by_row, row_total
 from azalai.model.mechanisms.control import people_and_support
-from azalai.model.mechanisms.valuation import place_values, related
+from azalai.model.mechanisms.valuation import largest_term, place_values, related
 from azalai.model.state import ACC, CHAIN, DAYS_PER_WEEK, WEEKS_PER_YEAR
 from azalai.model.world import KIND_INTERNATIONAL, KIND_JIHADIST, KIND_STATE, ROLE_BARKHANE, ROLE_MINUSMA, ROLE_STATE
 
@@ -143,8 +143,6 @@ def reallocate(W, S, p, lev, r, day, week):
     if week == 0:
         return  # the first week's rents are not known yet: groups hold their starting posts
     val = np.zeros(P)
-    term = np.zeros(P, dtype=np.int64)
-    termval = np.zeros(P)
     hostile = np.zeros(P)
     tgt = np.zeros(P)
     out = np.zeros(P)
@@ -153,6 +151,7 @@ def reallocate(W, S, p, lev, r, day, week):
     # order: the loops below visit only these (elsewhere tgt, fighters and out are zero, so they add
     # nothing), in the order of a scan of all places; ``out`` is zero outside the last actor's union.
     dmin = np.empty(P)
+    cand = np.empty(P, dtype=np.int64)
     tl = np.empty(P, dtype=np.int64)
     un = np.empty(P, dtype=np.int64)
     nun = 0
@@ -180,8 +179,7 @@ def reallocate(W, S, p, lev, r, day, week):
         strength = row_total(S.fighters, r, a)
         if strength < p.min_presence:
             continue
-        place_values(W, S, p, r, a, strength, val, term, termval, hostile, rptr, ridx, pptr, pidx, ppl, bk,
-                     hos_at, ally_at, touched)
+        place_values(W, S, p, r, a, strength, val, hostile, rptr, ridx, pptr, pidx, ppl, bk, hos_at, ally_at, touched)
         # A clandestine group's cells disperse: massing more of its men in one place is worth less.
         clandestine = k == KIND_JIHADIST
         # Net value: less the distance from the nearest post; concentrated by value_power.
@@ -191,21 +189,26 @@ def reallocate(W, S, p, lev, r, day, week):
             if fa[u] > 0.0:
                 posts[npost] = u
                 npost += 1
-        # Distance from the nearest post, a post at a time over all places (the same minimum).
+        # The places of positive value (only these can be targets), and their distance from the
+        # nearest post, a post at a time (the same minimum).
+        ncand = 0
         for v in range(P):
-            dmin[v] = np.inf
+            tgt[v] = 0.0
+            if val[v] > 0.0:
+                cand[ncand] = v
+                ncand += 1
+                dmin[v] = np.inf
         for i in range(npost):
             row = W.dist_km[posts[i]]
-            for v in range(P):
+            for j in range(ncand):
+                v = cand[j]
                 x = row[v]
                 d0 = dmin[v]
                 dmin[v] = x if x < d0 else d0
         wsum = 0.0
         ntl = 0
-        for v in range(P):
-            tgt[v] = 0.0
-            if val[v] <= 0.0:
-                continue
+        for j in range(ncand):
+            v = cand[j]
             d = dmin[v]
             e = val[v]
             if clandestine:
@@ -273,8 +276,9 @@ def reallocate(W, S, p, lev, r, day, week):
             v = tl[i]
             if tgt[v] > S.fighters[r, a, v]:
                 S.mv_value[r, a, v] = val[v]
-                S.mv_term[r, a, v] = term[v]
-                S.mv_termval[r, a, v] = termval[v]
+                t, tv = largest_term(W, S, p, r, a, v, hostile[v], ppl, bk)
+                S.mv_term[r, a, v] = t
+                S.mv_termval[r, a, v] = tv
                 S.mv_from[r, a, v] = -1
         for iu in range(npost):
             u = posts[iu]

@@ -42,10 +42,58 @@ def related(W, S, r):
     return ptr, idx
 
 
+@njit(cache=True, inline="always")
+def _terms(p, k, force_like, rent, people, backers, hos, aim):
+    """The rent, pool, enemy and aim terms of a place's value (see :func:`place_values`)."""
+    x_rent = 0.0
+    if k != KIND_INTERNATIONAL:
+        x_rent = p.value_rent * rent / p.rent_ref
+    if hos != 0.0:
+        if force_like:
+            # People to protect, where armed enemies threaten them.
+            x_pool = p.value_pool * np.sqrt(people / p.pool_ref) * min(1.0, hos / p.force_ref)
+        else:
+            x_pool = p.value_pool * backers / p.pool_ref
+        x_enemy = p.value_enemy * np.sqrt(hos / p.force_ref)
+    else:
+        x_pool = p.value_pool * 0.0 if force_like else p.value_pool * backers / p.pool_ref
+        x_enemy = p.value_enemy * 0.0
+    return x_rent, x_pool, x_enemy, p.value_aim * aim
+
+
 @njit(cache=True)
-def place_values(W, S, p, r, a, strength, val, term, termval, hostile, rptr, ridx, pptr, pidx, ppl, bk,
-                 hos_at, ally_at, touched):
-    """Value of every place to actor a (0 outside its area); the largest term and the hostile strength.
+def largest_term(W, S, p, r, a, v, hos, ppl, bk):
+    """The largest term of the value of place v to actor a, for the cause chain of an entry: its cause
+    kind (0 if no term is positive) and the quantity behind it (the rent, the hostile strength, or
+    the term). ``hos``: the hostile strength there (``hostile[v]`` of :func:`place_values`)."""
+    k = W.actor_kind[a]
+    force_like = k == KIND_STATE or k == KIND_INTERNATIONAL
+    x_rent, x_pool, x_enemy, x_aim = _terms(p, k, force_like, S.place_rent_ema[r, v], ppl[v], bk[a, v], hos,
+                                            W.aim_w[a, v])
+    t = CK_RENT_STAKE
+    tv = x_rent
+    if x_pool > tv:
+        t = CK_POOL
+        tv = x_pool
+    if x_enemy > tv:
+        t = CK_ENEMIES_PRESENT
+        tv = x_enemy
+    if x_aim > tv:
+        t = CK_AIM
+        tv = x_aim
+    if not tv > 0.0:
+        return 0, 0.0
+    if t == CK_RENT_STAKE:
+        return t, S.place_rent_ema[r, v]
+    if t == CK_ENEMIES_PRESENT:
+        return t, hos
+    return t, tv
+
+
+@njit(cache=True)
+def place_values(W, S, p, r, a, strength, val, hostile, rptr, ridx, pptr, pidx, ppl, bk, hos_at, ally_at, touched):
+    """Value of every place to actor a (0 outside its area) and the hostile strength there (the largest
+    term of a value, for the places where fighters are sent: :func:`largest_term`).
 
     ``rptr/ridx``: the actors a is related to (:func:`related`); ``pptr/pidx``: the places where each
     actor is present (a superset: presence is tested again); ``ppl[v]``: the people living at v,
@@ -88,30 +136,13 @@ def place_values(W, S, p, r, a, strength, val, term, termval, hostile, rptr, rid
     prot = S.protector[r]
     for v in range(P):
         val[v] = 0.0
-        term[v] = 0
-        termval[v] = 0.0
         hostile[v] = 0.0
         if area[v] == 0:
             continue
-        x_rent = 0.0
-        if k != KIND_INTERNATIONAL:
-            x_rent = p.value_rent * rent[v] / p.rent_ref
-        people = ppl[v]
-        backers = bka[v]
         hos = hos_at[v]
         ally = ally_at[v]
-        if hos != 0.0:
-            if force_like:
-                # People to protect, where armed enemies threaten them.
-                x_pool = p.value_pool * np.sqrt(people / p.pool_ref) * min(1.0, hos / p.force_ref)
-            else:
-                x_pool = p.value_pool * backers / p.pool_ref
-            x_enemy = p.value_enemy * np.sqrt(hos / p.force_ref)
-        else:
-            x_pool = p.value_pool * 0.0 if force_like else p.value_pool * backers / p.pool_ref
-            x_enemy = p.value_enemy * 0.0
+        x_rent, x_pool, x_enemy, x_aim = _terms(p, k, force_like, rent[v], ppl[v], bka[v], hos, aim[v])
         x_ally = p.value_ally * (np.sqrt(ally / p.force_ref) if ally != 0.0 else 0.0)
-        x_aim = p.value_aim * aim[v]
         x = x_rent + x_pool + x_enemy + x_ally + x_aim + p.value_base * fbase[v]
         if hos != 0.0:
             x /= 1.0 + p.threat_weight * hos / (strength + p.force_ref)
@@ -119,25 +150,6 @@ def place_values(W, S, p, r, a, strength, val, term, termval, hostile, rptr, rid
             x *= 1.0 + p.defend_premium
         val[v] = x
         hostile[v] = hos
-        # The largest term, for the cause chain of an entry.
-        t = CK_RENT_STAKE
-        tv = x_rent
-        if x_pool > tv:
-            t = CK_POOL
-            tv = x_pool
-        if x_enemy > tv:
-            t = CK_ENEMIES_PRESENT
-            tv = x_enemy
-        if x_aim > tv:
-            t = CK_AIM
-            tv = x_aim
-        if tv > 0.0:
-            term[v] = t
-            termval[v] = tv
-            if t == CK_RENT_STAKE:
-                termval[v] = rent[v]
-            elif t == CK_ENEMIES_PRESENT:
-                termval[v] = hos
     for i in range(nt):
         hos_at[touched[i]] = 0.0
         ally_at[touched[i]] = 0.0
