@@ -49,14 +49,19 @@ _ASSASSIN = ACC["assassinations"]
 _REPRISALS = ACC["reprisals"]
 
 
-@njit(cache=True, inline="always")
-def _near(W, v, u):
+# The helpers called for every pair of actors at a place take arrays, not the World and State structs,
+# and are compiled without reference counting (``_nrt=False``): each struct or array handed to a
+# helper with branches otherwise costs an atomic increment and decrement of its reference count per call.
+
+
+@njit(cache=True, _nrt=False)
+def _near(adj_ptr, adj_nbr, v, u):
     if u < 0:
         return False
     if u == v:
         return True
-    for j in range(W.adj_ptr[v], W.adj_ptr[v + 1]):
-        if W.adj_nbr[j] == u:
+    for j in range(adj_ptr[v], adj_ptr[v + 1]):
+        if adj_nbr[j] == u:
             return True
     return False
 
@@ -92,37 +97,47 @@ def _kill_civilians(W, S, p, r, v, n, by):
     return killed
 
 
-@njit(cache=True, inline="always")
-def hostility(W, S, p, r, a, b):
-    """Hostility of a pair: negative relation plus accord tension (signatory pairs)."""
-    h = -S.rel[r, a, b]
-    pi = W.pair_of[a, b]
+@njit(cache=True, _nrt=False)
+def _hostility_of(rel, pair_of, tension, tension_weight, r, a, b):
+    h = -rel[r, a, b]
+    pi = pair_of[a, b]
     if pi >= 0:
-        h += p.tension_weight * S.tension[r, pi]
+        h += tension_weight * tension[r, pi]
     return h
 
 
 @njit(cache=True, inline="always")
+def hostility(W, S, p, r, a, b):
+    """Hostility of a pair: negative relation plus accord tension (signatory pairs)."""
+    return _hostility_of(S.rel, W.pair_of, S.tension, p.tension_weight, r, a, b)
+
+
+@njit(cache=True, _nrt=False)
+def _clash_rate(fighters, rent_ema, last_loss_place, aggr, adj_ptr, adj_nbr, p, r, v, a, b, h, restraint):
+    """Daily hazard of a clash between a and b at v, given their hostility h > 0 and the accord's restraint."""
+    fa = fighters[r, a, v]
+    fb = fighters[r, b, v]
+    stake = 1.0 + p.stake_weight * rent_ema[r, v] / p.rent_ref
+    force = np.sqrt(min(fa, fb) / p.force_ref)
+    if force > p.force_cap:
+        force = p.force_cap
+    ag = 0.0
+    if _near(adj_ptr, adj_nbr, v, last_loss_place[r, a]):
+        ag += aggr[r, a]
+    if _near(adj_ptr, adj_nbr, v, last_loss_place[r, b]):
+        ag += aggr[r, b]
+    return p.clash_base * h * stake * force * restraint * (1.0 + p.aggression_weight * ag)
+
+
+@njit(cache=True)
 def clash_hazard(W, S, p, lev, r, day, v, a, b):
     """Daily hazard of a clash between a and b at v (0 when they are not hostile)."""
     h = hostility(W, S, p, r, a, b)
     if h <= 0.0:
         return 0.0
-    fa = S.fighters[r, a, v]
-    fb = S.fighters[r, b, v]
-    stake = 1.0 + p.stake_weight * S.place_rent_ema[r, v] / p.rent_ref
-    force = np.sqrt(min(fa, fb) / p.force_ref)
-    if force > p.force_cap:
-        force = p.force_cap
-    restraint = 1.0
-    if restrained(W, S, lev, r, day, a, b):
-        restraint = p.accord_restraint
-    ag = 0.0
-    if _near(W, v, S.last_loss_place[r, a]):
-        ag += S.aggr[r, a]
-    if _near(W, v, S.last_loss_place[r, b]):
-        ag += S.aggr[r, b]
-    return p.clash_base * h * stake * force * restraint * (1.0 + p.aggression_weight * ag)
+    restraint = p.accord_restraint if restrained(W, S, lev, r, day, a, b) else 1.0
+    return _clash_rate(S.fighters, S.place_rent_ema, S.last_loss_place, S.aggr, W.adj_ptr, W.adj_nbr, p, r, v, a, b, h,
+                       restraint)
 
 
 @njit(cache=True)
@@ -132,23 +147,39 @@ def clashes(W, S, p, lev, r, day, ptr, idx):
     ``ptr``/``idx``: who is present where (:func:`azalai.model.mechanisms.presence.actor_lists`, a superset)."""
     A, P = W.fighters0.shape
     seed = S.seed[r]
+    # The arrays the scan over pairs reads, looked up once (the same arrays: writes below go to them too).
+    kind = W.actor_kind
+    fighters = S.fighters
+    rel = S.rel
+    pair_of = W.pair_of
+    tension = S.tension
+    rent_ema = S.place_rent_ema
+    last_loss_place = S.last_loss_place
+    aggr = S.aggr
+    adj_ptr = W.adj_ptr
+    adj_nbr = W.adj_nbr
     for v in range(P):
         if W.place_ext[v] == 1:
             continue
         for ia in range(ptr[v], ptr[v + 1]):
             a = idx[ia]
-            ka = W.actor_kind[a]
-            if ka == KIND_INTERNATIONAL or S.fighters[r, a, v] < p.min_presence:
+            ka = kind[a]
+            if ka == KIND_INTERNATIONAL or fighters[r, a, v] < p.min_presence:
                 continue
             for ib in range(ia + 1, ptr[v + 1]):
                 b = idx[ib]
-                kb = W.actor_kind[b]
-                if kb == KIND_INTERNATIONAL or S.fighters[r, b, v] < p.min_presence:
+                kb = kind[b]
+                if kb == KIND_INTERNATIONAL or fighters[r, b, v] < p.min_presence:
                     continue
                 # State-versus-jihadist violence is the attacks and operations mechanisms' business.
                 if (ka == KIND_STATE and kb == KIND_JIHADIST) or (kb == KIND_STATE and ka == KIND_JIHADIST):
                     continue
-                lam = clash_hazard(W, S, p, lev, r, day, v, a, b)
+                # clash_hazard, from the arrays looked up above
+                h = _hostility_of(rel, pair_of, tension, p.tension_weight, r, a, b)
+                if h <= 0.0:
+                    continue
+                restraint = p.accord_restraint if restrained(W, S, lev, r, day, a, b) else 1.0
+                lam = _clash_rate(fighters, rent_ema, last_loss_place, aggr, adj_ptr, adj_nbr, p, r, v, a, b, h, restraint)
                 if lam <= 0.0 or uniform(seed, day, SITE_CLASH, v * STREAM_KEY + a, b) >= lam:
                     continue
                 fa = S.fighters[r, a, v]
@@ -168,12 +199,12 @@ def clashes(W, S, p, lev, r, day, ptr, idx):
                     S.incidents_week[r, pi] += 1.0
                 # The side more aggrieved (recent losses near here) is recorded as the initiator.
                 first, second = a, b
-                if _near(W, v, S.last_loss_place[r, b]) and S.aggr[r, b] > S.aggr[r, a]:
+                if _near(adj_ptr, adj_nbr, v, S.last_loss_place[r, b]) and S.aggr[r, b] > S.aggr[r, a]:
                     first, second = b, a
                 ev = emit(S, r, day, EV_CLASH, first, second, v, fat, 0, M_VIOLENCE)
                 slot = 0
                 ls = S.last_loss_place[r, first]
-                if _near(W, v, ls) and S.aggr[r, first] > p.aggression_cause_min and day - S.last_loss_day[r, first] <= p.loss_memory_days:
+                if _near(adj_ptr, adj_nbr, v, ls) and S.aggr[r, first] > p.aggression_cause_min and day - S.last_loss_day[r, first] <= p.loss_memory_days:
                     link(S, r, ev, slot, CK_SEIZURE, ls, S.last_loss_value[r, first])
                     slot += 1
                     link(S, r, ev, slot, CK_AGGRESSION, first, S.aggr[r, first])
