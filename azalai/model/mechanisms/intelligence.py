@@ -47,35 +47,41 @@ _UNTRUE = ACC["tips_untrue"]
 _UNTRUE_ACTED = ACC["untrue_tips_acted"]
 
 
-@njit(cache=True, inline="always")
-def _traffic(S, r, a, rmax):
+# These take arrays, not the World and State structs, and are compiled without reference counting
+# (``_nrt=False``): called per candidate actor, each struct handed to a helper with branches would
+# otherwise cost an atomic increment and decrement of its reference count per call.
+
+
+@njit(cache=True, _nrt=False)
+def _traffic(rent_ema, r, a, rmax):
     """How much a lives off trafficking, relative to the actor with the largest trafficking income."""
     if rmax <= 0.0:
         return 0.0
-    return min(1.0, S.rent_ema[r, a] / rmax)
+    return min(1.0, rent_ema[r, a] / rmax)
 
 
-@njit(cache=True, inline="always")
-def legitimacy(W, S, r, a, focus, rmax):
+@njit(cache=True, _nrt=False)
+def legitimacy(kind, rent_ema, r, a, focus, rmax):
     """How legitimate a target actor a is for a force with this mission focus."""
-    jihad = 1.0 if W.actor_kind[a] == KIND_JIHADIST else 0.0
-    return (1.0 - focus) * jihad + focus * _traffic(S, r, a, rmax)
+    jihad = 1.0 if kind[a] == KIND_JIHADIST else 0.0
+    return (1.0 - focus) * jihad + focus * _traffic(rent_ema, r, a, rmax)
 
 
-@njit(cache=True, inline="always")
-def involvement(W, S, r, a, focus, rmax):
+@njit(cache=True, _nrt=False)
+def involvement(jihad_overlap, rent_ema, r, a, focus, rmax):
     """How far actor a really does what a force with this focus hunts: jihadist ties or trafficking income.
 
     A denunciation of a names it as such; it is untrue for the share ``1 - involvement`` of a's men
     (who did not do it), whatever the force's mandate says about a."""
-    return (1.0 - focus) * W.jihad_overlap[a] + focus * _traffic(S, r, a, rmax)
+    return (1.0 - focus) * jihad_overlap[a] + focus * _traffic(rent_ema, r, a, rmax)
 
 
-@njit(cache=True, inline="always")
-def plausibility(W, S, p, r, b, focus, rmax):
-    """How credible an accusation against b is under the focus: jihadist ties or trafficking income."""
-    x = (1.0 - focus) * W.jihad_overlap[b] + focus * _traffic(S, r, b, rmax)
-    return p.plausibility_floor + (1.0 - p.plausibility_floor) * x
+@njit(cache=True, _nrt=False)
+def plausibility(jihad_overlap, rent_ema, floor, r, b, focus, rmax):
+    """How credible an accusation against b is under the focus: jihadist ties or trafficking income
+    (never below ``floor``, the plausibility floor)."""
+    x = (1.0 - focus) * jihad_overlap[b] + focus * _traffic(rent_ema, r, b, rmax)
+    return floor + (1.0 - floor) * x
 
 
 @njit(cache=True)
@@ -103,13 +109,16 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
     ctot_ok = False
     inside = np.zeros(C)
     incand = np.zeros(A, dtype=np.bool_)
-    # Each candidate's base communities (non-zero ``base_w``, ascending), listed on first use.
+    # Each candidate's base communities (non-zero ``base_w``, ascending), listed on first use. The
+    # buffers are sized for the most they can hold (every actor's communities; every pair of a candidate
+    # and an area place), so that no array variable is reassigned in the loops (a reassigned array
+    # costs a reference-count update at every iteration).
     bstart = np.full(A, -1, dtype=np.int64)
     bcount = np.zeros(A, dtype=np.int64)
-    bbuf = np.empty(C, dtype=np.int64)
+    bbuf = np.empty(A * C, dtype=np.int64)
     nb = 0
-    cand = np.zeros(P)
-    cand_k = np.empty(P, dtype=np.int64)
+    cand = np.zeros(A * P)
+    cand_k = np.empty(A * P, dtype=np.int64)
     # What the tips of one force share until an operation changes who is where: each rival's place of
     # most fighters in the area and its sum of rents there (-2: computed again on first use), and the
     # true-tip candidates (m < 0 when not built). The same values, computed once instead of once per tip.
@@ -194,9 +203,6 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
             a = S.protector[r, v]
             if a >= 0:
                 rrent[a] += S.place_rent_ema[r, v] / p.rent_ref
-        if ncand * na > cand.shape[0]:  # room for every (candidate, area place) pair
-            cand = np.zeros(ncand * na)
-            cand_k = np.empty(ncand * na, dtype=np.int64)
         lam *= p.tip_rate * tempo
         n = poisson(lam, seed, day, SITE_TIP_COUNT, f, 0)
         if n > p.max_tips_per_day:
@@ -251,10 +257,6 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
                 if g >= 0:
                     riv += max(0.0, -S.rel[r, g, a])
                 if bstart[a] < 0:  # a's base communities, listed when a first becomes a candidate today
-                    if nb + C > bbuf.shape[0]:
-                        grown = np.empty(2 * bbuf.shape[0] + C, dtype=np.int64)
-                        grown[:nb] = bbuf[:nb]
-                        bbuf = grown
                     bstart[a] = nb
                     for c2 in range(C):
                         if W.base_w[a, c2] != 0.0:
@@ -282,12 +284,12 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
             tplace = -1
             if b >= 0:
                 logit = p.lie_base + p.lie_rivalry * b_riv + p.lie_gain * b_gain + p.lie_learning * S.manip[r, c]
-                p_lie = plausibility(W, S, p, r, b, focus, rmax) / (1.0 + np.exp(-logit))
+                p_lie = plausibility(W.jihad_overlap, S.rent_ema, p.plausibility_floor, r, b, focus, rmax) / (1.0 + np.exp(-logit))
                 if uniform(seed, day, SITE_TIP_LIE, tip_key, 0) < p_lie:
-                    is_false = legitimacy(W, S, r, b, focus, rmax) < p.legitimacy_threshold
+                    is_false = legitimacy(W.actor_kind, S.rent_ema, r, b, focus, rmax) < p.legitimacy_threshold
                     target = b
                     tplace = b_place
-                    untrue = 1.0 - involvement(W, S, r, b, focus, rmax)
+                    untrue = 1.0 - involvement(W.jihad_overlap, S.rent_ema, r, b, focus, rmax)
             if target < 0:
                 # A true tip: a legitimate target present in the area.
                 if m < 0:
@@ -295,7 +297,7 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
                     for a in range(A):
                         if not incand[a] or W.actor_kind[a] == KIND_INTERNATIONAL or W.actor_kind[a] == KIND_STATE:
                             continue
-                        leg = legitimacy(W, S, r, a, focus, rmax)
+                        leg = legitimacy(W.actor_kind, S.rent_ema, r, a, focus, rmax)
                         if not leg >= p.legitimacy_threshold:
                             continue
                         for i in range(na):

@@ -162,6 +162,13 @@ def sweeps(W, S, p, lev, r, day):
     C = W.pop0.shape[0]
     A = W.actor_kind.shape[0]
     seed = S.seed[r]
+    due = False  # most days no sweep is due: nothing to allocate
+    for v in range(P):
+        if S.sweep_due[r, v] == day:
+            due = True
+            break
+    if not due:
+        return
     weights = np.zeros(C)
     for v in range(P):
         if S.sweep_due[r, v] != day:

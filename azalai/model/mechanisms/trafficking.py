@@ -43,15 +43,25 @@ _LIVELIHOOD_LOST = ACC["livelihood_lost"]
 _RENT_COMM = ACC["rent_to_communities"]
 
 
+# The helpers called at every place a convoy crosses take arrays, not the World and State structs, and
+# are compiled without reference counting (``_nrt=False``): each struct or array handed to a helper with
+# branches otherwise costs an atomic increment and decrement of its reference count per call.
+
+
+@njit(cache=True, _nrt=False)
+def _rent_rate(place_ext, protector, kind, rent_rate, r, v):
+    if place_ext[v] == 1:
+        return 0.0
+    g = protector[r, v]
+    if g < 0 or kind[g] == KIND_INTERNATIONAL:
+        return 0.0
+    return rent_rate
+
+
 @njit(cache=True, inline="always")
 def node_rent_rate(W, S, p, r, v):
     """Rent a convoy pays at place v, as a share of its value."""
-    if W.place_ext[v] == 1:
-        return 0.0
-    g = S.protector[r, v]
-    if g < 0 or W.actor_kind[g] == KIND_INTERNATIONAL:
-        return 0.0
-    return p.rent_rate
+    return _rent_rate(W.place_ext, S.protector, W.actor_kind, p.rent_rate, r, v)
 
 
 @njit(cache=True, inline="always")
@@ -79,28 +89,35 @@ def force_focus(W, p, lev, day, f):
     return 0.0
 
 
-@njit(cache=True, inline="always")
-def seizure_hazard(W, S, p, lev, r, day, v, owner):
-    """Chance that forces seize a convoy at place v, and the force most likely to do it."""
-    A = W.actor_kind.shape[0]
+@njit(cache=True, _nrt=False)
+def seizure_hazard(roles, fighters, rel, oc_unit, min_presence, q_state, ally_threshold, q_max, r, v, owner, q_barkhane,
+                   q_minusma, toc_units, collusion):
+    """Chance that forces seize a convoy at place v, and the force most likely to do it.
+
+    The parameters it reads are passed one by one (``q_state``: ``interdiction_state``; ``q_max``:
+    ``max_interdiction``): the whole parameter tuple would be copied at every call. The day's levers
+    enter as ``q_barkhane`` (Barkhane's chance: ``interdiction_barkhane`` times its focus
+    and tempo), ``q_minusma`` (``interdiction_minusma`` times MINUSMA's posture, before the place's
+    organised-crime units), ``toc_units`` (MINUSMA's) and ``collusion`` (the state's)."""
+    A = roles.shape[0]
     q_none = 1.0
     best = -1
     best_q = 0.0
     for f in range(A):
-        role = W.actor_role[f]
-        if role == ROLE_NONE or S.fighters[r, f, v] < p.min_presence:
+        role = roles[f]
+        if role == ROLE_NONE or fighters[r, f, v] < min_presence:
             continue
         q = 0.0
         if role == ROLE_BARKHANE:
-            q = p.interdiction_barkhane * lev.barkhane_focus[day] * lev.barkhane_tempo[day]
+            q = q_barkhane
         elif role == ROLE_MINUSMA:
-            q = p.interdiction_minusma * lev.minusma_posture[day] * W.oc_unit[v] * lev.minusma_toc_units[day]
+            q = q_minusma * oc_unit[v] * toc_units
         elif role == ROLE_STATE:
-            q = p.interdiction_state
-            if owner >= 0 and S.rel[r, f, owner] > p.ally_threshold:
-                q *= 1.0 - lev.state_collusion[day]
+            q = q_state
+            if owner >= 0 and rel[r, f, owner] > ally_threshold:
+                q *= 1.0 - collusion
         if q > 0.0:
-            q = min(q, p.max_interdiction)
+            q = min(q, q_max)
             q_none *= 1.0 - q
             if q > best_q:
                 best_q = q
@@ -108,53 +125,52 @@ def seizure_hazard(W, S, p, lev, r, day, v, owner):
     return 1.0 - q_none, best
 
 
-@njit(cache=True, inline="always")
-def edge_between(W, u, v):
-    for j in range(W.adj_ptr[u], W.adj_ptr[u + 1]):
-        if W.adj_nbr[j] == v:
-            return W.adj_edge[j]
+@njit(cache=True, _nrt=False)
+def edge_between(adj_ptr, adj_nbr, adj_edge, u, v):
+    for j in range(adj_ptr[u], adj_ptr[u + 1]):
+        if adj_nbr[j] == v:
+            return adj_edge[j]
     return -1
 
 
-@njit(cache=True, inline="always")
-def _pay_rent(W, S, p, lev, r, day, v, value):
-    """Convoy pays the protector of v; community share and declared leakage split off."""
-    g = S.protector[r, v]
-    rate = node_rent_rate(W, S, p, r, v)
-    if rate <= 0.0:
-        return
+@njit(cache=True, _nrt=False)
+def _pay_rent(kind, base_w, state_actor, protector, rel, cash, income, rent_week, livelihood_week, place_rent_week, acc,
+              p, r, v, value, rate, collusion):
+    """Convoy pays the protector of v (at ``rate``, its node rent rate, when positive); community share
+    and declared leakage split off. ``collusion``: the state's collusion lever today."""
+    g = protector[r, v]
     rent = rate * value
-    if W.actor_kind[g] == KIND_STATE:
+    if kind[g] == KIND_STATE:
         # State checkpoints: the state "looked the other way or actively profited".
-        rent *= lev.state_collusion[day]
+        rent *= collusion
         if rent <= 0.0:
             return
     leak = p.leakage_rate * rent
     comm = p.community_share * rent
-    C = W.base_w.shape[1]
+    C = base_w.shape[1]
     bsum = 0.0
     for c in range(C):
-        bsum += W.base_w[g, c]
+        bsum += base_w[g, c]
     if bsum <= 0.0:
         comm = 0.0  # a protector with no base community keeps the whole rent
     to_g = rent - leak - comm
-    s = W.state_actor
-    if s >= 0 and g != s and S.rel[r, s, g] > p.ally_threshold:
-        cut = p.collusion_cut * lev.state_collusion[day] * to_g
+    s = state_actor
+    if s >= 0 and g != s and rel[r, s, g] > p.ally_threshold:
+        cut = p.collusion_cut * collusion * to_g
         to_g -= cut
-        S.cash[r, s] += cut
-        S.income[r, s, SRC_COLLUSION] += cut
-    S.cash[r, g] += to_g
-    S.income[r, g, SRC_RENT] += to_g
-    S.rent_week[r, g] += to_g
+        cash[r, s] += cut
+        income[r, s, SRC_COLLUSION] += cut
+    cash[r, g] += to_g
+    income[r, g, SRC_RENT] += to_g
+    rent_week[r, g] += to_g
     for c in range(C):
-        if W.base_w[g, c] > 0.0:
-            S.livelihood_week[r, c] += comm * W.base_w[g, c]
-            S.acc[r, _RENT_COMM] += comm * W.base_w[g, c]
-    S.place_rent_week[r, v] += rent
-    S.acc[r, _RENT_PAID] += rent
-    S.acc[r, _RENT_RECV] += rent - leak
-    S.acc[r, _RENT_LEAK] += leak
+        if base_w[g, c] > 0.0:
+            livelihood_week[r, c] += comm * base_w[g, c]
+            acc[r, _RENT_COMM] += comm * base_w[g, c]
+    place_rent_week[r, v] += rent
+    acc[r, _RENT_PAID] += rent
+    acc[r, _RENT_RECV] += rent - leak
+    acc[r, _RENT_LEAK] += leak
 
 
 @njit(cache=True, inline="always")
@@ -213,6 +229,36 @@ def move_convoys(W, S, p, lev, r, day):
     """Daily convoys: rents at every place crossed, seizures, predation and delivery."""
     K = W.k_value_day.shape[0]
     seed = S.seed[r]
+    # The arrays read at every place crossed, looked up once (the same arrays: writes go to them too),
+    # and the day's levers.
+    kind = W.actor_kind
+    place_ext = W.place_ext
+    adj_ptr = W.adj_ptr
+    adj_nbr = W.adj_nbr
+    adj_edge = W.adj_edge
+    base_w = W.base_w
+    pair_of = W.pair_of
+    path_nodes = S.path_nodes
+    flow_week = S.flow_week
+    protector = S.protector
+    fighters = S.fighters
+    rel = S.rel
+    tension = S.tension
+    broken = S.broken
+    aggr = S.aggr
+    roles = W.actor_role
+    oc_unit = W.oc_unit
+    cash = S.cash
+    income = S.income
+    rent_week = S.rent_week
+    livelihood_week = S.livelihood_week
+    place_rent_week = S.place_rent_week
+    acc = S.acc
+    q_barkhane = p.interdiction_barkhane * lev.barkhane_focus[day] * lev.barkhane_tempo[day]
+    q_minusma = p.interdiction_minusma * lev.minusma_posture[day]
+    toc_units = lev.minusma_toc_units[day]
+    collusion = lev.state_collusion[day]
+    respected = lev.business_respected[day]
     for k in range(K):
         lam = W.k_value_day[k] / p.convoy_value
         n = poisson(lam, seed, day, SITE_CONVOY_COUNT, k, 0)
@@ -226,52 +272,56 @@ def move_convoys(W, S, p, lev, r, day):
                 continue
             owner = S.path_owner[r, k, slot]
             value = p.convoy_value
-            S.acc[r, _CONVOYS] += 1.0
-            S.acc[r, _ENTERED] += value
+            acc[r, _CONVOYS] += 1.0
+            acc[r, _ENTERED] += value
             seized = False
             for j in range(1, L):
-                v = S.path_nodes[r, k, slot, j]
-                u_prev = S.path_nodes[r, k, slot, j - 1]
-                e = edge_between(W, u_prev, v)
+                v = path_nodes[r, k, slot, j]
+                u_prev = path_nodes[r, k, slot, j - 1]
+                e = edge_between(adj_ptr, adj_nbr, adj_edge, u_prev, v)
                 if e >= 0:
-                    S.flow_week[r, e] += value
-                if W.place_ext[v] == 1:
+                    flow_week[r, e] += value
+                if place_ext[v] == 1:
                     continue
-                q, force = seizure_hazard(W, S, p, lev, r, day, v, owner)
+                q, force = seizure_hazard(roles, fighters, rel, oc_unit, p.min_presence, p.interdiction_state, p.ally_threshold,
+                                          p.max_interdiction, r, v, owner, q_barkhane, q_minusma, toc_units, collusion)
                 if q > 0.0 and uniform(seed, day, SITE_SEIZE, k * STREAM_KEY + i, j) < q:
                     _seize(W, S, p, lev, r, day, v, force, owner, value, True, L - 1 - j, q)
                     seized = True
                     break
-                g = S.protector[r, v]
+                g = protector[r, v]
                 if owner >= 0 and g >= 0 and g != owner and (
-                    W.actor_kind[g] == KIND_SIGNATORY or W.actor_kind[g] == KIND_JIHADIST or W.actor_kind[g] == KIND_MILITIA
+                    kind[g] == KIND_SIGNATORY or kind[g] == KIND_JIHADIST or kind[g] == KIND_MILITIA
                 ):
-                    hostility = -S.rel[r, g, owner]
-                    pi = W.pair_of[g, owner]
+                    hostility = -rel[r, g, owner]
+                    pi = pair_of[g, owner]
                     if pi >= 0:
-                        hostility += p.tension_weight * S.tension[r, pi]
+                        hostility += p.tension_weight * tension[r, pi]
                     if hostility > 0.0:
                         restraint = 1.0
-                        if pi >= 0 and S.broken[r, pi] == 0:
-                            restraint = p.accord_restraint + (1.0 - p.accord_restraint) * (1.0 - lev.business_respected[day])
-                        h = p.predation_rate * hostility * restraint * (1.0 + S.aggr[r, g])
+                        if pi >= 0 and broken[r, pi] == 0:
+                            restraint = p.accord_restraint + (1.0 - p.accord_restraint) * (1.0 - respected)
+                        h = p.predation_rate * hostility * restraint * (1.0 + aggr[r, g])
                         if uniform(seed, day, SITE_PREDATION, k * STREAM_KEY + i, j) < h:
                             _seize(W, S, p, lev, r, day, v, g, owner, value, False, L - 1 - j, h)
                             seized = True
                             break
-                _pay_rent(W, S, p, lev, r, day, v, value)
+                rate = _rent_rate(place_ext, protector, kind, p.rent_rate, r, v)
+                if rate > 0.0:
+                    _pay_rent(kind, base_w, W.state_actor, protector, rel, cash, income, rent_week, livelihood_week,
+                              place_rent_week, acc, p, r, v, value, rate, collusion)
             if not seized:
-                S.acc[r, _TRANSIT] += value
+                acc[r, _TRANSIT] += value
                 if owner >= 0:
                     m = p.owner_margin * value
                     comm = p.community_share * m
-                    S.cash[r, owner] += m - comm
-                    S.income[r, owner, SRC_MARGIN] += m - comm
-                    S.rent_week[r, owner] += m - comm
-                    C = W.base_w.shape[1]
+                    cash[r, owner] += m - comm
+                    income[r, owner, SRC_MARGIN] += m - comm
+                    rent_week[r, owner] += m - comm
+                    C = base_w.shape[1]
                     for c in range(C):
-                        if W.base_w[owner, c] > 0.0:
-                            S.livelihood_week[r, c] += comm * W.base_w[owner, c]
+                        if base_w[owner, c] > 0.0:
+                            livelihood_week[r, c] += comm * base_w[owner, c]
 
 
 @njit(cache=True)
