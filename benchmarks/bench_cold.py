@@ -15,53 +15,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-LOAD_PROBE = """
-import json, time
-t0 = time.perf_counter()
-from azalai.model.engine import prepare, simulate_batch
-prep = prepare("mali-2016", "baseline-2016", days=730)
-t1 = time.perf_counter(); simulate_batch(prep, [0]); t2 = time.perf_counter(); simulate_batch(prep, [1])
-t3 = time.perf_counter()
-print(json.dumps({"import_prepare": t1 - t0, "load": (t2 - t1) - (t3 - t2)}))
-"""
-
-
-def _env(cache: Path, workers: int | None) -> dict:
-    env = dict(os.environ, PYTHONPATH=str(ROOT), NUMBA_CACHE_DIR=str(cache), NUMBA_NUM_THREADS="1")
-    env.pop("AZALAI_COMPILE_WORKERS", None)
-    if workers is not None:
-        env["AZALAI_COMPILE_WORKERS"] = str(workers)
-    return env
-
-
-def cli_run(cache: Path, work: Path, workers: int | None = None) -> dict:
-    """Wall and CPU seconds (with the worker processes') of ``azalai run --days 30`` in a fresh process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    load = os.getloadavg()[0]
-    t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "azalai.cli.main", "run", "--days", "30", "--out", str(work / "out"),
-                    "--store", str(work / "s.duckdb"), "--force", "--format", "json"],
-                   cwd=work, env=_env(cache, workers), check=True, capture_output=True)
-    wall = time.perf_counter() - t0
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"wall": wall, "cpu": cpu, "load_average": load}
-
-
 def main(argv=None) -> None:
     from bench_engine import machine
+    from startup import LOAD_PROBE, cli_run, probe
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=3)
@@ -77,11 +42,9 @@ def main(argv=None) -> None:
                 cache, work = t / f"cache-{mode}-{i}", t / f"work-{mode}-{i}"
                 cache.mkdir()
                 work.mkdir()
-                rnd[mode] = cli_run(cache, work, workers)
-            rnd["warm"] = cli_run(cache, work)
-            r = subprocess.run([sys.executable, "-c", LOAD_PROBE], cwd=work, env=_env(cache, None), check=True,
-                               capture_output=True, text=True)
-            rnd["warm"].update(json.loads(r.stdout.strip().splitlines()[-1]))
+                rnd[mode] = cli_run(ROOT, cache, work, workers)
+            rnd["warm"] = cli_run(ROOT, cache, work)
+            rnd["warm"].update(probe(LOAD_PROBE, ROOT, cache, work))
             rounds.append(rnd)
             print(f"round {i + 1}:", json.dumps(rnd), flush=True)
     info["load_average_end"] = os.getloadavg()

@@ -22,29 +22,22 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
 import tarfile
 import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-PROBE = """
-import json, statistics, time
-t0 = time.perf_counter()
-from azalai.model.engine import prepare, simulate_batch
+# After the engine's load (startup.LOAD_PROBE_HEAD): warm runs, a batch, and the cost per day at two scales.
+PROBE_TAIL = """
+import statistics
 from azalai.scenario.loader import load_scenario
 from azalai.scenario.synth import synth_scenario
-prep = prepare("mali-2016", "baseline-2016", days=730)
-t1 = time.perf_counter(); simulate_batch(prep, [0]); t2 = time.perf_counter(); simulate_batch(prep, [1])
-t3 = time.perf_counter()
-out = {"import_prepare": t1 - t0, "load": (t2 - t1) - (t3 - t2)}
 ts = []
 for s in range(2, 2 + REPEATS):
     a = time.perf_counter(); simulate_batch(prep, [s]); ts.append(time.perf_counter() - a)
@@ -74,32 +67,9 @@ def export(rev: str, dest: Path) -> Path:
     return dest / "src"
 
 
-def env_for(src: Path, cache: Path) -> dict:
-    env = dict(os.environ, PYTHONPATH=str(src), NUMBA_CACHE_DIR=str(cache), NUMBA_NUM_THREADS="1")
-    return env
-
-
-def cli_run(src: Path, cache: Path, work: Path) -> dict:
-    """Wall and CPU seconds of ``azalai run --days 30`` in a fresh process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "azalai.cli.main", "run", "--days", "30", "--out", str(work / "out"),
-                    "--store", str(work / "s.duckdb"), "--force", "--format", "json"],
-                   cwd=work, env=env_for(src, cache), check=True, capture_output=True)
-    wall = time.perf_counter() - t0
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"wall": wall, "cpu": cpu}
-
-
-def probe(src: Path, cache: Path, work: Path, repeats: int) -> dict:
-    r = subprocess.run([sys.executable, "-c", PROBE.replace("REPEATS", str(repeats))], cwd=work,
-                       env=env_for(src, cache), check=True, capture_output=True, text=True)
-    return json.loads(r.stdout.strip().splitlines()[-1])
-
-
 def main(argv=None) -> None:
     from bench_engine import machine, version
+    from startup import LOAD_PROBE_HEAD, cli_run, env_for, probe
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--base", required=True, help="git revision to compare with (e.g. main~3 or a commit)")
@@ -129,8 +99,9 @@ def main(argv=None) -> None:
         for i in range(a.rounds):
             rnd = {}
             for k in versions:
+                code = LOAD_PROBE_HEAD + PROBE_TAIL.replace("REPEATS", str(a.repeats))
                 rnd[k] = {"start": cli_run(versions[k], caches[k], t / f"work-{k}")["wall"],
-                          **probe(versions[k], caches[k], t / f"work-{k}", a.repeats),
+                          **probe(code, versions[k], caches[k], t / f"work-{k}"),
                           "load_average": os.getloadavg()[0]}
             res["rounds"].append(rnd)
             print(f"round {i + 1}:", json.dumps(rnd), flush=True)

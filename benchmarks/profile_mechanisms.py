@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/profile_mechanisms.py [--scales 1,2,5,10] [--days 28] [--out FILE]
 
 Each mechanism is a compiled function of its own (loaded from numba's cache, as when the day loop calls
-it); the script steps a replicate through a warm-up period with the real loop, then calls every
+it), called from Python through a small compiled entry (``azalai.model.jit.python_entry``); the script steps a replicate through a warm-up period with the real loop, then calls every
 mechanism in the loop's order for ``--days`` days, timing each call from Python (CPU time of the
 process, which a shared machine's load disturbs less than the wall clock). Call overhead (a few
 microseconds) is included, so mechanisms that cost less than that at scale 1 read as that overhead.
@@ -17,17 +17,23 @@ import sys
 import time
 from collections import defaultdict
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
+from numba.core.dispatcher import Dispatcher
 
 
 def profile(scale: int, days: int, warm: int = 28) -> dict[str, float]:
-    from azalai.model import kernel as K
+    from azalai.model import kernel
     from azalai.model.engine import prepare, state_struct
+    from azalai.model.jit import python_entry
     from azalai.model.state import alloc_state
     from azalai.scenario.loader import load_scenario
     from azalai.scenario.synth import synth_scenario
 
+    # the entry points as they are; the mechanisms (compiled-only) through compiled Python entries
+    K = SimpleNamespace(**{n: f if n in ("init_batch", "step_days") else python_entry(f)
+                           for n, f in vars(kernel).items() if isinstance(f, Dispatcher)})
     sc = synth_scenario(load_scenario("mali-2016"), scale)
     prep = prepare(sc, "baseline-2016", days=warm + days + 7)
     # Compiled code takes the StructRefs; the numpy bookkeeping below works on the shared arrays (S).

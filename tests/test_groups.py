@@ -9,10 +9,14 @@ from __future__ import annotations
 import numpy as np
 
 from azalai.model.engine import prepare, simulate_batch, state_struct
-from azalai.model.mechanisms.groups import militias, relations, update_groups
+from azalai.model.jit import python_entry
+from azalai.model.mechanisms import groups
 from azalai.model.state import ACC, alloc_state
 from azalai.scenario.loader import load_scenario
 from azalai.scenario.schema import Actor, ActorRelation, Militia
+
+militias, relations, update_groups = (
+    python_entry(f) for f in (groups.militias, groups.relations, groups.update_groups))
 
 FIXTURE = "tests/fixtures/mini.yaml"
 

@@ -13,13 +13,15 @@ from __future__ import annotations
 import numpy as np
 
 from azalai.model.engine import prepare, state_struct
-from azalai.model.mechanisms.groups import militias
-from azalai.model.mechanisms.land import land_disputes, state_reach
-from azalai.model.mechanisms.movement import reallocate
+from azalai.model.jit import python_entry
+from azalai.model.mechanisms import groups, land, movement
 from azalai.model.params import make_params
 from azalai.model.state import ACC, alloc_state
 from azalai.scenario.loader import load_scenario
 from azalai.scenario.schema import Actor, Militia
+
+militias, land_disputes, state_reach, reallocate = (
+    python_entry(f) for f in (groups.militias, land.land_disputes, land.state_reach, movement.reallocate))
 
 FIXTURE = "tests/fixtures/mini.yaml"
 WEEK = 7

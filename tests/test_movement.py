@@ -8,10 +8,13 @@ import pytest
 
 from azalai.model.engine import prepare, run_prepared, simulate_batch, state_struct
 from azalai.model.invariants import check_invariants
-from azalai.model.mechanisms.movement import reallocate
+from azalai.model.jit import python_entry
+from azalai.model.mechanisms import movement
 from azalai.model.state import alloc_state
 from azalai.model.world import ROLE_BARKHANE
 from azalai.policy.schema import Policy
+
+reallocate = python_entry(movement.reallocate)
 
 FIXTURE = "tests/fixtures/mini.yaml"
 

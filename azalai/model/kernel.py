@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.accords import update_accords
 from azalai.model.mechanisms.communities import update_communities
 from azalai.model.mechanisms.control import local_support, update_control
@@ -38,7 +39,7 @@ _MISDIRECTED = ACC["misdirected_ops"]
 _FAT = ACC["fatalities"]
 
 
-@njit(cache=True)
+@compiled_only
 def record_week(W, S, r, w):
     A, P = W.fighters0.shape
     C = W.pop0.shape[0]

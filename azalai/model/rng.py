@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, types
 
+from azalai.model.jit import compiled_only
+
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _K_SEED = np.uint64(0x9E3779B97F4A7C15)
@@ -121,7 +123,7 @@ def lomax(alpha, seed, day, site, i, j):
     return (1.0 - u) ** (-1.0 / alpha) - 1.0
 
 
-@njit(cache=True)
+@compiled_only
 def choice_weighted(weights, n, u):
     """Index drawn from the first n non-negative weights with uniform u; -1 when all are zero."""
     tot = 0.0

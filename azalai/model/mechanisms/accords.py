@@ -26,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.communities import political_aspiration, promised_share
 from azalai.model.mechanisms.purses import return_home
 from azalai.model.events import PAIR_CODE, CK_HOSTILITY, CK_MEDIATION, CK_RENT_LOSS, CK_TENSION, CK_UNMET_DEMANDS, EV_AGREEMENT, EV_OTHER, M_ACCORDS, emit, link
@@ -60,7 +61,7 @@ def _shared_place(W, S, p, r, a, b):
     return best if best >= 0 else fallback
 
 
-@njit(cache=True)
+@compiled_only
 def update_posts(W, S, lev, r, day):
     """Interim authorities: posts by promise (fair) and by power, weighted by the fairness lever."""
     A, P = W.fighters0.shape
@@ -104,7 +105,7 @@ def actor_unmet(W, S, p, lev, r, day, a):
     return asp * short * (1.0 + p.status_weight * sub) + p.independence_demand * indep
 
 
-@njit(cache=True)
+@compiled_only
 def update_accords(W, S, p, lev, r, day, week):
     A, P = W.fighters0.shape
     NP = W.pair_a.shape[0]

@@ -28,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.meetings import by_actor, enemy_lists, met_actors
 from azalai.model.mechanisms.presence import lists_by_place, nonzero_by_row, sort_head
 from azalai.model.mechanisms.purses import armed_group, pay_purses, recruit
@@ -124,7 +125,7 @@ def protection(W, S, r, c, a):
     return x + W.base_w[a, c] * W.comm_dep[c]
 
 
-@njit(cache=True)
+@compiled_only
 def update_communities(W, S, p, lev, aid, r, day, week):
     A, P = W.fighters0.shape
     C = W.pop0.shape[0]

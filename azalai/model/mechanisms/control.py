@@ -18,6 +18,7 @@ import numpy as np
 from numba import njit
 
 from azalai.model.events import CK_CONTROL_SHIFT, CK_LOCAL_SUPPORT, CK_LOCAL_STRENGTH, EV_GOV_REGAINS, EV_NSA_OVERTAKES, EV_TRANSFER, M_CONTROL, emit, link
+from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.presence import KEEP_AT_LEAST, KEEP_NONZERO, by_column, by_row, transpose_into
 from azalai.model.rng import SITE_CONTROL, lomax
 from azalai.model.state import ACC
@@ -27,7 +28,7 @@ _FAT_BATTLES = ACC["fatalities_battles"]
 _LOCAL_DEATHS = ACC["local_fighter_deaths"]
 
 
-@njit(cache=True)
+@compiled_only
 def people_and_support(S, r):
     """People living at each place (``ppl[v]``), and for each actor the people there weighted by their
     support for it (``sums[a, v]``).
@@ -55,7 +56,7 @@ def people_and_support(S, r):
     return ppl, sums
 
 
-@njit(cache=True)
+@compiled_only
 def local_support(W, S, r):
     """Population-weighted support of each actor at each place (stored in ``loc_support``)."""
     A, P = W.fighters0.shape
@@ -78,7 +79,7 @@ def restrained(W, S, lev, r, day, a, b):
     return True
 
 
-@njit(cache=True)
+@compiled_only
 def update_control(W, S, p, lev, r, day, week):
     """Weekly: the strongest locally supported actor protects each place."""
     A, P = W.fighters0.shape

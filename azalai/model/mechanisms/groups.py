@@ -35,6 +35,7 @@ from azalai.model.events import (
     CK_RENT_DIVERGENCE, CK_SHARED_ENEMY, CK_SHARED_RENT, EV_AGREEMENT, EV_GROUP_CHANGE, EV_OTHER, EV_TRANSFER,
     M_CONTROL, M_GROUPS, M_OPERATIONS, M_VIOLENCE, PAIR_CODE, emit, link,
 )
+from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.land import state_reach
 from azalai.model.state import ACC, CHAIN
 from azalai.model.world import KIND_INTERNATIONAL
@@ -67,7 +68,7 @@ def _side_by_side(S, r, a, enemy, x, y):
         S.hist[r, ally, a] += 1.0
 
 
-@njit(cache=True)
+@compiled_only
 def remember_battles(W, S, p, r):
     """Past violence and cooperation from the battles logged since the last week."""
     A = W.actor_kind.shape[0]
@@ -94,7 +95,7 @@ def remember_battles(W, S, p, r):
     S.ev_seen[r] = n1
 
 
-@njit(cache=True)
+@compiled_only
 def _form_militia(W, S, p, r, day, m, c, home, insec, worst, gw, unprot):
     """Activate militia m of community c at ``home``: fighters, support, hostility toward its attackers."""
     A = W.actor_kind.shape[0]
@@ -128,7 +129,7 @@ def _form_militia(W, S, p, r, day, m, c, home, insec, worst, gw, unprot):
     link(S, r, ev, _LAST_LINK, CK_LOCAL_STRENGTH, m, n)
 
 
-@njit(cache=True)
+@compiled_only
 def militias(W, S, p, r, day):
     """Local insecurity of each community at each place; a declared militia forms where its people are attacked.
 
@@ -190,7 +191,7 @@ def militias(W, S, p, r, day):
         _form_militia(W, S, p, r, day, m, c, home, insec, worst, gw, unprot)
 
 
-@njit(cache=True)
+@compiled_only
 def _meeting_place(W, S, r, a, b):
     """Where both are (most of the smaller side), else where a has most fighters."""
     P = W.place_ext.shape[0]
@@ -209,7 +210,7 @@ def _meeting_place(W, S, r, a, b):
     return best if best >= 0 else own
 
 
-@njit(cache=True)
+@compiled_only
 def relations(W, S, p, r, day, week):
     """Relations move toward their target; alliances are made and broken."""
     A, P = W.fighters0.shape
@@ -302,7 +303,7 @@ def relations(W, S, p, r, day, week):
                 link(S, r, ev, _LAST_LINK, CK_RELATION, a * PAIR_CODE + b, new)
 
 
-@njit(cache=True)
+@compiled_only
 def update_groups(W, S, p, lev, r, day, week):
     remember_battles(W, S, p, r)
     militias(W, S, p, r, day)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.operations import execute_operation, force_tempo
 from azalai.model.mechanisms.presence import sort_head
 from azalai.model.mechanisms.trafficking import force_focus
@@ -84,7 +85,7 @@ def plausibility(jihad_overlap, rent_ema, floor, r, b, focus, rmax):
     return floor + (1.0 - floor) * x
 
 
-@njit(cache=True)
+@compiled_only
 def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx):
     """Tips reach each force; some are false; vetted ones may be caught; the rest become operations.
 

@@ -19,12 +19,12 @@ against civilians / Attack"), which raises their grievance against it and their 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from azalai.model.events import (
     CIVILIANS, CK_COMMUNAL_HOSTILITY, CK_LAND_DISPUTE, CK_SEASON, CK_STATE_ABSENT, EV_VAC_ATTACK,
     M_LAND, PAIR_CODE, emit, link,
 )
+from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.presence import lists_by_place
 from azalai.model.rng import SITE_ARBITRATE, SITE_DISPUTE, SITE_ESCALATE, SITE_ESCALATE_SIZE, lomax, uniform
 from azalai.model.state import ACC, CHAIN
@@ -38,7 +38,7 @@ _FAT_CIV = ACC["fatalities_civilian"]
 _FAT_VAC = ACC["fatalities_vac"]
 
 
-@njit(cache=True)
+@compiled_only
 def state_reach(W, S, p, r, v):
     """Share of the people at v the state's post can police: its men over ``policing_ratio`` per person, at most 1."""
     s = W.state_actor
@@ -55,7 +55,7 @@ def state_reach(W, S, p, r, v):
     return min(1.0, f / (p.policing_ratio * people))
 
 
-@njit(cache=True)
+@compiled_only
 def _armed_side(W, S, p, r, c, v):
     """The largest armed group based on community c present at v (-1 if none)."""
     A = W.actor_kind.shape[0]
@@ -74,7 +74,7 @@ def _armed_side(W, S, p, r, c, v):
     return best
 
 
-@njit(cache=True)
+@compiled_only
 def _escalate(W, S, p, r, day, v, g, victims, herders, farmers, hostility, pressure, reach):
     """Group g attacks civilians of ``victims`` at v after a dispute."""
     seed = S.seed[r]
@@ -97,7 +97,7 @@ def _escalate(W, S, p, r, day, v, g, victims, herders, farmers, hostility, press
     link(S, r, ev, _LAST_LINK, CK_COMMUNAL_HOSTILITY, victims * PAIR_CODE + g, W.communal[g, victims])
 
 
-@njit(cache=True)
+@compiled_only
 def land_disputes(W, S, p, lev, r, day, week):
     """Weekly farmer-herder disputes by the seasonal calendar; escalation where armed and unpoliced."""
     P = W.place_ext.shape[0]

@@ -11,10 +11,11 @@ costs what the pairs that exist cost rather than communities x actors.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from azalai.model.jit import compiled_only
 
 
-@njit(cache=True)
+@compiled_only
 def met_actors(protector, c, s, lptr, lidx, aptr, aidx, meet, lst):
     """The actors community c meets, flagged in ``meet`` and listed in ``lst`` (returns how many): those
     present where it has people, the protectors of those places, and the state (whose reach, and
@@ -40,7 +41,7 @@ def met_actors(protector, c, s, lptr, lidx, aptr, aidx, meet, lst):
     return n
 
 
-@njit(cache=True)
+@compiled_only
 def enemy_lists(rel):
     """Each actor's enemies (negative relations in ``rel``, actors x actors) and the actors hostile to
     each, in ascending order (CSR)."""
@@ -69,7 +70,7 @@ def enemy_lists(rel):
     return en_ptr, en_idx, rv_ptr, rv_idx
 
 
-@njit(cache=True)
+@compiled_only
 def by_actor(pair_c, pair_a, n, A):
     """The pairs (community, actor), listed by community, regrouped per actor (CSR of communities, ascending;
     any pairs of rows and columns listed by row: regrouped per column)."""

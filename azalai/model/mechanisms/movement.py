@@ -31,12 +31,12 @@ international forces) move toward the size their force-size levers set, replacin
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from azalai.model.events import (
     CK_BETTER_PLACE, CK_ENEMIES_PRESENT, CK_LOCAL_STRENGTH, CK_MOVED_FROM, CK_PLACE_VALUE, CK_RENT_STAKE, EV_BASE,
     EV_GROUP_CHANGE, M_MOVEMENT, NOBODY, emit, link,
 )
+from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.presence import KEEP_AT_LEAST, by_row, row_total
 from azalai.model.mechanisms.control import people_and_support
 from azalai.model.mechanisms.valuation import largest_term, place_values, related
@@ -50,7 +50,7 @@ _REINFORCED = ACC["force_reinforced"]
 _WITHDRAWN = ACC["force_withdrawn"]
 
 
-@njit(cache=True)
+@compiled_only
 def arrivals(W, S, p, r, day, week):
     """Fighters whose journey ends this week arrive; a group arriving where it was absent enters it."""
     A, P = W.fighters0.shape
@@ -80,7 +80,7 @@ def arrivals(W, S, p, r, day, week):
                 link(S, r, ev, _LAST_LINK, CK_LOCAL_STRENGTH, a, now)
 
 
-@njit(cache=True)
+@compiled_only
 def resize_force(W, S, p, lev, r, day, a):
     """A force moves toward the size its lever sets: losses replaced, reinforcements, draw-downs."""
     P = W.place_ext.shape[0]
@@ -134,7 +134,7 @@ def resize_force(W, S, p, lev, r, day, a):
                 S.fighters[r, a, v] = 0.0
 
 
-@njit(cache=True)
+@compiled_only
 def reallocate(W, S, p, lev, r, day, week):
     """Weekly: arrivals, force sizes, then every actor moves part of the way to its target deployment."""
     A, P = W.fighters0.shape

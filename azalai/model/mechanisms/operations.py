@@ -27,6 +27,7 @@ from numba import njit
 from azalai.model.events import (
     CIVILIANS, CK_ATTACK, CK_CIVILIAN_HARM, CK_DETENTIONS, CK_DUAL_HATTED, CK_FALSE_TIP, CK_MISDIRECTED, CK_MISSION_FOCUS, CK_SWEEP, CK_TIP, EV_AIRSTRIKE, EV_ARRESTS, EV_CLASH, EV_PROTEST, M_OPERATIONS, PROTESTERS, emit, link,
 )
+from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.presence import people_floor
 from azalai.model.rng import (
     SITE_CIV_SIZE, SITE_OP_CIV, SITE_OP_KIND, SITE_OP_PROTEST, SITE_OP_SIZE, SITE_SWEEP_PROTEST, SITE_SWEEP_SIZE,
@@ -58,7 +59,7 @@ def force_tempo(W, p, lev, day, f):
     return p.other_force_tempo
 
 
-@njit(cache=True)
+@compiled_only
 def execute_operation(W, S, p, lev, r, day, f, a, v, is_true, informant, patron, tip_id, rivalry):
     """A strike or raid by force f on actor a at place v, acting on a tip. Returns the event index."""
     A = W.actor_kind.shape[0]
@@ -155,7 +156,7 @@ def execute_operation(W, S, p, lev, r, day, f, a, v, is_true, informant, patron,
     return ev
 
 
-@njit(cache=True)
+@compiled_only
 def sweeps(W, S, p, lev, r, day):
     """Search-and-detain sweeps scheduled after attacks."""
     P = W.place_ext.shape[0]
@@ -228,7 +229,7 @@ def sweeps(W, S, p, lev, r, day):
             link(S, r, pe, 1, CK_DETENTIONS, most, tot)
 
 
-@njit(cache=True)
+@compiled_only
 def releases(W, S, p, r, day):
     """Detainees whose delay has run out go home (to their community's largest place).
 

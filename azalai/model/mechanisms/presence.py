@@ -18,6 +18,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from azalai.model.jit import compiled_only
+
 SHORT_LIST = 32  # lists up to this length are sorted by insertion (no call into numpy's quicksort)
 TRANSPOSE_BLOCK = 8  # rows copied together by transpose_into (8 float64: one 64-byte cache line)
 
@@ -49,7 +51,7 @@ def sort_head(x, n):
         x[k + 1] = y
 
 
-@njit(cache=True)
+@compiled_only
 def _fill(M, minv, keep, ptr, idx):
     """Per column of M (rows x columns), the rows whose entry passes the test ``keep`` (see :func:`by_row`),
     in ascending row order, written into ``ptr`` (over columns) and ``idx`` (rows), a CSR list built in
@@ -74,14 +76,14 @@ def _fill(M, minv, keep, ptr, idx):
     ptr[0] = 0
 
 
-@njit(cache=True)
+@compiled_only
 def fill_lists(M, minv, ptr, idx):
     """Per place, the rows of M (rows x places) with at least ``minv`` there, in ascending row order,
     written into ``ptr`` (over places) and ``idx`` (rows), a CSR list built in place."""
     _fill(M, minv, KEEP_AT_LEAST, ptr, idx)
 
 
-@njit(cache=True)
+@compiled_only
 def by_column(M, minv, keep):
     """Per column of M (rows x columns), the rows whose entry passes the test ``keep`` against ``minv``,
     in ascending order (CSR: ``ptr`` over columns, ``idx`` of rows), M read in memory order."""
@@ -91,7 +93,7 @@ def by_column(M, minv, keep):
     return ptr, idx
 
 
-@njit(cache=True)
+@compiled_only
 def transpose_into(M, out):
     """``out[j, i] = M[i, j]``, a block of rows at a time so that both arrays are read and written a
     cache line at a time."""
@@ -104,7 +106,7 @@ def transpose_into(M, out):
                 out[j, i] = M[i, j]
 
 
-@njit(cache=True)
+@compiled_only
 def lists_by_place(M, minv, sel):
     """Per place, the selected rows of M (rows x places) with at least ``minv`` there, in ascending row
     order (CSR: ``ptr`` over places, ``idx`` of rows)."""
@@ -144,7 +146,7 @@ def row_total(M, r, a):
     return t
 
 
-@njit(cache=True)
+@compiled_only
 def by_row(M, minv, keep):
     """Per row of M (rows x columns), the columns whose entry passes the test ``keep`` against ``minv``
     (:data:`KEEP_NONZERO`, :data:`KEEP_AT_LEAST`), in ascending order (CSR: ``ptr``
@@ -168,7 +170,7 @@ def by_row(M, minv, keep):
     return ptr, idx
 
 
-@njit(cache=True)
+@compiled_only
 def nonzero_by_row(M):
     """Per row of M (rows x places), the places where it is not zero, in ascending order (CSR:
     ``ptr`` over rows, ``idx`` of places). A sum over a row's places that skips exact zeros, in
@@ -176,19 +178,19 @@ def nonzero_by_row(M):
     return by_row(M, 0.0, KEEP_NONZERO)
 
 
-@njit(cache=True)
+@compiled_only
 def actor_lists(S, p, r, aptr, aidx):
     """Per place, the actors with at least ``min_presence`` fighters there, in ascending order."""
     fill_lists(S.fighters[r], p.min_presence, aptr, aidx)
 
 
-@njit(cache=True)
+@compiled_only
 def people_floor(p):
     """The smallest population the communities' per-place lists must hold (assassinations, reprisals)."""
     return min(p.assassination_min_pop, p.reprisal_min_pop)
 
 
-@njit(cache=True)
+@compiled_only
 def people_lists(S, p, r, cptr, cidx, lptr, lidx, nptr, nidx):
     """The communities' lists, from one pass over the communities x places array (two with the fill):
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.presence import nonzero_by_row
 from azalai.model.state import ACC, DAYS_PER_WEEK, SRC_BUDGET, SRC_LEVY
 from azalai.model.world import KIND_INTERNATIONAL, KIND_JIHADIST, KIND_MILITIA, KIND_SIGNATORY, KIND_STATE
@@ -100,7 +101,7 @@ def _go_home(W, pop, p, a, v, n, nptr, nidx):
         pop[best, v] += n
 
 
-@njit(cache=True)
+@compiled_only
 def pay_purses(W, S, p, r, ctot, levy, aptr, aidx, nptr, nidx):
     """Levies, the state's budget, upkeep, spending, and the losses of groups that cannot pay.
 
@@ -181,7 +182,7 @@ def pay_purses(W, S, p, r, ctot, levy, aptr, aidx, nptr, nidx):
             ctot[c] = t
 
 
-@njit(cache=True)
+@compiled_only
 def recruit(W, S, p, r, ctot, push, rptr, ridx):
     """Weekly recruitment of every armed group from the supporters it meets (``ridx[rptr[a]:rptr[a + 1]]``:
     the communities, ascending, with people where a is present and support for a; ``push[c, a]``:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.presence import sort_head
 from azalai.model.mechanisms.trafficking import node_rent_rate, terrain_factor
 from azalai.model.rng import SITE_ROUTE_NOISE, uniform
@@ -27,7 +28,7 @@ def _heap_less(hk, hv, i, j):
     return hk[i] < hk[j] or (hk[i] == hk[j] and hv[i] < hv[j])
 
 
-@njit(cache=True)
+@compiled_only
 def _heap_push(hk, hv, n, key, v):
     """Push (key, v) on the binary min-heap of n entries ordered by (key, node); returns the new size."""
     i = n
@@ -43,7 +44,7 @@ def _heap_push(hk, hv, n, key, v):
     return n + 1
 
 
-@njit(cache=True)
+@compiled_only
 def _heap_pop(hk, hv, n):
     """Remove the smallest entry of the heap of n entries (it is read from hk[0], hv[0] before)."""
     n -= 1
@@ -64,7 +65,7 @@ def _heap_pop(hk, hv, n):
     return n
 
 
-@njit(cache=True)
+@compiled_only
 def _owner(W, S, r, k, slot, n, count, depth, seen):
     """The owning network of a path: the armed group that protects most places on it (ties go to the
     network nearer the exit, then to the lower index). ``count``/``depth`` are zero on entry and on return."""
@@ -93,7 +94,7 @@ def _owner(W, S, r, k, slot, n, count, depth, seen):
     return owner
 
 
-@njit(cache=True)
+@compiled_only
 def _record(W, S, r, k, slot, target, prev, count, depth, seen):
     """Store the path from the entry to ``target`` (unwound along ``prev``) and its owning network."""
     P = W.place_ext.shape[0]
@@ -111,7 +112,7 @@ def _record(W, S, r, k, slot, target, prev, count, depth, seen):
     S.path_owner[r, k, slot] = _owner(W, S, r, k, slot, n, count, depth, seen)
 
 
-@njit(cache=True)
+@compiled_only
 def _routes_from(W, S, r, src, ents, ent_k, nent, edge_cost, node_cost, dist, prev, done, hk, hv, count, depth, seen):
     """Dijkstra from ``src`` for the entries ``ents[:nent]`` that start there: each takes the path to
     the nearest exit of its commodity (none if no exit is reachable).
@@ -162,7 +163,7 @@ def _routes_from(W, S, r, src, ents, ent_k, nent, edge_cost, node_cost, dist, pr
             S.path_len[r, k, ei - W.k_entry_ptr[k]] = 0
 
 
-@njit(cache=True)
+@compiled_only
 def choose_routes(W, S, p, lev, r, day, week):
     """Weekly least-expected-cost route choice for every commodity and entry node (Dijkstra), one search
     per place where commodities enter."""

@@ -19,6 +19,7 @@ from numba import njit
 from azalai.model.events import (
     CK_MISSION_FOCUS, CK_PREDATION, CK_RENT_LOSS, CK_SEIZURE, EV_SEIZURE, M_TRAFFICKING, emit, link,
 )
+from azalai.model.jit import compiled_only
 from azalai.model.rng import (
     SITE_CONVOY_COUNT, SITE_CONVOY_ENTRY, SITE_PREDATION, SITE_SEIZE, STREAM_KEY, poisson, uniform,
 )
@@ -224,7 +225,7 @@ def _seize(W, S, p, lev, r, day, v, seizer, owner, value, by_force, remaining, h
     return ev
 
 
-@njit(cache=True)
+@compiled_only
 def move_convoys(W, S, p, lev, r, day):
     """Daily convoys: rents at every place crossed, seizures, predation and delivery."""
     K = W.k_value_day.shape[0]
@@ -324,7 +325,7 @@ def move_convoys(W, S, p, lev, r, day):
                             livelihood_week[r, c] += comm * base_w[owner, c]
 
 
-@njit(cache=True)
+@compiled_only
 def set_entitlements(W, S, p, r):
     """What each group and community expects from trafficking on the status-quo routes.
 

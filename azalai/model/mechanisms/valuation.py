@@ -16,11 +16,12 @@ import numpy as np
 from numba import njit
 
 from azalai.model.events import CK_AIM, CK_ENEMIES_PRESENT, CK_POOL, CK_RENT_STAKE
+from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.violence import hostility
 from azalai.model.world import KIND_INTERNATIONAL, KIND_STATE
 
 
-@njit(cache=True)
+@compiled_only
 def related(W, S, r):
     """Per actor, the other actors it has a relation with or shares an accord pair with, in ascending
     order (CSR): only those can add hostile or allied strength to its places."""
@@ -61,7 +62,7 @@ def _terms(p, k, force_like, rent, people, backers, hos, aim):
     return x_rent, x_pool, x_enemy, p.value_aim * aim
 
 
-@njit(cache=True)
+@compiled_only
 def largest_term(W, S, p, r, a, v, hos, ppl, bk):
     """The largest term of the value of place v to actor a, for the cause chain of an entry: its cause
     kind (0 if no term is positive) and the quantity behind it (the rent, the hostile strength, or
@@ -90,7 +91,7 @@ def largest_term(W, S, p, r, a, v, hos, ppl, bk):
     return t, tv
 
 
-@njit(cache=True)
+@compiled_only
 def place_values(W, S, p, r, a, strength, val, hostile, rptr, ridx, pptr, pidx, ppl, bk, hos_at, ally_at, touched):
     """Value of every place to actor a (0 outside its area) and the hostile strength there (the largest
     term of a value, for the places where fighters are sent: :func:`largest_term`).

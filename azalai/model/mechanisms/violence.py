@@ -26,6 +26,7 @@ from numba import njit
 from azalai.model.events import (
     CK_LOCAL_SUPPORT, CK_AGGRESSION, CK_CONTROL_SHIFT, CK_HOSTILITY, CK_LOCAL_STRENGTH, CK_RENT_STAKE, CK_RESTRAINT_BROKEN, CK_SEIZURE, CK_TENSION, EV_CLASH, EV_IED, EV_NSA_OVERTAKES, EV_GOV_REGAINS, EV_SHELLING, M_VIOLENCE, PAIR_CODE, emit, link,
 )
+from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.control import restrained
 from azalai.model.mechanisms.presence import sort_head
 from azalai.model.rng import (
@@ -140,7 +141,7 @@ def clash_hazard(W, S, p, lev, r, day, v, a, b):
                        restraint)
 
 
-@njit(cache=True)
+@compiled_only
 def clashes(W, S, p, lev, r, day, ptr, idx):
     """Clashes between hostile non-state groups (and the state) present at the same place.
 
@@ -234,7 +235,7 @@ def clashes(W, S, p, lev, r, day, ptr, idx):
                         link(S, r, ev2, 0, CK_CONTROL_SHIFT, v, so / sp if sp > 0.0 else so)
 
 
-@njit(cache=True)
+@compiled_only
 def attacks(W, S, p, lev, r, day, fptr, fidx):
     """Jihadist attacks, IEDs and shelling on state and international posts; sweeps may follow."""
     A, P = W.fighters0.shape
