@@ -22,10 +22,15 @@ class CompiledOnlyDispatcher(CPUDispatcher):
                         "call it from Python through azalai.model.jit.python_entry")
 
 
-def compiled_only(fn):
-    """``njit(cache=True)`` without the Python and C entry points."""
-    disp = CompiledOnlyDispatcher(py_func=fn, locals={}, targetoptions={
-        "nopython": True, "no_cpython_wrapper": True, "no_cfunc_wrapper": True})
+def compiled_only(fn=None, *, nrt=True):
+    """``njit(cache=True)`` without the Python and C entry points; ``compiled_only(nrt=False)`` also
+    without reference counting (numba's ``_nrt=False``: for helpers that take arrays and allocate none)."""
+    if fn is None:
+        return lambda f: compiled_only(f, nrt=nrt)
+    options = {"nopython": True, "no_cpython_wrapper": True, "no_cfunc_wrapper": True}
+    if not nrt:
+        options["_nrt"] = False
+    disp = CompiledOnlyDispatcher(py_func=fn, locals={}, targetoptions=options)
     disp.enable_caching()
     return disp
 

@@ -40,11 +40,14 @@ from azalai.model.world import (
 _NORTH = ZONES["north"]
 
 
+# The community-level helpers take arrays, not the World and State structs: called per community and
+# per actor, each struct handed to them, or each field looked up in a loop, would otherwise cost an
+# atomic increment and decrement of a reference count; the one called from the loop over communities
+# is compiled without reference counting (``nrt=False``).
+
+
 @njit(cache=True, inline="always")
-def promised_share(W, a):
-    """Signatory a's promised share of the interim posts, normalised over the signatories as the posts are."""
-    sig = W.sig
-    promised = W.promised
+def _promised_share_of(sig, promised, a):
     tot = 0.0
     for x in range(sig.shape[0]):
         if sig[x] == 1:
@@ -53,10 +56,14 @@ def promised_share(W, a):
 
 
 @njit(cache=True, inline="always")
-def north_share(W, c):
+def promised_share(W, a):
+    """Signatory a's promised share of the interim posts, normalised over the signatories as the posts are."""
+    return _promised_share_of(W.sig, W.promised, a)
+
+
+@njit(cache=True, inline="always")
+def _north_share(pop0, zone, c):
     """Share of community c's people living in the north, where the interim authorities govern."""
-    pop0 = W.pop0
-    zone = W.place_zone
     tot = 0.0
     north = 0.0
     for v in range(pop0.shape[1]):
@@ -67,46 +74,52 @@ def north_share(W, c):
 
 
 @njit(cache=True, inline="always")
-def political_aspiration(W, p, c):
-    """Weight of community c's strongest political aspiration (independence weighs 1)."""
+def _aspiration(comm_asp, p, c):
     x = 0.0
-    if W.comm_asp[c, ASP_INDEPENDENCE] > 0.0:
+    if comm_asp[c, ASP_INDEPENDENCE] > 0.0:
         x = 1.0
-    if W.comm_asp[c, ASP_AUTONOMY] > 0.0:
+    if comm_asp[c, ASP_AUTONOMY] > 0.0:
         x = max(x, p.aspiration_autonomy)
-    if W.comm_asp[c, ASP_REPRESENTATION] > 0.0:
+    if comm_asp[c, ASP_REPRESENTATION] > 0.0:
         x = max(x, p.aspiration_representation)
-    if W.comm_asp[c, ASP_STATUS] > 0.0:
+    if comm_asp[c, ASP_STATUS] > 0.0:
         x = max(x, p.aspiration_status)
-    if W.comm_asp[c, ASP_SECURITY] > 0.0:
+    if comm_asp[c, ASP_SECURITY] > 0.0:
         x = max(x, p.aspiration_security)
-    if W.comm_asp[c, ASP_RELIGIOUS_ORDER] > 0.0:
+    if comm_asp[c, ASP_RELIGIOUS_ORDER] > 0.0:
         x = max(x, p.aspiration_religious_order)
     return x
 
 
 @njit(cache=True, inline="always")
-def community_unmet(W, S, p, lev, r, day, c):
-    """Unmet political demands of community c (0..~2): representation, status, independence."""
-    A = W.actor_kind.shape[0]
+def political_aspiration(W, p, c):
+    """Weight of community c's strongest political aspiration (independence weighs 1)."""
+    return _aspiration(W.comm_asp, p, c)
+
+
+@compiled_only(nrt=False)
+def _community_unmet(comm, post_share, p, fairness, c):
+    """Unmet political demands of community c (0..~2): representation, status, independence.
+    ``comm``: (W.sig, W.base_w, W.promised, W.pop0, W.place_zone, W.comm_asp, W.comm_sub, W.comm_indep);
+    ``post_share``: ``S.post_share[r]``; ``fairness``: the interim-fairness lever today."""
+    sig, base_w, promised, pop0, zone, comm_asp, comm_sub, comm_indep = comm
+    A = sig.shape[0]
     # Representation: the patrons' posts against their (normalised) promises, averaged with the weights
     # of the community's patrons. A community without a signatory patron takes part in the interim
     # authorities only where they govern: the fairness lever sets the representation of that share.
-    sig = W.sig
-    base_w = W.base_w
     rep = 0.0
     wsum = 0.0
     for a in range(A):
         if sig[a] == 1 and base_w[a, c] > 0.0:
-            fair = promised_share(W, a) if W.promised[a] > 0.0 else p.min_fair_share
-            rep += base_w[a, c] * min(1.0, S.post_share[r, a] / fair)
+            fair = _promised_share_of(sig, promised, a) if promised[a] > 0.0 else p.min_fair_share
+            rep += base_w[a, c] * min(1.0, post_share[a] / fair)
             wsum += base_w[a, c]
     if wsum > 0.0:
         rep = rep / wsum
     else:
-        rep = 1.0 - north_share(W, c) * (1.0 - lev.interim_fairness[day])
-    return (political_aspiration(W, p, c) * (1.0 - rep) * (1.0 + p.status_weight * W.comm_sub[c])
-            + p.independence_demand * W.comm_indep[c])
+        rep = 1.0 - _north_share(pop0, zone, c) * (1.0 - fairness)
+    return (_aspiration(comm_asp, p, c) * (1.0 - rep) * (1.0 + p.status_weight * comm_sub[c])
+            + p.independence_demand * comm_indep[c])
 
 
 @njit(cache=True, inline="always")
@@ -145,20 +158,27 @@ def update_communities(W, S, p, lev, aid, r, day, week):
     act = S.active[r]
     s0 = W.support0
     protector = S.protector[r]
+    lema = S.livelihood_ema[r]
+    lref = S.livelihood_ref[r]
+    lweek = S.livelihood_week[r]
+    region_w = W.comm_region_w
+    comm = (W.sig, base_w, W.promised, W.pop0, W.place_zone, W.comm_asp, W.comm_sub, W.comm_indep)
+    post_share = S.post_share[r]
+    fairness = lev.interim_fairness[day]
     # Livelihood from trafficking, and its reference level after warm-up.
     for c in range(C):
         if week <= 1:
-            S.livelihood_ema[r, c] = S.livelihood_ref[r, c]
+            lema[c] = lref[c]
         else:
-            S.livelihood_ema[r, c] += p.livelihood_smoothing * (S.livelihood_week[r, c] - S.livelihood_ema[r, c])
+            lema[c] += p.livelihood_smoothing * (lweek[c] - lema[c])
     # Per community, the places where it has people (ascending): sums over them that skip exact zeros
     # are the sums over all places bit for bit. Nothing below changes populations before the purses.
     lptr, lidx = nonzero_by_row(pop)
     # Grievance.
     for c in range(C):
         reg_aid = 0.0
-        for g in range(W.comm_region_w.shape[1]):
-            reg_aid += W.comm_region_w[c, g] * aid[day, g]
+        for g in range(region_w.shape[1]):
+            reg_aid += region_w[c, g] * aid[day, g]
         state_present = 0.0
         tot = 0.0
         for i in range(lptr[c], lptr[c + 1]):
@@ -169,14 +189,14 @@ def update_communities(W, S, p, lev, aid, r, day, week):
         absent = 1.0
         if tot > 0.0:
             absent = 1.0 - state_present / tot
-        ref = S.livelihood_ref[r, c] + 1.0
+        ref = lref[c] + 1.0
         for a in range(A):
             g0 = griev[c, a] * p.grievance_decay + harm[c, a]
             loss = lost[c, a]
             if loss > 0.0:
-                g0 += p.livelihood_grievance * W.comm_dep[c] * min(p.livelihood_loss_cap, loss / ref)
+                g0 += p.livelihood_grievance * dep[c] * min(p.livelihood_loss_cap, loss / ref)
             if a == s:
-                g0 += p.exclusion_grievance * community_unmet(W, S, p, lev, r, day, c)
+                g0 += p.exclusion_grievance * _community_unmet(comm, post_share, p, fairness, c)
                 g0 += p.state_absence_grievance * absent
                 g0 -= p.aid_relief * reg_aid
             elif kind[a] == KIND_INTERNATIONAL:

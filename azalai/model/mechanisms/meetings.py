@@ -15,7 +15,7 @@ import numpy as np
 from azalai.model.jit import compiled_only
 
 
-@compiled_only
+@compiled_only(nrt=False)  # called per community: no reference counting of the arrays it takes
 def met_actors(protector, c, s, lptr, lidx, aptr, aidx, meet, lst):
     """The actors community c meets, flagged in ``meet`` and listed in ``lst`` (returns how many): those
     present where it has people, the protectors of those places, and the state (whose reach, and

@@ -28,7 +28,12 @@ def _heap_less(hk, hv, i, j):
     return hk[i] < hk[j] or (hk[i] == hk[j] and hv[i] < hv[j])
 
 
-@compiled_only
+# The helpers of the search take arrays, not the World and State structs, and are compiled without
+# reference counting: each struct or array handed to a helper with branches otherwise costs an atomic
+# increment and decrement of its reference count per call (per heap operation, per path).
+
+
+@compiled_only(nrt=False)
 def _heap_push(hk, hv, n, key, v):
     """Push (key, v) on the binary min-heap of n entries ordered by (key, node); returns the new size."""
     i = n
@@ -44,7 +49,7 @@ def _heap_push(hk, hv, n, key, v):
     return n + 1
 
 
-@compiled_only
+@compiled_only(nrt=False)
 def _heap_pop(hk, hv, n):
     """Remove the smallest entry of the heap of n entries (it is read from hk[0], hv[0] before)."""
     n -= 1
@@ -65,14 +70,14 @@ def _heap_pop(hk, hv, n):
     return n
 
 
-@compiled_only
-def _owner(W, S, r, k, slot, n, count, depth, seen):
+@compiled_only(nrt=False)
+def _owner(protector, path_nodes, actor_kind, r, k, slot, n, count, depth, seen):
     """The owning network of a path: the armed group that protects most places on it (ties go to the
     network nearer the exit, then to the lower index). ``count``/``depth`` are zero on entry and on return."""
     ns = 0
     for i in range(n):
-        g = S.protector[r, S.path_nodes[r, k, slot, i]]
-        if g >= 0 and (W.actor_kind[g] == KIND_SIGNATORY or W.actor_kind[g] == KIND_JIHADIST or W.actor_kind[g] == KIND_MILITIA):
+        g = protector[r, path_nodes[r, k, slot, i]]
+        if g >= 0 and (actor_kind[g] == KIND_SIGNATORY or actor_kind[g] == KIND_JIHADIST or actor_kind[g] == KIND_MILITIA):
             if count[g] == 0.0:
                 seen[ns] = g
                 ns += 1
@@ -94,28 +99,33 @@ def _owner(W, S, r, k, slot, n, count, depth, seen):
     return owner
 
 
-@compiled_only
-def _record(W, S, r, k, slot, target, prev, count, depth, seen):
-    """Store the path from the entry to ``target`` (unwound along ``prev``) and its owning network."""
-    P = W.place_ext.shape[0]
+@compiled_only(nrt=False)
+def _record(paths, r, k, slot, target, prev, count, depth, seen):
+    """Store the path from the entry to ``target`` (unwound along ``prev``) and its owning network.
+    ``paths``: (path_nodes, path_len, path_owner, protector, actor_kind)."""
+    path_nodes, path_len, path_owner, protector, actor_kind = paths
+    P = prev.shape[0]
     n = 0
     v = target
     while v >= 0 and n <= P:
-        S.path_nodes[r, k, slot, n] = v
+        path_nodes[r, k, slot, n] = v
         n += 1
         v = prev[v]
     for i in range(n // 2):  # reverse in place
-        t = S.path_nodes[r, k, slot, i]
-        S.path_nodes[r, k, slot, i] = S.path_nodes[r, k, slot, n - 1 - i]
-        S.path_nodes[r, k, slot, n - 1 - i] = t
-    S.path_len[r, k, slot] = n
-    S.path_owner[r, k, slot] = _owner(W, S, r, k, slot, n, count, depth, seen)
+        t = path_nodes[r, k, slot, i]
+        path_nodes[r, k, slot, i] = path_nodes[r, k, slot, n - 1 - i]
+        path_nodes[r, k, slot, n - 1 - i] = t
+    path_len[r, k, slot] = n
+    path_owner[r, k, slot] = _owner(protector, path_nodes, actor_kind, r, k, slot, n, count, depth, seen)
 
 
-@compiled_only
-def _routes_from(W, S, r, src, ents, ent_k, nent, edge_cost, node_cost, dist, prev, done, hk, hv, count, depth, seen):
+@compiled_only(nrt=False)
+def _routes_from(graph, paths, r, src, ents, ent_k, nent, edge_cost, node_cost, dist, prev, done, hk, hv, count, depth,
+                 seen):
     """Dijkstra from ``src`` for the entries ``ents[:nent]`` that start there: each takes the path to
     the nearest exit of its commodity (none if no exit is reachable).
+
+    ``graph``: (adj_ptr, adj_nbr, adj_edge, k_exit, k_entry_ptr); ``paths``: as :func:`_record` takes them.
 
     A binary heap keyed by (distance, place) settles places in exactly the order of a scan for the
     smallest tentative distance with ties to the lowest index: stale entries (a place whose distance
@@ -124,7 +134,9 @@ def _routes_from(W, S, r, src, ents, ent_k, nent, edge_cost, node_cost, dist, pr
     entry's path is taken when the first exit of its commodity is settled, as a search of its own that
     stopped there would have found it.
     """
-    P = W.place_ext.shape[0]
+    adj_ptr, adj_nbr, adj_edge, k_exit, k_entry_ptr = graph
+    path_len = paths[1]
+    P = prev.shape[0]
     for v in range(P):
         dist[v] = np.inf
         prev[v] = -1
@@ -142,16 +154,16 @@ def _routes_from(W, S, r, src, ents, ent_k, nent, edge_cost, node_cost, dist, pr
         if u != src:
             for i in range(nent):
                 ei = ents[i]
-                if ei >= 0 and W.k_exit[ent_k[ei], u] == 1:
+                if ei >= 0 and k_exit[ent_k[ei], u] == 1:
                     k = ent_k[ei]
-                    _record(W, S, r, k, ei - W.k_entry_ptr[k], u, prev, count, depth, seen)
+                    _record(paths, r, k, ei - k_entry_ptr[k], u, prev, count, depth, seen)
                     ents[i] = -1
                     left -= 1
-        for j in range(W.adj_ptr[u], W.adj_ptr[u + 1]):
-            v = W.adj_nbr[j]
+        for j in range(adj_ptr[u], adj_ptr[u + 1]):
+            v = adj_nbr[j]
             if done[v]:
                 continue
-            nd = dist[u] + edge_cost[W.adj_edge[j]] + node_cost[v]
+            nd = dist[u] + edge_cost[adj_edge[j]] + node_cost[v]
             if nd < dist[v]:
                 dist[v] = nd
                 prev[v] = u
@@ -160,7 +172,7 @@ def _routes_from(W, S, r, src, ents, ent_k, nent, edge_cost, node_cost, dist, pr
         ei = ents[i]
         if ei >= 0:
             k = ent_k[ei]
-            S.path_len[r, k, ei - W.k_entry_ptr[k]] = 0
+            path_len[r, k, ei - k_entry_ptr[k]] = 0
 
 
 @compiled_only
@@ -196,6 +208,8 @@ def choose_routes(W, S, p, lev, r, day, week):
             ent_k[ei] = k
     taken = np.zeros(NE, dtype=np.bool_)
     ents = np.empty(NE, dtype=np.int64)
+    graph = (W.adj_ptr, W.adj_nbr, W.adj_edge, W.k_exit, W.k_entry_ptr)
+    paths = (S.path_nodes, S.path_len, S.path_owner, S.protector, W.actor_kind)
     for e0 in range(NE):
         if taken[e0]:
             continue
@@ -206,5 +220,5 @@ def choose_routes(W, S, p, lev, r, day, week):
                 taken[ei] = True
                 ents[nent] = ei
                 nent += 1
-        _routes_from(W, S, r, src, ents, ent_k, nent, edge_cost, node_cost, dist, prev, done, hk, hv, count, depth,
-                     seen)
+        _routes_from(graph, paths, r, src, ents, ent_k, nent, edge_cost, node_cost, dist, prev, done, hk, hv, count,
+                     depth, seen)
