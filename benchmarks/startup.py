@@ -2,7 +2,9 @@
 timed from outside, and a probe timing the engine's load inside a process.
 
 Each process gets the sources on ``PYTHONPATH``, its own numba cache directory and one numba thread;
-``workers`` sets ``AZALAI_COMPILE_WORKERS`` (unset: the default, one compiling process per CPU).
+``workers`` sets ``AZALAI_COMPILE_WORKERS`` (unset: the default, one compiling process per CPU). An empty
+cache directory is not seeded from the build installed with the sources (``AZALAI_SEED_CACHE=0``) unless
+``seed`` is true, so that a cold run compiles.
 """
 
 from __future__ import annotations
@@ -29,15 +31,16 @@ out = {"import_prepare": t1 - t0, "load": (t2 - t1) - (t3 - t2)}
 LOAD_PROBE = LOAD_PROBE_HEAD + "print(json.dumps(out))\n"
 
 
-def env_for(src: Path, cache: Path, workers: int | None = None) -> dict:
-    env = dict(os.environ, PYTHONPATH=str(src), NUMBA_CACHE_DIR=str(cache), NUMBA_NUM_THREADS="1")
+def env_for(src: Path, cache: Path, workers: int | None = None, seed: bool = False) -> dict:
+    env = dict(os.environ, PYTHONPATH=str(src), NUMBA_CACHE_DIR=str(cache), NUMBA_NUM_THREADS="1",
+               AZALAI_SEED_CACHE="1" if seed else "0")
     env.pop("AZALAI_COMPILE_WORKERS", None)
     if workers is not None:
         env["AZALAI_COMPILE_WORKERS"] = str(workers)
     return env
 
 
-def cli_run(src: Path, cache: Path, work: Path, workers: int | None = None) -> dict:
+def cli_run(src: Path, cache: Path, work: Path, workers: int | None = None, seed: bool = False) -> dict:
     """Wall and CPU seconds (its worker processes' included) of ``azalai run --days 30`` in a fresh
     process, and the load average at its start."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -45,7 +48,7 @@ def cli_run(src: Path, cache: Path, work: Path, workers: int | None = None) -> d
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "-m", "azalai.cli.main", "run", "--days", "30", "--out", str(work / "out"),
                     "--store", str(work / "s.duckdb"), "--force", "--format", "json"],
-                   cwd=work, env=env_for(src, cache, workers), check=True, capture_output=True)
+                   cwd=work, env=env_for(src, cache, workers, seed), check=True, capture_output=True)
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)

@@ -66,16 +66,36 @@ def test_an_empty_cache_is_detected(tmp_path) -> None:
     assert loop_is_cached(prep)
     code = "from azalai.model.engine import prepare; from azalai.model.compile_plan import loop_is_cached; " \
            "print(loop_is_cached(prepare('mali-2016', 'baseline-2016', days=14)))"
-    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path), PYTHONPATH=str(ROOT))
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path), PYTHONPATH=str(ROOT), AZALAI_SEED_CACHE="0")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_an_empty_numba_cache_dir_is_seeded_from_the_installed_build(tmp_path) -> None:
+    """The engine compiled at installation (``__pycache__``) fills an empty NUMBA_CACHE_DIR, so the
+    first run there loads the loop instead of compiling it, and gives the same results."""
+    prep = prepare("mali-2016", "baseline-2016", days=14)
+    here = simulate_batch(prep, [3])[0]
+    assert loop_is_cached(prep)
+    code = ("from azalai.model.engine import prepare, simulate_batch; "
+            "from azalai.model.compile_plan import loop_is_cached; "
+            "prep = prepare('mali-2016', 'baseline-2016', days=14); c = loop_is_cached(prep); "
+            "print(c, simulate_batch(prep, [3])[0][0]['fatalities'])")
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path), PYTHONPATH=str(ROOT))
+    env.pop("AZALAI_SEED_CACHE", None)
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    cached, fatalities = out.stdout.split()
+    assert cached == "True"
+    assert float(fatalities) == here[0]["fatalities"]
+    installed = sorted(f.name for f in (ROOT / "azalai" / "model").rglob("__pycache__/*.nbi"))
+    assert sorted(f.name for f in tmp_path.rglob("*.nbi")) == installed
 
 
 def test_a_stale_cache_in_numba_cache_dir_is_cleared(tmp_path) -> None:
     """With NUMBA_CACHE_DIR set, compiled code of other sources is deleted on import (numba itself only
     checks the file of each function, not its callees')."""
     code = ("import azalai.model as m, pathlib; here = pathlib.Path(m.__file__).parent; "
-            "print('\\n'.join(str(d) for d in m._cache_dirs(here, sorted(here.rglob('*.py')))[1:]))")
+            "print('\\n'.join(str(d) for d, _ in m._cache_dirs(here, sorted(here.rglob('*.py')))[1:]))")
     env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path), PYTHONPATH=str(ROOT))
     dirs = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                           check=True).stdout.split()
