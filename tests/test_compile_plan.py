@@ -87,8 +87,9 @@ def test_an_empty_numba_cache_dir_is_seeded_from_the_installed_build(tmp_path) -
     cached, fatalities = out.stdout.split()
     assert cached == "True"
     assert float(fatalities) == here[0]["fatalities"]
-    installed = sorted(f.name for f in (ROOT / "azalai" / "model").rglob("__pycache__/*.nbi"))
-    assert sorted(f.name for f in tmp_path.rglob("*.nbi")) == installed
+    installed = {f.name for f in (ROOT / "azalai" / "model").rglob("__pycache__/*.nbi")}
+    seeded = {f.name for f in tmp_path.rglob("*.nbi")}
+    assert seeded and seeded <= installed
 
 
 def test_a_stale_cache_in_numba_cache_dir_is_cleared(tmp_path) -> None:
