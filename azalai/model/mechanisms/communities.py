@@ -224,7 +224,7 @@ def update_communities(W, S, p, lev, aid, r, day, week):
     if week == 0:
         for c in range(C):
             for a in range(A):
-                S.prot_ref[r, c, a] = _protection_of(base_w, dep, ctot, cprot, c, a)
+                S.prot_ref[r, c, a] = _protection_of(base_w[a, c], dep[c], ctot[c], cprot[c, a])
     prot_ref = S.prot_ref[r]
     en_ptr, en_idx, rv_ptr, rv_idx = enemy_lists(rel)
     # Who meets whom: per place, the actors present.
@@ -252,14 +252,14 @@ def update_communities(W, S, p, lev, aid, r, day, week):
         n = met_actors(protector, c, s, lptr, lidx, aptr, aidx, meet, lst)
         # Elsewhere, the pairs that still hold support or that the scenario declares.
         for a in range(A):
-            if not meet[a] and (sup[c, a] != 0.0 or _support_anchor(mc, act, s0, p, c, a, False) > 0.0):
+            if not meet[a] and (sup[c, a] != 0.0 or _support_anchor(mc[a], act[a], s0[c, a], p, c, False) > 0.0):
                 lst[n] = a
                 n += 1
         sort_head(lst, n)
         s0tot = 0.0
         for i in range(n):
             a = lst[i]
-            anchor[a] = _support_anchor(mc, act, s0, p, c, a, meet[a])
+            anchor[a] = _support_anchor(mc[a], act[a], s0[c, a], p, c, meet[a])
             s0tot += anchor[a]
         denom = max(p.unaligned_floor, 1.0 - s0tot)
         for i in range(n):
@@ -268,7 +268,7 @@ def update_communities(W, S, p, lev, aid, r, day, week):
                 target[a] = anchor[a]  # where they do not meet, support returns to the declared level
                 denom += target[a]
                 continue
-            x = p.support_protection * (_protection_of(base_w, dep, ctot, cprot, c, a) - prot_ref[c, a])
+            x = p.support_protection * (_protection_of(base_w[a, c], dep[c], ctot[c], cprot[c, a]) - prot_ref[c, a])
             x -= p.support_grievance * griev[c, a]
             opp = 0.0
             for k in range(en_ptr[a], en_ptr[a + 1]):
@@ -330,23 +330,27 @@ def update_communities(W, S, p, lev, aid, r, day, week):
 
 
 @njit(cache=True, inline="always")
-def _support_anchor(militia_comm, active, support0, p, c, a, met):
-    """The support level community c's support for a is anchored to: the scenario's (where they meet,
-    at least the latent sympathy ``support_floor``); none for a militia not formed; for a formed
-    militia, its own community's backing. (``W.militia_comm``, ``S.active[r]``, ``W.support0``.)"""
-    if militia_comm[a] >= 0:
-        if active[a] == 0:
+def _support_anchor(militia_comm, active, support0, p, c, met):
+    """The support level community c's support for an actor is anchored to: the scenario's (where they
+    meet, at least the latent sympathy ``support_floor``); none for a militia not formed; for a formed
+    militia, its own community's backing. (The actor's ``W.militia_comm`` and ``S.active[r]`` entries,
+    and ``W.support0[c]``'s: scalars, since arrays handed to an inlined helper in a loop would have
+    their reference counts raised and lowered at every call.)"""
+    if militia_comm >= 0:
+        if active == 0:
             return 0.0
-        if militia_comm[a] == c:
+        if militia_comm == c:
             return p.militia_support
     if met:
-        return max(support0[c, a], p.support_floor)
-    return support0[c, a]
+        return max(support0, p.support_floor)
+    return support0
 
 
 @njit(cache=True, inline="always")
-def _protection_of(base_w, comm_dep, ctot, cprot, c, a):
+def _protection_of(base_w, comm_dep, ctot, cprot):
+    """Share of a community's people (``ctot``) protected by an actor (``cprot``), plus the actor's
+    share of its livelihood (``base_w * comm_dep``); scalars, as for :func:`_support_anchor`."""
     x = 0.0
-    if ctot[c] > 0.0:
-        x = cprot[c, a] / ctot[c]
-    return x + base_w[a, c] * comm_dep[c]
+    if ctot > 0.0:
+        x = cprot / ctot
+    return x + base_w * comm_dep
