@@ -197,6 +197,7 @@ loc_support         float64 R A P
 prot_ref            float64 R C A
 enemy_support       float64 R A C
 transit             float64 R A P TW
+transit_n           int64   R A P
 mv_value            float64 R A P
 mv_term             int64   R A P
 mv_termval          float64 R A P

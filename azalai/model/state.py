@@ -169,6 +169,7 @@ def alloc_state(w, seeds: np.ndarray, days: int, record: bool) -> State:
         prot_ref=f((R, C, A)),
         enemy_support=f((R, A, C)),
         transit=f((R, A, P, TRANSIT_WEEKS)),
+        transit_n=np.zeros((R, A, P), dtype=i64),
         mv_value=f((R, A, P)),
         mv_term=np.zeros((R, A, P), dtype=i64),
         mv_termval=f((R, A, P)),

@@ -118,7 +118,7 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
     bcount = np.zeros(A, dtype=np.int64)
     bbuf = np.empty(A * C, dtype=np.int64)
     nb = 0
-    cand = np.zeros(A * P)
+    cand = np.empty(A * P)  # only its first m entries are written and read
     cand_k = np.empty(A * P, dtype=np.int64)
     # What the tips of one force share until an operation changes who is where: each rival's place of
     # most fighters in the area and its sum of rents there (-2: computed again on first use), and the

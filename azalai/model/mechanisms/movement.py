@@ -31,6 +31,7 @@ international forces) move toward the size their force-size levers set, replacin
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from azalai.model.events import (
     CK_BETTER_PLACE, CK_ENEMIES_PRESENT, CK_LOCAL_STRENGTH, CK_MOVED_FROM, CK_PLACE_VALUE, CK_RENT_STAKE, EV_BASE,
@@ -50,6 +51,18 @@ _REINFORCED = ACC["force_reinforced"]
 _WITHDRAWN = ACC["force_withdrawn"]
 
 
+@njit(cache=True, inline="always")
+def add_to_ring(S, r, a, v, slot, x):
+    """Fighters of a set out for v, arriving in the week of ``slot``; ``transit_n[r, a, v]`` counts the
+    slots of the ring of (a, v) that are not zero, so that a scan can skip a place nobody is
+    travelling to (its slots add exact zeros)."""
+    y = S.transit[r, a, v, slot]
+    z = y + x
+    S.transit[r, a, v, slot] = z
+    if y == 0.0 and z != 0.0:
+        S.transit_n[r, a, v] += 1
+
+
 @compiled_only
 def arrivals(W, S, p, r, day, week):
     """Fighters whose journey ends this week arrive; a group arriving where it was absent enters it."""
@@ -58,11 +71,15 @@ def arrivals(W, S, p, r, day, week):
     slot = week % TW
     for a in range(A):
         tr = S.transit[r, a]  # looked up once per actor (the same array)
+        legs = S.transit_n[r, a]
         for v in range(P):
+            if legs[v] == 0:
+                continue  # nobody on the road to v (its ring holds only zeros)
             x = tr[v, slot]
             if x <= 0.0:
                 continue
             tr[v, slot] = 0.0
+            legs[v] -= 1
             was = S.fighters[r, a, v]
             now = was + x
             S.fighters[r, a, v] = now
@@ -104,8 +121,9 @@ def resize_force(W, S, p, lev, r, day, a):
         here += f
         if W.force_base[a, v] == 1:
             at_bases += f
-        for t in range(TW):
-            cur += S.transit[r, a, v, t]
+        if S.transit_n[r, a, v] != 0:  # otherwise every slot is zero: the same sum
+            for t in range(TW):
+                cur += S.transit[r, a, v, t]
     target *= m
     gap = p.force_rotation * (target - cur)
     if gap > 0.0:
@@ -299,7 +317,7 @@ def reallocate(W, S, p, lev, r, day, week):
                     tw = 1
                 if tw > TW - 1:
                     tw = TW - 1
-                S.transit[r, a, v, (week + tw) % TW] += x
+                add_to_ring(S, r, a, v, (week + tw) % TW, x)
                 mf = S.mv_from[r, a, v]
                 if mf < 0 or out[u] > out[mf]:
                     S.mv_from[r, a, v] = u

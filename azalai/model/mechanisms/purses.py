@@ -114,6 +114,7 @@ def pay_purses(W, S, p, r, ctot, levy, aptr, aidx, nptr, nidx):
     C = W.pop0.shape[0]
     fi = S.fighters[r]
     tr = S.transit[r]
+    legs = S.transit_n[r]
     pop = S.pop[r]
     cash = S.cash[r]
     acc = S.acc[r]
@@ -135,6 +136,8 @@ def pay_purses(W, S, p, r, ctot, levy, aptr, aidx, nptr, nidx):
             x = fi[a, v]
             if x != 0.0:
                 total_f += x
+            if legs[a, v] == 0:
+                continue  # nobody on the road to v: its slots are all zero (movement.add_to_ring)
             for wk in range(TW):
                 y = tr[a, v, wk]  # fighters on the road are paid too
                 if y != 0.0:
