@@ -42,23 +42,35 @@ def per_run(df: pd.DataFrame, cols: list[str], n: int, top: int = 10) -> str:
     return t.round(1).to_string()
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def run_arguments(doc: str) -> argparse.ArgumentParser:
+    """The options of a script that runs seeds 1..n of a scenario with a parameter file and overrides."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--params", help="parameter file (a mapping or {values: ...})")
     ap.add_argument("--set", action="append", default=[], help="NAME=VALUE over the parameter file")
     ap.add_argument("--scenario", default="mali-2016")
-    ap.add_argument("--regions", default="Kidal,Mopti")
-    ap.add_argument("--acled", required=True, help="ACLED monthly aggregates CSV")
-    ap.add_argument("--period", default="2015-07:2016-06", help="observed months FIRST:LAST")
     ap.add_argument("-n", type=int, default=50)
     ap.add_argument("--days", type=int, default=366)
-    a = ap.parse_args()
+    return ap
+
+
+def run_params(a: argparse.Namespace) -> dict:
+    """The parameter file's values with the --set overrides."""
     from azalai.model.params import load_param_file
 
     params = dict(load_param_file(a.params)) if a.params else {}
     for kv in a.set:
         k, v = kv.split("=")
         params[k] = float(v)
+    return params
+
+
+def main() -> None:
+    ap = run_arguments(__doc__)
+    ap.add_argument("--regions", default="Kidal,Mopti")
+    ap.add_argument("--acled", required=True, help="ACLED monthly aggregates CSV")
+    ap.add_argument("--period", default="2015-07:2016-06", help="observed months FIRST:LAST")
+    a = ap.parse_args()
+    params = run_params(a)
     ev = model_events(a.scenario, params, a.n, a.days)
     first, last = a.period.split(":")
     ob = pd.read_csv(a.acled)
