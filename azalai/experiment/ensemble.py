@@ -32,7 +32,7 @@ from azalai.interrupts import raise_if_signalled
 from azalai.errors import InputError, Problem
 from azalai.experiment.batching import DEFAULT_BATCH, make_batches, parallel_parts
 from azalai.experiment.executors import BatchResult, RunSpec, execute
-from azalai.experiment.executors.base import params_key
+from azalai.experiment.executors.base import params_key, remember_prepared
 from azalai.experiment.store import append, borrow, transaction
 from azalai.experiment.store_tables import ensure_tables
 from azalai.limits import SEED, check_all, check_seed_span
@@ -61,14 +61,38 @@ def _bad(field: str, msg: str) -> InputError:
     return InputError(Problem("<arguments>", None, None, field, msg))
 
 
+def _outcome_table(results: Sequence[BatchResult]):
+    """(replicates, seeds, outcome names, values: replicate x outcome) of the results, or None when the
+    replicates do not all report the same outcomes in the same order (never the case for one model) or
+    there are none."""
+    import numpy as np
+
+    outs = [o for res in results for o in res.outcomes]
+    names = tuple(outs[0]) if outs else ()
+    if not outs or any(tuple(o) != names for o in outs):
+        return None
+    reps = np.fromiter((int(r) for res in results for r in res.replicates), np.int64, len(outs))
+    seeds = np.fromiter((int(s) for res in results for s in res.seeds), np.int64, len(outs))
+    values = np.array([list(o.values()) for o in outs], dtype=np.float64).reshape(len(outs), len(names))
+    return reps, seeds, names, values
+
+
 def _outcome_frame(run_id: str, results: Sequence[BatchResult]):
+    """Long format: one row per (replicate, outcome), replicate by replicate in the outcomes' order."""
+    import numpy as np
     import pandas as pd  # here, not at the top: checks that refuse a command stay light
 
-    recs = []
-    for res in results:
-        for rep, seed, outs in zip(res.replicates, res.seeds, res.outcomes):
-            recs.extend((run_id, int(rep), int(seed), k, float(v)) for k, v in outs.items())
-    return pd.DataFrame(recs, columns=["run_id", "replicate", "seed", "outcome", "value"])
+    cols = ["run_id", "replicate", "seed", "outcome", "value"]
+    table = _outcome_table(results)
+    if table is None:
+        recs = [(run_id, int(rep), int(seed), k, float(v)) for res in results
+                for rep, seed, outs in zip(res.replicates, res.seeds, res.outcomes) for k, v in outs.items()]
+        return pd.DataFrame(recs, columns=cols)
+    reps, seeds, names, values = table
+    k = len(names)
+    return pd.DataFrame({"run_id": np.full(values.size, run_id, dtype=object), "replicate": np.repeat(reps, k),
+                         "seed": np.repeat(seeds, k), "outcome": np.tile(np.array(names, dtype=object), len(reps)),
+                         "value": values.ravel()}, columns=cols)
 
 
 def write_batch(con, run_id: str, res: BatchResult) -> None:
@@ -105,17 +129,22 @@ def stored_replicates(con, run_id: str) -> set[int]:
     return {int(r[0]) for r in rows}
 
 
-def _wide(results: Sequence[BatchResult], param_sets=None):
+def _wide(results: Sequence[BatchResult]):
+    """One row per replicate (replicate, seed, then the outcomes), in replicate order."""
     import pandas as pd
 
-    rows = []
-    for res in results:
-        for rep, seed, outs in zip(res.replicates, res.seeds, res.outcomes):
-            rows.append({"replicate": int(rep), "seed": int(seed), **outs})
-    df = pd.DataFrame(rows)
-    if len(df):
-        df = df.sort_values("replicate").reset_index(drop=True)
-    return df
+    table = _outcome_table(results)
+    if table is None:
+        rows = [{"replicate": int(rep), "seed": int(seed), **outs} for res in results
+                for rep, seed, outs in zip(res.replicates, res.seeds, res.outcomes)]
+        df = pd.DataFrame(rows)
+        return df.sort_values("replicate").reset_index(drop=True) if len(df) else df
+    reps, seeds, names, values = table
+    order = reps.argsort(kind="stable")
+    values = values[order]
+    cols = {"replicate": reps[order], "seed": seeds[order]}
+    cols.update((name, values[:, j]) for j, name in enumerate(names))
+    return pd.DataFrame(cols)
 
 
 def run_ensemble(
@@ -182,6 +211,7 @@ def run_ensemble(
     prep = prepare(sc, pol, days, params)  # validates days and overrides before anything is stored
     spec = RunSpec(sc, pol, prep.days, dict(params) if params else None, bool(events),
                    key=f"{prep.scenario_hash}|{pol.model_dump_json()}|{prep.days}|{params_key(params)}|{events}")
+    remember_prepared(spec, prep)  # the runners here and in forked workers use it
 
     batches = make_batches(list(range(n)), seed_list, param_samples, batch_size, parallel_parts(backend, workers))
     con, close = borrow(store)

@@ -85,15 +85,28 @@ def params_key(p: Mapping[str, float] | None) -> str:
     return json.dumps({k: float(v) for k, v in (p or {}).items()}, sort_keys=True)
 
 
+_PREPARED: dict[str, Any] = {}  # spec key -> the world the driver prepared for it (one kept)
+
+
+def remember_prepared(spec: RunSpec, prep) -> None:
+    """Let runners of ``spec`` in this process, and in workers forked from it, use the world the driver
+    has already prepared for it instead of preparing it again (a prepared world is never modified)."""
+    _PREPARED.clear()
+    if spec.key:
+        _PREPARED[spec.key] = prep
+
+
 class Runner:
     """Runs batches of one spec, preparing the world once and swapping parameter sets in cheaply."""
 
     def __init__(self, spec: RunSpec) -> None:
-        from azalai.model.engine import prepare
-
         self.spec = spec
         self.stamp = model_stamp()
-        self.base = prepare(spec.scenario, spec.policy, spec.days, spec.params)
+        self.base = _PREPARED.get(spec.key) if spec.key else None
+        if self.base is None:
+            from azalai.model.engine import prepare
+
+            self.base = prepare(spec.scenario, spec.policy, spec.days, spec.params)
         self._preps: dict[str, Any] = {params_key(spec.params): self.base}
 
     def prepared(self, params: Mapping[str, float] | None):

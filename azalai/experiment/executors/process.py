@@ -67,13 +67,20 @@ def _run(batch: Batch) -> BatchResult:
     return _RUNNER.run(batch)
 
 
+_WARM: set[bool] = set()  # with_events values whose batch entry points this process has run
+
+
 def warm_parent(spec: RunSpec) -> None:
     """Compile or load the batch entry point in this process, so the disk cache is complete (and a
-    forked worker inherits the loaded engine)."""
+    forked worker inherits the loaded engine). Once per process (and events flag): the compiled code
+    does not depend on the scenario, policy or parameter values."""
+    if spec.with_events in _WARM:
+        return
     from azalai.model.engine import prepare, simulate_batch
 
     prep = prepare(spec.scenario, spec.policy, 7, spec.params)
     simulate_batch(prep, [0], with_events=spec.with_events)
+    _WARM.add(spec.with_events)
 
 
 def default_workers() -> int:
