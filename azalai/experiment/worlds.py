@@ -255,13 +255,14 @@ def prepare_arm(sc, world: World, arm: Arm, days: int | None):
 
 def _run_world(sc, world: World, arms: Mapping[str, Arm], seeds: Sequence[int], days, keep, with_events,
                measure=None):
-    from azalai.model.engine import events_frame, outcomes_of, run_prepared
+    from azalai.model.engine import events_frame, run_prepared
+    from azalai.model.outcomes import values
 
     rows, events = [], {}
     for label, arm in arms.items():
         prep = prepare_arm(sc, world, arm, days)
         S = run_prepared(prep, list(seeds))
-        outs = [outcomes_of(prep, S, r) for r in range(len(seeds))]
+        outs = values(prep, S)
         if measure is not None:
             for r, o in enumerate(outs):
                 o.update(measure(prep, S, r))

@@ -25,8 +25,8 @@ from azalai.model.frames import events_frame, timeseries_frame, tips_frame
 from azalai.model.params import Params, make_params, params_dict
 from azalai.policy.loader import resolve_policy
 from azalai.scenario.loader import resolve_scenario
-from azalai.model.state import ACC, alloc_state
-from azalai.model.world import KIND_INTERNATIONAL, KIND_JIHADIST, KIND_SIGNATORY, Index, World, build_world, lever_matrix
+from azalai.model.state import alloc_state
+from azalai.model.world import Index, World, build_world, lever_matrix
 from azalai.policy.schema import LEVERS, Policy
 from azalai.scenario.schema import Scenario
 
@@ -155,123 +155,10 @@ def run_prepared(prep: Prepared, seeds: Sequence[int], record: bool = False, che
 
 
 def outcomes_of(prep: Prepared, S, r: int) -> dict[str, float]:
-    """The per-run outcome scalars (BRIEF §Outcomes) of replicate r."""
-    w, idx = prep.world, prep.index
-    acc = S.acc[r]
-    A = len(idx.actors)
-    out: dict[str, float] = {}
-    g = lambda name: float(acc[ACC[name]])  # noqa: E731
-    out["fatalities"] = g("fatalities")
-    out["fatalities_civilian"] = g("fatalities_civilian")
-    out["fatalities_battles"] = g("fatalities_battles")
-    out["fatalities_remote"] = g("fatalities_remote")
-    out["fatalities_vac"] = g("fatalities_vac")
-    out["events"] = float(S.ev_n[r])
-    out["signatory_clashes"] = g("signatory_clashes")
-    out["clashes"] = g("clashes")
-    out["attacks"] = g("attacks")
-    jih = [a for a in range(A) if w.actor_kind[a] == KIND_JIHADIST]
-    j_end = float(S.fighters[r][jih].sum() + S.transit[r][jih].sum()) if jih else 0.0
-    j_start = float(w.fighters0[jih].sum()) if jih else 0.0
-    out["jihadist_strength"] = j_end
-    out["jihadist_strength_change"] = (j_end - j_start) / j_start if j_start > 0 else 0.0
-    pop = S.pop[r].sum(axis=1)
-    popw = pop / pop.sum() if pop.sum() > 0 else pop
-    out["jihadist_support"] = float((S.support[r][:, jih].sum(axis=1) * popw).sum()) if jih else 0.0
-    out["jihadist_recruits"] = g("jihadist_recruits")
-    out["recruits"] = g("recruits")
-    out["trafficking_entered"] = g("value_entered")
-    out["trafficking_transited"] = g("transit_value")
-    out["trafficking_seized"] = g("seized_value")
-    out["seizures"] = g("seizures")
-    out["predations"] = g("predations")
-    out["transit_share"] = g("transit_value") / g("value_entered") if g("value_entered") > 0 else 0.0
-    sig_rev = 0.0
-    for a in range(A):
-        rev = float(S.income[r, a].sum())
-        out[f"revenue_{idx.actors[a]}"] = rev
-        if w.actor_kind[a] == KIND_SIGNATORY:
-            sig_rev += rev
-    out["revenue_signatories"] = sig_rev
-    out["rent_signatories"] = float(
-        sum(S.income[r, a, 0] + S.income[r, a, 1] for a in range(A) if w.actor_kind[a] == KIND_SIGNATORY)
-    )
-    fd = g("accord_failure_day")
-    out["accord_failed"] = 1.0 if fd >= 0 else 0.0
-    out["accord_failure_day"] = fd if fd >= 0 else float(prep.days)
-    out["accord_breaks"] = g("accord_breaks")
-    NP = len(idx.pairs)
-    out["tension_max"] = float(S.tension[r, :NP].max()) if NP else 0.0
-    out["tension_mean"] = float(S.tension[r, :NP].mean()) if NP else 0.0
-    out["tips"] = g("tips")
-    out["tips_false"] = g("tips_false")
-    out["tips_acted"] = g("tips_acted")
-    out["false_tips_acted"] = g("false_tips_acted")
-    out["false_tip_share_acted"] = g("false_tips_acted") / g("tips_acted") if g("tips_acted") > 0 else 0.0
-    out["tips_outside_mandate"] = g("tips_false")
-    out["outside_mandate_tips_acted"] = g("false_tips_acted")
-    out["tips_untrue"] = g("tips_untrue")
-    out["untrue_tips_acted"] = g("untrue_tips_acted")
-    out["misdirected_ops"] = g("misdirected_ops")
-    out["operations"] = g("operations")
-    out["detentions"] = g("detentions")
-    out["sweeps"] = g("sweeps")
-    out["protests"] = g("protests")
-    out["demobilised"] = g("demobilised")
-    for k in ("places_entered", "places_left", "militias_formed", "alliances_made", "alliances_broken",
-              "land_disputes", "communal_attacks"):
-        out[k] = g(k)
-    forces = [a for a in range(A) if w.actor_role[a] != 0]
-    intl = [a for a in range(A) if w.actor_kind[a] == KIND_INTERNATIONAL]
-    griev_f = S.grievance[r][:, forces].mean(axis=1) if forces else np.zeros(len(pop))
-    jsup = S.support[r][:, jih].sum(axis=1) if jih else np.zeros(len(pop))
-    alien = griev_f + jsup
-    for c, cid in enumerate(idx.communities):
-        out[f"alienation_{cid}"] = float(alien[c])
-    out["alienation_mean"] = float((alien * popw).sum())
-    # The same over the people of the conflict zones (north and centre), which the capital does not dominate.
-    zone_of = np.asarray(w.place_zone)
-    pop_cz = S.pop[r][:, zone_of <= 1].sum(axis=1)
-    cw = pop_cz / pop_cz.sum() if pop_cz.sum() > 0 else pop_cz
-    out["conflict_zone_alienation"] = float((alien * cw).sum())
-    out["conflict_zone_jihadist_support"] = float((jsup * cw).sum())
-    out["grievance_international"] = float((S.grievance[r][:, intl].mean(axis=1) * popw).sum()) if intl else 0.0
-    out["cooperation_mean"] = float((S.coop[r][:, forces].mean(axis=1) * popw).sum()) if forces else 0.0
-    # Communities that are the base of a signatory group: the pool from which false tips' victims come.
-    sig_comms = np.array([w.base_w[[a for a in range(A) if w.actor_kind[a] == KIND_SIGNATORY], c].sum() > 0
-                          for c in range(len(idx.communities))])
-    if sig_comms.any() and intl:
-        sig_pop = pop[sig_comms].sum()
-        pw = pop[sig_comms] / sig_pop if sig_pop > 0 else pop[sig_comms]
-        out["grievance_signatory_communities"] = float((S.grievance[r][sig_comms][:, intl].mean(axis=1) * pw).sum())
-        out["cooperation_signatory_communities"] = float((S.coop[r][sig_comms][:, intl].mean(axis=1) * pw).sum())
-    else:
-        out["grievance_signatory_communities"] = 0.0
-        out["cooperation_signatory_communities"] = 0.0
-    # The communities actually hit: base communities of the groups struck on tips outside the mandate,
-    # each weighted by its exposure (operations against its groups times the groups' base weights).
-    nt = int(S.tip_n[r])
-    hit = (S.tip_acted[r, :nt] == 1) & (S.tip_true[r, :nt] == 0)
-    expo = w.base_w[S.tip_accused[r, :nt][hit]].sum(axis=0) if hit.any() else np.zeros(len(pop))
-    out["communities_hit_exposure"] = float(expo.sum())
-    if expo.sum() > 0 and intl:
-        ew = expo / expo.sum()
-        out["grievance_communities_hit"] = float((S.grievance[r][:, intl].mean(axis=1) * ew).sum())
-        out["cooperation_communities_hit"] = float((S.coop[r][:, intl].mean(axis=1) * ew).sum())
-    else:
-        out["grievance_communities_hit"] = 0.0
-        out["cooperation_communities_hit"] = 0.0
-    dep = w.comm_dep
-    handlers = dep >= HANDLER_DEPENDENCE
-    ref = S.livelihood_ref[r]
-    ema = S.livelihood_ema[r]
-    if handlers.any() and ref[handlers].sum() > 0:
-        out["livelihood_handlers"] = float(ema[handlers].sum() / ref[handlers].sum())
-        out["grievance_handlers"] = float(S.grievance[r][handlers][:, forces].mean()) if forces else 0.0
-    else:
-        out["livelihood_handlers"] = 1.0
-        out["grievance_handlers"] = 0.0
-    return out
+    """The per-run outcome scalars (BRIEF §Outcomes) of replicate r (:func:`azalai.model.outcomes.values`)."""
+    from azalai.model.outcomes import values
+
+    return values(prep, S, [r])[0]
 
 
 def simulate(
@@ -307,7 +194,9 @@ def simulate_batch(
 ) -> tuple[list[dict[str, float]], list[Any] | None]:
     """Outcomes (and optionally event frames) of many seeds, run as one vectorised batch."""
     S = run_prepared(prep, seeds, record=False)
-    outs = [outcomes_of(prep, S, r) for r in range(len(seeds))]
+    from azalai.model.outcomes import values
+
+    outs = values(prep, S)  # all replicates at once
     evs = [events_frame(prep, S, r, tag=f"AZ{seeds[r]}-") for r in range(len(seeds))] if with_events else None
     return outs, evs
 
