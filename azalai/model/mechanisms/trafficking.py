@@ -136,9 +136,12 @@ def edge_between(adj_ptr, adj_nbr, adj_edge, u, v):
 
 @njit(cache=True, _nrt=False)
 def _pay_rent(kind, base_w, state_actor, protector, rel, cash, income, rent_week, livelihood_week, place_rent_week, acc,
-              p, r, v, value, rate, collusion):
+              rp, r, v, value, rate, collusion):
     """Convoy pays the protector of v (at ``rate``, its node rent rate, when positive); community share
-    and declared leakage split off. ``collusion``: the state's collusion lever today."""
+    and declared leakage split off. ``collusion``: the state's collusion lever today. ``rp``: the
+    parameters it reads (``leakage_rate``, ``community_share``, ``ally_threshold``, ``collusion_cut``),
+    not the whole parameter tuple, which would be copied at every call."""
+    leakage_rate, community_share, ally_threshold, collusion_cut = rp
     g = protector[r, v]
     rent = rate * value
     if kind[g] == KIND_STATE:
@@ -146,8 +149,8 @@ def _pay_rent(kind, base_w, state_actor, protector, rel, cash, income, rent_week
         rent *= collusion
         if rent <= 0.0:
             return
-    leak = p.leakage_rate * rent
-    comm = p.community_share * rent
+    leak = leakage_rate * rent
+    comm = community_share * rent
     C = base_w.shape[1]
     bsum = 0.0
     for c in range(C):
@@ -156,8 +159,8 @@ def _pay_rent(kind, base_w, state_actor, protector, rel, cash, income, rent_week
         comm = 0.0  # a protector with no base community keeps the whole rent
     to_g = rent - leak - comm
     s = state_actor
-    if s >= 0 and g != s and rel[r, s, g] > p.ally_threshold:
-        cut = p.collusion_cut * collusion * to_g
+    if s >= 0 and g != s and rel[r, s, g] > ally_threshold:
+        cut = collusion_cut * collusion * to_g
         to_g -= cut
         cash[r, s] += cut
         income[r, s, SRC_COLLUSION] += cut
@@ -260,6 +263,7 @@ def move_convoys(W, S, p, lev, r, day):
     toc_units = lev.minusma_toc_units[day]
     collusion = lev.state_collusion[day]
     respected = lev.business_respected[day]
+    rp = (p.leakage_rate, p.community_share, p.ally_threshold, p.collusion_cut)
     for k in range(K):
         lam = W.k_value_day[k] / p.convoy_value
         n = poisson(lam, seed, day, SITE_CONVOY_COUNT, k, 0)
@@ -310,7 +314,7 @@ def move_convoys(W, S, p, lev, r, day):
                 rate = _rent_rate(place_ext, protector, kind, p.rent_rate, r, v)
                 if rate > 0.0:
                     _pay_rent(kind, base_w, W.state_actor, protector, rel, cash, income, rent_week, livelihood_week,
-                              place_rent_week, acc, p, r, v, value, rate, collusion)
+                              place_rent_week, acc, rp, r, v, value, rate, collusion)
             if not seized:
                 acc[r, _TRANSIT] += value
                 if owner >= 0:

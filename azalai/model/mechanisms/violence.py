@@ -113,21 +113,30 @@ def hostility(W, S, p, r, a, b):
     return _hostility_of(S.rel, W.pair_of, S.tension, p.tension_weight, r, a, b)
 
 
+@njit(cache=True, inline="always")
+def _clash_params(p):
+    """The parameters :func:`_clash_rate` reads: handed over as a short tuple, since the whole parameter
+    tuple would be copied at every call of a helper that is not inlined."""
+    return p.stake_weight, p.rent_ref, p.force_ref, p.force_cap, p.clash_base, p.aggression_weight
+
+
 @njit(cache=True, _nrt=False)
-def _clash_rate(fighters, rent_ema, last_loss_place, aggr, adj_ptr, adj_nbr, p, r, v, a, b, h, restraint):
-    """Daily hazard of a clash between a and b at v, given their hostility h > 0 and the accord's restraint."""
+def _clash_rate(fighters, rent_ema, last_loss_place, aggr, adj_ptr, adj_nbr, cp, r, v, a, b, h, restraint):
+    """Daily hazard of a clash between a and b at v, given their hostility h > 0 and the accord's restraint
+    (``cp``: :func:`_clash_params`)."""
+    stake_weight, rent_ref, force_ref, force_cap, clash_base, aggression_weight = cp
     fa = fighters[r, a, v]
     fb = fighters[r, b, v]
-    stake = 1.0 + p.stake_weight * rent_ema[r, v] / p.rent_ref
-    force = np.sqrt(min(fa, fb) / p.force_ref)
-    if force > p.force_cap:
-        force = p.force_cap
+    stake = 1.0 + stake_weight * rent_ema[r, v] / rent_ref
+    force = np.sqrt(min(fa, fb) / force_ref)
+    if force > force_cap:
+        force = force_cap
     ag = 0.0
     if _near(adj_ptr, adj_nbr, v, last_loss_place[r, a]):
         ag += aggr[r, a]
     if _near(adj_ptr, adj_nbr, v, last_loss_place[r, b]):
         ag += aggr[r, b]
-    return p.clash_base * h * stake * force * restraint * (1.0 + p.aggression_weight * ag)
+    return clash_base * h * stake * force * restraint * (1.0 + aggression_weight * ag)
 
 
 @njit(cache=True)
@@ -137,8 +146,8 @@ def clash_hazard(W, S, p, lev, r, day, v, a, b):
     if h <= 0.0:
         return 0.0
     restraint = p.accord_restraint if restrained(W, S, lev, r, day, a, b) else 1.0
-    return _clash_rate(S.fighters, S.place_rent_ema, S.last_loss_place, S.aggr, W.adj_ptr, W.adj_nbr, p, r, v, a, b, h,
-                       restraint)
+    return _clash_rate(S.fighters, S.place_rent_ema, S.last_loss_place, S.aggr, W.adj_ptr, W.adj_nbr, _clash_params(p), r,
+                       v, a, b, h, restraint)
 
 
 @compiled_only
@@ -159,6 +168,7 @@ def clashes(W, S, p, lev, r, day, ptr, idx):
     aggr = S.aggr
     adj_ptr = W.adj_ptr
     adj_nbr = W.adj_nbr
+    cp = _clash_params(p)
     for v in range(P):
         if W.place_ext[v] == 1:
             continue
@@ -180,7 +190,7 @@ def clashes(W, S, p, lev, r, day, ptr, idx):
                 if h <= 0.0:
                     continue
                 restraint = p.accord_restraint if restrained(W, S, lev, r, day, a, b) else 1.0
-                lam = _clash_rate(fighters, rent_ema, last_loss_place, aggr, adj_ptr, adj_nbr, p, r, v, a, b, h, restraint)
+                lam = _clash_rate(fighters, rent_ema, last_loss_place, aggr, adj_ptr, adj_nbr, cp, r, v, a, b, h, restraint)
                 if lam <= 0.0 or uniform(seed, day, SITE_CLASH, v * STREAM_KEY + a, b) >= lam:
                     continue
                 fa = S.fighters[r, a, v]
