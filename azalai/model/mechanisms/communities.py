@@ -31,7 +31,7 @@ from numba import njit
 from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.meetings import by_actor, enemy_lists, met_actors
 from azalai.model.mechanisms.presence import lists_by_place, nonzero_by_row, sort_head
-from azalai.model.mechanisms.purses import armed_group, pay_purses, recruit
+from azalai.model.mechanisms.purses import is_armed_kind, pay_purses, recruit
 from azalai.model.world import (
     ASP_AUTONOMY, ASP_INDEPENDENCE, ASP_RELIGIOUS_ORDER, ASP_REPRESENTATION, ASP_SECURITY, ASP_STATUS,
     KIND_INTERNATIONAL, ROLE_NONE, ZONES,
@@ -238,7 +238,7 @@ def update_communities(W, S, p, lev, aid, r, day, week):
     meet = np.zeros(A, dtype=np.bool_)
     armed = np.zeros(A, dtype=np.bool_)
     for a in range(A):
-        armed[a] = armed_group(W, a)
+        armed[a] = is_armed_kind(kind[a])
     lst = np.empty(A, dtype=np.int64)
     target = np.zeros(A)
     anchor = np.zeros(A)
@@ -324,9 +324,14 @@ def update_communities(W, S, p, lev, aid, r, day, week):
     for c in range(C):
         lrow[lptr[c]:lptr[c + 1]] = c
     nptr, nidx = by_actor(lrow, lidx, lidx.shape[0], P)
-    pay_purses(W, S, p, r, ctot, levy, aptr, aidx, nptr, nidx)
+    cash = S.cash[r]
+    acc = S.acc[r]
+    pay_purses(kind, W.cash0, base_w, fi, S.transit[r], S.transit_n[r], pop, cash, acc, S.income[r], rel, p, ctot, levy,
+               aptr, aidx, nptr, nidx)
     rptr, ridx = by_actor(pair_c, pair_a, npair, A)
-    recruit(W, S, p, r, ctot, push, rptr, ridx)
+    # Per community, the places where it has people after the purses (fighters went home).
+    lptr, lidx = nonzero_by_row(pop)
+    recruit(kind, sup, fi, pop, cash, acc, p, ctot, push, rptr, ridx, lptr, lidx, np.zeros(C))
 
 
 @njit(cache=True, inline="always")

@@ -25,11 +25,9 @@ Each week, for every actor with a purse (all but international forces):
 
 from __future__ import annotations
 
-import numpy as np
 from numba import njit
 
 from azalai.model.jit import compiled_only
-from azalai.model.mechanisms.presence import nonzero_by_row
 from azalai.model.state import ACC, DAYS_PER_WEEK, SRC_BUDGET, SRC_LEVY
 from azalai.model.world import KIND_INTERNATIONAL, KIND_JIHADIST, KIND_MILITIA, KIND_SIGNATORY, KIND_STATE
 
@@ -42,9 +40,9 @@ _SPENDING = ACC["spending"]
 
 
 @njit(cache=True, inline="always")
-def armed_group(W, a):
-    """Whether a is a local armed group (it recruits from and returns fighters to communities)."""
-    k = W.actor_kind[a]
+def is_armed_kind(k):
+    """Whether an actor of kind k is a local armed group (it recruits from and returns fighters to
+    communities)."""
     return k == KIND_SIGNATORY or k == KIND_JIHADIST or k == KIND_MILITIA
 
 
@@ -66,8 +64,16 @@ def return_home(W, S, p, r, a, v, n):
     return best
 
 
+# The purses, turnover and recruitment take arrays (one replicate's rows), not the World and State
+# structs, and are compiled without reference counting (``nrt=False``): the structs handed to the
+# helpers inlined in their loops, and each field looked up there, would otherwise cost an atomic
+# increment and decrement of a reference count. ``kind``: ``W.actor_kind``; ``fi``, ``tr``, ``pop``,
+# ``cash``, ``acc``, ``income``, ``rel``, ``support``: ``S.fighters[r]``, ``S.transit[r]``, ``S.pop[r]``,
+# ``S.cash[r]``, ``S.acc[r]``, ``S.income[r]``, ``S.rel[r]``, ``S.support[r]``.
+
+
 @njit(cache=True, inline="always")
-def _defection_target(W, S, p, r, a, v, aptr, aidx):
+def _defection_target(kind, rel, cash, fi, min_presence, a, v, aptr, aidx):
     """The armed group unpaid fighters of a at v would join: present there, not hostile to a, able to
     pay; the strongest such group (-1 if none). ``aidx[aptr[v]:aptr[v + 1]]`` lists, ascending, every
     actor present at v."""
@@ -75,17 +81,17 @@ def _defection_target(W, S, p, r, a, v, aptr, aidx):
     bf = 0.0
     for i in range(aptr[v], aptr[v + 1]):
         b = aidx[i]
-        if b == a or not armed_group(W, b) or S.rel[r, a, b] < 0.0 or S.cash[r, b] <= 0.0:
+        if b == a or not is_armed_kind(kind[b]) or rel[a, b] < 0.0 or cash[b] <= 0.0:
             continue
-        fb = S.fighters[r, b, v]
-        if fb >= p.min_presence and fb > bf:
+        fb = fi[b, v]
+        if fb >= min_presence and fb > bf:
             bf = fb
             best = b
     return best
 
 
 @njit(cache=True, inline="always")
-def _go_home(W, pop, p, a, v, n, nptr, nidx):
+def _go_home(base_w, pop, home_bias, a, v, n, nptr, nidx):
     """:func:`return_home` from the list of the communities with people at v (``nidx[nptr[v]:nptr[v + 1]]``,
     ascending): the others weigh zero and cannot be chosen, and where nobody lives the scan of all
     communities picks the first one, as here."""
@@ -93,7 +99,7 @@ def _go_home(W, pop, p, a, v, n, nptr, nidx):
     bw = -1.0
     for i in range(nptr[v], nptr[v + 1]):
         c = nidx[i]
-        wgt = pop[c, v] * (1.0 + p.home_bias * W.base_w[a, c])
+        wgt = pop[c, v] * (1.0 + home_bias * base_w[a, c])
         if wgt > bw:
             bw = wgt
             best = c
@@ -101,25 +107,19 @@ def _go_home(W, pop, p, a, v, n, nptr, nidx):
         pop[best, v] += n
 
 
-@compiled_only
-def pay_purses(W, S, p, r, ctot, levy, aptr, aidx, nptr, nidx):
+@compiled_only(nrt=False)
+def pay_purses(kind, cash0, base_w, fi, tr, legs, pop, cash, acc, income, rel, p, ctot, levy, aptr, aidx, nptr,
+               nidx):
     """Levies, the state's budget, upkeep, spending, and the losses of groups that cannot pay.
 
     ``ctot`` holds each community's total population; it is updated when fighters go home. ``levy``
     holds each actor's levy on its supporters this week. ``aidx[aptr[v]:aptr[v + 1]]`` lists (at least)
     the actors present at v and ``nidx[nptr[v]:nptr[v + 1]]`` the communities with people there, in
     ascending order: fighters and people only fall here, except where they are given to someone
-    already listed (or, where nobody lives, to the first community, as :func:`return_home` does)."""
-    A, P = W.fighters0.shape
-    C = W.pop0.shape[0]
-    fi = S.fighters[r]
-    tr = S.transit[r]
-    legs = S.transit_n[r]
-    pop = S.pop[r]
-    cash = S.cash[r]
-    acc = S.acc[r]
-    income = S.income[r]
-    kind = W.actor_kind
+    already listed (or, where nobody lives, to the first community, as :func:`return_home` does).
+    ``legs``: ``S.transit_n[r]``, the non-zero slots of each actor's ring of fighters in transit to each place."""
+    A, P = fi.shape
+    C = pop.shape[0]
     TW = tr.shape[-1]
     moved = False
     for a in range(A):
@@ -150,12 +150,12 @@ def pay_purses(W, S, p, r, ctot, levy, aptr, aidx, nptr, nidx):
             else:
                 arrears = 1.0 - cash[a] / due
                 cash[a] = 0.0
-        chest = W.cash0[a]
+        chest = cash0[a]
         if cash[a] > chest:
             spend = p.spending_rate * (cash[a] - chest)
             cash[a] -= spend
             acc[_SPENDING] += spend
-        if not armed_group(W, a):
+        if not is_armed_kind(k):
             continue
         leave = p.attrition_rate + p.desertion_rate * arrears
         defect = p.defection_rate * arrears
@@ -168,10 +168,10 @@ def pay_purses(W, S, p, r, ctot, levy, aptr, aidx, nptr, nidx):
                 fi[a, v] -= gone
                 acc[_ATTRITION] += p.attrition_rate * fv
                 acc[_DESERTIONS] += gone - p.attrition_rate * fv
-                _go_home(W, pop, p, a, v, gone, nptr, nidx)
+                _go_home(base_w, pop, p.home_bias, a, v, gone, nptr, nidx)
                 moved = True
             if defect > 0.0:
-                b = _defection_target(W, S, p, r, a, v, aptr, aidx)
+                b = _defection_target(kind, rel, cash, fi, p.min_presence, a, v, aptr, aidx)
                 if b >= 0:
                     d = defect * fv
                     fi[a, v] -= d
@@ -185,29 +185,25 @@ def pay_purses(W, S, p, r, ctot, levy, aptr, aidx, nptr, nidx):
             ctot[c] = t
 
 
-@compiled_only
-def recruit(W, S, p, r, ctot, push, rptr, ridx):
+@compiled_only(nrt=False)
+def recruit(kind, support, fi, pop, cash, acc, p, ctot, push, rptr, ridx, lptr, lidx, want):
     """Weekly recruitment of every armed group from the supporters it meets (``ridx[rptr[a]:rptr[a + 1]]``:
     the communities, ascending, with people where a is present and support for a; ``push[c, a]``:
-    grievance of c against a's enemies, weighted by hostility)."""
-    A, P = W.fighters0.shape
-    C = W.pop0.shape[0]
-    want = np.zeros(C)
-    fi = S.fighters[r]
-    pop = S.pop[r]
-    # Per community, the places where it has people, in ascending order: recruitment only lowers
-    # populations that are not zero, so the list holds every place the loops below can change or
-    # pick (they visit the same places in the same order as a scan of all places would).
-    lptr, lidx = nonzero_by_row(pop)
+    grievance of c against a's enemies, weighted by hostility). ``lidx[lptr[c]:lptr[c + 1]]``: the
+    places where community c has people, ascending (:func:`presence.nonzero_by_row` of ``pop``):
+    recruitment only lowers populations that are not zero, so the list holds every place the loops
+    below can change or pick (they visit the same places in the same order as a scan of all places
+    would). ``want``: scratch, one entry per community."""
+    A, P = fi.shape
     for a in range(A):
-        if not armed_group(W, a) or rptr[a] == rptr[a + 1]:
+        if not is_armed_kind(kind[a]) or rptr[a] == rptr[a + 1]:
             continue
         # What each community would give, bounded by a share of the community.
         total = 0.0
         for i in range(rptr[a], rptr[a + 1]):
             c = ridx[i]
             want[c] = 0.0
-            s = S.support[r, c, a]
+            s = support[c, a]
             tot = ctot[c]
             if s <= 0.0 or tot <= 0.0:
                 continue
@@ -237,9 +233,9 @@ def recruit(W, S, p, r, ctot, push, rptr, ridx):
             continue
         paid = intake
         if p.recruit_cost > 0.0:
-            paid = min(intake, S.cash[r, a] / p.recruit_cost)
+            paid = min(intake, cash[a] / p.recruit_cost)
         taken = paid + p.unpaid_recruitment * (intake - paid)
-        S.cash[r, a] -= paid * p.recruit_cost
+        cash[a] -= paid * p.recruit_cost
         scale *= taken / intake
         for i in range(rptr[a], rptr[a + 1]):
             c = ridx[i]
@@ -265,6 +261,6 @@ def recruit(W, S, p, r, ctot, push, rptr, ridx):
                     t += pop[c, v]
             ctot[c] = t
             fi[a, dest] += n
-            S.acc[r, _RECRUITS] += n
-            if W.actor_kind[a] == KIND_JIHADIST:
-                S.acc[r, _JRECRUITS] += n
+            acc[_RECRUITS] += n
+            if kind[a] == KIND_JIHADIST:
+                acc[_JRECRUITS] += n
