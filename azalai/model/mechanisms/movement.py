@@ -202,15 +202,14 @@ def reallocate(W, S, p, lev, r, day, week):
         clandestine = k == KIND_JIHADIST
         # Net value: less the distance from the nearest post; concentrated by value_power.
         fa = S.fighters[r, a]  # a's fighters by place, looked up once (the same array)
+        # Its posts, the places of positive value (only these can be targets), and their distance
+        # from the nearest post, a post at a time (the same minimum).
         npost = 0
-        for u in range(P):
-            if fa[u] > 0.0:
-                posts[npost] = u
-                npost += 1
-        # The places of positive value (only these can be targets), and their distance from the
-        # nearest post, a post at a time (the same minimum).
         ncand = 0
         for v in range(P):
+            if fa[v] > 0.0:
+                posts[npost] = v
+                npost += 1
             tgt[v] = 0.0
             if val[v] > 0.0:
                 cand[ncand] = v

@@ -26,20 +26,17 @@ def related(W, S, r):
     """Per actor, the other actors it has a relation with or shares an accord pair with, in ascending
     order (CSR): only those can add hostile or allied strength to its places."""
     A = S.rel.shape[1]
+    rel = S.rel[r]
+    pair_of = W.pair_of
     ptr = np.zeros(A + 1, dtype=np.int64)
+    idx = np.empty(A * A, dtype=np.int64)  # one pass: rows are filled in order (the tail is not read)
+    i = 0
     for a in range(A):
-        k = 0
         for b in range(A):
-            if b != a and (S.rel[r, a, b] != 0.0 or W.pair_of[a, b] >= 0):
-                k += 1
-        ptr[a + 1] = ptr[a] + k
-    idx = np.empty(ptr[A], dtype=np.int64)
-    for a in range(A):
-        i = ptr[a]
-        for b in range(A):
-            if b != a and (S.rel[r, a, b] != 0.0 or W.pair_of[a, b] >= 0):
+            if b != a and (rel[a, b] != 0.0 or pair_of[a, b] >= 0):
                 idx[i] = b
                 i += 1
+        ptr[a + 1] = i
     return ptr, idx
 
 
