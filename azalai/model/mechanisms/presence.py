@@ -154,20 +154,15 @@ def by_row(M, minv, keep):
     n = M.shape[0]
     P = M.shape[1]
     ptr = np.zeros(n + 1, dtype=np.int64)
+    buf = np.empty(n * P, dtype=np.int64)  # one pass over M: the rows are filled in order
+    i = 0
     for c in range(n):
-        k = 0
         for v in range(P):
             if _kept(M[c, v], minv, keep):
-                k += 1
-        ptr[c + 1] = ptr[c] + k
-    idx = np.empty(ptr[n], dtype=np.int64)
-    for c in range(n):
-        i = ptr[c]
-        for v in range(P):
-            if _kept(M[c, v], minv, keep):
-                idx[i] = v
+                buf[i] = v
                 i += 1
-    return ptr, idx
+        ptr[c + 1] = i
+    return ptr, buf[:i]
 
 
 @compiled_only
