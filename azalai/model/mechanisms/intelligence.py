@@ -27,6 +27,7 @@ import numpy as np
 from numba import njit
 
 from azalai.model.jit import compiled_only
+from azalai.model.mechanisms.meetings import by_actor
 from azalai.model.mechanisms.operations import execute_operation, force_tempo
 from azalai.model.mechanisms.presence import sort_head
 from azalai.model.mechanisms.trafficking import force_focus
@@ -127,6 +128,19 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
     rmost = np.empty(A)
     rrent = np.empty(A)
     m = -1
+    # The internal places where the per-place lists name each force, in ascending order (a superset of
+    # its posts: presence is tested again when the force's turn comes, as a scan of all places would).
+    pv = np.empty(aptr[P], dtype=np.int64)
+    pa = np.empty(aptr[P], dtype=np.int64)
+    npair = 0
+    for v in range(P):
+        if W.place_ext[v] == 0:
+            for ia in range(aptr[v], aptr[v + 1]):
+                if W.actor_role[aidx[ia]] != 0:
+                    pv[npair] = v
+                    pa[npair] = aidx[ia]
+                    npair += 1
+    fptr, fidx = by_actor(pv, pa, npair, A)
     for f in range(A):
         if W.actor_role[f] == 0:
             continue
@@ -135,8 +149,9 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
         for i in range(na):
             area[alist[i]] = 0.0
         na = 0
-        for v in range(P):
-            if S.fighters[r, f, v] >= p.min_presence and W.place_ext[v] == 0:
+        for j in range(fptr[f], fptr[f + 1]):
+            v = fidx[j]
+            if S.fighters[r, f, v] >= p.min_presence:
                 if area[v] == 0.0:
                     alist[na] = v
                     na += 1
