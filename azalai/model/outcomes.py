@@ -132,7 +132,8 @@ def values(prep, S, rows=None) -> list[dict[str, float]]:
     handlers = w.comm_dep >= HANDLER_DEPENDENCE
     # Replicate by replicate: the selections across a replicate's matrices.
     j_end, hit_expo, hit_g, hit_c = np.zeros(R), np.zeros(R), np.zeros(R), np.zeros(R)
-    jsup, griev_f, g_intl, c_intl, coop_f, pop_cz = (np.zeros((R, C)) for _ in range(6))
+    jsup, griev_f, g_intl = np.zeros((R, C)), np.zeros((R, C)), np.zeros((R, C))
+    c_intl, coop_f, pop_cz = np.zeros((R, C)), np.zeros((R, C)), np.zeros((R, C))
     n_sig = int(sig_comms.sum())
     g_sig, c_sig = np.zeros((R, n_sig)), np.zeros((R, n_sig))
     livelihood, g_hand = np.ones(R), np.zeros(R)
