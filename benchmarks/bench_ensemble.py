@@ -6,7 +6,8 @@
 Each configuration runs ``-n`` replicates of mali-2016 (baseline policy, 730 days, batches of 32)
 through :func:`azalai.experiment.ensemble.run_ensemble`, writing outcomes to a temporary DuckDB store as
 a user's ensemble does. Reported: wall time, runs/s, the 2-vs-1-worker ratio measured in the same
-invocation, the peak resident memory of the driver and of the largest worker
+invocation, the CPU time per run (driver and finished workers: under load, wall times follow the
+machine's other work, CPU times much less), the peak resident memory of the driver and of the largest worker
 (``resource.getrusage``), and the size of one batch's state arrays. Memory does not grow with ``-n``:
 workers hold one batch at a time and the driver keeps only outcome scalars (68 floats per run).
 Results go to ``benchmarks/results/ensemble.json``.
@@ -45,6 +46,13 @@ def state_bytes(days: int, batch: int) -> int:
     return int(sum(a.nbytes for a in S))
 
 
+def _cpu() -> tuple[float, float]:
+    """CPU seconds of this process, and of its children that have ended (a process pool's workers once it
+    is shut down; a Ray backend's workers are not children and are not counted)."""
+    s, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return s.ru_utime + s.ru_stime, c.ru_utime + c.ru_stime
+
+
 def one(backend: str, workers: int, n: int, days: int, batch: int) -> dict:
     from azalai.experiment.ensemble import run_ensemble
     from azalai.experiment.executors.process import start_method
@@ -52,13 +60,15 @@ def one(backend: str, workers: int, n: int, days: int, batch: int) -> dict:
     how = start_method() if backend == "process" else ""  # after a local Ray, its threads make it forkserver
 
     with tempfile.TemporaryDirectory() as d:
-        t0 = time.perf_counter()
+        c0, t0 = _cpu(), time.perf_counter()
         df, run_id = run_ensemble("mali-2016", "baseline-2016", n=n, seed=0, days=days, backend=backend,
                                   workers=workers, store=Path(d) / "bench.duckdb", batch_size=batch)
-        wall = time.perf_counter() - t0
+        wall, c1 = time.perf_counter() - t0, _cpu()
     assert len(df) == n
     return {"backend": backend, "start_method": how, "workers": workers, "n": n, "days": days, "wall_seconds": wall,
-            "runs_per_second": n / wall, "driver_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "runs_per_second": n / wall, "driver_cpu_seconds": c1[0] - c0[0], "workers_cpu_seconds": c1[1] - c0[1],
+            "cpu_ms_per_run": 1000 * (sum(c1) - sum(c0)) / n,
+            "driver_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "children_maxrss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
 
 
@@ -133,6 +143,7 @@ def main() -> None:
             r["load_average"] = os.getloadavg()
             res["runs"].append(r)
             print(f"{backend:8s} workers={w}: {r['wall_seconds']:.1f} s, {r['runs_per_second']:.2f} runs/s, "
+                  f"CPU {r['cpu_ms_per_run']:.1f} ms per run (driver {r['driver_cpu_seconds']:.2f} s), "
                   f"driver peak {r['driver_maxrss_mb']:.0f} MB, largest worker {r['children_maxrss_mb']:.0f} MB, "
                   f"load {r['load_average'][0]:.1f}", flush=True)
     import statistics
