@@ -50,8 +50,9 @@ def record_week(W, S, r, w):
         t = 0.0
         for v in range(P):
             t += S.fighters[r, a, v]
-            for k in range(TW):
-                t += S.transit[r, a, v, k]  # fighters on the road are the actor's too
+            if S.transit_n[r, a, v] != 0:  # otherwise every slot is zero: the same sum
+                for k in range(TW):
+                    t += S.transit[r, a, v, k]  # fighters on the road are the actor's too
         S.ts_fighters[r, w, a] = t
         S.ts_cash[r, w, a] = S.cash[r, a]
         for k in range(S.income.shape[2]):

@@ -19,7 +19,7 @@ from numba import njit
 
 from azalai.model.events import CK_CONTROL_SHIFT, CK_LOCAL_SUPPORT, CK_LOCAL_STRENGTH, EV_GOV_REGAINS, EV_NSA_OVERTAKES, EV_TRANSFER, M_CONTROL, emit, link
 from azalai.model.jit import compiled_only
-from azalai.model.mechanisms.presence import KEEP_AT_LEAST, KEEP_NONZERO, by_column, by_row, transpose_into
+from azalai.model.mechanisms.presence import KEEP_AT_LEAST, KEEP_NONZERO, by_column, by_row
 from azalai.model.rng import SITE_CONTROL, lomax
 from azalai.model.state import ACC
 from azalai.model.world import KIND_INTERNATIONAL, KIND_STATE
@@ -35,14 +35,14 @@ def people_and_support(S, r):
 
     Only the communities living at a place and the actors they support contribute (the other terms
     are exact zeros, which leave a sum unchanged), in ascending order: every actor's sum at once, a
-    community at a time, each sum's terms in the same order."""
+    community at a time, each sum's terms in the same order; the few non-zero terms are added in place
+    (no buffer of places x actors to transpose)."""
     A, P = S.support.shape[2], S.pop.shape[2]
     lptr, lidx = by_column(S.pop[r], 0.0, KEEP_NONZERO)  # per place, the communities living there
     sptr, sidx = by_row(S.support[r], 0.0, KEEP_NONZERO)  # per community, the actors it supports
     ppl = np.zeros(P)
-    acc = np.zeros((P, A))
+    sums = np.zeros((A, P))
     for v in range(P):
-        row = acc[v]
         for i in range(lptr[v], lptr[v + 1]):
             c = lidx[i]
             x = S.pop[r, c, v]
@@ -50,20 +50,20 @@ def people_and_support(S, r):
             sup = S.support[r, c]
             for j in range(sptr[c], sptr[c + 1]):
                 a = sidx[j]
-                row[a] += x * sup[a]
-    sums = np.empty((A, P))
-    transpose_into(acc, sums)
+                sums[a, v] += x * sup[a]
     return ppl, sums
 
 
 @compiled_only
 def local_support(W, S, r):
-    """Population-weighted support of each actor at each place (stored in ``loc_support``)."""
+    """Population-weighted support of each actor at each place (stored in ``loc_support``); a zero sum
+    is a zero share without the division (0.0 / ppl is 0.0)."""
     A, P = W.fighters0.shape
     ppl, sums = people_and_support(S, r)
     for a in range(A):
         for v in range(P):
-            S.loc_support[r, a, v] = sums[a, v] / ppl[v] if ppl[v] > 0.0 else 0.0
+            x = sums[a, v]
+            S.loc_support[r, a, v] = x / ppl[v] if x != 0.0 and ppl[v] > 0.0 else 0.0
 
 
 @njit(cache=True, inline="always")
