@@ -21,7 +21,6 @@ from numba import njit
 from azalai.model.jit import compiled_only
 
 SHORT_LIST = 32  # lists up to this length are sorted by insertion (no call into numpy's quicksort)
-TRANSPOSE_BLOCK = 8  # rows copied together by transpose_into (8 float64: one 64-byte cache line)
 
 # How the CSR builders (by_row, by_column) test an entry against their threshold.
 KEEP_NONZERO = 0  # not zero (the threshold is not read)
@@ -91,19 +90,6 @@ def by_column(M, minv, keep):
     idx = np.empty(M.shape[0] * M.shape[1], dtype=np.int64)
     _fill(M, minv, keep, ptr, idx)
     return ptr, idx
-
-
-@compiled_only
-def transpose_into(M, out):
-    """``out[j, i] = M[i, j]``, a block of rows at a time so that both arrays are read and written a
-    cache line at a time."""
-    n = M.shape[0]
-    m = M.shape[1]
-    for i0 in range(0, n, TRANSPOSE_BLOCK):
-        i1 = min(i0 + TRANSPOSE_BLOCK, n)
-        for j in range(m):
-            for i in range(i0, i1):
-                out[j, i] = M[i, j]
 
 
 @compiled_only
