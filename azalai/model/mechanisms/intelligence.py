@@ -96,9 +96,15 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
     A, P = W.fighters0.shape
     C = W.pop0.shape[0]
     seed = S.seed[r]
+    # One replicate's rows and the world's arrays, looked up once (the same arrays): the loops below
+    # index arrays, not the State and World structs, whose every field lookup costs a reference count.
+    fi, pop, coop, support, rel = S.fighters[r], S.pop[r], S.coop[r], S.support[r], S.rel[r]
+    prot, prent = S.protector[r], S.place_rent_ema[r]
+    kind, role, ext, adj_ptr, adj_nbr = W.actor_kind, W.actor_role, W.place_ext, W.adj_ptr, W.adj_nbr
+    base_w, comm_rel = W.base_w, W.comm_rel
     rmax = 0.0
     for a in range(A):
-        if W.actor_kind[a] != KIND_INTERNATIONAL and S.rent_ema[r, a] > rmax:
+        if kind[a] != KIND_INTERNATIONAL and S.rent_ema[r, a] > rmax:
             rmax = S.rent_ema[r, a]
     area = np.zeros(P)
     pool = np.zeros(C)
@@ -134,15 +140,15 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
     pa = np.empty(aptr[P], dtype=np.int64)
     npair = 0
     for v in range(P):
-        if W.place_ext[v] == 0:
+        if ext[v] == 0:
             for ia in range(aptr[v], aptr[v + 1]):
-                if W.actor_role[aidx[ia]] != 0:
+                if role[aidx[ia]] != 0:
                     pv[npair] = v
                     pa[npair] = aidx[ia]
                     npair += 1
     fptr, fidx = by_actor(pv, pa, npair, A)
     for f in range(A):
-        if W.actor_role[f] == 0:
+        if role[f] == 0:
             continue
         # The force's area: its posts and their neighbours.
         any_area = False
@@ -151,7 +157,7 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
         na = 0
         for j in range(fptr[f], fptr[f + 1]):
             v = fidx[j]
-            if S.fighters[r, f, v] >= p.min_presence:
+            if fi[f, v] >= p.min_presence:
                 if area[v] == 0.0:
                     alist[na] = v
                     na += 1
@@ -159,9 +165,9 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
                 any_area = True
                 if p.area_neighbour_weight <= 0.0:
                     continue  # neighbours of no weight are outside the area (and would be listed again and again)
-                for q in range(W.adj_ptr[v], W.adj_ptr[v + 1]):
-                    u = W.adj_nbr[q]
-                    if W.place_ext[u] == 0 and area[u] == 0.0:
+                for q in range(adj_ptr[v], adj_ptr[v + 1]):
+                    u = adj_nbr[q]
+                    if ext[u] == 0 and area[u] == 0.0:
                         area[u] = p.area_neighbour_weight
                         alist[na] = u
                         na += 1
@@ -177,7 +183,7 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
             for c in range(C):
                 tot = 0.0
                 for i in range(lptr[c], lptr[c + 1]):
-                    tot += S.pop[r, c, lidx[i]]
+                    tot += pop[c, lidx[i]]
                 ctot[c] = tot
             ctot_ok = True
         for c in range(C):
@@ -186,12 +192,12 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
             v = alist[i]
             for j in range(pptr[v], pptr[v + 1]):
                 c = pidx[j]
-                inside[c] += S.pop[r, c, v] * area[v]
+                inside[c] += pop[c, v] * area[v]
         for c in range(C):
             tot = ctot[c]
             pool[c] = 0.0
             if tot > 0.0:
-                pool[c] = S.coop[r, c, f] * inside[c] / tot
+                pool[c] = coop[c, f] * inside[c] / tot
             lam += pool[c]
         # Actors present somewhere in the area (fighters only fall during the day's operations), with
         # each one's place of most fighters there (the first in ascending order on ties) and the rents
@@ -206,7 +212,7 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
             v = alist[i]
             for ia in range(aptr[v], aptr[v + 1]):
                 a = aidx[ia]
-                x = S.fighters[r, a, v]
+                x = fi[a, v]
                 if x >= p.min_presence:
                     if not incand[a]:
                         incand[a] = True
@@ -216,9 +222,9 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
                         rwhere[a] = v
         for i in range(na):
             v = alist[i]
-            a = S.protector[r, v]
+            a = prot[v]
             if a >= 0:
-                rrent[a] += S.place_rent_ema[r, v] / p.rent_ref
+                rrent[a] += prent[v] / p.rent_ref
         lam *= p.tip_rate * tempo
         n = poisson(lam, seed, day, SITE_TIP_COUNT, f, 0)
         if n > p.max_tips_per_day:
@@ -233,9 +239,9 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
             g = -1
             gs = 0.0
             for a in range(A):
-                k = W.actor_kind[a]
-                if (k == KIND_SIGNATORY or k == KIND_JIHADIST or k == KIND_MILITIA or k == KIND_STATE) and S.support[r, c, a] > gs:
-                    gs = S.support[r, c, a]
+                k = kind[a]
+                if (k == KIND_SIGNATORY or k == KIND_JIHADIST or k == KIND_MILITIA or k == KIND_STATE) and support[c, a] > gs:
+                    gs = support[c, a]
                     g = a
             # The most attractive rival to denounce, present in the area.
             b = -1
@@ -246,43 +252,43 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
             for a in range(A):
                 if not incand[a]:
                     continue
-                k = W.actor_kind[a]
+                k = kind[a]
                 if a == g or k == KIND_INTERNATIONAL or k == KIND_STATE or a == f:
                     continue
-                if g >= 0 and S.rel[r, g, a] >= 0.0 and W.actor_kind[a] == KIND_JIHADIST:
+                if g >= 0 and rel[g, a] >= 0.0 and kind[a] == KIND_JIHADIST:
                     continue
                 if rwhere[a] == -2:
                     where = -1
                     most = 0.0
                     for i in range(na):
                         v = alist[i]
-                        if area[v] > 0.0 and S.fighters[r, a, v] >= p.min_presence and S.fighters[r, a, v] > most:
-                            most = S.fighters[r, a, v]
+                        if area[v] > 0.0 and fi[a, v] >= p.min_presence and fi[a, v] > most:
+                            most = fi[a, v]
                             where = v
                     rwhere[a] = where
                     gain = 0.0
                     for i in range(na):
                         v = alist[i]
-                        if area[v] > 0.0 and S.protector[r, v] == a:
-                            gain += S.place_rent_ema[r, v] / p.rent_ref
+                        if area[v] > 0.0 and prot[v] == a:
+                            gain += prent[v] / p.rent_ref
                     rrent[a] = gain
                 where = rwhere[a]
                 if where < 0:
                     continue
                 riv = 0.0
                 if g >= 0:
-                    riv += max(0.0, -S.rel[r, g, a])
+                    riv += max(0.0, -rel[g, a])
                 if bstart[a] < 0:  # a's base communities, listed when a first becomes a candidate today
                     bstart[a] = nb
                     for c2 in range(C):
-                        if W.base_w[a, c2] != 0.0:
+                        if base_w[a, c2] != 0.0:
                             bbuf[nb] = c2
                             nb += 1
                     bcount[a] = nb - bstart[a]
                 comm = 0.0
                 for i2 in range(bstart[a], bstart[a] + bcount[a]):
                     c2 = bbuf[i2]
-                    comm -= W.base_w[a, c2] * W.comm_rel[c, c2]
+                    comm -= base_w[a, c2] * comm_rel[c, c2]
                 riv += max(0.0, comm)
                 if riv <= 0.0:
                     continue
@@ -311,15 +317,15 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
                 if m < 0:
                     m = 0
                     for a in range(A):
-                        if not incand[a] or W.actor_kind[a] == KIND_INTERNATIONAL or W.actor_kind[a] == KIND_STATE:
+                        if not incand[a] or kind[a] == KIND_INTERNATIONAL or kind[a] == KIND_STATE:
                             continue
                         leg = legitimacy(W.actor_kind, S.rent_ema, r, a, focus, rmax)
                         if not leg >= p.legitimacy_threshold:
                             continue
                         for i in range(na):
                             v = alist[i]
-                            if area[v] > 0.0 and S.fighters[r, a, v] >= p.min_presence:
-                                cand[m] = leg * S.fighters[r, a, v] * area[v]
+                            if area[v] > 0.0 and fi[a, v] >= p.min_presence:
+                                cand[m] = leg * fi[a, v] * area[v]
                                 cand_k[m] = a * P + v
                                 m += 1
                 k = choice_weighted(cand, m, uniform(seed, day, SITE_TIP_TARGET, tip_key, 0))
@@ -346,7 +352,7 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
             if not caught and S.ops_budget[r, f] >= 1.0:
                 escaped = vetted and (not is_false) and uniform(seed, day, SITE_OP_ESCAPE, tip_key, 0) < p.vetting_escape
                 S.ops_budget[r, f] -= 1.0
-                if not escaped and S.fighters[r, target, tplace] > 0.0:
+                if not escaped and fi[target, tplace] > 0.0:
                     acted = True
                     ev = execute_operation(W, S, p, lev, r, day, f, target, tplace, not is_false, c, g, t, b_riv)
                     ctot_ok = False

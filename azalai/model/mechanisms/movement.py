@@ -52,15 +52,17 @@ _WITHDRAWN = ACC["force_withdrawn"]
 
 
 @njit(cache=True, inline="always")
-def add_to_ring(S, r, a, v, slot, x):
-    """Fighters of a set out for v, arriving in the week of ``slot``; ``transit_n[r, a, v]`` counts the
-    slots of the ring of (a, v) that are not zero, so that a scan can skip a place nobody is
-    travelling to (its slots add exact zeros)."""
-    y = S.transit[r, a, v, slot]
+def add_to_ring(tr, legs, v, slot, x):
+    """Fighters of an actor set out for v, arriving in the week of ``slot``; ``tr`` and ``legs`` are
+    the actor's rows of ``S.transit[r]`` and ``S.transit_n[r]`` (arrays, not the State struct, so that
+    the loop over places costs no reference counting). ``legs[v]`` counts the slots of the ring of v
+    that are not zero, so that a scan can skip a place nobody is travelling to (its slots add exact
+    zeros)."""
+    y = tr[v, slot]
     z = y + x
-    S.transit[r, a, v, slot] = z
+    tr[v, slot] = z
     if y == 0.0 and z != 0.0:
-        S.transit_n[r, a, v] += 1
+        legs[v] += 1
 
 
 @compiled_only
@@ -110,20 +112,26 @@ def resize_force(W, S, p, lev, r, day, a):
         m = lev.barkhane_troops[day]
     elif role == ROLE_MINUSMA:
         m = lev.minusma_troops[day]
+    # a's rows, looked up once (the same arrays, the same operations).
+    fa = S.fighters[r, a]
+    f0 = W.fighters0[a]
+    fbase = W.force_base[a]
+    tra = S.transit[r, a]
+    legs = S.transit_n[r, a]
     target = 0.0
     cur = 0.0
     at_bases = 0.0
     here = 0.0
     for v in range(P):
-        target += W.fighters0[a, v]
-        f = S.fighters[r, a, v]
+        target += f0[v]
+        f = fa[v]
         cur += f
         here += f
-        if W.force_base[a, v] == 1:
+        if fbase[v] == 1:
             at_bases += f
-        if S.transit_n[r, a, v] != 0:  # otherwise every slot is zero: the same sum
+        if legs[v] != 0:  # otherwise every slot is zero: the same sum
             for t in range(TW):
-                cur += S.transit[r, a, v, t]
+                cur += tra[v, t]
     target *= m
     gap = p.force_rotation * (target - cur)
     if gap > 0.0:
@@ -131,25 +139,25 @@ def resize_force(W, S, p, lev, r, day, a):
         # Reinforcements arrive where the force already is: at its bases if it holds any.
         if at_bases > 0.0:
             for v in range(P):
-                if W.force_base[a, v] == 1:
-                    S.fighters[r, a, v] += gap * S.fighters[r, a, v] / at_bases
+                if fbase[v] == 1:
+                    fa[v] += gap * fa[v] / at_bases
         elif here > 0.0:
             for v in range(P):
-                S.fighters[r, a, v] += gap * S.fighters[r, a, v] / here
+                fa[v] += gap * fa[v] / here
         else:
             tot0 = 0.0
             for v in range(P):
-                tot0 += W.fighters0[a, v]
+                tot0 += f0[v]
             if tot0 > 0.0:
                 for v in range(P):
-                    S.fighters[r, a, v] += gap * W.fighters0[a, v] / tot0
+                    fa[v] += gap * f0[v] / tot0
     elif gap < 0.0 and here > 0.0:
         cut = min(-gap, here)
         S.acc[r, _WITHDRAWN] += cut
         for v in range(P):
-            S.fighters[r, a, v] -= cut * S.fighters[r, a, v] / here
-            if S.fighters[r, a, v] < 0.0:
-                S.fighters[r, a, v] = 0.0
+            fa[v] -= cut * fa[v] / here
+            if fa[v] < 0.0:
+                fa[v] = 0.0
 
 
 @compiled_only
@@ -174,6 +182,7 @@ def reallocate(W, S, p, lev, r, day, week):
     un = np.empty(P, dtype=np.int64)
     nun = 0
     week_km = p.travel_km_per_day * DAYS_PER_WEEK
+    dist = W.dist_km
     for a in range(A):
         if W.actor_role[a] != 0:
             resize_force(W, S, p, lev, r, day, a)
@@ -201,7 +210,9 @@ def reallocate(W, S, p, lev, r, day, week):
         # A clandestine group's cells disperse: massing more of its men in one place is worth less.
         clandestine = k == KIND_JIHADIST
         # Net value: less the distance from the nearest post; concentrated by value_power.
-        fa = S.fighters[r, a]  # a's fighters by place, looked up once (the same array)
+        # a's rows, looked up once (the same arrays): the loops over places below index arrays, not
+        # the State struct, whose every field lookup would cost a reference count.
+        fa = S.fighters[r, a]
         # Its posts, the places of positive value (only these can be targets), and their distance
         # from the nearest post, a post at a time (the same minimum).
         npost = 0
@@ -216,7 +227,7 @@ def reallocate(W, S, p, lev, r, day, week):
                 ncand += 1
                 dmin[v] = np.inf
         for i in range(npost):
-            row = W.dist_km[posts[i]]
+            row = dist[posts[i]]
             for j in range(ncand):
                 v = cand[j]
                 x = row[v]
@@ -275,7 +286,7 @@ def reallocate(W, S, p, lev, r, day, week):
         for iu in range(nun):
             v = un[iu]
             tgt[v] = strength * tgt[v] / wsum
-            f = S.fighters[r, a, v]
+            f = fa[v]
             out[v] = 0.0
             if tgt[v] > f:
                 deficit += tgt[v] - f
@@ -289,38 +300,44 @@ def reallocate(W, S, p, lev, r, day, week):
                 sent += out[v]
         if deficit <= 0.0 or sent <= 0.0:
             continue
+        mvv = S.mv_value[r, a]
+        mvt = S.mv_term[r, a]
+        mvtv = S.mv_termval[r, a]
+        mvf = S.mv_from[r, a]
+        tra = S.transit[r, a]
+        legs = S.transit_n[r, a]
         for i in range(ntl):
             v = tl[i]
-            if tgt[v] > S.fighters[r, a, v]:
-                S.mv_value[r, a, v] = val[v]
+            if tgt[v] > fa[v]:
+                mvv[v] = val[v]
                 t, tv = largest_term(W, S, p, r, a, v, hostile[v], ppl, bk)
-                S.mv_term[r, a, v] = t
-                S.mv_termval[r, a, v] = tv
-                S.mv_from[r, a, v] = -1
+                mvt[v] = t
+                mvtv[v] = tv
+                mvf[v] = -1
         for iu in range(npost):
             u = posts[iu]
             if out[u] <= 0.0:
                 continue
-            was = S.fighters[r, a, u]
-            S.fighters[r, a, u] = was - out[u]
-            if S.fighters[r, a, u] < 0.0:
-                S.fighters[r, a, u] = 0.0
+            was = fa[u]
+            fa[u] = was - out[u]
+            if fa[u] < 0.0:
+                fa[u] = 0.0
             for iv in range(ntl):
                 v = tl[iv]
-                need = tgt[v] - S.fighters[r, a, v]
+                need = tgt[v] - fa[v]
                 if v == u or need <= 0.0:
                     continue
                 x = out[u] * need / deficit
-                tw = int(np.ceil(W.dist_km[u, v] / week_km))
+                tw = int(np.ceil(dist[u, v] / week_km))
                 if tw < 1:
                     tw = 1
                 if tw > TW - 1:
                     tw = TW - 1
-                add_to_ring(S, r, a, v, (week + tw) % TW, x)
-                mf = S.mv_from[r, a, v]
+                add_to_ring(tra, legs, v, (week + tw) % TW, x)
+                mf = mvf[v]
                 if mf < 0 or out[u] > out[mf]:
-                    S.mv_from[r, a, v] = u
-            if was >= p.min_presence and S.fighters[r, a, u] < p.min_presence and W.place_ext[u] == 0:
+                    mvf[v] = u
+            if was >= p.min_presence and fa[u] < p.min_presence and W.place_ext[u] == 0:
                 S.acc[r, _LEFT] += 1.0
                 ev = emit(S, r, day, EV_GROUP_CHANGE, a, NOBODY, u, 0, 0, M_MOVEMENT)
                 link(S, r, ev, 0, CK_PLACE_VALUE, u, val[u])

@@ -107,6 +107,7 @@ def place_values(W, S, p, r, a, strength, val, hostile, rptr, ridx, pptr, pidx, 
     k = W.actor_kind[a]
     force_like = k == KIND_STATE or k == KIND_INTERNATIONAL
     nt = 0
+    fi = S.fighters[r]  # looked up once (the same array): no reference counting in the loop below
     for i in range(rptr[a], rptr[a + 1]):
         b = ridx[i]
         h = hostility(W, S, p, r, a, b)
@@ -115,7 +116,7 @@ def place_values(W, S, p, r, a, strength, val, hostile, rptr, ridx, pptr, pidx, 
             continue
         for j in range(pptr[b], pptr[b + 1]):
             v = pidx[j]
-            fb = S.fighters[r, b, v]
+            fb = fi[b, v]
             if fb < p.min_presence:
                 continue
             if hos_at[v] == 0.0 and ally_at[v] == 0.0:
