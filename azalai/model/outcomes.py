@@ -93,7 +93,8 @@ def describe(name: str) -> str:
 
 def values(prep, S, rows=None) -> list[dict[str, float]]:
     """The per-run outcome scalars (BRIEF §Outcomes) of the replicates ``rows`` of the final state ``S``
-    (all by default): one dict per replicate, in the declared names' order.
+    (all by default): one dict per replicate, keyed by outcome name (the names of ``outcomes.yaml``, and
+    the per-actor and per-community ones such as ``revenue_<actor>`` and ``alienation_<community>``).
 
     What is a row of a replicate x value array is computed for all replicates at once; what selects
     actors or communities across a replicate's matrices is computed replicate by replicate as for one
