@@ -36,12 +36,21 @@ def state_reach(W, S, p, r, v) -> float:
     return 1.0 if people <= 0.0 else min(1.0, f / (p.policing_ratio * people))
 
 
-def conditions(W, S, p, r, m) -> tuple[int, float, float, float]:
-    """Worst offender (-1: none), its grievance, and the largest exposed and raw insecurity of militia m's community."""
+def conditions(W, S, p, r, m) -> tuple[int | str, float, float, float]:
+    """Worst offender (-1: none; a rival community as "community:<index>"), its grievance, and the largest
+    exposed and raw insecurity of militia m's community."""
     c = W.militia_comm[m]
     g = S.grievance[r, c].copy()
     g[m] = 0.0
     worst = int(np.argmax(g)) if g.max() > 0.0 else -1  # as the check: no grievance, no offender
+    cg = S.cgriev[r, c]
+    if cg.max() > (g[worst] if worst >= 0 else 0.0):  # a rival community (the state shelters from it)
+        return f"community:{int(np.argmax(cg))}", float(cg.max()), *_insecurity(W, S, p, r, c, -1)
+    return worst, float(g[worst]) if worst >= 0 else 0.0, *_insecurity(W, S, p, r, c, worst)
+
+
+def _insecurity(W, S, p, r, c, worst) -> tuple[float, float]:
+    """Largest insecurity of community c, exposed (less the state's reach and protectors) and raw."""
     exposed = raw = 0.0
     for v in range(W.place_ext.shape[0]):
         if W.place_ext[v] == 1 or S.pop[r, c, v] < p.dispute_min_pop:
@@ -53,7 +62,7 @@ def conditions(W, S, p, r, m) -> tuple[int, float, float, float]:
             continue
         reach = 0.0 if worst == W.state_actor else state_reach(W, S, p, r, v)
         exposed = max(exposed, ins * (1.0 - reach))
-    return worst, float(g[worst]) if worst >= 0 else 0.0, exposed, raw
+    return exposed, raw
 
 
 def main() -> None:
@@ -80,7 +89,11 @@ def main() -> None:
                     continue
                 worst, gw, exposed, raw = conditions(W, S, p, r, m)
                 g_ok, i_ok = gw >= p.militia_grievance, exposed >= p.militia_insecurity
-                offender[m][idx.actors[worst] if worst >= 0 else "(no grievance)"] += 1
+                if isinstance(worst, str):  # a rival community
+                    name = idx.communities[int(worst.split(":")[1])]
+                else:
+                    name = idx.actors[worst] if worst >= 0 else "(no grievance)"
+                offender[m][name] += 1
                 count[m].update({"dormant_weeks": 1, "grievance_met": g_ok, "insecurity_met": i_ok,
                                  "both_met": g_ok and i_ok,
                                  "blocked_by_reach_or_protector": raw >= p.militia_insecurity and not i_ok})
@@ -94,7 +107,7 @@ def main() -> None:
         row = " ".join(f"{count[m][k]:14d}" for k in COLUMNS)
         print(f"{idx.actors[m]:22s} {formed:7d} {count[m]['dormant_weeks']:13d} {row}")
         print(f"{'':22s} worst offender: {offender[m].most_common(3)}")
-    for k in ("land_disputes", "communal_attacks", "militias_formed"):
+    for k in ("land_disputes", "communal_attacks", "militias_formed", "clashes"):
         print(f"{k} per run: {S.acc[:, ACC[k]].mean():.1f}")
 
 

@@ -61,7 +61,7 @@ CAUSE_KINDS = [
     "mediation", "predation", "civilian_harm", "informant_activity", "communal_hostility", "losses",
     "local_support", "place_value", "aim", "recruitment_pool", "enemies_present", "better_place", "moved_from",
     "insecurity", "attacks_on_community", "no_protector", "shared_enemy", "shared_rent", "rent_divergence",
-    "cooperation_history", "relation", "land_dispute", "season", "state_absent",
+    "cooperation_history", "relation", "land_dispute", "season", "state_absent", "communal_grievance",
 ]
 CK = {n: i for i, n in enumerate(CAUSE_KINDS)}
 CK_SEIZURE = 1
@@ -111,6 +111,7 @@ CK_RELATION = 44
 CK_LAND_DISPUTE = 45
 CK_SEASON = 46
 CK_STATE_ABSENT = 47
+CK_COMMUNAL_GRIEVANCE = 48
 
 # Actor slot codes for non-actor parties.
 CIVILIANS = -2
@@ -285,6 +286,12 @@ def describe_link(idx, kind: int, i: int, v: float) -> str:
         return f"seasonal pressure on land and water {v:.2f}"
     if name == "state_absent":
         return f"the state did not arbitrate at {place(i)} (its post polices {v:.0%} of the people there)"
+    if name == "communal_grievance":
+        c1, c2 = i // PAIR_CODE, i % PAIR_CODE
+        names = idx.communities
+        a_ = names[c1] if 0 <= c1 < len(names) else "?"
+        b_ = names[c2] if 0 <= c2 < len(names) else "?"
+        return f"grievance of {a_} against {b_} {v:.2f}"
     return f"{name} {i} {v:.3g}"
 
 

@@ -207,6 +207,7 @@ rel                 float64 R A A
 allied              int64   R A A
 hist                float64 R A A
 insecurity          float64 R C P
+cgriev              float64 R C C
 harm_place          float64 R C P
 ev_seen             int64   R
 """)

@@ -179,6 +179,7 @@ def alloc_state(w, seeds: np.ndarray, days: int, record: bool) -> State:
         allied=np.zeros((R, A, A), dtype=i64),
         hist=f((R, A, A)),
         insecurity=f((R, C, P)),
+        cgriev=f((R, C, C)),
         harm_place=f((R, C, P)),
         ev_seen=np.zeros(R, dtype=i64),
     )

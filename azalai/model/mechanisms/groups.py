@@ -11,12 +11,17 @@ Each week (docs/ODD.md §7.10):
   lowers their history, fighting the same enemy at the same place raises it; history fades;
 * each community's insecurity at each place fades and grows with the harm done to its people there
   (killings by anyone), set against its people there;
+* each community's grievance against each rival community (one it is hostile to) fades with the other
+  grievances and grows with disputes over land the state did not arbitrate (§7.11) and with the harm
+  done to its people by armed groups based on the rival community: ``communal_blame`` of the grievance
+  raised against the group, weighted by the group's share of that community;
 * a community the scenario declares able to arm forms its self-defence militia when its grievance
-  against an attacker passes its threshold and, at a place where enough of its people live, its local
+  against an attacker or a rival community passes its threshold and, at a place where enough of its people live, its local
   insecurity — discounted by the share of the people there the state's post can police, and nil under
   a protector of its own — passes its threshold. The dormant actor slot becomes
-  active: fighters raised at that place, support from it, hostility
-  toward those it holds a grievance against (its other relations come from its community's);
+  active: fighters raised at that place, support from it, hostility toward those it holds a
+  grievance against and toward the armed groups of the rival community it holds one against (its
+  other relations come from its community's);
 * relations move toward a target: the scenario's relation, plus shared enemies (both hostile to an
   actor that is strong), plus past cooperation less past violence, plus — between actors on good
   terms — shared rents less diverging rents. An alliance is made when the relation rises past
@@ -31,12 +36,13 @@ import numpy as np
 from numba import njit
 
 from azalai.model.events import (
-    CK_ATTACKS_ON_COMMUNITY, CK_COOP_HISTORY, CK_GRIEVANCE, CK_LOCAL_STRENGTH, CK_NO_PROTECTOR, CK_RELATION,
+    CK_ATTACKS_ON_COMMUNITY, CK_COMMUNAL_GRIEVANCE, CK_COOP_HISTORY, CK_GRIEVANCE, CK_LOCAL_STRENGTH, CK_NO_PROTECTOR, CK_RELATION,
     CK_RENT_DIVERGENCE, CK_SHARED_ENEMY, CK_SHARED_RENT, EV_AGREEMENT, EV_GROUP_CHANGE, EV_OTHER, EV_TRANSFER,
-    M_CONTROL, M_GROUPS, M_OPERATIONS, M_VIOLENCE, PAIR_CODE, emit, link,
+    M_CONTROL, M_GROUPS, M_LAND, M_OPERATIONS, M_VIOLENCE, PAIR_CODE, emit, link,
 )
 from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.land import state_reach
+from azalai.model.mechanisms.purses import is_armed_kind
 from azalai.model.state import ACC, CHAIN
 from azalai.model.world import KIND_INTERNATIONAL
 
@@ -48,9 +54,10 @@ _BROKEN = ACC["alliances_broken"]
 
 @njit(cache=True, inline="always")
 def _battle(S, r, e):
-    """Violence between two actors: clashes, attacks, operations, places taken by force."""
+    """Violence between two actors: clashes, attacks, operations, places taken by force, battles after
+    land disputes."""
     m = S.ev_mech[r, e]
-    if not (m == M_VIOLENCE or m == M_CONTROL or m == M_OPERATIONS):
+    if not (m == M_VIOLENCE or m == M_CONTROL or m == M_OPERATIONS or m == M_LAND):
         return False
     return S.ev_type[r, e] != EV_TRANSFER and S.ev_a1[r, e] >= 0 and S.ev_a2[r, e] >= 0
 
@@ -96,8 +103,30 @@ def remember_battles(W, S, p, r):
 
 
 @compiled_only
-def _form_militia(W, S, p, r, day, m, c, home, insec, worst, gw, unprot):
-    """Activate militia m of community c at ``home``: fighters, support, hostility toward its attackers."""
+def communal_grievances(W, S, p, r):
+    """Grievance of each community against each rival community: it fades, and grows with the harm done
+    this week to its people by the rival's armed groups (disputes add to it in §7.11).
+
+    Seed: "This is not to say that whole communities can be associated with these trades, as is sometimes
+    described in Malian and international outlets." The model's communities do associate them: a community
+    blames its rival for the rival's armed men."""
+    A = W.actor_kind.shape[0]
+    C = W.pop0.shape[0]
+    for c in range(C):
+        for d in range(C):
+            x = S.cgriev[r, c, d] * p.grievance_decay
+            if d != c and W.comm_rel[c, d] < 0.0:
+                for g in range(A):
+                    h = S.harm_week[r, c, g]
+                    if h > 0.0 and W.base_w[g, d] > 0.0 and is_armed_kind(W.actor_kind[g]):
+                        x += p.communal_blame * h * W.base_w[g, d]
+            S.cgriev[r, c, d] = min(x, p.grievance_cap)
+
+
+@compiled_only
+def _form_militia(W, S, p, r, day, m, c, home, insec, worst, rival, gw, unprot):
+    """Activate militia m of community c at ``home``: fighters, support, hostility toward its attackers
+    and toward the armed groups of the rival communities it holds a grievance against."""
     A = W.actor_kind.shape[0]
     most = S.pop[r, c, home]
     n = min(p.militia_initial * most, most)
@@ -121,10 +150,22 @@ def _form_militia(W, S, p, r, day, m, c, home, insec, worst, gw, unprot):
             if x < S.rel[r, m, a]:
                 S.rel[r, m, a] = x
                 S.rel[r, a, m] = x
+        if not is_armed_kind(W.actor_kind[a]):
+            continue
+        for d in range(W.pop0.shape[0]):
+            g = S.cgriev[r, c, d] * W.base_w[a, d]
+            if g > 0.0 and d != c:
+                x = -min(1.0, g / p.militia_grievance)
+                if x < S.rel[r, m, a]:
+                    S.rel[r, m, a] = x
+                    S.rel[r, a, m] = x
     S.acc[r, _FORMED] += 1.0
     ev = emit(S, r, day, EV_GROUP_CHANGE, m, worst, home, 0, 0, M_GROUPS)
     link(S, r, ev, 0, CK_ATTACKS_ON_COMMUNITY, c, insec)
-    link(S, r, ev, 1, CK_GRIEVANCE, c * PAIR_CODE + worst, gw)
+    if rival >= 0:
+        link(S, r, ev, 1, CK_COMMUNAL_GRIEVANCE, c * PAIR_CODE + rival, gw)
+    else:
+        link(S, r, ev, 1, CK_GRIEVANCE, c * PAIR_CODE + worst, gw)
     link(S, r, ev, 2, CK_NO_PROTECTOR, c, 1.0 - unprot)
     link(S, r, ev, _LAST_LINK, CK_LOCAL_STRENGTH, m, n)
 
@@ -147,6 +188,7 @@ def militias(W, S, p, r, day):
                 x = h * p.pool_ref / n
             S.insecurity[r, c, v] = p.insecurity_decay * S.insecurity[r, c, v] + x
             S.harm_place[r, c, v] = 0.0
+    communal_grievances(W, S, p, r)
     for m in range(A):
         c = W.militia_comm[m]
         if c < 0 or S.active[r, m] == 1:
@@ -157,7 +199,15 @@ def militias(W, S, p, r, day):
             if a != m and S.grievance[r, c, a] > gw:
                 gw = S.grievance[r, c, a]
                 worst = a
-        if worst < 0 or gw < p.militia_grievance:
+        # A grievance against a rival community counts as one against its strongest armed group here.
+        rival = -1
+        for d in range(C):
+            if S.cgriev[r, c, d] > gw:
+                gw = S.cgriev[r, c, d]
+                rival = d
+        if rival >= 0:
+            worst = _strongest_of(W, S, r, rival)
+        if gw < p.militia_grievance or (worst < 0 and rival < 0):
             continue
         # Home: where c's people are most insecure with neither a protector of their own nor the state's
         # reach (a state post shelters the share of the people there it can police, unless the state is
@@ -188,7 +238,25 @@ def militias(W, S, p, r, day):
         if home < 0 or insec < p.militia_insecurity:
             continue
         unprot = 1.0 - safe / people
-        _form_militia(W, S, p, r, day, m, c, home, insec, worst, gw, unprot)
+        _form_militia(W, S, p, r, day, m, c, home, insec, worst, rival, gw, unprot)
+
+
+@compiled_only
+def _strongest_of(W, S, r, d):
+    """The active armed group with the most fighters among those based on community d (-1 if none)."""
+    A, P = W.fighters0.shape
+    best = -1
+    most = 0.0
+    for g in range(A):
+        if S.active[r, g] == 0 or W.base_w[g, d] <= 0.0 or not is_armed_kind(W.actor_kind[g]):
+            continue
+        n = 0.0
+        for v in range(P):
+            n += S.fighters[r, g, v]
+        if n > most:
+            most = n
+            best = g
+    return best
 
 
 @compiled_only

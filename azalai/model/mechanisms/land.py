@@ -11,9 +11,13 @@ insecurity at that place (which can make a community arm itself, §7.10). The st
 dispute with the chance that its post can police the place — its reach, the post's size against the
 men ``policing_ratio`` says the people there need, at most 1 — so a post of fifty in a place of tens
 of thousands stops few disputes. Seed: "the Malian government, whose reimplantation in Mali's central
-and northern regions has been halting at best." Where it does not and an armed group based on one side
-is present, the dispute may escalate: that group attacks civilians of the other side ("Violence
-against civilians / Attack"), which raises their grievance against it and their insecurity in turn.
+and northern regions has been halting at best." Where it does not the dispute leaves each side aggrieved at
+the other community (``dispute_grievance``, §7.10), and where an armed group based on one side is
+present it may escalate: that group takes revenge on the other side. If the other side's own armed
+group is present and hostile to it, they fight, with chance ``dispute_battle_share`` ("Battles /
+Armed clash", as between identity militias); otherwise it attacks the other side's civilians
+("Violence against civilians / Attack"), which raises their grievance against it and their
+insecurity in turn.
 """
 
 from __future__ import annotations
@@ -21,14 +25,19 @@ from __future__ import annotations
 import numpy as np
 
 from azalai.model.events import (
-    CIVILIANS, CK_COMMUNAL_HOSTILITY, CK_LAND_DISPUTE, CK_SEASON, CK_STATE_ABSENT, EV_VAC_ATTACK,
-    M_LAND, PAIR_CODE, emit, link,
+    CIVILIANS, CK_COMMUNAL_HOSTILITY, CK_HOSTILITY, CK_LAND_DISPUTE, CK_SEASON, CK_STATE_ABSENT, EV_CLASH,
+    EV_VAC_ATTACK, M_LAND, PAIR_CODE, emit, link,
 )
 from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.presence import lists_by_place
-from azalai.model.rng import SITE_ARBITRATE, SITE_DISPUTE, SITE_ESCALATE, SITE_ESCALATE_SIZE, lomax, uniform
+from azalai.model.mechanisms.purses import is_armed_kind
+from azalai.model.mechanisms.violence import kill_fighters
+from azalai.model.rng import (
+    SITE_ARBITRATE, SITE_DISPUTE, SITE_DISPUTE_BATTLE, SITE_DISPUTE_BATTLE_SIZE, SITE_ESCALATE, SITE_ESCALATE_SIZE,
+    lomax, uniform,
+)
 from azalai.model.state import ACC, CHAIN
-from azalai.model.world import KIND_JIHADIST, KIND_MILITIA, KIND_SIGNATORY, LIVE_HERDING
+from azalai.model.world import LIVE_HERDING
 
 _LAST_LINK = CHAIN - 1  # the last link of a cause chain
 _DISPUTES = ACC["land_disputes"]
@@ -36,6 +45,8 @@ _COMMUNAL = ACC["communal_attacks"]
 _CIV_POP = ACC["civilian_deaths_pop"]
 _FAT_CIV = ACC["fatalities_civilian"]
 _FAT_VAC = ACC["fatalities_vac"]
+_FAT_BATTLES = ACC["fatalities_battles"]
+_CLASHES = ACC["clashes"]
 
 
 @compiled_only
@@ -62,8 +73,7 @@ def _armed_side(W, S, p, r, c, v):
     best = -1
     most = 0.0
     for g in range(A):
-        k = W.actor_kind[g]
-        if not (k == KIND_SIGNATORY or k == KIND_JIHADIST or k == KIND_MILITIA):
+        if not is_armed_kind(W.actor_kind[g]):
             continue
         if S.active[r, g] == 0 or W.base_w[g, c] <= 0.0:
             continue
@@ -95,6 +105,41 @@ def _escalate(W, S, p, r, day, v, g, victims, herders, farmers, hostility, press
     link(S, r, ev, 1, CK_SEASON, v, pressure)
     link(S, r, ev, 2, CK_STATE_ABSENT, v, reach)
     link(S, r, ev, _LAST_LINK, CK_COMMUNAL_HOSTILITY, victims * PAIR_CODE + g, W.communal[g, victims])
+
+
+@compiled_only
+def _skirmish(W, S, p, r, day, v, g, other, herders, farmers, hostility, pressure, reach):
+    """Group g fights the other side's armed group at v after a dispute (ACLED "Battles / Armed clash")."""
+    seed = S.seed[r]
+    x = lomax(p.fatality_alpha, seed, day, SITE_DISPUTE_BATTLE_SIZE, v * PAIR_CODE + g, other)
+    fat = 1.0 + np.floor(p.communal_fatality_scale * x)
+    fg = S.fighters[r, g, v]
+    fo = S.fighters[r, other, v]
+    lg = np.round(fat * fo / (fg + fo))
+    lost = kill_fighters(W, S, r, g, v, lg) + kill_fighters(W, S, r, other, v, fat - lg)
+    killed = int(np.round(lost))
+    S.acc[r, _FAT_BATTLES] += killed
+    S.acc[r, _CLASHES] += 1.0
+    pi = W.pair_of[g, other]
+    if pi >= 0:
+        S.incidents_week[r, pi] += 1.0
+    ev = emit(S, r, day, EV_CLASH, g, other, v, killed, 0, M_LAND)
+    link(S, r, ev, 0, CK_LAND_DISPUTE, herders * PAIR_CODE + farmers, hostility)
+    link(S, r, ev, 1, CK_SEASON, v, pressure)
+    link(S, r, ev, 2, CK_STATE_ABSENT, v, reach)
+    link(S, r, ev, _LAST_LINK, CK_HOSTILITY, g * PAIR_CODE + other, -S.rel[r, g, other])
+
+
+@compiled_only
+def _revenge(W, S, p, r, day, v, g, victims, herders, farmers, hostility, pressure, reach):
+    """After a dispute, g takes revenge on the ``victims`` side: on its armed group if one hostile to g is
+    present (a battle, with chance ``dispute_battle_share``), else on its civilians."""
+    other = _armed_side(W, S, p, r, victims, v)
+    if (other >= 0 and S.rel[r, g, other] < 0.0
+            and uniform(S.seed[r], day, SITE_DISPUTE_BATTLE, v * PAIR_CODE + g, other) < p.dispute_battle_share):
+        _skirmish(W, S, p, r, day, v, g, other, herders, farmers, hostility, pressure, reach)
+    else:
+        _escalate(W, S, p, r, day, v, g, victims, herders, farmers, hostility, pressure, reach)
 
 
 @compiled_only
@@ -136,10 +181,13 @@ def land_disputes(W, S, p, lev, r, day, week):
                 S.insecurity[r, f, v] += p.dispute_insecurity
                 if reach > 0.0 and uniform(seed, day, SITE_ARBITRATE, v * PAIR_CODE + h, f) < reach:
                     continue  # the state arbitrates
-                # Each side's armed group, if one is here, may take revenge on the other side's civilians.
+                # Unsettled, the dispute leaves each side aggrieved at the other community (§7.10).
+                S.cgriev[r, h, f] += p.dispute_grievance
+                S.cgriev[r, f, h] += p.dispute_grievance
+                # Each side's armed group, if one is here, may take revenge on the other side.
                 gh = _armed_side(W, S, p, r, h, v)
                 if gh >= 0 and uniform(seed, day, SITE_ESCALATE, v * PAIR_CODE + gh, f) < p.escalation_rate:
-                    _escalate(W, S, p, r, day, v, gh, f, h, f, hostility, pressure, reach)
+                    _revenge(W, S, p, r, day, v, gh, f, h, f, hostility, pressure, reach)
                 gf = _armed_side(W, S, p, r, f, v)
                 if gf >= 0 and uniform(seed, day, SITE_ESCALATE, v * PAIR_CODE + gf, h) < p.escalation_rate:
-                    _escalate(W, S, p, r, day, v, gf, h, h, f, hostility, pressure, reach)
+                    _revenge(W, S, p, r, day, v, gf, h, h, f, hostility, pressure, reach)

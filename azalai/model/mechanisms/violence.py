@@ -68,7 +68,7 @@ def _near(adj_ptr, adj_nbr, v, u):
 
 
 @njit(cache=True, inline="always")
-def _kill_fighters(W, S, r, a, v, n):
+def kill_fighters(W, S, r, a, v, n):
     lost = min(float(n), S.fighters[r, a, v])
     S.fighters[r, a, v] -= lost
     if W.actor_kind[a] == KIND_SIGNATORY or W.actor_kind[a] == KIND_JIHADIST or W.actor_kind[a] == KIND_MILITIA:
@@ -200,7 +200,7 @@ def clashes(W, S, p, lev, r, day, ptr, idx):
                 la = int(round(fat * fb / (fa + fb)))
                 lb = fat - la
                 # Only people who were there can die: report what was actually lost.
-                fat = int(round(_kill_fighters(W, S, r, a, v, la) + _kill_fighters(W, S, r, b, v, lb)))
+                fat = int(round(kill_fighters(W, S, r, a, v, la) + kill_fighters(W, S, r, b, v, lb)))
                 S.acc[r, _FAT_BATTLES] += fat
                 S.acc[r, _CLASHES] += 1.0
                 if ka == KIND_SIGNATORY and kb == KIND_SIGNATORY:
@@ -331,8 +331,8 @@ def attacks(W, S, p, lev, r, day, fptr, fidx):
                     fat = int(scale * x)
                     lj = int(fat * p.attacker_loss_share)
                     lf = fat - lj
-                lf = _kill_fighters(W, S, r, f, v, lf)
-                lj = _kill_fighters(W, S, r, j, v, lj)
+                lf = kill_fighters(W, S, r, f, v, lf)
+                lj = kill_fighters(W, S, r, j, v, lj)
                 fat = int(round(lf + lj))
                 if et == EV_CLASH:
                     S.acc[r, _FAT_BATTLES] += fat
