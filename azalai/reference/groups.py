@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from azalai.reference.land import state_reach
 
-BATTLES = ("clash", "overtakes", "attack", "operation")  # violence between two actors
+BATTLES = ("clash", "overtakes", "attack", "operation", "land-battle")  # violence between two actors
 
 
 def read_groups(model, sc):
@@ -34,6 +34,7 @@ def read_groups(model, sc):
     model.allied = {}
     for c in model.communities:
         c.insecurity = [0.0] * model.P  # at each place
+        c.cgriev = [0.0] * len(model.communities)  # against each community
         c.harm_place = [0.0] * model.P
     model.events_seen = 0
 
@@ -68,11 +69,18 @@ def _militias(model):
             x = c.harm_place[v] * p.pool_ref / c.pop[v] if c.harm_place[v] > 0.0 and c.pop[v] > 0.0 else 0.0
             c.insecurity[v] = p.insecurity_decay * c.insecurity[v] + x
             c.harm_place[v] = 0.0
+    _communal_grievances(model)
     for m in model.actors:
         if m.militia_of is None or m.active:
             continue
         c = model.communities[m.militia_of]
         gw, worst = max(((c.grievance[a.idx], a) for a in model.actors if a is not m), key=lambda t: t[0])
+        rival = None
+        gc = max(c.cgriev)
+        if gc > gw:  # against a rival community: its strongest active armed group stands for it
+            gw, rival = gc, c.cgriev.index(gc)
+            groups = [a for a in model.actors if a.active and a.local and a.base_w[rival] > 0.0]
+            worst = max(groups, key=lambda a: a.total_fighters(), default=None)
         if gw < p.militia_grievance or gw <= 0.0:
             continue
 
@@ -99,12 +107,28 @@ def _militias(model):
             c.support = [x * (1.0 - p.militia_support) / tot for x in c.support]
         c.support[m.idx] = p.militia_support
         for a in model.actors:
-            if a is not m and c.grievance[a.idx] > 0.0:
-                x = -min(1.0, c.grievance[a.idx] / p.militia_grievance)
-                if x < m.rel[a.idx]:
-                    m.rel[a.idx] = a.rel[m.idx] = x
+            if a is m:
+                continue
+            gs = [c.grievance[a.idx]]
+            if a.local:
+                gs += [g * a.base_w[d] for d, g in enumerate(c.cgriev) if d != c.idx]
+            for g in gs:
+                if g > 0.0 and -min(1.0, g / p.militia_grievance) < m.rel[a.idx]:
+                    m.rel[a.idx] = a.rel[m.idx] = -min(1.0, g / p.militia_grievance)
         model.count("militias_formed")
-        model.emit("militia", m.idx, worst.idx, home, 0)
+        model.emit("militia", m.idx, worst.idx if worst is not None else -1, home, 0)
+
+
+def _communal_grievances(model):
+    """A community blames its rival for the rival's armed men (docs/ODD.md §7.10)."""
+    p = model.p
+    for c in model.communities:
+        for d in model.communities:
+            x = c.cgriev[d.idx] * p.grievance_decay
+            if d is not c and c.rel[d.idx] < 0.0:
+                x += p.communal_blame * sum(c.harm_week[g.idx] * g.base_w[d.idx] for g in model.actors
+                                            if g.local and c.harm_week[g.idx] > 0.0)
+            c.cgriev[d.idx] = min(x, p.grievance_cap)
 
 
 def _relations(model):

@@ -42,6 +42,30 @@ def _escalate(model, g, victims, v):
     model.emit("communal", g.idx, CIVILIANS, v, int(killed))
 
 
+def _skirmish(model, g, other, v):
+    """g fights the other side's armed group after a dispute: a battle, losses shared as in a clash."""
+    p = model.p
+    fat = 1.0 + math.floor(p.communal_fatality_scale * model.lomax(p.fatality_alpha))
+    fg, fo = g.fighters[v], other.fighters[v]
+    lg = round(fat * fo / (fg + fo))
+    killed = int(round(g.lose_fighters(v, lg) + other.lose_fighters(v, fat - lg)))
+    model.count("fatalities_battles", killed)
+    model.count("clashes")
+    pair = model.pair_of.get((g.idx, other.idx))
+    if pair is not None:
+        pair.incidents += 1.0
+    model.emit("land-battle", g.idx, other.idx, v, killed)
+
+
+def _revenge(model, g, victims, v):
+    """On the other side's armed group if one hostile to g is there (with dispute_battle_share), else its civilians."""
+    other = _armed_side(model, victims, v)
+    if other is not None and g.rel[other.idx] < 0.0 and model.random.random() < model.p.dispute_battle_share:
+        _skirmish(model, g, other, v)
+    else:
+        _escalate(model, g, victims, v)
+
+
 def state_reach(model, v):
     """Share of the people at v the state's post can police (its men over policing_ratio per person, at most 1)."""
     s, p = model.state, model.p
@@ -74,7 +98,9 @@ def land_disputes(model):
                 f.insecurity[v] += p.dispute_insecurity
                 if reach > 0.0 and model.random.random() < reach:
                     continue  # the state arbitrates
+                h.cgriev[f.idx] += p.dispute_grievance  # unsettled: each side aggrieved at the other
+                f.cgriev[h.idx] += p.dispute_grievance
                 for side, other in ((h, f), (f, h)):
                     g = _armed_side(model, side, v)
                     if g is not None and model.random.random() < p.escalation_rate:
-                        _escalate(model, g, other, v)
+                        _revenge(model, g, other, v)
