@@ -16,14 +16,14 @@ import numpy as np
 from azalai.model.engine import prepare, state_struct
 from azalai.model.events import CK, EV_CLASH, M_GROUPS, M_LAND
 from azalai.model.jit import python_entry
-from azalai.model.mechanisms import groups, land
+from azalai.model.mechanisms import groups
 from azalai.model.params import make_params
 from azalai.model.state import ACC, alloc_state
 from azalai.scenario.loader import load_scenario
 from azalai.scenario.schema import Militia
+from delta import tenenkou_alone
 
-militias, communal_grievances, land_disputes = (
-    python_entry(f) for f in (groups.militias, groups.communal_grievances, land.land_disputes))
+militias, communal_grievances = (python_entry(f) for f in (groups.militias, groups.communal_grievances))
 
 FIXTURE = "tests/fixtures/mini.yaml"
 WEEK = 7
@@ -95,27 +95,17 @@ def test_just_under_the_threshold_it_does_not_arm():
     assert S.active[0, idx.actors.index("imghad-militia")] == 0
 
 
-def _tenenkou(post: float, armed_both: bool, weeks: int = 52, **params):
-    """Ténenkou alone: Katiba Macina (Fulani) present; if ``armed_both``, an active Bambara militia hostile to it."""
-    prep = prepare("mali-2016", "baseline-2016", days=366, params=make_params()._replace(**params))
-    idx = prep.index
-    S = alloc_state(prep.world, np.array([7]), prep.days, False)
-    Wr, Lr, Sr = prep.world_struct(), prep.levers_struct(), state_struct(S)
-    v, km, s = idx.places.index("tenenkou"), idx.actors.index("katiba-macina"), int(prep.world.state_actor)
-    bm = idx.actors.index("bambara-militia")
-    keep = np.zeros_like(S.pop[0])
-    keep[:, v] = S.pop[0, :, v]
-    S.pop[0] = keep  # disputes only at Ténenkou
-    S.fighters[0] = 0.0
-    S.fighters[0, km, v] = 1000.0
-    S.fighters[0, s, v] = post
-    if armed_both:
-        S.active[0, bm] = 1
-        S.fighters[0, bm, v] = 1000.0
-        S.rel[0, bm, km] = S.rel[0, km, bm] = -0.8
-    for w in range(weeks):
-        land_disputes(Wr, Sr, prep.params, Lr, 0, WEEK * w, w)
-    return prep, S, idx
+def _tenenkou(post: float, armed_both: bool, **params):
+    """Ténenkou alone (tests/delta.py), Katiba Macina with 1,000 fighters; if ``armed_both``, an active
+    Bambara militia of 1,000 hostile to it."""
+    def arm(prep, S, v):
+        km, bm = prep.index.actors.index("katiba-macina"), prep.index.actors.index("bambara-militia")
+        if armed_both:
+            S.active[0, bm] = 1
+            S.fighters[0, bm, v] = 1000.0
+            S.rel[0, bm, km] = S.rel[0, km, bm] = -0.8
+    prep, S, _ = tenenkou_alone(post, jihadists=1000.0, before=arm, **params)
+    return prep, S, prep.index
 
 
 def test_unsettled_disputes_aggrieve_both_communities_and_arbitrated_ones_do_not():

@@ -19,9 +19,10 @@ from azalai.model.params import make_params
 from azalai.model.state import ACC, alloc_state
 from azalai.scenario.loader import load_scenario
 from azalai.scenario.schema import Actor, Militia
+from delta import tenenkou_alone
 
-militias, land_disputes, state_reach, reallocate = (
-    python_entry(f) for f in (groups.militias, land.land_disputes, land.state_reach, movement.reallocate))
+militias, state_reach, reallocate = (
+    python_entry(f) for f in (groups.militias, land.state_reach, movement.reallocate))
 
 FIXTURE = "tests/fixtures/mini.yaml"
 WEEK = 7
@@ -70,33 +71,15 @@ def test_the_same_killings_among_many_of_its_people_there_do_not_make_it_arm():
     assert S.active[0, m] == 0 and S.fighters[0, m].sum() == 0.0
 
 
-def _delta(post: float, weeks: int = 52):
-    """Ténenkou alone: Katiba Macina (based on the Fulani herders) present, a FAMa post of ``post``."""
-    prep = prepare("mali-2016", "baseline-2016", days=366)
-    idx = prep.index
-    S = alloc_state(prep.world, np.array([7]), prep.days, False)
-    Wr, Lr, Sr = prep.world_struct(), prep.levers_struct(), state_struct(S)
-    v, km, s = idx.places.index("tenenkou"), idx.actors.index("katiba-macina"), int(prep.world.state_actor)
-    keep = np.zeros_like(S.pop[0])
-    keep[:, v] = S.pop[0, :, v]
-    S.pop[0] = keep  # disputes only at Ténenkou
-    S.fighters[0] = 0.0
-    S.fighters[0, km, v] = 100.0
-    S.fighters[0, s, v] = post
-    for w in range(weeks):
-        land_disputes(Wr, Sr, prep.params, Lr, 0, WEEK * w, w)
-    return prep, S, v
-
-
 def test_a_post_large_enough_for_its_place_arbitrates_every_dispute():
-    prep, S, v = _delta(post=5000.0)
+    prep, S, v = tenenkou_alone(post=5000.0)
     assert state_reach(prep.world_struct(), state_struct(S), prep.params, 0, v) == 1.0
     assert S.acc[0, ACC["land_disputes"]] > 0
     assert S.acc[0, ACC["communal_attacks"]] == 0
 
 
 def test_a_small_post_in_a_populous_place_rarely_stops_escalation():
-    prep, S, v = _delta(post=20.0)
+    prep, S, v = tenenkou_alone(post=20.0)
     reach = state_reach(prep.world_struct(), state_struct(S), prep.params, 0, v)
     assert 0.0 < reach < 0.5
     assert S.acc[0, ACC["communal_attacks"]] > 0

@@ -187,10 +187,11 @@ def describe_link(idx, kind: int, i: int, v: float) -> str:
     def pair(code: int) -> str:
         return f"{actor(code // PAIR_CODE)}-{actor(code % PAIR_CODE)}"
 
+    def community(k: int) -> str:
+        return idx.communities[k] if 0 <= k < len(idx.communities) else "?"
+
     def comm_actor(code: int) -> str:
-        c, a = code // PAIR_CODE, code % PAIR_CODE
-        cname = idx.communities[c] if 0 <= c < len(idx.communities) else "?"
-        return f"{cname}->{actor(a)}"
+        return f"{community(code // PAIR_CODE)}->{actor(code % PAIR_CODE)}"
 
     if name == "seizure":
         return f"convoy seized at {place(i)} (recent convoy losses near here USD {v:,.0f})"
@@ -209,13 +210,13 @@ def describe_link(idx, kind: int, i: int, v: float) -> str:
     if name == "tip":
         return f"tip #{i} ({'true' if v > 0.0 else 'false'})"
     if name == "false_tip":
-        return f"false tip from {idx.communities[i] if 0 <= i < len(idx.communities) else '?'} (rivalry {v:.2f})"
+        return f"false tip from {community(i)} (rivalry {v:.2f})"
     if name == "attack":
         return f"after the attack logged as event {i + 1} of this run ({v:.0f} killed)"
     if name == "sweep":
         return f"sweep at {place(i)}"
     if name == "detentions":
-        return f"{v:.0f} detained from {idx.communities[i] if 0 <= i < len(idx.communities) else '?'}"
+        return f"{v:.0f} detained from {community(i)}"
     if name in ("grievance", "support", "cooperation"):
         return f"{name} {comm_actor(i)} {v:.2f}"
     if name == "local_strength":
@@ -243,7 +244,7 @@ def describe_link(idx, kind: int, i: int, v: float) -> str:
     if name == "civilian_harm":
         return f"civilians harmed ({v:.0f})"
     if name == "informant_activity":
-        return f"informants active in {idx.communities[i] if 0 <= i < len(idx.communities) else '?'} ({v:.2f})"
+        return f"informants active in {community(i)} ({v:.2f})"
     if name == "communal_hostility":
         return f"communal hostility {v:.2f}"
     if name == "losses":
@@ -261,11 +262,11 @@ def describe_link(idx, kind: int, i: int, v: float) -> str:
     if name == "moved_from":
         return f"came from {place(i)} ({v:,.0f} km)"
     if name == "insecurity":
-        return f"insecurity of {idx.communities[i] if 0 <= i < len(idx.communities) else '?'} {v:.2f}"
+        return f"insecurity of {community(i)} {v:.2f}"
     if name == "attacks_on_community":
-        return f"attacks on {idx.communities[i] if 0 <= i < len(idx.communities) else '?'} (insecurity {v:.2f})"
+        return f"attacks on {community(i)} (insecurity {v:.2f})"
     if name == "no_protector":
-        return f"no protector of {idx.communities[i] if 0 <= i < len(idx.communities) else '?'} (protected share {v:.2f})"
+        return f"no protector of {community(i)} (protected share {v:.2f})"
     if name == "shared_enemy":
         return f"shared enemy {actor(i)} ({v:.2f})"
     if name == "shared_rent":
@@ -277,21 +278,14 @@ def describe_link(idx, kind: int, i: int, v: float) -> str:
     if name == "relation":
         return f"relation {pair(i)} {v:+.2f}"
     if name == "land_dispute":
-        c1, c2 = i // PAIR_CODE, i % PAIR_CODE
-        names = idx.communities
-        a_ = names[c1] if 0 <= c1 < len(names) else "?"
-        b_ = names[c2] if 0 <= c2 < len(names) else "?"
-        return f"land, pasture or water dispute {a_}-{b_} (hostility {v:.2f})"
+        pair_ = f"{community(i // PAIR_CODE)}-{community(i % PAIR_CODE)}"
+        return f"land, pasture or water dispute {pair_} (hostility {v:.2f})"
     if name == "season":
         return f"seasonal pressure on land and water {v:.2f}"
     if name == "state_absent":
         return f"the state did not arbitrate at {place(i)} (its post polices {v:.0%} of the people there)"
     if name == "communal_grievance":
-        c1, c2 = i // PAIR_CODE, i % PAIR_CODE
-        names = idx.communities
-        a_ = names[c1] if 0 <= c1 < len(names) else "?"
-        b_ = names[c2] if 0 <= c2 < len(names) else "?"
-        return f"grievance of {a_} against {b_} {v:.2f}"
+        return f"grievance of {community(i // PAIR_CODE)} against {community(i % PAIR_CODE)} {v:.2f}"
     return f"{name} {i} {v:.3g}"
 
 
