@@ -64,25 +64,28 @@ def _shared_place(W, S, p, r, a, b):
 @compiled_only
 def update_posts(W, S, lev, r, day):
     """Interim authorities: posts by promise (fair) and by power, weighted by the fairness lever."""
-    A, P = W.fighters0.shape
+    A = W.actor_kind.shape[0]
+    fi = S.fighters[r]  # looked up once (the same array): no reference counting in the loops below
+    sig = W.sig
+    promised = W.promised
+    share = S.post_share[r]
     tot_f = 0.0
     tot_p = 0.0
     for a in range(A):
-        if W.sig[a] == 1:
-            for v in range(P):  # one running sum over the signatories; exact zeros skipped (row_total)
-                x = S.fighters[r, a, v]
+        if sig[a] == 1:
+            for x in fi[a]:  # one running sum over the signatories; exact zeros skipped (row_total)
                 if x != 0.0:
                     tot_f += x
-            tot_p += W.promised[a]
+            tot_p += promised[a]
     fair_w = lev.interim_fairness[day]
     for a in range(A):
-        if W.sig[a] != 1:
-            S.post_share[r, a] = 0.0
+        if sig[a] != 1:
+            share[a] = 0.0
             continue
         fa = row_total(S.fighters, r, a)
         power = fa / tot_f if tot_f > 0.0 else 0.0
-        fair = W.promised[a] / tot_p if tot_p > 0.0 else power
-        S.post_share[r, a] = fair_w * fair + (1.0 - fair_w) * power
+        fair = promised[a] / tot_p if tot_p > 0.0 else power
+        share[a] = fair_w * fair + (1.0 - fair_w) * power
 
 
 @njit(cache=True, inline="always")
@@ -92,12 +95,14 @@ def actor_unmet(W, S, p, lev, r, day, a):
     asp = 0.0
     sub = 0.0
     indep = 0.0
+    bw = W.base_w[a]  # looked up once (the same row): no reference counting in the scan
     for c in range(C):
-        if W.base_w[a, c] == 0.0:
+        w = bw[c]
+        if w == 0.0:
             continue  # its terms are exact zeros, which leave the sums unchanged
-        asp += W.base_w[a, c] * political_aspiration(W, p, c)
-        sub += W.base_w[a, c] * W.comm_sub[c]
-        indep += W.base_w[a, c] * W.comm_indep[c]
+        asp += w * political_aspiration(W, p, c)
+        sub += w * W.comm_sub[c]
+        indep += w * W.comm_indep[c]
     fair = promised_share(W, a)  # normalised like post_share
     short = 0.0
     if fair > 0.0:

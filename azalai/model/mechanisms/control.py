@@ -19,7 +19,7 @@ from numba import njit
 
 from azalai.model.events import CK_CONTROL_SHIFT, CK_LOCAL_SUPPORT, CK_LOCAL_STRENGTH, EV_GOV_REGAINS, EV_NSA_OVERTAKES, EV_TRANSFER, M_CONTROL, emit, link
 from azalai.model.jit import compiled_only
-from azalai.model.mechanisms.presence import KEEP_AT_LEAST, KEEP_NONZERO, by_column, by_row
+from azalai.model.mechanisms.presence import KEEP_AT_LEAST, by_column, nonzero_by_row
 from azalai.model.rng import SITE_CONTROL, lomax
 from azalai.model.state import ACC
 from azalai.model.world import KIND_INTERNATIONAL, KIND_STATE
@@ -29,41 +29,54 @@ _LOCAL_DEATHS = ACC["local_fighter_deaths"]
 
 
 @compiled_only
-def people_and_support(S, r):
-    """People living at each place (``ppl[v]``), and for each actor the people there weighted by their
-    support for it (``sums[a, v]``).
+def _add_support(pop, support, ppl, sums):
+    """Add to ``ppl[v]`` the people living at each place and to ``sums[a, v]`` those people weighted by
+    their support for each actor (``pop``, ``support``: one replicate's communities x places and
+    communities x actors).
 
     Only the communities living at a place and the actors they support contribute (the other terms
-    are exact zeros, which leave a sum unchanged), in ascending order: every actor's sum at once, a
-    community at a time, each sum's terms in the same order; the few non-zero terms are added in place
-    (no buffer of places x actors to transpose)."""
-    A, P = S.support.shape[2], S.pop.shape[2]
-    lptr, lidx = by_column(S.pop[r], 0.0, KEEP_NONZERO)  # per place, the communities living there
-    sptr, sidx = by_row(S.support[r], 0.0, KEEP_NONZERO)  # per community, the actors it supports
-    ppl = np.zeros(P)
-    sums = np.zeros((A, P))
-    for v in range(P):
-        for i in range(lptr[v], lptr[v + 1]):
-            c = lidx[i]
-            x = S.pop[r, c, v]
+    are exact zeros, which leave a sum unchanged): a community at a time, in ascending order, so each
+    sum takes its terms in the order of a scan of the communities; the few non-zero terms are added
+    in place."""
+    lptr, lidx = nonzero_by_row(pop)  # per community, the places where it lives
+    sptr, sidx = nonzero_by_row(support)  # per community, the actors it supports
+    for c in range(pop.shape[0]):
+        sup = support[c]
+        for i in range(lptr[c], lptr[c + 1]):
+            v = lidx[i]
+            x = pop[c, v]
             ppl[v] += x
-            sup = S.support[r, c]
             for j in range(sptr[c], sptr[c + 1]):
                 a = sidx[j]
                 sums[a, v] += x * sup[a]
+
+
+@compiled_only
+def people_and_support(S, r):
+    """People living at each place (``ppl[v]``), and for each actor the people there weighted by their
+    support for it (``sums[a, v]``), as :func:`_add_support` sums them."""
+    A, P = S.support.shape[2], S.pop.shape[2]
+    ppl = np.zeros(P)
+    sums = np.zeros((A, P))
+    _add_support(S.pop[r], S.support[r], ppl, sums)
     return ppl, sums
 
 
 @compiled_only
 def local_support(W, S, r):
-    """Population-weighted support of each actor at each place (stored in ``loc_support``); a zero sum
-    is a zero share without the division (0.0 / ppl is 0.0)."""
+    """Population-weighted support of each actor at each place (stored in ``loc_support``): the sums of
+    :func:`people_and_support` added into it, then divided by the people there; a zero sum is a zero
+    share without the division (0.0 / ppl is 0.0)."""
     A, P = W.fighters0.shape
-    ppl, sums = people_and_support(S, r)
+    loc = S.loc_support[r]
+    loc[:] = 0.0
+    ppl = np.zeros(P)
+    _add_support(S.pop[r], S.support[r], ppl, loc)
     for a in range(A):
         for v in range(P):
-            x = sums[a, v]
-            S.loc_support[r, a, v] = x / ppl[v] if x != 0.0 and ppl[v] > 0.0 else 0.0
+            x = loc[a, v]
+            if x != 0.0:
+                loc[a, v] = x / ppl[v] if ppl[v] > 0.0 else 0.0
 
 
 @njit(cache=True, inline="always")
@@ -85,36 +98,42 @@ def update_control(W, S, p, lev, r, day, week):
     A, P = W.fighters0.shape
     seed = S.seed[r]
     local_support(W, S, r)
+    # The arrays the loops below read, looked up once (the same arrays, the same operations).
+    fi = S.fighters[r]
+    loc = S.loc_support[r]
+    kind = W.actor_kind
+    prot = S.protector[r]
+    ext = W.place_ext
     # Per place, the actors present (in ascending order); fighters fall below only at the place decided.
-    aptr, aidx = by_column(S.fighters[r], p.min_presence, KEEP_AT_LEAST)
+    aptr, aidx = by_column(fi, p.min_presence, KEEP_AT_LEAST)
     for v in range(P):
-        if W.place_ext[v] == 1:
+        if ext[v] == 1:
             continue
         best = -1
         bs = 0.0
         for i in range(aptr[v], aptr[v + 1]):
             a = aidx[i]
-            if W.actor_kind[a] == KIND_INTERNATIONAL or S.fighters[r, a, v] < p.min_presence:
+            if kind[a] == KIND_INTERNATIONAL or fi[a, v] < p.min_presence:
                 continue
-            st = S.fighters[r, a, v] * (1.0 + p.support_weight * S.loc_support[r, a, v])
+            st = fi[a, v] * (1.0 + p.support_weight * loc[a, v])
             if st > bs:
                 bs = st
                 best = a
-        cur = S.protector[r, v]
+        cur = prot[v]
         if best < 0:
-            if cur >= 0 and S.fighters[r, cur, v] < p.min_presence:
-                S.protector[r, v] = -1
+            if cur >= 0 and fi[cur, v] < p.min_presence:
+                prot[v] = -1
             continue
-        if cur < 0 or S.fighters[r, cur, v] < p.min_presence:
+        if cur < 0 or fi[cur, v] < p.min_presence:
             if cur >= 0 and week > 0:
                 ev = emit(S, r, day, EV_TRANSFER, best, cur, v, 0, 0, M_CONTROL)
                 link(S, r, ev, 0, CK_CONTROL_SHIFT, v, 0.0)
-                link(S, r, ev, 1, CK_LOCAL_STRENGTH, best, S.fighters[r, best, v])
-            S.protector[r, v] = best
+                link(S, r, ev, 1, CK_LOCAL_STRENGTH, best, fi[best, v])
+            prot[v] = best
             continue
         if best == cur:
             continue
-        cs = S.fighters[r, cur, v] * (1.0 + p.support_weight * S.loc_support[r, cur, v])
+        cs = fi[cur, v] * (1.0 + p.support_weight * loc[cur, v])
         margin = (1.0 + p.control_hysteresis) * (1.0 + p.deal_weight * lev.business_respected[day] * W.entitled[cur, v])
         if bs <= margin * cs:
             continue
@@ -122,10 +141,10 @@ def update_control(W, S, p, lev, r, day, week):
         if restrained(W, S, lev, r, day, best, cur) or S.rel[r, best, cur] >= 0.0:
             ev = emit(S, r, day, EV_TRANSFER, best, cur, v, 0, 0, M_CONTROL)
         else:
-            scale = p.fatality_scale * np.sqrt((S.fighters[r, best, v] + S.fighters[r, cur, v]) / (2.0 * p.force_ref))
+            scale = p.fatality_scale * np.sqrt((fi[best, v] + fi[cur, v]) / (2.0 * p.force_ref))
             fat = int(scale * lomax(p.fatality_alpha, seed, day, SITE_CONTROL, v, 0))
-            lost = min(float(fat), S.fighters[r, cur, v])
-            S.fighters[r, cur, v] -= lost
+            lost = min(float(fat), fi[cur, v])
+            fi[cur, v] -= lost
             fat = int(round(lost))
             if W.actor_kind[cur] != KIND_STATE:
                 S.acc[r, _LOCAL_DEATHS] += lost
@@ -136,6 +155,6 @@ def update_control(W, S, p, lev, r, day, week):
             if pi >= 0:
                 S.incidents_week[r, pi] += 1.0
         link(S, r, ev, 0, CK_CONTROL_SHIFT, v, ratio)
-        link(S, r, ev, 1, CK_LOCAL_STRENGTH, best, S.fighters[r, best, v])
-        link(S, r, ev, 2, CK_LOCAL_SUPPORT, best, S.loc_support[r, best, v])
-        S.protector[r, v] = best
+        link(S, r, ev, 1, CK_LOCAL_STRENGTH, best, fi[best, v])
+        link(S, r, ev, 2, CK_LOCAL_SUPPORT, best, loc[best, v])
+        prot[v] = best

@@ -42,6 +42,7 @@ from azalai.model.events import (
 )
 from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.land import state_reach
+from azalai.model.mechanisms.presence import KEEP_BELOW, by_row, row_total
 from azalai.model.mechanisms.purses import is_armed_kind
 from azalai.model.state import ACC, CHAIN
 from azalai.model.world import KIND_INTERNATIONAL
@@ -281,32 +282,50 @@ def _meeting_place(W, S, r, a, b):
 @compiled_only
 def relations(W, S, p, r, day, week):
     """Relations move toward their target; alliances are made and broken."""
-    A, P = W.fighters0.shape
+    A = W.actor_kind.shape[0]
+    # The arrays the loops below read, looked up once (the same arrays, the same operations).
+    active = S.active[r]
+    kind = W.actor_kind
+    rel0 = W.rel0
+    hist = S.hist[r]
+    rent_ema = S.rent_ema[r]
+    rel_now = S.rel[r]
+    allied = S.allied[r]
     strength = np.zeros(A)
     for a in range(A):
-        for v in range(P):
-            strength[a] += S.fighters[r, a, v]
+        strength[a] = row_total(S.fighters, r, a)  # the sum over the places, exact zeros skipped
     # Last week's relations (every pair moves from them), and each actor's active enemies then.
-    rel = S.rel[r].copy()
+    rel = rel_now.copy()
     en_ptr = np.zeros(A + 1, dtype=np.int64)
+    en_idx = np.empty(A * A, dtype=np.int64)  # one pass: rows are filled in order (the tail is not read)
+    i = 0
     for a in range(A):
-        n = 0
         for x in range(A):
-            if x != a and S.active[r, x] == 1 and rel[a, x] < 0.0:
-                n += 1
-        en_ptr[a + 1] = en_ptr[a] + n
-    en_idx = np.empty(en_ptr[A], dtype=np.int64)
-    for a in range(A):
-        i = en_ptr[a]
-        for x in range(A):
-            if x != a and S.active[r, x] == 1 and rel[a, x] < 0.0:
+            if x != a and active[x] == 1 and rel[a, x] < 0.0:
                 en_idx[i] = x
                 i += 1
+        en_ptr[a + 1] = i
+    # Per actor x, the actors hostile to it (any): only they can share an enemy with an actor hostile to x.
+    hptr, hidx = by_row(rel.T, 0.0, KEEP_BELOW)
+    # A pair with no relation, target, history, alliance or enemy in common stays at +0.0 and not allied
+    # (the update below gives exactly that: a zero target, 0.0 + rel_rate * 0.0, and 0.0 is below the
+    # alliance threshold): it is written without the update.
+    near = np.zeros(A, dtype=np.bool_)
     for a in range(A):
-        if S.active[r, a] == 0 or W.actor_kind[a] == KIND_INTERNATIONAL:
+        if active[a] == 0 or kind[a] == KIND_INTERNATIONAL:
             continue
         for b in range(a + 1, A):
-            if S.active[r, b] == 0 or W.actor_kind[b] == KIND_INTERNATIONAL:
+            near[b] = rel[a, b] != 0.0 or rel0[a, b] != 0.0 or hist[a, b] != 0.0 or allied[a, b] != 0
+        for i in range(en_ptr[a], en_ptr[a + 1]):
+            x = en_idx[i]
+            for j in range(hptr[x], hptr[x + 1]):
+                near[hidx[j]] = True
+        for b in range(a + 1, A):
+            if active[b] == 0 or kind[b] == KIND_INTERNATIONAL:
+                continue
+            if not near[b] and p.alliance_threshold > 0.0:
+                rel_now[a, b] = 0.0
+                rel_now[b, a] = 0.0
                 continue
             # Shared enemies: both hostile to a third actor, weighted by its strength.
             se = 0.0
@@ -325,10 +344,10 @@ def relations(W, S, p, r, day, week):
                 if y > tv:
                     tv = y
                     top = x
-            target = W.rel0[a, b] + p.rel_shared_enemy * se + p.rel_history * S.hist[r, a, b]
+            target = rel0[a, b] + p.rel_shared_enemy * se + p.rel_history * hist[a, b]
             # Between actors on good terms, rents shared hold them together and rents diverging strain them.
-            ra = S.rent_ema[r, a]
-            rb = S.rent_ema[r, b]
+            ra = rent_ema[a]
+            rb = rent_ema[b]
             rent = (min(ra, rb) - abs(ra - rb)) / (ra + rb + p.rent_ref)
             if rel[a, b] > 0.0:
                 target += p.rel_rent * rent
@@ -337,9 +356,9 @@ def relations(W, S, p, r, day, week):
             if target < -1.0:
                 target = -1.0
             new = rel[a, b] + p.rel_rate * (target - rel[a, b])
-            S.rel[r, a, b] = new
-            S.rel[r, b, a] = new
-            was = S.allied[r, a, b]
+            rel_now[a, b] = new
+            rel_now[b, a] = new
+            was = allied[a, b]
             now = was
             if was == 0 and new >= p.alliance_threshold:
                 now = 1
@@ -347,8 +366,8 @@ def relations(W, S, p, r, day, week):
                 now = 0
             if now == was:
                 continue
-            S.allied[r, a, b] = now
-            S.allied[r, b, a] = now
+            allied[a, b] = now
+            allied[b, a] = now
             if week == 0:
                 continue
             v = _meeting_place(W, S, r, a, b)
@@ -360,13 +379,13 @@ def relations(W, S, p, r, day, week):
                     link(S, r, ev, slot, CK_SHARED_ENEMY, top, se)
                     slot += 1
                 link(S, r, ev, slot, CK_SHARED_RENT, a * PAIR_CODE + b, rent)
-                link(S, r, ev, slot + 1, CK_COOP_HISTORY, a * PAIR_CODE + b, S.hist[r, a, b])
+                link(S, r, ev, slot + 1, CK_COOP_HISTORY, a * PAIR_CODE + b, hist[a, b])
                 link(S, r, ev, slot + 2, CK_RELATION, a * PAIR_CODE + b, new)
             else:
                 S.acc[r, _BROKEN] += 1.0
                 ev = emit(S, r, day, EV_OTHER, a, b, v, 0, 0, M_GROUPS)
                 link(S, r, ev, 0, CK_RENT_DIVERGENCE, a * PAIR_CODE + b, rent)
-                link(S, r, ev, 1, CK_COOP_HISTORY, a * PAIR_CODE + b, S.hist[r, a, b])
+                link(S, r, ev, 1, CK_COOP_HISTORY, a * PAIR_CODE + b, hist[a, b])
                 link(S, r, ev, 2, CK_SHARED_ENEMY, top, se)
                 link(S, r, ev, _LAST_LINK, CK_RELATION, a * PAIR_CODE + b, new)
 

@@ -10,9 +10,8 @@ costs what the pairs that exist cost rather than communities x actors.
 
 from __future__ import annotations
 
-import numpy as np
-
 from azalai.model.jit import compiled_only
+from azalai.model.mechanisms.presence import KEEP_BELOW, by_row, regroup, rows_of
 
 
 @compiled_only(nrt=False)  # called per community: no reference counting of the arrays it takes
@@ -45,44 +44,13 @@ def met_actors(protector, c, s, lptr, lidx, aptr, aidx, meet, lst):
 def enemy_lists(rel):
     """Each actor's enemies (negative relations in ``rel``, actors x actors) and the actors hostile to
     each, in ascending order (CSR)."""
-    A = rel.shape[0]
-    en_ptr = np.zeros(A + 1, dtype=np.int64)
-    rv_ptr = np.zeros(A + 1, dtype=np.int64)
-    for a in range(A):
-        for f in range(A):
-            if rel[a, f] < 0.0:
-                en_ptr[a + 1] += 1
-                rv_ptr[f + 1] += 1
-    for a in range(A):
-        en_ptr[a + 1] += en_ptr[a]
-        rv_ptr[a + 1] += rv_ptr[a]
-    en_idx = np.empty(en_ptr[A], dtype=np.int64)
-    rv_idx = np.empty(rv_ptr[A], dtype=np.int64)
-    en_cur = en_ptr[:A].copy()
-    rv_cur = rv_ptr[:A].copy()
-    for a in range(A):
-        for f in range(A):
-            if rel[a, f] < 0.0:
-                en_idx[en_cur[a]] = f
-                en_cur[a] += 1
-                rv_idx[rv_cur[f]] = a
-                rv_cur[f] += 1
+    en_ptr, en_idx = by_row(rel, 0.0, KEEP_BELOW)
+    rv_ptr, rv_idx = regroup(rows_of(en_ptr), en_idx, en_idx.shape[0], rel.shape[1])
     return en_ptr, en_idx, rv_ptr, rv_idx
 
 
 @compiled_only
 def by_actor(pair_c, pair_a, n, A):
     """The pairs (community, actor), listed by community, regrouped per actor (CSR of communities, ascending;
-    any pairs of rows and columns listed by row: regrouped per column)."""
-    ptr = np.zeros(A + 1, dtype=np.int64)
-    for i in range(n):
-        ptr[pair_a[i] + 1] += 1
-    for a in range(A):
-        ptr[a + 1] += ptr[a]
-    idx = np.empty(n, dtype=np.int64)
-    cur = ptr[:A].copy()
-    for i in range(n):
-        a = pair_a[i]
-        idx[cur[a]] = pair_c[i]
-        cur[a] += 1
-    return ptr, idx
+    any pairs of rows and columns listed by row: regrouped per column, :func:`presence.regroup`)."""
+    return regroup(pair_c, pair_a, n, A)

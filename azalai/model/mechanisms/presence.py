@@ -25,12 +25,15 @@ SHORT_LIST = 32  # lists up to this length are sorted by insertion (no call into
 # How the CSR builders (by_row, by_column) test an entry against their threshold.
 KEEP_NONZERO = 0  # not zero (the threshold is not read)
 KEEP_AT_LEAST = 1  # at least the threshold
+KEEP_BELOW = 2  # below the threshold
 
 
 @njit(cache=True, inline="always")
 def _kept(x, minv, keep):
     if keep == KEEP_AT_LEAST:
         return x >= minv
+    if keep == KEEP_BELOW:
+        return x < minv
     return x != 0.0
 
 
@@ -83,13 +86,40 @@ def fill_lists(M, minv, ptr, idx):
 
 
 @compiled_only
+def regroup(rows, cols, n, ncols):
+    """The entries (row, column) ``rows[:n]``, ``cols[:n]``, listed by row (rows ascending), regrouped per
+    column: CSR (``ptr`` over columns, ``idx`` of rows), each column's rows in ascending order."""
+    ptr = np.zeros(ncols + 1, dtype=np.int64)
+    for i in range(n):
+        ptr[cols[i] + 1] += 1
+    for v in range(ncols):
+        ptr[v + 1] += ptr[v]
+    idx = np.empty(n, dtype=np.int64)
+    cur = ptr[:ncols].copy()
+    for i in range(n):
+        v = cols[i]
+        idx[cur[v]] = rows[i]
+        cur[v] += 1
+    return ptr, idx
+
+
+@compiled_only
+def rows_of(ptr):
+    """The row of each entry of a CSR list (``ptr`` over rows)."""
+    n = ptr.shape[0] - 1
+    rows = np.empty(ptr[n], dtype=np.int64)
+    for a in range(n):
+        rows[ptr[a]:ptr[a + 1]] = a
+    return rows
+
+
+@compiled_only
 def by_column(M, minv, keep):
     """Per column of M (rows x columns), the rows whose entry passes the test ``keep`` against ``minv``,
-    in ascending order (CSR: ``ptr`` over columns, ``idx`` of rows), M read in memory order."""
-    ptr = np.zeros(M.shape[1] + 1, dtype=np.int64)
-    idx = np.empty(M.shape[0] * M.shape[1], dtype=np.int64)
-    _fill(M, minv, keep, ptr, idx)
-    return ptr, idx
+    in ascending order (CSR: ``ptr`` over columns, ``idx`` of rows): :func:`by_row`'s lists (M read once,
+    in memory order) regrouped per column."""
+    ptr, idx = by_row(M, minv, keep)
+    return regroup(rows_of(ptr), idx, idx.shape[0], M.shape[1])
 
 
 @compiled_only
@@ -135,7 +165,7 @@ def row_total(M, r, a):
 @compiled_only
 def by_row(M, minv, keep):
     """Per row of M (rows x columns), the columns whose entry passes the test ``keep`` against ``minv``
-    (:data:`KEEP_NONZERO`, :data:`KEEP_AT_LEAST`), in ascending order (CSR: ``ptr``
+    (:data:`KEEP_NONZERO`, :data:`KEEP_AT_LEAST`, :data:`KEEP_BELOW`), in ascending order (CSR: ``ptr``
     over rows, ``idx`` of columns). Pass ``M.T`` for the rows per column."""
     n = M.shape[0]
     P = M.shape[1]
