@@ -197,17 +197,23 @@ def update_accords(W, S, p, lev, r, day, week):
             if S.broken[r, n] == 1:
                 holds[W.pair_a[n]] = False
                 holds[W.pair_b[n]] = False
+        # The arrays the loop reads, looked up once (the same arrays, the same operations).
+        fi = S.fighters[r]
+        pop = S.pop[r]
+        base_w = W.base_w
+        livelihood = S.livelihood_week[r]
         for a in range(A):
             if W.ddr_ok[a] != 1 or not holds[a]:
                 continue
+            fa = fi[a]
             for v in range(P):
-                d = S.fighters[r, a, v] * pace
+                d = fa[v] * pace
                 if d <= 0.0:
                     continue
-                S.fighters[r, a, v] -= d
+                fa[v] -= d
                 S.acc[r, _DEMOB] += d
                 pay = d * p.ddr_payment
                 S.cash[r, a] += p.ddr_group_share * pay
                 S.income[r, a, SRC_DDR] += p.ddr_group_share * pay
-                home = return_home(W, S, p, r, a, v, d)
-                S.livelihood_week[r, home] += (1.0 - p.ddr_group_share) * pay
+                home = return_home(pop, base_w, p.home_bias, a, v, d)
+                livelihood[home] += (1.0 - p.ddr_group_share) * pay

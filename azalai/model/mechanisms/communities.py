@@ -30,7 +30,7 @@ from numba import njit
 
 from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.meetings import by_actor, enemy_lists, met_actors
-from azalai.model.mechanisms.presence import lists_by_place, nonzero_by_row, sort_head
+from azalai.model.mechanisms.presence import KEEP_AT_LEAST, by_column, nonzero_by_row, rows_of, sort_head
 from azalai.model.mechanisms.purses import is_armed_kind, pay_purses, recruit
 from azalai.model.world import (
     ASP_AUTONOMY, ASP_INDEPENDENCE, ASP_RELIGIOUS_ORDER, ASP_REPRESENTATION, ASP_SECURITY, ASP_STATUS,
@@ -208,32 +208,23 @@ def update_communities(W, S, p, lev, aid, r, day, week):
             griev[c, a] = g0
             harm[c, a] = 0.0
             lost[c, a] = 0.0
-    # Support. Protection of each community by each actor, from one pass over the places (the same
-    # sums, in the same order, as ``protection``).
+    # Support. Protection of each community by each actor: per community, from one pass over the places
+    # where it lives (the same sums, in the same order, as ``protection``), into ``cprot`` (zero outside
+    # the community being updated).
     ctot = np.zeros(C)
-    cprot = np.zeros((C, A))
-    for c in range(C):
-        t = 0.0
-        for i in range(lptr[c], lptr[c + 1]):
-            v = lidx[i]
-            t += pop[c, v]
-            g = protector[v]
-            if g >= 0:
-                cprot[c, g] += pop[c, v]
-        ctot[c] = t
-    if week == 0:
-        for c in range(C):
-            for a in range(A):
-                S.prot_ref[r, c, a] = _protection_of(base_w[a, c], dep[c], ctot[c], cprot[c, a])
+    cprot = np.zeros(A)
     prot_ref = S.prot_ref[r]
     en_ptr, en_idx, rv_ptr, rv_idx = enemy_lists(rel)
     # Who meets whom: per place, the actors present.
-    aptr, aidx = lists_by_place(fi, p.min_presence, np.ones(A, dtype=np.bool_))
+    aptr, aidx = by_column(fi, p.min_presence, KEEP_AT_LEAST)
     cap = C  # the state, and per place where a community lives, its protector and the actors present
     for i in range(lidx.shape[0]):
         cap += aptr[lidx[i] + 1] - aptr[lidx[i]] + 1
     pair_c = np.empty(cap, dtype=np.int64)  # the armed groups' recruiting pairs, by community
     pair_a = np.empty(cap, dtype=np.int64)
+    # Recruitment's push (below) is the same sum as the opposition term here, and nothing in between
+    # changes grievances or relations: it is kept, per recruiting pair, instead of being summed again.
+    pair_push = np.empty(cap)
     npair = 0
     meet = np.zeros(A, dtype=np.bool_)
     armed = np.zeros(A, dtype=np.bool_)
@@ -242,13 +233,22 @@ def update_communities(W, S, p, lev, aid, r, day, week):
     lst = np.empty(A, dtype=np.int64)
     target = np.zeros(A)
     anchor = np.zeros(A)
+    push = np.zeros(A)
     levy = np.zeros(A)  # each actor's levy on its supporters (ascending communities, as pay_purses sums it)
     es = S.enemy_support[r]
     es[:] = 0.0
-    # Recruitment's push (below) is the same sum as the opposition term here, and nothing in between
-    # changes grievances or relations: it is kept from this loop instead of being summed again.
-    push = np.zeros((C, A))
     for c in range(C):
+        t = 0.0
+        for i in range(lptr[c], lptr[c + 1]):
+            v = lidx[i]
+            t += pop[c, v]
+            g = protector[v]
+            if g >= 0:
+                cprot[g] += pop[c, v]
+        ctot[c] = t
+        if week == 0:
+            for a in range(A):
+                prot_ref[c, a] = _protection_of(base_w[a, c], dep[c], t, cprot[a])
         n = met_actors(protector, c, s, lptr, lidx, aptr, aidx, meet, lst)
         # Elsewhere, the pairs that still hold support or that the scenario declares.
         for a in range(A):
@@ -268,13 +268,13 @@ def update_communities(W, S, p, lev, aid, r, day, week):
                 target[a] = anchor[a]  # where they do not meet, support returns to the declared level
                 denom += target[a]
                 continue
-            x = p.support_protection * (_protection_of(base_w[a, c], dep[c], ctot[c], cprot[c, a]) - prot_ref[c, a])
+            x = p.support_protection * (_protection_of(base_w[a, c], dep[c], ctot[c], cprot[a]) - prot_ref[c, a])
             x -= p.support_grievance * griev[c, a]
             opp = 0.0
             for k in range(en_ptr[a], en_ptr[a + 1]):
                 f = en_idx[k]
                 opp += griev[c, f] * (-rel[a, f])
-            push[c, a] = opp
+            push[a] = opp
             x += p.support_opposition * opp
             if x > p.support_logit_cap:
                 x = p.support_logit_cap
@@ -291,6 +291,7 @@ def update_communities(W, S, p, lev, aid, r, day, week):
             if meet[a] and y > 0.0 and armed[a]:
                 pair_c[npair] = c
                 pair_a[npair] = a
+                pair_push[npair] = push[a]
                 npair += 1
         # Support community c gives to each actor's enemies (read daily by reprisals): the sums over the
         # enemies b of a, in ascending order, of c's support for b weighted by a's hostility to b.
@@ -303,6 +304,10 @@ def update_communities(W, S, p, lev, aid, r, day, week):
                 es[a, c] += sup[c, b] * (-rel[a, b])
         for i in range(n):
             meet[lst[i]] = False
+        for i in range(lptr[c], lptr[c + 1]):
+            g = protector[lidx[i]]
+            if g >= 0:
+                cprot[g] = 0.0
     # Cooperation with each force.
     role = W.actor_role
     coop = S.coop[r]
@@ -320,18 +325,15 @@ def update_communities(W, S, p, lev, aid, r, day, week):
     # Purses, turnover and recruitment (mechanisms/purses.py). Recruitment is pushed by grievance
     # against the group's enemies, weighted by how hostile they are.
     # Per place, the communities with people there (ascending), for the fighters who go home.
-    lrow = np.empty(lidx.shape[0], dtype=np.int64)
-    for c in range(C):
-        lrow[lptr[c]:lptr[c + 1]] = c
-    nptr, nidx = by_actor(lrow, lidx, lidx.shape[0], P)
+    nptr, nidx = by_actor(rows_of(lptr), lidx, lidx.shape[0], P)
     cash = S.cash[r]
     acc = S.acc[r]
     pay_purses(kind, W.cash0, base_w, fi, S.transit[r], S.transit_n[r], pop, cash, acc, S.income[r], rel, p, ctot, levy,
                aptr, aidx, nptr, nidx)
-    rptr, ridx = by_actor(pair_c, pair_a, npair, A)
+    rptr, ridx = by_actor(np.arange(npair), pair_a, npair, A)  # per actor, its recruiting pairs
     # Per community, the places where it has people after the purses (fighters went home).
     lptr, lidx = nonzero_by_row(pop)
-    recruit(kind, sup, fi, pop, cash, acc, p, ctot, push, rptr, ridx, lptr, lidx, np.zeros(C))
+    recruit(kind, sup, fi, pop, cash, acc, p, ctot, pair_c, pair_push, rptr, ridx, lptr, lidx, np.zeros(C))
 
 
 @njit(cache=True, inline="always")

@@ -47,20 +47,21 @@ def is_armed_kind(k):
 
 
 @njit(cache=True, inline="always")
-def return_home(W, S, p, r, a, v, n):
+def return_home(pop, base_w, home_bias, a, v, n):
     """Fighters who leave a group rejoin a community at v (its base community if one lives there).
+    ``pop``: one replicate's communities x places (``S.pop[r]``); ``base_w``: ``W.base_w``.
 
     Returns the community they joined."""
-    C = W.pop0.shape[0]
+    C = pop.shape[0]
     best = -1
     bw = -1.0
     for c in range(C):
-        wgt = S.pop[r, c, v] * (1.0 + p.home_bias * W.base_w[a, c])
+        wgt = pop[c, v] * (1.0 + home_bias * base_w[a, c])
         if wgt > bw:
             bw = wgt
             best = c
     if best >= 0:
-        S.pop[r, best, v] += n
+        pop[best, v] += n
     return best
 
 
@@ -186,10 +187,11 @@ def pay_purses(kind, cash0, base_w, fi, tr, legs, pop, cash, acc, income, rel, p
 
 
 @compiled_only(nrt=False)
-def recruit(kind, support, fi, pop, cash, acc, p, ctot, push, rptr, ridx, lptr, lidx, want):
+def recruit(kind, support, fi, pop, cash, acc, p, ctot, pair_c, pair_push, rptr, ridx, lptr, lidx, want):
     """Weekly recruitment of every armed group from the supporters it meets (``ridx[rptr[a]:rptr[a + 1]]``:
-    the communities, ascending, with people where a is present and support for a; ``push[c, a]``:
-    grievance of c against a's enemies, weighted by hostility). ``lidx[lptr[c]:lptr[c + 1]]``: the
+    the recruiting pairs of a, the communities ``pair_c`` of which, ascending, have people where a is
+    present and support for a; ``pair_push``: grievance of the pair's community against a's enemies,
+    weighted by hostility). ``lidx[lptr[c]:lptr[c + 1]]``: the
     places where community c has people, ascending (:func:`presence.nonzero_by_row` of ``pop``):
     recruitment only lowers populations that are not zero, so the list holds every place the loops
     below can change or pick (they visit the same places in the same order as a scan of all places
@@ -201,13 +203,13 @@ def recruit(kind, support, fi, pop, cash, acc, p, ctot, push, rptr, ridx, lptr, 
         # What each community would give, bounded by a share of the community.
         total = 0.0
         for i in range(rptr[a], rptr[a + 1]):
-            c = ridx[i]
+            c = pair_c[ridx[i]]
             want[c] = 0.0
             s = support[c, a]
             tot = ctot[c]
             if s <= 0.0 or tot <= 0.0:
                 continue
-            n = p.recruit_rate * s * tot * (1.0 + p.grievance_push * min(push[c, a], p.grievance_push_cap))
+            n = p.recruit_rate * s * tot * (1.0 + p.grievance_push * min(pair_push[ridx[i]], p.grievance_push_cap))
             want[c] = min(n, p.community_recruit_cap * tot)
             total += want[c]
         if total <= 0.0:
@@ -238,7 +240,7 @@ def recruit(kind, support, fi, pop, cash, acc, p, ctot, push, rptr, ridx, lptr, 
         cash[a] -= paid * p.recruit_cost
         scale *= taken / intake
         for i in range(rptr[a], rptr[a + 1]):
-            c = ridx[i]
+            c = pair_c[ridx[i]]
             n = scale * want[c]
             if n <= 0.0:
                 continue

@@ -18,7 +18,7 @@ from numba import njit
 
 from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.presence import sort_head
-from azalai.model.mechanisms.trafficking import node_rent_rate, terrain_factor
+from azalai.model.mechanisms.trafficking import _rent_rate as rent_rate_at, terrain_factor
 from azalai.model.rng import SITE_ROUTE_NOISE, uniform
 from azalai.model.world import KIND_JIHADIST, KIND_MILITIA, KIND_SIGNATORY
 
@@ -182,15 +182,22 @@ def choose_routes(W, S, p, lev, r, day, week):
     P = W.place_ext.shape[0]
     K = W.k_value_day.shape[0]
     seed = S.seed[r]
+    # The arrays the loops below read, looked up once (the same arrays, the same operations).
+    place_ext = W.place_ext
+    protector = S.protector
+    kind = W.actor_kind
+    risk = S.risk[r]
     node_cost = np.zeros(P)
     for v in range(P):
-        node_cost[v] = node_rent_rate(W, S, p, r, v) + p.risk_aversion * S.risk[r, v]
+        node_cost[v] = rent_rate_at(place_ext, protector, kind, p.rent_rate, r, v) + p.risk_aversion * risk[v]
     E = W.route_a.shape[0]
+    route_len = W.route_len
+    terrain = W.route_terrain
     edge_cost = np.zeros(E)
     for e in range(E):
         z = uniform(seed, week, SITE_ROUTE_NOISE, e, 0)
         noise = np.exp(p.route_noise * (2.0 * z - 1.0))  # log-uniform within +-route_noise
-        edge_cost[e] = p.transport_cost_per_km * W.route_len[e] * terrain_factor(p, W.route_terrain[e]) * noise
+        edge_cost[e] = p.transport_cost_per_km * route_len[e] * terrain_factor(p, terrain[e]) * noise
     dist = np.empty(P)
     prev = np.empty(P, dtype=np.int64)
     done = np.empty(P, dtype=np.bool_)
@@ -203,8 +210,10 @@ def choose_routes(W, S, p, lev, r, day, week):
     seen = np.empty(P + 1, dtype=np.int64)
     NE = W.k_entry.shape[0]
     ent_k = np.empty(NE, dtype=np.int64)  # the commodity of each entry
+    k_entry = W.k_entry
+    k_entry_ptr = W.k_entry_ptr
     for k in range(K):
-        for ei in range(W.k_entry_ptr[k], W.k_entry_ptr[k + 1]):
+        for ei in range(k_entry_ptr[k], k_entry_ptr[k + 1]):
             ent_k[ei] = k
     taken = np.zeros(NE, dtype=np.bool_)
     ents = np.empty(NE, dtype=np.int64)
@@ -213,10 +222,10 @@ def choose_routes(W, S, p, lev, r, day, week):
     for e0 in range(NE):
         if taken[e0]:
             continue
-        src = W.k_entry[e0]
+        src = k_entry[e0]
         nent = 0
         for ei in range(e0, NE):
-            if not taken[ei] and W.k_entry[ei] == src:
+            if not taken[ei] and k_entry[ei] == src:
                 taken[ei] = True
                 ents[nent] = ei
                 nent += 1
