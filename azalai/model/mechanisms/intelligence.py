@@ -27,9 +27,7 @@ import numpy as np
 from numba import njit
 
 from azalai.model.jit import compiled_only
-from azalai.model.mechanisms.meetings import by_actor
 from azalai.model.mechanisms.operations import execute_operation, force_tempo
-from azalai.model.mechanisms.presence import sort_head
 from azalai.model.mechanisms.trafficking import force_focus
 from azalai.model.rng import (
     SITE_OP_ESCAPE, SITE_TIP_CATCH, SITE_TIP_COUNT, SITE_TIP_LIE, SITE_TIP_SOURCE, SITE_TIP_TARGET, SITE_TIP_VET,
@@ -102,78 +100,74 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
     prot, prent = S.protector[r], S.place_rent_ema[r]
     kind, role, ext, adj_ptr, adj_nbr = W.actor_kind, W.actor_role, W.place_ext, W.adj_ptr, W.adj_nbr
     base_w, comm_rel = W.base_w, W.comm_rel
+    rent_ema, jihad_overlap, comm_sub = S.rent_ema, W.jihad_overlap, W.comm_sub
     rmax = 0.0
     for a in range(A):
-        if kind[a] != KIND_INTERNATIONAL and S.rent_ema[r, a] > rmax:
-            rmax = S.rent_ema[r, a]
-    area = np.zeros(P)
-    pool = np.zeros(C)
+        if kind[a] != KIND_INTERNATIONAL and rent_ema[r, a] > rmax:
+            rmax = rent_ema[r, a]
+    # The day's buffers, carved from one array of floats and one of integers (two allocations instead
+    # of one per buffer; every buffer is written before it is read, ``area`` and ``bstart`` just below).
     # Sparse bookkeeping (the sums below skip only terms that are exact zeros, in the same order):
     # the force's area places in ascending order, community totals (summed again after an operation
     # changed populations), candidate actors present in the area, and compact target candidates.
-    alist = np.empty(P, dtype=np.int64)
-    na = 0
-    ctot = np.zeros(C)
-    ctot_ok = False
-    inside = np.zeros(C)
-    incand = np.zeros(A, dtype=np.bool_)
-    # Each candidate's base communities (non-zero ``base_w``, ascending), listed on first use. The
+    # Each candidate's base communities (non-zero ``base_w``, ascending) are listed on first use. The
     # buffers are sized for the most they can hold (every actor's communities; every pair of a candidate
     # and an area place), so that no array variable is reassigned in the loops (a reassigned array
     # costs a reference-count update at every iteration).
-    bstart = np.full(A, -1, dtype=np.int64)
-    bcount = np.zeros(A, dtype=np.int64)
-    bbuf = np.empty(A * C, dtype=np.int64)
-    nb = 0
-    cand = np.empty(A * P)  # only its first m entries are written and read
-    cand_k = np.empty(A * P, dtype=np.int64)
     # What the tips of one force share until an operation changes who is where: each rival's place of
     # most fighters in the area and its sum of rents there (-2: computed again on first use), and the
     # true-tip candidates (m < 0 when not built). The same values, computed once instead of once per tip.
-    rwhere = np.empty(A, dtype=np.int64)
-    rmost = np.empty(A)
-    rrent = np.empty(A)
-    m = -1
-    # The internal places where the per-place lists name each force, in ascending order (a superset of
-    # its posts: presence is tested again when the force's turn comes, as a scan of all places would).
-    pv = np.empty(aptr[P], dtype=np.int64)
-    pa = np.empty(aptr[P], dtype=np.int64)
-    npair = 0
+    fbuf = np.empty(P + 3 * C + 2 * A + A * P)
+    area = fbuf[:P]
+    pool = fbuf[P:P + C]
+    ctot = fbuf[P + C:P + 2 * C]
+    inside = fbuf[P + 2 * C:P + 3 * C]
+    rmost = fbuf[P + 3 * C:P + 3 * C + A]
+    rrent = fbuf[P + 3 * C + A:P + 3 * C + 2 * A]
+    cand = fbuf[P + 3 * C + 2 * A:]  # only its first m entries are written and read
+    ibuf = np.empty(P + 5 * A + A * C + A * P, dtype=np.int64)
+    alist = ibuf[:P]
+    incand = ibuf[P:P + A]  # 1: a candidate today
+    bstart = ibuf[P + A:P + 2 * A]
+    bcount = ibuf[P + 2 * A:P + 3 * A]
+    rwhere = ibuf[P + 3 * A:P + 4 * A]
+    bbuf = ibuf[P + 4 * A:P + 4 * A + A * C]
+    cand_k = ibuf[P + 4 * A + A * C:]
     for v in range(P):
-        if ext[v] == 0:
-            for ia in range(aptr[v], aptr[v + 1]):
-                if role[aidx[ia]] != 0:
-                    pv[npair] = v
-                    pa[npair] = aidx[ia]
-                    npair += 1
-    fptr, fidx = by_actor(pv, pa, npair, A)
+        area[v] = 0.0
+    for a in range(A):
+        bstart[a] = -1
+    na = 0
+    ctot_ok = False
+    nb = 0
+    m = -1
     for f in range(A):
         if role[f] == 0:
             continue
-        # The force's area: its posts and their neighbours.
+        # The force's area: its posts (the internal places where it is present, in ascending order)
+        # and their neighbours, listed in ascending order.
         any_area = False
         for i in range(na):
             area[alist[i]] = 0.0
-        na = 0
-        for j in range(fptr[f], fptr[f + 1]):
-            v = fidx[j]
-            if fi[f, v] >= p.min_presence:
-                if area[v] == 0.0:
-                    alist[na] = v
-                    na += 1
+        fif = fi[f]
+        for v in range(P):
+            if ext[v] == 0 and fif[v] >= p.min_presence:
                 area[v] = 1.0
                 any_area = True
                 if p.area_neighbour_weight <= 0.0:
-                    continue  # neighbours of no weight are outside the area (and would be listed again and again)
+                    continue  # neighbours of no weight are outside the area
                 for q in range(adj_ptr[v], adj_ptr[v + 1]):
                     u = adj_nbr[q]
                     if ext[u] == 0 and area[u] == 0.0:
                         area[u] = p.area_neighbour_weight
-                        alist[na] = u
-                        na += 1
         if not any_area:
+            na = 0
             continue
-        sort_head(alist, na)
+        na = 0
+        for v in range(P):
+            if area[v] != 0.0:
+                alist[na] = v
+                na += 1
         m = -1
         tempo = force_tempo(W, p, lev, day, f)
         vet = lev.vetting[day]
@@ -203,7 +197,7 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
         # each one's place of most fighters there (the first in ascending order on ties) and the rents
         # of the area's places it protects, summed in ascending order of place.
         for a in range(A):
-            incand[a] = False
+            incand[a] = 0
             rwhere[a] = -1
             rmost[a] = 0.0
             rrent[a] = 0.0
@@ -214,8 +208,8 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
                 a = aidx[ia]
                 x = fi[a, v]
                 if x >= p.min_presence:
-                    if not incand[a]:
-                        incand[a] = True
+                    if incand[a] == 0:
+                        incand[a] = 1
                         ncand += 1
                     if x > rmost[a]:
                         rmost[a] = x
@@ -250,7 +244,7 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
             b_gain = 0.0
             b_place = -1
             for a in range(A):
-                if not incand[a]:
+                if incand[a] == 0:
                     continue
                 k = kind[a]
                 if a == g or k == KIND_INTERNATIONAL or k == KIND_STATE or a == f:
@@ -292,7 +286,7 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
                 riv += max(0.0, comm)
                 if riv <= 0.0:
                     continue
-                gain = min(1.0, rrent[a]) + p.status_gain * W.comm_sub[c]
+                gain = min(1.0, rrent[a]) + p.status_gain * comm_sub[c]
                 score = riv + gain
                 if score > best_score:
                     best_score = score
@@ -306,20 +300,20 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
             tplace = -1
             if b >= 0:
                 logit = p.lie_base + p.lie_rivalry * b_riv + p.lie_gain * b_gain + p.lie_learning * S.manip[r, c]
-                p_lie = plausibility(W.jihad_overlap, S.rent_ema, p.plausibility_floor, r, b, focus, rmax) / (1.0 + np.exp(-logit))
+                p_lie = plausibility(jihad_overlap, rent_ema, p.plausibility_floor, r, b, focus, rmax) / (1.0 + np.exp(-logit))
                 if uniform(seed, day, SITE_TIP_LIE, tip_key, 0) < p_lie:
-                    is_false = legitimacy(W.actor_kind, S.rent_ema, r, b, focus, rmax) < p.legitimacy_threshold
+                    is_false = legitimacy(kind, rent_ema, r, b, focus, rmax) < p.legitimacy_threshold
                     target = b
                     tplace = b_place
-                    untrue = 1.0 - involvement(W.jihad_overlap, S.rent_ema, r, b, focus, rmax)
+                    untrue = 1.0 - involvement(jihad_overlap, rent_ema, r, b, focus, rmax)
             if target < 0:
                 # A true tip: a legitimate target present in the area.
                 if m < 0:
                     m = 0
                     for a in range(A):
-                        if not incand[a] or kind[a] == KIND_INTERNATIONAL or kind[a] == KIND_STATE:
+                        if incand[a] == 0 or kind[a] == KIND_INTERNATIONAL or kind[a] == KIND_STATE:
                             continue
-                        leg = legitimacy(W.actor_kind, S.rent_ema, r, a, focus, rmax)
+                        leg = legitimacy(kind, rent_ema, r, a, focus, rmax)
                         if not leg >= p.legitimacy_threshold:
                             continue
                         for i in range(na):

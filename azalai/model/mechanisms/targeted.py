@@ -14,8 +14,6 @@ Clashes and attacks on posts are in :mod:`azalai.model.mechanisms.violence`; who
 
 from __future__ import annotations
 
-import numpy as np
-
 from azalai.model.events import (
     CIVILIANS, CK_COMMUNAL_HOSTILITY, CK_COOPERATION, CK_INFORMANT_ACTIVITY, CK_LOCAL_STRENGTH, CK_RANSOM, CK_SUPPORT, EV_ABDUCTION, EV_VAC_ATTACK, M_VIOLENCE, PAIR_CODE, emit, link,
 )
@@ -41,40 +39,33 @@ def assassinations(W, S, p, lev, r, day, ptr, idx, cptr, cidx):
     A, P = W.fighters0.shape
     C = W.pop0.shape[0]
     seed = S.seed[r]
-    nforce = 0
-    for a in range(A):
-        if W.actor_role[a] != ROLE_NONE:
-            nforce += 1
-    forces = np.empty(nforce, dtype=np.int64)
-    nforce = 0
-    for a in range(A):
-        if W.actor_role[a] != ROLE_NONE:
-            forces[nforce] = a
-            nforce += 1
     # The arrays the scan reads, looked up once (the same arrays: writes below go to them too).
     fighters = S.fighters
     pop = S.pop
     rel = S.rel
     coop_cf = S.coop
+    role = W.actor_role
+    kind = W.actor_kind
+    ext = W.place_ext
+    tips_recent = S.tips_recent
     for v in range(P):
-        if W.place_ext[v] == 1:
+        if ext[v] == 1:
             continue
         for ij in range(ptr[v], ptr[v + 1]):
             j = idx[ij]
-            if W.actor_kind[j] != KIND_JIHADIST or fighters[r, j, v] < p.min_presence:
+            if kind[j] != KIND_JIHADIST or fighters[r, j, v] < p.min_presence:
                 continue
             for ic in range(cptr[v], cptr[v + 1]):
                 c = cidx[ic]
                 if pop[r, c, v] < p.assassination_min_pop:
                     continue
                 coop = 0.0
-                for i_f in range(nforce):
-                    f = forces[i_f]
-                    if W.actor_role[f] != ROLE_NONE and rel[r, j, f] < 0.0:
+                for f in range(A):  # the forces, in ascending order
+                    if role[f] != ROLE_NONE and rel[r, j, f] < 0.0:
                         coop += coop_cf[r, c, f]
                 if coop <= 0.0:
                     continue
-                lam = p.assassination_rate * coop * (1.0 + S.tips_recent[r, c]) * min(1.0, S.fighters[r, j, v] / p.force_ref)
+                lam = p.assassination_rate * coop * (1.0 + tips_recent[r, c]) * min(1.0, fighters[r, j, v] / p.force_ref)
                 if uniform(seed, day, SITE_ASSASSIN, v * STREAM_KEY + j, c) >= lam:
                     continue
                 fat = 1 + int(p.assassination_size * lomax(p.fatality_alpha, seed, day, SITE_ASSASSIN_SIZE, v * STREAM_KEY + j, c))
@@ -89,10 +80,9 @@ def assassinations(W, S, p, lev, r, day, ptr, idx, cptr, cidx):
                 S.harm_week[r, c, j] += p.harm_grievance * killed
                 S.harm_place[r, c, v] += p.harm_grievance * killed
                 # Fear: cooperation with the forces drops in the community.
-                for i_f in range(nforce):
-                    f = forces[i_f]
-                    if W.actor_role[f] != ROLE_NONE:
-                        S.coop[r, c, f] *= 1.0 - p.assassination_fear
+                for f in range(A):
+                    if role[f] != ROLE_NONE:
+                        coop_cf[r, c, f] *= 1.0 - p.assassination_fear
                 ev = emit(S, r, day, EV_VAC_ATTACK, j, CIVILIANS, v, int(killed), 1, M_VIOLENCE)
                 link(S, r, ev, 0, CK_COOPERATION, c * PAIR_CODE + j, coop)
                 link(S, r, ev, 1, CK_INFORMANT_ACTIVITY, c, S.tips_recent[r, c])
@@ -111,12 +101,14 @@ def reprisals(W, S, p, lev, r, day, ptr, idx, cptr, cidx):
     enemy = S.enemy_support
     base_w = W.base_w
     communal_w = W.communal
+    kind = W.actor_kind
+    ext = W.place_ext
     for v in range(P):
-        if W.place_ext[v] == 1:
+        if ext[v] == 1:
             continue
         for ia in range(ptr[v], ptr[v + 1]):
             a = idx[ia]
-            ka = W.actor_kind[a]
+            ka = kind[a]
             if ka == KIND_INTERNATIONAL or fighters[r, a, v] < p.min_presence:
                 continue
             for ic in range(cptr[v], cptr[v + 1]):
@@ -130,7 +122,7 @@ def reprisals(W, S, p, lev, r, day, ptr, idx, cptr, cidx):
                 hostile = communal + enemy_support
                 if hostile <= p.reprisal_hostility_min:
                     continue
-                lam = p.reprisal_rate * hostile * min(1.0, S.fighters[r, a, v] / p.force_ref)
+                lam = p.reprisal_rate * hostile * min(1.0, fighters[r, a, v] / p.force_ref)
                 if ka == KIND_STATE:
                     lam *= p.state_abuse
                 if uniform(seed, day, SITE_REPRISAL, v * STREAM_KEY + a, c) >= lam:

@@ -28,7 +28,6 @@ from azalai.model.events import (
 )
 from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.control import restrained
-from azalai.model.mechanisms.presence import sort_head
 from azalai.model.rng import (
     SITE_ATTACK, SITE_ATTACK_KIND, SITE_ATTACK_SIZE, SITE_CLASH, SITE_CLASH_SIZE, SITE_CLASH_WIN, SITE_SWEEP,
     STREAM_KEY, lomax, uniform,
@@ -250,48 +249,30 @@ def attacks(W, S, p, lev, r, day, fptr, fidx):
     """Jihadist attacks, IEDs and shelling on state and international posts; sweeps may follow."""
     A, P = W.fighters0.shape
     seed = S.seed[r]
-    # The places where a force is posted now: fighters only fall below, so no other place can hold
-    # a post later in the loop (each place is tested again when visited).
-    posted_at = np.zeros(P, dtype=np.bool_)
-    for v in range(P):
-        if W.place_ext[v] == 1:
-            continue
-        for i_f in range(fptr[v], fptr[v + 1]):
-            f = fidx[i_f]
-            if W.actor_role[f] != ROLE_NONE and S.fighters[r, f, v] >= p.min_presence:
-                posted_at[v] = True
-                break
-    near = np.empty(P, dtype=np.int64)
-    seen = np.full(P, -1, dtype=np.int64)
     # The arrays the scan reads, looked up once (the same arrays: writes below go to them too).
     fighters = S.fighters
     adj_ptr = W.adj_ptr
     adj_nbr = W.adj_nbr
+    role = W.actor_role
+    kind = W.actor_kind
+    rel = S.rel
+    loc_support = S.loc_support
+    ext = W.place_ext
     for j in range(A):
-        if W.actor_kind[j] != KIND_JIHADIST:
+        if kind[j] != KIND_JIHADIST:
             continue
-        # The posts within the group's reach: where it has fighters, or next to it (its reach is
-        # zero elsewhere, and its fighters only fall below), visited in ascending order.
-        nv = 0
-        for u in range(P):
-            if fighters[r, j, u] > 0.0:
-                if posted_at[u] and seen[u] != j:
-                    seen[u] = j
-                    near[nv] = u
-                    nv += 1
-                for q in range(adj_ptr[u], adj_ptr[u + 1]):
-                    w = adj_nbr[q]
-                    if posted_at[w] and seen[w] != j:
-                        seen[w] = j
-                        near[nv] = w
-                        nv += 1
-        sort_head(near, nv)
-        for i_v in range(nv):
-            v = near[i_v]
+        # The posts within the group's reach, in ascending order: places where a force is posted and
+        # the group has fighters there or next to it (routes run both ways). Both only fall in this
+        # loop, and a place out of reach has no reach at all (under the presence floor, which is
+        # positive), so testing them when the place's turn comes visits the posts a list made first
+        # would hold, in the same order.
+        for v in range(P):
+            if ext[v] == 1:
+                continue
             posted = False  # a force present here (the list also holds other actors)
             for i_f in range(fptr[v], fptr[v + 1]):
                 f = fidx[i_f]
-                if W.actor_role[f] != ROLE_NONE and fighters[r, f, v] >= p.min_presence:
+                if role[f] != ROLE_NONE and fighters[r, f, v] >= p.min_presence:
                     posted = True
                     break
             if not posted:
@@ -303,13 +284,13 @@ def attacks(W, S, p, lev, r, day, fptr, fidx):
                 continue
             for i_f in range(fptr[v], fptr[v + 1]):
                 f = fidx[i_f]
-                if W.actor_role[f] == ROLE_NONE or S.fighters[r, f, v] < p.min_presence:
+                if role[f] == ROLE_NONE or fighters[r, f, v] < p.min_presence:
                     continue
-                h = -S.rel[r, j, f]
+                h = -rel[r, j, f]
                 if h <= 0.0:
                     continue
                 lam = p.attack_base * h * min(np.sqrt(reach / p.force_ref), p.force_cap) * (
-                    1.0 + p.support_weight * S.loc_support[r, j, v]
+                    1.0 + p.support_weight * loc_support[r, j, v]
                 )
                 if uniform(seed, day, SITE_ATTACK, v * STREAM_KEY + j, f) >= lam:
                     continue
