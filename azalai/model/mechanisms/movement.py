@@ -182,6 +182,7 @@ def reallocate(W, S, p, lev, r, day, week):
     un = np.empty(P, dtype=np.int64)
     nun = 0
     week_km = p.travel_km_per_day * DAYS_PER_WEEK
+    wslot = week % TW
     dist = W.dist_km
     for a in range(A):
         if W.actor_role[a] != 0:
@@ -333,7 +334,10 @@ def reallocate(W, S, p, lev, r, day, week):
                     tw = 1
                 if tw > TW - 1:
                     tw = TW - 1
-                add_to_ring(tra, legs, v, (week + tw) % TW, x)
+                slot = wslot + tw  # (week + tw) % TW, as 0 <= wslot, tw < TW
+                if slot >= TW:
+                    slot -= TW
+                add_to_ring(tra, legs, v, slot, x)
                 mf = mvf[v]
                 if mf < 0 or out[u] > out[mf]:
                     mvf[v] = u

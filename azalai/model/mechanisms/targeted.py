@@ -14,6 +14,8 @@ Clashes and attacks on posts are in :mod:`azalai.model.mechanisms.violence`; who
 
 from __future__ import annotations
 
+import numpy as np
+
 from azalai.model.events import (
     CIVILIANS, CK_COMMUNAL_HOSTILITY, CK_COOPERATION, CK_INFORMANT_ACTIVITY, CK_LOCAL_STRENGTH, CK_RANSOM, CK_SUPPORT, EV_ABDUCTION, EV_VAC_ATTACK, M_VIOLENCE, PAIR_CODE, emit, link,
 )
@@ -39,12 +41,22 @@ def assassinations(W, S, p, lev, r, day, ptr, idx, cptr, cidx):
     A, P = W.fighters0.shape
     C = W.pop0.shape[0]
     seed = S.seed[r]
+    role = W.actor_role
+    nforce = 0
+    for a in range(A):
+        if role[a] != ROLE_NONE:
+            nforce += 1
+    forces = np.empty(nforce, dtype=np.int64)
+    nforce = 0
+    for a in range(A):
+        if role[a] != ROLE_NONE:
+            forces[nforce] = a
+            nforce += 1
     # The arrays the scan reads, looked up once (the same arrays: writes below go to them too).
     fighters = S.fighters
     pop = S.pop
     rel = S.rel
     coop_cf = S.coop
-    role = W.actor_role
     kind = W.actor_kind
     ext = W.place_ext
     tips_recent = S.tips_recent
@@ -60,8 +72,9 @@ def assassinations(W, S, p, lev, r, day, ptr, idx, cptr, cidx):
                 if pop[r, c, v] < p.assassination_min_pop:
                     continue
                 coop = 0.0
-                for f in range(A):  # the forces, in ascending order
-                    if role[f] != ROLE_NONE and rel[r, j, f] < 0.0:
+                for i_f in range(nforce):
+                    f = forces[i_f]
+                    if rel[r, j, f] < 0.0:
                         coop += coop_cf[r, c, f]
                 if coop <= 0.0:
                     continue
@@ -80,9 +93,8 @@ def assassinations(W, S, p, lev, r, day, ptr, idx, cptr, cidx):
                 S.harm_week[r, c, j] += p.harm_grievance * killed
                 S.harm_place[r, c, v] += p.harm_grievance * killed
                 # Fear: cooperation with the forces drops in the community.
-                for f in range(A):
-                    if role[f] != ROLE_NONE:
-                        coop_cf[r, c, f] *= 1.0 - p.assassination_fear
+                for i_f in range(nforce):
+                    coop_cf[r, c, forces[i_f]] *= 1.0 - p.assassination_fear
                 ev = emit(S, r, day, EV_VAC_ATTACK, j, CIVILIANS, v, int(killed), 1, M_VIOLENCE)
                 link(S, r, ev, 0, CK_COOPERATION, c * PAIR_CODE + j, coop)
                 link(S, r, ev, 1, CK_INFORMANT_ACTIVITY, c, S.tips_recent[r, c])

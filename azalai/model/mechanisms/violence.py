@@ -257,17 +257,33 @@ def attacks(W, S, p, lev, r, day, fptr, fidx):
     kind = W.actor_kind
     rel = S.rel
     loc_support = S.loc_support
+    # The internal places where a force is posted now, in ascending order: fighters only fall below,
+    # so no other place can hold a post later in the loop (each is tested again when visited).
     ext = W.place_ext
+    posts = np.empty(P, dtype=np.int64)
+    npost = 0
+    for v in range(P):
+        if ext[v] == 1:
+            continue
+        for i_f in range(fptr[v], fptr[v + 1]):
+            f = fidx[i_f]
+            if role[f] != ROLE_NONE and fighters[r, f, v] >= p.min_presence:
+                posts[npost] = v
+                npost += 1
+                break
     for j in range(A):
         if kind[j] != KIND_JIHADIST:
             continue
-        # The posts within the group's reach, in ascending order: places where a force is posted and
-        # the group has fighters there or next to it (routes run both ways). Both only fall in this
-        # loop, and a place out of reach has no reach at all (under the presence floor, which is
-        # positive), so testing them when the place's turn comes visits the posts a list made first
-        # would hold, in the same order.
-        for v in range(P):
-            if ext[v] == 1:
+        # The posts within the group's reach, in ascending order. A post where the group has no
+        # fighters, nor next to it (routes run both ways), has no reach, under the presence floor
+        # (positive); fighters only fall in this loop, so testing the reach when the post's turn
+        # comes visits the posts a list of those within reach, made first, would hold.
+        for i_v in range(npost):
+            v = posts[i_v]
+            reach = fighters[r, j, v]
+            for q in range(adj_ptr[v], adj_ptr[v + 1]):
+                reach += p.attack_reach * fighters[r, j, adj_nbr[q]]
+            if reach < p.min_presence:
                 continue
             posted = False  # a force present here (the list also holds other actors)
             for i_f in range(fptr[v], fptr[v + 1]):
@@ -276,11 +292,6 @@ def attacks(W, S, p, lev, r, day, fptr, fidx):
                     posted = True
                     break
             if not posted:
-                continue
-            reach = fighters[r, j, v]
-            for q in range(adj_ptr[v], adj_ptr[v + 1]):
-                reach += p.attack_reach * fighters[r, j, adj_nbr[q]]
-            if reach < p.min_presence:
                 continue
             for i_f in range(fptr[v], fptr[v + 1]):
                 f = fidx[i_f]
