@@ -30,6 +30,22 @@ from azalai.model.mechanisms.violence import attacks, clashes
 from azalai.model.state import ACC, DAYS_PER_WEEK, TS_FALSE_ACTED, TS_TIPS, TS_TIPS_ACTED, TS_TIPS_FALSE
 from azalai.model.world import KIND_JIHADIST, KIND_MILITIA, KIND_SIGNATORY
 
+
+def _inlined(mechanism):
+    """``mechanism`` inlined where the day loop calls it (numba's ``inline="always"``): a call copies the
+    parameter tuple (187 values) onto the stack, every day. The compiled mechanism itself stays, for
+    tests and ``benchmarks/profile_mechanisms.py``."""
+    return njit(cache=True, inline="always")(mechanism.py_func)
+
+
+# The daily mechanisms the loop inlines (the larger ones, clashes, convoys and tips, stay calls).
+_attacks = _inlined(attacks)
+_assassinations = _inlined(assassinations)
+_reprisals = _inlined(reprisals)
+_kidnappings = _inlined(kidnappings)
+_sweeps = _inlined(sweeps)
+_releases = _inlined(releases)
+
 _POP_START = ACC["population_start"]
 _TIPS = ACC["tips"]
 _TIPS_FALSE = ACC["tips_false"]
@@ -185,13 +201,13 @@ def step_days(W, S, p, lev, aid, d0, d1):
                 people_lists(S, p, r, cptr, cidx, lptr, lidx, nptr, nidx)
                 people_moved = False
             clashes(W, S, p, lev, r, day, aptr, aidx)
-            attacks(W, S, p, lev, r, day, aptr, aidx)
-            assassinations(W, S, p, lev, r, day, aptr, aidx, cptr, cidx)
-            reprisals(W, S, p, lev, r, day, aptr, aidx, cptr, cidx)
-            kidnappings(W, S, p, lev, r, day)
+            _attacks(W, S, p, lev, r, day, aptr, aidx)
+            _assassinations(W, S, p, lev, r, day, aptr, aidx, cptr, cidx)
+            _reprisals(W, S, p, lev, r, day, aptr, aidx, cptr, cidx)
+            _kidnappings(W, S, p, lev, r, day)
             tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, nptr, nidx)
-            sweeps(W, S, p, lev, r, day)
-            if releases(W, S, p, r, day):
+            _sweeps(W, S, p, lev, r, day)
+            if _releases(W, S, p, r, day):
                 people_moved = True
 
 

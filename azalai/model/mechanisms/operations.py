@@ -156,7 +156,7 @@ def execute_operation(W, S, p, lev, r, day, f, a, v, is_true, informant, patron,
     return ev
 
 
-@njit(cache=True, inline="always")  # inlined in the day loop: a call copies the parameter tuple every day
+@compiled_only
 def sweeps(W, S, p, lev, r, day):
     """Search-and-detain sweeps scheduled after attacks."""
     P = W.place_ext.shape[0]
@@ -229,7 +229,7 @@ def sweeps(W, S, p, lev, r, day):
             link(S, r, pe, 1, CK_DETENTIONS, most, tot)
 
 
-@njit(cache=True, inline="always")  # inlined in the day loop: a call copies the parameter tuple every day
+@compiled_only
 def releases(W, S, p, r, day):
     """Detainees whose delay has run out go home (to their community's largest place).
 

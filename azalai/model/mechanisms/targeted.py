@@ -15,11 +15,11 @@ Clashes and attacks on posts are in :mod:`azalai.model.mechanisms.violence`; who
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from azalai.model.events import (
     CIVILIANS, CK_COMMUNAL_HOSTILITY, CK_COOPERATION, CK_INFORMANT_ACTIVITY, CK_LOCAL_STRENGTH, CK_RANSOM, CK_SUPPORT, EV_ABDUCTION, EV_VAC_ATTACK, M_VIOLENCE, PAIR_CODE, emit, link,
 )
+from azalai.model.jit import compiled_only
 from azalai.model.rng import (
     SITE_ASSASSIN, SITE_ASSASSIN_SIZE, SITE_KIDNAP, SITE_REPRISAL, SITE_REPRISAL_SIZE, STREAM_KEY, lomax,
     uniform,
@@ -35,7 +35,7 @@ _ASSASSIN = ACC["assassinations"]
 _REPRISALS = ACC["reprisals"]
 
 
-@njit(cache=True, inline="always")  # inlined in the day loop: a call copies the parameter tuple every day
+@compiled_only
 def assassinations(W, S, p, lev, r, day, ptr, idx, cptr, cidx):
     """Jihadists kill suspected informants in communities that cooperate with the forces."""
     A, P = W.fighters0.shape
@@ -101,7 +101,7 @@ def assassinations(W, S, p, lev, r, day, ptr, idx, cptr, cidx):
                 link(S, r, ev, 2, CK_LOCAL_STRENGTH, j, S.fighters[r, j, v])
 
 
-@njit(cache=True, inline="always")  # inlined in the day loop: a call copies the parameter tuple every day
+@compiled_only
 def reprisals(W, S, p, lev, r, day, ptr, idx, cptr, cidx):
     """Armed groups (and state forces) attack civilians of communities they see as hostile."""
     A, P = W.fighters0.shape
@@ -154,7 +154,7 @@ def reprisals(W, S, p, lev, r, day, ptr, idx, cptr, cidx):
                 link(S, r, ev, 2, CK_LOCAL_STRENGTH, a, S.fighters[r, a, v])
 
 
-@njit(cache=True, inline="always")  # inlined in the day loop: a call copies the parameter tuple every day
+@compiled_only
 def kidnappings(W, S, p, lev, r, day):
     """Kidnappings for ransom by jihadist groups."""
     A, P = W.fighters0.shape

@@ -244,7 +244,7 @@ def clashes(W, S, p, lev, r, day, ptr, idx):
                         link(S, r, ev2, 0, CK_CONTROL_SHIFT, v, so / sp if sp > 0.0 else so)
 
 
-@njit(cache=True, inline="always")  # inlined in the day loop: a call copies the parameter tuple every day
+@compiled_only
 def attacks(W, S, p, lev, r, day, fptr, fidx):
     """Jihadist attacks, IEDs and shelling on state and international posts; sweeps may follow."""
     A, P = W.fighters0.shape
