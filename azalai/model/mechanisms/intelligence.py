@@ -117,22 +117,36 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
     # What the tips of one force share until an operation changes who is where: each rival's place of
     # most fighters in the area and its sum of rents there (-2: computed again on first use), and the
     # true-tip candidates (m < 0 when not built). The same values, computed once instead of once per tip.
-    fbuf = np.empty(P + 3 * C + 2 * A + A * P)
-    area = fbuf[:P]
-    pool = fbuf[P:P + C]
-    ctot = fbuf[P + C:P + 2 * C]
-    inside = fbuf[P + 2 * C:P + 3 * C]
-    rmost = fbuf[P + 3 * C:P + 3 * C + A]
-    rrent = fbuf[P + 3 * C + A:P + 3 * C + 2 * A]
-    cand = fbuf[P + 3 * C + 2 * A:]  # only its first m entries are written and read
-    ibuf = np.empty(P + 5 * A + A * C + A * P, dtype=np.int64)
-    alist = ibuf[:P]
-    incand = ibuf[P:P + A]  # 1: a candidate today
-    bstart = ibuf[P + A:P + 2 * A]
-    bcount = ibuf[P + 2 * A:P + 3 * A]
-    rwhere = ibuf[P + 3 * A:P + 4 * A]
-    bbuf = ibuf[P + 4 * A:P + 4 * A + A * C]
-    cand_k = ibuf[P + 4 * A + A * C:]
+    fbuf = np.empty(P + C + C + C + A + A + A * P)
+    o = 0
+    area = fbuf[o:o + P]
+    o += P
+    pool = fbuf[o:o + C]
+    o += C
+    ctot = fbuf[o:o + C]
+    o += C
+    inside = fbuf[o:o + C]
+    o += C
+    rmost = fbuf[o:o + A]
+    o += A
+    rrent = fbuf[o:o + A]
+    o += A
+    cand = fbuf[o:]  # only its first m entries are written and read
+    ibuf = np.empty(P + A + A + A + A + A * C + A * P, dtype=np.int64)
+    o = 0
+    alist = ibuf[o:o + P]
+    o += P
+    incand = ibuf[o:o + A]  # 1: a candidate today
+    o += A
+    bstart = ibuf[o:o + A]
+    o += A
+    bcount = ibuf[o:o + A]
+    o += A
+    rwhere = ibuf[o:o + A]
+    o += A
+    bbuf = ibuf[o:o + A * C]
+    o += A * C
+    cand_k = ibuf[o:]
     for v in range(P):
         area[v] = 0.0
     for a in range(A):
