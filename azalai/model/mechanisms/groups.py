@@ -124,6 +124,16 @@ def communal_grievances(W, S, p, r):
             S.cgriev[r, c, d] = min(x, p.grievance_cap)
 
 
+@njit(cache=True, inline="always")
+def _hostile_for(S, r, m, a, g, full):
+    """A grievance g > 0 makes the relation of m and a at most -min(1, g / full)."""
+    if g > 0.0:
+        x = -min(1.0, g / full)
+        if x < S.rel[r, m, a]:
+            S.rel[r, m, a] = x
+            S.rel[r, a, m] = x
+
+
 @compiled_only
 def _form_militia(W, S, p, r, day, m, c, home, insec, worst, rival, gw, unprot):
     """Activate militia m of community c at ``home``: fighters, support, hostility toward its attackers
@@ -145,21 +155,12 @@ def _form_militia(W, S, p, r, day, m, c, home, insec, worst, rival, gw, unprot):
     for a in range(A):
         if a == m:
             continue
-        g = S.grievance[r, c, a]
-        if g > 0.0:
-            x = -min(1.0, g / p.militia_grievance)
-            if x < S.rel[r, m, a]:
-                S.rel[r, m, a] = x
-                S.rel[r, a, m] = x
+        _hostile_for(S, r, m, a, S.grievance[r, c, a], p.militia_grievance)
         if not is_armed_kind(W.actor_kind[a]):
             continue
         for d in range(W.pop0.shape[0]):
-            g = S.cgriev[r, c, d] * W.base_w[a, d]
-            if g > 0.0 and d != c:
-                x = -min(1.0, g / p.militia_grievance)
-                if x < S.rel[r, m, a]:
-                    S.rel[r, m, a] = x
-                    S.rel[r, a, m] = x
+            if d != c:
+                _hostile_for(S, r, m, a, S.cgriev[r, c, d] * W.base_w[a, d], p.militia_grievance)
     S.acc[r, _FORMED] += 1.0
     ev = emit(S, r, day, EV_GROUP_CHANGE, m, worst, home, 0, 0, M_GROUPS)
     link(S, r, ev, 0, CK_ATTACKS_ON_COMMUNITY, c, insec)
@@ -245,15 +246,13 @@ def militias(W, S, p, r, day):
 @compiled_only
 def _strongest_of(W, S, r, d):
     """The active armed group with the most fighters among those based on community d (-1 if none)."""
-    A, P = W.fighters0.shape
+    A = W.actor_kind.shape[0]
     best = -1
     most = 0.0
     for g in range(A):
         if S.active[r, g] == 0 or W.base_w[g, d] <= 0.0 or not is_armed_kind(W.actor_kind[g]):
             continue
-        n = 0.0
-        for v in range(P):
-            n += S.fighters[r, g, v]
+        n = row_total(S.fighters, r, g)
         if n > most:
             most = n
             best = g
