@@ -31,16 +31,9 @@ sys.path.insert(0, str(ROOT))
 
 from azalai.analysis.calibration_align import ALIGNS, DEFAULT_RECENT_WEIGHT  # noqa: E402
 
-# The violence rates and sizes, and the parameters a Morris screen of the whole registry found to move
-# the regional split most (docs/calibration.md): the stakes of rents, a group's income and upkeep, what draws
-# a group to a place (its supporters, the rents), how fast seizures make traffickers reroute, state abuses,
-# how lethal the forces' operations are (most of the north's deaths in the model, few in ACLED's Kidal);
-# and the five that decide whether the centre's land disputes turn into a war of militias (how often
-# disputes break out and escalate, how many people a state post can police, the grievance an unsettled
-# dispute leaves against the other community, and the insecurity at which a community arms).
-PARAMS = ["clash_base", "attack_base", "reprisal_rate", "fatality_scale", "fatality_alpha",
-          "rent_ref", "levy_rate", "upkeep", "value_pool", "value_rent", "risk_learning", "state_abuse",
-          "op_fatality_scale", "dispute_rate", "escalation_rate", "policing_ratio", "dispute_grievance", "militia_insecurity"]
+from azalai.analysis.backtest import CAL_PARAMS  # noqa: E402  (the calibrated parameters and why)
+
+PARAMS = list(CAL_PARAMS)
 PERIOD = "2014-01-01:2016-06-30"
 SOURCE_NOTE = "calibrated: ABC-SMC on ACLED Mali 2014-2016 aggregates, see docs/validation.md"
 

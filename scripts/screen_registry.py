@@ -6,7 +6,8 @@ built-in scenario for ``--days`` days. Statistics per point (mean over its repli
 fatalities), the share of fatalities in the centre (Mopti and Ségou), Mopti's share, and the
 Spearman rank correlation of fatalities by admin1 with ACLED's 2015-07-01 to 2016-06-30 split
 (typed below from the monthly aggregates: the last year before the scenario). Writes one CSV per
-statistic (mu*, sigma, mu per parameter, most influential first) into ``--out``.
+statistic (mu*, sigma, mu per parameter, most influential first) into ``--out``, and ``points.csv``: the
+statistics of every point (its parameters are the SALib Morris design of ``--seed``).
 
     .venv/bin/python scripts/screen_registry.py --trajectories 4 --replicates 2 --out /tmp/screen
 
@@ -77,7 +78,8 @@ def main() -> None:
         res = morris_analyze.analyze(problem, X, Y[:, j], num_levels=4)
         df = pd.DataFrame({"mu_star": res["mu_star"], "sigma": res["sigma"], "mu": res["mu"]}, index=problem["names"])
         df.sort_values("mu_star", ascending=False).to_csv(a.out / f"morris_{name}.csv")
-    print(f"wrote {len(STATS)} tables into {a.out}")
+    pd.DataFrame(Y, columns=STATS).to_csv(a.out / "points.csv", index_label="point")
+    print(f"wrote {len(STATS)} tables and the points' statistics into {a.out}")
 
 
 if __name__ == "__main__":

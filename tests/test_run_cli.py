@@ -12,6 +12,7 @@ import duckdb
 from matplotlib.figure import Figure
 import pandas as pd
 import pytest
+import yaml
 
 from azalai.model.params import registry
 
@@ -233,6 +234,18 @@ def test_parameters_doc_is_current() -> None:
     doc = (root / "docs" / "parameters.md").read_text(encoding="utf-8")
     for p in registry():
         assert f"`{p.name}`" in doc
+
+
+def test_calibration_tables_are_current() -> None:
+    """The posterior, the fit's statistics and the Morris screen in the docs are those of the shipped files."""
+    root = Path(__file__).resolve().parents[1]
+    r = subprocess.run([sys.executable, str(root / "scripts" / "calibration_tables.py"), "--check"],
+                       capture_output=True, text=True, cwd=root)  # fmt: skip
+    assert r.returncode == 0, r.stdout + r.stderr
+    doc = (root / "docs" / "validation.md").read_text(encoding="utf-8")
+    cal = yaml.safe_load((root / "azalai" / "model" / "calibrated.yaml").read_text(encoding="utf-8"))
+    for name in cal["posterior"]:
+        assert f"| `{name}` |" in doc
 
 
 def test_demo(tmp_path: Path) -> None:

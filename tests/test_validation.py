@@ -173,6 +173,16 @@ def test_validate_acled_aggregates_writes_table_and_json(store, tmp_path):
     assert len(r["monthly"]["months"]) == 4 and 0 <= r["monthly"]["coverage"] <= 1
     assert r["event_sizes"]["observed_tail"]["alpha"] > 1
     assert "ks" in r["event_sizes"]
+    # Ranks: each replicate has at least one deadliest region and at least two among the two deadliest
+    # (more when tied); the observed ranks follow the observed fatalities.
+    table = r["regions"]["table"]
+    assert sum(g["replicates_deadliest"] for g in table) >= 3
+    assert sum(g["replicates_top_two"] for g in table) >= 6
+    assert all(g["replicates_deadliest"] <= g["replicates_top_two"] <= 3 for g in table)
+    by_obs = sorted(table, key=lambda g: -g["observed_fatalities"])
+    assert by_obs[0]["observed_rank"] == 1
+    assert all(a["observed_rank"] <= b["observed_rank"] for a, b in zip(by_obs, by_obs[1:]))
+    assert sum(g["model_share_pooled"] for g in table) == pytest.approx(1.0)
     paths = write_outputs(v, tmp_path / "out")
     md = paths["markdown"].read_text()
     assert "| fatalities per year |" in md and "Spearman" in md and "tail exponent" in md

@@ -216,11 +216,20 @@ def compare(obs: dict, model_events: list[pd.DataFrame], start: _dt.date, end: _
     o_share = o_r / o_r.sum() if o_r.sum() else o_r
     sim_share = np.divide(sim_r, sim_r.sum(axis=1, keepdims=True), out=np.zeros_like(sim_r),
                           where=sim_r.sum(axis=1, keepdims=True) > 0)
+    # A region's rank in each replicate: 1 + the regions with strictly more fatalities (a tie shares the rank).
+    sim_rank = 1 + (sim_r[:, None, :] > sim_r[:, :, None]).sum(axis=2)
+    o_rank = 1 + (o_r[None, :] > o_r[:, None]).sum(axis=1)
+    pooled = sim_r.sum(axis=0)
+    pooled_share = pooled / pooled.sum() if pooled.sum() else pooled
     region_rows = []
     for j, g in enumerate(regions):
         s = summarise(sim_share[:, j])
         region_rows.append({"region": g, "observed_fatalities": float(o_r[j]), "observed_share": float(o_share[j]),
-                            "model_share_median": s["median"], "model_share_lo": s["lo"], "model_share_hi": s["hi"]})
+                            "observed_rank": int(o_rank[j]),
+                            "model_share_median": s["median"], "model_share_lo": s["lo"], "model_share_hi": s["hi"],
+                            "model_share_pooled": float(pooled_share[j]),
+                            "replicates_deadliest": int((sim_rank[:, j] == 1).sum()),
+                            "replicates_top_two": int((sim_rank[:, j] <= 2).sum())})
     pooled_rho = spearman(o_r, sim_r.sum(axis=0)) if R else float("nan")
 
     # --- event types ---

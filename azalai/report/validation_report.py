@@ -54,11 +54,15 @@ def markdown(v: Validation) -> str:
     for y in r["yearly"]:
         lines.append(f"| {y['year']} | {y['days']} | {_f(y['observed'])} | {_f(y['model_median'])} | "
                      f"{_f(y['model_lo'])}–{_f(y['model_hi'])} | {'yes' if y['inside'] else 'no'} |")
-    lines += ["", "## Regional split (share of fatalities)", "", "| admin1 | observed | model median | 90% interval |",
-              "|---|---|---|---|"]
+    lines += ["", "## Regional split (share of fatalities)", "",
+              f"Replicates: of {r['replicates']}, those in which the region is the deadliest, or among the two deadliest.",
+              "", "| admin1 | observed (rank) | model median | 90% interval | pooled | deadliest | among the two deadliest |",
+              "|---|---|---|---|---|---|---|"]
     for g in r["regions"]["table"]:
-        lines.append(f"| {g['region']} | {_f(g['observed_share'], pct=True)} | {_f(g['model_share_median'], pct=True)} | "
-                     f"{_f(g['model_share_lo'], pct=True)}–{_f(g['model_share_hi'], pct=True)} |")
+        lines.append(f"| {g['region']} | {_f(g['observed_share'], pct=True)} ({g['observed_rank']}) | "
+                     f"{_f(g['model_share_median'], pct=True)} | "
+                     f"{_f(g['model_share_lo'], pct=True)}–{_f(g['model_share_hi'], pct=True)} | "
+                     f"{_f(g['model_share_pooled'], pct=True)} | {g['replicates_deadliest']} | {g['replicates_top_two']} |")
     lines += ["", "## Event-type mix (types the model produces; observed shares renormalised over them)", "",
               "| event type | events: observed | events: model | fatalities: observed | fatalities: model |",
               "|---|---|---|---|---|"]
