@@ -4,6 +4,9 @@
 
 Fighters are read from ``ts_fighters`` at the last recorded week and cash from ``ts_cash`` at the week
 before it (the last weekly purse step); the line under the table gives the run totals behind the text.
+A second table gives, for every armed group with a purse, its mean weekly income by source (``ts_income``)
+(``ts_income`` holds the running totals: the year's difference over its weeks) and its upkeep
+(``7·upkeep·ts_fighters``) in each year of the run, and the first week its cash ran out (earliest-latest, seeds).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ def main() -> None:
 
     from azalai.defaults import DEFAULT_POLICY, DEFAULT_SCENARIO
     from azalai.model.engine import outcomes_of, prepare, run_prepared
-    from azalai.model.state import ACC
+    from azalai.model.state import ACC, SOURCES
 
     prep = prepare(DEFAULT_SCENARIO, DEFAULT_POLICY, a.days)
     seeds = list(range(1, a.seeds + 1))
@@ -52,6 +55,23 @@ def main() -> None:
     formed = sum(1 for o in outs if o["militias_formed"] > 0)
     print()
     print(", ".join(f"{k} {v:,.0f}" for k, v in tot.items()) + f"; a militia formed in {formed} of {len(seeds)} seeds")
+    print()
+    upkeep = float(prep.params.upkeep)
+    years = [(y, range(y * 52, min((y + 1) * 52, weeks - 1))) for y in range((weeks - 1 + 51) // 52)]
+    print("| actor | year | " + " | ".join(SOURCES) + " | income | upkeep | cash out (week, seeds) |")
+    print("|---|---:|" + "---:|" * (len(SOURCES) + 3))
+    for i, name in enumerate(prep.index.actors):
+        if c0[i] <= 0 or prep.index.actor_kind[i] in ("state", "international"):
+            continue
+        out = [int(np.argmax(S.ts_cash[r, :weeks - 1, i] <= 0)) for r in range(len(seeds))
+               if (S.ts_cash[r, :weeks - 1, i] <= 0).any()]
+        when = f"{min(out)}-{max(out)}, {len(out)}" if out else "—"
+        for y, ws in years:
+            before = S.ts_income[:, ws[0] - 1, i, :] if ws[0] > 0 else 0.0
+            inc = (S.ts_income[:, ws[-1], i, :] - before).mean(axis=0) / len(ws)
+            up = 7 * upkeep * S.ts_fighters[:, ws, i].mean()
+            print(f"| {name} | {y + 1} | " + " | ".join(f"{x:,.0f}" for x in inc) + f" | {inc.sum():,.0f} | {up:,.0f} | "
+                  f"{when if y == 0 else ''} |")
 
 
 if __name__ == "__main__":

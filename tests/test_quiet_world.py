@@ -18,9 +18,9 @@ running.
 
 The parameters are set directly on the parameter tuple: zero lies outside the plausible range the
 registry accepts for user overrides. The other parameters are the shipped (calibrated) defaults,
-under which MNLA's income falls below its upkeep (it empties its chest in week 72 or 146 of seeds 1
-and 2) and Ansar al-Din, living on ransoms that stop with kidnappings off, empties its chest in
-weeks 200-203: both are the deficit actors of the second assertion (docs/ODD.md §7.6).
+under which five groups' incomes fall short of their upkeep (MNLA, MAA-CMA, GATIA, MAA-Plateforme, and
+Ansar al-Din, living on ransoms that stop with kidnappings off) and they draw on their chests without
+emptying them: the deficit actors of the second assertion (docs/ODD.md §7.6).
 """
 
 from __future__ import annotations
