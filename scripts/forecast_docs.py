@@ -86,9 +86,10 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "observed")
     ap.add_argument("--members", type=int, default=200)
     ap.add_argument("--draws", type=int, default=50)
-    ap.add_argument("--particles", type=int, default=100)
-    ap.add_argument("--generations", type=int, default=5)
-    ap.add_argument("--budget", type=int, default=400)
+    # The backtest's calibration has the shipped calibration's budget (docs/validation.md, "Budget").
+    ap.add_argument("--particles", type=int, default=300)
+    ap.add_argument("--generations", type=int, default=12)
+    ap.add_argument("--budget", type=int, default=5000)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=2015)
     ap.add_argument("--skip-backtest", action="store_true")

@@ -226,24 +226,28 @@ def test_params_list_shows_calibrated_values(tmp_path: Path) -> None:
     assert all(x["default"] == p.default and not x["calibrated"] for x, p in zip(prior, registry()))
 
 
-def test_parameters_doc_is_current() -> None:
-    root = Path(__file__).resolve().parents[1]
-    r = subprocess.run([sys.executable, str(root / "scripts" / "gen_params_doc.py"), "--check"],
-                       capture_output=True, text=True, cwd=root)  # fmt: skip
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _check_script(name: str) -> None:
+    """A script that writes part of the docs, run with ``--check``, finds them current."""
+    r = subprocess.run([sys.executable, str(ROOT / "scripts" / name), "--check"], capture_output=True, text=True,
+                       cwd=ROOT)  # fmt: skip
     assert r.returncode == 0, r.stdout + r.stderr
-    doc = (root / "docs" / "parameters.md").read_text(encoding="utf-8")
+
+
+def test_parameters_doc_is_current() -> None:
+    _check_script("gen_params_doc.py")
+    doc = (ROOT / "docs" / "parameters.md").read_text(encoding="utf-8")
     for p in registry():
         assert f"`{p.name}`" in doc
 
 
 def test_calibration_tables_are_current() -> None:
     """The posterior, the fit's statistics and the Morris screen in the docs are those of the shipped files."""
-    root = Path(__file__).resolve().parents[1]
-    r = subprocess.run([sys.executable, str(root / "scripts" / "calibration_tables.py"), "--check"],
-                       capture_output=True, text=True, cwd=root)  # fmt: skip
-    assert r.returncode == 0, r.stdout + r.stderr
-    doc = (root / "docs" / "validation.md").read_text(encoding="utf-8")
-    cal = yaml.safe_load((root / "azalai" / "model" / "calibrated.yaml").read_text(encoding="utf-8"))
+    _check_script("calibration_tables.py")
+    doc = (ROOT / "docs" / "validation.md").read_text(encoding="utf-8")
+    cal = yaml.safe_load((ROOT / "azalai" / "model" / "calibrated.yaml").read_text(encoding="utf-8"))
     for name in cal["posterior"]:
         assert f"| `{name}` |" in doc
 
