@@ -79,7 +79,8 @@ def test_a_post_large_enough_for_its_place_arbitrates_every_dispute():
 
 
 def test_a_small_post_in_a_populous_place_rarely_stops_escalation():
-    prep, S, v = tenenkou_alone(post=20.0)
+    # 20 men: a presence (min_presence pinned at 10, below the calibrated value) far too small for the place
+    prep, S, v = tenenkou_alone(post=20.0, min_presence=10.0)
     reach = state_reach(prep.world_struct(), state_struct(S), prep.params, 0, v)
     assert 0.0 < reach < 0.5
     assert S.acc[0, ACC["communal_attacks"]] > 0
