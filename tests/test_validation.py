@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from azalai.analysis import validation as va
+from azalai.analysis.observed import INTERACTIONS, interaction_class, interaction_totals
 from azalai.analysis.ucdp_form import to_ged, violence_type
 from azalai.errors import InputError
 from azalai.report.validation_report import write_outputs
@@ -183,6 +184,11 @@ def test_validate_acled_aggregates_writes_table_and_json(store, tmp_path):
     assert by_obs[0]["observed_rank"] == 1
     assert all(a["observed_rank"] <= b["observed_rank"] for a, b in zip(by_obs, by_obs[1:]))
     assert sum(g["model_share_pooled"] for g in table) == pytest.approx(1.0)
+    # Who fights whom: every class, observed shares summing to one over the violent events.
+    inter = r["interactions"]
+    assert [row["interaction"] for row in inter] == list(INTERACTIONS)
+    assert sum(row["observed_fatality_share"] for row in inter) == pytest.approx(1.0)
+    assert all(0.0 <= row["model_event_share_median"] <= 1.0 for row in inter)
     paths = write_outputs(v, tmp_path / "out")
     md = paths["markdown"].read_text()
     assert "| fatalities per year |" in md and "Spearman" in md and "tail exponent" in md
@@ -192,11 +198,24 @@ def test_validate_acled_aggregates_writes_table_and_json(store, tmp_path):
         assert (tmp_path / "out" / f"{name}.png").stat().st_size > 1000
 
 
+def test_interaction_classes_follow_the_actor_types():
+    # state vs rebel, external vs identity militia, rebel vs political militia, militia vs civilians,
+    # external forces alone (an IED with no counterpart), protesters, state vs external
+    inter1 = [1, 8, 2, 4, 8, 6, 1]
+    inter2 = [2, 4, 3, 7, 0, 0, 8]
+    assert [INTERACTIONS[k] for k in interaction_class(inter1, inter2)] == [
+        "forces vs armed groups", "forces vs armed groups", "armed groups vs armed groups", "against civilians",
+        "other", "other", "other"]
+    t = interaction_totals(inter1, inter2, ["Battles"] * 6 + ["Protests"], [1] * 7, [3, 2, 5, 4, 1, 0, 9])
+    assert t["fatalities"].tolist() == [5.0, 5.0, 4.0, 1.0]  # the protest row is not a violent event
+
+
 @have_data
 def test_validate_ucdp_uses_ged_form(store):
     v = va.validate("ucdp", "2015-01-01:2016-06-30", n=2, store=store, seed=1, days=90)
     types = {t["event_type"] for t in v.result["event_types"]["compared"]}
     assert types <= {"State-based violence", "Non-state violence", "One-sided violence"}
+    assert v.result["interactions"] == []  # UCDP has no actor types: its type of violence is the mix above
 
 
 @have_data

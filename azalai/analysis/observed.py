@@ -95,6 +95,55 @@ def event_type_mix(store=None, source: str = "acled", start=None, end=None, leve
         return df
 
 
+# ACLED's actor-type codes (``inter1``, ``inter2``; ACLED codebook): state forces, rebel groups, political and
+# identity militias, civilians, external/other forces. Rioters, protesters and one-sided events are "other".
+INTER_STATE, INTER_REBEL, INTER_POLITICAL_MILITIA, INTER_IDENTITY_MILITIA = 1, 2, 3, 4
+INTER_CIVILIANS, INTER_EXTERNAL = 7, 8
+FORCES = (INTER_STATE, INTER_EXTERNAL)
+ARMED_GROUPS = (INTER_REBEL, INTER_POLITICAL_MILITIA, INTER_IDENTITY_MILITIA)
+INTERACTIONS = ("forces vs armed groups", "armed groups vs armed groups", "against civilians", "other")
+VIOLENT_TYPES = ("Battles", "Explosions/Remote violence", "Violence against civilians")
+
+
+def interaction_class(inter1, inter2) -> np.ndarray:
+    """Index into :data:`INTERACTIONS` of each (inter1, inter2) pair: who fights whom. An event with civilians
+    on either side is against civilians; forces (state or external) against an armed group, or two armed groups
+    (rebels and militias) fighting each other; anything else is other."""
+    a = np.nan_to_num(np.asarray(inter1, dtype=float)).astype(np.int64)
+    b = np.nan_to_num(np.asarray(inter2, dtype=float)).astype(np.int64)
+    fa, fb = np.isin(a, FORCES), np.isin(b, FORCES)
+    ga, gb = np.isin(a, ARMED_GROUPS), np.isin(b, ARMED_GROUPS)
+    out = np.full(a.shape, INTERACTIONS.index("other"), dtype=np.int64)
+    out[(fa & gb) | (fb & ga)] = INTERACTIONS.index("forces vs armed groups")
+    out[ga & gb] = INTERACTIONS.index("armed groups vs armed groups")
+    out[(a == INTER_CIVILIANS) | (b == INTER_CIVILIANS)] = INTERACTIONS.index("against civilians")
+    return out
+
+
+def interaction_totals(inter1, inter2, event_type, events, fatalities) -> pd.DataFrame:
+    """Events and fatalities of the violent event types per interaction class (every class, in order):
+    columns interaction, events, fatalities."""
+    keep = np.isin(np.asarray(event_type, dtype=object), VIOLENT_TYPES)
+    cls = interaction_class(np.asarray(inter1)[keep], np.asarray(inter2)[keep])
+    n = len(INTERACTIONS)
+    ev = np.bincount(cls, weights=np.asarray(events, dtype=float)[keep], minlength=n)
+    fat = np.bincount(cls, weights=np.asarray(fatalities, dtype=float)[keep], minlength=n)
+    return pd.DataFrame({"interaction": list(INTERACTIONS), "events": ev, "fatalities": fat})
+
+
+def interaction_mix(store=None, source: str = "acled", start=None, end=None, level: str = "auto") -> pd.DataFrame:
+    """Who fights whom: events and fatalities of the violent event types per interaction class (ACLED's
+    actor-type codes; UCDP has none, so all of its events are "other")."""
+    check_source(source)
+    with connected(store) as con:
+        start, end = as_date(start, "start"), as_date(end, "end")
+        df = totals(con, source, start, end, level, "inter1, inter2, event_type", "inter1, inter2, event_type",
+                    "inter1, inter2, event_type")
+    if df is None:
+        df = pd.DataFrame({"inter1": [], "inter2": [], "event_type": [], "events": [], "fatalities": []})
+    return interaction_totals(df["inter1"], df["inter2"], df["event_type"], df["events"], df["fatalities"])
+
+
 def monthly_series(
     store=None, source: str = "acled", start=None, end=None, level: str = "auto", fill: bool = True
 ) -> pd.DataFrame:
@@ -257,6 +306,10 @@ __all__ = [
     "yearly_fatalities",
     "fatalities_by_region",
     "event_type_mix",
+    "interaction_mix",
+    "interaction_class",
+    "interaction_totals",
+    "INTERACTIONS",
     "monthly_series",
     "event_sizes",
     "size_list",

@@ -168,14 +168,15 @@ def resolve_level_for(store=None, source: str = "acled", start=None, end=None, l
 
 def observed_rows(con, source, start, end, level) -> tuple[str, str, list]:
     """(FROM clause as a sub-select with columns year, month_start, admin1, region_id, event_type,
-    events, fatalities; the level; params)."""
+    inter1, inter2, events, fatalities; the level; params)."""
     lv = resolve_level(con, source, start, end, level)
     if lv == "events":
         table, where = "observed_events", events_where
-        cols = "date_trunc('month', event_date)::DATE AS month_start, admin1, region_id, event_type, 1 AS events"
+        cols = ("date_trunc('month', event_date)::DATE AS month_start, admin1, region_id, event_type, inter1, inter2, "
+                "1 AS events")
     else:
         table, where = "observed_monthly", monthly_where
-        cols = "month AS month_start, admin1, region_id, event_type, events"
+        cols = "month AS month_start, admin1, region_id, event_type, inter1, inter2, events"
     if not has_table(con, table):
         return "(SELECT NULL::INT AS year WHERE FALSE)", lv, []
     w, p = where(source, start, end)

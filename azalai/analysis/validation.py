@@ -261,6 +261,24 @@ def compare(obs: dict, model_events: list[pd.DataFrame], start: _dt.date, end: _
                      "share_of_observed_fatalities": o_types[t][1] / o_fat_all if o_fat_all else float("nan")}
                     for t in not_produced]
 
+    # --- who fights whom (ACLED's actor types) ---
+    interaction_rows = []
+    if obs.get("interactions") is not None:
+        from azalai.analysis.observed import interaction_totals
+
+        oi = obs["interactions"]
+        sims = [interaction_totals(ev["inter1"], ev["inter2"], ev["event_type"], np.ones(len(ev)), ev["fatalities"])
+                for ev in evs]
+        for j, name in enumerate(oi["interaction"]):
+            row = {"interaction": name}
+            for col, key in (("events", "event"), ("fatalities", "fatality")):
+                tot = float(oi[col].sum())
+                q = summarise([float(x[col].iloc[j] / x[col].sum()) if x[col].sum() else np.nan for x in sims])
+                row.update({f"observed_{key}_share": float(oi[col].iloc[j]) / tot if tot else float("nan"),
+                            f"model_{key}_share_median": q["median"], f"model_{key}_share_lo": q["lo"],
+                            f"model_{key}_share_hi": q["hi"]})
+            interaction_rows.append(row)
+
     # --- monthly ---
     om = obs["monthly"].copy()
     om_map = dict(zip(om["month"], om["fatalities"].astype(float)))
@@ -311,6 +329,7 @@ def compare(obs: dict, model_events: list[pd.DataFrame], start: _dt.date, end: _
             "table": region_rows,
         },
         "event_types": {"compared": type_rows, "not_produced": missing_rows},
+        "interactions": interaction_rows,
         "monthly": {
             "months": [m.isoformat() for m in months],
             "observed": o_m.tolist(),

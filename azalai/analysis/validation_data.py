@@ -100,6 +100,8 @@ def load_observed(store, observed: str, start: _dt.date, end: _dt.date) -> dict:
             types = types[["event_type", "events", "fatalities"]]
         else:
             types = ob.event_type_mix(con, source, start, end, level)[["event_type", "events", "fatalities"]]
+        # Who fights whom needs ACLED's actor-type codes; UCDP's type of violence is its event type above.
+        interactions = None if source == "ucdp" else ob.interaction_mix(con, source, start, end, level)
         monthly = ob.monthly_series(con, source, start, end, level)
         sizes = ob.event_sizes(con, source, start, end, level)
     size_arr = ob.size_list(sizes)
@@ -115,6 +117,7 @@ def load_observed(store, observed: str, start: _dt.date, end: _dt.date) -> dict:
         "yearly": yearly,
         "regions": regions,
         "types": types,
+        "interactions": interactions,
         "monthly": monthly,
         "sizes": size_arr,
         "size_years": size_years,

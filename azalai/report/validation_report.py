@@ -12,6 +12,16 @@ from azalai.analysis.validation import Validation
 from azalai.plotting import subplots
 
 
+def _shares(t: dict) -> str:
+    """Observed and model shares of events and of fatalities (median [90% interval]) of a table row."""
+    cells = []
+    for key in ("event", "fatality"):
+        cells += [_f(t[f"observed_{key}_share"], pct=True),
+                  f"{_f(t[f'model_{key}_share_median'], pct=True)} [{_f(t[f'model_{key}_share_lo'], pct=True)}–"
+                  f"{_f(t[f'model_{key}_share_hi'], pct=True)}]"]
+    return " | ".join(cells)
+
+
 def _f(x, pct=False, nd=0):
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return "–"
@@ -67,16 +77,17 @@ def markdown(v: Validation) -> str:
               "| event type | events: observed | events: model | fatalities: observed | fatalities: model |",
               "|---|---|---|---|---|"]
     for t in r["event_types"]["compared"]:
-        lines.append(
-            f"| {t['event_type']} | {_f(t['observed_event_share'], pct=True)} | "
-            f"{_f(t['model_event_share_median'], pct=True)} [{_f(t['model_event_share_lo'], pct=True)}–"
-            f"{_f(t['model_event_share_hi'], pct=True)}] | {_f(t['observed_fatality_share'], pct=True)} | "
-            f"{_f(t['model_fatality_share_median'], pct=True)} [{_f(t['model_fatality_share_lo'], pct=True)}–"
-            f"{_f(t['model_fatality_share_hi'], pct=True)}] |")
+        lines.append(f"| {t['event_type']} | {_shares(t)} |")
     if r["event_types"]["not_produced"]:
         lines += ["", "Observed types the model does not produce: " + "; ".join(
             f"{t['event_type']} ({_f(t['share_of_observed_events'], pct=True)} of observed events, "
             f"{_f(t['share_of_observed_fatalities'], pct=True)} of fatalities)" for t in r["event_types"]["not_produced"]) + "."]
+    if r.get("interactions"):
+        lines += ["", "## Who fights whom (violent events, by ACLED's actor types)", "",
+                  "| interaction | events: observed | events: model | fatalities: observed | fatalities: model |",
+                  "|---|---|---|---|---|"]
+        for t in r["interactions"]:
+            lines.append(f"| {t['interaction']} | {_shares(t)} |")
     lines += ["", "## Event sizes", "",
               f"Observed: {es['observed_events']} events"
               + (f" (years {', '.join(map(str, es['observed_years']))})" if es.get("observed_years") else "")
