@@ -77,22 +77,26 @@ def fatalities_by_region(
         return df
 
 
-def event_type_mix(store=None, source: str = "acled", start=None, end=None, level: str = "auto") -> pd.DataFrame:
-    """Events and fatalities per event type, most events first: columns event_type, events,
-    fatalities, event_share, fatality_share."""
+def _period_totals(store, source, start, end, level, key: str, order: str) -> pd.DataFrame | None:
+    """Events and fatalities of the period per ``key`` (columns to group by), ordered by ``order``."""
     check_source(source)
     with connected(store) as con:
         start, end = as_date(start, "start"), as_date(end, "end")
-        df = totals(con, source, start, end, level, "event_type", "event_type",
-                     "events DESC, fatalities DESC, event_type")
-        if df is None:
-            return pd.DataFrame({"event_type": pd.Series(dtype=object), "events": pd.Series(dtype="int64"),
-                                 "fatalities": pd.Series(dtype="int64"), "event_share": pd.Series(dtype=float),
-                                 "fatality_share": pd.Series(dtype=float)})
-        ne, nf = df["events"].sum(), df["fatalities"].sum()
-        df["event_share"] = df["events"] / ne if ne else 0.0
-        df["fatality_share"] = df["fatalities"] / nf if nf else 0.0
-        return df
+        return totals(con, source, start, end, level, key, key, order)
+
+
+def event_type_mix(store=None, source: str = "acled", start=None, end=None, level: str = "auto") -> pd.DataFrame:
+    """Events and fatalities per event type, most events first: columns event_type, events,
+    fatalities, event_share, fatality_share."""
+    df = _period_totals(store, source, start, end, level, "event_type", "events DESC, fatalities DESC, event_type")
+    if df is None:
+        return pd.DataFrame({"event_type": pd.Series(dtype=object), "events": pd.Series(dtype="int64"),
+                             "fatalities": pd.Series(dtype="int64"), "event_share": pd.Series(dtype=float),
+                             "fatality_share": pd.Series(dtype=float)})
+    ne, nf = df["events"].sum(), df["fatalities"].sum()
+    df["event_share"] = df["events"] / ne if ne else 0.0
+    df["fatality_share"] = df["fatalities"] / nf if nf else 0.0
+    return df
 
 
 # ACLED's actor-type codes (``inter1``, ``inter2``; ACLED codebook): state forces, rebel groups, political and
@@ -134,11 +138,8 @@ def interaction_totals(inter1, inter2, event_type, events, fatalities) -> pd.Dat
 def interaction_mix(store=None, source: str = "acled", start=None, end=None, level: str = "auto") -> pd.DataFrame:
     """Who fights whom: events and fatalities of the violent event types per interaction class (ACLED's
     actor-type codes; UCDP has none, so all of its events are "other")."""
-    check_source(source)
-    with connected(store) as con:
-        start, end = as_date(start, "start"), as_date(end, "end")
-        df = totals(con, source, start, end, level, "inter1, inter2, event_type", "inter1, inter2, event_type",
-                    "inter1, inter2, event_type")
+    key = "inter1, inter2, event_type"
+    df = _period_totals(store, source, start, end, level, key, key)
     if df is None:
         df = pd.DataFrame({"inter1": [], "inter2": [], "event_type": [], "events": [], "fatalities": []})
     return interaction_totals(df["inter1"], df["inter2"], df["event_type"], df["events"], df["fatalities"])
