@@ -42,6 +42,9 @@ def main() -> None:
             page.select_option("#dec-run", a.robust)
         page.fill("#dec-satisfice", a.satisfice)
         page.click("#dec-apply")
+        # The page is marked ready before Apply too: wait for the thresholds' column in the candidates' table.
+        page.wait_for_function("() => (document.querySelector('#dec-table') || {innerText: ''})"
+                               ".innerText.includes('satisficing [95% CI]')", timeout=300000)
         page.wait_for_selector("#tab-decide[data-ready='1']", timeout=300000)
         rows = page.locator("#dec-table tbody tr")
         labels = [rows.nth(i).locator("td").nth(1).inner_text() for i in range(rows.count())]

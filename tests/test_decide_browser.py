@@ -67,10 +67,22 @@ def test_decide_page(robust_store):
             # no thresholds yet: no satisficing column
             assert "satisficing" not in page.inner_text("#dec-table thead")
 
-            # pick thresholds: about half the worlds stay under the median
+            # pick thresholds: about half the worlds stay under the median. Apply is pressed twice, first with
+            # no thresholds, and the server's answer to that first request is held back until the second has
+            # been drawn: an older, slower answer must not overwrite the newer one.
+            held = []
+            page.route("**/api/robust/*", lambda route: held.append(route) if "satisfice=&" in route.request.url
+                       else route.continue_())
+            page.fill("#dec-satisfice", "")
+            page.click("#dec-apply")
             page.fill("#dec-satisfice", f"fatalities<={median:.0f},signatory_clashes<=1000")
             page.click("#dec-apply")  # sets data-ready to 0 before its first request
             wait_ready(page)
+            assert len(held) == 1
+            held[0].continue_()
+            page.unroute("**/api/robust/*")
+            page.wait_for_load_state("networkidle")
+            page.wait_for_timeout(500)
             assert "satisficing" in page.inner_text("#dec-table thead")
             assert svg_marks(page, "#dec-satisficing") > 10
             shares = page.locator("#dec-table tbody tr td:nth-child(3)").all_inner_texts()

@@ -49,7 +49,11 @@
     const q = new URLSearchParams({ objectives: $("dec-objectives").value, satisfice: $("dec-satisfice").value,
                                     pareto_on: $("dec-pareto-on").value });
     $("tab-decide").dataset.ready = "0";
+    // A newer draw (another run chosen, Apply pressed) may start while this one waits for the server:
+    // only the newest draws, so a slower, older answer never overwrites a newer one.
+    const token = st.drawToken = (st.drawToken || 0) + 1;
     const v = await get(`/api/robust/${encodeURIComponent(rid)}?` + q.toString());
+    if (token !== st.drawToken) return;
     st.view = v;
     $("dec-info").textContent = `${v.candidates} candidates, ${v.worlds} states of the world (${(v.sources || []).join(", ")}), ` +
       `${v.seeds} common seeds, ${v.days} days. Baseline: ${v.baseline}. Pareto front (${v.pareto_metric}): ${v.pareto.join(", ")}.`;
