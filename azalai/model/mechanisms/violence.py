@@ -28,6 +28,7 @@ from azalai.model.events import (
 )
 from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.control import restrained
+from azalai.model.mechanisms.presence import sort_head
 from azalai.model.rng import (
     SITE_ATTACK, SITE_ATTACK_KIND, SITE_ATTACK_SIZE, SITE_CLASH, SITE_CLASH_SIZE, SITE_CLASH_WIN, SITE_SWEEP,
     STREAM_KEY, lomax, uniform,
@@ -260,7 +261,11 @@ def attacks(W, S, p, lev, r, day, fptr, fidx):
     # The internal places where a force is posted now, in ascending order: fighters only fall below,
     # so no other place can hold a post later in the loop (each is tested again when visited).
     ext = W.place_ext
-    posts = np.empty(P, dtype=np.int64)
+    buf = np.empty(P + P + P + P, dtype=np.int64)  # the work lists below, carved from one allocation
+    posts = buf[:P]
+    is_post = buf[P:P + P]
+    seen = buf[P + P:P + P + P]  # the last group that listed the place
+    near = buf[P + P + P:]
     npost = 0
     for v in range(P):
         if ext[v] == 1:
@@ -271,15 +276,38 @@ def attacks(W, S, p, lev, r, day, fptr, fidx):
                 posts[npost] = v
                 npost += 1
                 break
+    for v in range(P):
+        is_post[v] = 0
+        seen[v] = -1
+    for i_v in range(npost):
+        is_post[posts[i_v]] = 1
     for j in range(A):
         if kind[j] != KIND_JIHADIST:
             continue
         # The posts within the group's reach, in ascending order. A post where the group has no
         # fighters, nor next to it (routes run both ways), has no reach, under the presence floor
         # (positive); fighters only fall in this loop, so testing the reach when the post's turn
-        # comes visits the posts a list of those within reach, made first, would hold.
-        for i_v in range(npost):
-            v = posts[i_v]
+        # comes visits the posts a list of those within reach, made first, would hold. The list:
+        # the posts where the group has fighters or next to them (its row read once), in ascending
+        # order; every other post would add exact zeros to a reach of zero.
+        fj = fighters[r, j]
+        nnear = 0
+        for u in range(P):
+            if fj[u] == 0.0:
+                continue
+            if is_post[u] == 1 and seen[u] != j:
+                seen[u] = j
+                near[nnear] = u
+                nnear += 1
+            for q in range(adj_ptr[u], adj_ptr[u + 1]):
+                w = adj_nbr[q]
+                if is_post[w] == 1 and seen[w] != j:
+                    seen[w] = j
+                    near[nnear] = w
+                    nnear += 1
+        sort_head(near, nnear)
+        for i_v in range(nnear):
+            v = near[i_v]
             reach = fighters[r, j, v]
             for q in range(adj_ptr[v], adj_ptr[v + 1]):
                 reach += p.attack_reach * fighters[r, j, adj_nbr[q]]
