@@ -50,7 +50,9 @@ def profile(scale: int, days: int, warm: int = 28) -> dict[str, float]:
     nptr, nidx = np.zeros(P + 1, dtype=np.int64), np.empty(C * P, dtype=np.int64)
     lists = (aptr, aidx, cptr, cidx)
     people = (cptr, cidx, lptr, lidx, nptr, nidx)
-    daily = [("move_convoys", K.move_convoys, ()), ("presence lists", None, ()), ("clashes", K.clashes, lists[:2]),
+    roles = np.asarray(prep.world.actor_role)
+    forces = np.flatnonzero(roles != 0).astype(np.int64)  # kernel.list_forces: the actors with a role
+    daily = [("move_convoys", K.move_convoys, (forces,)), ("presence lists", None, ()), ("clashes", K.clashes, lists[:2]),
              ("attacks", K.attacks, lists[:2]), ("assassinations", K.assassinations, lists),
              ("reprisals", K.reprisals, lists), ("kidnappings", K.kidnappings, ()),
              ("tips_and_operations", K.tips_and_operations, (aptr, aidx, lptr, lidx, nptr, nidx)),

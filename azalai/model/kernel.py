@@ -23,7 +23,7 @@ from azalai.model.mechanisms.land import land_disputes
 from azalai.model.mechanisms.operations import releases, sweeps
 from azalai.model.mechanisms.movement import reallocate
 from azalai.model.mechanisms.routes import choose_routes
-from azalai.model.mechanisms.trafficking import move_convoys, set_entitlements
+from azalai.model.mechanisms.trafficking import count_forces, list_forces, move_convoys, set_entitlements
 from azalai.model.mechanisms.presence import actor_lists, people_lists
 from azalai.model.mechanisms.targeted import assassinations, kidnappings, reprisals
 from azalai.model.mechanisms.violence import attacks, clashes
@@ -185,6 +185,8 @@ def step_days(W, S, p, lev, aid, d0, d1):
     lidx = np.empty(C * P, dtype=np.int64)
     nptr = np.zeros(P + 1, dtype=np.int64)
     nidx = np.empty(C * P, dtype=np.int64)
+    forces = np.empty(count_forces(W.actor_role), dtype=np.int64)  # the actors with a role (convoys' seizures)
+    list_forces(W.actor_role, forces)
     for r in range(R):
         fighters_moved = True
         people_moved = True
@@ -193,7 +195,7 @@ def step_days(W, S, p, lev, aid, d0, d1):
                 weekly(W, S, p, lev, aid, r, day, day // DAYS_PER_WEEK)
                 fighters_moved = True
                 people_moved = True
-            move_convoys(W, S, p, lev, r, day)
+            move_convoys(W, S, p, lev, r, day, forces)
             if fighters_moved:
                 actor_lists(S, p, r, aptr, aidx)
                 fighters_moved = False

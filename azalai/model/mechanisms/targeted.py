@@ -20,12 +20,13 @@ from azalai.model.events import (
     CIVILIANS, CK_COMMUNAL_HOSTILITY, CK_COOPERATION, CK_INFORMANT_ACTIVITY, CK_LOCAL_STRENGTH, CK_RANSOM, CK_SUPPORT, EV_ABDUCTION, EV_VAC_ATTACK, M_VIOLENCE, PAIR_CODE, emit, link,
 )
 from azalai.model.jit import compiled_only
+from azalai.model.mechanisms.trafficking import count_forces, list_forces
 from azalai.model.rng import (
     SITE_ASSASSIN, SITE_ASSASSIN_SIZE, SITE_KIDNAP, SITE_REPRISAL, SITE_REPRISAL_SIZE, STREAM_KEY, lomax,
     uniform,
 )
 from azalai.model.state import ACC, SRC_RANSOM
-from azalai.model.world import KIND_INTERNATIONAL, KIND_JIHADIST, KIND_STATE, ROLE_NONE
+from azalai.model.world import KIND_INTERNATIONAL, KIND_JIHADIST, KIND_STATE
 
 _FAT_CIV = ACC["fatalities_civilian"]
 _FAT_VAC = ACC["fatalities_vac"]
@@ -42,16 +43,9 @@ def assassinations(W, S, p, lev, r, day, ptr, idx, cptr, cidx):
     C = W.pop0.shape[0]
     seed = S.seed[r]
     role = W.actor_role
-    nforce = 0
-    for a in range(A):
-        if role[a] != ROLE_NONE:
-            nforce += 1
-    forces = np.empty(nforce, dtype=np.int64)
-    nforce = 0
-    for a in range(A):
-        if role[a] != ROLE_NONE:
-            forces[nforce] = a
-            nforce += 1
+    forces = np.empty(count_forces(role), dtype=np.int64)
+    list_forces(role, forces)
+    nforce = forces.shape[0]
     # The arrays the scan reads, looked up once (the same arrays: writes below go to them too).
     fighters = S.fighters
     pop = S.pop

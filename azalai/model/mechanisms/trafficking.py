@@ -14,6 +14,7 @@ a margin. Re-routing around interdiction (the "balloon effect") emerges from the
 
 from __future__ import annotations
 
+import numpy as np
 from numba import njit
 
 from azalai.model.events import (
@@ -91,22 +92,23 @@ def force_focus(W, p, lev, day, f):
 
 
 @njit(cache=True, _nrt=False)
-def seizure_hazard(roles, fighters, rel, oc_unit, min_presence, q_state, ally_threshold, q_max, r, v, owner, q_barkhane,
-                   q_minusma, toc_units, collusion):
+def seizure_hazard(roles, forces, fighters, rel, oc_unit, min_presence, q_state, ally_threshold, q_max, r, v, owner,
+                   q_barkhane, q_minusma, toc_units, collusion):
     """Chance that forces seize a convoy at place v, and the force most likely to do it.
 
     The parameters it reads are passed one by one (``q_state``: ``interdiction_state``; ``q_max``:
     ``max_interdiction``): the whole parameter tuple would be copied at every call. The day's levers
     enter as ``q_barkhane`` (Barkhane's chance: ``interdiction_barkhane`` times its focus
     and tempo), ``q_minusma`` (``interdiction_minusma`` times MINUSMA's posture, before the place's
-    organised-crime units), ``toc_units`` (MINUSMA's) and ``collusion`` (the state's)."""
-    A = roles.shape[0]
+    organised-crime units), ``toc_units`` (MINUSMA's) and ``collusion`` (the state's). ``forces``:
+    the actors with a role (:func:`list_forces`), in ascending order; every other actor adds nothing."""
     q_none = 1.0
     best = -1
     best_q = 0.0
-    for f in range(A):
+    for i_f in range(forces.shape[0]):
+        f = forces[i_f]
         role = roles[f]
-        if role == ROLE_NONE or fighters[r, f, v] < min_presence:
+        if fighters[r, f, v] < min_presence:
             continue
         q = 0.0
         if role == ROLE_BARKHANE:
@@ -124,6 +126,27 @@ def seizure_hazard(roles, fighters, rel, oc_unit, min_presence, q_state, ally_th
                 best_q = q
                 best = f
     return 1.0 - q_none, best
+
+
+@njit(cache=True, inline="always")
+def count_forces(roles):
+    """The number of actors with a role (the state and the international forces)."""
+    n = 0
+    for f in range(roles.shape[0]):
+        if roles[f] != ROLE_NONE:
+            n += 1
+    return n
+
+
+@njit(cache=True, inline="always")
+def list_forces(roles, forces):
+    """The actors with a role, in ascending order, written into ``forces`` (:func:`count_forces` long):
+    the only ones that interdict convoys."""
+    n = 0
+    for f in range(roles.shape[0]):
+        if roles[f] != ROLE_NONE:
+            forces[n] = f
+            n += 1
 
 
 @njit(cache=True, _nrt=False)
@@ -229,8 +252,9 @@ def _seize(W, S, p, lev, r, day, v, seizer, owner, value, by_force, remaining, h
 
 
 @compiled_only
-def move_convoys(W, S, p, lev, r, day):
-    """Daily convoys: rents at every place crossed, seizures, predation and delivery."""
+def move_convoys(W, S, p, lev, r, day, forces):
+    """Daily convoys: rents at every place crossed, seizures, predation and delivery. ``forces``: the
+    actors with a role, in ascending order (:func:`list_forces`), the only ones that seize convoys."""
     K = W.k_value_day.shape[0]
     seed = S.seed[r]
     # The arrays read at every place crossed, looked up once (the same arrays: writes go to them too),
@@ -288,7 +312,7 @@ def move_convoys(W, S, p, lev, r, day):
                     flow_week[r, e] += value
                 if place_ext[v] == 1:
                     continue
-                q, force = seizure_hazard(roles, fighters, rel, oc_unit, p.min_presence, p.interdiction_state, p.ally_threshold,
+                q, force = seizure_hazard(roles, forces, fighters, rel, oc_unit, p.min_presence, p.interdiction_state, p.ally_threshold,
                                           p.max_interdiction, r, v, owner, q_barkhane, q_minusma, toc_units, collusion)
                 if q > 0.0 and uniform(seed, day, SITE_SEIZE, k * STREAM_KEY + i, j) < q:
                     _seize(W, S, p, lev, r, day, v, force, owner, value, True, L - 1 - j, q)
