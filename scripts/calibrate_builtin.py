@@ -61,6 +61,8 @@ def main() -> None:
                     help="leave out the statistics that see time (with --align end: the last year's monthly "
                          "dispersion; with --align start: also its level, trend and regional split)")
     ap.add_argument("--store", type=Path, default=None, help="store with the data already imported")
+    ap.add_argument("--fit-interactions", dest="interactions", action="store_true",
+                    help="also fit who fights whom (docs/validation.md); the shipped calibration does not")
     a = ap.parse_args()
 
     from azalai.analysis.calibration import calibrate, check_recent_weight, result_document, write_result
@@ -79,6 +81,7 @@ def main() -> None:
                         replicates=a.replicates, seed=a.seed, store=store, workers=a.workers,
                         max_simulations_per_generation=a.budget, sim_days=a.days,
                         time_stats=a.time_stats, align=a.align, recent_weight=a.recent_weight,
+                        interactions=a.interactions,
                         progress=lambda s: print(s, flush=True))
     doc = result_document(res, tg, a.period, source_note=SOURCE_NOTE)
     header = (
@@ -88,7 +91,7 @@ def main() -> None:
         f"# command: .venv/bin/python scripts/calibrate_builtin.py --particles {a.particles} "
         f"--generations {a.generations} --replicates {a.replicates}{f' --days {a.days}' if a.days else ''} --workers {a.workers} --budget {a.budget} "
         f"--align {a.align} {f'--recent-weight {a.recent_weight:g} ' if a.align == 'end' else ''}"
-        f"{'' if a.time_stats else '--no-time-stats '}"
+        f"{'' if a.time_stats else '--no-time-stats '}{'--fit-interactions ' if a.interactions else ''}"
         f"--seed {a.seed}"
     )
     write_result(doc, a.out, header=header)

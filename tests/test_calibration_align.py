@@ -187,3 +187,30 @@ def test_backtest_calibrates_aligned_at_the_window_end(monkeypatch):
     period, kw = e.value.args
     assert period == (dt.date(2014, 1, 1), dt.date(2015, 6, 30))
     assert kw["align"] == "end" and kw["recent_weight"] == cal.DEFAULT_RECENT_WEIGHT
+
+
+@have_data
+def test_who_fights_whom_can_be_fitted_for_the_last_year_and_the_period(store):
+    """With ``interactions`` the vector gains the fatality shares of the first three interaction classes, as a
+    group of its own for the last year (weight of the recent groups) and for the whole period (weight 1); the
+    model's side is computed from the events' actor types."""
+    tg = cal.calibration_targets(store, "acled-aggregates", PERIOD, align="end", recent_weight=2.0, interactions=True)
+    assert tg.interactions
+    assert tg.group_names == ["recent_volume", "recent_regions", "recent_event_types", "recent_interactions",
+                              "volume", "regions", "event_types", "interactions", "tail"]
+    assert tg.group_weights == [2.0] * 4 + [1.0, 0.0, 1.0, 1.0, 1.0]
+    recent = [n for n in tg.names if n.startswith("recent:interaction_share:")]
+    assert recent == ["recent:interaction_share:forces vs armed groups",
+                      "recent:interaction_share:armed groups vs armed groups",
+                      "recent:interaction_share:against civilians"]
+    by = dict(zip(tg.names, tg.values))
+    assert by["recent:interaction_share:armed groups vs armed groups"] == pytest.approx(70 / 336, abs=0.01)
+    day0 = pd.Timestamp(tg.run_start)
+    # a battle between two rebel groups (2 dead), an operation of external forces on a rebel group (6 dead)
+    ev = pd.DataFrame({"event_date": [day0, day0 + pd.Timedelta(days=10)], "admin1": ["Kidal", "Kidal"],
+                       "event_type": ["Battles", "Battles"], "inter1": [2, 8], "inter2": [2, 2],
+                       "fatalities": [2, 6]})
+    v = dict(zip(tg.names, cal.model_statistics([ev], tg, 366)))
+    assert v["recent:interaction_share:armed groups vs armed groups"] == pytest.approx(0.25)
+    assert v["interaction_share:forces vs armed groups"] == pytest.approx(0.75)
+    assert v["interaction_share:against civilians"] == 0.0

@@ -132,13 +132,14 @@ def check_sampler(sampler: str) -> str:
 
 
 def calibration_targets(store, observed: str, period, days: int | None = None, time_stats: bool = False,
-                        align: str = "start", recent_weight: float = DEFAULT_RECENT_WEIGHT) -> Targets:
+                        align: str = "start", recent_weight: float = DEFAULT_RECENT_WEIGHT,
+                        interactions: bool = False) -> Targets:
     """The observed summary vector of ``period`` for the alignment ``align`` (with the time-aware
-    statistics if asked)."""
+    statistics, and who fights whom, if asked)."""
     from azalai.analysis.validation import load_observed_period
 
     obs, _start, _end = load_observed_period(store, observed, period, days)
-    tg = targets_from_observed(obs)
+    tg = targets_from_observed(obs, interactions=interactions)
     if check_align(align) == "end":
         tg = end_targets(store, tg, check_recent_weight(recent_weight))
     if time_stats:
@@ -173,6 +174,7 @@ def calibrate(
     sampler: str = "azalai",
     align: str = "start",
     recent_weight: float = DEFAULT_RECENT_WEIGHT,
+    interactions: bool = False,
 ) -> tuple[ABCResult, Targets]:
     """Calibrate ``params`` of the model on observed data of ``period`` by ABC-SMC.
 
@@ -188,7 +190,9 @@ def calibrate(
     and distance; ``checkpoint`` is then its SQLite history, not resumed). ``align``: ``start``
     (the above) or ``end``: each replicate runs the period's last year only, set against that year's
     statistics weighted ``recent_weight`` and the whole period's averages
-    (:mod:`azalai.analysis.calibration_align`); ``sim_days`` is then ignored."""
+    (:mod:`azalai.analysis.calibration_align`); ``sim_days`` is then ignored. ``interactions`` adds who
+    fights whom (with ACLED data): the shares of fatalities of forces against armed groups, of armed groups
+    against each other and against civilians (:func:`azalai.analysis.observed.interaction_class`)."""
     from azalai.analysis.validation import period_days
     from azalai.model.params import spec
 
@@ -196,7 +200,7 @@ def calibrate(
     check_sampler(sampler)
     check_align(align)
     check_recent_weight(recent_weight)
-    tg = calibration_targets(store, observed, period, days, time_stats, align, recent_weight)
+    tg = calibration_targets(store, observed, period, days, time_stats, align, recent_weight, interactions)
     if time_stats or align == "end":
         sim_days = None
     prior = UniformPrior(names, np.array([spec(n).low for n in names]), np.array([spec(n).high for n in names]))

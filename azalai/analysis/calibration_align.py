@@ -83,7 +83,7 @@ def end_targets(store, tg: Targets, recent_weight: float = DEFAULT_RECENT_WEIGHT
     from azalai.analysis.validation import load_observed_period
 
     rs = last_year(tg.start, tg.end)
-    rec = targets_from_observed(load_observed_period(store, tg.observed, (rs, tg.end))[0])
+    rec = targets_from_observed(load_observed_period(store, tg.observed, (rs, tg.end))[0], interactions=tg.interactions)
     assert rec.names[-1] == "tail_alpha" and rec.groups[-1] == len(rec.group_names) - 1
     k = len(rec.group_names) - 1  # the recent groups: all but the tail
     return Targets(tg.observed, tg.start, tg.end, tg.regions, tg.types, tg.xmin,
@@ -93,7 +93,8 @@ def end_targets(store, tg: Targets, recent_weight: float = DEFAULT_RECENT_WEIGHT
                    group_names=[f"recent_{g}" for g in rec.group_names[:k]] + tg.group_names,
                    recent_start=rs, recent_regions=rec.regions,
                    group_weights=[float(recent_weight)] * k
-                   + [0.0 if g in NON_STATIONARY else 1.0 for g in tg.group_names])
+                   + [0.0 if g in NON_STATIONARY else 1.0 for g in tg.group_names],
+                   interactions=tg.interactions)
 
 
 def describe(tg: Targets) -> str:

@@ -25,6 +25,9 @@ from dataclasses import dataclass
 import numpy as np
 
 ACLED_VIOLENT = ["Battles", "Explosions/Remote violence", "Violence against civilians"]
+# Who fights whom (azalai.analysis.observed.INTERACTIONS): the fatality shares of its first three classes
+# (forces vs armed groups, armed groups vs armed groups, against civilians); "other" is their complement.
+FITTED_INTERACTIONS = 3
 
 
 @dataclass
@@ -49,6 +52,7 @@ class Targets:
     recent_start: _dt.date | None = None
     recent_regions: list[str] | None = None
     group_weights: list[float] | None = None
+    interactions: bool = False
 
     @property
     def run_start(self) -> _dt.date:
@@ -56,7 +60,7 @@ class Targets:
         return self.recent_start or self.start
 
 
-def _stat_vector(events_list, regions, types, xmin, years) -> np.ndarray:
+def _stat_vector(events_list, regions, types, xmin, years, interactions: bool = False) -> np.ndarray:
     import pandas as pd
 
     ev = pd.concat(events_list, ignore_index=True) if events_list else pd.DataFrame(
@@ -72,13 +76,19 @@ def _stat_vector(events_list, regions, types, xmin, years) -> np.ndarray:
     nv, fv = len(vio), vio["fatalities"].sum()
     out += [((vio["event_type"] == t).sum() / nv) if nv else float("nan") for t in types]
     out += [(vio.loc[vio["event_type"] == t, "fatalities"].sum() / fv) if fv else float("nan") for t in types]
+    if interactions:
+        from azalai.analysis.observed import interaction_totals
+
+        it = interaction_totals(ev["inter1"], ev["inter2"], ev["event_type"], np.ones(len(ev)), ev["fatalities"])
+        fi = it["fatalities"].to_numpy(dtype=float)
+        out += [(x / fi.sum()) if fi.sum() else float("nan") for x in fi[:FITTED_INTERACTIONS]]
     from azalai.analysis.validation import tail_alpha_fixed_xmin
 
     out.append(tail_alpha_fixed_xmin(fat, xmin))
     return np.array(out, dtype=float)
 
 
-def targets_from_observed(obs: dict, top_regions: int = 5) -> Targets:
+def targets_from_observed(obs: dict, top_regions: int = 5, interactions: bool = False) -> Targets:
     """Observed summary vector (see the module docstring) from :func:`validation.load_observed`."""
     from azalai.analysis.observed import event_size_tail
     from azalai.analysis.ucdp_form import TYPE_NAMES
@@ -101,12 +111,26 @@ def targets_from_observed(obs: dict, top_regions: int = 5) -> Targets:
     vals = [math.log1p(total / years), math.log1p(nv / years)] + shares + [1.0 - sum(shares)]
     vals += [float(ot["events"].get(t, 0.0)) / nv if nv else float("nan") for t in types]
     vals += [float(ot["fatalities"].get(t, 0.0)) / fv if fv else float("nan") for t in types]
-    vals.append(tail_alpha_fixed_xmin(obs["sizes"], xmin))
     names = (["log_fatalities_per_year", "log_violent_events_per_year"] + [f"region_share:{g}" for g in regions] + ["region_share:other"]
-             + [f"event_share:{t}" for t in types] + [f"fatality_share:{t}" for t in types] + ["tail_alpha"])
-    groups = [0, 0] + [1] * (len(regions) + 1) + [2] * (2 * len(types)) + [3]
+             + [f"event_share:{t}" for t in types] + [f"fatality_share:{t}" for t in types])
+    groups = [0, 0] + [1] * (len(regions) + 1) + [2] * (2 * len(types))
+    group_names = ["volume", "regions", "event_types"]
+    inter = obs.get("interactions")
+    with_inter = interactions and inter is not None
+    if with_inter:
+        from azalai.analysis.observed import INTERACTIONS
+
+        fi = inter["fatalities"].to_numpy(dtype=float)
+        vals += [(x / fi.sum()) if fi.sum() else float("nan") for x in fi[:FITTED_INTERACTIONS]]
+        names += [f"interaction_share:{c}" for c in INTERACTIONS[:FITTED_INTERACTIONS]]
+        groups += [len(group_names)] * FITTED_INTERACTIONS
+        group_names.append("interactions")
+    vals.append(tail_alpha_fixed_xmin(obs["sizes"], xmin))
+    names.append("tail_alpha")
+    groups.append(len(group_names))
+    group_names.append("tail")
     return Targets(obs["observed"], start, end, regions, types, xmin, np.array(vals, dtype=float), names, groups,
-                   ["volume", "regions", "event_types", "tail"])
+                   group_names, interactions=with_inter)
 
 
 def scale_floors(tg: Targets) -> np.ndarray:
@@ -130,10 +154,11 @@ def model_statistics(events_list, targets: Targets, days: int | None = None) -> 
     from azalai.analysis.validation import period_days
 
     years = (days or period_days(targets.run_start, targets.end)) / 365.25
-    out = _stat_vector(events_list, targets.regions, targets.types, targets.xmin, years)
+    out = _stat_vector(events_list, targets.regions, targets.types, targets.xmin, years, targets.interactions)
     if targets.recent_regions is None:
         return out
-    recent = _stat_vector(events_list, targets.recent_regions, targets.types, targets.xmin, years)[:-1]
+    recent = _stat_vector(events_list, targets.recent_regions, targets.types, targets.xmin, years,
+                          targets.interactions)[:-1]
     return np.concatenate([recent, out])
 
 

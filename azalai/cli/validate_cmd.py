@@ -123,6 +123,10 @@ def calibrate_cmd(
                                          "regional split, monthly dispersion (ACLED only; full-length replicates)"),
     align: Align = align_option("start"),
     recent_weight: float = recent_weight_option(),
+    interactions: bool = typer.Option(False, "--fit-interactions",
+                                      help="also fit who fights whom: the shares of fatalities of forces against "
+                                           "armed groups, armed groups against each other and against civilians "
+                                           "(ACLED only)"),
     checkpoint: Optional[Path] = typer.Option(None, "--checkpoint",
                                               help="file saved after every generation; run the same command "
                                                    "again after a kill to resume from it"),
@@ -153,10 +157,11 @@ def calibrate_cmd(
     res, tg = calibrate(observed, period, names, particles, generations, replicates, seed, store, scenario, policy,
                         base_vals, workers=workers, progress=lambda s: err.print(s, highlight=False),
                         time_stats=time_stats, checkpoint=checkpoint, backend=backend, address=address,
-                        sampler=sampler, align=align, recent_weight=recent_weight)
+                        sampler=sampler, align=align, recent_weight=recent_weight, interactions=interactions)
     doc = result_document(res, tg, period, base=base_vals)
     write_result(doc, out_file, header=f"# azalai calibrate --observed {observed} --period {period} --params {params} "
-                                       f"--align {align}" + (f" --recent-weight {recent_weight:g}" if align == "end" else ""))
+                                       f"--align {align}" + (f" --recent-weight {recent_weight:g}" if align == "end" else "")
+                                       + (" --fit-interactions" if interactions else ""))
     if fmt == "json":
         sys.stdout.write(json.dumps(doc, indent=2, default=str) + "\n")
         return
