@@ -44,7 +44,7 @@ def _sizes(w, R: int, days: int, W: int) -> dict[str, int]:
         "R": R, "A": A, "P": P, "P1": P + 1, "C": w.pop0.shape[0], "E": len(w.route_a), "2E": 2 * len(w.route_a),
         "G": w.comm_region_w.shape[1], "K": K, "K1": K + 1, "Kn": max(K, 1), "KE": int(w.k_entry_ptr[-1]),
         "X": max([1] + [int(w.k_entry_ptr[k + 1] - w.k_entry_ptr[k]) for k in range(K)]),
-        "NP": NP, "NPn": max(NP, 1), "D": days, "W": W, "EV": event_capacity(days), "TP": tip_capacity(days),
+        "NP": NP, "NPn": max(NP, 1), "D": days, "W": W, "EV": event_capacity(days), "TP": tip_capacity(days, int(np.count_nonzero(w.actor_role))),
         "SRC": NSRC, "NACC": NACC, "RING": RING, "CHAIN": CHAIN, "TIPS": TIP_SERIES, "ASP": len(ASPIRATION_CODE), "TW": TRANSIT_WEEKS,
         "Y": YEAR_DAYS,
     }  # fmt: skip
@@ -71,3 +71,18 @@ def test_containers_follow_the_field_table(scenario: str, record: bool) -> None:
             x = getattr(obj, f.name)
             assert np.asarray(x).dtype == np.dtype(f.dtype), f"{container}.{f.name}: dtype"
             assert np.shape(x) == tuple(size[a] for a in f.axes), f"{container}.{f.name}: shape"
+
+
+def test_a_world_with_many_forces_has_room_for_all_its_tips() -> None:
+    """The tip buffer grows with the forces: a synthetic world three times mali-2016's size (nine forces)
+    drops no tip in two years, so every tip can be acted on as in mali-2016 (a dropped tip is never acted on)."""
+    from azalai.model.engine import prepare, run_prepared
+    from azalai.model.state import ACC
+    from azalai.scenario.loader import load_scenario
+    from azalai.scenario.synth import synth_scenario
+
+    prep = prepare(synth_scenario(load_scenario("mali-2016"), 3), None, days=730)
+    assert int(np.count_nonzero(prep.world.actor_role)) == 9
+    S = run_prepared(prep, [1])
+    assert S.acc[0, ACC["tips"]] > 6 * 730 + 256  # more tips than the old buffer (6 a day, for any world) held
+    assert S.acc[0, ACC["tips_dropped"]] == 0

@@ -39,7 +39,7 @@ CHAIN = 4  # links in an event's cause chain
 DAYS_PER_WEEK = 7
 WEEKS_PER_YEAR = 52
 EVENTS_PER_DAY, EVENTS_SPARE = 8, 512  # event buffer: room for this many events a day, plus a margin
-TIPS_PER_DAY, TIPS_SPARE = 6, 256  # tip buffer, likewise
+TIPS_PER_FORCE_DAY, TIPS_SPARE = 2, 256  # tip buffer: room for this many tips a day per force, plus a margin
 TIP_SERIES = 4  # weekly tip counters: tips, false tips, tips acted on, false tips acted on
 TS_TIPS, TS_TIPS_FALSE, TS_TIPS_ACTED, TS_FALSE_ACTED = range(TIP_SERIES)
 TRANSIT_WEEKS = 8  # fighters-in-transit ring buffer (weeks); journeys are capped below this
@@ -52,8 +52,10 @@ def event_capacity(days: int) -> int:
     return EVENTS_PER_DAY * days + EVENTS_SPARE
 
 
-def tip_capacity(days: int) -> int:
-    return TIPS_PER_DAY * days + TIPS_SPARE
+def tip_capacity(days: int, forces: int) -> int:
+    """Room for every tip of a run: tips reach forces (actors with a role), so a world with more forces needs
+    more room; a tip that finds no room is dropped and never acted on (``tips_dropped``)."""
+    return TIPS_PER_FORCE_DAY * max(1, forces) * days + TIPS_SPARE
 
 
 def weeks_recorded(days: int) -> int:
@@ -74,7 +76,7 @@ def alloc_state(w, seeds: np.ndarray, days: int, record: bool) -> State:
         maxe = max(maxe, int(w.k_entry_ptr[k + 1] - w.k_entry_ptr[k]))
     W = (days // DAYS_PER_WEEK + 2) if record else 0  # room for every snapshot (weeks_recorded + 1)
     cap = event_capacity(days)
-    tcap = tip_capacity(days)
+    tcap = tip_capacity(days, int(np.count_nonzero(w.actor_role)))
     f = np.zeros
     i64 = np.int64
     s = State(
