@@ -185,7 +185,7 @@ def step_days(W, S, p, lev, aid, d0, d1):
     lidx = np.empty(C * P, dtype=np.int64)
     nptr = np.zeros(P + 1, dtype=np.int64)
     nidx = np.empty(C * P, dtype=np.int64)
-    forces = np.empty(count_forces(W.actor_role), dtype=np.int64)  # the actors with a role (convoys' seizures)
+    forces = np.empty(count_forces(W.actor_role), dtype=np.int64)  # the actors with a role (seizures, informants)
     list_forces(W.actor_role, forces)
     for r in range(R):
         fighters_moved = True
@@ -204,7 +204,7 @@ def step_days(W, S, p, lev, aid, d0, d1):
                 people_moved = False
             clashes(W, S, p, lev, r, day, aptr, aidx)
             _attacks(W, S, p, lev, r, day, aptr, aidx)
-            _assassinations(W, S, p, lev, r, day, aptr, aidx, cptr, cidx)
+            _assassinations(W, S, p, lev, r, day, aptr, aidx, cptr, cidx, forces)
             _reprisals(W, S, p, lev, r, day, aptr, aidx, cptr, cidx)
             _kidnappings(W, S, p, lev, r, day)
             tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, nptr, nidx)

@@ -14,13 +14,10 @@ Clashes and attacks on posts are in :mod:`azalai.model.mechanisms.violence`; who
 
 from __future__ import annotations
 
-import numpy as np
-
 from azalai.model.events import (
     CIVILIANS, CK_COMMUNAL_HOSTILITY, CK_COOPERATION, CK_INFORMANT_ACTIVITY, CK_LOCAL_STRENGTH, CK_RANSOM, CK_SUPPORT, EV_ABDUCTION, EV_VAC_ATTACK, M_VIOLENCE, PAIR_CODE, emit, link,
 )
 from azalai.model.jit import compiled_only
-from azalai.model.mechanisms.trafficking import count_forces, list_forces
 from azalai.model.rng import (
     SITE_ASSASSIN, SITE_ASSASSIN_SIZE, SITE_KIDNAP, SITE_REPRISAL, SITE_REPRISAL_SIZE, STREAM_KEY, lomax,
     uniform,
@@ -37,14 +34,12 @@ _REPRISALS = ACC["reprisals"]
 
 
 @compiled_only
-def assassinations(W, S, p, lev, r, day, ptr, idx, cptr, cidx):
-    """Jihadists kill suspected informants in communities that cooperate with the forces."""
+def assassinations(W, S, p, lev, r, day, ptr, idx, cptr, cidx, forces):
+    """Jihadists kill suspected informants in communities that cooperate with the forces. ``forces``: the
+    actors with a role, in ascending order (:func:`azalai.model.mechanisms.trafficking.list_forces`)."""
     A, P = W.fighters0.shape
     C = W.pop0.shape[0]
     seed = S.seed[r]
-    role = W.actor_role
-    forces = np.empty(count_forces(role), dtype=np.int64)
-    list_forces(role, forces)
     nforce = forces.shape[0]
     # The arrays the scan reads, looked up once (the same arrays: writes below go to them too).
     fighters = S.fighters
