@@ -17,7 +17,7 @@ import argparse
 
 import pandas as pd
 
-VIOLENT = ["Battles", "Explosions/Remote violence", "Violence against civilians"]
+from azalai.scenario.acled import VIOLENT_TYPES as VIOLENT
 
 
 def model_events(scenario: str, params: dict, n: int, days: int) -> pd.DataFrame:

@@ -24,10 +24,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-ACLED_VIOLENT = ["Battles", "Explosions/Remote violence", "Violence against civilians"]
+from azalai.scenario.acled import VIOLENT_TYPES
+
+ACLED_VIOLENT = list(VIOLENT_TYPES)
 # Who fights whom (azalai.analysis.observed.INTERACTIONS): the fatality shares of its first three classes
 # (forces vs armed groups, armed groups vs armed groups, against civilians); "other" is their complement.
 FITTED_INTERACTIONS = 3
+
+
+def _interaction_shares(fatalities) -> list[float]:
+    """Shares of the fatalities (per interaction class, in order) of the fitted classes."""
+    fi = np.asarray(fatalities, dtype=float)
+    return [(x / fi.sum()) if fi.sum() else float("nan") for x in fi[:FITTED_INTERACTIONS]]
 
 
 @dataclass
@@ -80,8 +88,7 @@ def _stat_vector(events_list, regions, types, xmin, years, interactions: bool = 
         from azalai.analysis.observed import interaction_totals
 
         it = interaction_totals(ev["inter1"], ev["inter2"], ev["event_type"], np.ones(len(ev)), ev["fatalities"])
-        fi = it["fatalities"].to_numpy(dtype=float)
-        out += [(x / fi.sum()) if fi.sum() else float("nan") for x in fi[:FITTED_INTERACTIONS]]
+        out += _interaction_shares(it["fatalities"])
     from azalai.analysis.validation import tail_alpha_fixed_xmin
 
     out.append(tail_alpha_fixed_xmin(fat, xmin))
@@ -120,8 +127,7 @@ def targets_from_observed(obs: dict, top_regions: int = 5, interactions: bool = 
     if with_inter:
         from azalai.analysis.observed import INTERACTIONS
 
-        fi = inter["fatalities"].to_numpy(dtype=float)
-        vals += [(x / fi.sum()) if fi.sum() else float("nan") for x in fi[:FITTED_INTERACTIONS]]
+        vals += _interaction_shares(inter["fatalities"])
         names += [f"interaction_share:{c}" for c in INTERACTIONS[:FITTED_INTERACTIONS]]
         groups += [len(group_names)] * FITTED_INTERACTIONS
         group_names.append("interactions")

@@ -38,6 +38,7 @@ from azalai.analysis.observed_query import (
     resolve_level_for,
     totals,
 )
+from azalai.scenario.acled import VIOLENT_TYPES, inter_code
 from azalai.errors import InputError, Problem
 
 
@@ -99,14 +100,13 @@ def event_type_mix(store=None, source: str = "acled", start=None, end=None, leve
     return df
 
 
-# ACLED's actor-type codes (``inter1``, ``inter2``; ACLED codebook): state forces, rebel groups, political and
-# identity militias, civilians, external/other forces. Rioters, protesters and one-sided events are "other".
-INTER_STATE, INTER_REBEL, INTER_POLITICAL_MILITIA, INTER_IDENTITY_MILITIA = 1, 2, 3, 4
-INTER_CIVILIANS, INTER_EXTERNAL = 7, 8
-FORCES = (INTER_STATE, INTER_EXTERNAL)
-ARMED_GROUPS = (INTER_REBEL, INTER_POLITICAL_MILITIA, INTER_IDENTITY_MILITIA)
+# Who fights whom, from ACLED's actor types (``inter1``, ``inter2``; codes of azalai.scenario.acled.INTER_TYPES):
+# forces are state and external forces, armed groups are rebels and militias; rioters, protesters and one-sided
+# events are "other".
+FORCES = (inter_code("State forces"), inter_code("External/Other forces"))
+ARMED_GROUPS = (inter_code("Rebel group"), inter_code("Political militia"), inter_code("Identity militia"))
+INTER_CIVILIANS = inter_code("Civilians")
 INTERACTIONS = ("forces vs armed groups", "armed groups vs armed groups", "against civilians", "other")
-VIOLENT_TYPES = ("Battles", "Explosions/Remote violence", "Violence against civilians")
 
 
 def interaction_class(inter1, inter2) -> np.ndarray:

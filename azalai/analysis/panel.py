@@ -14,8 +14,9 @@ import pandas as pd
 
 from azalai.analysis.observed_query import connected, frame, observed_rows
 from azalai.analysis.validation_data import source_and_level
+from azalai.scenario.acled import VIOLENT_TYPES
 
-VIOLENT = ("Battles", "Explosions/Remote violence", "Violence against civilians")
+VIOLENT = VIOLENT_TYPES
 
 
 def month_list(start: _dt.date, end: _dt.date) -> list[_dt.date]:

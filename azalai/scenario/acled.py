@@ -58,6 +58,9 @@ INTER_TYPES = {
     8: "External/Other forces",
 }
 
+#: The violent event types: the ones compared and counted as political violence throughout the analysis.
+VIOLENT_TYPES = ("Battles", "Explosions/Remote violence", "Violence against civilians")
+
 #: ACLED's disorder type of each event type.
 DISORDER_TYPES = {
     "Battles": "Political violence",
