@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from azalai.analysis.calibration_align import ALIGNS, DEFAULT_RECENT_WEIGHT  # noqa: E402
 
-from azalai.analysis.backtest import CAL_PARAMS  # noqa: E402  (the calibrated parameters and why)
+from azalai.analysis.calibration import CAL_PARAMS  # noqa: E402  (the calibrated parameters and why)
 
 PARAMS = list(CAL_PARAMS)
 PERIOD = "2014-01-01:2016-06-30"

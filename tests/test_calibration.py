@@ -110,6 +110,17 @@ def test_unknown_parameter_is_a_clear_error():
         cal.check_param_names(["clash_bse"])
 
 
+def test_shipped_names_the_calibrated_parameters_of_the_registry():
+    from azalai.model.params import registry
+
+    names = cal.check_param_names(["shipped"])
+    assert names == list(cal.CAL_PARAMS) and len(set(names)) == len(names)
+    assert set(names) <= {s.name for s in registry()}
+    assert cal.check_param_names(["clash_base", " attack_base"]) == ["clash_base", "attack_base"]
+    with pytest.raises(InputError, match="unknown parameter"):
+        cal.check_param_names(["shipped", "clash_base"])  # the word stands alone
+
+
 def test_abc_smc_resumes_from_a_checkpoint_with_identical_results(tmp_path):
     """A run stopped after two generations and resumed equals an uninterrupted run of three."""
     from azalai.analysis.calibration import UniformPrior, abc_smc

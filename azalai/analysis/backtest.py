@@ -33,18 +33,9 @@ from typing import Callable, Sequence
 import numpy as np
 
 from azalai.analysis.calibration_align import DEFAULT_RECENT_WEIGHT, check_align, check_recent_weight
+from azalai.analysis.calibration import CAL_PARAMS
 from azalai.errors import InputError, Problem
 
-# The parameters of the shipped calibration (scripts/calibrate_builtin.py, docs/calibration.md), chosen by a
-# Morris screen of the whole registry on the model's first year (scripts/screen_registry.py): the violence rates
-# and sizes (the volume), those the screen found to move the regional split most (where groups and forces put
-# their men: the smallest presence and detachment, the concentration and aims of deployments, the weight of
-# threats and defence, growth, informants' cooperation, the tempo of forces without a lever, how fast
-# insecurity fades), and those that decide whether the centre's land disputes turn into a war of militias.
-CAL_PARAMS = ("clash_base", "attack_base", "reprisal_rate", "fatality_scale", "fatality_alpha", "op_fatality_scale",
-              "min_presence", "cooperation_base", "defend_premium", "min_group", "value_power", "value_aim",
-              "max_growth", "threat_weight", "other_force_tempo", "insecurity_decay",
-              "dispute_rate", "escalation_rate", "militia_insecurity", "communal_fatality_scale")
 
 
 class LeakError(InputError):
@@ -241,4 +232,4 @@ def run_backtest(cfg: BacktestConfig, say: Callable[[str], None] | None = None) 
     return {"origins": results, "months": cfg.months, "members": cfg.members, "seed": cfg.seed}
 
 
-__all__ = ["BacktestConfig", "run_backtest", "LeakError", "check_window", "calibration_window", "CAL_PARAMS"]
+__all__ = ["BacktestConfig", "run_backtest", "LeakError", "check_window", "calibration_window"]

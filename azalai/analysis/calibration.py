@@ -98,9 +98,26 @@ def model_simulator(targets: Targets, names: Sequence[str], scenario=DEFAULT_SCE
     return simulate_many, session.close
 
 
+# The parameters of the shipped calibration (scripts/calibrate_builtin.py, docs/calibration.md), chosen by a
+# Morris screen of the whole registry on the model's first year (scripts/screen_registry.py): the violence rates
+# and sizes (the volume), those the screen found to move the regional split most (where groups and forces put
+# their men: the smallest presence and detachment, the concentration and aims of deployments, the weight of
+# threats and defence, growth, informants' cooperation, the tempo of forces without a lever, how fast
+# insecurity fades), and those that decide whether the centre's land disputes turn into a war of militias.
+CAL_PARAMS = ("clash_base", "attack_base", "reprisal_rate", "fatality_scale", "fatality_alpha", "op_fatality_scale",
+              "min_presence", "cooperation_base", "defend_premium", "min_group", "value_power", "value_aim",
+              "max_growth", "threat_weight", "other_force_tempo", "insecurity_decay",
+              "dispute_rate", "escalation_rate", "militia_insecurity", "communal_fatality_scale")
+# The word that names them on the command line (``azalai calibrate --params shipped``).
+SHIPPED = "shipped"
+
+
 def check_param_names(names: Sequence[str]) -> list[str]:
+    """The parameters to calibrate: registry names, or the single word ``shipped`` for ``CAL_PARAMS``."""
     from azalai.model.params import spec
 
+    if [n.strip() for n in names] == [SHIPPED]:
+        names = CAL_PARAMS
     out = []
     for n in names:
         n = n.strip()
@@ -232,4 +249,5 @@ __all__ = [
     "NAN_PENALTY", "ACLED_VIOLENT", "Targets", "targets_from_observed", "model_statistics", "scale_floors",
     "ParticleSummary", "model_simulator", "calibration_targets", "SAMPLERS", "check_sampler", "calibrate", "result_document", "write_result",
     "sample_posterior", "check_param_names", "ALIGNS", "DEFAULT_RECENT_WEIGHT", "check_align", "check_recent_weight",
+    "CAL_PARAMS",
 ]

@@ -101,7 +101,8 @@ def validate_cmd(
 def calibrate_cmd(
     observed: str = typer.Option(..., "--observed", help=OBSERVED_HELP),
     period: str = typer.Option(..., "--period", help=PERIOD_HELP),
-    params: str = typer.Option(..., "--params", help="comma-separated parameters to calibrate, e.g. clash_base,attack_base"),
+    params: str = typer.Option(..., "--params", help="comma-separated parameters to calibrate, e.g. clash_base,attack_base, or 'shipped' for the "
+                                                     "twenty of the shipped calibration"),
     particles: int = typer.Option(100, "--particles", min=4, help="particles per generation"),
     generations: int = typer.Option(4, "--generations", min=1, help="ABC-SMC generations (the first is the prior)"),
     replicates: int = typer.Option(4, "--replicates", min=1, help="replicates pooled per particle"),
