@@ -7,7 +7,7 @@
 2. An ensemble of ``--ensemble`` runs (default 100) on ``--workers`` processes (default 2): Mesa
    through ``mesa.batch_run``; the engine through the call users make,
    ``azalai.experiment.ensemble.run_ensemble(..., backend="process", workers=2)``, whose timing
-   includes starting its workers (each call starts its own pool) and gathering the outcome table.
+   includes starting its workers (each call forks its own) and gathering the outcome table.
    Engine ensembles are timed before and after each Mesa ensemble (medians). For reference, the
    engine's ``simulate_batch`` of all runs in one process.
 

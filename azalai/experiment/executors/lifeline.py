@@ -32,16 +32,38 @@ POLL_SECONDS = 1.0
 
 def _pdeathsig() -> bool:
     """Ask Linux to SIGKILL this process when its parent dies; False where that is not available."""
-    if not sys.platform.startswith("linux"):
+    prctl = _prctl()
+    if prctl is None:
         return False
-    import ctypes
-    import ctypes.util
-
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        return libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0
+        return prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0
     except (OSError, AttributeError):
         return False
+
+
+_PRCTL: list = []  # the C library's prctl (or None), once found: a forked worker inherits it
+
+
+def _prctl():
+    """The C library's ``prctl``, or None. Finding the library can run ``ldconfig`` (milliseconds): a driver
+    looks it up once before forking (:func:`prepare_fork`), so its forked workers do not."""
+    if not _PRCTL:
+        fn = None
+        if sys.platform.startswith("linux"):
+            import ctypes
+            import ctypes.util
+
+            try:
+                fn = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True).prctl
+            except (OSError, AttributeError):
+                fn = None
+        _PRCTL.append(fn)
+    return _PRCTL[0]
+
+
+def prepare_fork() -> None:
+    """Called by a driver before it forks workers: what every worker needs at start is looked up once, here."""
+    _prctl()
 
 
 def _alive(pid: int) -> bool:

@@ -1,4 +1,6 @@
-"""Run whole batches in a pool of worker processes (``concurrent.futures.ProcessPoolExecutor``).
+"""Run whole batches in worker processes: forked workers sharing a queue of batches
+(:mod:`azalai.experiment.executors.forked`) when this process may fork, else a pool
+(``concurrent.futures.ProcessPoolExecutor``; also for a :class:`Session`, which keeps its pool).
 
 The parent loads (or compiles) the engine before starting the pool, so the numba cache on disk is
 complete. How the workers start (:func:`start_method`) decides what a pool costs before its first
@@ -131,6 +133,9 @@ def _start(spec: RunSpec, n: int) -> ProcessPoolExecutor:
     pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_init_worker,
                                initargs=(spec, os.getpid(), main, method))
     if method == "fork":
+        from azalai.experiment.executors.lifeline import prepare_fork
+
+        prepare_fork()
         # A pool forks all its workers at its first submit, before it starts its own threads: submit a
         # no-op now, with what the workers inherit frozen for the collector (never destroyed in them).
         ours = gc.get_freeze_count() == 0  # leave frozen what the program itself froze
@@ -175,6 +180,11 @@ def execute(spec: RunSpec, batches: Sequence[Batch], workers: int | None = None)
         return
     n = max(1, min(int(workers or default_workers()), len(batches)))
     warm_parent(spec)
+    from azalai.experiment.executors import forked
+
+    if start_method() == "fork" and forked.fits(batches):  # no pool to keep: workers that exit when done
+        yield from forked.execute(spec, batches, n)
+        return
     pool = _start(spec, n)
     try:
         yield from _feed(pool, batches, n)
