@@ -82,3 +82,28 @@ def test_killed_worker_stops_the_ensemble(monkeypatch) -> None:
     with pytest.raises(forked.WorkerLost, match="SIGKILL"):
         run_ensemble("mali-2016", None, n=6, days=DAYS, backend="process", workers=2, batch_size=1)
     assert _no_children()
+
+
+def test_long_queue(monkeypatch) -> None:
+    """A queue longer than a default pipe (64 KiB) asks for a larger pipe; where Linux refuses one,
+    :func:`forked.queue` says so and a pool runs the batches."""
+    import fcntl
+
+    n = 20_000  # 80,000 bytes of indices
+    fd = forked.queue(n)
+    if fd is not None:  # this system gave the larger pipe
+        try:
+            data = b"".join(iter(lambda: os.read(fd, 1 << 16), b""))
+        finally:
+            os.close(fd)
+        assert [forked._INDEX.unpack_from(data, 4 * i)[0] for i in range(n)] == list(range(n))
+
+    def refuse(fd, cmd, arg=0):
+        raise PermissionError("over the pipe quota")
+
+    monkeypatch.setattr(fcntl, "fcntl", refuse)
+    assert forked.queue(n) is None
+    monkeypatch.setattr(forked, "queue", lambda count: None)
+    serial, _ = run_ensemble("mali-2016", None, n=5, seed=2, days=DAYS)
+    df, _ = run_ensemble("mali-2016", None, n=5, seed=2, days=DAYS, backend="process", workers=2, batch_size=1)
+    assert df.equals(serial)

@@ -15,6 +15,7 @@ What a worker inherits, its signals and its lifeline are those of the pool's for
 
 from __future__ import annotations
 
+import fcntl
 import gc
 import os
 import pickle
@@ -30,6 +31,7 @@ from azalai.experiment.executors.base import Batch, BatchResult, RunSpec
 _INDEX = struct.Struct("<i")  # a batch's index in the queue
 _SIZE = struct.Struct("<Q")  # a message's length before the message
 READ_CHUNK = 1 << 20
+PAGE = 4096  # what a pipe holds at the least
 
 
 class WorkerLost(RuntimeError):
@@ -83,21 +85,37 @@ def _worker(spec: RunSpec, batches: Sequence[Batch], queue: int, out: int, drive
         os._exit(code)
 
 
-def fits(batches: Sequence[Batch]) -> bool:
-    """True when the queue of ``batches`` fits in one pipe (written whole before the workers start)."""
-    return len(batches) * _INDEX.size <= 65536
+def queue(count: int) -> int | None:
+    """A pipe holding the indices 0 .. count-1, written whole before any worker starts: its read end, or
+    None when the pipe cannot hold them all (the caller then uses a pool). A pipe holds at least one page
+    (1,024 indices); a longer queue asks Linux for a larger pipe, which a user's pipe quota may refuse."""
+    data = b"".join(_INDEX.pack(i) for i in range(count))
+    r, w = os.pipe()
+    try:
+        if len(data) > PAGE and hasattr(fcntl, "F_SETPIPE_SZ"):
+            try:
+                fcntl.fcntl(w, fcntl.F_SETPIPE_SZ, len(data))
+            except OSError:  # above the system's maximum, or over the quota
+                pass
+        os.set_blocking(w, False)
+        try:
+            written = os.write(w, data)
+        except BlockingIOError:
+            written = 0
+    finally:
+        os.close(w)  # the workers read an end of file once the queue is empty
+    if written == len(data):
+        return r
+    os.close(r)
+    return None
 
 
-def execute(spec: RunSpec, batches: Sequence[Batch], n: int) -> Iterator[BatchResult]:
-    """Results of ``batches`` run by ``n`` workers forked from this process, as they finish."""
+def execute(spec: RunSpec, batches: Sequence[Batch], n: int, queue_r: int) -> Iterator[BatchResult]:
+    """Results of ``batches`` run by ``n`` workers forked from this process, as they finish; ``queue_r`` is
+    the read end of their :func:`queue` (closed here)."""
     from azalai.experiment.executors.lifeline import prepare_fork
 
     prepare_fork()
-    queue_r, queue_w = os.pipe()
-    try:
-        _write_all(queue_w, b"".join(_INDEX.pack(i) for i in range(len(batches))))
-    finally:
-        os.close(queue_w)  # the workers read an end of file once the queue is empty
     main = threading.current_thread() is threading.main_thread()
     driver = os.getpid()
     pids: dict[int, int] = {}  # result pipe -> worker

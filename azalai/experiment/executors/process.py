@@ -1,6 +1,7 @@
 """Run whole batches in worker processes: forked workers sharing a queue of batches
 (:mod:`azalai.experiment.executors.forked`) when this process may fork, else a pool
-(``concurrent.futures.ProcessPoolExecutor``; also for a :class:`Session`, which keeps its pool).
+(``concurrent.futures.ProcessPoolExecutor``; also for a :class:`Session`, which keeps its pool, and for a
+queue of batches longer than a pipe can hold).
 
 The parent loads (or compiles) the engine before starting the pool, so the numba cache on disk is
 complete. How the workers start (:func:`start_method`) decides what a pool costs before its first
@@ -182,8 +183,9 @@ def execute(spec: RunSpec, batches: Sequence[Batch], workers: int | None = None)
     warm_parent(spec)
     from azalai.experiment.executors import forked
 
-    if start_method() == "fork" and forked.fits(batches):  # no pool to keep: workers that exit when done
-        yield from forked.execute(spec, batches, n)
+    queue = forked.queue(len(batches)) if start_method() == "fork" else None
+    if queue is not None:  # no pool to keep: workers that take batches from one queue and exit when done
+        yield from forked.execute(spec, batches, n, queue)
         return
     pool = _start(spec, n)
     try:
