@@ -63,29 +63,36 @@ def _shared_place(W, S, p, r, a, b):
 
 @compiled_only
 def update_posts(W, S, lev, r, day):
-    """Interim authorities: posts by promise (fair) and by power, weighted by the fairness lever."""
+    """Interim authorities: posts by promise (fair) and by power, weighted by the fairness lever.
+    Returns each signatory's fighters (:func:`presence.row_total`; -1 for the other actors), summed in
+    the same pass as the running sum over all the signatories."""
     A = W.actor_kind.shape[0]
     fi = S.fighters[r]  # looked up once (the same array): no reference counting in the loops below
     sig = W.sig
     promised = W.promised
     share = S.post_share[r]
+    own = np.full(A, -1.0)
     tot_f = 0.0
     tot_p = 0.0
     for a in range(A):
         if sig[a] == 1:
+            t = 0.0
             for x in fi[a]:  # one running sum over the signatories; exact zeros skipped (row_total)
                 if x != 0.0:
                     tot_f += x
+                    t += x
+            own[a] = t
             tot_p += promised[a]
     fair_w = lev.interim_fairness[day]
     for a in range(A):
         if sig[a] != 1:
             share[a] = 0.0
             continue
-        fa = row_total(S.fighters, r, a)
+        fa = own[a]
         power = fa / tot_f if tot_f > 0.0 else 0.0
         fair = promised[a] / tot_p if tot_p > 0.0 else power
         share[a] = fair_w * fair + (1.0 - fair_w) * power
+    return own
 
 
 @njit(cache=True, inline="always")
@@ -115,7 +122,7 @@ def update_accords(W, S, p, lev, r, day, week):
     A, P = W.fighters0.shape
     NP = W.pair_a.shape[0]
     seed = S.seed[r]
-    update_posts(W, S, lev, r, day)
+    own = update_posts(W, S, lev, r, day)
     # Rent entitlement is the level when the balance was struck (after warm-up).
     for a in range(A):
         if week <= 1:
@@ -130,7 +137,7 @@ def update_accords(W, S, p, lev, r, day, week):
         for x in (W.pair_a[n], W.pair_b[n]):
             if not known[x]:
                 known[x] = True
-                strength[x] = row_total(S.fighters, r, x)
+                strength[x] = own[x] if own[x] >= 0.0 else row_total(S.fighters, r, x)  # fighters unchanged since
                 unmet_of[x] = actor_unmet(W, S, p, lev, r, day, x)
     for n in range(NP):
         a = W.pair_a[n]

@@ -30,7 +30,7 @@ from numba import njit
 
 from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.meetings import by_actor, enemy_lists, met_actors
-from azalai.model.mechanisms.presence import KEEP_AT_LEAST, by_column, nonzero_by_row, rows_of, sort_head
+from azalai.model.mechanisms.presence import KEEP_AT_LEAST, by_column, nonzero_by_row, regroup, rows_of, sort_head
 from azalai.model.mechanisms.purses import is_armed_kind, pay_purses, recruit
 from azalai.model.world import (
     ASP_AUTONOMY, ASP_INDEPENDENCE, ASP_RELIGIOUS_ORDER, ASP_REPRESENTATION, ASP_SECURITY, ASP_STATUS,
@@ -174,7 +174,13 @@ def update_communities(W, S, p, lev, aid, r, day, week):
     # Per community, the places where it has people (ascending): sums over them that skip exact zeros
     # are the sums over all places bit for bit. Nothing below changes populations before the purses.
     lptr, lidx = nonzero_by_row(pop)
-    # Grievance.
+    # Grievance. A pair with no grievance, harm or loss this week, against an actor other than the state
+    # or an international force, stays at exactly zero (0.0 * decay + 0.0, within the bounds): it is
+    # left as it is. Per community, the actors it holds a grievance against afterwards (ascending) are
+    # listed in ``gptr``/``gidx``.
+    gptr = np.zeros(C + 1, dtype=np.int64)
+    gidx = np.empty(C * A, dtype=np.int64)
+    ng = 0
     for c in range(C):
         reg_aid = 0.0
         for g in range(region_w.shape[1]):
@@ -191,8 +197,12 @@ def update_communities(W, S, p, lev, aid, r, day, week):
             absent = 1.0 - state_present / tot
         ref = lref[c] + 1.0
         for a in range(A):
-            g0 = griev[c, a] * p.grievance_decay + harm[c, a]
+            g0 = griev[c, a]
+            h = harm[c, a]
             loss = lost[c, a]
+            if g0 == 0.0 and h == 0.0 and loss == 0.0 and a != s and kind[a] != KIND_INTERNATIONAL:
+                continue
+            g0 = g0 * p.grievance_decay + h
             if loss > 0.0:
                 g0 += p.livelihood_grievance * dep[c] * min(p.livelihood_loss_cap, loss / ref)
             if a == s:
@@ -208,15 +218,22 @@ def update_communities(W, S, p, lev, aid, r, day, week):
             griev[c, a] = g0
             harm[c, a] = 0.0
             lost[c, a] = 0.0
+            if g0 != 0.0:
+                gidx[ng] = a
+                ng += 1
+        gptr[c + 1] = ng
     # Support. Protection of each community by each actor: per community, from one pass over the places
     # where it lives (the same sums, in the same order, as ``protection``), into ``cprot`` (zero outside
     # the community being updated).
     ctot = np.zeros(C)
     cprot = np.zeros(A)
     prot_ref = S.prot_ref[r]
-    en_ptr, en_idx, rv_ptr, rv_idx = enemy_lists(rel)
-    # Who meets whom: per place, the actors present.
-    aptr, aidx = by_column(fi, p.min_presence, KEEP_AT_LEAST)
+    _, _, rv_ptr, rv_idx = enemy_lists(rel)
+    # Who meets whom: per place, the actors present, from the places where each actor has fighters
+    # (also read by the purses and recruitment: fighters are only taken from those places, or given
+    # to a group where it has some).
+    fptr, fidx = nonzero_by_row(fi)
+    aptr, aidx = _present_by_place(fi, fptr, fidx, p.min_presence)
     cap = C  # the state, and per place where a community lives, its protector and the actors present
     for i in range(lidx.shape[0]):
         cap += aptr[lidx[i] + 1] - aptr[lidx[i]] + 1
@@ -237,6 +254,21 @@ def update_communities(W, S, p, lev, aid, r, day, week):
     levy = np.zeros(A)  # each actor's levy on its supporters (ascending communities, as pay_purses sums it)
     es = S.enemy_support[r]
     es[:] = 0.0
+    # The candidates for support where a community and an actor do not meet: the actors it supports (row
+    # c of ``sup`` is only written after it is read), those the scenario gives its support, the militias.
+    sptr, sidx = nonzero_by_row(sup)
+    dptr, didx = nonzero_by_row(s0)
+    nmil = 0
+    for a in range(A):
+        if mc[a] >= 0:
+            nmil += 1
+    mil = np.empty(nmil, dtype=np.int64)
+    nmil = 0
+    for a in range(A):
+        if mc[a] >= 0:
+            mil[nmil] = a
+            nmil += 1
+    held = np.zeros(A, dtype=np.bool_)
     for c in range(C):
         t = 0.0
         for i in range(lptr[c], lptr[c + 1]):
@@ -250,11 +282,14 @@ def update_communities(W, S, p, lev, aid, r, day, week):
             for a in range(A):
                 prot_ref[c, a] = _protection_of(base_w[a, c], dep[c], t, cprot[a])
         n = met_actors(protector, c, s, lptr, lidx, aptr, aidx, meet, lst)
-        # Elsewhere, the pairs that still hold support or that the scenario declares.
-        for a in range(A):
-            if not meet[a] and (sup[c, a] != 0.0 or _support_anchor(mc[a], act[a], s0[c, a], p, c, False) > 0.0):
-                lst[n] = a
-                n += 1
+        # Elsewhere, the pairs that still hold support or that the scenario declares: among the actors
+        # c supports, those the scenario gives c's support, and the militias.
+        m = n
+        n = _held_elsewhere(sidx, sptr[c], sptr[c + 1], c, sup, mc, act, s0, p, meet, held, lst, n)
+        n = _held_elsewhere(didx, dptr[c], dptr[c + 1], c, sup, mc, act, s0, p, meet, held, lst, n)
+        n = _held_elsewhere(mil, 0, mil.shape[0], c, sup, mc, act, s0, p, meet, held, lst, n)
+        for i in range(m, n):
+            held[lst[i]] = False
         sort_head(lst, n)
         s0tot = 0.0
         for i in range(n):
@@ -270,10 +305,13 @@ def update_communities(W, S, p, lev, aid, r, day, week):
                 continue
             x = p.support_protection * (_protection_of(base_w[a, c], dep[c], ctot[c], cprot[a]) - prot_ref[c, a])
             x -= p.support_grievance * griev[c, a]
+            # Grievance against a's enemies (negative relations), weighted by hostility: the enemies c holds
+            # no grievance against add exact zeros to a sum of non-negative terms, and are skipped.
             opp = 0.0
-            for k in range(en_ptr[a], en_ptr[a + 1]):
-                f = en_idx[k]
-                opp += griev[c, f] * (-rel[a, f])
+            for k in range(gptr[c], gptr[c + 1]):
+                f = gidx[k]
+                if rel[a, f] < 0.0:
+                    opp += griev[c, f] * (-rel[a, f])
             push[a] = opp
             x += p.support_opposition * opp
             if x > p.support_logit_cap:
@@ -311,10 +349,15 @@ def update_communities(W, S, p, lev, aid, r, day, week):
     # Cooperation with each force.
     role = W.actor_role
     coop = S.coop[r]
+    forces = np.empty(A, dtype=np.int64)
+    nf = 0
+    for f in range(A):
+        if role[f] != ROLE_NONE:
+            forces[nf] = f
+            nf += 1
     for c in range(C):
-        for f in range(A):
-            if role[f] == ROLE_NONE:
-                continue
+        for i in range(nf):
+            f = forces[i]
             g = griev[c, f]
             # exp(-0.0) is exactly 1: a force the community holds no grievance against skips the call.
             tgt = min(1.0, p.cooperation_base + sup[c, f]) * (np.exp(-p.cooperation_sensitivity * g) if g != 0.0 else 1.0)
@@ -328,12 +371,50 @@ def update_communities(W, S, p, lev, aid, r, day, week):
     nptr, nidx = by_actor(rows_of(lptr), lidx, lidx.shape[0], P)
     cash = S.cash[r]
     acc = S.acc[r]
-    pay_purses(kind, W.cash0, base_w, fi, S.transit[r], S.transit_n[r], pop, cash, acc, S.income[r], rel, p, ctot, levy,
-               aptr, aidx, nptr, nidx)
+    tptr, tidx = nonzero_by_row(S.transit_n[r])  # per actor, the places with fighters on the road to them
+    fresh = pay_purses(kind, W.cash0, base_w, fi, S.transit[r], pop, cash, acc, S.income[r], rel, p, ctot, levy,
+                       aptr, aidx, nptr, nidx, lptr, lidx, fptr, fidx, tptr, tidx)
     rptr, ridx = by_actor(np.arange(npair), pair_a, npair, A)  # per actor, its recruiting pairs
-    # Per community, the places where it has people after the purses (fighters went home).
-    lptr, lidx = nonzero_by_row(pop)
-    recruit(kind, sup, fi, pop, cash, acc, p, ctot, pair_c, pair_push, rptr, ridx, lptr, lidx, np.zeros(C))
+    # Per community, the places where it has people after the purses: fighters went home where people
+    # live, unless they went where nobody did.
+    if fresh:
+        lptr, lidx = nonzero_by_row(pop)
+    recruit(kind, sup, fi, pop, cash, acc, p, ctot, pair_c, pair_push, rptr, ridx, lptr, lidx, fptr, fidx, np.zeros(C))
+
+
+@compiled_only
+def _present_by_place(fi, fptr, fidx, minv):
+    """Per place, the actors with at least ``minv`` fighters there, ascending (CSR): :func:`presence.by_column`'s
+    lists, from the places where each actor has fighters (``fidx[fptr[a]:fptr[a + 1]]``, ascending)."""
+    if minv <= 0.0:
+        return by_column(fi, minv, KEEP_AT_LEAST)  # places without fighters are kept too
+    n = fidx.shape[0]
+    rows = np.empty(n, dtype=np.int64)
+    cols = np.empty(n, dtype=np.int64)
+    k = 0
+    for a in range(fi.shape[0]):
+        for i in range(fptr[a], fptr[a + 1]):
+            v = fidx[i]
+            if fi[a, v] >= minv:
+                rows[k] = a
+                cols[k] = v
+                k += 1
+    return regroup(rows, cols, k, fi.shape[1])
+
+
+@compiled_only(nrt=False)  # called per community: no reference counting of the arrays it takes
+def _held_elsewhere(cand, k0, k1, c, sup, mc, act, s0, p, meet, held, lst, n):
+    """Append to ``lst[:n]`` the candidates ``cand[k0:k1]`` that community c does not meet and that still
+    hold its support or are declared (a non-zero anchor), each once (``held``); returns the new length."""
+    for k in range(k0, k1):
+        a = cand[k]
+        if meet[a] or held[a]:
+            continue
+        if sup[c, a] != 0.0 or _support_anchor(mc[a], act[a], s0[c, a], p, c, False) > 0.0:
+            held[a] = True
+            lst[n] = a
+            n += 1
+    return n
 
 
 @njit(cache=True, inline="always")

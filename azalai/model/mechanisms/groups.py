@@ -32,6 +32,8 @@ Nothing is dated: militias and alliances form and break from the state of the wo
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit
 
@@ -80,9 +82,12 @@ def _side_by_side(S, r, a, enemy, x, y):
 def remember_battles(W, S, p, r):
     """Past violence and cooperation from the battles logged since the last week."""
     A = W.actor_kind.shape[0]
+    hist = S.hist[r]
     for a in range(A):
         for b in range(A):
-            S.hist[r, a, b] *= p.history_decay
+            x = hist[a, b]
+            if x != 0.0:  # a zero stays zero
+                hist[a, b] = x * p.history_decay
     n0 = S.ev_seen[r]
     n1 = S.ev_n[r]
     for e in range(n0, n1):
@@ -113,15 +118,32 @@ def communal_grievances(W, S, p, r):
     blames its rival for the rival's armed men."""
     A = W.actor_kind.shape[0]
     C = W.pop0.shape[0]
+    cg = S.cgriev[r]
+    harm = S.harm_week[r]
+    kind = W.actor_kind
+    base_w = W.base_w
+    comm_rel = W.comm_rel
+    # Per community, the armed groups that harmed its people this week (ascending): the only terms of
+    # the blame. A pair with no grievance and no blame stays at exactly zero and is left as it is.
+    harmed = np.empty(A, dtype=np.int64)
     for c in range(C):
+        nh = 0
+        for g in range(A):
+            if harm[c, g] > 0.0 and is_armed_kind(kind[g]):
+                harmed[nh] = g
+                nh += 1
         for d in range(C):
-            x = S.cgriev[r, c, d] * p.grievance_decay
-            if d != c and W.comm_rel[c, d] < 0.0:
-                for g in range(A):
-                    h = S.harm_week[r, c, g]
-                    if h > 0.0 and W.base_w[g, d] > 0.0 and is_armed_kind(W.actor_kind[g]):
-                        x += p.communal_blame * h * W.base_w[g, d]
-            S.cgriev[r, c, d] = min(x, p.grievance_cap)
+            x = cg[c, d]
+            blamed = nh > 0 and d != c and comm_rel[c, d] < 0.0
+            if x == 0.0 and not blamed:
+                continue
+            x *= p.grievance_decay
+            if blamed:
+                for i in range(nh):
+                    g = harmed[i]
+                    if base_w[g, d] > 0.0:
+                        x += p.communal_blame * harm[c, g] * base_w[g, d]
+            cg[c, d] = min(x, p.grievance_cap)
 
 
 @njit(cache=True, inline="always")
@@ -181,15 +203,21 @@ def militias(W, S, p, r, day):
     people there, not against its whole population (most of whom may live safely elsewhere)."""
     A, P = W.fighters0.shape
     C = W.pop0.shape[0]
+    pop = S.pop[r]
+    insecurity = S.insecurity[r]
+    harm_place = S.harm_place[r]
     for c in range(C):
         for v in range(P):
+            ins = insecurity[c, v]
+            h = harm_place[c, v]
+            if ins == 0.0 and h == 0.0:
+                continue  # stays zero (decay * 0.0 + 0.0)
             x = 0.0
-            n = S.pop[r, c, v]
-            h = S.harm_place[r, c, v]
+            n = pop[c, v]
             if h > 0.0 and n > 0.0:
                 x = h * p.pool_ref / n
-            S.insecurity[r, c, v] = p.insecurity_decay * S.insecurity[r, c, v] + x
-            S.harm_place[r, c, v] = 0.0
+            insecurity[c, v] = p.insecurity_decay * ins + x
+            harm_place[c, v] = 0.0
     communal_grievances(W, S, p, r)
     for m in range(A):
         c = W.militia_comm[m]
@@ -290,9 +318,9 @@ def relations(W, S, p, r, day, week):
     rent_ema = S.rent_ema[r]
     rel_now = S.rel[r]
     allied = S.allied[r]
-    strength = np.zeros(A)
-    for a in range(A):
-        strength[a] = row_total(S.fighters, r, a)  # the sum over the places, exact zeros skipped
+    # Each actor's strength (the sum over the places, exact zeros skipped), worked out the first time a
+    # shared enemy needs it (-1 until then).
+    strength = np.full(A, -1.0)
     # Last week's relations (every pair moves from them), and each actor's active enemies then.
     rel = rel_now.copy()
     en_ptr = np.zeros(A + 1, dtype=np.int64)
@@ -313,8 +341,8 @@ def relations(W, S, p, r, day, week):
     for a in range(A):
         if active[a] == 0 or kind[a] == KIND_INTERNATIONAL:
             continue
-        for b in range(a + 1, A):
-            near[b] = rel[a, b] != 0.0 or rel0[a, b] != 0.0 or hist[a, b] != 0.0 or allied[a, b] != 0
+        for b in range(a + 1, A):  # every test made (no branches)
+            near[b] = (rel[a, b] != 0.0) | (rel0[a, b] != 0.0) | (hist[a, b] != 0.0) | (allied[a, b] != 0)
         for i in range(en_ptr[a], en_ptr[a + 1]):
             x = en_idx[i]
             for j in range(hptr[x], hptr[x + 1]):
@@ -323,8 +351,10 @@ def relations(W, S, p, r, day, week):
             if active[b] == 0 or kind[b] == KIND_INTERNATIONAL:
                 continue
             if not near[b] and p.alliance_threshold > 0.0:
-                rel_now[a, b] = 0.0
-                rel_now[b, a] = 0.0
+                # The relation is zero (and symmetric): only a -0.0 (from the scenario) is written over.
+                if math.copysign(1.0, rel[a, b]) < 0.0:
+                    rel_now[a, b] = 0.0
+                    rel_now[b, a] = 0.0
                 continue
             # Shared enemies: both hostile to a third actor, weighted by its strength.
             se = 0.0
@@ -338,6 +368,8 @@ def relations(W, S, p, r, day, week):
                 hb = -rel[b, x]
                 if hb <= 0.0:
                     continue
+                if strength[x] < 0.0:
+                    strength[x] = row_total(S.fighters, r, x)
                 y = ha * hb * min(1.0, strength[x] / p.force_ref)
                 se += y
                 if y > tv:

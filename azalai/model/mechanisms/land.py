@@ -23,13 +23,14 @@ insecurity in turn.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from azalai.model.events import (
     CIVILIANS, CK_COMMUNAL_HOSTILITY, CK_HOSTILITY, CK_LAND_DISPUTE, CK_SEASON, CK_STATE_ABSENT, EV_CLASH,
     EV_VAC_ATTACK, M_LAND, PAIR_CODE, emit, link,
 )
 from azalai.model.jit import compiled_only
-from azalai.model.mechanisms.presence import lists_by_place
+from azalai.model.mechanisms.presence import lists_by_place, nonzero_by_row, regroup, rows_of
 from azalai.model.mechanisms.purses import is_armed_kind
 from azalai.model.mechanisms.violence import kill_fighters
 from azalai.model.rng import (
@@ -55,12 +56,23 @@ def state_reach(W, S, p, r, v):
     s = W.state_actor
     if s < 0:
         return 0.0
-    f = S.fighters[r, s, v]
-    if f < p.min_presence:
+    if S.fighters[r, s, v] < p.min_presence:
         return 0.0
     people = 0.0
     for c in range(W.pop0.shape[0]):
         people += S.pop[r, c, v]
+    return _reach_of(W, S, p, r, v, people)
+
+
+@njit(cache=True, inline="always")
+def _reach_of(W, S, p, r, v, people):
+    """:func:`state_reach` where ``people`` live at v."""
+    s = W.state_actor
+    if s < 0:
+        return 0.0
+    f = S.fighters[r, s, v]
+    if f < p.min_presence:
+        return 0.0
     if people <= 0.0:
         return 1.0
     return min(1.0, f / (p.policing_ratio * people))
@@ -151,19 +163,37 @@ def land_disputes(W, S, p, lev, r, day, week):
     if pressure <= 0.0:
         return
     seed = S.seed[r]
-    # Per place, the communities numerous enough there (people only leave below: a superset).
-    cptr, cidx = lists_by_place(S.pop[r], p.dispute_min_pop, np.ones(C, dtype=np.bool_))
+    pop = S.pop[r]
+    # Per place, the communities with people there (ascending). People only leave below, and only at
+    # the place being visited, so at each place the list holds the same people as at the start: the
+    # totals over it are the sums over all communities (the others add exact zeros).
+    lptr, lidx = nonzero_by_row(pop)
+    nptr, nidx = regroup(rows_of(lptr), lidx, lidx.shape[0], P)
+    # Per place, the communities numerous enough there (a superset afterwards).
+    if p.dispute_min_pop > 0.0:
+        cptr = np.zeros(P + 1, dtype=np.int64)
+        cidx = np.empty(nidx.shape[0], dtype=np.int64)
+        k = 0
+        for v in range(P):
+            for i in range(nptr[v], nptr[v + 1]):
+                c = nidx[i]
+                if pop[c, v] >= p.dispute_min_pop:
+                    cidx[k] = c
+                    k += 1
+            cptr[v + 1] = k
+    else:
+        cptr, cidx = lists_by_place(pop, p.dispute_min_pop, np.ones(C, dtype=np.bool_))
     for v in range(P):
         if W.place_ext[v] == 1:
             continue
         if cptr[v + 1] <= cptr[v] + 1:
             continue  # competition needs two communities
         people = 0.0
-        for c in range(C):
-            people += S.pop[r, c, v]
+        for i in range(nptr[v], nptr[v + 1]):
+            people += pop[nidx[i], v]
         if people > p.dispute_max_pop:
             continue  # a city: no fields or pastures to fight over
-        reach = state_reach(W, S, p, r, v)
+        reach = _reach_of(W, S, p, r, v, people)
         for ih in range(cptr[v], cptr[v + 1]):
             h = cidx[ih]
             if W.comm_live[h] != LIVE_HERDING or S.pop[r, h, v] < p.dispute_min_pop:

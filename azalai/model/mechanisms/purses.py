@@ -95,7 +95,8 @@ def _defection_target(kind, rel, cash, fi, min_presence, a, v, aptr, aidx):
 def _go_home(base_w, pop, home_bias, a, v, n, nptr, nidx):
     """:func:`return_home` from the list of the communities with people at v (``nidx[nptr[v]:nptr[v + 1]]``,
     ascending): the others weigh zero and cannot be chosen, and where nobody lives the scan of all
-    communities picks the first one, as here."""
+    communities picks the first one, as here. Returns whether nobody lived at v (people now live where
+    none did)."""
     best = 0
     bw = -1.0
     for i in range(nptr[v], nptr[v + 1]):
@@ -106,11 +107,12 @@ def _go_home(base_w, pop, home_bias, a, v, n, nptr, nidx):
             best = c
     if pop.shape[0] > 0:
         pop[best, v] += n
+    return nptr[v] == nptr[v + 1]
 
 
 @compiled_only(nrt=False)
-def pay_purses(kind, cash0, base_w, fi, tr, legs, pop, cash, acc, income, rel, p, ctot, levy, aptr, aidx, nptr,
-               nidx):
+def pay_purses(kind, cash0, base_w, fi, tr, pop, cash, acc, income, rel, p, ctot, levy, aptr, aidx, nptr,
+               nidx, lptr, lidx, fptr, fidx, tptr, tidx):
     """Levies, the state's budget, upkeep, spending, and the losses of groups that cannot pay.
 
     ``ctot`` holds each community's total population; it is updated when fighters go home. ``levy``
@@ -118,11 +120,19 @@ def pay_purses(kind, cash0, base_w, fi, tr, legs, pop, cash, acc, income, rel, p
     the actors present at v and ``nidx[nptr[v]:nptr[v + 1]]`` the communities with people there, in
     ascending order: fighters and people only fall here, except where they are given to someone
     already listed (or, where nobody lives, to the first community, as :func:`return_home` does).
-    ``legs``: ``S.transit_n[r]``, the non-zero slots of each actor's ring of fighters in transit to each place."""
+    ``lidx[lptr[c]:lptr[c + 1]]`` lists, ascending, the places where community c has people (not zero):
+    the totals are summed again over them (the other places add exact zeros), over every place if
+    people went home where nobody lived. ``fidx[fptr[a]:fptr[a + 1]]`` lists, ascending, the places where
+    a has fighters (not zero): fighters are only taken from them, and given to groups present there;
+    ``tidx[tptr[a]:tptr[a + 1]]`` those with fighters on the road to them (where ``S.transit_n[r]``, the
+    non-zero slots of each actor's ring of fighters in transit to each place, is not zero: elsewhere
+    every slot of the ring is zero, movement.add_to_ring). Returns whether people went home where nobody
+    lived (otherwise the places where each community has people are the same as before)."""
     A, P = fi.shape
     C = pop.shape[0]
     TW = tr.shape[-1]
     moved = False
+    fresh = False
     for a in range(A):
         k = kind[a]
         if k == KIND_INTERNATIONAL:
@@ -132,17 +142,26 @@ def pay_purses(kind, cash0, base_w, fi, tr, legs, pop, cash, acc, income, rel, p
         if k == KIND_STATE:
             cash[a] += p.state_budget
             income[a, SRC_BUDGET] += p.state_budget
+        # Over the places where a has fighters or fighters on the road (the others add exact zeros: the
+        # same sum, see presence.row_total), in ascending order, at each its fighters and then the road.
         total_f = 0.0
-        for v in range(P):  # exact zeros skipped: the same sum (see presence.row_total), fewer dependent additions
-            x = fi[a, v]
-            if x != 0.0:
-                total_f += x
-            if legs[a, v] == 0:
-                continue  # nobody on the road to v: its slots are all zero (movement.add_to_ring)
-            for wk in range(TW):
-                y = tr[a, v, wk]  # fighters on the road are paid too
-                if y != 0.0:
-                    total_f += y
+        i, i1 = fptr[a], fptr[a + 1]
+        j, j1 = tptr[a], tptr[a + 1]
+        while i < i1 or j < j1:
+            v = fidx[i] if i < i1 else P
+            if j < j1 and tidx[j] < v:
+                v = tidx[j]
+            if i < i1 and fidx[i] == v:
+                x = fi[a, v]
+                if x != 0.0:
+                    total_f += x
+                i += 1
+            if j < j1 and tidx[j] == v:
+                for wk in range(TW):
+                    y = tr[a, v, wk]  # fighters on the road are paid too
+                    if y != 0.0:
+                        total_f += y
+                j += 1
         due = p.upkeep * DAYS_PER_WEEK * total_f
         arrears = 0.0
         if due > 0.0:
@@ -160,7 +179,8 @@ def pay_purses(kind, cash0, base_w, fi, tr, legs, pop, cash, acc, income, rel, p
             continue
         leave = p.attrition_rate + p.desertion_rate * arrears
         defect = p.defection_rate * arrears
-        for v in range(P):
+        for i in range(fptr[a], fptr[a + 1]):
+            v = fidx[i]
             fv = fi[a, v]
             if fv <= 0.0:
                 continue
@@ -169,7 +189,8 @@ def pay_purses(kind, cash0, base_w, fi, tr, legs, pop, cash, acc, income, rel, p
                 fi[a, v] -= gone
                 acc[_ATTRITION] += p.attrition_rate * fv
                 acc[_DESERTIONS] += gone - p.attrition_rate * fv
-                _go_home(base_w, pop, p.home_bias, a, v, gone, nptr, nidx)
+                if _go_home(base_w, pop, p.home_bias, a, v, gone, nptr, nidx):
+                    fresh = True
                 moved = True
             if defect > 0.0:
                 b = _defection_target(kind, rel, cash, fi, p.min_presence, a, v, aptr, aidx)
@@ -181,13 +202,18 @@ def pay_purses(kind, cash0, base_w, fi, tr, legs, pop, cash, acc, income, rel, p
     if moved:
         for c in range(C):
             t = 0.0
-            for v in range(P):
-                t += pop[c, v]
+            if fresh:
+                for v in range(P):
+                    t += pop[c, v]
+            else:
+                for i in range(lptr[c], lptr[c + 1]):
+                    t += pop[c, lidx[i]]
             ctot[c] = t
+    return fresh
 
 
 @compiled_only(nrt=False)
-def recruit(kind, support, fi, pop, cash, acc, p, ctot, pair_c, pair_push, rptr, ridx, lptr, lidx, want):
+def recruit(kind, support, fi, pop, cash, acc, p, ctot, pair_c, pair_push, rptr, ridx, lptr, lidx, fptr, fidx, want):
     """Weekly recruitment of every armed group from the supporters it meets (``ridx[rptr[a]:rptr[a + 1]]``:
     the recruiting pairs of a, the communities ``pair_c`` of which, ascending, have people where a is
     present and support for a; ``pair_push``: grievance of the pair's community against a's enemies,
@@ -195,7 +221,9 @@ def recruit(kind, support, fi, pop, cash, acc, p, ctot, pair_c, pair_push, rptr,
     places where community c has people, ascending (:func:`presence.nonzero_by_row` of ``pop``):
     recruitment only lowers populations that are not zero, so the list holds every place the loops
     below can change or pick (they visit the same places in the same order as a scan of all places
-    would). ``want``: scratch, one entry per community."""
+    would). ``fidx[fptr[a]:fptr[a + 1]]``: the places where a may have fighters, ascending (a superset
+    of those where it has: recruits join a group only where it has fighters). ``want``: scratch, one
+    entry per community."""
     A, P = fi.shape
     for a in range(A):
         if not is_armed_kind(kind[a]) or rptr[a] == rptr[a + 1]:
@@ -219,7 +247,8 @@ def recruit(kind, support, fi, pop, cash, acc, p, ctot, pair_c, pair_push, rptr,
         own = 0.0
         big = -1
         most = 0.0
-        for v in range(P):
+        for i in range(fptr[a], fptr[a + 1]):
+            v = fidx[i]
             x = fi[a, v]
             if x == 0.0:
                 continue  # adds nothing and is not the largest post (see presence.row_total)
