@@ -202,6 +202,9 @@ mv_value            float64 R A P
 mv_term             int64   R A P
 mv_termval          float64 R A P
 mv_from             int64   R A P
+transit_due         int64   R A TW
+valued_n            int64   R A
+valued_at           int64   R A P
 active              int64   R A
 rel                 float64 R A A
 allied              int64   R A A

@@ -63,6 +63,19 @@ def weeks_recorded(days: int) -> int:
     return -(-days // DAYS_PER_WEEK)
 
 
+def aims_and_bases(w) -> tuple[np.ndarray, np.ndarray]:
+    """Per actor, the places where it has a declared aim or a base (``valued_n[a]`` of them, ascending,
+    at the head of ``valued_at[a]``): the only places where those terms of a place's value to it
+    (mechanisms/valuation.py) are not zero, listed once instead of every week."""
+    A, P = w.aim_w.shape
+    keep = (w.aim_w != 0.0) | (w.force_base != 0)
+    n = keep.sum(axis=1).astype(np.int64)
+    at = np.zeros((A, P), dtype=np.int64)
+    for a in range(A):
+        at[a, :n[a]] = np.flatnonzero(keep[a])
+    return n, at
+
+
 def alloc_state(w, seeds: np.ndarray, days: int, record: bool) -> State:
     """Fresh state for ``len(seeds)`` replicates, initialised from the world."""
     R = len(seeds)
@@ -79,6 +92,7 @@ def alloc_state(w, seeds: np.ndarray, days: int, record: bool) -> State:
     tcap = tip_capacity(days, int(np.count_nonzero(w.actor_role)))
     f = np.zeros
     i64 = np.int64
+    valued_n, valued_at = aims_and_bases(w)
     s = State(
         seed=np.asarray(seeds, dtype=np.int64).copy(),
         fighters=np.repeat(w.fighters0[None], R, axis=0).copy(),
@@ -176,6 +190,9 @@ def alloc_state(w, seeds: np.ndarray, days: int, record: bool) -> State:
         mv_term=np.zeros((R, A, P), dtype=i64),
         mv_termval=f((R, A, P)),
         mv_from=-np.ones((R, A, P), dtype=i64),
+        transit_due=np.zeros((R, A, TRANSIT_WEEKS), dtype=i64),
+        valued_n=np.repeat(valued_n[None], R, axis=0).copy(),
+        valued_at=np.repeat(valued_at[None], R, axis=0).copy(),
         active=np.repeat((w.militia_comm < 0).astype(i64)[None], R, axis=0).copy(),
         rel=np.repeat(w.rel0[None], R, axis=0).copy(),
         allied=np.zeros((R, A, A), dtype=i64),

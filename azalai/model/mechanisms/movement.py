@@ -38,9 +38,10 @@ from azalai.model.events import (
     EV_GROUP_CHANGE, M_MOVEMENT, NOBODY, emit, link,
 )
 from azalai.model.jit import compiled_only
-from azalai.model.mechanisms.presence import KEEP_AT_LEAST, by_row, row_total
-from azalai.model.mechanisms.control import people_and_support
-from azalai.model.mechanisms.valuation import largest_term, place_values, related
+from azalai.model.mechanisms.presence import KEEP_NONZERO, by_row, row_total, sort_head
+from azalai.model.mechanisms.valuation import (
+    hostile_allied, largest_term, people_and_backers, place_values, protected_by, related, rent_reach, rent_terms,
+)
 from azalai.model.state import ACC, CHAIN, DAYS_PER_WEEK, WEEKS_PER_YEAR
 from azalai.model.world import KIND_INTERNATIONAL, KIND_JIHADIST, KIND_STATE, ROLE_BARKHANE, ROLE_MINUSMA, ROLE_STATE
 
@@ -52,17 +53,29 @@ _WITHDRAWN = ACC["force_withdrawn"]
 
 
 @njit(cache=True, inline="always")
-def add_to_ring(tr, legs, v, slot, x):
-    """Fighters of an actor set out for v, arriving in the week of ``slot``; ``tr`` and ``legs`` are
-    the actor's rows of ``S.transit[r]`` and ``S.transit_n[r]`` (arrays, not the State struct, so that
-    the loop over places costs no reference counting). ``legs[v]`` counts the slots of the ring of v
-    that are not zero, so that a scan can skip a place nobody is travelling to (its slots add exact
-    zeros)."""
+def add_to_ring(tr, legs, due, v, slot, x):
+    """Fighters of an actor set out for v, arriving in the week of ``slot``; ``tr``, ``legs`` and ``due``
+    are the actor's rows of ``S.transit[r]``, ``S.transit_n[r]`` and ``S.transit_due[r]`` (arrays, not
+    the State struct, so that the loop over places costs no reference counting). ``legs[v]`` counts the
+    slots of the ring of v that are not zero, so that a scan can skip a place nobody is travelling to
+    (its slots add exact zeros); ``due[slot]`` the places whose slot is not zero, so that the arrivals
+    of a week visit only the actors somebody of theirs arrives for, until the last of them."""
     y = tr[v, slot]
     z = y + x
     tr[v, slot] = z
     if y == 0.0 and z != 0.0:
         legs[v] += 1
+        due[slot] += 1
+
+
+@njit(cache=True, inline="always")
+def _add_place(cand, n, seen, a, v):
+    """Append v to ``cand[:n]`` unless it is already listed for actor a (``seen``); returns the new length.
+    (Without a branch: the slot past the list is written either way.)"""
+    cand[n] = v
+    n += seen[v] != a
+    seen[v] = a
+    return n
 
 
 @compiled_only
@@ -72,16 +85,26 @@ def arrivals(W, S, p, r, day, week):
     TW = S.transit.shape[-1]
     slot = week % TW
     for a in range(A):
+        due = S.transit_due[r, a]
+        left = due[slot]  # the places whose slot is not zero: none are left after the last of them
+        if left == 0:
+            continue
         tr = S.transit[r, a]  # looked up once per actor (the same array)
         legs = S.transit_n[r, a]
         for v in range(P):
+            if left == 0:
+                break
             if legs[v] == 0:
                 continue  # nobody on the road to v (its ring holds only zeros)
             x = tr[v, slot]
-            if x <= 0.0:
+            if x == 0.0:
+                continue
+            left -= 1
+            if x < 0.0:
                 continue
             tr[v, slot] = 0.0
             legs[v] -= 1
+            due[slot] -= 1
             was = S.fighters[r, a, v]
             now = was + x
             S.fighters[r, a, v] = now
@@ -176,8 +199,12 @@ def reallocate(W, S, p, lev, r, day, week):
     # The places an actor may send fighters to (tgt > 0), and those joined with its posts, in ascending
     # order: the loops below visit only these (elsewhere tgt, fighters and out are zero, so they add
     # nothing), in the order of a scan of all places; ``out`` is zero outside the last actor's union.
+    # ``val``, ``hostile``, ``tgt`` and ``dmin`` are written, and read, only at an actor's candidate
+    # places (below), which hold its targets and its posts.
     dmin = np.empty(P)
-    cand = np.empty(P, dtype=np.int64)
+    cand = np.empty(P + 1, dtype=np.int64)  # (room for the slot past a full list: _add_place)
+    pos = np.empty(P, dtype=np.int64)
+    seen = np.full(P, -1, dtype=np.int64)
     tl = np.empty(P, dtype=np.int64)
     un = np.empty(P, dtype=np.int64)
     nun = 0
@@ -188,10 +215,16 @@ def reallocate(W, S, p, lev, r, day, week):
         if W.actor_role[a] != 0:
             resize_force(W, S, p, lev, r, day, a)
     # Who is where, and who lives where: fighters only leave places below, so the lists built now
-    # hold everyone present later in the week (presence is tested again where it matters).
-    pptr, pidx = by_row(S.fighters[r], p.min_presence, KEEP_AT_LEAST)  # per actor, where it is present
+    # hold everyone present later in the week (presence is tested again where it matters); an
+    # actor's own list holds every place where it has fighters.
+    pptr, pidx = by_row(S.fighters[r], 0.0, KEEP_NONZERO)
     rptr, ridx = related(W, S, r)
-    ppl, bk = people_and_support(S, r)
+    ppl, bk, bptr, bend, bpl = people_and_backers(S, r)
+    dptr, didx = protected_by(S, r, A)
+    xr, rent_pl = rent_terms(p, S, r)
+    qptr, qidx = rent_reach(W, p, xr, rent_pl)  # per post, the places its rent reaches
+    gn = S.valued_n[r]
+    gat = S.valued_at[r]
     hos_at = np.zeros(P)
     ally_at = np.zeros(P)
     touched = np.empty(P, dtype=np.int64)
@@ -207,7 +240,29 @@ def reallocate(W, S, p, lev, r, day, week):
         strength = row_total(S.fighters, r, a)
         if strength < p.min_presence:
             continue
-        place_values(W, S, p, r, a, strength, val, hostile, rptr, ridx, pptr, pidx, ppl, bk, hos_at, ally_at, touched)
+        nt = hostile_allied(W, S, p, r, a, rptr, ridx, pptr, pidx, hos_at, ally_at, touched)
+        # The candidates: every place where a term of the value other than the rent may not be zero
+        # (posts, related actors present, backers, aims, bases, protected places), and the places
+        # whose rent term pays for the distance from a post (elsewhere the net value is not positive).
+        nc = 0
+        for i in range(pptr[a], pptr[a + 1]):
+            u = pidx[i]
+            nc = _add_place(cand, nc, seen, a, u)
+            if k != KIND_INTERNATIONAL:  # (an international force's value has no rent term)
+                for j in range(qptr[u], qptr[u + 1]):
+                    nc = _add_place(cand, nc, seen, a, qidx[j])
+        for i in range(nt):
+            nc = _add_place(cand, nc, seen, a, touched[i])
+        for i in range(bptr[a], bend[a]):
+            nc = _add_place(cand, nc, seen, a, bpl[i])
+        for i in range(gn[a]):
+            nc = _add_place(cand, nc, seen, a, gat[a, i])
+        for i in range(dptr[a], dptr[a + 1]):
+            nc = _add_place(cand, nc, seen, a, didx[i])
+        place_values(W, S, p, r, a, strength, cand, nc, val, hostile, ppl, bk, hos_at, ally_at)
+        for i in range(nt):
+            hos_at[touched[i]] = 0.0
+            ally_at[touched[i]] = 0.0
         # A clandestine group's cells disperse: massing more of its men in one place is worth less.
         clandestine = k == KIND_JIHADIST
         # Net value: less the distance from the nearest post; concentrated by value_power.
@@ -215,29 +270,32 @@ def reallocate(W, S, p, lev, r, day, week):
         # the State struct, whose every field lookup would cost a reference count.
         fa = S.fighters[r, a]
         # Its posts, the places of positive value (only these can be targets), and their distance
-        # from the nearest post, a post at a time (the same minimum).
+        # from the nearest post, a post at a time (the same minimum). The candidates are in no
+        # particular order: the posts and the targets are sorted below, before anything is summed
+        # over them.
         npost = 0
-        ncand = 0
-        for v in range(P):
+        npos = 0
+        for i in range(nc):
+            v = cand[i]
             if fa[v] > 0.0:
                 posts[npost] = v
                 npost += 1
             tgt[v] = 0.0
             if val[v] > 0.0:
-                cand[ncand] = v
-                ncand += 1
+                pos[npos] = v
+                npos += 1
                 dmin[v] = np.inf
+        sort_head(posts, npost)
         for i in range(npost):
             row = dist[posts[i]]
-            for j in range(ncand):
-                v = cand[j]
+            for j in range(npos):
+                v = pos[j]
                 x = row[v]
                 d0 = dmin[v]
                 dmin[v] = x if x < d0 else d0
-        wsum = 0.0
         ntl = 0
-        for j in range(ncand):
-            v = cand[j]
+        for j in range(npos):
+            v = pos[j]
             d = dmin[v]
             e = val[v]
             if clandestine:
@@ -245,9 +303,12 @@ def reallocate(W, S, p, lev, r, day, week):
             e -= p.move_cost_km * d
             if e > 0.0:
                 tgt[v] = e ** p.value_power
-                wsum += tgt[v]
                 tl[ntl] = v
                 ntl += 1
+        sort_head(tl, ntl)  # the targets in ascending order, as a scan of every place visits them
+        wsum = 0.0
+        for i in range(ntl):
+            wsum += tgt[tl[i]]
         # Drop targets below the smallest worthwhile detachment, until none is left below it.
         while wsum > 0.0:
             drop = False
@@ -307,11 +368,12 @@ def reallocate(W, S, p, lev, r, day, week):
         mvf = S.mv_from[r, a]
         tra = S.transit[r, a]
         legs = S.transit_n[r, a]
+        due = S.transit_due[r, a]
         for i in range(ntl):
             v = tl[i]
             if tgt[v] > fa[v]:
                 mvv[v] = val[v]
-                t, tv = largest_term(W, S, p, r, a, v, hostile[v], ppl, bk)
+                t, tv = largest_term(W, S, p, r, a, v, hostile[v], ppl[v], bk[a, v])
                 mvt[v] = t
                 mvtv[v] = tv
                 mvf[v] = -1
@@ -337,7 +399,7 @@ def reallocate(W, S, p, lev, r, day, week):
                 slot = wslot + tw  # (week + tw) % TW, as 0 <= wslot, tw < TW
                 if slot >= TW:
                     slot -= TW
-                add_to_ring(tra, legs, v, slot, x)
+                add_to_ring(tra, legs, due, v, slot, x)
                 mf = mvf[v]
                 if mf < 0 or out[u] > out[mf]:
                     mvf[v] = u

@@ -17,6 +17,7 @@ from numba import njit
 
 from azalai.model.events import CK_AIM, CK_ENEMIES_PRESENT, CK_POOL, CK_RENT_STAKE
 from azalai.model.jit import compiled_only
+from azalai.model.mechanisms.presence import nonzero_by_row, regroup
 from azalai.model.mechanisms.violence import hostility
 from azalai.model.world import KIND_INTERNATIONAL, KIND_STATE
 
@@ -60,13 +61,14 @@ def _terms(p, k, force_like, rent, people, backers, hos, aim):
 
 
 @compiled_only
-def largest_term(W, S, p, r, a, v, hos, ppl, bk):
+def largest_term(W, S, p, r, a, v, hos, people, backers):
     """The largest term of the value of place v to actor a, for the cause chain of an entry: its cause
     kind (0 if no term is positive) and the quantity behind it (the rent, the hostile strength, or
-    the term). ``hos``: the hostile strength there (``hostile[v]`` of :func:`place_values`)."""
+    the term). ``hos``: the hostile strength there (``hostile[v]`` of :func:`place_values`); ``people``,
+    ``backers``: the people living there and those weighted by their support for a."""
     k = W.actor_kind[a]
     force_like = k == KIND_STATE or k == KIND_INTERNATIONAL
-    x_rent, x_pool, x_enemy, x_aim = _terms(p, k, force_like, S.place_rent_ema[r, v], ppl[v], bk[a, v], hos,
+    x_rent, x_pool, x_enemy, x_aim = _terms(p, k, force_like, S.place_rent_ema[r, v], people, backers, hos,
                                             W.aim_w[a, v])
     t = CK_RENT_STAKE
     tv = x_rent
@@ -89,23 +91,125 @@ def largest_term(W, S, p, r, a, v, hos, ppl, bk):
 
 
 @compiled_only
-def place_values(W, S, p, r, a, strength, val, hostile, rptr, ridx, pptr, pidx, ppl, bk, hos_at, ally_at, touched):
-    """Value of every place to actor a (0 outside its area) and the hostile strength there (the largest
-    term of a value, for the places where fighters are sent: :func:`largest_term`).
+def people_and_backers(S, r):
+    """People living at each place (``ppl[v]``), and for each actor the people there weighted by their
+    support for it (``bk[a, v]``): the sums of :func:`azalai.model.mechanisms.control.people_and_support`,
+    in the same order. Also per actor the places where it has backers (``bpl[bptr[a]:bend[a]]``,
+    unsorted): the only places where ``bk[a]`` is not zero."""
+    pop = S.pop[r]
+    support = S.support[r]
+    C, P = pop.shape
+    A = support.shape[1]
+    ppl = np.zeros(P)
+    bk = np.zeros((A, P))
+    lptr, lidx = nonzero_by_row(pop)  # per community, the places where it lives
+    sptr, sidx = nonzero_by_row(support)  # per community, the actors it supports
+    bptr = np.zeros(A + 1, dtype=np.int64)  # room for every term of each actor
+    for c in range(C):
+        nl = lptr[c + 1] - lptr[c]
+        for j in range(sptr[c], sptr[c + 1]):
+            bptr[sidx[j] + 1] += nl
+    for a in range(A):
+        bptr[a + 1] += bptr[a]
+    bpl = np.empty(bptr[A], dtype=np.int64)
+    bend = bptr[:A].copy()
+    for c in range(C):
+        sup = support[c]
+        for i in range(lptr[c], lptr[c + 1]):
+            v = lidx[i]
+            x = pop[c, v]
+            ppl[v] += x
+            for j in range(sptr[c], sptr[c + 1]):
+                a = sidx[j]
+                if bk[a, v] == 0.0:
+                    bpl[bend[a]] = v
+                    bend[a] += 1
+                bk[a, v] += x * sup[a]
+    return ppl, bk, bptr, bend, bpl
 
-    ``rptr/ridx``: the actors a is related to (:func:`related`); ``pptr/pidx``: the places where each
-    actor is present (a superset: presence is tested again); ``ppl[v]``: the people living at v,
-    ``bk[a, v]``: the people there weighted by their support for a
-    (:func:`azalai.model.mechanisms.control.people_and_support`). ``hos_at``, ``ally_at`` (zero on entry and
-    on return) and ``touched`` are work arrays.
 
-    The hostile and allied strength at each place are summed actor by actor over the related actors
-    (in ascending order, as a scan of the actors present at the place would add them); at a place where
-    no hostile actor is present the terms that scale with it are the exact values the formula gives
-    for zero (``sqrt(0)`` is 0, and the threat divisor is 1)."""
+@compiled_only
+def protected_by(S, r, A):
+    """Per actor, the places it protects (CSR, ascending)."""
+    prot = S.protector[r]
+    P = prot.shape[0]
+    rows = np.empty(P, dtype=np.int64)
+    cols = np.empty(P, dtype=np.int64)
+    n = 0
+    for v in range(P):
+        if prot[v] >= 0:
+            rows[n] = v
+            cols[n] = prot[v]
+            n += 1
+    return regroup(rows, cols, n, A)
+
+
+@compiled_only
+def rent_terms(p, S, r):
+    """The rent term of each place's value (as :func:`_terms` computes it for an actor that is not an
+    international force), and the places where it is positive, ascending."""
+    rent = S.place_rent_ema[r]
+    P = rent.shape[0]
+    xr = np.empty(P)
+    pl = np.empty(P, dtype=np.int64)
+    n = 0
+    for v in range(P):
+        x = p.value_rent * rent[v] / p.rent_ref
+        xr[v] = x
+        if x > 0.0:
+            pl[n] = v
+            n += 1
+    return xr, pl[:n]
+
+
+@compiled_only
+def rent_reach(W, p, xr, rent_pl):
+    """Per place u, the other places v whose rent term pays for the distance from u:
+    ``move_cost_km * dist_km[u, v] < xr[v]``, which is the test ``xr[v] - move_cost_km * d > 0`` of a
+    move's net value (CSR over u, each list ascending).
+
+    A place is visited only if the test passes for its nearest neighbour on the route network: the
+    distances come from shortest paths over the routes (``world.route_distances``), each a sum of
+    route lengths that is at least the distance to the path's first neighbour, so no other place is
+    nearer (with a cost per km that is not positive every place is visited)."""
     P = W.place_ext.shape[0]
-    k = W.actor_kind[a]
-    force_like = k == KIND_STATE or k == KIND_INTERNATIONAL
+    dist = W.dist_km
+    cost = p.move_cost_km
+    far = np.empty(rent_pl.shape[0], dtype=np.int64)
+    nf = 0
+    for j in range(rent_pl.shape[0]):
+        v = rent_pl[j]
+        if cost > 0.0:
+            m = np.inf
+            for e in range(W.adj_ptr[v], W.adj_ptr[v + 1]):
+                d = dist[v, W.adj_nbr[e]]
+                if d < m:
+                    m = d
+            if not cost * m < xr[v]:
+                continue
+        far[nf] = v
+        nf += 1
+    rows = np.empty(nf * P, dtype=np.int64)
+    cols = np.empty(nf * P, dtype=np.int64)
+    n = 0
+    for j in range(nf):
+        v = far[j]
+        x = xr[v]
+        for u in range(P):
+            if u != v and cost * dist[u, v] < x:
+                rows[n] = v
+                cols[n] = u
+                n += 1
+    return regroup(rows, cols, n, P)
+
+
+@compiled_only
+def hostile_allied(W, S, p, r, a, rptr, ridx, pptr, pidx, hos_at, ally_at, touched):
+    """Add into ``hos_at`` and ``ally_at`` the hostile and allied strength at each place where a related
+    actor is present, actor by actor over the related actors (in ascending order, as a scan of the
+    actors present at the place would add them); the places touched are listed in ``touched``.
+    Returns their number. ``rptr/ridx``: the actors a is related to (:func:`related`); ``pptr/pidx``:
+    the places where each actor has fighters (a superset: presence is tested again)."""
     nt = 0
     fi = S.fighters[r]  # looked up once (the same array): no reference counting in the loop below
     for i in range(rptr[a], rptr[a + 1]):
@@ -126,6 +230,26 @@ def place_values(W, S, p, r, a, strength, val, hostile, rptr, ridx, pptr, pidx, 
                 hos_at[v] += h * fb
             else:
                 ally_at[v] += rab * fb
+    return nt
+
+
+@compiled_only
+def place_values(W, S, p, r, a, strength, cand, nc, val, hostile, ppl, bk, hos_at, ally_at):
+    """Value of the places ``cand[:nc]`` to actor a (0 outside its area) and the hostile strength there
+    (the largest term of a value, for the places where fighters are sent: :func:`largest_term`).
+
+    ``ppl[v]``: the people living at v, ``bk[a, v]``: the people there weighted by their support for a
+    (:func:`people_and_backers`); ``hos_at``, ``ally_at``: the hostile and allied strength at each
+    place (:func:`hostile_allied`). At a place where no hostile actor is present the terms that scale
+    with it are the exact values the formula gives for zero (``sqrt(0)`` is 0, and the threat divisor
+    is 1).
+
+    Elsewhere than at a's posts, the places where related actors are present, its backers, its aims,
+    its bases and the places it protects, every term but the rent is an exact zero, so a place's value
+    is its rent term (:func:`rent_terms`): the movement lists only the places where that term pays
+    for the distance from a post (:func:`rent_reach`)."""
+    k = W.actor_kind[a]
+    force_like = k == KIND_STATE or k == KIND_INTERNATIONAL
     # The rows the scan reads, looked up once (the same arrays, the same operations).
     area = W.area[a]
     aim = W.aim_w[a]
@@ -133,7 +257,8 @@ def place_values(W, S, p, r, a, strength, val, hostile, rptr, ridx, pptr, pidx, 
     bka = bk[a]
     rent = S.place_rent_ema[r]
     prot = S.protector[r]
-    for v in range(P):
+    for i in range(nc):
+        v = cand[i]
         val[v] = 0.0
         hostile[v] = 0.0
         if area[v] == 0:
@@ -149,6 +274,3 @@ def place_values(W, S, p, r, a, strength, val, hostile, rptr, ridx, pptr, pidx, 
             x *= 1.0 + p.defend_premium
         val[v] = x
         hostile[v] = hos
-    for i in range(nt):
-        hos_at[touched[i]] = 0.0
-        ally_at[touched[i]] = 0.0
