@@ -219,7 +219,7 @@ def reallocate(W, S, p, lev, r, day, week):
     # actor's own list holds every place where it has fighters.
     pptr, pidx = by_row(S.fighters[r], 0.0, KEEP_NONZERO)
     rptr, ridx = related(W, S, r)
-    ppl, bk, bptr, bend, bpl = people_and_backers(S, r)
+    ppl, bk, bptr, bidx = people_and_backers(S, r)
     dptr, didx = protected_by(S, r, A)
     xr, rent_pl = rent_terms(p, S, r)
     qptr, qidx = rent_reach(W, p, xr, rent_pl)  # per post, the places its rent reaches
@@ -253,8 +253,8 @@ def reallocate(W, S, p, lev, r, day, week):
                     nc = _add_place(cand, nc, seen, a, qidx[j])
         for i in range(nt):
             nc = _add_place(cand, nc, seen, a, touched[i])
-        for i in range(bptr[a], bend[a]):
-            nc = _add_place(cand, nc, seen, a, bpl[i])
+        for i in range(bptr[a], bptr[a + 1]):
+            nc = _add_place(cand, nc, seen, a, bidx[i])
         for i in range(gn[a]):
             nc = _add_place(cand, nc, seen, a, gat[a, i])
         for i in range(dptr[a], dptr[a + 1]):

@@ -17,7 +17,7 @@ from numba import njit
 
 from azalai.model.events import CK_AIM, CK_ENEMIES_PRESENT, CK_POOL, CK_RENT_STAKE
 from azalai.model.jit import compiled_only
-from azalai.model.mechanisms.presence import nonzero_by_row, regroup
+from azalai.model.mechanisms.presence import KEEP_NONZERO, by_column, nonzero_by_row, regroup
 from azalai.model.mechanisms.violence import hostility
 from azalai.model.world import KIND_INTERNATIONAL, KIND_STATE
 
@@ -93,8 +93,10 @@ def largest_term(W, S, p, r, a, v, hos, people, backers):
 @compiled_only
 def people_and_backers(S, r):
     """People living at each place (``ppl[v]``), and for each actor the people there weighted by their
-    support for it (``bk[a, v]``): the sums of :func:`azalai.model.mechanisms.control.people_and_support`,
-    in the same order. Also per actor the places where it has backers (``bpl[bptr[a]:bend[a]]``,
+    support for it (``bk[a, v]``): the sums of :func:`azalai.model.mechanisms.control.people_and_support`
+    bit for bit (each takes its terms community by community, in ascending order, over the communities
+    that live there and support the actor; the other terms are exact zeros). Summed an actor at a time,
+    which also lists per actor the places where it has backers (``bidx[bptr[a]:bptr[a + 1]]``,
     unsorted): the only places where ``bk[a]`` is not zero."""
     pop = S.pop[r]
     support = S.support[r]
@@ -103,29 +105,28 @@ def people_and_backers(S, r):
     ppl = np.zeros(P)
     bk = np.zeros((A, P))
     lptr, lidx = nonzero_by_row(pop)  # per community, the places where it lives
-    sptr, sidx = nonzero_by_row(support)  # per community, the actors it supports
-    bptr = np.zeros(A + 1, dtype=np.int64)  # room for every term of each actor
     for c in range(C):
-        nl = lptr[c + 1] - lptr[c]
-        for j in range(sptr[c], sptr[c + 1]):
-            bptr[sidx[j] + 1] += nl
-    for a in range(A):
-        bptr[a + 1] += bptr[a]
-    bpl = np.empty(bptr[A], dtype=np.int64)
-    bend = bptr[:A].copy()
-    for c in range(C):
-        sup = support[c]
         for i in range(lptr[c], lptr[c + 1]):
-            v = lidx[i]
-            x = pop[c, v]
-            ppl[v] += x
-            for j in range(sptr[c], sptr[c + 1]):
-                a = sidx[j]
-                if bk[a, v] == 0.0:
-                    bpl[bend[a]] = v
-                    bend[a] += 1
-                bk[a, v] += x * sup[a]
-    return ppl, bk, bptr, bend, bpl
+            ppl[lidx[i]] += pop[c, lidx[i]]
+    cptr, cidx = by_column(support, 0.0, KEEP_NONZERO)  # per actor, the communities that support it
+    bptr = np.zeros(A + 1, dtype=np.int64)
+    bidx = np.empty(A * P, dtype=np.int64)
+    seen = np.full(P, -1, dtype=np.int64)
+    n = 0
+    for a in range(A):
+        row = bk[a]
+        for j in range(cptr[a], cptr[a + 1]):
+            c = cidx[j]
+            s = support[c, a]
+            for i in range(lptr[c], lptr[c + 1]):
+                v = lidx[i]
+                row[v] += pop[c, v] * s
+                if seen[v] != a:
+                    seen[v] = a
+                    bidx[n] = v
+                    n += 1
+        bptr[a + 1] = n
+    return ppl, bk, bptr, bidx
 
 
 @compiled_only
