@@ -72,7 +72,8 @@ def _calls(fn, glb: dict, seen: set) -> list[tuple[Dispatcher, tuple[str, ...]]]
     """(callee, kinds of its arguments) of the calls in ``fn``'s source whose arguments all have a known type.
 
     Callees inlined by numba (``inline="always"``) are not compilation units: their own calls are
-    collected instead."""
+    collected instead. So are those of a callee of the same module that calls compiled functions (the
+    weekly step, in the day loop's module): it compiles with the loop, after its callees."""
     tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
     known = {n: k for n, k in PARAMETERS.items() if n in inspect.signature(fn).parameters} | _locals(tree)
     out = []
@@ -82,16 +83,36 @@ def _calls(fn, glb: dict, seen: set) -> list[tuple[Dispatcher, tuple[str, ...]]]
         callee = glb.get(node.func.id)
         if not isinstance(callee, Dispatcher) or callee in seen:
             continue
-        if callee.targetoptions.get("inline") == "always":
+        if callee.targetoptions.get("inline") == "always" or (callee.py_func.__globals__ is glb and any(
+                isinstance(glb.get(n), Dispatcher) for n in callee.py_func.__code__.co_names)):
             seen.add(callee)
             out += _calls(callee.py_func, callee.py_func.__globals__, seen)
             continue
-        names = [a.id if isinstance(a, ast.Name) else None for a in node.args]
-        if node.keywords or any(n not in known for n in names):
+        kinds = [_kind(a, known, glb) for a in node.args]
+        if node.keywords or None in kinds:
             continue
         seen.add(callee)
-        out.append((callee, tuple(known[n] for n in names)))
+        out.append((callee, tuple(kinds)))
     return out
+
+
+def _kind(node: ast.AST, known: dict[str, str], glb: dict) -> str | None:
+    """What an argument is: a variable of known type, or integer arithmetic (``day // DAYS_PER_WEEK``) on
+    such variables, integer literals and module-level integer constants; None if not known here. (A
+    literal or a constant alone is not planned: numba types it as a literal, a specialisation of its own.)"""
+    if isinstance(node, ast.Name):
+        return known.get(node.id)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult, ast.FloorDiv, ast.Mod)):
+        return _INT if _is_int(node.left, known, glb) and _is_int(node.right, known, glb) else None
+    return None
+
+
+def _is_int(node: ast.AST, known: dict[str, str], glb: dict) -> bool:
+    if isinstance(node, ast.Name):
+        return known.get(node.id) == _INT or (node.id not in known and type(glb.get(node.id)) is int)
+    if isinstance(node, ast.Constant):
+        return type(node.value) is int
+    return _kind(node, known, glb) == _INT
 
 
 def _cost(disp: Dispatcher) -> int:

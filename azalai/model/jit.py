@@ -6,12 +6,81 @@ into machine code with the function; for the mechanisms, which only the day loop
 compilation (docs/performance.md, "Start-up"). :func:`compiled_only` compiles a function without
 them. Calling such a function from Python raises :class:`TypeError` (numba would crash the process);
 tests and profiling tools call it through :func:`python_entry`, a small compiled function that calls it.
+
+Such a function's machine code is never run: numba links every callee's LLVM code into its caller's
+library and generates the caller's machine code from that. So its library is *link-only*
+(:class:`LinkOnlyLibrary`): numba optimises its functions and caches their LLVM code (which callers link),
+but generates no machine code for it and does not add it to the process's LLVM engine. That removes a
+third of the engine's compilation from an empty cache (docs/performance.md, "Start-up"); the machine code
+of the entry points, which link it, is the same.
 """
 
 from __future__ import annotations
 
+import llvmlite.binding as ll
 from numba import njit
+from numba.core import compiler
+from numba.core.codegen import JITCodeLibrary, JITCPUCodegen
 from numba.core.registry import CPUDispatcher
+
+LINK_ONLY = "link-only"  # how numba's cache stores a link-only library: its LLVM bitcode, no object code
+
+
+class LinkOnlyLibrary(JITCodeLibrary):
+    """A numba code library that is only linked into its callers' libraries: its functions are optimised
+    (function passes here, module passes once linked into the caller, as for every callee), but it gets
+    no machine code of its own, so nothing can call it except compiled code that links it."""
+
+    def _optimize_final_module(self):
+        """No module passes: every caller links this module and optimises the whole again."""
+
+    def _finalize_final_module(self):
+        self._finalize_dynamic_globals()
+        self._verify_declare_only_symbols()
+        self._finalized = True
+
+    def get_pointer_to_function(self, name):
+        self._ensure_finalized()
+        return 0
+
+    def serialize_using_object_code(self):
+        return (self.name, LINK_ONLY, self._get_module_for_linking().as_bitcode())
+
+
+_unserialize = JITCodeLibrary._unserialize.__func__
+
+
+def _unserialize_link_only(cls, codegen, state):
+    name, kind, data = state
+    if kind != LINK_ONLY:
+        return _unserialize(cls, codegen, state)
+    lib = LinkOnlyLibrary(codegen, name)
+    lib._final_module = lib._shared_module = ll.parse_bitcode(data)
+    lib._finalized = True
+    return lib
+
+
+_set_env = JITCPUCodegen.set_env
+
+
+def _set_env_if_linked(self, env_name, env):
+    """numba's ``set_env``, except for the environment of a link-only library, which no engine holds (the
+    compiled code of this model never reads its environment, which numba uses for Python objects)."""
+    if self._engine.get_global_value_address(env_name):
+        _set_env(self, env_name, env)
+
+
+JITCodeLibrary._unserialize = classmethod(_unserialize_link_only)
+JITCPUCodegen.set_env = _set_env_if_linked
+
+
+class LinkOnlyCompiler(compiler.Compiler):
+    """numba's compiler, writing the function into a :class:`LinkOnlyLibrary`."""
+
+    def compile_extra(self, func):
+        if self.state.library is None:
+            self.state.library = LinkOnlyLibrary(self.state.targetctx.codegen(), func.__qualname__)
+        return super().compile_extra(func)
 
 
 class CompiledOnlyDispatcher(CPUDispatcher):
@@ -22,15 +91,20 @@ class CompiledOnlyDispatcher(CPUDispatcher):
                         "call it from Python through azalai.model.jit.python_entry")
 
 
-def compiled_only(fn=None, *, nrt=True):
+def compiled_only(fn=None, *, nrt=True, inline=False):
     """``njit(cache=True)`` without the Python and C entry points; ``compiled_only(nrt=False)`` also
-    without reference counting (numba's ``_nrt=False``: for helpers that take arrays and allocate none)."""
+    without reference counting (numba's ``_nrt=False``: for helpers that take arrays and allocate none);
+    ``compiled_only(inline=True)``: LLVM inlines it into every caller (numba's ``forceinline``, LLVM's
+    ``alwaysinline``), after it has been compiled on its own, unlike numba's ``inline="always"``, which
+    types and lowers a copy of it inside each caller."""
     if fn is None:
-        return lambda f: compiled_only(f, nrt=nrt)
+        return lambda f: compiled_only(f, nrt=nrt, inline=inline)
     options = {"nopython": True, "no_cpython_wrapper": True, "no_cfunc_wrapper": True}
     if not nrt:
         options["_nrt"] = False
-    disp = CompiledOnlyDispatcher(py_func=fn, locals={}, targetoptions=options)
+    if inline:
+        options["forceinline"] = True
+    disp = CompiledOnlyDispatcher(py_func=fn, locals={}, targetoptions=options, pipeline_class=LinkOnlyCompiler)
     disp.enable_caching()
     return disp
 

@@ -10,6 +10,8 @@ replicate's results do not depend on the batch it runs in.
 
 from __future__ import annotations
 
+from types import FunctionType
+
 import numpy as np
 from numba import njit
 
@@ -32,10 +34,16 @@ from azalai.model.world import KIND_JIHADIST, KIND_MILITIA, KIND_SIGNATORY
 
 
 def _inlined(mechanism):
-    """``mechanism`` inlined where the day loop calls it (numba's ``inline="always"``): a call copies the
-    parameter tuple (187 values) onto the stack, every day. The compiled mechanism itself stays, for
-    tests and ``benchmarks/profile_mechanisms.py``."""
-    return njit(cache=True, inline="always")(mechanism.py_func)
+    """``mechanism`` inlined where the day loop calls it: a call copies the parameter tuple (187 values)
+    onto the stack, every day. It is compiled on its own (in parallel with the other callees when the
+    cache is empty) and LLVM inlines it into the loop (``compiled_only(inline=True)``), so the loop's own
+    compilation does not type and lower it again. A copy of the function under its own name, so that its
+    cache entries are not the compiled mechanism's, which stays for tests and
+    ``benchmarks/profile_mechanisms.py``."""
+    fn = mechanism.py_func
+    copy = FunctionType(fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__, fn.__closure__)
+    copy.__qualname__ = f"{fn.__qualname__}_inlined"
+    return compiled_only(copy, inline=True)
 
 
 # The daily mechanisms the loop inlines (the larger ones, clashes, convoys and tips, stay calls).
@@ -96,7 +104,7 @@ def record_week(W, S, r, w):
     S.ts_fatalities[r, w] = S.acc[r, _FAT]
 
 
-@njit(cache=True, inline="always")  # inlined: no separate library holding every weekly mechanism's code
+@compiled_only  # called once a week: compiled on its own, in parallel with the other callees
 def weekly(W, S, p, lev, aid, r, day, week):
     P = W.place_ext.shape[0]
     A = W.actor_kind.shape[0]
