@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from azalai.model.compile_plan import loop_is_cached, plan, shares
+from azalai.model.compile_plan import claim, loop_is_cached, plan
 from azalai.model.engine import prepare, simulate_batch
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,13 +62,15 @@ def test_every_planned_compilation_is_one_the_loop_uses() -> None:
     assert checked >= len(jobs) // 2
 
 
-def test_shares_cover_the_plan_once_and_balance_it() -> None:
+def test_each_job_is_claimed_by_one_process(tmp_path) -> None:
     jobs = plan(prepare("mali-2016", "baseline-2016", days=14))
-    parts = shares(jobs, 2)
-    flat = [j[0] for part in parts for j in part]
-    assert sorted(flat) == sorted(j[0] for j in jobs)
-    costs = [sum(j[1] for j in part) for part in parts]
-    assert max(costs) - min(costs) <= max(j[1] for j in jobs)
+    assert len({name for name, *_ in jobs}) == len(jobs)
+    assert claim(tmp_path, 0, jobs[0][0])
+    assert not claim(tmp_path, 0, jobs[0][0])  # another process already took it
+    assert claim(tmp_path, 1, jobs[1][0])
+    # the processes take the largest jobs first
+    costs = [cost for _name, cost, *_ in jobs]
+    assert costs == sorted(costs, reverse=True)
 
 
 def test_an_empty_cache_is_detected(tmp_path) -> None:

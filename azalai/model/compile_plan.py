@@ -4,7 +4,7 @@ numba compiles a function when it is first called with new argument types, and a
 waits for every callee's. The day loop's callees (one per mechanism, the state constructors, the entry
 points around the loop) are independent of one another, so with an empty cache they are compiled
 eagerly, for the argument types the loop passes them, in worker processes (one per CPU, this process
-included), each writing its share to the disk cache. The loop itself then compiles in this process and
+included), which take the jobs in turn, largest first, each writing what it compiled to the disk cache. The loop itself then compiles in this process and
 finds its callees in the cache. The compiled code is the same as a serial compilation's: the same
 functions for the same types (numba still links every callee's code into the loop and optimises it
 there, so the loop's own compilation stays serial; see docs/performance.md, "Start-up").
@@ -23,7 +23,9 @@ import inspect
 import os
 import subprocess
 import sys
+import tempfile
 import textwrap
+from pathlib import Path
 
 from numba.core.dispatcher import Dispatcher
 
@@ -163,20 +165,28 @@ def plan(prep) -> list[tuple[str, int, Dispatcher, tuple]]:
     return sorted(out, key=lambda j: (-j[1], j[0]))
 
 
-def shares(jobs: list, n: int) -> list[list]:
-    """Split the jobs into n shares of about equal cost (largest first, each to the lightest share)."""
-    bins: list[list] = [[] for _ in range(n)]
-    load = [0] * n
-    for job in jobs:
-        k = load.index(min(load))
-        bins[k].append(job)
-        load[k] += job[1]
-    return bins
+def claim(claims: Path, job: int, name: str) -> bool:
+    """Claim a job of the plan for this process: True if no other process has (the claim is a file
+    created exclusively in the folder the compiling processes share)."""
+    try:
+        os.close(os.open(claims / f"{job}-{name}", os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        return False
+    return True
 
 
-def compile_share(prep, k: int, n: int) -> None:
-    for _name, _cost_, disp, sig in shares(plan(prep), n)[k]:
-        disp.compile(sig)
+def compile_claimed(prep, claims: Path) -> int:
+    """Compile every job of the plan, largest first, that no other process has claimed; the number compiled.
+
+    The processes share the plan as they go (each takes the largest job left when it is free), so a
+    worker that starts later, or a job that takes longer than its estimate, does not leave one process
+    idle while the other still compiles."""
+    done = 0
+    for i, (name, _cost, disp, sig) in enumerate(plan(prep)):
+        if claim(claims, i, name):
+            disp.compile(sig)
+            done += 1
+    return done
 
 
 def loop_is_cached(prep) -> bool:
@@ -210,23 +220,26 @@ def workers_wanted() -> int:
 def compile_parallel(prep, workers: int | None = None) -> int:
     """Compile the day loop's callees in ``workers`` processes (this one included); returns the number used.
 
-    Each worker runs ``python -m azalai.model.warmup --share k --of n`` with this process's
-    environment (so the same numba cache); a worker that fails or cannot start only leaves its share to
-    be compiled here when the loop compiles."""
+    Each worker runs ``python -m azalai.model.warmup --claims DIR`` with this process's environment (so
+    the same numba cache); the processes take the plan's jobs in turn (:func:`compile_claimed`). A
+    worker that fails or cannot start only leaves more jobs to the others, or to the loop's own
+    compilation here."""
     n = workers or workers_wanted()
     if n <= 1:
         return 1
-    procs = []
-    for k in range(1, n):
+    with tempfile.TemporaryDirectory(prefix="azalai-compile-") as tmp:
+        claims = Path(tmp)
+        procs = []
+        for _ in range(1, n):
+            try:
+                procs.append(subprocess.Popen([sys.executable, "-m", "azalai.model.warmup", "--claims", str(claims)],
+                                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                              stderr=subprocess.DEVNULL))
+            except OSError:  # no interpreter to start (an embedded Python): this process compiles the rest
+                break
         try:
-            procs.append(subprocess.Popen([sys.executable, "-m", "azalai.model.warmup", "--share", str(k), "--of", str(n)],
-                                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                          stderr=subprocess.DEVNULL))
-        except OSError:  # no interpreter to start (an embedded Python): this process compiles the rest
-            break
-    try:
-        compile_share(prep, 0, n)
-    finally:
-        for p in procs:
-            p.wait()
+            compile_claimed(prep, claims)
+        finally:
+            for p in procs:
+                p.wait()
     return n

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 
 from azalai.defaults import DEFAULT_POLICY, DEFAULT_SCENARIO
 
@@ -48,16 +49,16 @@ def warmup(verbose: bool = True) -> float:
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--share", type=int, help="compile only share K of the day loop's callees (a worker's part)")
-    ap.add_argument("--of", type=int, default=1, help="number of shares")
+    ap.add_argument("--claims", type=Path, help="compile the day loop's callees that no other process has "
+                    "claimed in this folder (a worker's part of a parallel compilation)")
     a = ap.parse_args(argv)
-    if a.share is None:
+    if a.claims is None:
         warmup()
         return
-    from azalai.model.compile_plan import compile_share
+    from azalai.model.compile_plan import compile_claimed
     from azalai.model.engine import prepare
 
-    compile_share(prepare(DEFAULT_SCENARIO, DEFAULT_POLICY, days=WARMUP_DAYS), a.share, a.of)
+    compile_claimed(prepare(DEFAULT_SCENARIO, DEFAULT_POLICY, days=WARMUP_DAYS), a.claims)
 
 
 if __name__ == "__main__":
