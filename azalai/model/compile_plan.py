@@ -181,12 +181,31 @@ def compile_claimed(prep, claims: Path) -> int:
     The processes share the plan as they go (each takes the largest job left when it is free), so a
     worker that starts later, or a job that takes longer than its estimate, does not leave one process
     idle while the other still compiles."""
+    _sort_with_reference_counting()
     done = 0
     for i, (name, _cost, disp, sig) in enumerate(plan(prep)):
         if claim(claims, i, name):
-            disp.compile(sig)
+            try:
+                disp.compile(sig)
+            except Exception:  # noqa: BLE001 - left to the loop's own compilation, which reports it
+                continue
             done += 1
     return done
+
+
+def _sort_with_reference_counting() -> None:
+    """numba compiles its array sort once per process, with the options of the first function that needs
+    it; from a function compiled without reference counting (``compiled_only(nrt=False)``: the route
+    helpers, through ``presence.sort_head``) it fails to compile. Which job comes first depends on how the
+    processes share the plan, so every compiling process compiles the sort first in an ordinary function."""
+    import numpy as np
+    from numba import njit
+
+    @njit
+    def sort(x):
+        x.sort()
+
+    sort(np.zeros(1, dtype=np.int64))
 
 
 def loop_is_cached(prep) -> bool:
