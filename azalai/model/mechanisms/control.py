@@ -52,20 +52,9 @@ def _add_support(pop, support, ppl, sums):
 
 
 @compiled_only
-def people_and_support(S, r):
-    """People living at each place (``ppl[v]``), and for each actor the people there weighted by their
-    support for it (``sums[a, v]``), as :func:`_add_support` sums them."""
-    A, P = S.support.shape[2], S.pop.shape[2]
-    ppl = np.zeros(P)
-    sums = np.zeros((A, P))
-    _add_support(S.pop[r], S.support[r], ppl, sums)
-    return ppl, sums
-
-
-@compiled_only
 def local_support(W, S, r):
-    """Population-weighted support of each actor at each place (stored in ``loc_support``): the sums of
-    :func:`people_and_support` added into it, then divided by the people there; a zero sum is a zero
+    """Population-weighted support of each actor at each place (stored in ``loc_support``): the sums
+    :func:`_add_support` adds into it, then divided by the people there; a zero sum is a zero
     share without the division (0.0 / ppl is 0.0)."""
     A, P = W.fighters0.shape
     loc = S.loc_support[r]

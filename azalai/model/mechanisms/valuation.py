@@ -93,7 +93,7 @@ def largest_term(W, S, p, r, a, v, hos, people, backers):
 @compiled_only
 def people_and_backers(S, r):
     """People living at each place (``ppl[v]``), and for each actor the people there weighted by their
-    support for it (``bk[a, v]``): the sums of :func:`azalai.model.mechanisms.control.people_and_support`
+    support for it (``bk[a, v]``): the sums of :func:`azalai.model.mechanisms.control._add_support`
     bit for bit (each takes its terms community by community, in ascending order, over the communities
     that live there and support the actor; the other terms are exact zeros). Summed an actor at a time,
     which also lists per actor the places where it has backers (``bidx[bptr[a]:bptr[a + 1]]``,
