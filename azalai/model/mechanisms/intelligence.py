@@ -28,6 +28,7 @@ from numba import njit
 
 from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.operations import execute_operation, force_tempo
+from azalai.model.mechanisms.presence import sort_head
 from azalai.model.mechanisms.trafficking import force_focus
 from azalai.model.rng import (
     SITE_OP_ESCAPE, SITE_TIP_CATCH, SITE_TIP_COUNT, SITE_TIP_LIE, SITE_TIP_SOURCE, SITE_TIP_TARGET, SITE_TIP_VET,
@@ -90,7 +91,13 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
 
     ``aptr``/``aidx``: per place, the actors present (a superset of who is present now);
     ``lptr``/``lidx``: per community, the places where it has people; ``pptr``/``pidx``: per place, the
-    communities with people there (supersets too: see :mod:`azalai.model.mechanisms.presence`)."""
+    communities with people there (supersets too: see :mod:`azalai.model.mechanisms.presence`).
+
+    What a force visits is read from these lists: its posts, its area (the posts and their neighbours),
+    the communities with people in the area and the actors present there, each listed in ascending order,
+    so that the work of a force grows with its area rather than with the world. Every sum and every
+    draw visits the same terms in the same order as a scan of every place, community and actor would
+    (the terms left out are exact zeros)."""
     A, P = W.fighters0.shape
     C = W.pop0.shape[0]
     seed = S.seed[r]
@@ -101,27 +108,32 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
     kind, role, ext, adj_ptr, adj_nbr = W.actor_kind, W.actor_role, W.place_ext, W.adj_ptr, W.adj_nbr
     base_w, comm_rel = W.base_w, W.comm_rel
     rent_ema, jihad_overlap, comm_sub = S.rent_ema, W.jihad_overlap, W.comm_sub
+    acc, ops_budget = S.acc[r], S.ops_budget[r]
     rmax = 0.0
     for a in range(A):
         if kind[a] != KIND_INTERNATIONAL and rent_ema[r, a] > rmax:
             rmax = rent_ema[r, a]
+    npres = aptr[P]  # the (actor, place) entries of the actors' lists: at most this many target candidates
     # The day's buffers, carved from one array of floats and one of integers (two allocations instead
-    # of one per buffer; every buffer is written before it is read, ``area`` and ``bstart`` just below).
+    # of one per buffer; every buffer is written before it is read: ``area``, ``incand``, ``cmark``,
+    # ``bstart`` and ``patron`` just below, the others as entries are added to the lists they belong to).
     # Sparse bookkeeping (the sums below skip only terms that are exact zeros, in the same order):
-    # the force's area places in ascending order, community totals (summed again after an operation
-    # changed populations), candidate actors present in the area, and compact target candidates.
-    # Each candidate's base communities (non-zero ``base_w``, ascending) are listed on first use. The
-    # buffers are sized for the most they can hold (every actor's communities; every pair of a candidate
-    # and an area place), so that no array variable is reassigned in the loops (a reassigned array
-    # costs a reference-count update at every iteration).
+    # the force's area places in ascending order (``alist``), the communities with people there
+    # (``tl``, their pool of informants in ``cpool``), community totals (summed again after an operation
+    # changed populations), the candidate actors present in the area (``clist``), and compact target
+    # candidates. Each candidate's base communities (non-zero ``base_w``, ascending) are listed on first
+    # use, and each community's patron on first use (support only changes in the weekly processes).
+    # The buffers are sized for the most they can hold (every actor's communities; every entry of the
+    # actors' lists), so that no array variable is reassigned in the loops (a reassigned array costs a
+    # reference-count update at every iteration).
     # What the tips of one force share until an operation changes who is where: each rival's place of
     # most fighters in the area and its sum of rents there (-2: computed again on first use), and the
     # true-tip candidates (m < 0 when not built). The same values, computed once instead of once per tip.
-    fbuf = np.empty(P + C + C + C + A + A + A * P)
+    fbuf = np.empty(P + C + C + C + A + A + npres)
     o = 0
     area = fbuf[o:o + P]
     o += P
-    pool = fbuf[o:o + C]
+    cpool = fbuf[o:o + C]
     o += C
     ctot = fbuf[o:o + C]
     o += C
@@ -132,11 +144,19 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
     rrent = fbuf[o:o + A]
     o += A
     cand = fbuf[o:]  # only its first m entries are written and read
-    ibuf = np.empty(P + A + A + A + A + A * C + A * P, dtype=np.int64)
+    ibuf = np.empty(P + C + C + C + A + A + A + A + A + A * C + npres, dtype=np.int64)
     o = 0
     alist = ibuf[o:o + P]
     o += P
-    incand = ibuf[o:o + A]  # 1: a candidate today
+    tl = ibuf[o:o + C]
+    o += C
+    cmark = ibuf[o:o + C]  # 1: listed in ``tl`` for the force at hand
+    o += C
+    patron = ibuf[o:o + C]  # -2: not looked up yet today
+    o += C
+    incand = ibuf[o:o + A]  # 1: a candidate of the force at hand
+    o += A
+    clist = ibuf[o:o + A]
     o += A
     bstart = ibuf[o:o + A]
     o += A
@@ -149,44 +169,54 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
     cand_k = ibuf[o:]
     for v in range(P):
         area[v] = 0.0
+    for c in range(C):
+        cmark[c] = 0
+        patron[c] = -2
     for a in range(A):
         bstart[a] = -1
+        incand[a] = 0
     na = 0
+    ncand = 0
     ctot_ok = False
     nb = 0
     m = -1
+    nw = p.area_neighbour_weight
     for f in range(A):
         if role[f] == 0:
             continue
-        # The force's area: its posts (the internal places where it is present, in ascending order)
-        # and their neighbours, listed in ascending order.
-        any_area = False
+        # The force's area: its posts (the internal places where it is present, found in its own row of
+        # places) and their neighbours, listed in ascending order. The previous force's area and
+        # candidates are cleared first.
         for i in range(na):
             area[alist[i]] = 0.0
+        for i in range(ncand):
+            incand[clist[i]] = 0
+        na = 0
+        ncand = 0
+        any_area = False
         fif = fi[f]
         for v in range(P):
             if ext[v] == 0 and fif[v] >= p.min_presence:
+                if area[v] == 0.0:
+                    alist[na] = v
+                    na += 1
                 area[v] = 1.0
                 any_area = True
-                if p.area_neighbour_weight <= 0.0:
+                if nw <= 0.0:
                     continue  # neighbours of no weight are outside the area
                 for q in range(adj_ptr[v], adj_ptr[v + 1]):
                     u = adj_nbr[q]
                     if ext[u] == 0 and area[u] == 0.0:
-                        area[u] = p.area_neighbour_weight
+                        area[u] = nw
+                        alist[na] = u
+                        na += 1
         if not any_area:
-            na = 0
             continue
-        na = 0
-        for v in range(P):
-            if area[v] != 0.0:
-                alist[na] = v
-                na += 1
+        sort_head(alist, na)
         m = -1
         tempo = force_tempo(W, p, lev, day, f)
         vet = lev.vetting[day]
-        S.ops_budget[r, f] = min(p.ops_budget_cap, S.ops_budget[r, f] + p.ops_per_day * tempo * (1.0 - p.vetting_cost * vet))
-        lam = 0.0
+        ops_budget[f] = min(p.ops_budget_cap, ops_budget[f] + p.ops_per_day * tempo * (1.0 - p.vetting_cost * vet))
         if not ctot_ok:
             for c in range(C):
                 tot = 0.0
@@ -194,28 +224,32 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
                     tot += pop[c, lidx[i]]
                 ctot[c] = tot
             ctot_ok = True
-        for c in range(C):
-            inside[c] = 0.0
+        # The communities with people in the area, in ascending order, and their pool of informants
+        # (every other community's pool is zero).
+        nt = 0
         for i in range(na):
             v = alist[i]
             for j in range(pptr[v], pptr[v + 1]):
                 c = pidx[j]
+                if cmark[c] == 0:
+                    cmark[c] = 1
+                    tl[nt] = c
+                    nt += 1
+                    inside[c] = 0.0
                 inside[c] += pop[c, v] * area[v]
-        for c in range(C):
+        sort_head(tl, nt)
+        lam = 0.0
+        for k in range(nt):
+            c = tl[k]
+            cmark[c] = 0
             tot = ctot[c]
-            pool[c] = 0.0
+            cpool[k] = 0.0
             if tot > 0.0:
-                pool[c] = coop[c, f] * inside[c] / tot
-            lam += pool[c]
+                cpool[k] = coop[c, f] * inside[c] / tot
+            lam += cpool[k]
         # Actors present somewhere in the area (fighters only fall during the day's operations), with
         # each one's place of most fighters there (the first in ascending order on ties) and the rents
         # of the area's places it protects, summed in ascending order of place.
-        for a in range(A):
-            incand[a] = 0
-            rwhere[a] = -1
-            rmost[a] = 0.0
-            rrent[a] = 0.0
-        ncand = 0
         for i in range(na):
             v = alist[i]
             for ia in range(aptr[v], aptr[v + 1]):
@@ -224,10 +258,19 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
                 if x >= p.min_presence:
                     if incand[a] == 0:
                         incand[a] = 1
+                        clist[ncand] = a
                         ncand += 1
+                        rwhere[a] = -1
+                        rmost[a] = 0.0
+                        rrent[a] = 0.0
                     if x > rmost[a]:
                         rmost[a] = x
                         rwhere[a] = v
+        sort_head(clist, ncand)
+        for i in range(na):
+            a = prot[alist[i]]
+            if a >= 0:
+                rrent[a] = 0.0
         for i in range(na):
             v = alist[i]
             a = prot[v]
@@ -240,26 +283,29 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
         focus = force_focus(W, p, lev, day, f)
         for i in range(n):
             tip_key = f * TIP_KEY + i
-            c = choice_weighted(pool, C, uniform(seed, day, SITE_TIP_SOURCE, tip_key, 0))
-            if c < 0:
+            k = choice_weighted(cpool, nt, uniform(seed, day, SITE_TIP_SOURCE, tip_key, 0))
+            if k < 0:
                 continue
+            c = tl[k]
             # The informant's patron: the armed group its community supports most.
-            g = -1
-            gs = 0.0
-            for a in range(A):
-                k = kind[a]
-                if (k == KIND_SIGNATORY or k == KIND_JIHADIST or k == KIND_MILITIA or k == KIND_STATE) and support[c, a] > gs:
-                    gs = support[c, a]
-                    g = a
+            if patron[c] == -2:
+                g = -1
+                gs = 0.0
+                for a in range(A):
+                    ka = kind[a]
+                    if (ka == KIND_SIGNATORY or ka == KIND_JIHADIST or ka == KIND_MILITIA or ka == KIND_STATE) and support[c, a] > gs:
+                        gs = support[c, a]
+                        g = a
+                patron[c] = g
+            g = patron[c]
             # The most attractive rival to denounce, present in the area.
             b = -1
             best_score = 0.0
             b_riv = 0.0
             b_gain = 0.0
             b_place = -1
-            for a in range(A):
-                if incand[a] == 0:
-                    continue
+            for ic in range(ncand):
+                a = clist[ic]
                 k = kind[a]
                 if a == g or k == KIND_INTERNATIONAL or k == KIND_STATE or a == f:
                     continue
@@ -324,8 +370,9 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
                 # A true tip: a legitimate target present in the area.
                 if m < 0:
                     m = 0
-                    for a in range(A):
-                        if incand[a] == 0 or kind[a] == KIND_INTERNATIONAL or kind[a] == KIND_STATE:
+                    for ic in range(ncand):
+                        a = clist[ic]
+                        if kind[a] == KIND_INTERNATIONAL or kind[a] == KIND_STATE:
                             continue
                         leg = legitimacy(kind, rent_ema, r, a, focus, rmax)
                         if not leg >= p.legitimacy_threshold:
@@ -345,27 +392,34 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
             # Record the tip.
             t = S.tip_n[r]
             if t >= S.tip_day.shape[1]:
-                S.acc[r, _TIPS_DROPPED] += 1.0
+                acc[_TIPS_DROPPED] += 1.0
                 continue
             S.tip_n[r] = t + 1
-            S.acc[r, _TIPS] += 1.0
+            acc[_TIPS] += 1.0
             if is_false:
-                S.acc[r, _TIPS_FALSE] += 1.0
-            S.acc[r, _UNTRUE] += untrue
+                acc[_TIPS_FALSE] += 1.0
+            acc[_UNTRUE] += untrue
             S.tips_recent[r, c] += 1.0
             vetted = uniform(seed, day, SITE_TIP_VET, tip_key, 0) < vet
             caught = vetted and is_false and uniform(seed, day, SITE_TIP_CATCH, tip_key, 0) < p.vetting_accuracy
             acted = False
             ev = -1
-            if not caught and S.ops_budget[r, f] >= 1.0:
+            if not caught and ops_budget[f] >= 1.0:
                 escaped = vetted and (not is_false) and uniform(seed, day, SITE_OP_ESCAPE, tip_key, 0) < p.vetting_escape
-                S.ops_budget[r, f] -= 1.0
+                ops_budget[f] -= 1.0
                 if not escaped and fi[target, tplace] > 0.0:
                     acted = True
-                    ev = execute_operation(W, S, p, lev, r, day, f, target, tplace, not is_false, c, g, t, b_riv)
-                    ctot_ok = False
-                    for a in range(A):
-                        rwhere[a] = -2
+                    ev = execute_operation(W, S, p, lev, r, day, f, target, tplace, not is_false, c, g, t, b_riv, aptr, aidx,
+                                           pptr, pidx)
+                    # Only the people at the place struck fell: those communities' totals are summed again.
+                    for j in range(pptr[tplace], pptr[tplace + 1]):
+                        c2 = pidx[j]
+                        tot = 0.0
+                        for i2 in range(lptr[c2], lptr[c2 + 1]):
+                            tot += pop[c2, lidx[i2]]
+                        ctot[c2] = tot
+                    for ic in range(ncand):
+                        rwhere[clist[ic]] = -2
                     m = -1
             S.tip_day[r, t] = day
             S.tip_force[r, t] = f
@@ -380,7 +434,7 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
             S.tip_acted[r, t] = 1 if acted else 0
             S.tip_event[r, t] = ev
             if acted:
-                S.acc[r, _TIPS_ACTED] += 1.0
+                acc[_TIPS_ACTED] += 1.0
                 if is_false:
-                    S.acc[r, _FALSE_ACTED] += 1.0
-                S.acc[r, _UNTRUE_ACTED] += untrue
+                    acc[_FALSE_ACTED] += 1.0
+                acc[_UNTRUE_ACTED] += untrue

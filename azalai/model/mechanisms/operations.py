@@ -60,63 +60,71 @@ def force_tempo(W, p, lev, day, f):
 
 
 @compiled_only
-def execute_operation(W, S, p, lev, r, day, f, a, v, is_true, informant, patron, tip_id, rivalry):
-    """A strike or raid by force f on actor a at place v, acting on a tip. Returns the event index."""
-    A = W.actor_kind.shape[0]
+def execute_operation(W, S, p, lev, r, day, f, a, v, is_true, informant, patron, tip_id, rivalry, aptr, aidx, pptr, pidx):
+    """A strike or raid by force f on actor a at place v, acting on a tip. Returns the event index.
+
+    ``aptr``/``aidx``: per place, the actors present; ``pptr``/``pidx``: per place, the communities with
+    people there (supersets, in ascending order: :mod:`azalai.model.mechanisms.presence`). The members
+    hit and the civilians are looked for among them: everyone else adds exact zeros."""
     C = W.pop0.shape[0]
     seed = S.seed[r]
-    S.acc[r, _OPS] += 1.0
-    ft = S.fighters[r, a, v]
+    # The arrays read in the loops, looked up once (the same arrays: writes go to them too).
+    fighters, pop, harm_week, harm_place, acc = S.fighters[r], S.pop[r], S.harm_week[r], S.harm_place[r], S.acc[r]
+    overlap, kind, base_w = W.overlap, W.actor_kind, W.base_w
+    acc[_OPS] += 1.0
+    ft = fighters[a, v]
     x = lomax(p.fatality_alpha, seed, day, SITE_OP_SIZE, tip_id, 0)
     fat = int(p.op_fatality_scale * np.sqrt(max(ft, 1.0) / p.force_ref) * x)
     lost = min(float(fat), ft)
-    S.fighters[r, a, v] -= lost
+    fighters[a, v] -= lost
     killed = lost
-    if W.actor_kind[a] == KIND_SIGNATORY or W.actor_kind[a] == KIND_JIHADIST or W.actor_kind[a] == KIND_MILITIA:
-        S.acc[r, _LOCAL_DEATHS] += lost
+    if kind[a] == KIND_SIGNATORY or kind[a] == KIND_JIHADIST or kind[a] == KIND_MILITIA:
+        acc[_LOCAL_DEATHS] += lost
     # Dual-hatted members of other groups present are hit as well.
     dual = -1
     dual_share = 0.0
     ally_hit = False
-    for b in range(A):
-        if b == a or W.overlap[b, a] <= 0.0 or S.fighters[r, b, v] < p.min_presence:
+    for ib in range(aptr[v], aptr[v + 1]):
+        b = aidx[ib]
+        if b == a or overlap[b, a] <= 0.0 or fighters[b, v] < p.min_presence:
             continue
-        hit = float(round(fat * W.overlap[b, a] * S.fighters[r, b, v] / (S.fighters[r, b, v] + ft + 1.0)))
-        hit = min(hit, S.fighters[r, b, v])
-        S.fighters[r, b, v] -= hit
-        S.acc[r, _LOCAL_DEATHS] += hit
+        hit = float(round(fat * overlap[b, a] * fighters[b, v] / (fighters[b, v] + ft + 1.0)))
+        hit = min(hit, fighters[b, v])
+        fighters[b, v] -= hit
+        acc[_LOCAL_DEATHS] += hit
         killed += hit
-        if hit > 0.0 and W.actor_kind[b] != KIND_JIHADIST:
+        if hit > 0.0 and kind[b] != KIND_JIHADIST:
             ally_hit = True
-        if W.overlap[b, a] > dual_share:
-            dual_share = W.overlap[b, a]
+        if overlap[b, a] > dual_share:
+            dual_share = overlap[b, a]
             dual = b
         for c in range(C):
-            if W.base_w[b, c] > 0.0:
-                S.harm_week[r, c, f] += p.dual_hatted_grievance * p.misdirected_grievance * W.base_w[b, c] * dual_share
+            if base_w[b, c] > 0.0:
+                harm_week[c, f] += p.dual_hatted_grievance * p.misdirected_grievance * base_w[b, c] * dual_share
     # Civilian harm unless mitigated.
     civ = 0.0
     if uniform(seed, day, SITE_OP_CIV, tip_id, 0) < p.civilian_harm * (1.0 - lev.harm_mitigation[day]):
         n = 1 + int(p.op_civilian_size * lomax(p.fatality_alpha, seed, day, SITE_CIV_SIZE, tip_id, 0))
         tot = 0.0
-        for c in range(C):
-            tot += S.pop[r, c, v]
+        for ic in range(pptr[v], pptr[v + 1]):
+            tot += pop[pidx[ic], v]
         if tot > 0.0:
             civ = min(float(n), tot)
-            for c in range(C):
-                k = civ * S.pop[r, c, v] / tot
-                S.pop[r, c, v] -= k
-                S.harm_week[r, c, f] += p.harm_grievance * k * p.op_harm_weight
-                S.harm_place[r, c, v] += p.harm_grievance * k
-            S.acc[r, _CIV_POP] += civ
-            S.acc[r, _FAT_CIV] += civ
+            for ic in range(pptr[v], pptr[v + 1]):
+                c = pidx[ic]
+                k = civ * pop[c, v] / tot
+                pop[c, v] -= k
+                harm_week[c, f] += p.harm_grievance * k * p.op_harm_weight
+                harm_place[c, v] += p.harm_grievance * k
+            acc[_CIV_POP] += civ
+            acc[_FAT_CIV] += civ
     fat_total = int(round(killed + civ))
     etype = EV_CLASH
     if W.actor_role[f] == ROLE_BARKHANE and uniform(seed, day, SITE_OP_KIND, tip_id, 0) < p.airstrike_share:
         etype = EV_AIRSTRIKE
-        S.acc[r, _FAT_REMOTE] += fat_total
+        acc[_FAT_REMOTE] += fat_total
     else:
-        S.acc[r, _FAT_BATTLES] += fat_total
+        acc[_FAT_BATTLES] += fat_total
     ev = emit(S, r, day, etype, f, a, v, fat_total, 0, M_OPERATIONS)
     link(S, r, ev, 0, CK_TIP, tip_id, 1.0 if is_true else 0.0)
     slot = 1
@@ -135,16 +143,16 @@ def execute_operation(W, S, p, lev, r, day, f, a, v, is_true, informant, patron,
     # Misdirected: the operation hit people who were not its intended target (the accused outside the
     # mandate, civilians, or dual-hatted members of a non-jihadist group).
     if (not is_true) or civ > 0.0 or ally_hit:
-        S.acc[r, _MISDIRECTED] += 1.0
+        acc[_MISDIRECTED] += 1.0
     if not is_true:
         for c in range(C):
-            if W.base_w[a, c] > 0.0:
-                S.harm_week[r, c, f] += p.misdirected_grievance * W.base_w[a, c]
+            if base_w[a, c] > 0.0:
+                harm_week[c, f] += p.misdirected_grievance * base_w[a, c]
         # The manipulation worked: the informant's community learns that it pays.
         if informant >= 0:
             S.manip[r, informant] += 1.0
         if uniform(seed, day, SITE_OP_PROTEST, tip_id, 0) < p.protest_rate:
-            S.acc[r, _PROTESTS] += 1.0
+            acc[_PROTESTS] += 1.0
             pe = emit(S, r, day, EV_PROTEST, PROTESTERS, f, v, 0, 0, M_OPERATIONS)
             link(S, r, pe, 0, CK_MISDIRECTED, a, 1.0)
             link(S, r, pe, 1, CK_TIP, tip_id, 0.0)
