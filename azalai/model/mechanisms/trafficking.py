@@ -92,7 +92,7 @@ def force_focus(W, p, lev, day, f):
 
 
 @njit(cache=True, _nrt=False)
-def seizure_hazard(roles, forces, fighters, rel, oc_unit, min_presence, q_state, ally_threshold, q_max, r, v, owner,
+def seizure_hazard(roles, aptr, aidx, fighters, rel, oc_unit, min_presence, q_state, ally_threshold, q_max, r, v, owner,
                    q_barkhane, q_minusma, toc_units, collusion):
     """Chance that forces seize a convoy at place v, and the force most likely to do it.
 
@@ -100,15 +100,16 @@ def seizure_hazard(roles, forces, fighters, rel, oc_unit, min_presence, q_state,
     ``max_interdiction``): the whole parameter tuple would be copied at every call. The day's levers
     enter as ``q_barkhane`` (Barkhane's chance: ``interdiction_barkhane`` times its focus
     and tempo), ``q_minusma`` (``interdiction_minusma`` times MINUSMA's posture, before the place's
-    organised-crime units), ``toc_units`` (MINUSMA's) and ``collusion`` (the state's). ``forces``:
-    the actors with a role (:func:`list_forces`), in ascending order; every other actor adds nothing."""
+    organised-crime units), ``toc_units`` (MINUSMA's) and ``collusion`` (the state's). ``aptr``/``aidx``:
+    per place, the actors present, in ascending order (a superset:
+    :mod:`azalai.model.mechanisms.presence`); of them, only the actors with a role seize convoys."""
     q_none = 1.0
     best = -1
     best_q = 0.0
-    for i_f in range(forces.shape[0]):
-        f = forces[i_f]
+    for ia in range(aptr[v], aptr[v + 1]):
+        f = aidx[ia]
         role = roles[f]
-        if fighters[r, f, v] < min_presence:
+        if role == ROLE_NONE or fighters[r, f, v] < min_presence:
             continue
         q = 0.0
         if role == ROLE_BARKHANE:
@@ -141,7 +142,7 @@ def count_forces(roles):
 @njit(cache=True, inline="always")
 def list_forces(roles, forces):
     """The actors with a role, in ascending order, written into ``forces`` (:func:`count_forces` long):
-    the only ones that interdict convoys."""
+    the only ones that interdict convoys, and those whose informants assassins look for."""
     n = 0
     for f in range(roles.shape[0]):
         if roles[f] != ROLE_NONE:
@@ -158,12 +159,14 @@ def edge_between(adj_ptr, adj_nbr, adj_edge, u, v):
 
 
 @njit(cache=True, _nrt=False)
-def _pay_rent(kind, base_w, state_actor, protector, rel, cash, income, rent_week, livelihood_week, place_rent_week, acc,
-              rp, r, v, value, rate, collusion):
+def _pay_rent(kind, base_w, bidx, b0, b1, state_actor, protector, rel, cash, income, rent_week, livelihood_week,
+              place_rent_week, acc, rp, r, v, value, rate, collusion):
     """Convoy pays the protector of v (at ``rate``, its node rent rate, when positive); community share
     and declared leakage split off. ``collusion``: the state's collusion lever today. ``rp``: the
     parameters it reads (``leakage_rate``, ``community_share``, ``ally_threshold``, ``collusion_cut``),
-    not the whole parameter tuple, which would be copied at every call."""
+    not the whole parameter tuple, which would be copied at every call. ``bidx[b0:b1]``: the protector's
+    base communities (its non-zero ``base_w``, ascending, :func:`_base_list`); the other terms of the
+    sums over communities are exact zeros."""
     leakage_rate, community_share, ally_threshold, collusion_cut = rp
     g = protector[r, v]
     rent = rate * value
@@ -174,10 +177,9 @@ def _pay_rent(kind, base_w, state_actor, protector, rel, cash, income, rent_week
             return
     leak = leakage_rate * rent
     comm = community_share * rent
-    C = base_w.shape[1]
     bsum = 0.0
-    for c in range(C):
-        bsum += base_w[g, c]
+    for i in range(b0, b1):
+        bsum += base_w[g, bidx[i]]
     if bsum <= 0.0:
         comm = 0.0  # a protector with no base community keeps the whole rent
     to_g = rent - leak - comm
@@ -190,7 +192,8 @@ def _pay_rent(kind, base_w, state_actor, protector, rel, cash, income, rent_week
     cash[r, g] += to_g
     income[r, g, SRC_RENT] += to_g
     rent_week[r, g] += to_g
-    for c in range(C):
+    for i in range(b0, b1):
+        c = bidx[i]
         if base_w[g, c] > 0.0:
             livelihood_week[r, c] += comm * base_w[g, c]
             acc[r, _RENT_COMM] += comm * base_w[g, c]
@@ -198,6 +201,21 @@ def _pay_rent(kind, base_w, state_actor, protector, rel, cash, income, rent_week
     acc[r, _RENT_PAID] += rent
     acc[r, _RENT_RECV] += rent - leak
     acc[r, _RENT_LEAK] += leak
+
+
+@njit(cache=True, _nrt=False)
+def _base_list(base_w, a, bstart, bcount, bidx, nb):
+    """List actor a's base communities (non-zero ``base_w``, ascending) in ``bidx`` from ``nb`` on, unless
+    listed already today (``bstart[a] >= 0``); returns where the next list starts."""
+    if bstart[a] >= 0:
+        return nb
+    bstart[a] = nb
+    for c in range(base_w.shape[1]):
+        if base_w[a, c] != 0.0:
+            bidx[nb] = c
+            nb += 1
+    bcount[a] = nb - bstart[a]
+    return nb
 
 
 @njit(cache=True, inline="always")
@@ -252,9 +270,10 @@ def _seize(W, S, p, lev, r, day, v, seizer, owner, value, by_force, remaining, h
 
 
 @compiled_only
-def move_convoys(W, S, p, lev, r, day, forces):
-    """Daily convoys: rents at every place crossed, seizures, predation and delivery. ``forces``: the
-    actors with a role, in ascending order (:func:`list_forces`), the only ones that seize convoys."""
+def move_convoys(W, S, p, lev, r, day, aptr, aidx):
+    """Daily convoys: rents at every place crossed, seizures, predation and delivery. ``aptr``/``aidx``:
+    per place, the actors present (:mod:`azalai.model.mechanisms.presence`), among whom the forces that
+    may seize a convoy there are looked for."""
     K = W.k_value_day.shape[0]
     seed = S.seed[r]
     # The arrays read at every place crossed, looked up once (the same arrays: writes go to them too),
@@ -288,6 +307,16 @@ def move_convoys(W, S, p, lev, r, day, forces):
     collusion = lev.state_collusion[day]
     respected = lev.business_respected[day]
     rp = (p.leakage_rate, p.community_share, p.ally_threshold, p.collusion_cut)
+    # Each protector's and owner's base communities, listed on first use today (the sums over communities
+    # visit only them: every other term is an exact zero).
+    A, C = base_w.shape
+    bbuf = np.empty(A + A + A * C, dtype=np.int64)
+    bstart = bbuf[:A]
+    bcount = bbuf[A:A + A]
+    bidx = bbuf[A + A:]
+    for a in range(A):
+        bstart[a] = -1
+    nb = 0
     for k in range(K):
         lam = W.k_value_day[k] / p.convoy_value
         n = poisson(lam, seed, day, SITE_CONVOY_COUNT, k, 0)
@@ -312,7 +341,7 @@ def move_convoys(W, S, p, lev, r, day, forces):
                     flow_week[r, e] += value
                 if place_ext[v] == 1:
                     continue
-                q, force = seizure_hazard(roles, forces, fighters, rel, oc_unit, p.min_presence, p.interdiction_state, p.ally_threshold,
+                q, force = seizure_hazard(roles, aptr, aidx, fighters, rel, oc_unit, p.min_presence, p.interdiction_state, p.ally_threshold,
                                           p.max_interdiction, r, v, owner, q_barkhane, q_minusma, toc_units, collusion)
                 if q > 0.0 and uniform(seed, day, SITE_SEIZE, k * STREAM_KEY + i, j) < q:
                     _seize(W, S, p, lev, r, day, v, force, owner, value, True, L - 1 - j, q)
@@ -337,8 +366,10 @@ def move_convoys(W, S, p, lev, r, day, forces):
                             break
                 rate = _rent_rate(place_ext, protector, kind, p.rent_rate, r, v)
                 if rate > 0.0:
-                    _pay_rent(kind, base_w, W.state_actor, protector, rel, cash, income, rent_week, livelihood_week,
-                              place_rent_week, acc, rp, r, v, value, rate, collusion)
+                    g = protector[r, v]
+                    nb = _base_list(base_w, g, bstart, bcount, bidx, nb)
+                    _pay_rent(kind, base_w, bidx, bstart[g], bstart[g] + bcount[g], W.state_actor, protector, rel, cash,
+                              income, rent_week, livelihood_week, place_rent_week, acc, rp, r, v, value, rate, collusion)
             if not seized:
                 acc[r, _TRANSIT] += value
                 if owner >= 0:
@@ -347,8 +378,9 @@ def move_convoys(W, S, p, lev, r, day, forces):
                     cash[r, owner] += m - comm
                     income[r, owner, SRC_MARGIN] += m - comm
                     rent_week[r, owner] += m - comm
-                    C = base_w.shape[1]
-                    for c in range(C):
+                    nb = _base_list(base_w, owner, bstart, bcount, bidx, nb)
+                    for ib in range(bstart[owner], bstart[owner] + bcount[owner]):
+                        c = bidx[ib]
                         if base_w[owner, c] > 0.0:
                             livelihood_week[r, c] += comm * base_w[owner, c]
 
