@@ -121,7 +121,7 @@ def _record(paths, r, k, slot, target, prev, count, depth, seen):
 
 @compiled_only(nrt=False)
 def _routes_from(graph, paths, r, src, ents, ent_k, nent, edge_cost, node_cost, dist, prev, done, hk, hv, count, depth,
-                 seen):
+                 seen, tch):
     """Dijkstra from ``src`` for the entries ``ents[:nent]`` that start there: each takes the path to
     the nearest exit of its commodity (none if no exit is reachable).
 
@@ -133,15 +133,15 @@ def _routes_from(graph, paths, r, src, ents, ent_k, nent, edge_cost, node_cost, 
     and predecessor never change again, so one search serves every commodity entering at ``src``: each
     entry's path is taken when the first exit of its commodity is settled, as a search of its own that
     stopped there would have found it.
+
+    ``dist``, ``prev`` and ``done`` hold no distance, no predecessor and nothing settled on entry, and
+    again on return: the places the search reached (listed in ``tch``) are reset, not every place.
     """
     adj_ptr, adj_nbr, adj_edge, k_exit, k_entry_ptr = graph
     path_len = paths[1]
-    P = prev.shape[0]
-    for v in range(P):
-        dist[v] = np.inf
-        prev[v] = -1
-        done[v] = False
     dist[src] = 0.0
+    tch[0] = src
+    nt = 1
     n = _heap_push(hk, hv, 0, 0.0, src)
     left = nent
     while n > 0 and left > 0:
@@ -165,6 +165,9 @@ def _routes_from(graph, paths, r, src, ents, ent_k, nent, edge_cost, node_cost, 
                 continue
             nd = dist[u] + edge_cost[adj_edge[j]] + node_cost[v]
             if nd < dist[v]:
+                if dist[v] == np.inf:
+                    tch[nt] = v
+                    nt += 1
                 dist[v] = nd
                 prev[v] = u
                 n = _heap_push(hk, hv, n, nd, v)
@@ -173,6 +176,11 @@ def _routes_from(graph, paths, r, src, ents, ent_k, nent, edge_cost, node_cost, 
         if ei >= 0:
             k = ent_k[ei]
             path_len[r, k, ei - k_entry_ptr[k]] = 0
+    for i in range(nt):
+        v = tch[i]
+        dist[v] = np.inf
+        prev[v] = -1
+        done[v] = False
 
 
 @compiled_only
@@ -198,9 +206,10 @@ def choose_routes(W, S, p, lev, r, day, week):
         z = uniform(seed, week, SITE_ROUTE_NOISE, e, 0)
         noise = np.exp(p.route_noise * (2.0 * z - 1.0))  # log-uniform within +-route_noise
         edge_cost[e] = p.transport_cost_per_km * route_len[e] * terrain_factor(p, terrain[e]) * noise
-    dist = np.empty(P)
-    prev = np.empty(P, dtype=np.int64)
-    done = np.empty(P, dtype=np.bool_)
+    dist = np.full(P, np.inf)
+    prev = np.full(P, -1, dtype=np.int64)
+    done = np.zeros(P, dtype=np.bool_)
+    tch = np.empty(P, dtype=np.int64)  # the places a search reached
     cap = W.adj_nbr.shape[0] + 1  # at most one heap entry per improved edge, plus the source
     hk = np.empty(cap)
     hv = np.empty(cap, dtype=np.int64)
@@ -230,4 +239,4 @@ def choose_routes(W, S, p, lev, r, day, week):
                 ents[nent] = ei
                 nent += 1
         _routes_from(graph, paths, r, src, ents, ent_k, nent, edge_cost, node_cost, dist, prev, done, hk, hv, count,
-                     depth, seen)
+                     depth, seen, tch)
