@@ -148,17 +148,20 @@ def kidnappings(W, S, p, lev, r, day):
     """Kidnappings for ransom by jihadist groups."""
     A, P = W.fighters0.shape
     seed = S.seed[r]
+    fighters, kind, ext = S.fighters[r], W.actor_kind, W.place_ext  # looked up once (the same arrays)
     for j in range(A):
-        if W.actor_kind[j] != KIND_JIHADIST:
+        if kind[j] != KIND_JIHADIST:
             continue
         tot = 0.0
         where = -1
         most = 0.0
         for v in range(P):
-            tot += S.fighters[r, j, v]
-            if S.fighters[r, j, v] > most and W.place_ext[v] == 0:
-                most = S.fighters[r, j, v]
-                where = v
+            x = fighters[j, v]
+            if x != 0.0:  # the sum skips exact zeros (the same sum, without a chain of additions of zero)
+                tot += x
+                if x > most and ext[v] == 0:
+                    most = x
+                    where = v
         if where < 0:
             continue
         lam = p.kidnap_rate * min(1.0, tot / p.force_ref)
