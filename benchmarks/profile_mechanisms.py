@@ -52,7 +52,7 @@ def profile(scale: int, days: int, warm: int = 28) -> dict[str, float]:
     people = (cptr, cidx, lptr, lidx, nptr, nidx)
     roles = np.asarray(prep.world.actor_role)
     forces = np.flatnonzero(roles != 0).astype(np.int64)  # kernel.list_forces: the actors with a role
-    daily = [("presence lists", None, ()), ("move_convoys", K.move_convoys, lists[:2]), ("clashes", K.clashes, lists[:2]),
+    daily = [("presence lists", None, ()), ("move_convoys", K.move_convoys, lists[:2] + (forces,)), ("clashes", K.clashes, lists[:2]),
              ("attacks", K.attacks, lists[:2]), ("assassinations", K.assassinations, lists + (forces,)),
              ("reprisals", K.reprisals, lists), ("kidnappings", K.kidnappings, ()),
              ("tips_and_operations", K.tips_and_operations, (aptr, aidx, lptr, lidx, nptr, nidx)),

@@ -193,7 +193,7 @@ def step_days(W, S, p, lev, aid, d0, d1):
     lidx = np.empty(C * P, dtype=np.int64)
     nptr = np.zeros(P + 1, dtype=np.int64)
     nidx = np.empty(C * P, dtype=np.int64)
-    forces = np.empty(count_forces(W.actor_role), dtype=np.int64)  # the actors with a role (informants)
+    forces = np.empty(count_forces(W.actor_role), dtype=np.int64)  # the actors with a role (informants, seizures)
     list_forces(W.actor_role, forces)
     for r in range(R):
         fighters_moved = True
@@ -209,7 +209,7 @@ def step_days(W, S, p, lev, aid, d0, d1):
             if people_moved:
                 people_lists(S, p, r, cptr, cidx, lptr, lidx, nptr, nidx)
                 people_moved = False
-            move_convoys(W, S, p, lev, r, day, aptr, aidx)
+            move_convoys(W, S, p, lev, r, day, aptr, aidx, forces)
             clashes(W, S, p, lev, r, day, aptr, aidx)
             _attacks(W, S, p, lev, r, day, aptr, aidx)
             _assassinations(W, S, p, lev, r, day, aptr, aidx, cptr, cidx, forces)

@@ -38,6 +38,27 @@ from azalai.model.state import ACC
 from azalai.model.world import KIND_INTERNATIONAL, KIND_JIHADIST, KIND_MILITIA, KIND_SIGNATORY, KIND_STATE
 
 TIP_KEY = 16  # tip i of force f is keyed f * TIP_KEY + i (above max_tips_per_day's range)
+# A force's lists (its area's places, the communities with people there, the actors present there)
+# are put in ascending order by a scan of the marks of every place, community or actor when they hold
+# at least 1 / SCAN_PER_ENTRY of them (a scan costs about that many times less per item than a sort
+# per entry), by a sort otherwise.
+SCAN_PER_ENTRY = 8
+
+
+@njit(cache=True, inline="always")
+def _ascending(lst, n, mark, N):
+    """Put ``lst[:n]``, the items of ``range(N)`` whose ``mark`` is not zero, in ascending order: by a
+    scan of ``mark`` when they are many (:data:`SCAN_PER_ENTRY`), by a sort otherwise. The same list
+    either way."""
+    if n * SCAN_PER_ENTRY < N:
+        sort_head(lst, n)
+        return
+    n = 0
+    for i in range(N):
+        if mark[i] != 0:
+            lst[n] = i
+            n += 1
+
 
 _TIPS = ACC["tips"]
 _TIPS_FALSE = ACC["tips_false"]
@@ -212,7 +233,7 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
                         na += 1
         if not any_area:
             continue
-        sort_head(alist, na)
+        _ascending(alist, na, area, P)
         m = -1
         tempo = force_tempo(W, p, lev, day, f)
         vet = lev.vetting[day]
@@ -237,7 +258,7 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
                     nt += 1
                     inside[c] = 0.0
                 inside[c] += pop[c, v] * area[v]
-        sort_head(tl, nt)
+        _ascending(tl, nt, cmark, C)
         lam = 0.0
         for k in range(nt):
             c = tl[k]
@@ -266,7 +287,7 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
                     if x > rmost[a]:
                         rmost[a] = x
                         rwhere[a] = v
-        sort_head(clist, ncand)
+        _ascending(clist, ncand, incand, A)
         for i in range(na):
             a = prot[alist[i]]
             if a >= 0:

@@ -92,7 +92,7 @@ def force_focus(W, p, lev, day, f):
 
 
 @njit(cache=True, _nrt=False)
-def seizure_hazard(roles, aptr, aidx, fighters, rel, oc_unit, min_presence, q_state, ally_threshold, q_max, r, v, owner,
+def seizure_hazard(roles, forces, aptr, aidx, fighters, rel, oc_unit, min_presence, q_state, ally_threshold, q_max, r, v, owner,
                    q_barkhane, q_minusma, toc_units, collusion):
     """Chance that forces seize a convoy at place v, and the force most likely to do it.
 
@@ -100,14 +100,19 @@ def seizure_hazard(roles, aptr, aidx, fighters, rel, oc_unit, min_presence, q_st
     ``max_interdiction``): the whole parameter tuple would be copied at every call. The day's levers
     enter as ``q_barkhane`` (Barkhane's chance: ``interdiction_barkhane`` times its focus
     and tempo), ``q_minusma`` (``interdiction_minusma`` times MINUSMA's posture, before the place's
-    organised-crime units), ``toc_units`` (MINUSMA's) and ``collusion`` (the state's). ``aptr``/``aidx``:
-    per place, the actors present, in ascending order (a superset:
-    :mod:`azalai.model.mechanisms.presence`); of them, only the actors with a role seize convoys."""
+    organised-crime units), ``toc_units`` (MINUSMA's) and ``collusion`` (the state's). Only the actors
+    with a role seize convoys: they are looked for in the shorter of ``forces`` (the actors with a role,
+    :func:`list_forces`) and ``aidx[aptr[v]:aptr[v + 1]]`` (the actors present at v, a superset:
+    :mod:`azalai.model.mechanisms.presence`), both in ascending order, so either visits the same forces
+    in the same order."""
     q_none = 1.0
     best = -1
     best_q = 0.0
-    for ia in range(aptr[v], aptr[v + 1]):
-        f = aidx[ia]
+    lst, i0, i1 = aidx, aptr[v], aptr[v + 1]
+    if forces.shape[0] < i1 - i0:
+        lst, i0, i1 = forces, 0, forces.shape[0]
+    for ia in range(i0, i1):
+        f = lst[ia]
         role = roles[f]
         if role == ROLE_NONE or fighters[r, f, v] < min_presence:
             continue
@@ -270,10 +275,11 @@ def _seize(W, S, p, lev, r, day, v, seizer, owner, value, by_force, remaining, h
 
 
 @compiled_only
-def move_convoys(W, S, p, lev, r, day, aptr, aidx):
+def move_convoys(W, S, p, lev, r, day, aptr, aidx, forces):
     """Daily convoys: rents at every place crossed, seizures, predation and delivery. ``aptr``/``aidx``:
-    per place, the actors present (:mod:`azalai.model.mechanisms.presence`), among whom the forces that
-    may seize a convoy there are looked for."""
+    per place, the actors present (:mod:`azalai.model.mechanisms.presence`), and ``forces``, the actors
+    with a role (:func:`list_forces`): the forces that may seize a convoy at a place are looked for in
+    the shorter of the two."""
     K = W.k_value_day.shape[0]
     seed = S.seed[r]
     # The arrays read at every place crossed, looked up once (the same arrays: writes go to them too),
@@ -341,7 +347,7 @@ def move_convoys(W, S, p, lev, r, day, aptr, aidx):
                     flow_week[r, e] += value
                 if place_ext[v] == 1:
                     continue
-                q, force = seizure_hazard(roles, aptr, aidx, fighters, rel, oc_unit, p.min_presence, p.interdiction_state, p.ally_threshold,
+                q, force = seizure_hazard(roles, forces, aptr, aidx, fighters, rel, oc_unit, p.min_presence, p.interdiction_state, p.ally_threshold,
                                           p.max_interdiction, r, v, owner, q_barkhane, q_minusma, toc_units, collusion)
                 if q > 0.0 and uniform(seed, day, SITE_SEIZE, k * STREAM_KEY + i, j) < q:
                     _seize(W, S, p, lev, r, day, v, force, owner, value, True, L - 1 - j, q)
