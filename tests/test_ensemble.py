@@ -219,7 +219,9 @@ def _start_and_wait(cmd: list[str], min_stored: int) -> tuple[subprocess.Popen, 
 @pytest.mark.slow
 def test_ctrl_c_marks_interrupted(tmp_path: Path) -> None:
     store = tmp_path / "int.duckdb"
-    cmd = [sys.executable, "-m", "azalai.cli.main", "ensemble", "-n", "400", "--days", "60", "--batch-size", "8",
+    # Two-year runs: 400 of them take seconds, so the ensemble is still running when the signal arrives (400
+    # runs of 60 days can all finish before a test runner on a loaded machine sends it).
+    cmd = [sys.executable, "-m", "azalai.cli.main", "ensemble", "-n", "400", "--days", "730", "--batch-size", "8",
            "--store", str(store)]
     proc, run_id, stored = _start_and_wait(cmd, 16)
     proc.send_signal(signal.SIGINT)
