@@ -236,3 +236,31 @@ def test_ctrl_c_marks_interrupted(tmp_path: Path) -> None:
         con.close()
     assert status == "interrupted"
     assert stored <= have < 400 and have % 8 == 0
+
+
+def test_signal_turned_into_a_store_error_still_says_how_to_resume(tmp_path: Path, monkeypatch, capsys) -> None:
+    """DuckDB turns a signal that lands during a store write into its own error: the command still names the
+    run to resume and exits with the signal's status."""
+    import pytest
+
+    from azalai import interrupts
+    from azalai.cli import main as cli_main
+    from azalai.experiment import ensemble
+
+    def interrupted_write(*args, on_run_id=None, **kwargs):
+        on_run_id("ens-test-run")
+        interrupts.received.append(signal.SIGINT)
+        raise duckdb.InterruptException("INTERRUPT Error: Interrupted!")
+
+    monkeypatch.setattr(ensemble, "run_ensemble", interrupted_write)
+    monkeypatch.setattr(interrupts, "received", [])
+    monkeypatch.setattr(sys, "argv", ["azalai", "ensemble", "-n", "4", "--store", str(tmp_path / "s.duckdb")])
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    try:
+        with pytest.raises(SystemExit) as exit_info:
+            cli_main.run()  # (installs the command's signal handlers in this process: restored below)
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+    assert exit_info.value.code == 128 + signal.SIGINT
+    assert "azalai ensemble --resume ens-test-run" in capsys.readouterr().err.replace("\n", " ")

@@ -149,13 +149,19 @@ def ensemble_cmd(
                 res = run_ensemble(scenario, policy, n=n, seed=seed, days=days, params=params, backend=backend,
                                    workers=workers, store=spath, events=events, progress=rep, batch_size=batch_size,
                                    address=address, on_run_id=announce)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Exception) as exc:
+        from azalai import interrupts
+
+        # Ctrl-C, or an error a signal caused (DuckDB turns a signal that lands during a store write into its
+        # own error): the same message either way; any other error goes to the entry point.
+        if not isinstance(exc, KeyboardInterrupt) and interrupts.first() is None:
+            raise
         rid = run_ref.get("id", "?")
         err.print(f"interrupted: the completed batches of run {rid} are stored; "
                   f"complete it with `azalai ensemble --resume {rid}`")
         # sys.exit, not typer.Exit: the entry point runs Typer with standalone_mode=False, where click turns
         # Exit into a return value and the status would be lost
-        sys.exit(130)
+        sys.exit(130 if isinstance(exc, KeyboardInterrupt) else 128 + interrupts.first())
     wall = time.perf_counter() - t0
     df, run_id = res
     executed = int(df.attrs.get("runs_executed", len(df)))
