@@ -76,28 +76,6 @@ def kill_fighters(W, S, r, a, v, n):
     return lost
 
 
-@njit(cache=True, inline="always")
-def _kill_civilians(W, S, p, r, v, n, by):
-    """Remove n civilians at v (from communities by their share there); grievance against ``by``."""
-    C = W.pop0.shape[0]
-    tot = 0.0
-    for c in range(C):
-        tot += S.pop[r, c, v]
-    if tot <= 0.0:
-        return 0.0
-    killed = min(float(n), tot)
-    for c in range(C):
-        share = S.pop[r, c, v] / tot
-        k = killed * share
-        S.pop[r, c, v] -= k
-        S.harm_place[r, c, v] += p.harm_grievance * k
-        if by >= 0:
-            S.harm_week[r, c, by] += p.harm_grievance * k
-    S.acc[r, _CIV_POP] += killed
-    S.acc[r, _FAT_CIV] += killed
-    return killed
-
-
 @njit(cache=True, _nrt=False)
 def _hostility_of(rel, pair_of, tension, tension_weight, r, a, b):
     h = -rel[r, a, b]
