@@ -254,6 +254,9 @@ def test_signal_turned_into_a_store_error_still_says_how_to_resume(tmp_path: Pat
 
     monkeypatch.setattr(ensemble, "run_ensemble", interrupted_write)
     monkeypatch.setattr(interrupts, "received", [])
+    # the entry point picks matplotlib's Agg backend through the environment: undone after the test, so that
+    # later tests in this process (a notebook kernel showing figures inline) do not inherit it
+    monkeypatch.setenv("MPLBACKEND", "Agg")
     monkeypatch.setattr(sys, "argv", ["azalai", "ensemble", "-n", "4", "--store", str(tmp_path / "s.duckdb")])
     handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     try:
