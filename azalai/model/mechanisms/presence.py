@@ -21,6 +21,7 @@ from numba import njit
 from azalai.model.jit import compiled_only
 
 SHORT_LIST = 32  # lists up to this length are sorted by insertion (no call into numpy's quicksort)
+SCAN_BLOCK = 8  # entries a row's scan tests at a time (see _row_kept)
 
 # How the CSR builders (by_row, by_column) test an entry against their threshold.
 KEEP_NONZERO = 0  # not zero (the threshold is not read)
@@ -35,6 +36,31 @@ def _kept(x, minv, keep):
     if keep == KEEP_BELOW:
         return x < minv
     return x != 0.0
+
+
+@njit(cache=True, inline="always")
+def _row_kept(M, c, minv, keep, out, i):
+    """The columns of row c of M whose entry passes the test, ascending, written from ``out[i]`` on; returns
+    the index after the last one written. The row is tested ``SCAN_BLOCK`` entries at a time (a test of
+    fixed length the compiler vectorises) and single entries are looked at only in a block where one
+    passes: in who-is-where most entries fail."""
+    P = M.shape[1]
+    full = P - P % SCAN_BLOCK
+    for v0 in range(0, full, SCAN_BLOCK):
+        hit = False
+        for k in range(SCAN_BLOCK):
+            hit |= _kept(M[c, v0 + k], minv, keep)
+        if not hit:
+            continue
+        for v in range(v0, v0 + SCAN_BLOCK):
+            if _kept(M[c, v], minv, keep):
+                out[i] = v
+                i += 1
+    for v in range(full, P):
+        if _kept(M[c, v], minv, keep):
+            out[i] = v
+            i += 1
+    return i
 
 
 @njit(cache=True, inline="always")
@@ -62,17 +88,17 @@ def _fill(M, minv, keep, ptr, idx):
     P = M.shape[1]
     for v in range(P + 1):
         ptr[v] = 0
+    cols = np.empty(P, dtype=np.int64)
     for a in range(n):
-        for v in range(P):
-            if _kept(M[a, v], minv, keep):
-                ptr[v + 1] += 1
+        for j in range(_row_kept(M, a, minv, keep, cols, 0)):
+            ptr[cols[j] + 1] += 1
     for v in range(P):
         ptr[v + 1] += ptr[v]
     for a in range(n):
-        for v in range(P):
-            if _kept(M[a, v], minv, keep):
-                idx[ptr[v]] = a
-                ptr[v] += 1
+        for j in range(_row_kept(M, a, minv, keep, cols, 0)):
+            v = cols[j]
+            idx[ptr[v]] = a
+            ptr[v] += 1
     for v in range(P, 0, -1):  # each ptr[v] now holds the end of place v: shift back to the starts
         ptr[v] = ptr[v - 1]
     ptr[0] = 0
@@ -129,12 +155,12 @@ def lists_by_place(M, minv, sel):
     n = M.shape[0]
     P = M.shape[1]
     ptr = np.zeros(P + 1, dtype=np.int64)
+    cols = np.empty(P, dtype=np.int64)
     for a in range(n):
         if not sel[a]:
             continue
-        for v in range(P):
-            if M[a, v] >= minv:
-                ptr[v + 1] += 1
+        for j in range(_row_kept(M, a, minv, KEEP_AT_LEAST, cols, 0)):
+            ptr[cols[j] + 1] += 1
     for v in range(P):
         ptr[v + 1] += ptr[v]
     idx = np.empty(ptr[P], dtype=np.int64)
@@ -142,10 +168,10 @@ def lists_by_place(M, minv, sel):
     for a in range(n):
         if not sel[a]:
             continue
-        for v in range(P):
-            if M[a, v] >= minv:
-                idx[cur[v]] = a
-                cur[v] += 1
+        for j in range(_row_kept(M, a, minv, KEEP_AT_LEAST, cols, 0)):
+            v = cols[j]
+            idx[cur[v]] = a
+            cur[v] += 1
     return ptr, idx
 
 
@@ -173,10 +199,7 @@ def by_row(M, minv, keep):
     buf = np.empty(n * P, dtype=np.int64)  # one pass over M: the rows are filled in order
     i = 0
     for c in range(n):
-        for v in range(P):
-            if _kept(M[c, v], minv, keep):
-                buf[i] = v
-                i += 1
+        i = _row_kept(M, c, minv, keep, buf, i)
         ptr[c + 1] = i
     return ptr, buf[:i]
 
