@@ -45,6 +45,7 @@ def profile(scale: int, days: int, warm: int = 28) -> dict[str, float]:
     A, P = prep.world.fighters0.shape
     C = prep.world.pop0.shape[0]
     aptr, aidx = np.zeros(P + 1, dtype=np.int64), np.empty(A * P, dtype=np.int64)
+    gptr, gidx = np.zeros(A + 1, dtype=np.int64), np.empty(A * P, dtype=np.int64)
     cptr, cidx = np.zeros(P + 1, dtype=np.int64), np.empty(C * P, dtype=np.int64)
     lptr, lidx = np.zeros(C + 1, dtype=np.int64), np.empty(C * P, dtype=np.int64)
     nptr, nidx = np.zeros(P + 1, dtype=np.int64), np.empty(C * P, dtype=np.int64)
@@ -53,8 +54,8 @@ def profile(scale: int, days: int, warm: int = 28) -> dict[str, float]:
     roles = np.asarray(prep.world.actor_role)
     forces = np.flatnonzero(roles != 0).astype(np.int64)  # kernel.list_forces: the actors with a role
     daily = [("presence lists", None, ()), ("move_convoys", K.move_convoys, lists[:2] + (forces,)), ("clashes", K.clashes, lists[:2]),
-             ("attacks", K.attacks, lists[:2]), ("assassinations", K.assassinations, lists + (forces,)),
-             ("reprisals", K.reprisals, lists), ("kidnappings", K.kidnappings, ()),
+             ("attacks", K.attacks, lists[:2] + (gptr, gidx)), ("assassinations", K.assassinations, lists + (forces,)),
+             ("reprisals", K.reprisals, lists), ("kidnappings", K.kidnappings, (gptr, gidx)),
              ("tips_and_operations", K.tips_and_operations, (aptr, aidx, lptr, lidx, nptr, nidx)),
              ("sweeps", K.sweeps, ())]
     t: dict[str, float] = defaultdict(float)
@@ -87,7 +88,7 @@ def profile(scale: int, days: int, warm: int = 28) -> dict[str, float]:
             t0 = time.process_time()
             if fn is None:
                 if fighters_moved:
-                    K.actor_lists(Sr, p, 0, aptr, aidx)
+                    K.actor_lists(Sr, p, 0, aptr, aidx, gptr, gidx)
                 if people_moved:
                     K.people_lists(Sr, p, 0, *people)
                 fighters_moved = people_moved = False

@@ -187,6 +187,8 @@ def step_days(W, S, p, lev, aid, d0, d1):
     # processes, the communities' lists also after a release raised a small population.
     aptr = np.zeros(P + 1, dtype=np.int64)
     aidx = np.empty(A * P, dtype=np.int64)
+    gptr = np.zeros(A + 1, dtype=np.int64)
+    gidx = np.empty(A * P, dtype=np.int64)
     cptr = np.zeros(P + 1, dtype=np.int64)
     cidx = np.empty(C * P, dtype=np.int64)
     lptr = np.zeros(C + 1, dtype=np.int64)
@@ -204,17 +206,17 @@ def step_days(W, S, p, lev, aid, d0, d1):
                 fighters_moved = True
                 people_moved = True
             if fighters_moved:
-                actor_lists(S, p, r, aptr, aidx)
+                actor_lists(S, p, r, aptr, aidx, gptr, gidx)
                 fighters_moved = False
             if people_moved:
                 people_lists(S, p, r, cptr, cidx, lptr, lidx, nptr, nidx)
                 people_moved = False
             move_convoys(W, S, p, lev, r, day, aptr, aidx, forces)
             clashes(W, S, p, lev, r, day, aptr, aidx)
-            _attacks(W, S, p, lev, r, day, aptr, aidx)
+            _attacks(W, S, p, lev, r, day, aptr, aidx, gptr, gidx)
             _assassinations(W, S, p, lev, r, day, aptr, aidx, cptr, cidx, forces)
             _reprisals(W, S, p, lev, r, day, aptr, aidx, cptr, cidx)
-            _kidnappings(W, S, p, lev, r, day)
+            _kidnappings(W, S, p, lev, r, day, gptr, gidx)
             tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, nptr, nidx)
             _sweeps(W, S, p, lev, r, day)
             if _releases(W, S, p, r, day):

@@ -213,9 +213,14 @@ def nonzero_by_row(M):
 
 
 @compiled_only
-def actor_lists(S, p, r, aptr, aidx):
-    """Per place, the actors with at least ``min_presence`` fighters there, in ascending order."""
-    fill_lists(S.fighters[r], p.min_presence, aptr, aidx)
+def actor_lists(S, p, r, aptr, aidx, gptr, gidx):
+    """Per place, the actors with at least ``min_presence`` fighters there (``aptr``/``aidx``), and per
+    actor, the places where it has fighters, not zero (``gptr``/``gidx``); both in ascending order."""
+    fi = S.fighters[r]
+    fill_lists(fi, p.min_presence, aptr, aidx)
+    gptr[0] = 0
+    for a in range(fi.shape[0]):
+        gptr[a + 1] = _row_kept(fi, a, 0.0, KEEP_NONZERO, gidx, gptr[a])
 
 
 @compiled_only
@@ -242,26 +247,28 @@ def people_lists(S, p, r, cptr, cidx, lptr, lidx, nptr, nidx):
         cptr[v] = 0
         nptr[v] = 0
     lptr[0] = 0
+    # Each row's places with people (a floor that is not positive is passed where nobody lives too:
+    # then every place is visited), listed once and read by both passes.
+    sparse = floor > 0.0
+    every = np.arange(0 if sparse else P)
     for c in range(C):
-        k = 0
-        for v in range(P):
+        k = _row_kept(M, c, 0.0, KEEP_NONZERO, lidx, lptr[c])
+        lptr[c + 1] = k
+        lst = lidx[lptr[c]:k] if sparse else every
+        for v in lst:
             x = M[c, v]
             if x != 0.0:
-                k += 1
                 nptr[v + 1] += 1
             if x >= floor:
                 cptr[v + 1] += 1
-        lptr[c + 1] = lptr[c] + k
     for v in range(P):
         cptr[v + 1] += cptr[v]
         nptr[v + 1] += nptr[v]
     for c in range(C):
-        i = lptr[c]
-        for v in range(P):
+        lst = lidx[lptr[c]:lptr[c + 1]] if sparse else every
+        for v in lst:
             x = M[c, v]
             if x != 0.0:
-                lidx[i] = v
-                i += 1
                 nidx[nptr[v]] = c
                 nptr[v] += 1
             if x >= floor:

@@ -144,8 +144,10 @@ def reprisals(W, S, p, lev, r, day, ptr, idx, cptr, cidx):
 
 
 @compiled_only
-def kidnappings(W, S, p, lev, r, day):
-    """Kidnappings for ransom by jihadist groups."""
+def kidnappings(W, S, p, lev, r, day, gptr, gidx):
+    """Kidnappings for ransom by jihadist groups. ``gptr``/``gidx``: per actor, the places where it has
+    fighters (:func:`azalai.model.mechanisms.presence.actor_lists`, a superset: fighters only fall during
+    the day, and each place is tested again)."""
     A, P = W.fighters0.shape
     seed = S.seed[r]
     fighters, kind, ext = S.fighters[r], W.actor_kind, W.place_ext  # looked up once (the same arrays)
@@ -155,7 +157,8 @@ def kidnappings(W, S, p, lev, r, day):
         tot = 0.0
         where = -1
         most = 0.0
-        for v in range(P):
+        for i in range(gptr[j], gptr[j + 1]):
+            v = gidx[i]
             x = fighters[j, v]
             if x != 0.0:  # the sum skips exact zeros (the same sum, without a chain of additions of zero)
                 tot += x

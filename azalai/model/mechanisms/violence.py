@@ -224,8 +224,12 @@ def clashes(W, S, p, lev, r, day, ptr, idx):
 
 
 @compiled_only
-def attacks(W, S, p, lev, r, day, fptr, fidx):
-    """Jihadist attacks, IEDs and shelling on state and international posts; sweeps may follow."""
+def attacks(W, S, p, lev, r, day, fptr, fidx, gptr, gidx):
+    """Jihadist attacks, IEDs and shelling on state and international posts; sweeps may follow.
+
+    ``fptr``/``fidx``: per place, the actors present; ``gptr``/``gidx``: per actor, the places where it
+    has fighters (:func:`azalai.model.mechanisms.presence.actor_lists`, supersets: fighters only fall
+    during the day, and presence is tested again)."""
     A, P = W.fighters0.shape
     seed = S.seed[r]
     # The arrays the scan reads, looked up once (the same arrays: writes below go to them too).
@@ -270,7 +274,8 @@ def attacks(W, S, p, lev, r, day, fptr, fidx):
         # order; every other post would add exact zeros to a reach of zero.
         fj = fighters[r, j]
         nnear = 0
-        for u in range(P):
+        for i_u in range(gptr[j], gptr[j + 1]):
+            u = gidx[i_u]
             if fj[u] == 0.0:
                 continue
             if is_post[u] == 1 and seen[u] != j:
