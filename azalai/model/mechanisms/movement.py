@@ -40,7 +40,7 @@ from azalai.model.events import (
 from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.presence import KEEP_NONZERO, by_row, row_total, sort_head
 from azalai.model.mechanisms.valuation import (
-    hostile_allied, largest_term, people_and_backers, place_values, protected_by, related, rent_reach, rent_terms,
+    backers, hostile_allied, largest_term, people_and_supporters, place_values, protected_by, related, rent_reach, rent_terms,
 )
 from azalai.model.state import ACC, CHAIN, DAYS_PER_WEEK, WEEKS_PER_YEAR
 from azalai.model.world import KIND_INTERNATIONAL, KIND_JIHADIST, KIND_STATE, ROLE_BARKHANE, ROLE_MINUSMA, ROLE_STATE
@@ -219,7 +219,15 @@ def reallocate(W, S, p, lev, r, day, week):
     # actor's own list holds every place where it has fighters.
     pptr, pidx = by_row(S.fighters[r], 0.0, KEEP_NONZERO)
     rptr, ridx = related(W, S, r)
-    ppl, bk, bptr, bidx = people_and_backers(S, r)
+    ppl, lptr, lidx, cptr, cidx = people_and_supporters(S, r)
+    # The actor being moved: the people at each place weighted by their support for it (``bka``, zero
+    # elsewhere than at the ``nb`` places listed in ``bidx``, cleared before the next actor's).
+    pop = S.pop[r]
+    support = S.support[r]
+    bka = np.zeros(P)
+    bidx = np.empty(P, dtype=np.int64)
+    bseen = np.full(P, -1, dtype=np.int64)
+    nb = 0
     dptr, didx = protected_by(S, r, A)
     xr, rent_pl = rent_terms(p, S, r)
     qptr, qidx = rent_reach(W, p, xr, rent_pl)  # per post, the places its rent reaches
@@ -241,6 +249,9 @@ def reallocate(W, S, p, lev, r, day, week):
         if strength < p.min_presence:
             continue
         nt = hostile_allied(W, S, p, r, a, rptr, ridx, pptr, pidx, hos_at, ally_at, touched)
+        for i in range(nb):
+            bka[bidx[i]] = 0.0
+        nb = backers(pop, support, a, lptr, lidx, cptr, cidx, bka, bseen, bidx)
         # The candidates: every place where a term of the value other than the rent may not be zero
         # (posts, related actors present, backers, aims, bases, protected places), and the places
         # whose rent term pays for the distance from a post (elsewhere the net value is not positive).
@@ -253,13 +264,13 @@ def reallocate(W, S, p, lev, r, day, week):
                     nc = _add_place(cand, nc, seen, a, qidx[j])
         for i in range(nt):
             nc = _add_place(cand, nc, seen, a, touched[i])
-        for i in range(bptr[a], bptr[a + 1]):
+        for i in range(nb):
             nc = _add_place(cand, nc, seen, a, bidx[i])
         for i in range(gn[a]):
             nc = _add_place(cand, nc, seen, a, gat[a, i])
         for i in range(dptr[a], dptr[a + 1]):
             nc = _add_place(cand, nc, seen, a, didx[i])
-        place_values(W, S, p, r, a, strength, cand, nc, val, hostile, ppl, bk, hos_at, ally_at)
+        place_values(W, S, p, r, a, strength, cand, nc, val, hostile, ppl, bka, hos_at, ally_at)
         for i in range(nt):
             hos_at[touched[i]] = 0.0
             ally_at[touched[i]] = 0.0
@@ -373,7 +384,7 @@ def reallocate(W, S, p, lev, r, day, week):
             v = tl[i]
             if tgt[v] > fa[v]:
                 mvv[v] = val[v]
-                t, tv = largest_term(W, S, p, r, a, v, hostile[v], ppl[v], bk[a, v])
+                t, tv = largest_term(W, S, p, r, a, v, hostile[v], ppl[v], bka[v])
                 mvt[v] = t
                 mvtv[v] = tv
                 mvf[v] = -1

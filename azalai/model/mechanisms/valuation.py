@@ -91,42 +91,43 @@ def largest_term(W, S, p, r, a, v, hos, people, backers):
 
 
 @compiled_only
-def people_and_backers(S, r):
-    """People living at each place (``ppl[v]``), and for each actor the people there weighted by their
-    support for it (``bk[a, v]``): the sums of :func:`azalai.model.mechanisms.control._add_support`
-    bit for bit (each takes its terms community by community, in ascending order, over the communities
-    that live there and support the actor; the other terms are exact zeros). Summed an actor at a time,
-    which also lists per actor the places where it has backers (``bidx[bptr[a]:bptr[a + 1]]``,
-    unsorted): the only places where ``bk[a]`` is not zero."""
+def people_and_supporters(S, r):
+    """People living at each place (``ppl[v]``), and the lists :func:`backers` reads: per community, the
+    places where it lives (``lptr``/``lidx``, ascending), and per actor, the communities that support it
+    (``cptr``/``cidx``, ascending)."""
     pop = S.pop[r]
     support = S.support[r]
     C, P = pop.shape
-    A = support.shape[1]
     ppl = np.zeros(P)
-    bk = np.zeros((A, P))
     lptr, lidx = nonzero_by_row(pop)  # per community, the places where it lives
     for c in range(C):
         for i in range(lptr[c], lptr[c + 1]):
             ppl[lidx[i]] += pop[c, lidx[i]]
     cptr, cidx = by_column(support, 0.0, KEEP_NONZERO)  # per actor, the communities that support it
-    bptr = np.zeros(A + 1, dtype=np.int64)
-    bidx = np.empty(A * P, dtype=np.int64)
-    seen = np.full(P, -1, dtype=np.int64)
+    return ppl, lptr, lidx, cptr, cidx
+
+
+@compiled_only(nrt=False)
+def backers(pop, support, a, lptr, lidx, cptr, cidx, row, seen, blist):
+    """The people at each place weighted by their support for actor a, added into ``row`` (zero on entry):
+    the sums of :func:`azalai.model.mechanisms.control._add_support` bit for bit (each takes its terms
+    community by community, in ascending order, over the communities that live there and support a; the
+    other terms are exact zeros). The places where ``row`` is not zero are listed, unsorted, in ``blist``
+    (``seen[v] == a`` marks them; ``seen`` holds no a on entry); returns their number. ``pop``,
+    ``support``: one replicate's communities x places and communities x actors; the lists: those of
+    :func:`people_and_supporters`."""
     n = 0
-    for a in range(A):
-        row = bk[a]
-        for j in range(cptr[a], cptr[a + 1]):
-            c = cidx[j]
-            s = support[c, a]
-            for i in range(lptr[c], lptr[c + 1]):
-                v = lidx[i]
-                row[v] += pop[c, v] * s
-                if seen[v] != a:
-                    seen[v] = a
-                    bidx[n] = v
-                    n += 1
-        bptr[a + 1] = n
-    return ppl, bk, bptr, bidx
+    for j in range(cptr[a], cptr[a + 1]):
+        c = cidx[j]
+        s = support[c, a]
+        for i in range(lptr[c], lptr[c + 1]):
+            v = lidx[i]
+            row[v] += pop[c, v] * s
+            if seen[v] != a:
+                seen[v] = a
+                blist[n] = v
+                n += 1
+    return n
 
 
 @compiled_only
@@ -235,12 +236,12 @@ def hostile_allied(W, S, p, r, a, rptr, ridx, pptr, pidx, hos_at, ally_at, touch
 
 
 @compiled_only
-def place_values(W, S, p, r, a, strength, cand, nc, val, hostile, ppl, bk, hos_at, ally_at):
+def place_values(W, S, p, r, a, strength, cand, nc, val, hostile, ppl, bka, hos_at, ally_at):
     """Value of the places ``cand[:nc]`` to actor a (0 outside its area) and the hostile strength there
     (the largest term of a value, for the places where fighters are sent: :func:`largest_term`).
 
-    ``ppl[v]``: the people living at v, ``bk[a, v]``: the people there weighted by their support for a
-    (:func:`people_and_backers`); ``hos_at``, ``ally_at``: the hostile and allied strength at each
+    ``ppl[v]``: the people living at v, ``bka[v]``: the people there weighted by their support for a
+    (:func:`people_and_supporters`, :func:`backers`); ``hos_at``, ``ally_at``: the hostile and allied strength at each
     place (:func:`hostile_allied`). At a place where no hostile actor is present the terms that scale
     with it are the exact values the formula gives for zero (``sqrt(0)`` is 0, and the threat divisor
     is 1).
@@ -255,7 +256,6 @@ def place_values(W, S, p, r, a, strength, cand, nc, val, hostile, ppl, bk, hos_a
     area = W.area[a]
     aim = W.aim_w[a]
     fbase = W.force_base[a]
-    bka = bk[a]
     rent = S.place_rent_ema[r]
     prot = S.protector[r]
     for i in range(nc):
