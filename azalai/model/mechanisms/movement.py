@@ -38,7 +38,7 @@ from azalai.model.events import (
     EV_GROUP_CHANGE, M_MOVEMENT, NOBODY, emit, link,
 )
 from azalai.model.jit import compiled_only
-from azalai.model.mechanisms.presence import KEEP_NONZERO, by_row, row_total, sort_head
+from azalai.model.mechanisms.presence import KEEP_NONZERO, by_row, row_kept, row_total, sort_head
 from azalai.model.mechanisms.valuation import (
     backers, hostile_allied, largest_term, people_and_supporters, place_values, protected_by, related, rent_reach, rent_terms,
 )
@@ -84,18 +84,21 @@ def arrivals(W, S, p, r, day, week):
     A, P = W.fighters0.shape
     TW = S.transit.shape[-1]
     slot = week % TW
+    roads = np.empty(P, dtype=np.int64)
+    on_road = S.transit_n[r]
     for a in range(A):
         due = S.transit_due[r, a]
         left = due[slot]  # the places whose slot is not zero: none are left after the last of them
         if left == 0:
             continue
         tr = S.transit[r, a]  # looked up once per actor (the same array)
-        legs = S.transit_n[r, a]
-        for v in range(P):
+        legs = on_road[a]
+        # The places somebody is on the road to (elsewhere the ring holds only zeros), ascending.
+        n = row_kept(on_road, a, 0, KEEP_NONZERO, roads, 0)
+        for i in range(n):
+            v = roads[i]
             if left == 0:
                 break
-            if legs[v] == 0:
-                continue  # nobody on the road to v (its ring holds only zeros)
             x = tr[v, slot]
             if x == 0.0:
                 continue

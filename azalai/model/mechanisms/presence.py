@@ -21,7 +21,7 @@ from numba import njit
 from azalai.model.jit import compiled_only
 
 SHORT_LIST = 32  # lists up to this length are sorted by insertion (no call into numpy's quicksort)
-SCAN_BLOCK = 8  # entries a row's scan tests at a time (see _row_kept)
+SCAN_BLOCK = 8  # entries a row's scan tests at a time (see row_kept)
 
 # How the CSR builders (by_row, by_column) test an entry against their threshold.
 KEEP_NONZERO = 0  # not zero (the threshold is not read)
@@ -39,7 +39,7 @@ def _kept(x, minv, keep):
 
 
 @njit(cache=True, inline="always")
-def _row_kept(M, c, minv, keep, out, i):
+def row_kept(M, c, minv, keep, out, i):
     """The columns of row c of M whose entry passes the test, ascending, written from ``out[i]`` on; returns
     the index after the last one written. The row is tested ``SCAN_BLOCK`` entries at a time (a test of
     fixed length the compiler vectorises) and single entries are looked at only in a block where one
@@ -90,12 +90,12 @@ def _fill(M, minv, keep, ptr, idx):
         ptr[v] = 0
     cols = np.empty(P, dtype=np.int64)
     for a in range(n):
-        for j in range(_row_kept(M, a, minv, keep, cols, 0)):
+        for j in range(row_kept(M, a, minv, keep, cols, 0)):
             ptr[cols[j] + 1] += 1
     for v in range(P):
         ptr[v + 1] += ptr[v]
     for a in range(n):
-        for j in range(_row_kept(M, a, minv, keep, cols, 0)):
+        for j in range(row_kept(M, a, minv, keep, cols, 0)):
             v = cols[j]
             idx[ptr[v]] = a
             ptr[v] += 1
@@ -159,7 +159,7 @@ def lists_by_place(M, minv, sel):
     for a in range(n):
         if not sel[a]:
             continue
-        for j in range(_row_kept(M, a, minv, KEEP_AT_LEAST, cols, 0)):
+        for j in range(row_kept(M, a, minv, KEEP_AT_LEAST, cols, 0)):
             ptr[cols[j] + 1] += 1
     for v in range(P):
         ptr[v + 1] += ptr[v]
@@ -168,7 +168,7 @@ def lists_by_place(M, minv, sel):
     for a in range(n):
         if not sel[a]:
             continue
-        for j in range(_row_kept(M, a, minv, KEEP_AT_LEAST, cols, 0)):
+        for j in range(row_kept(M, a, minv, KEEP_AT_LEAST, cols, 0)):
             v = cols[j]
             idx[cur[v]] = a
             cur[v] += 1
@@ -199,7 +199,7 @@ def by_row(M, minv, keep):
     buf = np.empty(n * P, dtype=np.int64)  # one pass over M: the rows are filled in order
     i = 0
     for c in range(n):
-        i = _row_kept(M, c, minv, keep, buf, i)
+        i = row_kept(M, c, minv, keep, buf, i)
         ptr[c + 1] = i
     return ptr, buf[:i]
 
@@ -220,7 +220,7 @@ def actor_lists(S, p, r, aptr, aidx, gptr, gidx):
     fill_lists(fi, p.min_presence, aptr, aidx)
     gptr[0] = 0
     for a in range(fi.shape[0]):
-        gptr[a + 1] = _row_kept(fi, a, 0.0, KEEP_NONZERO, gidx, gptr[a])
+        gptr[a + 1] = row_kept(fi, a, 0.0, KEEP_NONZERO, gidx, gptr[a])
 
 
 @compiled_only
@@ -252,7 +252,7 @@ def people_lists(S, p, r, cptr, cidx, lptr, lidx, nptr, nidx):
     sparse = floor > 0.0
     every = np.arange(0 if sparse else P)
     for c in range(C):
-        k = _row_kept(M, c, 0.0, KEEP_NONZERO, lidx, lptr[c])
+        k = row_kept(M, c, 0.0, KEEP_NONZERO, lidx, lptr[c])
         lptr[c + 1] = k
         lst = lidx[lptr[c]:k] if sparse else every
         for v in lst:
