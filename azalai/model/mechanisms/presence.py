@@ -3,7 +3,9 @@
 Violence, tips, operations, movement and land disputes read these lists instead of scanning every actor at
 every place: only actors present at a place interact there (docs/ODD.md §7.3).
 
-The day loop keeps them up to date as people and fighters move rather than rebuilding them every day:
+The day loop also lists, per actor, the places where it has fighters (attacks and kidnappings read
+them instead of a scan of every place for every group). It keeps the lists up to date as people and
+fighters move rather than rebuilding them every day:
 fighters arrive, recruit, defect and redeploy only in the weekly processes, and during the days they
 only fall, so the actors' lists are built after each week's processes; people only fall during the
 day, except detainees released home, so the communities' lists are built again after a release has
