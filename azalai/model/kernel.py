@@ -20,7 +20,7 @@ from azalai.model.mechanisms.accords import update_accords
 from azalai.model.mechanisms.communities import update_communities
 from azalai.model.mechanisms.control import local_support, update_control
 from azalai.model.mechanisms.groups import update_groups
-from azalai.model.mechanisms.intelligence import tips_and_operations
+from azalai.model.mechanisms.intelligence import tip_base_size, tip_bases, tip_floats, tip_ints, tips_and_operations
 from azalai.model.mechanisms.land import land_disputes
 from azalai.model.mechanisms.operations import releases, sweeps
 from azalai.model.mechanisms.movement import reallocate
@@ -197,6 +197,11 @@ def step_days(W, S, p, lev, aid, d0, d1):
     nidx = np.empty(C * P, dtype=np.int64)
     forces = np.empty(count_forces(W.actor_role), dtype=np.int64)  # the actors with a role (informants, seizures)
     list_forces(W.actor_role, forces)
+    # The tips' working buffers and each actor's base communities (mechanisms/intelligence.py), made once.
+    tip_f = np.empty(tip_floats(W), dtype=np.float64)
+    tip_i = np.empty(tip_ints(W), dtype=np.int64)
+    base = np.empty(tip_base_size(W), dtype=np.int64)
+    tip_bases(W, base)
     for r in range(R):
         fighters_moved = True
         people_moved = True
@@ -217,7 +222,7 @@ def step_days(W, S, p, lev, aid, d0, d1):
             _assassinations(W, S, p, lev, r, day, aptr, aidx, cptr, cidx, forces)
             _reprisals(W, S, p, lev, r, day, aptr, aidx, cptr, cidx)
             _kidnappings(W, S, p, lev, r, day, gptr, gidx)
-            tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, nptr, nidx)
+            tips_and_operations(W, S, p, lev, r, day, aptr, aidx, gptr, gidx, lptr, lidx, nptr, nidx, tip_f, tip_i, base)
             _sweeps(W, S, p, lev, r, day)
             if _releases(W, S, p, r, day):
                 people_moved = True

@@ -39,22 +39,33 @@ from azalai.model.world import KIND_INTERNATIONAL, KIND_JIHADIST, KIND_MILITIA, 
 
 TIP_KEY = 16  # tip i of force f is keyed f * TIP_KEY + i (above max_tips_per_day's range)
 # A force's lists (its area's places, the communities with people there, the actors present there)
-# are put in ascending order by a scan of the marks of every place, community or actor when they hold
-# at least 1 / SCAN_PER_ENTRY of them (a scan costs about that many times less per item than a sort
-# per entry), by a sort otherwise.
+# are put in ascending order by a scan of the marks between their smallest and largest item when they
+# hold at least 1 / SCAN_PER_ENTRY of that span (a scan costs about that many times less per item than a
+# sort per entry), by a sort otherwise. A force's area lies in one part of the map, whose places,
+# communities and actors tend to be numbered together: the span is often much shorter than the world.
 SCAN_PER_ENTRY = 8
 
 
 @njit(cache=True, inline="always")
-def _ascending(lst, n, mark, N):
-    """Put ``lst[:n]``, the items of ``range(N)`` whose ``mark`` is not zero, in ascending order: by a
-    scan of ``mark`` when they are many (:data:`SCAN_PER_ENTRY`), by a sort otherwise. The same list
-    either way."""
-    if n * SCAN_PER_ENTRY < N:
+def _ascending(lst, n, mark):
+    """Put ``lst[:n]``, the items whose ``mark`` is not zero, in ascending order: by a scan of ``mark``
+    from the smallest to the largest of them when they are many (:data:`SCAN_PER_ENTRY`), by a sort
+    otherwise. The same list either way."""
+    if n == 0:
+        return
+    lo = lst[0]
+    hi = lst[0]
+    for i in range(1, n):
+        x = lst[i]
+        if x < lo:
+            lo = x
+        elif x > hi:
+            hi = x
+    if n * SCAN_PER_ENTRY <= hi - lo:
         sort_head(lst, n)
         return
     n = 0
-    for i in range(N):
+    for i in range(lo, hi + 1):
         if mark[i] != 0:
             lst[n] = i
             n += 1
@@ -106,13 +117,62 @@ def plausibility(jihad_overlap, rent_ema, floor, r, b, focus, rmax):
     return floor + (1.0 - floor) * x
 
 
+# The day loop makes the tips' buffers once per call (numba inlines these helpers into it).
+
+
+@njit(cache=True, inline="always")
+def tip_base_size(W):
+    """The length of :func:`tip_bases`'s array: an offset per actor and one more, and every base community."""
+    A = W.base_w.shape[0]
+    n = A + 1
+    for a in range(A):
+        for c in range(W.base_w.shape[1]):
+            if W.base_w[a, c] != 0.0:
+                n += 1
+    return n
+
+
+@njit(cache=True, inline="always")
+def tip_bases(W, base):
+    """Each actor's base communities (non-zero ``base_w``, ascending) in ``base[base[a]:base[a + 1]]``: the
+    world's, listed once for the day loop instead of by a scan of every community each day."""
+    A, C = W.base_w.shape
+    n = A + 1
+    for a in range(A):
+        base[a] = n
+        for c in range(C):
+            if W.base_w[a, c] != 0.0:
+                base[n] = c
+                n += 1
+    base[A] = n
+
+
+@njit(cache=True, inline="always")
+def tip_floats(W):
+    """The length of the float buffer :func:`tips_and_operations` works in."""
+    A, P = W.fighters0.shape
+    C = W.pop0.shape[0]
+    return P + C + C + C + A + A + A * P
+
+
+@njit(cache=True, inline="always")
+def tip_ints(W):
+    """The length of the integer buffer :func:`tips_and_operations` works in."""
+    A, P = W.fighters0.shape
+    C = W.pop0.shape[0]
+    return P + C + C + C + A + A + A + A * P
+
+
 @compiled_only
-def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx):
+def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, gptr, gidx, lptr, lidx, pptr, pidx, fbuf, ibuf, base):
     """Tips reach each force; some are false; vetted ones may be caught; the rest become operations.
 
-    ``aptr``/``aidx``: per place, the actors present (a superset of who is present now);
+    ``aptr``/``aidx``: per place, the actors present (a superset of who is present now); ``gptr``/``gidx``:
+    per actor, the places where it has fighters (a superset too);
     ``lptr``/``lidx``: per community, the places where it has people; ``pptr``/``pidx``: per place, the
     communities with people there (supersets too: see :mod:`azalai.model.mechanisms.presence`).
+    ``fbuf``/``ibuf``: the day's buffers (:func:`tip_floats` and :func:`tip_ints` long, their contents
+    not read before they are written); ``base``: each actor's base communities (:func:`tip_bases`).
 
     What a force visits is read from these lists: its posts, its area (the posts and their neighbours),
     the communities with people in the area and the actors present there, each listed in ascending order,
@@ -122,8 +182,7 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
     A, P = W.fighters0.shape
     C = W.pop0.shape[0]
     seed = S.seed[r]
-    # One replicate's rows and the world's arrays, looked up once (the same arrays): the loops below
-    # index arrays, not the State and World structs, whose every field lookup costs a reference count.
+    # One replicate's rows and the world's arrays, looked up once (the same arrays).
     fi, pop, coop, support, rel = S.fighters[r], S.pop[r], S.coop[r], S.support[r], S.rel[r]
     prot, prent = S.protector[r], S.place_rent_ema[r]
     kind, role, ext, adj_ptr, adj_nbr = W.actor_kind, W.actor_role, W.place_ext, W.adj_ptr, W.adj_nbr
@@ -134,23 +193,18 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
     for a in range(A):
         if kind[a] != KIND_INTERNATIONAL and rent_ema[r, a] > rmax:
             rmax = rent_ema[r, a]
-    npres = aptr[P]  # the (actor, place) entries of the actors' lists: at most this many target candidates
-    # The day's buffers, carved from one array of floats and one of integers (two allocations instead
-    # of one per buffer; every buffer is written before it is read: ``area``, ``incand``, ``cmark``,
-    # ``bstart`` and ``patron`` just below, the others as entries are added to the lists they belong to).
+    # The day's buffers, carved from the two the day loop hands over (every buffer is written before it
+    # is read: ``area``, ``incand``, ``cmark`` and ``patron`` just below, the others as entries
+    # are added to the lists they belong to).
     # Sparse bookkeeping (the sums below skip only terms that are exact zeros, in the same order):
-    # the force's area places in ascending order (``alist``), the communities with people there
-    # (``tl``, their pool of informants in ``cpool``), community totals (summed again after an operation
-    # changed populations), the candidate actors present in the area (``clist``), and compact target
-    # candidates. Each candidate's base communities (non-zero ``base_w``, ascending) are listed on first
-    # use, and each community's patron on first use (support only changes in the weekly processes).
-    # The buffers are sized for the most they can hold (every actor's communities; every entry of the
-    # actors' lists), so that no array variable is reassigned in the loops (a reassigned array costs a
-    # reference-count update at every iteration).
+    # the force's area places in ascending order (``alist``), the communities with people there (``tl``,
+    # their pool of informants in ``cpool``), community totals (summed again after an operation changed populations), the candidate
+    # actors present in the area (``clist``), and compact target candidates (at most one per entry of
+    # the actors' lists), and each community's patron on first use (support only changes in the weekly
+    # processes). No array variable is reassigned in the loops.
     # What the tips of one force share until an operation changes who is where: each rival's place of
     # most fighters in the area and its sum of rents there (-2: computed again on first use), and the
     # true-tip candidates (m < 0 when not built). The same values, computed once instead of once per tip.
-    fbuf = np.empty(P + C + C + C + A + A + npres)
     o = 0
     area = fbuf[o:o + P]
     o += P
@@ -165,7 +219,6 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
     rrent = fbuf[o:o + A]
     o += A
     cand = fbuf[o:]  # only its first m entries are written and read
-    ibuf = np.empty(P + C + C + C + A + A + A + A + A + A * C + npres, dtype=np.int64)
     o = 0
     alist = ibuf[o:o + P]
     o += P
@@ -179,14 +232,8 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
     o += A
     clist = ibuf[o:o + A]
     o += A
-    bstart = ibuf[o:o + A]
-    o += A
-    bcount = ibuf[o:o + A]
-    o += A
     rwhere = ibuf[o:o + A]
     o += A
-    bbuf = ibuf[o:o + A * C]
-    o += A * C
     cand_k = ibuf[o:]
     for v in range(P):
         area[v] = 0.0
@@ -194,18 +241,16 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
         cmark[c] = 0
         patron[c] = -2
     for a in range(A):
-        bstart[a] = -1
         incand[a] = 0
     na = 0
     ncand = 0
     ctot_ok = False
-    nb = 0
     m = -1
     nw = p.area_neighbour_weight
     for f in range(A):
         if role[f] == 0:
             continue
-        # The force's area: its posts (the internal places where it is present, found in its own row of
+        # The force's area: its posts (the internal places where it is present, found in its list of
         # places) and their neighbours, listed in ascending order. The previous force's area and
         # candidates are cleared first.
         for i in range(na):
@@ -214,26 +259,25 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
             incand[clist[i]] = 0
         na = 0
         ncand = 0
-        any_area = False
-        fif = fi[f]
-        for v in range(P):
-            if ext[v] == 0 and fif[v] >= p.min_presence:
-                if area[v] == 0.0:
-                    alist[na] = v
+        for ig in range(gptr[f], gptr[f + 1]):
+            v = gidx[ig]
+            if ext[v] != 0 or not fi[f, v] >= p.min_presence:
+                continue
+            if area[v] == 0.0:
+                alist[na] = v
+                na += 1
+            area[v] = 1.0
+            if nw <= 0.0:
+                continue  # neighbours of no weight are outside the area
+            for q in range(adj_ptr[v], adj_ptr[v + 1]):
+                u = adj_nbr[q]
+                if ext[u] == 0 and area[u] == 0.0:
+                    area[u] = nw
+                    alist[na] = u
                     na += 1
-                area[v] = 1.0
-                any_area = True
-                if nw <= 0.0:
-                    continue  # neighbours of no weight are outside the area
-                for q in range(adj_ptr[v], adj_ptr[v + 1]):
-                    u = adj_nbr[q]
-                    if ext[u] == 0 and area[u] == 0.0:
-                        area[u] = nw
-                        alist[na] = u
-                        na += 1
-        if not any_area:
+        if na == 0:
             continue
-        _ascending(alist, na, area, P)
+        _ascending(alist, na, area)
         m = -1
         tempo = force_tempo(W, p, lev, day, f)
         vet = lev.vetting[day]
@@ -258,7 +302,7 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
                     nt += 1
                     inside[c] = 0.0
                 inside[c] += pop[c, v] * area[v]
-        _ascending(tl, nt, cmark, C)
+        _ascending(tl, nt, cmark)
         lam = 0.0
         for k in range(nt):
             c = tl[k]
@@ -287,7 +331,7 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
                     if x > rmost[a]:
                         rmost[a] = x
                         rwhere[a] = v
-        _ascending(clist, ncand, incand, A)
+        _ascending(clist, ncand, incand)
         for i in range(na):
             a = prot[alist[i]]
             if a >= 0:
@@ -353,16 +397,9 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, lptr, lidx, pptr, pidx
                 riv = 0.0
                 if g >= 0:
                     riv += max(0.0, -rel[g, a])
-                if bstart[a] < 0:  # a's base communities, listed when a first becomes a candidate today
-                    bstart[a] = nb
-                    for c2 in range(C):
-                        if base_w[a, c2] != 0.0:
-                            bbuf[nb] = c2
-                            nb += 1
-                    bcount[a] = nb - bstart[a]
                 comm = 0.0
-                for i2 in range(bstart[a], bstart[a] + bcount[a]):
-                    c2 = bbuf[i2]
+                for i2 in range(base[a], base[a + 1]):  # a's base communities
+                    c2 = base[i2]
                     comm -= base_w[a, c2] * comm_rel[c, c2]
                 riv += max(0.0, comm)
                 if riv <= 0.0:
