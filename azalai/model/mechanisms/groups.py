@@ -44,7 +44,8 @@ from azalai.model.events import (
 )
 from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.land import state_reach
-from azalai.model.mechanisms.presence import KEEP_BELOW, by_row, row_total
+from azalai.model.mechanisms.accords import block_nonzero, force_total
+from azalai.model.mechanisms.presence import SCAN_BLOCK, regroup, row_total
 from azalai.model.mechanisms.purses import is_armed_kind
 from azalai.model.state import ACC, CHAIN
 from azalai.model.world import KIND_INTERNATIONAL
@@ -53,6 +54,8 @@ _LAST_LINK = CHAIN - 1  # the last link of a cause chain
 _FORMED = ACC["militias_formed"]
 _MADE = ACC["alliances_made"]
 _BROKEN = ACC["alliances_broken"]
+FLAGS_PER_WORD = 8  # one-byte flags read together as one 64-bit word
+SHARED = 2  # a pair's flag in relations: an enemy in common (1: a non-zero entry)
 
 
 @njit(cache=True, inline="always")
@@ -127,23 +130,31 @@ def communal_grievances(W, S, p, r):
     # the blame. A pair with no grievance and no blame stays at exactly zero and is left as it is.
     harmed = np.empty(A, dtype=np.int64)
     for c in range(C):
+        harm_c = harm[c]
+        cg_c = cg[c]
         nh = 0
-        for g in range(A):
-            if harm[c, g] > 0.0 and is_armed_kind(kind[g]):
-                harmed[nh] = g
-                nh += 1
-        for d in range(C):
-            x = cg[c, d]
-            blamed = nh > 0 and d != c and comm_rel[c, d] < 0.0
-            if x == 0.0 and not blamed:
+        for g0 in range(0, A, SCAN_BLOCK):  # a block of actors at a time: most did no harm
+            if g0 + SCAN_BLOCK <= A and not block_nonzero(harm_c, g0):
                 continue
-            x *= p.grievance_decay
-            if blamed:
-                for i in range(nh):
-                    g = harmed[i]
-                    if base_w[g, d] > 0.0:
-                        x += p.communal_blame * harm[c, g] * base_w[g, d]
-            cg[c, d] = min(x, p.grievance_cap)
+            for g in range(g0, min(g0 + SCAN_BLOCK, A)):
+                if harm_c[g] > 0.0 and is_armed_kind(kind[g]):
+                    harmed[nh] = g
+                    nh += 1
+        for d0 in range(0, C, SCAN_BLOCK):
+            if nh == 0 and d0 + SCAN_BLOCK <= C and not block_nonzero(cg_c, d0):
+                continue  # no grievance and no blame in the block
+            for d in range(d0, min(d0 + SCAN_BLOCK, C)):
+                x = cg_c[d]
+                blamed = nh > 0 and d != c and comm_rel[c, d] < 0.0
+                if x == 0.0 and not blamed:
+                    continue
+                x *= p.grievance_decay
+                if blamed:
+                    for i in range(nh):
+                        g = harmed[i]
+                        if base_w[g, d] > 0.0:
+                            x += p.communal_blame * harm[c, g] * base_w[g, d]
+                cg_c[d] = min(x, p.grievance_cap)
 
 
 @njit(cache=True, inline="always")
@@ -206,18 +217,30 @@ def militias(W, S, p, r, day):
     pop = S.pop[r]
     insecurity = S.insecurity[r]
     harm_place = S.harm_place[r]
+    # Per community, the places where its insecurity or the harm done there is not zero, flagged in one
+    # vectorised pass over the row and read eight flags (one word) at a time: most are zero in both.
+    words = (P + FLAGS_PER_WORD - 1) // FLAGS_PER_WORD
+    flag = np.zeros(words * FLAGS_PER_WORD, dtype=np.uint8)
+    flag_words = flag.view(np.uint64)
     for c in range(C):
+        ins_c = insecurity[c]
+        harm_c = harm_place[c]
         for v in range(P):
-            ins = insecurity[c, v]
-            h = harm_place[c, v]
-            if ins == 0.0 and h == 0.0:
-                continue  # stays zero (decay * 0.0 + 0.0)
-            x = 0.0
-            n = pop[c, v]
-            if h > 0.0 and n > 0.0:
-                x = h * p.pool_ref / n
-            insecurity[c, v] = p.insecurity_decay * ins + x
-            harm_place[c, v] = 0.0
+            flag[v] = (ins_c[v] != 0.0) | (harm_c[v] != 0.0)
+        for w in range(words):
+            if flag_words[w] == 0:
+                continue  # all zero: they stay zero (decay * 0.0 + 0.0)
+            for v in range(w * FLAGS_PER_WORD, min(w * FLAGS_PER_WORD + FLAGS_PER_WORD, P)):
+                if flag[v] == 0:
+                    continue
+                ins = ins_c[v]
+                h = harm_c[v]
+                x = 0.0
+                n = pop[c, v]
+                if h > 0.0 and n > 0.0:
+                    x = h * p.pool_ref / n
+                ins_c[v] = p.insecurity_decay * ins + x
+                harm_c[v] = 0.0
     communal_grievances(W, S, p, r)
     for m in range(A):
         c = W.militia_comm[m]
@@ -307,6 +330,48 @@ def _meeting_place(W, S, r, a, b):
 
 
 @compiled_only
+def _hostility(rel, active):
+    """Last week's hostile relations, from one pass over ``rel`` in memory order: per actor a (CSR over
+    rows), its active enemies x (``rel[a, x] < 0``, x not a) and its hostility ``-rel[a, x]`` to each; per
+    actor x (CSR over columns), every actor y hostile to it (``rel[y, x] < 0``, ascending) and ``-rel[y, x]``."""
+    A = rel.shape[0]
+    flat = np.empty(A * A, dtype=np.int64)  # one pass: the hostile entries a * A + x in row order (tail unread)
+    en_ptr = np.zeros(A + 1, dtype=np.int64)
+    hptr = np.zeros(A + 1, dtype=np.int64)
+    n = 0
+    k = 0
+    for a in range(A):
+        ra = rel[a]
+        for x in range(A):
+            if ra[x] < 0.0:
+                flat[n] = a * A + x
+                n += 1
+                hptr[x + 1] += 1
+                k += x != a and active[x] == 1
+        en_ptr[a + 1] = k
+    for x in range(A):
+        hptr[x + 1] += hptr[x]
+    K = k
+    idx = np.empty(K + n, dtype=np.int64)  # the enemies, then the actors hostile to each
+    h = np.empty(K + n)
+    k = 0
+    for i in range(n):
+        a, x = divmod(flat[i], A)
+        if x != a and active[x] == 1:
+            idx[k] = x
+            h[k] = -rel[a, x]
+            k += 1
+        j = K + hptr[x]  # hptr[x] counts up to the end of x's list, then is shifted back below
+        idx[j] = a
+        h[j] = -rel[a, x]
+        hptr[x] += 1
+    for x in range(A, 0, -1):
+        hptr[x] = hptr[x - 1] + K
+    hptr[0] = K
+    return en_ptr, hptr, idx, h
+
+
+@compiled_only
 def relations(W, S, p, r, day, week):
     """Relations move toward their target; alliances are made and broken."""
     A = W.actor_kind.shape[0]
@@ -316,79 +381,86 @@ def relations(W, S, p, r, day, week):
     rel0 = W.rel0
     hist = S.hist[r]
     rent_ema = S.rent_ema[r]
-    rel_now = S.rel[r]
+    rel = S.rel[r]
     allied = S.allied[r]
+    fi = S.fighters[r]
     # Each actor's strength (the sum over the places, exact zeros skipped), worked out the first time a
     # shared enemy needs it (-1 until then).
     strength = np.full(A, -1.0)
-    # Last week's relations (every pair moves from them), and each actor's active enemies then.
-    rel = rel_now.copy()
-    en_ptr = np.zeros(A + 1, dtype=np.int64)
-    en_idx = np.empty(A * A, dtype=np.int64)  # one pass: rows are filled in order (the tail is not read)
-    i = 0
-    for a in range(A):
-        for x in range(A):
-            if x != a and active[x] == 1 and rel[a, x] < 0.0:
-                en_idx[i] = x
-                i += 1
-        en_ptr[a + 1] = i
-    # Per actor x, the actors hostile to it (any): only they can share an enemy with an actor hostile to x.
-    hptr, hidx = by_row(rel.T, 0.0, KEEP_BELOW)
+    # Last week's hostilities, read from lists made before any pair moves: every pair moves from last
+    # week's relations, and a pair's own relation is read before it is written (each pair once).
+    en_ptr, hptr, idx, h = _hostility(rel, active)
     # A pair with no relation, target, history, alliance or enemy in common stays at +0.0 and not allied
     # (the update below gives exactly that: a zero target, 0.0 + rel_rate * 0.0, and 0.0 is below the
-    # alliance threshold): it is written without the update.
-    near = np.zeros(A, dtype=np.bool_)
+    # alliance threshold): it is written without the update. Only the pairs with a non-zero entry (a -0.0
+    # relation included) or an enemy in common are visited, in the same (ascending) order.
+    flag = np.zeros(A, dtype=np.uint8)  # per partner b of a: CAND (a non-zero entry), SHARED (an enemy in common)
+    se_of = np.zeros(A)  # per partner b of a: the shared enemies' sum, its largest term and whose
+    tv_of = np.zeros(A)
+    top_of = np.full(A, -1)
+    every = not p.alliance_threshold > 0.0  # a zero pair would reach an alliance: every pair is updated
     for a in range(A):
         if active[a] == 0 or kind[a] == KIND_INTERNATIONAL:
             continue
-        for b in range(a + 1, A):  # every test made (no branches)
-            near[b] = (rel[a, b] != 0.0) | (rel0[a, b] != 0.0) | (hist[a, b] != 0.0) | (allied[a, b] != 0)
+        rel_a = rel[a]
+        rel0_a = rel0[a]
+        hist_a = hist[a]
+        allied_a = allied[a]
+        for k in range(A - a - 1):  # every test made (no branches; counted from zero, the loop is vectorised)
+            b = a + 1 + k
+            flag[b] = (every | (rel_a[b] != 0.0) | (math.copysign(1.0, rel_a[b]) < 0.0) | (rel0_a[b] != 0.0)
+                       | (hist_a[b] != 0.0) | (allied_a[b] != 0))
+        # Shared enemies: both hostile to a third actor x, weighted by its strength, summed per partner b
+        # over a's enemies in ascending order (as for each pair on its own).
         for i in range(en_ptr[a], en_ptr[a + 1]):
-            x = en_idx[i]
+            x = idx[i]
+            ha = h[i]
             for j in range(hptr[x], hptr[x + 1]):
-                near[hidx[j]] = True
+                b = idx[j]
+                flag[b] |= SHARED
+                if b <= a or b == x or active[b] == 0 or kind[b] == KIND_INTERNATIONAL:
+                    continue
+                hb = h[j]
+                if strength[x] < 0.0:
+                    strength[x] = force_total(fi[x])
+                y = ha * hb * min(1.0, strength[x] / p.force_ref)
+                se_of[b] += y
+                if y > tv_of[b]:
+                    tv_of[b] = y
+                    top_of[b] = x
         for b in range(a + 1, A):
+            if flag[b] == 0:
+                continue
+            se = se_of[b]
+            top = top_of[b]
+            shared = flag[b] & SHARED
+            flag[b] = 0
+            se_of[b] = 0.0
+            tv_of[b] = 0.0
+            top_of[b] = -1
             if active[b] == 0 or kind[b] == KIND_INTERNATIONAL:
                 continue
-            if not near[b] and p.alliance_threshold > 0.0:
+            old = rel_a[b]
+            if not (shared or old != 0.0 or rel0_a[b] != 0.0 or hist_a[b] != 0.0 or allied_a[b] != 0) and not every:
                 # The relation is zero (and symmetric): only a -0.0 (from the scenario) is written over.
-                if math.copysign(1.0, rel[a, b]) < 0.0:
-                    rel_now[a, b] = 0.0
-                    rel_now[b, a] = 0.0
+                if math.copysign(1.0, old) < 0.0:
+                    rel[a, b] = 0.0
+                    rel[b, a] = 0.0
                 continue
-            # Shared enemies: both hostile to a third actor, weighted by its strength.
-            se = 0.0
-            top = -1
-            tv = 0.0
-            for i in range(en_ptr[a], en_ptr[a + 1]):
-                x = en_idx[i]
-                if x == b:
-                    continue
-                ha = -rel[a, x]
-                hb = -rel[b, x]
-                if hb <= 0.0:
-                    continue
-                if strength[x] < 0.0:
-                    strength[x] = row_total(S.fighters, r, x)
-                y = ha * hb * min(1.0, strength[x] / p.force_ref)
-                se += y
-                if y > tv:
-                    tv = y
-                    top = x
             target = rel0[a, b] + p.rel_shared_enemy * se + p.rel_history * hist[a, b]
             # Between actors on good terms, rents shared hold them together and rents diverging strain them.
             ra = rent_ema[a]
             rb = rent_ema[b]
             rent = (min(ra, rb) - abs(ra - rb)) / (ra + rb + p.rent_ref)
-            if rel[a, b] > 0.0:
+            if old > 0.0:
                 target += p.rel_rent * rent
             if target > 1.0:
                 target = 1.0
             if target < -1.0:
                 target = -1.0
-            new = rel[a, b] + p.rel_rate * (target - rel[a, b])
-            rel_now[a, b] = new
-            rel_now[b, a] = new
+            new = old + p.rel_rate * (target - old)
+            rel[a, b] = new
+            rel[b, a] = new
             was = allied[a, b]
             now = was
             if was == 0 and new >= p.alliance_threshold:
