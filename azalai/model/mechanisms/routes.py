@@ -5,7 +5,7 @@ family and community networks. Additionally, these networks seek to protect not 
 but their communities from attack".
 
 Each week, traffickers of every commodity choose, from each entry node, the least expected-cost path to
-an exit (Dijkstra with a binary heap, one search per entry node for all the commodities entering there): distance by terrain, plus the protection rent at every place
+an exit (Dijkstra, one search per entry node for all the commodities entering there): distance by terrain, plus the protection rent at every place
 crossed, plus the perceived seizure risk, which learns from recent seizures and fades. Re-routing
 around interdiction (the "balloon effect") emerges from the risk term. Convoys, rents and seizures are
 in :mod:`azalai.model.mechanisms.trafficking`.
