@@ -5,7 +5,7 @@ family and community networks. Additionally, these networks seek to protect not 
 but their communities from attack".
 
 Each week, traffickers of every commodity choose, from each entry node, the least expected-cost path to
-an exit (Dijkstra, one search per entry node for all the commodities entering there): distance by terrain, plus the protection rent at every place
+an exit (Dijkstra with a binary heap, one search per entry node for all the commodities entering there): distance by terrain, plus the protection rent at every place
 crossed, plus the perceived seizure risk, which learns from recent seizures and fades. Re-routing
 around interdiction (the "balloon effect") emerges from the risk term. Convoys, rents and seizures are
 in :mod:`azalai.model.mechanisms.trafficking`.
@@ -23,31 +23,51 @@ from azalai.model.rng import SITE_ROUTE_NOISE, uniform
 from azalai.model.world import KIND_JIHADIST, KIND_MILITIA, KIND_SIGNATORY
 
 
+@njit(cache=True, inline="always")
+def _heap_less(hk, hv, i, j):
+    return hk[i] < hk[j] or (hk[i] == hk[j] and hv[i] < hv[j])
+
+
 # The helpers of the search take arrays, not the World and State structs, and are compiled without
 # reference counting: each struct or array handed to a helper with branches otherwise costs an atomic
-# increment and decrement of its reference count per call (per relaxation, per path).
+# increment and decrement of its reference count per call (per heap operation, per path).
 
 
 @compiled_only(nrt=False)
-def _pop_nearest(fk, fv, pos, n):
-    """Remove and return the place of smallest (distance, place) among the ``n`` places of the frontier
-    ``fv[:n]`` (their distances in ``fk[:n]``, their slots in ``pos``); the last place takes its slot."""
-    b = 0
-    bk = fk[0]
-    bv = fv[0]
-    for i in range(1, n):
-        k = fk[i]
-        if k < bk or (k == bk and fv[i] < bv):
-            b = i
-            bk = k
-            bv = fv[i]
+def _heap_push(hk, hv, n, key, v):
+    """Push (key, v) on the binary min-heap of n entries ordered by (key, node); returns the new size."""
+    i = n
+    hk[i] = key
+    hv[i] = v
+    while i > 0:
+        up = (i - 1) // 2
+        if not _heap_less(hk, hv, i, up):
+            break
+        hk[i], hk[up] = hk[up], hk[i]
+        hv[i], hv[up] = hv[up], hv[i]
+        i = up
+    return n + 1
+
+
+@compiled_only(nrt=False)
+def _heap_pop(hk, hv, n):
+    """Remove the smallest entry of the heap of n entries (it is read from hk[0], hv[0] before)."""
     n -= 1
-    last = fv[n]
-    fk[b] = fk[n]
-    fv[b] = last
-    pos[last] = b
-    pos[bv] = -1
-    return bv
+    hk[0] = hk[n]
+    hv[0] = hv[n]
+    i = 0
+    while True:
+        lo = 2 * i + 1
+        if lo >= n:
+            break
+        if lo + 1 < n and _heap_less(hk, hv, lo + 1, lo):
+            lo += 1
+        if not _heap_less(hk, hv, lo, i):
+            break
+        hk[i], hk[lo] = hk[lo], hk[i]
+        hv[i], hv[lo] = hv[lo], hv[i]
+        i = lo
+    return n
 
 
 @compiled_only(nrt=False)
@@ -87,49 +107,49 @@ def _record(paths, r, k, slot, target, prev, count, depth, seen):
     P = prev.shape[0]
     n = 0
     v = target
-    while v >= 0 and n <= P:  # the length, then the places from the exit back to the entry
+    while v >= 0 and n <= P:
+        path_nodes[r, k, slot, n] = v
         n += 1
         v = prev[v]
-    v = target
-    for i in range(n - 1, -1, -1):
-        path_nodes[r, k, slot, i] = v
-        v = prev[v]
+    for i in range(n // 2):  # reverse in place
+        t = path_nodes[r, k, slot, i]
+        path_nodes[r, k, slot, i] = path_nodes[r, k, slot, n - 1 - i]
+        path_nodes[r, k, slot, n - 1 - i] = t
     path_len[r, k, slot] = n
     path_owner[r, k, slot] = _owner(protector, path_nodes, actor_kind, r, k, slot, n, count, depth, seen)
 
 
 @compiled_only(nrt=False)
-def _routes_from(graph, paths, r, src, ents, ent_k, nent, edge_cost, node_cost, dist, prev, done, fk, fv, pos, count,
-                 depth, seen, tch):
+def _routes_from(graph, paths, r, src, ents, ent_k, nent, edge_cost, node_cost, dist, prev, done, hk, hv, count, depth,
+                 seen, tch):
     """Dijkstra from ``src`` for the entries ``ents[:nent]`` that start there: each takes the path to
     the nearest exit of its commodity (none if no exit is reachable).
 
     ``graph``: (adj_ptr, adj_nbr, adj_edge, k_exit, k_entry_ptr); ``paths``: as :func:`_record` takes them.
 
-    Places are settled in the order of a scan for the smallest tentative distance with ties to the
-    lowest index: the frontier (the places reached and not settled, ``fv``, with their distances in
-    ``fk`` and their slots in ``pos``) is scanned for the smallest (distance, place), and a place whose
-    distance falls keeps its slot. A settled place's distance and predecessor never change again, so one
-    search serves every commodity entering at ``src``: each entry's path is taken when the first exit of
-    its commodity is settled, as a search of its own that stopped there would have found it.
+    A binary heap keyed by (distance, place) settles places in exactly the order of a scan for the
+    smallest tentative distance with ties to the lowest index: stale entries (a place whose distance
+    fell after it was pushed, or already settled) are skipped when popped. A settled place's distance
+    and predecessor never change again, so one search serves every commodity entering at ``src``: each
+    entry's path is taken when the first exit of its commodity is settled, as a search of its own that
+    stopped there would have found it.
 
-    ``dist``, ``prev``, ``done`` and ``pos`` hold no distance, no predecessor, nothing settled and no slot
-    on entry, and again on return: the places the search reached (listed in ``tch``) are reset, not
-    every place.
+    ``dist``, ``prev`` and ``done`` hold no distance, no predecessor and nothing settled on entry, and
+    again on return: the places the search reached (listed in ``tch``) are reset, not every place.
     """
     adj_ptr, adj_nbr, adj_edge, k_exit, k_entry_ptr = graph
     path_len = paths[1]
     dist[src] = 0.0
     tch[0] = src
     nt = 1
-    fk[0] = 0.0
-    fv[0] = src
-    pos[src] = 0
-    n = 1
+    n = _heap_push(hk, hv, 0, 0.0, src)
     left = nent
     while n > 0 and left > 0:
-        u = _pop_nearest(fk, fv, pos, n)
-        n -= 1
+        d = hk[0]
+        u = hv[0]
+        n = _heap_pop(hk, hv, n)
+        if done[u] or d != dist[u]:
+            continue
         done[u] = True
         if u != src:
             for i in range(nent):
@@ -139,22 +159,18 @@ def _routes_from(graph, paths, r, src, ents, ent_k, nent, edge_cost, node_cost, 
                     _record(paths, r, k, ei - k_entry_ptr[k], u, prev, count, depth, seen)
                     ents[i] = -1
                     left -= 1
-        du = dist[u]
         for j in range(adj_ptr[u], adj_ptr[u + 1]):
             v = adj_nbr[j]
             if done[v]:
                 continue
-            nd = du + edge_cost[adj_edge[j]] + node_cost[v]
+            nd = dist[u] + edge_cost[adj_edge[j]] + node_cost[v]
             if nd < dist[v]:
                 if dist[v] == np.inf:
                     tch[nt] = v
                     nt += 1
-                    fv[n] = v
-                    pos[v] = n
-                    n += 1
-                fk[pos[v]] = nd
                 dist[v] = nd
                 prev[v] = u
+                n = _heap_push(hk, hv, n, nd, v)
     for i in range(nent):  # no exit of its commodity reachable
         ei = ents[i]
         if ei >= 0:
@@ -165,7 +181,6 @@ def _routes_from(graph, paths, r, src, ents, ent_k, nent, edge_cost, node_cost, 
         dist[v] = np.inf
         prev[v] = -1
         done[v] = False
-        pos[v] = -1
 
 
 @compiled_only
@@ -195,9 +210,9 @@ def choose_routes(W, S, p, lev, r, day, week):
     prev = np.full(P, -1, dtype=np.int64)
     done = np.zeros(P, dtype=np.bool_)
     tch = np.empty(P, dtype=np.int64)  # the places a search reached
-    fk = np.empty(P)  # the frontier of a search: distances, places, and each place's slot in it
-    fv = np.empty(P, dtype=np.int64)
-    pos = np.full(P, -1, dtype=np.int64)
+    cap = W.adj_nbr.shape[0] + 1  # at most one heap entry per improved edge, plus the source
+    hk = np.empty(cap)
+    hv = np.empty(cap, dtype=np.int64)
     A = W.actor_kind.shape[0]
     count = np.zeros(A)
     depth = np.zeros(A)
@@ -223,5 +238,5 @@ def choose_routes(W, S, p, lev, r, day, week):
                 taken[ei] = True
                 ents[nent] = ei
                 nent += 1
-        _routes_from(graph, paths, r, src, ents, ent_k, nent, edge_cost, node_cost, dist, prev, done, fk, fv, pos,
-                     count, depth, seen, tch)
+        _routes_from(graph, paths, r, src, ents, ent_k, nent, edge_cost, node_cost, dist, prev, done, hk, hv, count,
+                     depth, seen, tch)
