@@ -28,7 +28,7 @@ from numba import njit
 
 from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.communities import political_aspiration, promised_share
-from azalai.model.mechanisms.presence import SCAN_BLOCK
+from azalai.model.mechanisms.presence import add_row, row_total
 from azalai.model.mechanisms.purses import return_home
 from azalai.model.events import PAIR_CODE, CK_HOSTILITY, CK_MEDIATION, CK_RENT_LOSS, CK_TENSION, CK_UNMET_DEMANDS, EV_AGREEMENT, EV_OTHER, M_ACCORDS, emit, link
 from azalai.model.rng import SITE_MEDIATION, uniform
@@ -61,44 +61,6 @@ def _shared_place(W, S, p, r, a, b):
     return best if best >= 0 else fallback
 
 
-@njit(cache=True, inline="always")
-def block_nonzero(row, v):
-    """Whether any of the SCAN_BLOCK entries of ``row`` from v is not zero (every test made, no branches)."""
-    found = False
-    for k in range(v, v + SCAN_BLOCK):
-        found |= row[k] != 0.0
-    return found
-
-
-@njit(cache=True, inline="always")
-def add_forces(row, tot):
-    """An actor's fighters over the places (``row``), summed in order with exact zeros skipped
-    (:func:`presence.row_total`, bit for bit), and ``tot`` with the same terms added in the same order
-    (a running sum over several actors); the places are looked at a block at a time: most of a large
-    world's places hold none of an actor's fighters."""
-    t = 0.0
-    n = row.shape[0]
-    for v in range(0, n - n % SCAN_BLOCK, SCAN_BLOCK):
-        if block_nonzero(row, v):
-            for k in range(v, v + SCAN_BLOCK):
-                x = row[k]
-                if x != 0.0:
-                    tot += x
-                    t += x
-    for k in range(n - n % SCAN_BLOCK, n):
-        x = row[k]
-        if x != 0.0:
-            tot += x
-            t += x
-    return t, tot
-
-
-@njit(cache=True, inline="always")
-def force_total(row):
-    """An actor's fighters over the places (``row``): :func:`add_forces` alone."""
-    return add_forces(row, 0.0)[0]
-
-
 @compiled_only
 def update_posts(W, S, lev, r, day):
     """Interim authorities: posts by promise (fair) and by power, weighted by the fairness lever.
@@ -114,7 +76,7 @@ def update_posts(W, S, lev, r, day):
     tot_p = 0.0
     for a in range(A):
         if sig[a] == 1:
-            t, tot_f = add_forces(fi[a], tot_f)  # one running sum over the signatories (row_total)
+            t, tot_f = add_row(fi[a], tot_f)  # one running sum over the signatories (row_total)
             own[a] = t
             tot_p += promised[a]
     fair_w = lev.interim_fairness[day]
@@ -171,7 +133,7 @@ def update_accords(W, S, p, lev, r, day, week):
         for x in (W.pair_a[n], W.pair_b[n]):
             if not known[x]:
                 known[x] = True
-                strength[x] = own[x] if own[x] >= 0.0 else force_total(S.fighters[r, x])  # fighters unchanged since
+                strength[x] = own[x] if own[x] >= 0.0 else row_total(S.fighters, r, x)  # fighters unchanged since
                 unmet_of[x] = actor_unmet(W, S, p, lev, r, day, x)
     for n in range(NP):
         a = W.pair_a[n]

@@ -44,8 +44,7 @@ from azalai.model.events import (
 )
 from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.land import state_reach
-from azalai.model.mechanisms.accords import block_nonzero, force_total
-from azalai.model.mechanisms.presence import SCAN_BLOCK, regroup, row_total
+from azalai.model.mechanisms.presence import SCAN_BLOCK, add_row, block_nonzero, regroup, row_total
 from azalai.model.mechanisms.purses import is_armed_kind
 from azalai.model.state import ACC, CHAIN
 from azalai.model.world import KIND_INTERNATIONAL
@@ -54,7 +53,6 @@ _LAST_LINK = CHAIN - 1  # the last link of a cause chain
 _FORMED = ACC["militias_formed"]
 _MADE = ACC["alliances_made"]
 _BROKEN = ACC["alliances_broken"]
-FLAGS_PER_WORD = 8  # one-byte flags read together as one 64-bit word
 SHARED = 2  # a pair's flag in relations: an enemy in common (1: a non-zero entry)
 
 
@@ -217,24 +215,17 @@ def militias(W, S, p, r, day):
     pop = S.pop[r]
     insecurity = S.insecurity[r]
     harm_place = S.harm_place[r]
-    # Per community, the places where its insecurity or the harm done there is not zero, flagged in one
-    # vectorised pass over the row and read eight flags (one word) at a time: most are zero in both.
-    words = (P + FLAGS_PER_WORD - 1) // FLAGS_PER_WORD
-    flag = np.zeros(words * FLAGS_PER_WORD, dtype=np.uint8)
-    flag_words = flag.view(np.uint64)
     for c in range(C):
         ins_c = insecurity[c]
         harm_c = harm_place[c]
-        for v in range(P):
-            flag[v] = (ins_c[v] != 0.0) | (harm_c[v] != 0.0)
-        for w in range(words):
-            if flag_words[w] == 0:
-                continue  # all zero: they stay zero (decay * 0.0 + 0.0)
-            for v in range(w * FLAGS_PER_WORD, min(w * FLAGS_PER_WORD + FLAGS_PER_WORD, P)):
-                if flag[v] == 0:
-                    continue
+        for v0 in range(0, P, SCAN_BLOCK):  # a block of places at a time: most hold neither
+            if v0 + SCAN_BLOCK <= P and not (block_nonzero(ins_c, v0) or block_nonzero(harm_c, v0)):
+                continue
+            for v in range(v0, min(v0 + SCAN_BLOCK, P)):
                 ins = ins_c[v]
                 h = harm_c[v]
+                if ins == 0.0 and h == 0.0:
+                    continue  # stays zero (decay * 0.0 + 0.0)
                 x = 0.0
                 n = pop[c, v]
                 if h > 0.0 and n > 0.0:
@@ -422,7 +413,7 @@ def relations(W, S, p, r, day, week):
                     continue
                 hb = h[j]
                 if strength[x] < 0.0:
-                    strength[x] = force_total(fi[x])
+                    strength[x] = add_row(fi[x], 0.0)[0]
                 y = ha * hb * min(1.0, strength[x] / p.force_ref)
                 se_of[b] += y
                 if y > tv_of[b]:

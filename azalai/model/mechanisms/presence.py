@@ -178,16 +178,42 @@ def lists_by_place(M, minv, sel):
 
 
 @njit(cache=True, inline="always")
-def row_total(M, r, a):
-    """``M[r, a, :]`` summed in order, skipping exact zeros: the same sum bit for bit (adding a zero to
-    a sum that is not -0.0 leaves it unchanged, and a sum started at 0.0 is never -0.0), without a long
-    chain of additions over a row that is mostly zeros (an actor's fighters over the places)."""
+def block_nonzero(row, v):
+    """Whether any of the ``SCAN_BLOCK`` entries of ``row`` from v is not zero (every test made, no branches)."""
+    found = False
+    for k in range(v, v + SCAN_BLOCK):
+        found |= row[k] != 0.0
+    return found
+
+
+@njit(cache=True, inline="always")
+def add_row(row, tot):
+    """``row`` summed in order, skipping exact zeros, and ``tot`` with the same terms added in the same order
+    (a running sum over several rows). Skipping zeros gives the same sum bit for bit (adding a zero to a
+    sum that is not -0.0 leaves it unchanged, and a sum started at 0.0 is never -0.0), without a long
+    chain of additions over a row that is mostly zeros (an actor's fighters over the places); the row is
+    looked at a block at a time, and single entries only in a block with one that is not zero."""
     t = 0.0
-    for v in range(M.shape[2]):
-        x = M[r, a, v]
+    n = row.shape[0]
+    for v in range(0, n - n % SCAN_BLOCK, SCAN_BLOCK):
+        if block_nonzero(row, v):
+            for k in range(v, v + SCAN_BLOCK):
+                x = row[k]
+                if x != 0.0:
+                    tot += x
+                    t += x
+    for k in range(n - n % SCAN_BLOCK, n):
+        x = row[k]
         if x != 0.0:
+            tot += x
             t += x
-    return t
+    return t, tot
+
+
+@njit(cache=True, inline="always")
+def row_total(M, r, a):
+    """``M[r, a, :]`` summed in order, skipping exact zeros (:func:`add_row`)."""
+    return add_row(M[r, a], 0.0)[0]
 
 
 @compiled_only
