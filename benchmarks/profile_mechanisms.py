@@ -53,10 +53,13 @@ def profile(scale: int, days: int, warm: int = 28) -> dict[str, float]:
     people = (cptr, cidx, lptr, lidx, nptr, nidx)
     roles = np.asarray(prep.world.actor_role)
     forces = np.flatnonzero(roles != 0).astype(np.int64)  # kernel.list_forces: the actors with a role
-    tip_f, tip_i = np.empty(K.tip_floats(W)), np.empty(K.tip_ints(W), dtype=np.int64)  # as kernel.step_days
-    base = np.empty(K.tip_base_size(W), dtype=np.int64)
-    K.tip_bases(W, base)
-    daily = [("presence lists", None, ()), ("move_convoys", K.move_convoys, lists[:2] + (forces,)), ("clashes", K.clashes, lists[:2]),
+    # As kernel.step_days makes them (these helpers are inlined there: run here as Python on the world's arrays).
+    world = prep.world
+    tip_f = np.empty(kernel.tip_floats.py_func(world))
+    tip_i = np.empty(kernel.tip_ints.py_func(world), dtype=np.int64)
+    base = np.empty(kernel.base_list_size.py_func(world), dtype=np.int64)
+    kernel.base_lists.py_func(world, base)
+    daily = [("presence lists", None, ()), ("move_convoys", K.move_convoys, lists[:2] + (forces, base)), ("clashes", K.clashes, lists[:2]),
              ("attacks", K.attacks, lists[:2] + (gptr, gidx)), ("assassinations", K.assassinations, lists + (forces,)),
              ("reprisals", K.reprisals, lists), ("kidnappings", K.kidnappings, (gptr, gidx)),
              ("tips_and_operations", K.tips_and_operations, (aptr, aidx, gptr, gidx, lptr, lidx, nptr, nidx, tip_f, tip_i, base)),

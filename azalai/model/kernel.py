@@ -20,12 +20,12 @@ from azalai.model.mechanisms.accords import update_accords
 from azalai.model.mechanisms.communities import update_communities
 from azalai.model.mechanisms.control import local_support, update_control
 from azalai.model.mechanisms.groups import update_groups
-from azalai.model.mechanisms.intelligence import tip_base_size, tip_bases, tip_floats, tip_ints, tips_and_operations
+from azalai.model.mechanisms.intelligence import tip_floats, tip_ints, tips_and_operations
 from azalai.model.mechanisms.land import land_disputes
 from azalai.model.mechanisms.operations import releases, sweeps
 from azalai.model.mechanisms.movement import reallocate
 from azalai.model.mechanisms.routes import choose_routes
-from azalai.model.mechanisms.trafficking import count_forces, list_forces, move_convoys, set_entitlements
+from azalai.model.mechanisms.trafficking import base_list_size, base_lists, count_forces, list_forces, move_convoys, set_entitlements
 from azalai.model.mechanisms.presence import actor_lists, people_lists
 from azalai.model.mechanisms.targeted import assassinations, kidnappings, reprisals
 from azalai.model.mechanisms.violence import attacks, clashes
@@ -197,11 +197,12 @@ def step_days(W, S, p, lev, aid, d0, d1):
     nidx = np.empty(C * P, dtype=np.int64)
     forces = np.empty(count_forces(W.actor_role), dtype=np.int64)  # the actors with a role (informants, seizures)
     list_forces(W.actor_role, forces)
-    # The tips' working buffers and each actor's base communities (mechanisms/intelligence.py), made once.
+    # The tips' working buffers (mechanisms/intelligence.py) and each actor's base communities (read by the
+    # convoys and the tips, mechanisms/trafficking.py), made once.
     tip_f = np.empty(tip_floats(W), dtype=np.float64)
     tip_i = np.empty(tip_ints(W), dtype=np.int64)
-    base = np.empty(tip_base_size(W), dtype=np.int64)
-    tip_bases(W, base)
+    base = np.empty(base_list_size(W), dtype=np.int64)
+    base_lists(W, base)
     for r in range(R):
         fighters_moved = True
         people_moved = True
@@ -216,7 +217,7 @@ def step_days(W, S, p, lev, aid, d0, d1):
             if people_moved:
                 people_lists(S, p, r, cptr, cidx, lptr, lidx, nptr, nidx)
                 people_moved = False
-            move_convoys(W, S, p, lev, r, day, aptr, aidx, forces)
+            move_convoys(W, S, p, lev, r, day, aptr, aidx, forces, base)
             clashes(W, S, p, lev, r, day, aptr, aidx)
             _attacks(W, S, p, lev, r, day, aptr, aidx, gptr, gidx)
             _assassinations(W, S, p, lev, r, day, aptr, aidx, cptr, cidx, forces)

@@ -117,34 +117,16 @@ def plausibility(jihad_overlap, rent_ema, floor, r, b, focus, rmax):
     return floor + (1.0 - floor) * x
 
 
+@njit(cache=True, inline="always")
+def _people_of(pop, lptr, lidx, c):
+    """Community c's people, summed over the places where it lives (``lidx[lptr[c]:lptr[c + 1]]``, ascending)."""
+    tot = 0.0
+    for i in range(lptr[c], lptr[c + 1]):
+        tot += pop[c, lidx[i]]
+    return tot
+
+
 # The day loop makes the tips' buffers once per call (numba inlines these helpers into it).
-
-
-@njit(cache=True, inline="always")
-def tip_base_size(W):
-    """The length of :func:`tip_bases`'s array: an offset per actor and one more, and every base community."""
-    A = W.base_w.shape[0]
-    n = A + 1
-    for a in range(A):
-        for c in range(W.base_w.shape[1]):
-            if W.base_w[a, c] != 0.0:
-                n += 1
-    return n
-
-
-@njit(cache=True, inline="always")
-def tip_bases(W, base):
-    """Each actor's base communities (non-zero ``base_w``, ascending) in ``base[base[a]:base[a + 1]]``: the
-    world's, listed once for the day loop instead of by a scan of every community each day."""
-    A, C = W.base_w.shape
-    n = A + 1
-    for a in range(A):
-        base[a] = n
-        for c in range(C):
-            if W.base_w[a, c] != 0.0:
-                base[n] = c
-                n += 1
-    base[A] = n
 
 
 @njit(cache=True, inline="always")
@@ -172,7 +154,8 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, gptr, gidx, lptr, lidx
     ``lptr``/``lidx``: per community, the places where it has people; ``pptr``/``pidx``: per place, the
     communities with people there (supersets too: see :mod:`azalai.model.mechanisms.presence`).
     ``fbuf``/``ibuf``: the day's buffers (:func:`tip_floats` and :func:`tip_ints` long, their contents
-    not read before they are written); ``base``: each actor's base communities (:func:`tip_bases`).
+    not read before they are written); ``base``: each actor's base communities
+    (:func:`azalai.model.mechanisms.trafficking.base_lists`).
 
     What a force visits is read from these lists: its posts, its area (the posts and their neighbours),
     the communities with people in the area and the actors present there, each listed in ascending order,
@@ -284,10 +267,7 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, gptr, gidx, lptr, lidx
         ops_budget[f] = min(p.ops_budget_cap, ops_budget[f] + p.ops_per_day * tempo * (1.0 - p.vetting_cost * vet))
         if not ctot_ok:
             for c in range(C):
-                tot = 0.0
-                for i in range(lptr[c], lptr[c + 1]):
-                    tot += pop[c, lidx[i]]
-                ctot[c] = tot
+                ctot[c] = _people_of(pop, lptr, lidx, c)
             ctot_ok = True
         # The communities with people in the area, in ascending order, and their pool of informants
         # (every other community's pool is zero).
@@ -471,11 +451,7 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, gptr, gidx, lptr, lidx
                                            pptr, pidx)
                     # Only the people at the place struck fell: those communities' totals are summed again.
                     for j in range(pptr[tplace], pptr[tplace + 1]):
-                        c2 = pidx[j]
-                        tot = 0.0
-                        for i2 in range(lptr[c2], lptr[c2 + 1]):
-                            tot += pop[c2, lidx[i2]]
-                        ctot[c2] = tot
+                        ctot[pidx[j]] = _people_of(pop, lptr, lidx, pidx[j])
                     for ic in range(ncand):
                         rwhere[clist[ic]] = -2
                     m = -1

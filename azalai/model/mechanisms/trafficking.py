@@ -170,7 +170,7 @@ def _pay_rent(kind, base_w, bidx, b0, b1, state_actor, protector, rel, cash, inc
     and declared leakage split off. ``collusion``: the state's collusion lever today. ``rp``: the
     parameters it reads (``leakage_rate``, ``community_share``, ``ally_threshold``, ``collusion_cut``),
     not the whole parameter tuple, which would be copied at every call. ``bidx[b0:b1]``: the protector's
-    base communities (its non-zero ``base_w``, ascending, :func:`_base_list`); the other terms of the
+    base communities (its non-zero ``base_w``, ascending, :func:`base_lists`); the other terms of the
     sums over communities are exact zeros."""
     leakage_rate, community_share, ally_threshold, collusion_cut = rp
     g = protector[r, v]
@@ -208,19 +208,31 @@ def _pay_rent(kind, base_w, bidx, b0, b1, state_actor, protector, rel, cash, inc
     acc[r, _RENT_LEAK] += leak
 
 
-@njit(cache=True, _nrt=False)
-def _base_list(base_w, a, bstart, bcount, bidx, nb):
-    """List actor a's base communities (non-zero ``base_w``, ascending) in ``bidx`` from ``nb`` on, unless
-    listed already today (``bstart[a] >= 0``); returns where the next list starts."""
-    if bstart[a] >= 0:
-        return nb
-    bstart[a] = nb
-    for c in range(base_w.shape[1]):
-        if base_w[a, c] != 0.0:
-            bidx[nb] = c
-            nb += 1
-    bcount[a] = nb - bstart[a]
-    return nb
+@njit(cache=True, inline="always")
+def base_list_size(W):
+    """The length of :func:`base_lists`'s array: an offset per actor and one more, and every base community."""
+    A = W.base_w.shape[0]
+    n = A + 1
+    for a in range(A):
+        for c in range(W.base_w.shape[1]):
+            if W.base_w[a, c] != 0.0:
+                n += 1
+    return n
+
+
+@njit(cache=True, inline="always")
+def base_lists(W, base):
+    """Each actor's base communities (non-zero ``base_w``, ascending) in ``base[base[a]:base[a + 1]]``: the
+    world's, listed once for the day loop instead of by a scan of every community each day."""
+    A, C = W.base_w.shape
+    n = A + 1
+    for a in range(A):
+        base[a] = n
+        for c in range(C):
+            if W.base_w[a, c] != 0.0:
+                base[n] = c
+                n += 1
+    base[A] = n
 
 
 @njit(cache=True, inline="always")
@@ -275,11 +287,12 @@ def _seize(W, S, p, lev, r, day, v, seizer, owner, value, by_force, remaining, h
 
 
 @compiled_only
-def move_convoys(W, S, p, lev, r, day, aptr, aidx, forces):
+def move_convoys(W, S, p, lev, r, day, aptr, aidx, forces, base):
     """Daily convoys: rents at every place crossed, seizures, predation and delivery. ``aptr``/``aidx``:
     per place, the actors present (:mod:`azalai.model.mechanisms.presence`), and ``forces``, the actors
     with a role (:func:`list_forces`): the forces that may seize a convoy at a place are looked for in
-    the shorter of the two."""
+    the shorter of the two. ``base``: each actor's base communities (:func:`base_lists`); the sums over
+    communities visit only them (every other term is an exact zero)."""
     K = W.k_value_day.shape[0]
     seed = S.seed[r]
     # The arrays read at every place crossed, looked up once (the same arrays: writes go to them too),
@@ -313,16 +326,6 @@ def move_convoys(W, S, p, lev, r, day, aptr, aidx, forces):
     collusion = lev.state_collusion[day]
     respected = lev.business_respected[day]
     rp = (p.leakage_rate, p.community_share, p.ally_threshold, p.collusion_cut)
-    # Each protector's and owner's base communities, listed on first use today (the sums over communities
-    # visit only them: every other term is an exact zero).
-    A, C = base_w.shape
-    bbuf = np.empty(A + A + A * C, dtype=np.int64)
-    bstart = bbuf[:A]
-    bcount = bbuf[A:A + A]
-    bidx = bbuf[A + A:]
-    for a in range(A):
-        bstart[a] = -1
-    nb = 0
     for k in range(K):
         lam = W.k_value_day[k] / p.convoy_value
         n = poisson(lam, seed, day, SITE_CONVOY_COUNT, k, 0)
@@ -373,8 +376,7 @@ def move_convoys(W, S, p, lev, r, day, aptr, aidx, forces):
                 rate = _rent_rate(place_ext, protector, kind, p.rent_rate, r, v)
                 if rate > 0.0:
                     g = protector[r, v]
-                    nb = _base_list(base_w, g, bstart, bcount, bidx, nb)
-                    _pay_rent(kind, base_w, bidx, bstart[g], bstart[g] + bcount[g], W.state_actor, protector, rel, cash,
+                    _pay_rent(kind, base_w, base, base[g], base[g + 1], W.state_actor, protector, rel, cash,
                               income, rent_week, livelihood_week, place_rent_week, acc, rp, r, v, value, rate, collusion)
             if not seized:
                 acc[r, _TRANSIT] += value
@@ -384,9 +386,8 @@ def move_convoys(W, S, p, lev, r, day, aptr, aidx, forces):
                     cash[r, owner] += m - comm
                     income[r, owner, SRC_MARGIN] += m - comm
                     rent_week[r, owner] += m - comm
-                    nb = _base_list(base_w, owner, bstart, bcount, bidx, nb)
-                    for ib in range(bstart[owner], bstart[owner] + bcount[owner]):
-                        c = bidx[ib]
+                    for ib in range(base[owner], base[owner + 1]):
+                        c = base[ib]
                         if base_w[owner, c] > 0.0:
                             livelihood_week[r, c] += comm * base_w[owner, c]
 
