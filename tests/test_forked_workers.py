@@ -1,6 +1,7 @@
-"""Forked workers taking batches from one queue (azalai.experiment.executors.forked): every batch runs once
-whatever the number of workers, a worker's exception reaches the driver, a killed worker stops the
-ensemble, and no worker outlives the call."""
+"""Forked workers taking batches from one queue (azalai.experiment.executors.forked), with the driver taking
+batches too: every batch runs once whatever the number of workers, ``workers`` processes compute (the driver
+and ``workers - 1`` forked ones), a worker's exception reaches the driver, an exception in the driver's own
+batch stops the workers, a killed worker stops the ensemble, and no worker outlives the call."""
 
 from __future__ import annotations
 
@@ -43,19 +44,49 @@ def _no_children() -> bool:
         except ChildProcessError:
             continue
         return False
-    return bool(FORKED)
+    return True
 
 
+@pytest.mark.parametrize("driver_runs", [True, False])
 @pytest.mark.parametrize("workers", [1, 2, 3])
-def test_every_batch_once(workers: int) -> None:
+def test_every_batch_once(workers: int, driver_runs: bool, monkeypatch) -> None:
+    monkeypatch.setattr(forked, "DRIVER_RUNS", driver_runs)
     serial, _ = run_ensemble("mali-2016", None, n=7, seed=5, days=DAYS)
+    seen: list[str] = []
+    run = base.Runner.run
+
+    def recording(self, batch):
+        res = run(self, batch)
+        seen.append(res.worker)
+        return res
+
+    monkeypatch.setattr(base.Runner, "run", recording)
     df, _ = run_ensemble("mali-2016", None, n=7, seed=5, days=DAYS, backend="process", workers=workers,
                          batch_size=1)
     assert df.equals(serial)
+    assert len(FORKED) == (workers - 1 if driver_runs else workers)  # the driver is one of the workers
     assert _no_children()
+    if driver_runs and workers == 1:
+        assert seen == [str(os.getpid())] * 7  # no fork at all: the driver ran every batch
+
+
+def test_exception_in_the_drivers_batch_stops_the_workers(monkeypatch) -> None:
+    run = base.Runner.run
+    driver = os.getpid()
+
+    def failing(self, batch):
+        if os.getpid() == driver:
+            raise ValueError("the driver's own batch failed")
+        return run(self, batch)
+
+    monkeypatch.setattr(base.Runner, "run", failing)
+    with pytest.raises(ValueError, match="the driver's own batch failed"):
+        run_ensemble("mali-2016", None, n=6, days=DAYS, backend="process", workers=2, batch_size=1)
+    assert len(FORKED) == 1 and _no_children()
 
 
 def test_worker_exception_reaches_the_driver(monkeypatch) -> None:
+    monkeypatch.setattr(forked, "DRIVER_RUNS", False)  # which batches a forked worker takes is then certain
     run = base.Runner.run
 
     def failing(self, batch):
@@ -71,6 +102,7 @@ def test_worker_exception_reaches_the_driver(monkeypatch) -> None:
 
 
 def test_killed_worker_stops_the_ensemble(monkeypatch) -> None:
+    monkeypatch.setattr(forked, "DRIVER_RUNS", False)  # batch 1 must not run in this process
     run = base.Runner.run
 
     def dying(self, batch):

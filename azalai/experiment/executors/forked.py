@@ -9,6 +9,11 @@ whose share is done exits while the others still run instead of waiting for the 
 pool. The driver still waits for every worker to exit before it returns (so a worker's CPU time is
 counted as the driver's children's when the call ends).
 
+The driver is one of the ``n`` processes that compute: it forks ``n - 1`` workers and takes batches from
+the same queue, reading the workers' results between two of its own batches (:data:`DRIVER_RUNS`). A
+process holding the compiled engine costs 10-20 ms to fork and as much to exit, and the driver would
+otherwise only wait. An exception in the driver's own batch stops the workers and propagates as it is.
+
 What a worker inherits, its signals and its lifeline are those of the pool's forked workers
 (:mod:`azalai.experiment.executors.process`); results and exceptions are those of that pool.
 """
@@ -32,6 +37,7 @@ _INDEX = struct.Struct("<i")  # a batch's index in the queue
 _SIZE = struct.Struct("<Q")  # a message's length before the message
 READ_CHUNK = 1 << 20
 PAGE = 4096  # what a pipe holds at the least
+DRIVER_RUNS = True  # the driver takes batches from the queue as its workers do (see execute)
 
 
 class WorkerLost(RuntimeError):
@@ -111,18 +117,27 @@ def queue(count: int) -> int | None:
 
 
 def execute(spec: RunSpec, batches: Sequence[Batch], n: int, queue_r: int) -> Iterator[BatchResult]:
-    """Results of ``batches`` run by ``n`` workers forked from this process, as they finish; ``queue_r`` is
-    the read end of their :func:`queue` (closed here)."""
+    """Results of ``batches`` run by ``n`` processes, as they finish: this process and ``n - 1`` workers
+    forked from it, all taking batches from one :func:`queue` (its read end ``queue_r``, closed here).
+
+    This process runs batches too (when :data:`DRIVER_RUNS`): a fork and a process's exit (tens of
+    milliseconds each for a process that holds the compiled engine) are saved, and the driver, which would
+    otherwise wait for results, computes. Between two of its own batches it reads what the workers have
+    sent and hands it on; a worker never waits long on a full pipe, since its results are a few kilobytes
+    (larger ones, with events, when the driver is busy, wait in the pipe until its batch ends)."""
     from azalai.experiment.executors.lifeline import prepare_fork
 
-    prepare_fork()
+    forks = n - 1 if DRIVER_RUNS else n
+    if forks > 0:
+        prepare_fork()
     main = threading.current_thread() is threading.main_thread()
     driver = os.getpid()
     pids: dict[int, int] = {}  # result pipe -> worker
     ours = gc.get_freeze_count() == 0  # leave frozen what the program itself froze
-    gc.freeze()  # what the workers inherit is never collected (destroyed) in them
+    if forks > 0:
+        gc.freeze()  # what the workers inherit is never collected (destroyed) in them
     try:
-        for _ in range(n):
+        for _ in range(forks):
             r, w = os.pipe()
             try:
                 pid = os.fork()
@@ -144,43 +159,71 @@ def execute(spec: RunSpec, batches: Sequence[Batch], n: int, queue_r: int) -> It
         os.close(queue_r)
         raise
     finally:
-        if ours:
+        if ours and forks > 0:
             gc.unfreeze()
-    os.close(queue_r)
-    yield from _gather(pids, len(batches))
+    if not DRIVER_RUNS:
+        os.close(queue_r)
+    yield from _gather(pids, len(batches), (spec, batches, queue_r) if DRIVER_RUNS else None)
 
 
-def _gather(pids: dict[int, int], expected: int) -> Iterator[BatchResult]:
+def _gather(pids: dict[int, int], expected: int, own=None) -> Iterator[BatchResult]:
     """Read the workers' results as they come; a worker's end of file is its exit, waited for at once (a
-    worker that ends with an error or is killed stops the ensemble then, the other workers with it)."""
+    worker that ends with an error or is killed stops the ensemble then, the other workers with it).
+
+    ``own`` = (spec, batches, queue read end): this process takes batches from the queue too, and reads
+    the workers' pipes, without waiting, between two of them; the queue is closed here."""
     bufs = {fd: bytearray() for fd in pids}
     reaped: set[int] = set()
     received = 0
+    queue_r = own[2] if own is not None else None
     try:
         poller = select.poll()
         for fd in pids:
             poller.register(fd, select.POLLIN)
+        runner = None
+        while queue_r is not None:
+            raw = os.read(queue_r, _INDEX.size)
+            if not raw:
+                break
+            if runner is None:
+                from azalai.experiment.executors.base import Runner
+
+                runner = Runner(own[0])
+            received += 1
+            yield runner.run(own[1][_INDEX.unpack(raw)[0]])
+            for res in _poll(poller, pids, bufs, reaped, 0):
+                received += 1
+                yield res
         while len(reaped) < len(pids):
-            for fd, _ in poller.poll():
-                chunk = os.read(fd, READ_CHUNK)
-                if chunk:
-                    bufs[fd] += chunk
-                    for msg in _messages(bufs[fd]):
-                        if msg[0] == "error":
-                            raise msg[1] from _RemoteTraceback(msg[2])
-                        received += 1
-                        yield msg[1]
-                    continue
-                poller.unregister(fd)
-                status = _end({fd: pids[fd]}, reaped, kill=False)[pids[fd]]
-                if status != 0 or bufs[fd]:
-                    raise WorkerLost(f"a worker ({pids[fd]}) ended before sending all its results ({_how(status)})")
+            for res in _poll(poller, pids, bufs, reaped, None):
+                received += 1
+                yield res
         if received < expected:  # never expected: a worker only exits once the queue is empty
             raise WorkerLost(f"{expected - received} of {expected} batches were not run")
     finally:
+        if queue_r is not None:
+            os.close(queue_r)
         _end(pids, reaped, kill=True)  # only the workers still running: after an error or an interrupt
         for fd in pids:
             os.close(fd)
+
+
+def _poll(poller, pids: dict[int, int], bufs: dict[int, bytearray], reaped: set[int], timeout) -> Iterator[BatchResult]:
+    """The results that have arrived (waiting up to ``timeout`` ms for some; None: until there are); a
+    worker whose pipe ends is waited for, and raises :class:`WorkerLost` unless it ended cleanly."""
+    for fd, _ in poller.poll(timeout):
+        chunk = os.read(fd, READ_CHUNK)
+        if chunk:
+            bufs[fd] += chunk
+            for msg in _messages(bufs[fd]):
+                if msg[0] == "error":
+                    raise msg[1] from _RemoteTraceback(msg[2])
+                yield msg[1]
+            continue
+        poller.unregister(fd)
+        status = _end({fd: pids[fd]}, reaped, kill=False)[pids[fd]]
+        if status != 0 or bufs[fd]:
+            raise WorkerLost(f"a worker ({pids[fd]}) ended before sending all its results ({_how(status)})")
 
 
 def _messages(buf: bytearray) -> Iterator[tuple]:

@@ -1,5 +1,5 @@
-"""Run whole batches in worker processes: forked workers sharing a queue of batches
-(:mod:`azalai.experiment.executors.forked`) when this process may fork, else a pool
+"""Run whole batches in worker processes: forked workers sharing a queue of batches with this process,
+which computes too (:mod:`azalai.experiment.executors.forked`), when this process may fork, else a pool
 (``concurrent.futures.ProcessPoolExecutor``; also for a :class:`Session`, which keeps its pool, and for a
 queue of batches longer than a pipe can hold).
 
