@@ -371,7 +371,10 @@ def route_distances(P: int, route_a, route_b, route_len) -> np.ndarray:
 
 
 def lever_matrix(policy: Policy, sc: Scenario, start: dt.date, days: int) -> tuple[np.ndarray, np.ndarray]:
-    """Lever values for each day (days x levers) and aid for each day and region (days x regions)."""
+    """Lever values for each day (days x levers) and aid for each day and region (days x regions).
+
+    The values hold from the day a change applies to the day before the next one applies: each such span
+    of days is filled at once."""
     nl = len(LEVERS)
     rid = {r.id: i for i, r in enumerate(sc.regions)}
     lev = np.zeros((days, nl))
@@ -380,18 +383,21 @@ def lever_matrix(policy: Policy, sc: Scenario, start: dt.date, days: int) -> tup
     cur_aid = dict(policy.levers.aid_by_region)
     changes = sorted(policy.changes, key=lambda c: c.date)
     ci = 0
-    for d in range(days):
-        today = start + dt.timedelta(days=d)
+    d0 = 0
+    while d0 < days:
+        today = start + dt.timedelta(days=d0)
         while ci < len(changes) and changes[ci].date <= today:
             for k, v in changes[ci].levers.model_dump(exclude={"aid_by_region"}).items():
                 if v is not None:
                     cur[k] = float(v)
             cur_aid.update(changes[ci].levers.aid_by_region)
             ci += 1
+        d1 = days if ci == len(changes) else min(days, (changes[ci].date - start).days)  # the next change's day
         for k, v in cur.items():
-            lev[d, LEVER_INDEX[k]] = v
-        aid[d, :] = cur["aid"]
+            lev[d0:d1, LEVER_INDEX[k]] = v
+        aid[d0:d1, :] = cur["aid"]
         for region, v in cur_aid.items():
             if region in rid:
-                aid[d, rid[region]] = v
+                aid[d0:d1, rid[region]] = v
+        d0 = d1
     return lev, aid
