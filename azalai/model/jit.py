@@ -6,6 +6,9 @@ into machine code with the function; for the mechanisms, which only the day loop
 compilation (docs/performance.md, "Start-up"). :func:`compiled_only` compiles a function without
 them. Calling such a function from Python raises :class:`TypeError` (numba would crash the process);
 tests and profiling tools call it through :func:`python_entry`, a small compiled function that calls it.
+A function that allocates no array can be compiled without reference counting (``compiled_only(nrt=False)``):
+each array or struct it is handed or reads from a struct would otherwise cost an atomic increment and
+decrement of a reference count (docs/performance.md, "Engine").
 
 Such a function's machine code is never run: numba links every callee's LLVM code into its caller's
 library and generates the caller's machine code from that. So its library is *link-only*
@@ -19,9 +22,11 @@ from __future__ import annotations
 
 import llvmlite.binding as ll
 from numba import njit, types
-from numba.core import compiler
+from numba.core import cgutils, compiler
 from numba.core.codegen import JITCodeLibrary, JITCPUCodegen
 from numba.core.registry import CPUDispatcher
+from numba.core.runtime.context import NRTContext
+from numba.core.runtime.nrtdynmod import meminfo_data_ty
 
 LINK_ONLY = "link-only"  # how numba's cache stores a link-only library: its LLVM bitcode, no object code
 
@@ -70,8 +75,18 @@ def _set_env_if_linked(self, env_name, env):
         _set_env(self, env_name, env)
 
 
+def _meminfo_data(self, builder, meminfo):
+    """numba's ``meminfo_data`` (the data pointer of a struct, read for each field access), also in a
+    function compiled without reference counting: reading the pointer needs nothing of the runtime (numba
+    links its ``NRT_MemInfo_data_fast`` into every library), and a field read is a borrowed reference
+    there, while writing a field still needs reference counting (numba refuses to compile it)."""
+    fn = cgutils.get_or_insert_function(builder.module, meminfo_data_ty, "NRT_MemInfo_data_fast")
+    return builder.call(fn, [meminfo])
+
+
 JITCodeLibrary._unserialize = classmethod(_unserialize_link_only)
 JITCPUCodegen.set_env = _set_env_if_linked
+NRTContext.meminfo_data = _meminfo_data
 
 
 class LinkOnlyCompiler(compiler.Compiler):
@@ -101,15 +116,17 @@ class CompiledOnlyDispatcher(CPUDispatcher):
 
 def compiled_only(fn=None, *, nrt=True, inline=False):
     """``njit(cache=True)`` without the Python and C entry points; ``compiled_only(nrt=False)`` also
-    without reference counting (numba's ``_nrt=False``: for helpers that take arrays and allocate none);
+    without reference counting (numba's ``_nrt=False``: for functions that allocate no array; they may read
+    the fields of the World, State and Levers structs, see :func:`_meminfo_data`, and call functions that
+    allocate, which count their own references);
     ``compiled_only(inline=True)``: LLVM inlines it into every caller (numba's ``forceinline``, LLVM's
     ``alwaysinline``), after it has been compiled on its own, unlike numba's ``inline="always"``, which
     types and lowers a copy of it inside each caller."""
     if fn is None:
         return lambda f: compiled_only(f, nrt=nrt, inline=inline)
-    options = {"nopython": True, "no_cpython_wrapper": True, "no_cfunc_wrapper": True}
-    if not nrt:
-        options["_nrt"] = False
+    # ``_nrt`` always given: numba's default is to inherit it from the function being compiled when the
+    # callee is compiled, which would compile a callee that allocates without reference counting.
+    options = {"nopython": True, "no_cpython_wrapper": True, "no_cfunc_wrapper": True, "_nrt": nrt}
     if inline:
         options["forceinline"] = True
     disp = CompiledOnlyDispatcher(py_func=fn, locals={}, targetoptions=options, pipeline_class=LinkOnlyCompiler)

@@ -43,7 +43,7 @@ def _inlined(mechanism):
     fn = mechanism.py_func
     copy = FunctionType(fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__, fn.__closure__)
     copy.__qualname__ = f"{fn.__qualname__}_inlined"
-    return compiled_only(copy, inline=True)
+    return compiled_only(copy, inline=True, nrt=mechanism.targetoptions.get("_nrt", True))
 
 
 # The daily mechanisms the loop inlines (the larger ones, clashes, convoys and tips, stay calls).
@@ -63,7 +63,7 @@ _MISDIRECTED = ACC["misdirected_ops"]
 _FAT = ACC["fatalities"]
 
 
-@compiled_only
+@compiled_only(nrt=False)
 def record_week(W, S, r, w):
     A, P = W.fighters0.shape
     C = W.pop0.shape[0]
@@ -104,7 +104,7 @@ def record_week(W, S, r, w):
     S.ts_fatalities[r, w] = S.acc[r, _FAT]
 
 
-@compiled_only  # called once a week: compiled on its own, in parallel with the other callees
+@compiled_only(nrt=False)  # called once a week: compiled on its own, in parallel with the other callees
 def weekly(W, S, p, lev, aid, r, day, week):
     P = W.place_ext.shape[0]
     A = W.actor_kind.shape[0]

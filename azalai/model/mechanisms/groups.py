@@ -79,7 +79,7 @@ def _side_by_side(S, r, a, enemy, x, y):
         S.hist[r, ally, a] += 1.0
 
 
-@compiled_only
+@compiled_only(nrt=False)
 def remember_battles(W, S, p, r):
     """Past violence and cooperation from the battles logged since the last week."""
     A = W.actor_kind.shape[0]
@@ -165,7 +165,7 @@ def _hostile_for(S, r, m, a, g, full):
             S.rel[r, a, m] = x
 
 
-@compiled_only
+@compiled_only(nrt=False)
 def _form_militia(W, S, p, r, day, m, c, home, insec, worst, rival, gw, unprot):
     """Activate militia m of community c at ``home``: fighters, support, hostility toward its attackers
     and toward the armed groups of the rival communities it holds a grievance against."""
@@ -203,7 +203,7 @@ def _form_militia(W, S, p, r, day, m, c, home, insec, worst, rival, gw, unprot):
     link(S, r, ev, _LAST_LINK, CK_LOCAL_STRENGTH, m, n)
 
 
-@compiled_only
+@compiled_only(nrt=False)
 def militias(W, S, p, r, day):
     """Local insecurity of each community at each place; a declared militia forms where its people are attacked.
 
@@ -285,7 +285,7 @@ def militias(W, S, p, r, day):
         _form_militia(W, S, p, r, day, m, c, home, insec, worst, rival, gw, unprot)
 
 
-@compiled_only
+@compiled_only(nrt=False)
 def _strongest_of(W, S, r, d):
     """The active armed group with the most fighters among those based on community d (-1 if none)."""
     A = W.actor_kind.shape[0]
@@ -301,7 +301,7 @@ def _strongest_of(W, S, r, d):
     return best
 
 
-@compiled_only
+@compiled_only(nrt=False)
 def _meeting_place(W, S, r, a, b):
     """Where both are (most of the smaller side), else where a has most fighters."""
     P = W.place_ext.shape[0]
@@ -484,7 +484,7 @@ def relations(W, S, p, r, day, week):
                 link(S, r, ev, _LAST_LINK, CK_RELATION, a * PAIR_CODE + b, new)
 
 
-@compiled_only
+@compiled_only(nrt=False)
 def update_groups(W, S, p, lev, r, day, week):
     remember_battles(W, S, p, r)
     militias(W, S, p, r, day)

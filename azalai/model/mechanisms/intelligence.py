@@ -145,7 +145,7 @@ def tip_ints(W):
     return P + C + C + C + A + A + A + A * P
 
 
-@compiled_only
+@compiled_only(nrt=False)
 def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, gptr, gidx, lptr, lidx, pptr, pidx, fbuf, ibuf, base):
     """Tips reach each force; some are false; vetted ones may be caught; the rest become operations.
 

@@ -50,7 +50,7 @@ _FAT_BATTLES = ACC["fatalities_battles"]
 _CLASHES = ACC["clashes"]
 
 
-@compiled_only
+@compiled_only(nrt=False)
 def state_reach(W, S, p, r, v):
     """Share of the people at v the state's post can police: its men over ``policing_ratio`` per person, at most 1."""
     s = W.state_actor
@@ -78,7 +78,7 @@ def _reach_of(W, S, p, r, v, people):
     return min(1.0, f / (p.policing_ratio * people))
 
 
-@compiled_only
+@compiled_only(nrt=False)
 def _armed_side(W, S, p, r, c, v):
     """The largest armed group based on community c present at v (-1 if none)."""
     A = W.actor_kind.shape[0]
@@ -96,7 +96,7 @@ def _armed_side(W, S, p, r, c, v):
     return best
 
 
-@compiled_only
+@compiled_only(nrt=False)
 def _escalate(W, S, p, r, day, v, g, victims, herders, farmers, hostility, pressure, reach):
     """Group g attacks civilians of ``victims`` at v after a dispute."""
     seed = S.seed[r]
@@ -119,7 +119,7 @@ def _escalate(W, S, p, r, day, v, g, victims, herders, farmers, hostility, press
     link(S, r, ev, _LAST_LINK, CK_COMMUNAL_HOSTILITY, victims * PAIR_CODE + g, W.communal[g, victims])
 
 
-@compiled_only
+@compiled_only(nrt=False)
 def _skirmish(W, S, p, r, day, v, g, other, herders, farmers, hostility, pressure, reach):
     """Group g fights the other side's armed group at v after a dispute (ACLED "Battles / Armed clash")."""
     seed = S.seed[r]
@@ -142,7 +142,7 @@ def _skirmish(W, S, p, r, day, v, g, other, herders, farmers, hostility, pressur
     link(S, r, ev, _LAST_LINK, CK_HOSTILITY, g * PAIR_CODE + other, -S.rel[r, g, other])
 
 
-@compiled_only
+@compiled_only(nrt=False)
 def _revenge(W, S, p, r, day, v, g, victims, herders, farmers, hostility, pressure, reach):
     """After a dispute, g takes revenge on the ``victims`` side: on its armed group if one hostile to g is
     present (a battle, with chance ``dispute_battle_share``), else on its civilians."""

@@ -40,7 +40,7 @@ def met_actors(protector, c, s, lptr, lidx, aptr, aidx, meet, lst):
     return n
 
 
-@compiled_only
+@compiled_only(nrt=False)
 def enemy_lists(rel):
     """Each actor's enemies (negative relations in ``rel``, actors x actors) and the actors hostile to
     each, in ascending order (CSR)."""
@@ -49,7 +49,7 @@ def enemy_lists(rel):
     return en_ptr, en_idx, rv_ptr, rv_idx
 
 
-@compiled_only
+@compiled_only(nrt=False)
 def by_actor(pair_c, pair_a, n, A):
     """The pairs (community, actor), listed by community, regrouped per actor (CSR of communities, ascending;
     any pairs of rows and columns listed by row: regrouped per column, :func:`presence.regroup`)."""

@@ -125,7 +125,7 @@ def arrivals(W, S, p, r, day, week):
                 link(S, r, ev, _LAST_LINK, CK_LOCAL_STRENGTH, a, now)
 
 
-@compiled_only
+@compiled_only(nrt=False)
 def resize_force(W, S, p, lev, r, day, a):
     """A force moves toward the size its lever sets: losses replaced, reinforcements, draw-downs."""
     P = W.place_ext.shape[0]

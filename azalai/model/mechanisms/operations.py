@@ -59,7 +59,7 @@ def force_tempo(W, p, lev, day, f):
     return p.other_force_tempo
 
 
-@compiled_only
+@compiled_only(nrt=False)
 def execute_operation(W, S, p, lev, r, day, f, a, v, is_true, informant, patron, tip_id, rivalry, aptr, aidx, pptr, pidx):
     """A strike or raid by force f on actor a at place v, acting on a tip. Returns the event index.
 
@@ -237,7 +237,7 @@ def sweeps(W, S, p, lev, r, day):
             link(S, r, pe, 1, CK_DETENTIONS, most, tot)
 
 
-@compiled_only
+@compiled_only(nrt=False)
 def releases(W, S, p, r, day):
     """Detainees whose delay has run out go home (to their community's largest place).
 

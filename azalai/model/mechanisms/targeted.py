@@ -33,7 +33,7 @@ _ASSASSIN = ACC["assassinations"]
 _REPRISALS = ACC["reprisals"]
 
 
-@compiled_only
+@compiled_only(nrt=False)
 def assassinations(W, S, p, lev, r, day, ptr, idx, cptr, cidx, forces):
     """Jihadists kill suspected informants in communities that cooperate with the forces. ``forces``: the
     actors with a role, in ascending order (:func:`azalai.model.mechanisms.trafficking.list_forces`)."""
@@ -90,7 +90,7 @@ def assassinations(W, S, p, lev, r, day, ptr, idx, cptr, cidx, forces):
                 link(S, r, ev, 2, CK_LOCAL_STRENGTH, j, S.fighters[r, j, v])
 
 
-@compiled_only
+@compiled_only(nrt=False)
 def reprisals(W, S, p, lev, r, day, ptr, idx, cptr, cidx):
     """Armed groups (and state forces) attack civilians of communities they see as hostile."""
     A, P = W.fighters0.shape
@@ -143,7 +143,7 @@ def reprisals(W, S, p, lev, r, day, ptr, idx, cptr, cidx):
                 link(S, r, ev, 2, CK_LOCAL_STRENGTH, a, S.fighters[r, a, v])
 
 
-@compiled_only
+@compiled_only(nrt=False)
 def kidnappings(W, S, p, lev, r, day, gptr, gidx):
     """Kidnappings for ransom by jihadist groups. ``gptr``/``gidx``: per actor, the places where it has
     fighters (:func:`azalai.model.mechanisms.presence.actor_lists`, a superset: fighters only fall during

@@ -286,7 +286,7 @@ def _seize(W, S, p, lev, r, day, v, seizer, owner, value, by_force, remaining, h
     return ev
 
 
-@compiled_only
+@compiled_only(nrt=False)
 def move_convoys(W, S, p, lev, r, day, aptr, aidx, forces, base):
     """Daily convoys: rents at every place crossed, seizures, predation and delivery. ``aptr``/``aidx``:
     per place, the actors present (:mod:`azalai.model.mechanisms.presence`), and ``forces``, the actors
@@ -392,7 +392,7 @@ def move_convoys(W, S, p, lev, r, day, aptr, aidx, forces, base):
                             livelihood_week[r, c] += comm * base_w[owner, c]
 
 
-@compiled_only
+@compiled_only(nrt=False)
 def set_entitlements(W, S, p, r):
     """What each group and community expects from trafficking on the status-quo routes.
 

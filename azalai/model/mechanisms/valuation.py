@@ -60,7 +60,7 @@ def _terms(p, k, force_like, rent, people, backers, hos, aim):
     return x_rent, x_pool, x_enemy, p.value_aim * aim
 
 
-@compiled_only
+@compiled_only(nrt=False)
 def largest_term(W, S, p, r, a, v, hos, people, backers):
     """The largest term of the value of place v to actor a, for the cause chain of an entry: its cause
     kind (0 if no term is positive) and the quantity behind it (the rent, the hostile strength, or
@@ -205,7 +205,7 @@ def rent_reach(W, p, xr, rent_pl):
     return regroup(rows, cols, n, P)
 
 
-@compiled_only
+@compiled_only(nrt=False)
 def hostile_allied(W, S, p, r, a, rptr, ridx, pptr, pidx, hos_at, ally_at, touched):
     """Add into ``hos_at`` and ``ally_at`` the hostile and allied strength at each place where a related
     actor is present, actor by actor over the related actors (in ascending order, as a scan of the
@@ -235,7 +235,7 @@ def hostile_allied(W, S, p, r, a, rptr, ridx, pptr, pidx, hos_at, ally_at, touch
     return nt
 
 
-@compiled_only
+@compiled_only(nrt=False)
 def place_values(W, S, p, r, a, strength, cand, nc, val, hostile, ppl, bka, hos_at, ally_at):
     """Value of the places ``cand[:nc]`` to actor a (0 outside its area) and the hostile strength there
     (the largest term of a value, for the places where fighters are sent: :func:`largest_term`).

@@ -128,7 +128,7 @@ def clash_hazard(W, S, p, lev, r, day, v, a, b):
                        v, a, b, h, restraint)
 
 
-@compiled_only
+@compiled_only(nrt=False)
 def clashes(W, S, p, lev, r, day, ptr, idx):
     """Clashes between hostile non-state groups (and the state) present at the same place.
 
