@@ -59,8 +59,9 @@ def profile(scale: int, days: int, warm: int = 28) -> dict[str, float]:
     tip_i = np.empty(kernel.tip_ints.py_func(world), dtype=np.int64)
     base = np.empty(kernel.base_list_size.py_func(world), dtype=np.int64)
     kernel.base_lists.py_func(world, base)
+    att_i = np.empty(kernel.attack_ints.py_func(world), dtype=np.int64)
     daily = [("presence lists", None, ()), ("move_convoys", K.move_convoys, lists[:2] + (forces, base)), ("clashes", K.clashes, lists[:2]),
-             ("attacks", K.attacks, lists[:2] + (gptr, gidx)), ("assassinations", K.assassinations, lists + (forces,)),
+             ("attacks", K.attacks, lists[:2] + (gptr, gidx, att_i)), ("assassinations", K.assassinations, lists + (forces,)),
              ("reprisals", K.reprisals, lists), ("kidnappings", K.kidnappings, (gptr, gidx)),
              ("tips_and_operations", K.tips_and_operations, (aptr, aidx, gptr, gidx, lptr, lidx, nptr, nidx, tip_f, tip_i, base)),
              ("sweeps", K.sweeps, ())]

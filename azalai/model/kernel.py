@@ -28,7 +28,7 @@ from azalai.model.mechanisms.routes import choose_routes
 from azalai.model.mechanisms.trafficking import base_list_size, base_lists, count_forces, list_forces, move_convoys, set_entitlements
 from azalai.model.mechanisms.presence import actor_lists, people_lists
 from azalai.model.mechanisms.targeted import assassinations, kidnappings, reprisals
-from azalai.model.mechanisms.violence import attacks, clashes
+from azalai.model.mechanisms.violence import attack_ints, attacks, clashes
 from azalai.model.state import ACC, DAYS_PER_WEEK, TS_FALSE_ACTED, TS_TIPS, TS_TIPS_ACTED, TS_TIPS_FALSE
 from azalai.model.world import KIND_JIHADIST, KIND_MILITIA, KIND_SIGNATORY
 
@@ -203,6 +203,7 @@ def step_days(W, S, p, lev, aid, d0, d1):
     tip_i = np.empty(tip_ints(W), dtype=np.int64)
     base = np.empty(base_list_size(W), dtype=np.int64)
     base_lists(W, base)
+    att_i = np.empty(attack_ints(W), dtype=np.int64)  # the attacks' work lists
     for r in range(R):
         fighters_moved = True
         people_moved = True
@@ -219,7 +220,7 @@ def step_days(W, S, p, lev, aid, d0, d1):
                 people_moved = False
             move_convoys(W, S, p, lev, r, day, aptr, aidx, forces, base)
             clashes(W, S, p, lev, r, day, aptr, aidx)
-            _attacks(W, S, p, lev, r, day, aptr, aidx, gptr, gidx)
+            _attacks(W, S, p, lev, r, day, aptr, aidx, gptr, gidx, att_i)
             _assassinations(W, S, p, lev, r, day, aptr, aidx, cptr, cidx, forces)
             _reprisals(W, S, p, lev, r, day, aptr, aidx, cptr, cidx)
             _kidnappings(W, S, p, lev, r, day, gptr, gidx)

@@ -46,6 +46,10 @@ from azalai.model.state import ACC, CHAIN, DAYS_PER_WEEK, WEEKS_PER_YEAR
 from azalai.model.world import KIND_INTERNATIONAL, KIND_JIHADIST, KIND_STATE, ROLE_BARKHANE, ROLE_MINUSMA, ROLE_STATE
 
 _LAST_LINK = CHAIN - 1  # the last link of a cause chain
+# The rows of the two work buffers of :func:`_move` (rows of places; the integer rows one slot longer, for
+# the slot past a full list of candidates, see _add_place), and their numbers of rows.
+_VAL, _HOSTILE, _TGT, _OUT, _DMIN, _BKA, _HOS_AT, _ALLY_AT, MOVE_FLOAT_ROWS = range(9)
+_POSTS, _POS, _SEEN, _TL, _UN, _BIDX, _BSEEN, _TOUCHED, _CAND, MOVE_INT_ROWS = range(10)
 _ENTERED = ACC["places_entered"]
 _LEFT = ACC["places_left"]
 _REINFORCED = ACC["force_reinforced"]
@@ -78,13 +82,13 @@ def _add_place(cand, n, seen, a, v):
     return n
 
 
-@compiled_only
-def arrivals(W, S, p, r, day, week):
-    """Fighters whose journey ends this week arrive; a group arriving where it was absent enters it."""
+@compiled_only(nrt=False)
+def arrivals(W, S, p, r, day, week, roads):
+    """Fighters whose journey ends this week arrive; a group arriving where it was absent enters it.
+    ``roads``: a work row of at least as many entries as places (written before it is read)."""
     A, P = W.fighters0.shape
     TW = S.transit.shape[-1]
     slot = week % TW
-    roads = np.empty(P, dtype=np.int64)
     on_road = S.transit_n[r]
     for a in range(A):
         due = S.transit_due[r, a]
@@ -190,30 +194,12 @@ def resize_force(W, S, p, lev, r, day, a):
 def reallocate(W, S, p, lev, r, day, week):
     """Weekly: arrivals, force sizes, then every actor moves part of the way to its target deployment."""
     A, P = W.fighters0.shape
-    TW = S.transit.shape[-1]
-    arrivals(W, S, p, r, day, week)
+    # The integer work rows of :func:`arrivals` and :func:`_move` (below, its float rows, zero on entry), one
+    # buffer of each type: _move sets the places' marks to -1; every other row is written before it is read.
+    ibuf = np.empty((MOVE_INT_ROWS, P + 1), dtype=np.int64)
+    arrivals(W, S, p, r, day, week, ibuf[_POSTS])
     if week == 0:
         return  # the first week's rents are not known yet: groups hold their starting posts
-    val = np.zeros(P)
-    hostile = np.zeros(P)
-    tgt = np.zeros(P)
-    out = np.zeros(P)
-    posts = np.empty(P, dtype=np.int64)
-    # The places an actor may send fighters to (tgt > 0), and those joined with its posts, in ascending
-    # order: the loops below visit only these (elsewhere tgt, fighters and out are zero, so they add
-    # nothing), in the order of a scan of all places; ``out`` is zero outside the last actor's union.
-    # ``val``, ``hostile``, ``tgt`` and ``dmin`` are written, and read, only at an actor's candidate
-    # places (below), which hold its targets and its posts.
-    dmin = np.empty(P)
-    cand = np.empty(P + 1, dtype=np.int64)  # (room for the slot past a full list: _add_place)
-    pos = np.empty(P, dtype=np.int64)
-    seen = np.full(P, -1, dtype=np.int64)
-    tl = np.empty(P, dtype=np.int64)
-    un = np.empty(P, dtype=np.int64)
-    nun = 0
-    week_km = p.travel_km_per_day * DAYS_PER_WEEK
-    wslot = week % TW
-    dist = W.dist_km
     for a in range(A):
         if W.actor_role[a] != 0:
             resize_force(W, S, p, lev, r, day, a)
@@ -223,22 +209,48 @@ def reallocate(W, S, p, lev, r, day, week):
     pptr, pidx = by_row(S.fighters[r], 0.0, KEEP_NONZERO)
     rptr, ridx = related(W, S, r)
     ppl, lptr, lidx, cptr, cidx = people_and_supporters(S, r)
-    # The actor being moved: the people at each place weighted by their support for it (``bka``, zero
-    # elsewhere than at the ``nb`` places listed in ``bidx``, cleared before the next actor's).
-    pop = S.pop[r]
-    support = S.support[r]
-    bka = np.zeros(P)
-    bidx = np.empty(P, dtype=np.int64)
-    bseen = np.full(P, -1, dtype=np.int64)
-    nb = 0
     dptr, didx = protected_by(S, r, A)
     xr, rent_pl = rent_terms(p, S, r)
     qptr, qidx = rent_reach(W, p, xr, rent_pl)  # per post, the places its rent reaches
+    fbuf = np.zeros((MOVE_FLOAT_ROWS, P))
+    _move(W, S, p, lev, r, day, week, pptr, pidx, rptr, ridx, ppl, lptr, lidx, cptr, cidx, dptr, didx, qptr, qidx,
+          fbuf, ibuf)
+
+
+@compiled_only(nrt=False)
+def _move(W, S, p, lev, r, day, week, pptr, pidx, rptr, ridx, ppl, lptr, lidx, cptr, cidx, dptr, didx, qptr, qidx,
+          fbuf, ibuf):
+    """Every actor moves part of the way to its target deployment (:func:`reallocate`, which makes the
+    lists: ``pptr``/``pidx`` per actor, the places where it has fighters; ``rptr``/``ridx``, its related
+    actors; ``ppl`` and the lists of :func:`people_and_supporters`; ``dptr``/``didx``, the places each
+    actor protects; ``qptr``/``qidx``, per post, the places its rent reaches). Without reference counting:
+    the loop over actors reads a dozen of the State's fields per actor."""
+    A, P = W.fighters0.shape
+    TW = S.transit.shape[-1]
+    val, hostile, tgt, out = fbuf[_VAL], fbuf[_HOSTILE], fbuf[_TGT], fbuf[_OUT]
+    # The places an actor may send fighters to (tgt > 0), and those joined with its posts, in ascending
+    # order: the loops below visit only these (elsewhere tgt, fighters and out are zero, so they add
+    # nothing), in the order of a scan of all places; ``out`` is zero outside the last actor's union.
+    # ``val``, ``hostile``, ``tgt`` and ``dmin`` are written, and read, only at an actor's candidate
+    # places (below), which hold its targets and its posts.
+    dmin, hos_at, ally_at = fbuf[_DMIN], fbuf[_HOS_AT], fbuf[_ALLY_AT]
+    posts, pos, seen, tl, un = ibuf[_POSTS], ibuf[_POS], ibuf[_SEEN], ibuf[_TL], ibuf[_UN]
+    cand, touched = ibuf[_CAND], ibuf[_TOUCHED]
+    # The actor being moved: the people at each place weighted by their support for it (``bka``, zero
+    # elsewhere than at the ``nb`` places listed in ``bidx``, cleared before the next actor's).
+    bka, bidx, bseen = fbuf[_BKA], ibuf[_BIDX], ibuf[_BSEEN]
+    for v in range(P):
+        seen[v] = -1
+        bseen[v] = -1
+    nun = 0
+    nb = 0
+    week_km = p.travel_km_per_day * DAYS_PER_WEEK
+    wslot = week % TW
+    dist = W.dist_km
+    pop = S.pop[r]
+    support = S.support[r]
     gn = S.valued_n[r]
     gat = S.valued_at[r]
-    hos_at = np.zeros(P)
-    ally_at = np.zeros(P)
-    touched = np.empty(P, dtype=np.int64)
     for a in range(A):
         k = W.actor_kind[a]
         rate = p.move_rate

@@ -164,20 +164,25 @@ def execute_operation(W, S, p, lev, r, day, f, a, v, is_true, informant, patron,
     return ev
 
 
-@compiled_only
+@compiled_only(nrt=False)
 def sweeps(W, S, p, lev, r, day):
     """Search-and-detain sweeps scheduled after attacks."""
+    P = W.place_ext.shape[0]
+    due = S.sweep_due[r]
+    for v in range(P):
+        if due[v] == day:
+            # Most days no sweep is due: the sweeps, which allocate, are a call of their own.
+            _sweep(W, S, p, lev, r, day)
+            return
+
+
+@compiled_only
+def _sweep(W, S, p, lev, r, day):
+    """The sweeps due today (:func:`sweeps`)."""
     P = W.place_ext.shape[0]
     C = W.pop0.shape[0]
     A = W.actor_kind.shape[0]
     seed = S.seed[r]
-    due = False  # most days no sweep is due: nothing to allocate
-    for v in range(P):
-        if S.sweep_due[r, v] == day:
-            due = True
-            break
-    if not due:
-        return
     weights = np.zeros(C)
     for v in range(P):
         if S.sweep_due[r, v] != day:

@@ -65,12 +65,21 @@ def row_kept(M, c, minv, keep, out, i):
     return i
 
 
+@compiled_only(nrt=True)
+def _sort(x):
+    """numpy's sort of ``x`` in place, in a function of its own compiled with reference counting: numba
+    compiles its array sort once per process with the options of the first function that needs it, and
+    it does not compile without reference counting (the functions compiled with ``nrt=False`` that call
+    :func:`sort_head`)."""
+    x.sort()
+
+
 @njit(cache=True, inline="always")
 def sort_head(x, n):
     """Sort ``x[:n]`` ascending in place: insertion for a short list (a day's area or posts within
     reach), numpy's sort otherwise. Integers, so the order is the same whichever sort is used."""
     if n > SHORT_LIST:
-        x[:n].sort()
+        _sort(x[:n])
         return
     for i in range(1, n):
         y = x[i]
@@ -240,7 +249,7 @@ def nonzero_by_row(M):
     return by_row(M, 0.0, KEEP_NONZERO)
 
 
-@compiled_only
+@compiled_only(nrt=False)
 def actor_lists(S, p, r, aptr, aidx, gptr, gidx):
     """Per place, the actors with at least ``min_presence`` fighters there (``aptr``/``aidx``), and per
     actor, the places where it has fighters, not zero (``gptr``/``gidx``); both in ascending order."""

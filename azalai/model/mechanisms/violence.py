@@ -223,13 +223,21 @@ def clashes(W, S, p, lev, r, day, ptr, idx):
                         link(S, r, ev2, 0, CK_CONTROL_SHIFT, v, so / sp if sp > 0.0 else so)
 
 
-@compiled_only
-def attacks(W, S, p, lev, r, day, fptr, fidx, gptr, gidx):
+@njit(cache=True, inline="always")
+def attack_ints(W):
+    """The length of the integer buffer :func:`attacks` works in (the day loop makes it once)."""
+    P = W.place_ext.shape[0]
+    return P + P + P + P
+
+
+@compiled_only(nrt=False)
+def attacks(W, S, p, lev, r, day, fptr, fidx, gptr, gidx, buf):
     """Jihadist attacks, IEDs and shelling on state and international posts; sweeps may follow.
 
     ``fptr``/``fidx``: per place, the actors present; ``gptr``/``gidx``: per actor, the places where it
     has fighters (:func:`azalai.model.mechanisms.presence.actor_lists`, supersets: fighters only fall
-    during the day, and presence is tested again)."""
+    during the day, and presence is tested again); ``buf``: the work lists (:func:`attack_ints` long,
+    each written before it is read)."""
     A, P = W.fighters0.shape
     seed = S.seed[r]
     # The arrays the scan reads, looked up once (the same arrays: writes below go to them too).
@@ -243,7 +251,6 @@ def attacks(W, S, p, lev, r, day, fptr, fidx, gptr, gidx):
     # The internal places where a force is posted now, in ascending order: fighters only fall below,
     # so no other place can hold a post later in the loop (each is tested again when visited).
     ext = W.place_ext
-    buf = np.empty(P + P + P + P, dtype=np.int64)  # the work lists below, carved from one allocation
     posts = buf[:P]
     is_post = buf[P:P + P]
     seen = buf[P + P:P + P + P]  # the last group that listed the place
