@@ -17,7 +17,7 @@ import numpy as np
 from numba import njit
 
 from azalai.model.jit import compiled_only
-from azalai.model.mechanisms.presence import sort_head
+from azalai.model.mechanisms.presence import KEEP_NONZERO, row_kept, sort_head
 from azalai.model.mechanisms.trafficking import _rent_rate as rent_rate_at, terrain_factor
 from azalai.model.rng import SITE_ROUTE_NOISE, uniform
 from azalai.model.world import KIND_JIHADIST, KIND_MILITIA, KIND_SIGNATORY
@@ -121,7 +121,7 @@ def _record(paths, r, k, slot, target, prev, count, depth, seen):
 
 @compiled_only(nrt=False)
 def _routes_from(graph, paths, r, src, ents, ent_k, nent, edge_cost, node_cost, dist, prev, done, hk, hv, count, depth,
-                 seen, tch):
+                 seen, tch, exits, mark):
     """Dijkstra from ``src`` for the entries ``ents[:nent]`` that start there: each takes the path to
     the nearest exit of its commodity (none if no exit is reachable).
 
@@ -136,9 +136,19 @@ def _routes_from(graph, paths, r, src, ents, ent_k, nent, edge_cost, node_cost, 
 
     ``dist``, ``prev`` and ``done`` hold no distance, no predecessor and nothing settled on entry, and
     again on return: the places the search reached (listed in ``tch``) are reset, not every place.
+
+    ``exits``: (``ex_ptr``, ``ex_idx``), per commodity its exits (CSR). ``mark[v]`` is set to this search's
+    first entry at the exits of the commodities entering here, so that a settled place is compared with
+    the entries only where it is an exit of one of them (the same comparisons where it is, none elsewhere).
     """
     adj_ptr, adj_nbr, adj_edge, k_exit, k_entry_ptr = graph
+    ex_ptr, ex_idx = exits
     path_len = paths[1]
+    stamp = ents[0]
+    for i in range(nent):
+        k = ent_k[ents[i]]
+        for j in range(ex_ptr[k], ex_ptr[k + 1]):
+            mark[ex_idx[j]] = stamp
     dist[src] = 0.0
     tch[0] = src
     nt = 1
@@ -151,7 +161,7 @@ def _routes_from(graph, paths, r, src, ents, ent_k, nent, edge_cost, node_cost, 
         if done[u] or d != dist[u]:
             continue
         done[u] = True
-        if u != src:
+        if u != src and mark[u] == stamp:
             for i in range(nent):
                 ei = ents[i]
                 if ei >= 0 and k_exit[ent_k[ei], u] == 1:
@@ -226,7 +236,14 @@ def choose_routes(W, S, p, lev, r, day, week):
             ent_k[ei] = k
     taken = np.zeros(NE, dtype=np.bool_)
     ents = np.empty(NE, dtype=np.int64)
-    graph = (W.adj_ptr, W.adj_nbr, W.adj_edge, W.k_exit, W.k_entry_ptr)
+    k_exit = W.k_exit
+    ex_ptr = np.zeros(K + 1, dtype=np.int64)  # per commodity, its exits (ascending)
+    ex_idx = np.empty(k_exit.shape[0] * P, dtype=np.int64)
+    for k in range(K):
+        ex_ptr[k + 1] = row_kept(k_exit, k, 0.0, KEEP_NONZERO, ex_idx, ex_ptr[k])
+    mark = np.full(P, -1, dtype=np.int64)
+    exits = (ex_ptr, ex_idx)
+    graph = (W.adj_ptr, W.adj_nbr, W.adj_edge, k_exit, W.k_entry_ptr)
     paths = (S.path_nodes, S.path_len, S.path_owner, S.protector, W.actor_kind)
     for e0 in range(NE):
         if taken[e0]:
@@ -239,4 +256,4 @@ def choose_routes(W, S, p, lev, r, day, week):
                 ents[nent] = ei
                 nent += 1
         _routes_from(graph, paths, r, src, ents, ent_k, nent, edge_cost, node_cost, dist, prev, done, hk, hv, count,
-                     depth, seen, tch)
+                     depth, seen, tch, exits, mark)
