@@ -30,7 +30,9 @@ from numba import njit
 
 from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.meetings import by_actor, enemy_lists, met_actors
-from azalai.model.mechanisms.presence import KEEP_AT_LEAST, by_column, nonzero_by_row, regroup, rows_of, sort_head
+from azalai.model.mechanisms.presence import (
+    KEEP_AT_LEAST, SCAN_BLOCK, block_nonzero, by_column, nonzero_by_row, regroup, rows_of, sort_head,
+)
 from azalai.model.mechanisms.purses import is_armed_kind, pay_purses, recruit
 from azalai.model.world import (
     ASP_AUTONOMY, ASP_INDEPENDENCE, ASP_RELIGIOUS_ORDER, ASP_REPRESENTATION, ASP_SECURITY, ASP_STATUS,
@@ -63,14 +65,43 @@ def promised_share(W, a):
 
 @njit(cache=True, inline="always")
 def _north_share(pop0, zone, c):
-    """Share of community c's people living in the north, where the interim authorities govern."""
+    """Share of community c's people living in the north, where the interim authorities govern. The
+    sums skip exact zeros (the same sums, bit for bit), looking at single places only in a block of
+    ``SCAN_BLOCK`` where somebody of c lives."""
     tot = 0.0
     north = 0.0
-    for v in range(pop0.shape[1]):
-        tot += pop0[c, v]
-        if zone[v] == _NORTH:
-            north += pop0[c, v]
+    row = pop0[c]
+    P = row.shape[0]
+    full = P - P % SCAN_BLOCK
+    for v0 in range(0, P, SCAN_BLOCK):
+        if v0 < full and not block_nonzero(row, v0):
+            continue
+        for v in range(v0, min(v0 + SCAN_BLOCK, P)):
+            x = row[v]
+            if x != 0.0:
+                tot += x
+                if zone[v] == _NORTH:
+                    north += x
     return north / tot if tot > 0.0 else 0.0
+
+
+@compiled_only
+def _signatories(sig, promised):
+    """The signatories, ascending, and their promises summed in that order (the normaliser of
+    :func:`_promised_share_of`)."""
+    n = 0
+    for a in range(sig.shape[0]):
+        if sig[a] == 1:
+            n += 1
+    sigs = np.empty(n, dtype=np.int64)
+    n = 0
+    tot = 0.0
+    for a in range(sig.shape[0]):
+        if sig[a] == 1:
+            sigs[n] = a
+            n += 1
+            tot += promised[a]
+    return sigs, tot
 
 
 @njit(cache=True, inline="always")
@@ -100,18 +131,20 @@ def political_aspiration(W, p, c):
 @compiled_only(nrt=False)
 def _community_unmet(comm, post_share, p, fairness, c):
     """Unmet political demands of community c (0..~2): representation, status, independence.
-    ``comm``: (W.sig, W.base_w, W.promised, W.pop0, W.place_zone, W.comm_asp, W.comm_sub, W.comm_indep);
-    ``post_share``: ``S.post_share[r]``; ``fairness``: the interim-fairness lever today."""
-    sig, base_w, promised, pop0, zone, comm_asp, comm_sub, comm_indep = comm
-    A = sig.shape[0]
+    ``comm``: (the signatories and their promises' sum, :func:`_signatories`, W.base_w, W.promised, W.pop0,
+    W.place_zone, W.comm_asp, W.comm_sub, W.comm_indep); ``post_share``: ``S.post_share[r]``; ``fairness``:
+    the interim-fairness lever today."""
+    sigs, ptot, base_w, promised, pop0, zone, comm_asp, comm_sub, comm_indep = comm
     # Representation: the patrons' posts against their (normalised) promises, averaged with the weights
     # of the community's patrons. A community without a signatory patron takes part in the interim
     # authorities only where they govern: the fairness lever sets the representation of that share.
     rep = 0.0
     wsum = 0.0
-    for a in range(A):
-        if sig[a] == 1 and base_w[a, c] > 0.0:
-            fair = _promised_share_of(sig, promised, a) if promised[a] > 0.0 else p.min_fair_share
+    for i in range(sigs.shape[0]):  # the signatories, ascending
+        a = sigs[i]
+        if base_w[a, c] > 0.0:
+            # a's promised share (:func:`_promised_share_of`, its normaliser summed once)
+            fair = (promised[a] / ptot if ptot > 0.0 else 0.0) if promised[a] > 0.0 else p.min_fair_share
             rep += base_w[a, c] * min(1.0, post_share[a] / fair)
             wsum += base_w[a, c]
     if wsum > 0.0:
@@ -162,7 +195,8 @@ def update_communities(W, S, p, lev, aid, r, day, week):
     lref = S.livelihood_ref[r]
     lweek = S.livelihood_week[r]
     region_w = W.comm_region_w
-    comm = (W.sig, base_w, W.promised, W.pop0, W.place_zone, W.comm_asp, W.comm_sub, W.comm_indep)
+    sigs, ptot = _signatories(W.sig, W.promised)
+    comm = (sigs, ptot, base_w, W.promised, W.pop0, W.place_zone, W.comm_asp, W.comm_sub, W.comm_indep)
     post_share = S.post_share[r]
     fairness = lev.interim_fairness[day]
     # Livelihood from trafficking, and its reference level after warm-up.
