@@ -28,7 +28,7 @@ _FAT_BATTLES = ACC["fatalities_battles"]
 _LOCAL_DEATHS = ACC["local_fighter_deaths"]
 
 
-@compiled_only(nrt=False)
+@compiled_only
 def _add_support(pop, support, ppl, sums):
     """Add to ``ppl[v]`` the people living at each place and to ``sums[a, v]`` those people weighted by
     their support for each actor (``pop``, ``support``: one replicate's communities x places and
@@ -81,7 +81,7 @@ def restrained(W, S, lev, r, day, a, b):
     return True
 
 
-@compiled_only(nrt=False)
+@compiled_only
 def update_control(W, S, p, lev, r, day, week):
     """Weekly: the strongest locally supported actor protects each place."""
     A, P = W.fighters0.shape

@@ -40,7 +40,7 @@ def met_actors(protector, c, s, lptr, lidx, aptr, aidx, meet, lst):
     return n
 
 
-@compiled_only(nrt=False)
+@compiled_only
 def enemy_lists(rel):
     """Each actor's enemies (negative relations in ``rel``, actors x actors) and the actors hostile to
     each, in ascending order (CSR)."""
