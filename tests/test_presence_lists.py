@@ -104,3 +104,34 @@ def test_people_lists_match_a_scan(floor) -> None:
                              ((nptr, nidx), (pop != 0.0).T)):
         want_ptr, want_idx = _csr(mask)
         assert np.array_equal(ptr, want_ptr) and np.array_equal(idx[: want_ptr[-1]], want_idx)
+
+
+@pytest.mark.parametrize("floor", [1.5, 0.0])
+def test_actor_lists_match_a_scan(floor) -> None:
+    """The actors' lists of the built-in world's replicate after a few weeks, fighters on both sides of
+    the presence floor and NaN among them, with the floor given and with a floor of zero (every place
+    passes it, fighters or not)."""
+    from azalai.model.engine import prepare, state_struct
+    from azalai.model.kernel import init_batch, step_days
+    from azalai.model.params import Params, params_dict
+    from azalai.model.state import alloc_state
+
+    prep = prepare("mali-2016", "baseline-2016", days=28)
+    p = Params(**{**params_dict(prep.params), "min_presence": floor})
+    S = alloc_state(prep.world, np.asarray([3], dtype=np.int64), prep.days, False)
+    Sr = state_struct(S)
+    init_batch(prep.world_struct(), Sr)
+    step_days(prep.world_struct(), Sr, prep.params, prep.levers_struct(), prep.aid, 0, 28)
+    fi = S.fighters[0]
+    fi[0, -1] = 1.0  # under a floor of 1.5
+    fi[1, 0] = np.nan
+    A, P = fi.shape
+    out = [np.zeros(P + 1, np.int64), np.zeros(A * P, np.int64), np.zeros(A + 1, np.int64),
+           np.zeros(A * P, np.int64)]
+    python_entry(presence.actor_lists)(Sr, p, 0, *out)
+    aptr, aidx, gptr, gidx = out
+    with np.errstate(invalid="ignore"):
+        masks = ((fi >= floor).T, fi != 0.0)
+    for (ptr, idx), mask in (((aptr, aidx), masks[0]), ((gptr, gidx), masks[1])):
+        want_ptr, want_idx = _csr(mask)
+        assert np.array_equal(ptr, want_ptr) and np.array_equal(idx[: want_ptr[-1]], want_idx)

@@ -252,12 +252,37 @@ def nonzero_by_row(M):
 @compiled_only(nrt=False)
 def actor_lists(S, p, r, aptr, aidx, gptr, gidx):
     """Per place, the actors with at least ``min_presence`` fighters there (``aptr``/``aidx``), and per
-    actor, the places where it has fighters, not zero (``gptr``/``gidx``); both in ascending order."""
+    actor, the places where it has fighters, not zero (``gptr``/``gidx``); both in ascending order.
+
+    One pass over the actors x places array lists each actor's places; with a positive floor the
+    places' lists are regrouped from them (at least the floor there means fighters there), the
+    actors in ascending order, as a pass over the array would list them."""
     fi = S.fighters[r]
-    fill_lists(fi, p.min_presence, aptr, aidx)
+    A, P = fi.shape
     gptr[0] = 0
-    for a in range(fi.shape[0]):
+    for a in range(A):
         gptr[a + 1] = row_kept(fi, a, 0.0, KEEP_NONZERO, gidx, gptr[a])
+    minv = p.min_presence
+    if minv <= 0.0:
+        fill_lists(fi, minv, aptr, aidx)  # places without fighters are listed too
+        return
+    for v in range(P + 1):
+        aptr[v] = 0
+    for a in range(A):
+        for i in range(gptr[a], gptr[a + 1]):
+            if fi[a, gidx[i]] >= minv:
+                aptr[gidx[i] + 1] += 1
+    for v in range(P):
+        aptr[v + 1] += aptr[v]
+    for a in range(A):
+        for i in range(gptr[a], gptr[a + 1]):
+            v = gidx[i]
+            if fi[a, v] >= minv:
+                aidx[aptr[v]] = a
+                aptr[v] += 1
+    for v in range(P, 0, -1):  # each aptr[v] now holds the end of place v: shift back to the starts
+        aptr[v] = aptr[v - 1]
+    aptr[0] = 0
 
 
 @compiled_only
