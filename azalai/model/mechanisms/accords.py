@@ -115,10 +115,25 @@ def actor_unmet(W, S, p, lev, r, day, a):
 
 @compiled_only
 def update_accords(W, S, p, lev, r, day, week):
+    A = W.actor_kind.shape[0]
+    own = update_posts(W, S, lev, r, day)
+    # The work rows of :func:`_accords`, allocated here: it runs without reference counting.
+    strength = np.zeros(A)
+    unmet_of = np.zeros(A)
+    known = np.zeros(A, dtype=np.bool_)
+    holds = np.ones(A, dtype=np.bool_)  # no broken pair
+    _accords(W, S, p, lev, r, day, week, own, strength, unmet_of, known, holds)
+
+
+@compiled_only(nrt=False)
+def _accords(W, S, p, lev, r, day, week, own, strength, unmet_of, known, holds):
+    """The accords' week (:func:`update_accords`): rent entitlements, tension, breaks and mediation per
+    pair, DDR. ``own``: each signatory's fighters (:func:`update_posts`); the other rows start at zero,
+    ``holds`` at one. Without reference counting: the loops over pairs and communities read the State's
+    and the World's fields at every step."""
     A, P = W.fighters0.shape
     NP = W.pair_a.shape[0]
     seed = S.seed[r]
-    own = update_posts(W, S, lev, r, day)
     # Rent entitlement is the level when the balance was struck (after warm-up).
     for a in range(A):
         if week <= 1:
@@ -126,9 +141,6 @@ def update_accords(W, S, p, lev, r, day, week):
         else:
             S.rent_ema[r, a] += p.entitlement_smoothing * (S.rent_week[r, a] - S.rent_ema[r, a])
     # Each signatory's strength and unmet demands, once (neither changes while the pairs are updated).
-    strength = np.zeros(A)
-    unmet_of = np.zeros(A)
-    known = np.zeros(A, dtype=np.bool_)
     for n in range(NP):
         for x in (W.pair_a[n], W.pair_b[n]):
             if not known[x]:
@@ -195,7 +207,6 @@ def update_accords(W, S, p, lev, r, day, week):
     # DDR for signatories whose restraint holds with everyone.
     pace = lev.ddr_pace[day] / WEEKS_PER_YEAR
     if pace > 0.0:
-        holds = np.ones(A, dtype=np.bool_)  # no broken pair
         for n in range(NP):
             if S.broken[r, n] == 1:
                 holds[W.pair_a[n]] = False

@@ -162,7 +162,6 @@ def land_disputes(W, S, p, lev, r, day, week):
     pressure = W.season[(W.doy0 + day) % W.season.shape[0]]
     if pressure <= 0.0:
         return
-    seed = S.seed[r]
     pop = S.pop[r]
     # Per place, the communities with people there (ascending). People only leave below, and only at
     # the place being visited, so at each place the list holds the same people as at the start: the
@@ -183,6 +182,17 @@ def land_disputes(W, S, p, lev, r, day, week):
             cptr[v + 1] = k
     else:
         cptr, cidx = lists_by_place(pop, p.dispute_min_pop, np.ones(C, dtype=np.bool_))
+    _disputes(W, S, p, r, day, pressure, nptr, nidx, cptr, cidx)
+
+
+@compiled_only(nrt=False)
+def _disputes(W, S, p, r, day, pressure, nptr, nidx, cptr, cidx):
+    """The week's disputes, place by place (:func:`land_disputes`, which lists per place the communities
+    with people there, ``nptr``/``nidx``, and those numerous enough, ``cptr``/``cidx``). Without reference
+    counting: the loops over pairs of communities read the State's and the World's fields at every step."""
+    P = W.place_ext.shape[0]
+    seed = S.seed[r]
+    pop = S.pop[r]
     for v in range(P):
         if W.place_ext[v] == 1:
             continue
