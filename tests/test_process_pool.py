@@ -24,15 +24,16 @@ def _numeric(df: pd.DataFrame) -> pd.DataFrame:
 
 def test_balanced_batches() -> None:
     sizes = lambda n, bs, parts: [len(b) for b in make_batches(list(range(n)), list(range(n)), None, bs, parts)]  # noqa: E731
-    assert sizes(50, 32, 2) == [25, 25]
-    assert sizes(100, 32, 2) == [25, 25, 25, 25]
-    assert sizes(5, 32, 3) == [2, 2, 1]
+    assert sizes(50, 32, 2) == [13, 10, 7, 5, 4, 3, 2, 2, 1, 1, 1, 1]  # each a quarter of what is left
+    assert sizes(100, 32, 2) == [25, 19, 14, 11, 8, 6, 5, 3, 3, 2, 1, 1, 1, 1]
+    assert sizes(100, 16, 2) == [16, 16, 16, 13, 10, 8, 6, 4, 3, 2, 2, 1, 1, 1, 1]  # at most batch_size
+    assert sizes(5, 32, 3) == [1, 1, 1, 1, 1]
     assert sizes(1, 32, 2) == [1]
     assert sizes(70, 32, 1) == [32, 32, 6]  # serial: batches as asked
     assert sizes(1024, 32, 2) == [32] * 32  # enough batches per worker: left as they are
     bs = make_batches(list(range(10)), list(range(100, 110)), None, 4, 2)
-    assert [b.replicates for b in bs] == [(0, 1, 2), (3, 4, 5), (6, 7), (8, 9)]  # contiguous chunks
-    assert [b.seeds for b in bs] == [(100, 101, 102), (103, 104, 105), (106, 107), (108, 109)]
+    assert [b.replicates for b in bs] == [(0, 1, 2), (3, 4), (5, 6), (7,), (8,), (9,)]  # contiguous chunks
+    assert [b.seeds for b in bs] == [(100, 101, 102), (103, 104), (105, 106), (107,), (108,), (109,)]
     assert max(len(b) for b in bs) <= 4
 
 

@@ -8,7 +8,8 @@ from azalai.errors import InputError, Problem
 from azalai.experiment.executors.base import Batch, params_key
 
 DEFAULT_BATCH = 32
-BALANCE_BELOW = 4  # batches per worker under which make_batches evens out the batches' sizes
+BALANCE_BELOW = 4  # batches per worker under which make_batches balances the batches' sizes
+GUIDED_SHARE = 2  # a balanced batch takes 1 / (GUIDED_SHARE x workers) of the replicates left
 
 
 def make_batches(
@@ -22,9 +23,13 @@ def make_batches(
 
     Replicates keep their order within a parameter set; parameter sets appear in first-seen order. With
     ``parts`` > 1 (the number of workers) and fewer than ``BALANCE_BELOW`` batches per worker, each
-    parameter set is cut instead into a multiple of ``parts`` batches of nearly equal size (contiguous
-    chunks), so that no worker idles while another runs a long last batch: 50 replicates on 2 workers
-    are 25 + 25, not 32 + 18. (With more batches per worker the last one is a small share of the work.)
+    parameter set is cut instead into contiguous batches of decreasing size (guided scheduling): each
+    takes 1 / (``GUIDED_SHARE`` x ``parts``) of the replicates left, at most ``batch_size`` and at least
+    one. The workers take batches from one queue in this order, so the large ones come first (few
+    batches, little cost per batch) and the last ones are single replicates: a worker that got less of
+    the machine takes fewer of them, and all finish within about one run of each other. 50 replicates on
+    2 workers are 13, 10, 7, 5, 4, 3, 2, 2, 1, 1, 1, 1, not 32 + 18 or 25 + 25. (With more batches per
+    worker the last one is a small share of the work.)
     """
     if batch_size < 1:
         raise InputError(Problem("<arguments>", None, None, "batch_size", f"must be at least 1 (got {batch_size})"))
@@ -50,12 +55,9 @@ def make_batches(
 def _chunks(idx: list[int], batch_size: int, parts: int) -> list[list[int]]:
     if parts == 1:
         return [idx[k:k + batch_size] for k in range(0, len(idx), batch_size)]
-    count = -(-len(idx) // batch_size)
-    count = min(len(idx), -(-count // parts) * parts)  # a multiple of parts, at most one batch per replicate
-    q, extra = divmod(len(idx), count)
     out, k = [], 0
-    for i in range(count):
-        size = q + (1 if i < extra else 0)
+    while k < len(idx):
+        size = min(batch_size, max(1, -(-(len(idx) - k) // (GUIDED_SHARE * parts))))
         out.append(idx[k:k + size])
         k += size
     return out
