@@ -109,3 +109,13 @@ def read_json(path: str | os.PathLike, what: str, max_bytes: int = GEOJSON_MAX_B
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise error_cls([Problem(file, exc.lineno, exc.colno, "", f"{what} is not valid JSON: {exc.msg}")]) from None
+
+
+def shown_path(fp: str | Path) -> str:
+    """A file's path as a record shows it: relative to the working folder when it lies inside it (so a
+    record written in one checkout reads the same in another), else absolute."""
+    p = Path(fp).resolve()
+    try:
+        return p.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(p)

@@ -11,7 +11,7 @@ import pytest
 from azalai.scenario.loader import builtin_path, builtin_scenarios, load_scenario
 
 FIXTURE = Path(__file__).parent / "fixtures" / "mini.yaml"
-BOUNDARIES = Path("/work/shared/data/geo/mali_adm1_ocha_cod_simplified.geojson")
+BOUNDARIES = Path(__file__).resolve().parents[2] / "shared" / "data" / "geo" / "mali_adm1_ocha_cod_simplified.geojson"
 HAVE_BUILTIN = builtin_path("mali-2016").exists()
 needs_builtin = pytest.mark.skipif(not HAVE_BUILTIN, reason="built-in scenario mali-2016 not written yet")
 

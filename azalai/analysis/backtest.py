@@ -35,6 +35,7 @@ import numpy as np
 from azalai.analysis.calibration_align import DEFAULT_RECENT_WEIGHT, check_align, check_recent_weight
 from azalai.analysis.calibration import CAL_PARAMS
 from azalai.errors import InputError, Problem
+from azalai.safeio import shown_path
 
 
 
@@ -117,7 +118,7 @@ def calibration_for(origin: _dt.date, sc, cfg: BacktestConfig, say: Callable[[st
                         f"the origin {origin}", "--calibration")
         start, end = parse_period(str(period), "period")
         check_window(origin, start, end, f"calibration period of {fp.name}", "--calibration")
-        return {"posterior": str(fp), "period": str(period), "method": "calibration file"}
+        return {"posterior": shown_path(fp), "period": str(period), "method": "calibration file"}
     from azalai.analysis.calibration import calibrate, result_document, write_result
 
     start, end = calibration_window(origin, cfg)
@@ -136,7 +137,7 @@ def calibration_for(origin: _dt.date, sc, cfg: BacktestConfig, say: Callable[[st
     out = Path(cfg.out_dir) if cfg.out_dir else Path(_tmpdir())
     fp = write_result(doc, out / f"calibration_{origin.isoformat()}.yaml",
                       header=f"# Backtest calibration for the origin {origin}: data {period} only.")
-    return {"posterior": str(fp), "period": period, "method": doc["method"]["name"],
+    return {"posterior": shown_path(fp), "period": period, "method": doc["method"]["name"],
             "simulations": res.simulations, "statistics": list(tg.names), "seconds": round(float(res.meta.get("seconds", 0.0)), 1),
             "posterior_summary": doc["posterior"], "alignment": doc["method"]["alignment"]}
 

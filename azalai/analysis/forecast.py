@@ -35,6 +35,7 @@ import pandas as pd
 
 from azalai.defaults import DEFAULT_SCENARIO
 from azalai.errors import InputError, Problem
+from azalai.safeio import shown_path
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 VARIABLES = ("fatalities", "events")
@@ -169,7 +170,7 @@ def run_forecast(
             sampled.append(f"calibration posterior ({Path(posterior).name}, weighted particles)")
         sampled.append("scenario ranges (uncertain numbers and fighter factors)")
     info = ForecastInfo(getattr(sc.meta, "id", str(scenario)), start.isoformat(), int(months), int(members), K,
-                        int(seed), str(posterior) if posterior else None, bool(point), base, sampled,
+                        int(seed), shown_path(posterior) if posterior else None, bool(point), base, sampled,
                         round(time.time() - t0, 1))
     return df, info
 
