@@ -49,12 +49,24 @@ _NORTH = ZONES["north"]
 
 
 @njit(cache=True, inline="always")
-def _promised_share_of(sig, promised, a):
+def _promised_total(sig, promised):
+    """The signatories' promises summed in ascending order (the normaliser of a promised share)."""
     tot = 0.0
     for x in range(sig.shape[0]):
         if sig[x] == 1:
             tot += promised[x]
-    return promised[a] / tot if tot > 0.0 else 0.0
+    return tot
+
+
+@njit(cache=True, inline="always")
+def _share_of(promise, tot):
+    """A promise's share of the signatories' promises ``tot`` (:func:`_promised_total`; 0 if none)."""
+    return promise / tot if tot > 0.0 else 0.0
+
+
+@njit(cache=True, inline="always")
+def _promised_share_of(sig, promised, a):
+    return _share_of(promised[a], _promised_total(sig, promised))
 
 
 @njit(cache=True, inline="always")
@@ -87,21 +99,18 @@ def _north_share(pop0, zone, c):
 
 @compiled_only
 def _signatories(sig, promised):
-    """The signatories, ascending, and their promises summed in that order (the normaliser of
-    :func:`_promised_share_of`)."""
+    """The signatories, ascending, and their promises' sum (:func:`_promised_total`)."""
     n = 0
     for a in range(sig.shape[0]):
         if sig[a] == 1:
             n += 1
     sigs = np.empty(n, dtype=np.int64)
     n = 0
-    tot = 0.0
     for a in range(sig.shape[0]):
         if sig[a] == 1:
             sigs[n] = a
             n += 1
-            tot += promised[a]
-    return sigs, tot
+    return sigs, _promised_total(sig, promised)
 
 
 @njit(cache=True, inline="always")
@@ -143,8 +152,7 @@ def _community_unmet(comm, post_share, p, fairness, c):
     for i in range(sigs.shape[0]):  # the signatories, ascending
         a = sigs[i]
         if base_w[a, c] > 0.0:
-            # a's promised share (:func:`_promised_share_of`, its normaliser summed once)
-            fair = (promised[a] / ptot if ptot > 0.0 else 0.0) if promised[a] > 0.0 else p.min_fair_share
+            fair = _share_of(promised[a], ptot) if promised[a] > 0.0 else p.min_fair_share  # normaliser summed once
             rep += base_w[a, c] * min(1.0, post_share[a] / fair)
             wsum += base_w[a, c]
     if wsum > 0.0:
