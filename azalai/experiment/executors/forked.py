@@ -161,27 +161,25 @@ def execute(spec: RunSpec, batches: Sequence[Batch], n: int, queue_r: int) -> It
     finally:
         if ours and forks > 0:
             gc.unfreeze()
-    if not DRIVER_RUNS:
-        os.close(queue_r)
-    yield from _gather(pids, len(batches), (spec, batches, queue_r) if DRIVER_RUNS else None)
+    yield from _gather(pids, len(batches), queue_r, (spec, batches) if DRIVER_RUNS else None)
 
 
-def _gather(pids: dict[int, int], expected: int, own=None) -> Iterator[BatchResult]:
+def _gather(pids: dict[int, int], expected: int, queue_r: int, own=None) -> Iterator[BatchResult]:
     """Read the workers' results as they come; a worker's end of file is its exit, waited for at once (a
     worker that ends with an error or is killed stops the ensemble then, the other workers with it).
+    ``queue_r``, the queue's read end, is closed here.
 
-    ``own`` = (spec, batches, queue read end): this process takes batches from the queue too, and reads
-    the workers' pipes, without waiting, between two of them; the queue is closed here."""
+    ``own`` = (spec, batches): this process takes batches from the queue too, and reads the workers'
+    pipes, without waiting, between two of them."""
     bufs = {fd: bytearray() for fd in pids}
     reaped: set[int] = set()
     received = 0
-    queue_r = own[2] if own is not None else None
     try:
         poller = select.poll()
         for fd in pids:
             poller.register(fd, select.POLLIN)
         runner = None
-        while queue_r is not None:
+        while own is not None:
             raw = os.read(queue_r, _INDEX.size)
             if not raw:
                 break
@@ -201,8 +199,7 @@ def _gather(pids: dict[int, int], expected: int, own=None) -> Iterator[BatchResu
         if received < expected:  # never expected: a worker only exits once the queue is empty
             raise WorkerLost(f"{expected - received} of {expected} batches were not run")
     finally:
-        if queue_r is not None:
-            os.close(queue_r)
+        os.close(queue_r)
         _end(pids, reaped, kill=True)  # only the workers still running: after an error or an interrupt
         for fd in pids:
             os.close(fd)
