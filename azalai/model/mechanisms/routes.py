@@ -17,7 +17,7 @@ import numpy as np
 from numba import njit
 
 from azalai.model.jit import compiled_only
-from azalai.model.mechanisms.presence import KEEP_NONZERO, row_kept, sort_head
+from azalai.model.mechanisms.presence import nonzero_by_row, sort_head
 from azalai.model.mechanisms.trafficking import _rent_rate as rent_rate_at, terrain_factor
 from azalai.model.rng import SITE_ROUTE_NOISE, uniform
 from azalai.model.world import KIND_JIHADIST, KIND_MILITIA, KIND_SIGNATORY
@@ -236,14 +236,9 @@ def choose_routes(W, S, p, lev, r, day, week):
             ent_k[ei] = k
     taken = np.zeros(NE, dtype=np.bool_)
     ents = np.empty(NE, dtype=np.int64)
-    k_exit = W.k_exit
-    ex_ptr = np.zeros(K + 1, dtype=np.int64)  # per commodity, its exits (ascending)
-    ex_idx = np.empty(k_exit.shape[0] * P, dtype=np.int64)
-    for k in range(K):
-        ex_ptr[k + 1] = row_kept(k_exit, k, 0.0, KEEP_NONZERO, ex_idx, ex_ptr[k])
+    exits = nonzero_by_row(W.k_exit)  # per commodity, its exits (ascending)
     mark = np.full(P, -1, dtype=np.int64)
-    exits = (ex_ptr, ex_idx)
-    graph = (W.adj_ptr, W.adj_nbr, W.adj_edge, k_exit, W.k_entry_ptr)
+    graph = (W.adj_ptr, W.adj_nbr, W.adj_edge, W.k_exit, W.k_entry_ptr)
     paths = (S.path_nodes, S.path_len, S.path_owner, S.protector, W.actor_kind)
     for e0 in range(NE):
         if taken[e0]:
