@@ -110,3 +110,17 @@ def test_mutations_load_or_raise_scenario_error(data: dict[str, Any]) -> None:
             for p in exc.problems:
                 assert p.message
                 assert p.line is None or p.line >= 1
+
+
+@pytest.mark.parametrize("ref", ["Aguel'hoc", "aguel'hoc", "Aguelhoc"])
+def test_unknown_reference_hint_with_an_apostrophe(ref: str) -> None:
+    """A reference that is a place's name or alias (one holding a quote) gets the place's id as its hint."""
+    data = _base()
+    data["routes"][0]["from"] = ref
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "mutant.yaml"
+        path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        with pytest.raises(ScenarioError) as info:
+            load_scenario(path)
+    messages = [p.message for p in info.value.problems]
+    assert f"unknown place '{ref}' (did you mean 'aguelhok'?)" in messages, messages

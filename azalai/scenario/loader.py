@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from azalai.errors import Problem, ScenarioError
 from azalai.scenario.schema import Scenario
-from azalai.scenario.problems import PathT, Positions, format_path, position_of, suggest, validation_problems
+from azalai.scenario.problems import PathT, Positions, closest, format_path, position_of, suggest, validation_problems
 from azalai.scenario.yamlio import LoadedYaml, load_yaml_file
 
 BUILTIN_DIR = Path(__file__).parent / "builtin"
@@ -157,13 +157,8 @@ class _Catalogue:
                 self.hints.setdefault(word, ident)
 
     def unknown(self, ref: str) -> str:
-        hint = ""
-        if self.hints:
-            words = list(self.hints)
-            h = suggest(ref, words)
-            if h:
-                word = h.split("'")[1]
-                hint = f" (did you mean '{self.hints[word]}'?)"
+        word = closest(ref, self.hints)  # an id, a name or an alias: the hint names its id
+        hint = f" (did you mean '{self.hints[word]}'?)" if word is not None else ""
         return f"unknown {self.noun} '{ref}'{hint}"
 
 

@@ -134,16 +134,22 @@ def _num(x: Any) -> str:
     return str(x)
 
 
-def suggest(word: str, candidates: typing.Iterable[str]) -> str:
-    """`` (did you mean 'x'?)`` or an empty string."""
+def closest(word: str, candidates: typing.Iterable[str]) -> str | None:
+    """The candidate ``word`` was probably meant to be (another case of it, or the closest spelling), or None."""
     cands = list(dict.fromkeys(c for c in candidates if isinstance(c, str)))
     if not isinstance(word, str) or not cands:
-        return ""
+        return None
     lower = {c.lower(): c for c in cands}
     if word.lower() in lower and lower[word.lower()] != word:
-        return f" (did you mean '{lower[word.lower()]}'?)"
+        return lower[word.lower()]
     match = difflib.get_close_matches(word.lower(), list(lower), n=1, cutoff=0.6)
-    return f" (did you mean '{lower[match[0]]}'?)" if match else ""
+    return lower[match[0]] if match else None
+
+
+def suggest(word: str, candidates: typing.Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` or an empty string (:func:`closest`)."""
+    match = closest(word, candidates)
+    return f" (did you mean '{match}'?)" if match is not None else ""
 
 
 def _message(err: dict[str, Any], model: type[BaseModel] | None) -> str:
