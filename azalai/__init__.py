@@ -5,7 +5,7 @@ The pipeline, one sub-package per stage::
     scenario/   the scenario language (YAML + pydantic) and the built-in ``mali-2016``
     policy/     levers as validated policy files, and the built-in policies
     model/      state arrays, the daily step, one module per mechanism, the event log
-    experiment/ ensembles, executors (serial, process, Ray), the DuckDB store, sensitivity
+    experiment/ ensembles, executors (serial, threads, processes, Ray), the DuckDB store, sensitivity
     analysis/   outcomes, paired comparison, explanation, validation and calibration
     data/       importers for ACLED and UCDP exports
     report/     figures, maps and the HTML report

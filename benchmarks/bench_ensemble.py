@@ -1,4 +1,4 @@
-"""Ensemble throughput: runs/s of two-year runs with the process and Ray backends on 1 and 2 workers.
+"""Ensemble throughput: runs/s of two-year runs with the thread, process and Ray backends on 1 and 2 workers.
 
     .venv/bin/python benchmarks/bench_ensemble.py                       # 1024 runs per configuration
     .venv/bin/python benchmarks/bench_ensemble.py -n 256 --backends process
@@ -106,7 +106,7 @@ def main() -> None:
     ap.add_argument("-n", type=int, default=1024)
     ap.add_argument("--days", type=int, default=730)
     ap.add_argument("--batch-size", type=int, default=32)
-    ap.add_argument("--backends", default="process,ray")
+    ap.add_argument("--backends", default="thread,process,ray")
     ap.add_argument("--workers", default="1,2")
     ap.add_argument("--repeats", type=int, default=1, help="alternate 1 and 2 workers this many times (medians)")
     ap.add_argument("--startup-rounds", type=int, default=3, help="pools started per start method")

@@ -5,11 +5,12 @@
    outcome scalars) against one ``ReferenceModel(...).run().outcomes()``. Engine and Mesa runs
    alternate, so both see the same load; medians over ``--repeats``.
 2. An ensemble of ``--ensemble`` runs (default 100) on ``--workers`` processes (default 2): Mesa
-   through ``mesa.batch_run``; the engine through the call users make,
-   ``azalai.experiment.ensemble.run_ensemble(..., backend="process", workers=2)``, whose timing
-   includes starting its workers (each call forks its own) and gathering the outcome table.
-   Engine ensembles are timed before and after each Mesa ensemble (medians). For reference, the
-   engine's ``simulate_batch`` of all runs in one process.
+   through ``mesa.batch_run``; the engine through the calls users make,
+   ``azalai.experiment.ensemble.run_ensemble(..., backend=B, workers=2)`` with ``B`` = ``thread``
+   (two threads of the calling process) and ``process`` (the calling process and a forked worker),
+   whose timing includes starting the threads or workers (each call starts its own) and gathering the
+   outcome table. Engine ensembles are timed before and after each Mesa ensemble, the two backends
+   alternating (medians). For reference, the engine's ``simulate_batch`` of all runs in one process.
 
 Besides wall time, the CPU time of each benchmark (this process and its finished children) is
 recorded: on a shared machine the wall times move with the load, the CPU times much less.
@@ -29,6 +30,8 @@ import resource
 import statistics
 import time
 from pathlib import Path
+
+ENSEMBLE_BACKENDS = ("thread", "process")  # the engine's local parallel backends, timed alternately
 
 
 def _cpu() -> float:
@@ -107,9 +110,10 @@ def main(argv=None):
 
     methods: set[str] = set()
 
-    def engine_ensemble():
-        methods.add(start_method())
-        df, _ = run_ensemble(sc, pol, n=a.ensemble, days=days, backend="process", workers=a.workers)  # params: defaults
+    def engine_ensemble(backend: str):
+        if backend == "process":
+            methods.add(start_method())
+        df, _ = run_ensemble(sc, pol, n=a.ensemble, days=days, backend=backend, workers=a.workers)  # params: defaults
         assert len(df) == a.ensemble
 
     import tqdm  # mesa.batch_run's progress bar: without this its monitor thread outlives the call, and the
@@ -127,25 +131,32 @@ def main(argv=None):
         )
         assert len(res) == a.ensemble
 
-    e1, m1, eb, ee, me = _new(), _new(), _new(), _new(), _new()
+    e1, m1, eb, me = _new(), _new(), _new(), _new()
+    ee = {b: _new() for b in ENSEMBLE_BACKENDS}
     for _ in range(a.repeats):  # alternating: both see the same load
         _timed(engine_single, e1)
         _timed(mesa_single, m1)
         _timed(engine_batch, eb)
-    engine_ensemble()  # a first call, untimed, as the single runs' warm-up
+    for b in ENSEMBLE_BACKENDS:
+        engine_ensemble(b)  # a first call, untimed, as the single runs' warm-up
     per_side = max(1, a.repeats // (2 * a.mesa_repeats))
+    turn = 0
     for _ in range(a.mesa_repeats):  # engine ensembles before and after each Mesa ensemble
-        for _ in range(per_side):
-            _timed(engine_ensemble, ee)
-        _timed(mesa_ensemble, me)
-        for _ in range(per_side):
-            _timed(engine_ensemble, ee)
+        for side in range(2):
+            if side:
+                _timed(mesa_ensemble, me)
+            for _ in range(per_side):
+                order = ENSEMBLE_BACKENDS if turn % 2 == 0 else ENSEMBLE_BACKENDS[::-1]  # each first in turn
+                turn += 1
+                for b in order:
+                    _timed(lambda: engine_ensemble(b), ee[b])
 
     ens = f"ensemble of {a.ensemble} × {days} days"
     method = "/".join(sorted(methods))
     rows = [
         ("single run, %d days" % days, "engine (warm, 1 process)", e1, m1),
-        (ens, f"engine `run_ensemble` (process backend, {a.workers} workers, {method})", ee, me),
+        (ens, f"engine `run_ensemble` (thread backend, {a.workers} threads)", ee["thread"], me),
+        (ens, f"engine `run_ensemble` (process backend, {a.workers} workers, {method})", ee["process"], me),
         (ens, "engine `simulate_batch` (all runs in 1 process)", eb, me),
     ]
     cpu = info.get("cpu") or platform.processor() or platform.machine()

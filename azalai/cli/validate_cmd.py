@@ -111,7 +111,7 @@ def calibrate_cmd(
     seed: int = typer.Option(1, "--seed", help="random seed of the sampler"),
     workers: int = typer.Option(1, "--workers", min=1, help="processes simulating in parallel"),
     backend: Optional[str] = typer.Option(None, "--backend",
-                                          help="serial | process | ray (default: process with --workers > 1)"),
+                                          help="serial | thread | process | ray (default: process with --workers > 1)"),
     address: Optional[str] = typer.Option(None, "--address", help="Ray cluster address (ray backend)"),
     sampler: str = typer.Option("azalai", "--sampler",
                                 help="azalai (the project's ABC-SMC) | pyabc (pyABC's ABCSMC on the same problem; "

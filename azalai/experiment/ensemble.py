@@ -173,7 +173,8 @@ def run_ensemble(
     ``params`` are overrides shared by every replicate; ``param_samples`` (length ``n``) gives each
     replicate its own overrides on top of them. ``store`` is a path, ``True`` for the default store, an
     open DuckDB connection, or None to keep results in memory only. ``backend`` is ``serial``,
-    ``process`` (``workers`` processes) or ``ray`` (``address`` of a cluster, else a local Ray with
+    ``thread`` (``workers`` threads of this process), ``process`` (``workers`` processes) or ``ray``
+    (``address`` of a cluster, else a local Ray with
     ``workers`` CPUs). ``progress(done, total)`` is called after each batch. On KeyboardInterrupt the
     stored batches stay stored, the run is marked ``interrupted`` and the interrupt propagates.
     """

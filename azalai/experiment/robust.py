@@ -6,7 +6,7 @@
 
 Every candidate policy runs in every state of the world (:mod:`azalai.experiment.worlds`) with the same
 seeds (common random numbers), so differences between candidates in a world come from the policies.
-Each (candidate, world) pair is one batch of the ensemble executors (serial, process or Ray); with a
+Each (candidate, world) pair is one batch of the ensemble executors (serial, thread, process or Ray); with a
 store, each finished batch is written in one transaction to ``robust_outcomes`` (tables declared in
 :mod:`azalai.experiment.store`), so :func:`resume_robust` runs only the pairs that are missing.
 """

@@ -148,7 +148,7 @@ def weekly(W, S, p, lev, aid, r, day, week):
         S.livelihood_week[r, c] = 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def init_batch(W, S):
     """Population baseline and local support before the first day."""
     R = S.seed.shape[0]
@@ -169,15 +169,17 @@ def init_batch(W, S):
         local_support(W, S, r)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def step_days(W, S, p, lev, aid, d0, d1):
     """Step every replicate of S from day d0 up to (not including) day d1.
 
     Replicates are independent (each writes only its own slice of every state array and draws from
     its own counter-based stream). They are stepped one after the other: threads over the batch axis
     were measured slower than one thread here, because every access to a shared array updates its
-    reference count atomically; parallelism comes from worker processes instead (see
-    docs/performance.md).
+    reference count atomically. Parallelism comes from running several batches at once instead: the
+    entry points release the interpreter lock (``nogil``), so the ``thread`` backend steps one batch
+    per thread (azalai/experiment/executors/threaded.py), and the ``process`` backend one per worker
+    process (see docs/performance.md).
     """
     R = S.seed.shape[0]
     A, P = W.fighters0.shape
@@ -230,7 +232,7 @@ def step_days(W, S, p, lev, aid, d0, d1):
                 people_moved = True
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def finish_batch(W, S, days):
     R = S.seed.shape[0]
     for r in range(R):

@@ -1,4 +1,4 @@
-"""Executors run batches of replicates: in this process, in a pool of processes, or on a Ray cluster.
+"""Executors run batches of replicates: in this process, in threads of it, in worker processes, or on a Ray cluster.
 
 Every executor takes a :class:`~azalai.experiment.executors.base.RunSpec` (what to simulate) and a list of
 :class:`~azalai.experiment.executors.base.Batch` (which replicates, with which seeds and parameters) and
@@ -13,7 +13,7 @@ from typing import Iterator, Sequence
 
 from azalai.experiment.executors.base import Batch, BatchResult, RunSpec, run_batch_local
 
-BACKENDS = ("serial", "process", "ray")
+BACKENDS = ("serial", "thread", "process", "ray")
 
 
 def execute(
@@ -28,6 +28,10 @@ def execute(
         from azalai.experiment.executors.serial import execute as ex
 
         return ex(spec, batches)
+    if backend == "thread":
+        from azalai.experiment.executors.threaded import execute as ex
+
+        return ex(spec, batches, workers=workers)
     if backend == "process":
         from azalai.experiment.executors.process import execute as ex
 
@@ -44,7 +48,7 @@ def execute(
 
 class Session:
     """Runs several lists of batches of one spec on one backend, keeping its workers between them
-    (a process pool stays up; Ray keeps its own workers; serial keeps its prepared world). ``close()``
+    (a process pool stays up; Ray keeps its own workers; serial and thread keep their prepared world). ``close()``
     ends it; also usable as a context manager."""
 
     def __init__(self, spec: RunSpec, backend: str = "serial", workers: int | None = None,
@@ -53,6 +57,7 @@ class Session:
             execute(spec, [], backend)  # the clear error for an unknown backend
         self.spec, self.backend, self.workers, self.address = spec, backend, workers, address
         self._impl = None
+        self._runner = None  # the thread backend's (one prepared world for every run)
         if backend == "process":
             from azalai.experiment.executors.process import Session as ProcessSession
 
@@ -63,6 +68,13 @@ class Session:
             return self._impl.run(batches)
         if self.backend == "serial":
             return (run_batch_local(self.spec, b) for b in batches)
+        if self.backend == "thread":
+            from azalai.experiment.executors.base import Runner
+            from azalai.experiment.executors.threaded import execute as ex
+
+            if self._runner is None:
+                self._runner = Runner(self.spec)
+            return ex(self.spec, batches, self.workers, self._runner)
         return execute(self.spec, batches, self.backend, self.workers, self.address)
 
     def close(self) -> None:
