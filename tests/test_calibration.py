@@ -176,7 +176,7 @@ def test_calibrate_refuses_an_unknown_backend(tmp_path):
                         "--period", "2015-01-01:2015-12-31", "--params", "clash_base", "--backend", "threads",
                         "--out", str(tmp_path / "c.yaml")], capture_output=True, text=True)
     assert r.returncode == 2 and "Traceback" not in r.stderr
-    assert "--backend: 'threads' is not one of serial, process, ray" in r.stderr
+    assert "--backend: 'threads' is not one of serial, thread, process, ray" in r.stderr
 
 
 def test_pyabc_on_the_same_problem_recovers_known_parameters():

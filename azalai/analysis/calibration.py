@@ -201,7 +201,7 @@ def calibrate(
     share, so shorter runs compare with the whole period's year-equivalent, only more noisily.
     ``time_stats`` adds the statistics of :mod:`azalai.analysis.time_stats` (level and trend, the
     latest year's regions, monthly dispersion); replicates then run for the whole period.
-    ``backend``: ``serial``, ``process`` or ``ray`` (default: ``process`` with more than one
+    ``backend``: ``serial``, ``thread``, ``process`` or ``ray`` (default: ``process`` with more than one
     worker, else ``serial``); ``address``: a Ray cluster to join. ``sampler``: ``azalai``
     (:func:`abc_smc`) or ``pyabc`` (:func:`azalai.analysis.abc_pyabc.pyabc_smc`, same prior, simulator
     and distance; ``checkpoint`` is then its SQLite history, not resumed). ``align``: ``start``
