@@ -217,12 +217,14 @@ def _start_and_wait(cmd: list[str], min_stored: int) -> tuple[subprocess.Popen, 
 
 
 @pytest.mark.slow
-def test_ctrl_c_marks_interrupted(tmp_path: Path) -> None:
+@pytest.mark.parametrize("backend", ["serial", "thread"])
+def test_ctrl_c_marks_interrupted(tmp_path: Path, backend: str) -> None:
     store = tmp_path / "int.duckdb"
     # Two-year runs: 400 of them take seconds, so the ensemble is still running when the signal arrives (400
-    # runs of 60 days can all finish before a test runner on a loaded machine sends it).
+    # runs of 60 days can all finish before a test runner on a loaded machine sends it). With threads, the
+    # command's own thread sees Ctrl-C when its batch ends, and the other thread stops after its own.
     cmd = [sys.executable, "-m", "azalai.cli.main", "ensemble", "-n", "400", "--days", "730", "--batch-size", "8",
-           "--store", str(store)]
+           "--store", str(store), "--backend", backend, "--workers", "2"]
     proc, run_id, stored = _start_and_wait(cmd, 16)
     proc.send_signal(signal.SIGINT)
     _, errtext = proc.communicate(timeout=60)
