@@ -93,3 +93,13 @@ def test_fighters_in_transit_keep_the_population_conserved():
 
     for r in range(2):
         assert (S.ev_mech[r, : S.ev_n[r]] == M_MOVEMENT).sum() > 0, "nobody moved: the check proved nothing"
+
+
+def test_route_distances_are_symmetric_bit_for_bit():
+    """The rent's reach (valuation.rent_reach) reads a place's row of the distances as its column."""
+    from azalai.scenario.loader import load_scenario
+    from azalai.scenario.synth import synth_scenario
+
+    for sc in (load_scenario("mali-2016"), synth_scenario(load_scenario("mali-2016"), 3)):
+        d = prepare(sc, "baseline-2016", days=7).world.dist_km
+        assert np.array_equal(d, d.T)

@@ -17,24 +17,42 @@ from numba import njit
 
 from azalai.model.events import CK_AIM, CK_ENEMIES_PRESENT, CK_POOL, CK_RENT_STAKE
 from azalai.model.jit import compiled_only
-from azalai.model.mechanisms.presence import KEEP_NONZERO, by_column, nonzero_by_row, regroup
+from azalai.model.mechanisms.presence import KEEP_NONZERO, SCAN_BLOCK, by_column, nonzero_by_row, regroup
 from azalai.model.mechanisms.violence import hostility
 from azalai.model.world import KIND_INTERNATIONAL, KIND_STATE
+
+
+@njit(cache=True, inline="always")
+def _relates(rel, pair_of, a, b):
+    """Whether a has a relation with b or shares an accord pair with it."""
+    return rel[a, b] != 0.0 or pair_of[a, b] >= 0
 
 
 @compiled_only
 def related(W, S, r):
     """Per actor, the other actors it has a relation with or shares an accord pair with, in ascending
-    order (CSR): only those can add hostile or allied strength to its places."""
+    order (CSR): only those can add hostile or allied strength to its places. Each row is tested
+    ``SCAN_BLOCK`` actors at a time, single actors only in a block where one is related (most are not)."""
     A = S.rel.shape[1]
     rel = S.rel[r]
     pair_of = W.pair_of
     ptr = np.zeros(A + 1, dtype=np.int64)
     idx = np.empty(A * A, dtype=np.int64)  # one pass: rows are filled in order (the tail is not read)
+    full = A - A % SCAN_BLOCK
     i = 0
     for a in range(A):
-        for b in range(A):
-            if b != a and (rel[a, b] != 0.0 or pair_of[a, b] >= 0):
+        for b0 in range(0, full, SCAN_BLOCK):
+            hit = False
+            for k in range(SCAN_BLOCK):
+                hit |= (rel[a, b0 + k] != 0.0) | (pair_of[a, b0 + k] >= 0)
+            if not hit:
+                continue
+            for b in range(b0, b0 + SCAN_BLOCK):
+                if b != a and _relates(rel, pair_of, a, b):
+                    idx[i] = b
+                    i += 1
+        for b in range(full, A):
+            if b != a and _relates(rel, pair_of, a, b):
                 idx[i] = b
                 i += 1
         ptr[a + 1] = i
@@ -164,6 +182,17 @@ def rent_terms(p, S, r):
     return xr, pl[:n]
 
 
+@njit(cache=True, inline="always")
+def _reach(row, cost, x, v, u, rows, cols, n):
+    """List (v, u) at ``rows[n]``, ``cols[n]`` if the rent term x of v pays for the distance from u
+    (``row``: the distances from v); returns the new number of entries."""
+    if u != v and cost * row[u] < x:
+        rows[n] = v
+        cols[n] = u
+        n += 1
+    return n
+
+
 @compiled_only
 def rent_reach(W, p, xr, rent_pl):
     """Per place u, the other places v whose rent term pays for the distance from u:
@@ -193,15 +222,26 @@ def rent_reach(W, p, xr, rent_pl):
         nf += 1
     rows = np.empty(nf * P, dtype=np.int64)
     cols = np.empty(nf * P, dtype=np.int64)
+    full = P - P % SCAN_BLOCK
     n = 0
     for j in range(nf):
         v = far[j]
         x = xr[v]
-        for u in range(P):
-            if u != v and cost * dist[u, v] < x:
-                rows[n] = v
-                cols[n] = u
-                n += 1
+        # Row v read in memory order, ``SCAN_BLOCK`` places at a time (few pass): the distances are
+        # symmetric bit for bit, ``dist_km[v, u] == dist_km[u, v]`` (world.route_distances: each step
+        # of Floyd-Warshall adds the same two terms for (u, v) as for (v, u), and a sum of two floats
+        # does not depend on their order).
+        row = dist[v]
+        for u0 in range(0, full, SCAN_BLOCK):
+            hit = False
+            for k in range(SCAN_BLOCK):
+                hit |= cost * row[u0 + k] < x
+            if not hit:
+                continue
+            for u in range(u0, u0 + SCAN_BLOCK):
+                n = _reach(row, cost, x, v, u, rows, cols, n)
+        for u in range(full, P):
+            n = _reach(row, cost, x, v, u, rows, cols, n)
     return regroup(rows, cols, n, P)
 
 
