@@ -18,7 +18,9 @@ same (ascending) order.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.extending import intrinsic
 
 from azalai.model.jit import compiled_only
 
@@ -29,6 +31,25 @@ SCAN_BLOCK = 8  # entries a row's scan tests at a time (see row_kept)
 KEEP_NONZERO = 0  # not zero (the threshold is not read)
 KEEP_AT_LEAST = 1  # at least the threshold
 KEEP_BELOW = 2  # below the threshold
+_FLOAT_BITS = 64  # the width of the floats whose bits :func:`magnitude` reads
+
+
+@intrinsic
+def magnitude(typingctx, x):
+    """An integer that is zero exactly where ``x`` is zero: a float64's bits shifted left by one (its sign
+    dropped, so that -0.0 gives zero too; a NaN does not), an integer itself. Blocks of entries are tested
+    for a non-zero one by an OR of these, a test of integers the compiler turns into a few vector
+    instructions (a comparison of floats, for the same test, it does not)."""
+    if isinstance(x, types.Float) and x.bitwidth == _FLOAT_BITS:
+        def codegen(context, builder, sig, args):
+            word = ir.IntType(_FLOAT_BITS)
+            return builder.shl(builder.bitcast(args[0], word), ir.Constant(word, 1))
+        return types.int64(x), codegen
+    if isinstance(x, types.Integer):
+        def codegen(context, builder, sig, args):
+            return context.cast(builder, args[0], x, types.int64)
+        return types.int64(x), codegen
+    return None
 
 
 @njit(cache=True, inline="always")
@@ -41,28 +62,61 @@ def _kept(x, minv, keep):
 
 
 @njit(cache=True, inline="always")
-def row_kept(M, c, minv, keep, out, i):
-    """The columns of row c of M whose entry passes the test, ascending, written from ``out[i]`` on; returns
-    the index after the last one written. The row is tested ``SCAN_BLOCK`` entries at a time (a test of
-    fixed length the compiler vectorises) and single entries are looked at only in a block where one
-    passes: in who-is-where most entries fail."""
-    P = M.shape[1]
-    full = P - P % SCAN_BLOCK
-    for v0 in range(0, full, SCAN_BLOCK):
-        hit = False
-        for k in range(SCAN_BLOCK):
-            hit |= _kept(M[c, v0 + k], minv, keep)
-        if not hit:
-            continue
-        for v in range(v0, v0 + SCAN_BLOCK):
-            if _kept(M[c, v], minv, keep):
-                out[i] = v
-                i += 1
-    for v in range(full, P):
+def _zero_fails(minv, keep):
+    """Whether an entry that is zero fails the test: then only the entries that are not zero can pass."""
+    if keep == KEEP_AT_LEAST:
+        return minv > 0.0
+    if keep == KEEP_BELOW:
+        return minv <= 0.0
+    return True
+
+
+@njit(cache=True, inline="always")
+def _any_nonzero(M, c, v0):
+    """Whether one of the ``SCAN_BLOCK`` entries of row c of M from v0 on is not zero (an OR of their
+    :func:`magnitude`, no branches)."""
+    bits = 0
+    for k in range(SCAN_BLOCK):
+        bits |= magnitude(M[c, v0 + k])
+    return bits != 0
+
+
+@njit(cache=True, inline="always")
+def _any_kept(M, c, v0, minv, keep):
+    """Whether one of the ``SCAN_BLOCK`` entries of row c of M from v0 on passes the test (every test made)."""
+    hit = False
+    for k in range(SCAN_BLOCK):
+        hit |= _kept(M[c, v0 + k], minv, keep)
+    return hit
+
+
+@njit(cache=True, inline="always")
+def _entries_kept(M, c, v0, v1, minv, keep, out, i):
+    """Columns v0 to v1 (excluded) of row c of M whose entry passes the test, written from ``out[i]`` on."""
+    for v in range(v0, v1):
         if _kept(M[c, v], minv, keep):
             out[i] = v
             i += 1
     return i
+
+
+@njit(cache=True, inline="always")
+def row_kept(M, c, minv, keep, out, i):
+    """The columns of row c of M whose entry passes the test, ascending, written from ``out[i]`` on; returns
+    the index after the last one written. The row is tested ``SCAN_BLOCK`` entries at a time (a test of
+    fixed length the compiler vectorises; where zero fails the test, whether one is not zero) and single
+    entries are looked at only in a block where one may pass: in who-is-where most entries fail."""
+    P = M.shape[1]
+    full = P - P % SCAN_BLOCK
+    if _zero_fails(minv, keep):
+        for v0 in range(0, full, SCAN_BLOCK):
+            if _any_nonzero(M, c, v0):
+                i = _entries_kept(M, c, v0, v0 + SCAN_BLOCK, minv, keep, out, i)
+    else:
+        for v0 in range(0, full, SCAN_BLOCK):
+            if _any_kept(M, c, v0, minv, keep):
+                i = _entries_kept(M, c, v0, v0 + SCAN_BLOCK, minv, keep, out, i)
+    return _entries_kept(M, c, full, P, minv, keep, out, i)
 
 
 @compiled_only(nrt=True)
@@ -188,11 +242,12 @@ def lists_by_place(M, minv, sel):
 
 @njit(cache=True, inline="always")
 def block_nonzero(row, v):
-    """Whether any of the ``SCAN_BLOCK`` entries of ``row`` from v is not zero (every test made, no branches)."""
-    found = False
+    """Whether any of the ``SCAN_BLOCK`` entries of ``row`` from v is not zero (an OR of their
+    :func:`magnitude`, no branches)."""
+    bits = 0
     for k in range(v, v + SCAN_BLOCK):
-        found |= row[k] != 0.0
-    return found
+        bits |= magnitude(row[k])
+    return bits != 0
 
 
 @njit(cache=True, inline="always")
