@@ -31,7 +31,8 @@ from numba import njit
 from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.meetings import by_actor, enemy_lists, met_actors
 from azalai.model.mechanisms.presence import (
-    KEEP_AT_LEAST, SCAN_BLOCK, block_nonzero, by_column, magnitude, nonzero_by_row, regroup, rows_of, sort_head,
+    KEEP_AT_LEAST, SCAN_BLOCK, by_column, grown, magnitude, next_nonzero, nonzero_by_row, regroup, rows_of,
+    sort_head,
 )
 from azalai.model.mechanisms.purses import is_armed_kind, pay_purses, recruit
 from azalai.model.world import (
@@ -84,16 +85,12 @@ def _north_share(pop0, zone, c):
     north = 0.0
     row = pop0[c]
     P = row.shape[0]
-    full = P - P % SCAN_BLOCK
-    for v0 in range(0, P, SCAN_BLOCK):
-        if v0 < full and not block_nonzero(row, v0):
-            continue
-        for v in range(v0, min(v0 + SCAN_BLOCK, P)):
-            x = row[v]
-            if x != 0.0:
-                tot += x
-                if zone[v] == _NORTH:
-                    north += x
+    v = next_nonzero(row, 0)
+    while v < P:
+        tot += row[v]
+        if zone[v] == _NORTH:
+            north += row[v]
+        v = next_nonzero(row, v + 1)
     return north / tot if tot > 0.0 else 0.0
 
 
@@ -221,7 +218,7 @@ def update_communities(W, S, p, lev, aid, r, day, week):
     # left as it is. Per community, the actors it holds a grievance against afterwards (ascending) are
     # listed in ``gptr``/``gidx``.
     gptr = np.zeros(C + 1, dtype=np.int64)
-    gidx = np.empty(C * A, dtype=np.int64)
+    gidx = np.empty(C + A, dtype=np.int64)  # grown when a community's actors might not fit (presence.grown)
     always = np.zeros(A, dtype=np.int64)  # 1 for the actors every community's grievance is updated against
     for a in range(A):
         if a == s or kind[a] == KIND_INTERNATIONAL:
@@ -242,6 +239,8 @@ def update_communities(W, S, p, lev, aid, r, day, week):
         if tot > 0.0:
             absent = 1.0 - state_present / tot
         ref = lref[c] + 1.0
+        if ng + A > gidx.shape[0]:
+            gidx = grown(gidx, ng, ng + A)
         for a0 in range(0, A, SCAN_BLOCK):
             a1 = min(a0 + SCAN_BLOCK, A)
             if a1 - a0 == SCAN_BLOCK and not _pairs_to_visit(griev, harm, lost, always, c, a0):

@@ -19,7 +19,7 @@ from numba import njit
 
 from azalai.model.events import CK_CONTROL_SHIFT, CK_LOCAL_SUPPORT, CK_LOCAL_STRENGTH, EV_GOV_REGAINS, EV_NSA_OVERTAKES, EV_TRANSFER, M_CONTROL, emit, link
 from azalai.model.jit import compiled_only
-from azalai.model.mechanisms.presence import KEEP_AT_LEAST, SCAN_BLOCK, block_nonzero, by_column, nonzero_by_row
+from azalai.model.mechanisms.presence import KEEP_AT_LEAST, by_column, next_nonzero, nonzero_by_row
 from azalai.model.rng import SITE_CONTROL, lomax
 from azalai.model.state import ACC
 from azalai.model.world import KIND_INTERNATIONAL, KIND_STATE
@@ -55,23 +55,19 @@ def _add_support(pop, support, ppl, sums):
 def local_support(W, S, r):
     """Population-weighted support of each actor at each place (stored in ``loc_support``): the sums
     :func:`_add_support` adds into it, then divided by the people there; a zero sum is a zero
-    share without the division (0.0 / ppl is 0.0), and a block of ``SCAN_BLOCK`` zero sums is
-    passed over at once."""
+    share without the division (0.0 / ppl is 0.0), and blocks of zero sums are passed over at once
+    (:func:`presence.next_nonzero`)."""
     A, P = W.fighters0.shape
     loc = S.loc_support[r]
     loc[:] = 0.0
     ppl = np.zeros(P)
     _add_support(S.pop[r], S.support[r], ppl, loc)
-    full = P - P % SCAN_BLOCK
     for a in range(A):
         row = loc[a]
-        for v0 in range(0, P, SCAN_BLOCK):
-            if v0 < full and not block_nonzero(row, v0):
-                continue
-            for v in range(v0, min(v0 + SCAN_BLOCK, P)):
-                x = row[v]
-                if x != 0.0:
-                    row[v] = x / ppl[v] if ppl[v] > 0.0 else 0.0
+        v = next_nonzero(row, 0)
+        while v < P:
+            row[v] = row[v] / ppl[v] if ppl[v] > 0.0 else 0.0
+            v = next_nonzero(row, v + 1)
 
 
 @njit(cache=True, inline="always")

@@ -251,6 +251,23 @@ def block_nonzero(row, v):
 
 
 @njit(cache=True, inline="always")
+def next_nonzero(row, v):
+    """The first index from v on where ``row`` is not zero (its length if none), passing over a block of
+    ``SCAN_BLOCK`` zeros that starts at a multiple of it at once (:func:`block_nonzero`). Visiting the
+    entries of a row from ``next_nonzero(row, 0)`` on, each time from the next index, visits those that
+    are not zero in ascending order."""
+    n = row.shape[0]
+    while v < n:
+        if v % SCAN_BLOCK == 0 and v + SCAN_BLOCK <= n and not block_nonzero(row, v):
+            v += SCAN_BLOCK
+        elif row[v] != 0.0:
+            return v
+        else:
+            v += 1
+    return n
+
+
+@njit(cache=True, inline="always")
 def add_row(row, tot):
     """``row`` summed in order, skipping exact zeros, and ``tot`` with the same terms added in the same order
     (a running sum over several rows). Skipping zeros gives the same sum bit for bit (adding a zero to a
@@ -296,14 +313,14 @@ def by_row(M, minv, keep):
     i = 0
     for c in range(n):
         if i + P > buf.shape[0]:
-            buf = _grown(buf, i, i + P)
+            buf = grown(buf, i, i + P)
         i = row_kept(M, c, minv, keep, buf, i)
         ptr[c + 1] = i
     return ptr, buf[:i]
 
 
 @compiled_only
-def _grown(buf, n, need):
+def grown(buf, n, need):
     """A buffer of at least ``need`` entries, at least twice as long as ``buf``, holding ``buf[:n]``."""
     cap = 2 * buf.shape[0]
     while cap < need:
