@@ -11,7 +11,8 @@ there, so the loop's own compilation stays serial; see docs/performance.md, "Sta
 
 The argument types come from the loop's source: a call in ``kernel.step_days`` (or a function it inlines)
 whose arguments are all variables of known type (the entry points' parameters in :data:`PARAMETERS`,
-loop counters over ``range``, and 1-d arrays made by ``np.zeros``/``np.empty`` with an explicit dtype) is
+loop counters over ``range``, flags only ever set to ``True`` or ``False``, and 1-d or 2-d arrays made by
+``np.zeros``/``np.empty`` with an explicit dtype) is
 planned here; any other call is left to the loop's own compilation, so the plan can miss a callee but
 cannot compile a wrong one.
 """
@@ -31,13 +32,13 @@ from numba.core.dispatcher import Dispatcher
 
 # The parameters of the compiled entry points (and of the functions they inline): what each is.
 _WORLD, _STATE, _PARAMS, _LEVERS, _AID, _INT = "world", "state", "params", "levers", "aid", "int"
-_INT_ARRAY, _FLOAT_ARRAY = "int64[::1]", "float64[::1]"
+_BOOL = "bool"
 PARAMETERS = {
     "W": _WORLD, "S": _STATE, "p": _PARAMS, "lev": _LEVERS, "aid": _AID,
     "r": _INT, "day": _INT, "week": _INT, "d0": _INT, "d1": _INT, "days": _INT,
 }
 _ARRAY_MAKERS = ("zeros", "empty", "ones")
-_DTYPES = {"int64": _INT_ARRAY, "float64": _FLOAT_ARRAY}
+_DTYPES = ("int64", "float64", "bool_")  # the dtypes of the arrays a planned call may take (C order, 1-d or 2-d)
 ROOTS = ("step_days", "init_batch", "finish_batch")  # the compiled entry points of kernel.py
 WORKERS_ENV = "AZALAI_COMPILE_WORKERS"  # number of processes compiling (default: the CPUs)
 
@@ -47,26 +48,44 @@ def _types(prep) -> dict:
 
     from azalai.model._structs_gen import LEVERS_T, STATE_T, WORLD_T
 
-    return {_WORLD: WORLD_T, _STATE: STATE_T, _LEVERS: LEVERS_T, _PARAMS: typeof(prep.params), _AID: typeof(prep.aid),
-            _INT: types.int64, _INT_ARRAY: types.Array(types.int64, 1, "C"),
-            _FLOAT_ARRAY: types.Array(types.float64, 1, "C")}
+    out = {_WORLD: WORLD_T, _STATE: STATE_T, _LEVERS: LEVERS_T, _PARAMS: typeof(prep.params), _AID: typeof(prep.aid),
+           _INT: types.int64, _BOOL: types.boolean}
+    scalar = {"int64": types.int64, "float64": types.float64, "bool_": types.boolean}
+    for name in _DTYPES:
+        for ndim in (1, 2):
+            out[_array_kind(name, ndim)] = types.Array(scalar[name], ndim, "C")
+    return out
+
+
+def _array_kind(dtype: str, ndim: int) -> str:
+    """The kind of a C-ordered array of ``dtype`` with ``ndim`` dimensions (``int64[::1]``, ``bool_[:, ::1]``)."""
+    return f"{dtype}[{':, ' * (ndim - 1)}::1]"
 
 
 def _locals(tree: ast.AST) -> dict[str, str]:
-    """Local variables whose type the source states: ``range`` loop counters and 1-d arrays of an explicit dtype."""
+    """Local variables whose type the source states: ``range`` loop counters, flags only ever assigned
+    ``True`` or ``False``, and 1-d or 2-d arrays of an explicit dtype."""
     out: dict[str, str] = {}
+    flags: dict[str, bool] = {}  # name -> every assignment so far is a bool literal
     for node in ast.walk(tree):
         if isinstance(node, ast.For) and isinstance(node.target, ast.Name) and isinstance(node.iter, ast.Call) \
                 and isinstance(node.iter.func, ast.Name) and node.iter.func.id == "range":
             out[node.target.id] = _INT
         elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            v = node.value
+            v, name = node.value, node.targets[0].id
+            flags[name] = flags.get(name, True) and isinstance(v, ast.Constant) and type(v.value) is bool
             if not (isinstance(v, ast.Call) and isinstance(v.func, ast.Attribute) and v.func.attr in _ARRAY_MAKERS
-                    and len(v.args) == 1 and not isinstance(v.args[0], (ast.Tuple, ast.List))):
+                    and len(v.args) == 1):
                 continue
+            shape = v.args[0]
+            ndim = len(shape.elts) if isinstance(shape, (ast.Tuple, ast.List)) else 1
             dtype = [k.value for k in v.keywords if k.arg == "dtype"]
-            if len(dtype) == 1 and isinstance(dtype[0], ast.Attribute) and dtype[0].attr in _DTYPES:
-                out[node.targets[0].id] = _DTYPES[dtype[0].attr]
+            if ndim in (1, 2) and len(dtype) == 1 and isinstance(dtype[0], ast.Attribute) and dtype[0].attr in _DTYPES:
+                out[name] = _array_kind(dtype[0].attr, ndim)
+    for node in ast.walk(tree):  # an augmented assignment (x |= y) makes a flag's value unknown here
+        if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            flags[node.target.id] = False
+    out.update((name, _BOOL) for name, ok in flags.items() if ok)
     return out
 
 

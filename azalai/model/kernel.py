@@ -20,7 +20,7 @@ from azalai.model.mechanisms.accords import update_accords
 from azalai.model.mechanisms.communities import update_communities
 from azalai.model.mechanisms.control import local_support, update_control
 from azalai.model.mechanisms.groups import update_groups
-from azalai.model.mechanisms.intelligence import tip_floats, tip_ints, tips_and_operations
+from azalai.model.mechanisms.intelligence import related_bases, tip_floats, tip_ints, tips_and_operations
 from azalai.model.mechanisms.land import land_disputes
 from azalai.model.mechanisms.operations import releases, sweeps
 from azalai.model.mechanisms.movement import reallocate
@@ -205,15 +205,19 @@ def step_days(W, S, p, lev, aid, d0, d1):
     tip_i = np.empty(tip_ints(W), dtype=np.int64)
     base = np.empty(base_list_size(W), dtype=np.int64)
     base_lists(W, base)
+    crel = np.empty((C, A), dtype=np.bool_)  # communities x actors with related base communities (the tips')
+    related_bases(W, base, crel)
     att_i = np.empty(attack_ints(W), dtype=np.int64)  # the attacks' work lists
     for r in range(R):
         fighters_moved = True
         people_moved = True
+        support_moved = True  # the tips look up the informants' patrons again
         for day in range(d0, d1):
             if day % DAYS_PER_WEEK == 0:
                 weekly(W, S, p, lev, aid, r, day, day // DAYS_PER_WEEK)
                 fighters_moved = True
                 people_moved = True
+                support_moved = True
             if fighters_moved:
                 actor_lists(S, p, r, aptr, aidx, gptr, gidx)
                 fighters_moved = False
@@ -226,7 +230,9 @@ def step_days(W, S, p, lev, aid, d0, d1):
             _assassinations(W, S, p, lev, r, day, aptr, aidx, cptr, cidx, forces)
             _reprisals(W, S, p, lev, r, day, aptr, aidx, cptr, cidx)
             _kidnappings(W, S, p, lev, r, day, gptr, gidx)
-            tips_and_operations(W, S, p, lev, r, day, aptr, aidx, gptr, gidx, lptr, lidx, nptr, nidx, tip_f, tip_i, base)
+            tips_and_operations(W, S, p, lev, r, day, aptr, aidx, gptr, gidx, lptr, lidx, nptr, nidx, tip_f, tip_i, base,
+                                crel, support_moved)
+            support_moved = False
             _sweeps(W, S, p, lev, r, day)
             if _releases(W, S, p, r, day):
                 people_moved = True

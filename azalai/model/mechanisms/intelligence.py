@@ -145,8 +145,24 @@ def tip_ints(W):
     return P + C + C + C + A + A + A + A * P
 
 
+@njit(cache=True, inline="always")
+def related_bases(W, base, crel):
+    """``crel[c, a]``: whether a base community of actor a (``base``, :func:`trafficking.base_lists`) has a
+    relation (not zero) with community c: the world's, listed once for the day loop. Where it has none, the
+    communal part of c's rivalry with a is an exact zero."""
+    C = W.comm_rel.shape[0]
+    A = W.base_w.shape[0]
+    for c in range(C):
+        for a in range(A):
+            x = False
+            for i in range(base[a], base[a + 1]):
+                x |= W.comm_rel[c, base[i]] != 0.0
+            crel[c, a] = x
+
+
 @compiled_only(nrt=False)
-def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, gptr, gidx, lptr, lidx, pptr, pidx, fbuf, ibuf, base):
+def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, gptr, gidx, lptr, lidx, pptr, pidx, fbuf, ibuf, base, crel,
+                        fresh):
     """Tips reach each force; some are false; vetted ones may be caught; the rest become operations.
 
     ``aptr``/``aidx``: per place, the actors present (a superset of who is present now); ``gptr``/``gidx``:
@@ -154,8 +170,12 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, gptr, gidx, lptr, lidx
     ``lptr``/``lidx``: per community, the places where it has people; ``pptr``/``pidx``: per place, the
     communities with people there (supersets too: see :mod:`azalai.model.mechanisms.presence`).
     ``fbuf``/``ibuf``: the day's buffers (:func:`tip_floats` and :func:`tip_ints` long, their contents
-    not read before they are written); ``base``: each actor's base communities
-    (:func:`azalai.model.mechanisms.trafficking.base_lists`).
+    not read before they are written, except the informants' patrons, below); ``base``: each actor's
+    base communities (:func:`azalai.model.mechanisms.trafficking.base_lists`); ``crel``: per community and
+    actor, whether a base community of the actor has a relation with it (:func:`related_bases`).
+    ``fresh``: the weekly processes have run since the last call (or this is the call's first day for the
+    replicate): each community's patron is looked up again on first use, and kept in ``ibuf`` until then
+    (support only changes in the weekly processes).
 
     What a force visits is read from these lists: its posts, its area (the posts and their neighbours),
     the communities with people in the area and the actors present there, each listed in ascending order,
@@ -222,7 +242,9 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, gptr, gidx, lptr, lidx
         area[v] = 0.0
     for c in range(C):
         cmark[c] = 0
-        patron[c] = -2
+    if fresh:
+        for c in range(C):
+            patron[c] = -2
     for a in range(A):
         incand[a] = 0
     na = 0
@@ -356,6 +378,20 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, gptr, gidx, lptr, lidx
                     continue
                 if g >= 0 and rel[g, a] >= 0.0 and kind[a] == KIND_JIHADIST:
                     continue
+                # The rivalry first: most actors present are no rival of the informant's, and are passed
+                # over without their place. Without a relation between the community and a's base
+                # communities, their term adds an exact zero.
+                riv = 0.0
+                if g >= 0:
+                    riv += max(0.0, -rel[g, a])
+                if crel[c, a]:
+                    comm = 0.0
+                    for i2 in range(base[a], base[a + 1]):  # a's base communities
+                        c2 = base[i2]
+                        comm -= base_w[a, c2] * comm_rel[c, c2]
+                    riv += max(0.0, comm)
+                if riv <= 0.0:
+                    continue
                 if rwhere[a] == -2:
                     where = -1
                     most = 0.0
@@ -373,16 +409,6 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, gptr, gidx, lptr, lidx
                     rrent[a] = gain
                 where = rwhere[a]
                 if where < 0:
-                    continue
-                riv = 0.0
-                if g >= 0:
-                    riv += max(0.0, -rel[g, a])
-                comm = 0.0
-                for i2 in range(base[a], base[a + 1]):  # a's base communities
-                    c2 = base[i2]
-                    comm -= base_w[a, c2] * comm_rel[c, c2]
-                riv += max(0.0, comm)
-                if riv <= 0.0:
                     continue
                 gain = min(1.0, rrent[a]) + p.status_gain * comm_sub[c]
                 score = riv + gain
