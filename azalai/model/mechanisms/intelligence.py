@@ -395,8 +395,8 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, gptr, gidx, lptr, lidx
                 if rwhere[a] == -2:
                     where = -1
                     most = 0.0
-                    for i in range(na):
-                        v = alist[i]
+                    for ig in range(gptr[a], gptr[a + 1]):  # a's places, ascending (as the area's are)
+                        v = gidx[ig]
                         if area[v] > 0.0 and fi[a, v] >= p.min_presence and fi[a, v] > most:
                             most = fi[a, v]
                             where = v
@@ -441,8 +441,10 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, gptr, gidx, lptr, lidx
                         leg = legitimacy(kind, rent_ema, r, a, focus, rmax)
                         if not leg >= p.legitimacy_threshold:
                             continue
-                        for i in range(na):
-                            v = alist[i]
+                        # a's places in the area, ascending: from a's own list of places (which holds every
+                        # place where it has fighters), not from a scan of the whole area.
+                        for ig in range(gptr[a], gptr[a + 1]):
+                            v = gidx[ig]
                             if area[v] > 0.0 and fi[a, v] >= p.min_presence:
                                 cand[m] = leg * fi[a, v] * area[v]
                                 cand_k[m] = a * P + v
