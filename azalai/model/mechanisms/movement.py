@@ -38,7 +38,7 @@ from azalai.model.events import (
     EV_GROUP_CHANGE, M_MOVEMENT, NOBODY, emit, link,
 )
 from azalai.model.jit import compiled_only
-from azalai.model.mechanisms.presence import KEEP_NONZERO, by_row, row_kept, row_total, sort_head
+from azalai.model.mechanisms.presence import KEEP_NONZERO, by_row, row_kept, sort_head
 from azalai.model.mechanisms.valuation import (
     backers, hostile_allied, largest_term, people_and_supporters, place_values, protected_by, related, rent_reach, rent_terms,
 )
@@ -49,7 +49,7 @@ _LAST_LINK = CHAIN - 1  # the last link of a cause chain
 # The rows of the two work buffers of :func:`_move` (rows of places; the integer rows one slot longer, for
 # the slot past a full list of candidates, see _add_place), and their numbers of rows.
 _VAL, _HOSTILE, _TGT, _OUT, _DMIN, _BKA, _HOS_AT, _ALLY_AT, MOVE_FLOAT_ROWS = range(9)
-_POSTS, _POS, _SEEN, _TL, _UN, _BIDX, _BSEEN, _TOUCHED, _CAND, MOVE_INT_ROWS = range(10)
+_POSTS, _POS, _SEEN, _TL, _UN, _BIDX, _BSEEN, _TOUCHED, _CAND, _VALUED, MOVE_INT_ROWS = range(11)
 _ENTERED = ACC["places_entered"]
 _LEFT = ACC["places_left"]
 _REINFORCED = ACC["force_reinforced"]
@@ -239,9 +239,11 @@ def _move(W, S, p, lev, r, day, week, pptr, pidx, rptr, ridx, ppl, lptr, lidx, c
     # The actor being moved: the people at each place weighted by their support for it (``bka``, zero
     # elsewhere than at the ``nb`` places listed in ``bidx``, cleared before the next actor's).
     bka, bidx, bseen = fbuf[_BKA], ibuf[_BIDX], ibuf[_BSEEN]
+    valued = ibuf[_VALUED]  # ``valued[v] == a``: v is one of a's aims or bases
     for v in range(P):
         seen[v] = -1
         bseen[v] = -1
+        valued[v] = -1
     nun = 0
     nb = 0
     week_km = p.travel_km_per_day * DAYS_PER_WEEK
@@ -251,6 +253,7 @@ def _move(W, S, p, lev, r, day, week, pptr, pidx, rptr, ridx, ppl, lptr, lidx, c
     support = S.support[r]
     gn = S.valued_n[r]
     gat = S.valued_at[r]
+    fi = S.fighters[r]
     for a in range(A):
         k = W.actor_kind[a]
         rate = p.move_rate
@@ -260,7 +263,12 @@ def _move(W, S, p, lev, r, day, week, pptr, pidx, rptr, ridx, ppl, lptr, lidx, c
             rate = lev.state_redeployment[day] / WEEKS_PER_YEAR
         if rate <= 0.0:
             continue
-        strength = row_total(S.fighters, r, a)
+        # Its fighters summed over its places in ascending order (the entries of its row that are not
+        # zero: row_total's sum bit for bit). Only an actor's own turn moves its fighters, so its
+        # list, built before the first turn, holds the places where it has fighters now.
+        strength = 0.0
+        for i in range(pptr[a], pptr[a + 1]):
+            strength += fi[a, pidx[i]]
         if strength < p.min_presence:
             continue
         nt = hostile_allied(W, S, p, r, a, rptr, ridx, pptr, pidx, hos_at, ally_at, touched)
@@ -282,10 +290,12 @@ def _move(W, S, p, lev, r, day, week, pptr, pidx, rptr, ridx, ppl, lptr, lidx, c
         for i in range(nb):
             nc = _add_place(cand, nc, seen, a, bidx[i])
         for i in range(gn[a]):
-            nc = _add_place(cand, nc, seen, a, gat[a, i])
+            v = gat[a, i]
+            nc = _add_place(cand, nc, seen, a, v)
+            valued[v] = a
         for i in range(dptr[a], dptr[a + 1]):
             nc = _add_place(cand, nc, seen, a, didx[i])
-        place_values(W, S, p, r, a, strength, cand, nc, val, hostile, ppl, bka, hos_at, ally_at)
+        place_values(W, S, p, r, a, strength, cand, nc, val, hostile, ppl, bka, hos_at, ally_at, valued)
         for i in range(nt):
             hos_at[touched[i]] = 0.0
             ally_at[touched[i]] = 0.0

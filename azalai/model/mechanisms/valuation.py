@@ -276,13 +276,14 @@ def hostile_allied(W, S, p, r, a, rptr, ridx, pptr, pidx, hos_at, ally_at, touch
 
 
 @compiled_only(nrt=False)
-def place_values(W, S, p, r, a, strength, cand, nc, val, hostile, ppl, bka, hos_at, ally_at):
+def place_values(W, S, p, r, a, strength, cand, nc, val, hostile, ppl, bka, hos_at, ally_at, valued):
     """Value of the places ``cand[:nc]`` to actor a (0 outside its area) and the hostile strength there
     (the largest term of a value, for the places where fighters are sent: :func:`largest_term`).
 
     ``ppl[v]``: the people living at v, ``bka[v]``: the people there weighted by their support for a
     (:func:`people_and_supporters`, :func:`backers`); ``hos_at``, ``ally_at``: the hostile and allied strength at each
-    place (:func:`hostile_allied`). At a place where no hostile actor is present the terms that scale
+    place (:func:`hostile_allied`); ``valued[v] == a`` marks a's aims and bases (``S.valued_at``: elsewhere
+    its aim weight and its base flag are zero, and are not read). At a place where no hostile actor is present the terms that scale
     with it are the exact values the formula gives for zero (``sqrt(0)`` is 0, and the threat divisor
     is 1).
 
@@ -306,9 +307,14 @@ def place_values(W, S, p, r, a, strength, cand, nc, val, hostile, ppl, bka, hos_
             continue
         hos = hos_at[v]
         ally = ally_at[v]
-        x_rent, x_pool, x_enemy, x_aim = _terms(p, k, force_like, rent[v], ppl[v], bka[v], hos, aim[v])
+        aim_v = 0.0
+        base_v = 0
+        if valued[v] == a:
+            aim_v = aim[v]
+            base_v = fbase[v]
+        x_rent, x_pool, x_enemy, x_aim = _terms(p, k, force_like, rent[v], ppl[v], bka[v], hos, aim_v)
         x_ally = p.value_ally * (np.sqrt(ally / p.force_ref) if ally != 0.0 else 0.0)
-        x = x_rent + x_pool + x_enemy + x_ally + x_aim + p.value_base * fbase[v]
+        x = x_rent + x_pool + x_enemy + x_ally + x_aim + p.value_base * base_v
         if hos != 0.0:
             x /= 1.0 + p.threat_weight * hos / (strength + p.force_ref)
         if prot[v] == a:
