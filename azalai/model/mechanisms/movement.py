@@ -38,7 +38,7 @@ from azalai.model.events import (
     EV_GROUP_CHANGE, M_MOVEMENT, NOBODY, emit, link,
 )
 from azalai.model.jit import compiled_only
-from azalai.model.mechanisms.presence import KEEP_NONZERO, SCAN_BLOCK, by_row, row_kept, sort_head
+from azalai.model.mechanisms.presence import KEEP_NONZERO, SCAN_BLOCK, block_nonzero, by_row, sort_head
 from azalai.model.mechanisms.valuation import (
     backers, hostile_allied, largest_term, people_and_supporters, place_values, protected_by, related, rent_reach, rent_terms,
 )
@@ -83,13 +83,13 @@ def _add_place(cand, n, seen, a, v):
 
 
 @compiled_only(nrt=False)
-def arrivals(W, S, p, r, day, week, roads):
-    """Fighters whose journey ends this week arrive; a group arriving where it was absent enters it.
-    ``roads``: a work row of at least as many entries as places (written before it is read)."""
+def arrivals(W, S, p, r, day, week):
+    """Fighters whose journey ends this week arrive; a group arriving where it was absent enters it."""
     A, P = W.fighters0.shape
     TW = S.transit.shape[-1]
     slot = week % TW
     on_road = S.transit_n[r]
+    full = P - P % SCAN_BLOCK
     for a in range(A):
         due = S.transit_due[r, a]
         left = due[slot]  # the places whose slot is not zero: none are left after the last of them
@@ -97,36 +97,45 @@ def arrivals(W, S, p, r, day, week, roads):
             continue
         tr = S.transit[r, a]  # looked up once per actor (the same array)
         legs = on_road[a]
-        # The places somebody is on the road to (elsewhere the ring holds only zeros), ascending.
-        n = row_kept(on_road, a, 0, KEEP_NONZERO, roads, 0)
-        for i in range(n):
-            v = roads[i]
-            if left == 0:
-                break
-            x = tr[v, slot]
-            if x == 0.0:
+        # The places somebody is on the road to (elsewhere the ring holds only zeros), ascending, a block
+        # of ``SCAN_BLOCK`` places at a time (blocks where nobody is on the road are passed over), until
+        # the last of those whose slot is not zero.
+        v0 = 0
+        while v0 < P and left > 0:
+            v1 = min(v0 + SCAN_BLOCK, P)
+            if v1 <= full and not block_nonzero(legs, v0):
+                v0 = v1
                 continue
-            left -= 1
-            if x < 0.0:
-                continue
-            tr[v, slot] = 0.0
-            legs[v] -= 1
-            due[slot] -= 1
-            was = S.fighters[r, a, v]
-            now = was + x
-            S.fighters[r, a, v] = now
-            if was < p.min_presence and now >= p.min_presence and W.place_ext[v] == 0:
-                other = S.protector[r, v]
-                S.acc[r, _ENTERED] += 1.0
-                ev = emit(S, r, day, EV_BASE, a, other if other != a else NOBODY, v, 0, 0, M_MOVEMENT)
-                link(S, r, ev, 0, CK_PLACE_VALUE, v, S.mv_value[r, a, v])
-                if S.mv_term[r, a, v] > 0:
-                    link(S, r, ev, 1, S.mv_term[r, a, v], v if S.mv_term[r, a, v] == CK_RENT_STAKE else a,
-                         S.mv_termval[r, a, v])
-                u = S.mv_from[r, a, v]
-                if u >= 0:
-                    link(S, r, ev, 2, CK_MOVED_FROM, u, W.dist_km[u, v])
-                link(S, r, ev, _LAST_LINK, CK_LOCAL_STRENGTH, a, now)
+            for v in range(v0, v1):
+                if left == 0:
+                    break
+                if legs[v] == 0:
+                    continue
+                x = tr[v, slot]
+                if x == 0.0:
+                    continue
+                left -= 1
+                if x < 0.0:
+                    continue
+                tr[v, slot] = 0.0
+                legs[v] -= 1
+                due[slot] -= 1
+                was = S.fighters[r, a, v]
+                now = was + x
+                S.fighters[r, a, v] = now
+                if was < p.min_presence and now >= p.min_presence and W.place_ext[v] == 0:
+                    other = S.protector[r, v]
+                    S.acc[r, _ENTERED] += 1.0
+                    ev = emit(S, r, day, EV_BASE, a, other if other != a else NOBODY, v, 0, 0, M_MOVEMENT)
+                    link(S, r, ev, 0, CK_PLACE_VALUE, v, S.mv_value[r, a, v])
+                    if S.mv_term[r, a, v] > 0:
+                        link(S, r, ev, 1, S.mv_term[r, a, v], v if S.mv_term[r, a, v] == CK_RENT_STAKE else a,
+                             S.mv_termval[r, a, v])
+                    u = S.mv_from[r, a, v]
+                    if u >= 0:
+                        link(S, r, ev, 2, CK_MOVED_FROM, u, W.dist_km[u, v])
+                    link(S, r, ev, _LAST_LINK, CK_LOCAL_STRENGTH, a, now)
+            v0 = v1
 
 
 @njit(cache=True, inline="always")
@@ -215,10 +224,7 @@ def resize_force(W, S, p, lev, r, day, a):
 def reallocate(W, S, p, lev, r, day, week):
     """Weekly: arrivals, force sizes, then every actor moves part of the way to its target deployment."""
     A, P = W.fighters0.shape
-    # The integer work rows of :func:`arrivals` and :func:`_move` (below, its float rows, zero on entry), one
-    # buffer of each type: _move sets the places' marks to -1; every other row is written before it is read.
-    ibuf = np.empty((MOVE_INT_ROWS, P + 1), dtype=np.int64)
-    arrivals(W, S, p, r, day, week, ibuf[_POSTS])
+    arrivals(W, S, p, r, day, week)
     if week == 0:
         return  # the first week's rents are not known yet: groups hold their starting posts
     for a in range(A):
@@ -233,7 +239,10 @@ def reallocate(W, S, p, lev, r, day, week):
     dptr, didx = protected_by(S, r, A)
     xr, rent_pl = rent_terms(p, S, r)
     qptr, qidx = rent_reach(W, p, xr, rent_pl)  # per post, the places its rent reaches
+    # The work rows of :func:`_move`, one buffer of each type: its float rows zero on entry; it sets the
+    # places' marks to -1, and every other integer row is written before it is read.
     fbuf = np.zeros((MOVE_FLOAT_ROWS, P))
+    ibuf = np.empty((MOVE_INT_ROWS, P + 1), dtype=np.int64)
     _move(W, S, p, lev, r, day, week, pptr, pidx, rptr, ridx, ppl, lptr, lidx, cptr, cidx, dptr, didx, qptr, qidx,
           fbuf, ibuf)
 
