@@ -321,14 +321,18 @@ def _meeting_place(W, S, r, a, b):
 
 
 @compiled_only
-def _hostility(rel, active):
+def _hostility(rel, active, kind):
     """Last week's hostile relations, from one pass over ``rel`` in memory order: per actor a (CSR over
     rows), its active enemies x (``rel[a, x] < 0``, x not a) and its hostility ``-rel[a, x]`` to each; per
-    actor x (CSR over columns), every actor y hostile to it (``rel[y, x] < 0``, ascending) and ``-rel[y, x]``."""
+    actor x (CSR over columns), every actor y hostile to it (``rel[y, x] < 0``, ascending) that is active
+    and not an international force (the partners :func:`relations` pairs), and ``-rel[y, x]``."""
     A = rel.shape[0]
     flat = np.empty(A * A, dtype=np.int64)  # one pass: the hostile entries a * A + x in row order (tail unread)
     en_ptr = np.zeros(A + 1, dtype=np.int64)
     hptr = np.zeros(A + 1, dtype=np.int64)
+    partner = np.empty(A, dtype=np.bool_)
+    for a in range(A):
+        partner[a] = active[a] == 1 and kind[a] != KIND_INTERNATIONAL
     n = 0
     k = 0
     for a in range(A):
@@ -337,14 +341,14 @@ def _hostility(rel, active):
             if ra[x] < 0.0:
                 flat[n] = a * A + x
                 n += 1
-                hptr[x + 1] += 1
+                hptr[x + 1] += partner[a]
                 k += x != a and active[x] == 1
         en_ptr[a + 1] = k
     for x in range(A):
         hptr[x + 1] += hptr[x]
     K = k
-    idx = np.empty(K + n, dtype=np.int64)  # the enemies, then the actors hostile to each
-    h = np.empty(K + n)
+    idx = np.empty(K + hptr[A], dtype=np.int64)  # the enemies, then the partners hostile to each
+    h = np.empty(K + hptr[A])
     k = 0
     for i in range(n):
         a, x = divmod(flat[i], A)
@@ -352,10 +356,11 @@ def _hostility(rel, active):
             idx[k] = x
             h[k] = -rel[a, x]
             k += 1
-        j = K + hptr[x]  # hptr[x] counts up to the end of x's list, then is shifted back below
-        idx[j] = a
-        h[j] = -rel[a, x]
-        hptr[x] += 1
+        if partner[a]:
+            j = K + hptr[x]  # hptr[x] counts up to the end of x's list, then is shifted back below
+            idx[j] = a
+            h[j] = -rel[a, x]
+            hptr[x] += 1
     for x in range(A, 0, -1):
         hptr[x] = hptr[x - 1] + K
     hptr[0] = K
@@ -380,7 +385,10 @@ def relations(W, S, p, r, day, week):
     strength = np.full(A, -1.0)
     # Last week's hostilities, read from lists made before any pair moves: every pair moves from last
     # week's relations, and a pair's own relation is read before it is written (each pair once).
-    en_ptr, hptr, idx, h = _hostility(rel, active)
+    en_ptr, hptr, idx, h = _hostility(rel, active, kind)
+    # Per actor x, where its list of hostile partners passes a (a rises: each list is walked once): only
+    # the partners b > a of a pair are read.
+    after = hptr[:A].copy()
     # A pair with no relation, target, history, alliance or enemy in common stays at +0.0 and not allied
     # (the update below gives exactly that: a zero target, 0.0 + rel_rate * 0.0, and 0.0 is below the
     # alliance threshold): it is written without the update. Only the pairs with a non-zero entry (a -0.0
@@ -406,11 +414,15 @@ def relations(W, S, p, r, day, week):
         for i in range(en_ptr[a], en_ptr[a + 1]):
             x = idx[i]
             ha = h[i]
-            for j in range(hptr[x], hptr[x + 1]):
+            j0 = after[x]
+            while j0 < hptr[x + 1] and idx[j0] <= a:
+                j0 += 1
+            after[x] = j0
+            for j in range(j0, hptr[x + 1]):
                 b = idx[j]
+                if b == x:
+                    continue  # a's enemy itself: a pair with a non-zero relation, visited anyway
                 flag[b] |= SHARED
-                if b <= a or b == x or active[b] == 0 or kind[b] == KIND_INTERNATIONAL:
-                    continue
                 hb = h[j]
                 if strength[x] < 0.0:
                     strength[x] = add_row(fi[x], 0.0)[0]
