@@ -57,6 +57,30 @@ SHARED = 2  # a pair's flag in relations: an enemy in common (1: a non-zero entr
 
 
 @njit(cache=True, inline="always")
+def marks(n):
+    """A row of ``n`` marks (bytes, zero) padded to whole words of ``SCAN_BLOCK`` bytes, and the same
+    memory read a word at a time (see :func:`marked`)."""
+    mask = np.zeros(-(-n // SCAN_BLOCK) * SCAN_BLOCK, dtype=np.uint8)
+    return mask, mask.view(np.uint64)
+
+
+@njit(cache=True, inline="always")
+def marked(mask, words, out, k):
+    """The positions of the marks set in ``mask`` (``words``: the same bytes, :func:`marks`), ascending,
+    written into ``out`` from ``out[k]`` on; returns the index after the last one written. The marks are set by a pass over a row that tests every
+    entry without branches (the compiler vectorises it); the positions are then read a word of
+    ``SCAN_BLOCK`` marks at a time, and single marks only in a word with one set: in most rows most
+    entries fail."""
+    for w in range(words.shape[0]):
+        if words[w] != 0:
+            for v in range(w * SCAN_BLOCK, (w + 1) * SCAN_BLOCK):
+                if mask[v]:
+                    out[k] = v
+                    k += 1
+    return k
+
+
+@njit(cache=True, inline="always")
 def _battle(S, r, e):
     """Violence between two actors: clashes, attacks, operations, places taken by force, battles after
     land disputes."""
@@ -322,27 +346,35 @@ def _meeting_place(W, S, r, a, b):
 
 @compiled_only
 def _hostility(rel, active, kind):
-    """Last week's hostile relations, from one pass over ``rel`` in memory order: per actor a (CSR over
+    """Last week's hostile relations, from passes over ``rel`` in memory order: per actor a (CSR over
     rows), its active enemies x (``rel[a, x] < 0``, x not a) and its hostility ``-rel[a, x]`` to each; per
     actor x (CSR over columns), every actor y hostile to it (``rel[y, x] < 0``, ascending) that is active
     and not an international force (the partners :func:`relations` pairs), and ``-rel[y, x]``."""
     A = rel.shape[0]
-    flat = np.empty(A * A, dtype=np.int64)  # one pass: the hostile entries a * A + x in row order (tail unread)
+    rows = np.zeros(A + 1, dtype=np.int64)  # the hostile entries' columns, row by row (CSR)
+    for a in range(A):
+        ra = rel[a]
+        m = 0
+        for x in range(A):
+            m += ra[x] < 0.0
+        rows[a + 1] = rows[a] + m
+    cols = np.empty(rows[A], dtype=np.int64)
     en_ptr = np.zeros(A + 1, dtype=np.int64)
     hptr = np.zeros(A + 1, dtype=np.int64)
     partner = np.empty(A, dtype=np.bool_)
     for a in range(A):
         partner[a] = active[a] == 1 and kind[a] != KIND_INTERNATIONAL
-    n = 0
+    mask, words = marks(A)
     k = 0
     for a in range(A):
         ra = rel[a]
         for x in range(A):
-            if ra[x] < 0.0:
-                flat[n] = a * A + x
-                n += 1
-                hptr[x + 1] += partner[a]
-                k += x != a and active[x] == 1
+            mask[x] = ra[x] < 0.0
+        marked(mask, words, cols, rows[a])
+        for i in range(rows[a], rows[a + 1]):
+            x = cols[i]
+            hptr[x + 1] += partner[a]
+            k += x != a and active[x] == 1
         en_ptr[a + 1] = k
     for x in range(A):
         hptr[x + 1] += hptr[x]
@@ -350,17 +382,18 @@ def _hostility(rel, active, kind):
     idx = np.empty(K + hptr[A], dtype=np.int64)  # the enemies, then the partners hostile to each
     h = np.empty(K + hptr[A])
     k = 0
-    for i in range(n):
-        a, x = divmod(flat[i], A)
-        if x != a and active[x] == 1:
-            idx[k] = x
-            h[k] = -rel[a, x]
-            k += 1
-        if partner[a]:
-            j = K + hptr[x]  # hptr[x] counts up to the end of x's list, then is shifted back below
-            idx[j] = a
-            h[j] = -rel[a, x]
-            hptr[x] += 1
+    for a in range(A):
+        for i in range(rows[a], rows[a + 1]):
+            x = cols[i]
+            if x != a and active[x] == 1:
+                idx[k] = x
+                h[k] = -rel[a, x]
+                k += 1
+            if partner[a]:
+                j = K + hptr[x]  # hptr[x] counts up to the end of x's list, then is shifted back below
+                idx[j] = a
+                h[j] = -rel[a, x]
+                hptr[x] += 1
     for x in range(A, 0, -1):
         hptr[x] = hptr[x - 1] + K
     hptr[0] = K
