@@ -54,13 +54,14 @@ _FORMED = ACC["militias_formed"]
 _MADE = ACC["alliances_made"]
 _BROKEN = ACC["alliances_broken"]
 SHARED = 2  # a pair's flag in relations: an enemy in common (1: a non-zero entry)
+_WORD = np.dtype(np.uint64).itemsize  # marks (bytes) read at a time by :func:`marked`
 
 
 @njit(cache=True, inline="always")
 def marks(n):
-    """A row of ``n`` marks (bytes, zero) padded to whole words of ``SCAN_BLOCK`` bytes, and the same
+    """A row of ``n`` marks (bytes, zero) padded to whole words of ``_WORD`` bytes, and the same
     memory read a word at a time (see :func:`marked`)."""
-    mask = np.zeros(-(-n // SCAN_BLOCK) * SCAN_BLOCK, dtype=np.uint8)
+    mask = np.zeros(-(-n // _WORD) * _WORD, dtype=np.uint8)
     return mask, mask.view(np.uint64)
 
 
@@ -69,11 +70,11 @@ def marked(mask, words, out, k):
     """The positions of the marks set in ``mask`` (``words``: the same bytes, :func:`marks`), ascending,
     written into ``out`` from ``out[k]`` on; returns the index after the last one written. The marks are set by a pass over a row that tests every
     entry without branches (the compiler vectorises it); the positions are then read a word of
-    ``SCAN_BLOCK`` marks at a time, and single marks only in a word with one set: in most rows most
+    ``_WORD`` marks at a time, and single marks only in a word with one set: in most rows most
     entries fail."""
     for w in range(words.shape[0]):
         if words[w] != 0:
-            for v in range(w * SCAN_BLOCK, (w + 1) * SCAN_BLOCK):
+            for v in range(w * _WORD, (w + 1) * _WORD):
                 if mask[v]:
                     out[k] = v
                     k += 1
@@ -149,34 +150,39 @@ def communal_grievances(W, S, p, r):
     base_w = W.base_w
     comm_rel = W.comm_rel
     # Per community, the armed groups that harmed its people this week (ascending): the only terms of
-    # the blame. A pair with no grievance and no blame stays at exactly zero and is left as it is.
+    # the blame. A pair with no grievance and no blame stays at exactly zero and is left as it is. Both
+    # are marked in one pass over the row (:func:`marked`).
+    armed = np.empty(A, dtype=np.bool_)
+    for g in range(A):
+        armed[g] = is_armed_kind(kind[g])
+    gmask, gwords = marks(A)
+    dmask, dwords = marks(C)
     harmed = np.empty(A, dtype=np.int64)
+    rivals = np.empty(C, dtype=np.int64)
     for c in range(C):
         harm_c = harm[c]
         cg_c = cg[c]
-        nh = 0
-        for g0 in range(0, A, SCAN_BLOCK):  # a block of actors at a time: most did no harm
-            if g0 + SCAN_BLOCK <= A and not block_nonzero(harm_c, g0):
-                continue
-            for g in range(g0, min(g0 + SCAN_BLOCK, A)):
-                if harm_c[g] > 0.0 and is_armed_kind(kind[g]):
-                    harmed[nh] = g
-                    nh += 1
-        for d0 in range(0, C, SCAN_BLOCK):
-            if nh == 0 and d0 + SCAN_BLOCK <= C and not block_nonzero(cg_c, d0):
-                continue  # no grievance and no blame in the block
-            for d in range(d0, min(d0 + SCAN_BLOCK, C)):
-                x = cg_c[d]
-                blamed = nh > 0 and d != c and comm_rel[c, d] < 0.0
-                if x == 0.0 and not blamed:
-                    continue
-                x *= p.grievance_decay
-                if blamed:
-                    for i in range(nh):
-                        g = harmed[i]
-                        if base_w[g, d] > 0.0:
-                            x += p.communal_blame * harm[c, g] * base_w[g, d]
-                cg_c[d] = min(x, p.grievance_cap)
+        rel_c = comm_rel[c]
+        for g in range(A):
+            gmask[g] = (harm_c[g] > 0.0) & armed[g]
+        nh = marked(gmask, gwords, harmed, 0)
+        if nh > 0:
+            for d in range(C):
+                dmask[d] = (cg_c[d] != 0.0) | ((rel_c[d] < 0.0) & (d != c))
+        else:
+            for d in range(C):
+                dmask[d] = cg_c[d] != 0.0
+        for i in range(marked(dmask, dwords, rivals, 0)):
+            d = rivals[i]
+            x = cg_c[d]
+            blamed = nh > 0 and d != c and rel_c[d] < 0.0
+            x *= p.grievance_decay
+            if blamed:
+                for j in range(nh):
+                    g = harmed[j]
+                    if base_w[g, d] > 0.0:
+                        x += p.communal_blame * harm[c, g] * base_w[g, d]
+            cg_c[d] = min(x, p.grievance_cap)
 
 
 @njit(cache=True, inline="always")
@@ -227,6 +233,36 @@ def _form_militia(W, S, p, r, day, m, c, home, insec, worst, rival, gw, unprot):
     link(S, r, ev, _LAST_LINK, CK_LOCAL_STRENGTH, m, n)
 
 
+@compiled_only
+def local_insecurity(W, S, p, r):
+    """Each community's insecurity at each place fades and grows with the harm done to its people there
+    this week, set against its people there; the week's harm is then cleared."""
+    P = W.fighters0.shape[1]
+    C = W.pop0.shape[0]
+    pop = S.pop[r]
+    insecurity = S.insecurity[r]
+    harm_place = S.harm_place[r]
+    # Per community, the places with insecurity or harm (most hold neither: a place with neither stays
+    # zero, decay * 0.0 + 0.0), marked in one pass over the row (:func:`marked`).
+    mask, words = marks(P)
+    at = np.empty(P, dtype=np.int64)
+    for c in range(C):
+        ins_c = insecurity[c]
+        harm_c = harm_place[c]
+        for v in range(P):
+            mask[v] = (ins_c[v] != 0.0) | (harm_c[v] != 0.0)
+        for i in range(marked(mask, words, at, 0)):
+            v = at[i]
+            ins = ins_c[v]
+            h = harm_c[v]
+            x = 0.0
+            n = pop[c, v]
+            if h > 0.0 and n > 0.0:
+                x = h * p.pool_ref / n
+            ins_c[v] = p.insecurity_decay * ins + x
+            harm_c[v] = 0.0
+
+
 @compiled_only(nrt=False)
 def militias(W, S, p, r, day):
     """Local insecurity of each community at each place; a declared militia forms where its people are attacked.
@@ -236,26 +272,7 @@ def militias(W, S, p, r, day):
     people there, not against its whole population (most of whom may live safely elsewhere)."""
     A, P = W.fighters0.shape
     C = W.pop0.shape[0]
-    pop = S.pop[r]
-    insecurity = S.insecurity[r]
-    harm_place = S.harm_place[r]
-    for c in range(C):
-        ins_c = insecurity[c]
-        harm_c = harm_place[c]
-        for v0 in range(0, P, SCAN_BLOCK):  # a block of places at a time: most hold neither
-            if v0 + SCAN_BLOCK <= P and not (block_nonzero(ins_c, v0) or block_nonzero(harm_c, v0)):
-                continue
-            for v in range(v0, min(v0 + SCAN_BLOCK, P)):
-                ins = ins_c[v]
-                h = harm_c[v]
-                if ins == 0.0 and h == 0.0:
-                    continue  # stays zero (decay * 0.0 + 0.0)
-                x = 0.0
-                n = pop[c, v]
-                if h > 0.0 and n > 0.0:
-                    x = h * p.pool_ref / n
-                ins_c[v] = p.insecurity_decay * ins + x
-                harm_c[v] = 0.0
+    local_insecurity(W, S, p, r)
     communal_grievances(W, S, p, r)
     for m in range(A):
         c = W.militia_comm[m]
