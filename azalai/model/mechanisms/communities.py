@@ -304,7 +304,9 @@ def update_communities(W, S, p, lev, aid, r, day, week):
     es = S.enemy_support[r]
     es[:] = 0.0
     # The candidates for support where a community and an actor do not meet: the actors it supports (row
-    # c of ``sup`` is only written after it is read), those the scenario gives its support, the militias.
+    # c of ``sup`` is only written after it is read), those the scenario gives its support, and its own
+    # militias (``mptr``/``midx``, per community). Another community's militia that c does not meet is
+    # anchored to the scenario's support (none if not formed): it holds c's support only if listed already.
     sptr, sidx = nonzero_by_row(sup)
     dptr, didx = nonzero_by_row(s0)
     nmil = 0
@@ -317,6 +319,7 @@ def update_communities(W, S, p, lev, aid, r, day, week):
         if mc[a] >= 0:
             mil[nmil] = a
             nmil += 1
+    mptr, midx = regroup(mil, mc[mil], nmil, C)
     held = np.zeros(A, dtype=np.bool_)
     for c in range(C):
         t = 0.0
@@ -332,11 +335,11 @@ def update_communities(W, S, p, lev, aid, r, day, week):
                 prot_ref[c, a] = _protection_of(base_w[a, c], dep[c], t, cprot[a])
         n = met_actors(protector, c, s, lptr, lidx, aptr, aidx, meet, lst)
         # Elsewhere, the pairs that still hold support or that the scenario declares: among the actors
-        # c supports, those the scenario gives c's support, and the militias.
+        # c supports, those the scenario gives c's support, and c's militias.
         m = n
         n = _held_elsewhere(sidx, sptr[c], sptr[c + 1], c, sup, mc, act, s0, p, meet, held, lst, n)
         n = _held_elsewhere(didx, dptr[c], dptr[c + 1], c, sup, mc, act, s0, p, meet, held, lst, n)
-        n = _held_elsewhere(mil, 0, mil.shape[0], c, sup, mc, act, s0, p, meet, held, lst, n)
+        n = _held_elsewhere(midx, mptr[c], mptr[c + 1], c, sup, mc, act, s0, p, meet, held, lst, n)
         for i in range(m, n):
             held[lst[i]] = False
         sort_head(lst, n)

@@ -30,7 +30,7 @@ from azalai.model.events import (
     EV_VAC_ATTACK, M_LAND, PAIR_CODE, emit, link,
 )
 from azalai.model.jit import compiled_only
-from azalai.model.mechanisms.presence import lists_by_place, nonzero_by_row, regroup, rows_of
+from azalai.model.mechanisms.presence import KEEP_NONZERO, by_column, lists_by_place, nonzero_by_row, regroup, rows_of
 from azalai.model.mechanisms.purses import is_armed_kind
 from azalai.model.mechanisms.violence import kill_fighters
 from azalai.model.rng import (
@@ -79,12 +79,13 @@ def _reach_of(W, S, p, r, v, people):
 
 
 @compiled_only(nrt=False)
-def _armed_side(W, S, p, r, c, v):
-    """The largest armed group based on community c present at v (-1 if none)."""
-    A = W.actor_kind.shape[0]
+def _armed_side(W, S, p, r, c, v, bptr, bidx):
+    """The largest armed group based on community c present at v (-1 if none), among the actors whose
+    weight in c is not zero (``bidx[bptr[c]:bptr[c + 1]]``, ascending: the others are not based on c)."""
     best = -1
     most = 0.0
-    for g in range(A):
+    for i in range(bptr[c], bptr[c + 1]):
+        g = bidx[i]
         if not is_armed_kind(W.actor_kind[g]):
             continue
         if S.active[r, g] == 0 or W.base_w[g, c] <= 0.0:
@@ -143,10 +144,11 @@ def _skirmish(W, S, p, r, day, v, g, other, herders, farmers, hostility, pressur
 
 
 @compiled_only(nrt=False)
-def _revenge(W, S, p, r, day, v, g, victims, herders, farmers, hostility, pressure, reach):
+def _revenge(W, S, p, r, day, v, g, victims, herders, farmers, hostility, pressure, reach, bptr, bidx):
     """After a dispute, g takes revenge on the ``victims`` side: on its armed group if one hostile to g is
-    present (a battle, with chance ``dispute_battle_share``), else on its civilians."""
-    other = _armed_side(W, S, p, r, victims, v)
+    present (a battle, with chance ``dispute_battle_share``), else on its civilians (``bptr``/``bidx``: the
+    actors based on each community, :func:`_armed_side`)."""
+    other = _armed_side(W, S, p, r, victims, v, bptr, bidx)
     if (other >= 0 and S.rel[r, g, other] < 0.0
             and uniform(S.seed[r], day, SITE_DISPUTE_BATTLE, v * PAIR_CODE + g, other) < p.dispute_battle_share):
         _skirmish(W, S, p, r, day, v, g, other, herders, farmers, hostility, pressure, reach)
@@ -182,13 +184,16 @@ def land_disputes(W, S, p, lev, r, day, week):
             cptr[v + 1] = k
     else:
         cptr, cidx = lists_by_place(pop, p.dispute_min_pop, np.ones(C, dtype=np.bool_))
-    _disputes(W, S, p, r, day, pressure, nptr, nidx, cptr, cidx)
+    # Per community, the actors whose weight in it is not zero (ascending): those an armed side is sought among.
+    bptr, bidx = by_column(W.base_w, 0.0, KEEP_NONZERO)
+    _disputes(W, S, p, r, day, pressure, nptr, nidx, cptr, cidx, bptr, bidx)
 
 
 @compiled_only(nrt=False)
-def _disputes(W, S, p, r, day, pressure, nptr, nidx, cptr, cidx):
+def _disputes(W, S, p, r, day, pressure, nptr, nidx, cptr, cidx, bptr, bidx):
     """The week's disputes, place by place (:func:`land_disputes`, which lists per place the communities
-    with people there, ``nptr``/``nidx``, and those numerous enough, ``cptr``/``cidx``). Without reference
+    with people there, ``nptr``/``nidx``, and those numerous enough, ``cptr``/``cidx``, and per community
+    the actors whose weight in it is not zero, ``bptr``/``bidx``). Without reference
     counting: the loops over pairs of communities read the State's and the World's fields at every step."""
     P = W.place_ext.shape[0]
     seed = S.seed[r]
@@ -225,9 +230,9 @@ def _disputes(W, S, p, r, day, pressure, nptr, nidx, cptr, cidx):
                 S.cgriev[r, h, f] += p.dispute_grievance
                 S.cgriev[r, f, h] += p.dispute_grievance
                 # Each side's armed group, if one is here, may take revenge on the other side.
-                gh = _armed_side(W, S, p, r, h, v)
+                gh = _armed_side(W, S, p, r, h, v, bptr, bidx)
                 if gh >= 0 and uniform(seed, day, SITE_ESCALATE, v * PAIR_CODE + gh, f) < p.escalation_rate:
-                    _revenge(W, S, p, r, day, v, gh, f, h, f, hostility, pressure, reach)
-                gf = _armed_side(W, S, p, r, f, v)
+                    _revenge(W, S, p, r, day, v, gh, f, h, f, hostility, pressure, reach, bptr, bidx)
+                gf = _armed_side(W, S, p, r, f, v, bptr, bidx)
                 if gf >= 0 and uniform(seed, day, SITE_ESCALATE, v * PAIR_CODE + gf, h) < p.escalation_rate:
-                    _revenge(W, S, p, r, day, v, gf, h, h, f, hostility, pressure, reach)
+                    _revenge(W, S, p, r, day, v, gf, h, h, f, hostility, pressure, reach, bptr, bidx)
