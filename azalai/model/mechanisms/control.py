@@ -19,7 +19,7 @@ from numba import njit
 
 from azalai.model.events import CK_CONTROL_SHIFT, CK_LOCAL_SUPPORT, CK_LOCAL_STRENGTH, EV_GOV_REGAINS, EV_NSA_OVERTAKES, EV_TRANSFER, M_CONTROL, emit, link
 from azalai.model.jit import compiled_only
-from azalai.model.mechanisms.presence import KEEP_AT_LEAST, by_column, next_nonzero, nonzero_by_row
+from azalai.model.mechanisms.presence import KEEP_AT_LEAST, by_column, nonzero_by_row
 from azalai.model.rng import SITE_CONTROL, lomax
 from azalai.model.state import ACC
 from azalai.model.world import KIND_INTERNATIONAL, KIND_STATE
@@ -55,19 +55,19 @@ def _add_support(pop, support, ppl, sums):
 def local_support(W, S, r):
     """Population-weighted support of each actor at each place (stored in ``loc_support``): the sums
     :func:`_add_support` adds into it, then divided by the people there; a zero sum is a zero
-    share without the division (0.0 / ppl is 0.0), and blocks of zero sums are passed over at once
-    (:func:`presence.next_nonzero`)."""
+    share without the division (0.0 / ppl is 0.0). A plain scan of every sum: the sums that are not
+    zero are many and close together (an actor's supporters live around its places), where a test of
+    blocks of sums, or a search for the next one, costs more than it passes over."""
     A, P = W.fighters0.shape
     loc = S.loc_support[r]
     loc[:] = 0.0
     ppl = np.zeros(P)
     _add_support(S.pop[r], S.support[r], ppl, loc)
     for a in range(A):
-        row = loc[a]
-        v = next_nonzero(row, 0)
-        while v < P:
-            row[v] = row[v] / ppl[v] if ppl[v] > 0.0 else 0.0
-            v = next_nonzero(row, v + 1)
+        for v in range(P):
+            x = loc[a, v]
+            if x != 0.0:
+                loc[a, v] = x / ppl[v] if ppl[v] > 0.0 else 0.0
 
 
 @njit(cache=True, inline="always")
