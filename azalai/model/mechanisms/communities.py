@@ -31,8 +31,7 @@ from numba import njit
 from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.meetings import by_actor, enemy_lists, met_actors
 from azalai.model.mechanisms.presence import (
-    KEEP_AT_LEAST, SCAN_BLOCK, by_column, grown, magnitude, next_nonzero, nonzero_by_row, regroup, rows_of,
-    sort_head,
+    KEEP_AT_LEAST, by_column, grown, next_nonzero, nonzero_by_row, regroup, rows_of, sort_head,
 )
 from azalai.model.mechanisms.purses import is_armed_kind, pay_purses, recruit
 from azalai.model.world import (
@@ -219,10 +218,6 @@ def update_communities(W, S, p, lev, aid, r, day, week):
     # listed in ``gptr``/``gidx``.
     gptr = np.zeros(C + 1, dtype=np.int64)
     gidx = np.empty(C + A, dtype=np.int64)  # grown when a community's actors might not fit (presence.grown)
-    always = np.zeros(A, dtype=np.int64)  # 1 for the actors every community's grievance is updated against
-    for a in range(A):
-        if a == s or kind[a] == KIND_INTERNATIONAL:
-            always[a] = 1
     ng = 0
     for c in range(C):
         reg_aid = 0.0
@@ -241,35 +236,31 @@ def update_communities(W, S, p, lev, aid, r, day, week):
         ref = lref[c] + 1.0
         if ng + A > gidx.shape[0]:
             gidx = grown(gidx, ng, ng + A)
-        for a0 in range(0, A, SCAN_BLOCK):
-            a1 = min(a0 + SCAN_BLOCK, A)
-            if a1 - a0 == SCAN_BLOCK and not _pairs_to_visit(griev, harm, lost, always, c, a0):
-                continue  # a block of pairs left as they are (the test below visits none of them)
-            for a in range(a0, a1):
-                g0 = griev[c, a]
-                h = harm[c, a]
-                loss = lost[c, a]
-                if g0 == 0.0 and h == 0.0 and loss == 0.0 and always[a] == 0:
-                    continue
-                g0 = g0 * p.grievance_decay + h
-                if loss > 0.0:
-                    g0 += p.livelihood_grievance * dep[c] * min(p.livelihood_loss_cap, loss / ref)
-                if a == s:
-                    g0 += p.exclusion_grievance * _community_unmet(comm, post_share, p, fairness, c)
-                    g0 += p.state_absence_grievance * absent
-                    g0 -= p.aid_relief * reg_aid
-                elif kind[a] == KIND_INTERNATIONAL:
-                    g0 -= p.aid_relief_international * p.aid_relief * reg_aid
-                if g0 < 0.0:
-                    g0 = 0.0
-                if g0 > p.grievance_cap:
-                    g0 = p.grievance_cap
-                griev[c, a] = g0
-                harm[c, a] = 0.0
-                lost[c, a] = 0.0
-                if g0 != 0.0:
-                    gidx[ng] = a
-                    ng += 1
+        for a in range(A):
+            g0 = griev[c, a]
+            h = harm[c, a]
+            loss = lost[c, a]
+            if g0 == 0.0 and h == 0.0 and loss == 0.0 and a != s and kind[a] != KIND_INTERNATIONAL:
+                continue
+            g0 = g0 * p.grievance_decay + h
+            if loss > 0.0:
+                g0 += p.livelihood_grievance * dep[c] * min(p.livelihood_loss_cap, loss / ref)
+            if a == s:
+                g0 += p.exclusion_grievance * _community_unmet(comm, post_share, p, fairness, c)
+                g0 += p.state_absence_grievance * absent
+                g0 -= p.aid_relief * reg_aid
+            elif kind[a] == KIND_INTERNATIONAL:
+                g0 -= p.aid_relief_international * p.aid_relief * reg_aid
+            if g0 < 0.0:
+                g0 = 0.0
+            if g0 > p.grievance_cap:
+                g0 = p.grievance_cap
+            griev[c, a] = g0
+            harm[c, a] = 0.0
+            lost[c, a] = 0.0
+            if g0 != 0.0:
+                gidx[ng] = a
+                ng += 1
         gptr[c + 1] = ng
     # Support. Protection of each community by each actor: per community, from one pass over the places
     # where it lives (the same sums, in the same order, as ``protection``), into ``cprot`` (zero outside
@@ -432,17 +423,6 @@ def update_communities(W, S, p, lev, aid, r, day, week):
     if fresh:
         lptr, lidx = nonzero_by_row(pop)
     recruit(kind, sup, fi, pop, cash, acc, p, ctot, pair_c, pair_push, rptr, ridx, lptr, lidx, fptr, fidx, np.zeros(C))
-
-
-@njit(cache=True, inline="always")
-def _pairs_to_visit(griev, harm, lost, always, c, a0):
-    """Whether the grievance update visits one of the ``SCAN_BLOCK`` pairs (c, a) from a0 on: one holds a
-    grievance, harm or loss that is not zero, or its actor is always visited (``always``). One OR of
-    integers over the block (:func:`presence.magnitude`), no branches."""
-    bits = 0
-    for a in range(a0, a0 + SCAN_BLOCK):
-        bits |= magnitude(griev[c, a]) | magnitude(harm[c, a]) | magnitude(lost[c, a]) | always[a]
-    return bits != 0
 
 
 @compiled_only
