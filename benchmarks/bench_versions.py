@@ -12,7 +12,10 @@ alternation (base, this checkout, base, ...), so both see the same machine load:
   run minus the second (loading the compiled engine);
 * ``warm_730``: median of ``--repeats`` warm 2-year runs of mali-2016 (``simulate_batch``, one seed);
 * ``batch_50``: one ``simulate_batch`` of 50 seeds, per run;
-* ``scale``: ms per simulated day at synthetic scale 1 and 10 (365 days), and their ratio.
+* ``scale``: ms per simulated day at synthetic scale 1 and 10 (365-day runs), and their ratio: in each
+  round's process the two scales alternate ``SCALE_ROUNDS`` times (10 runs at scale 1, 1 at scale 10
+  each time), medians of wall and of CPU time (``process_time``, which the machine's other work moves
+  less).
 
 Each figure is the median over ``--rounds`` rounds. Results go to ``benchmarks/results/versions.json``.
 """
@@ -44,16 +47,25 @@ for s in range(2, 2 + REPEATS):
 out["warm_730"] = statistics.median(ts)
 a = time.perf_counter(); simulate_batch(prep, list(range(50))); out["batch_50_per_run"] = (time.perf_counter() - a) / 50
 base = load_scenario("mali-2016")
-for k in (1, 10):
-    p = prepare(synth_scenario(base, k), "baseline-2016", days=365)
+preps = {k: prepare(synth_scenario(base, k), "baseline-2016", days=365) for k in (1, 10)}
+for p in preps.values():
     simulate_batch(p, [0])
-    ts = []
-    for s in range(3):
-        a = time.perf_counter(); simulate_batch(p, [3 + s]); ts.append(time.perf_counter() - a)
-    out[f"scale_{k}_ms_per_day"] = 1000 * statistics.median(ts) / 365
+ts, cs, seed = {1: [], 10: []}, {1: [], 10: []}, 3
+for _ in range(SCALE_ROUNDS):  # the two scales alternate, so both see the same load
+    for k in (1, 10):
+        a, c = time.perf_counter(), time.process_time()
+        for _ in range(SCALE_RUNS[k]):
+            simulate_batch(preps[k], [seed]); seed += 1
+        ts[k].append((time.perf_counter() - a) / SCALE_RUNS[k]); cs[k].append((time.process_time() - c) / SCALE_RUNS[k])
+for k in (1, 10):
+    out[f"scale_{k}_ms_per_day"] = 1000 * statistics.median(ts[k]) / 365
+    out[f"scale_{k}_cpu_ms_per_day"] = 1000 * statistics.median(cs[k]) / 365
 out["scale_ratio"] = out["scale_10_ms_per_day"] / out["scale_1_ms_per_day"]
+out["scale_ratio_cpu"] = out["scale_10_cpu_ms_per_day"] / out["scale_1_cpu_ms_per_day"]
 print(json.dumps(out))
 """
+SCALE_ROUNDS = 5  # alternations of the two scales in each round's process
+SCALE_RUNS = {1: 10, 10: 1}  # 365-day runs per alternation: about the same time at each scale
 
 
 def export(rev: str, dest: Path) -> Path:
@@ -99,7 +111,8 @@ def main(argv=None) -> None:
         for i in range(a.rounds):
             rnd = {}
             for k in versions:
-                code = LOAD_PROBE_HEAD + PROBE_TAIL.replace("REPEATS", str(a.repeats))
+                code = LOAD_PROBE_HEAD + PROBE_TAIL.replace("REPEATS", str(a.repeats)).replace(
+                    "SCALE_ROUNDS", str(SCALE_ROUNDS)).replace("SCALE_RUNS", repr(SCALE_RUNS))
                 rnd[k] = {"start": cli_run(versions[k], caches[k], t / f"work-{k}")["wall"],
                           **probe(code, versions[k], caches[k], t / f"work-{k}"),
                           "load_average": os.getloadavg()[0]}

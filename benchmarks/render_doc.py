@@ -44,6 +44,9 @@ LABELS = {
     "scale_1_ms_per_day": "synthetic scale 1, ms per simulated day",
     "scale_10_ms_per_day": "synthetic scale 10, ms per simulated day",
     "scale_ratio": "scale 10 / scale 1, cost per simulated day",
+    "scale_1_cpu_ms_per_day": "synthetic scale 1, CPU ms per simulated day",
+    "scale_10_cpu_ms_per_day": "synthetic scale 10, CPU ms per simulated day",
+    "scale_ratio_cpu": "scale 10 / scale 1, CPU cost per simulated day",
 }
 
 
