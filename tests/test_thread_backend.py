@@ -125,3 +125,31 @@ def test_day_loop_releases_the_interpreter_lock() -> None:
 
     for fn in (kernel.init_batch, kernel.step_days, kernel.finish_batch):
         assert fn.targetoptions.get("nogil") is True, fn.py_func.__name__
+
+
+def test_commands_default_to_threads_with_several_workers() -> None:
+    from azalai.cli.experiment_cmd import pick_backend
+    from azalai.errors import InputError
+
+    assert pick_backend(None, None) == "serial"
+    assert pick_backend(None, 1) == "serial"
+    assert pick_backend(None, 2) == "thread"
+    assert pick_backend("process", 2) == "process"
+    assert pick_backend("serial", 4) == "serial"
+    with pytest.raises(InputError, match="--backend"):
+        pick_backend("mpi", 2)
+
+
+def test_ensemble_command_with_workers(tmp_path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    def summary(*extra: str) -> dict:
+        r = subprocess.run([sys.executable, "-m", "azalai.cli.main", "ensemble", "-n", "6", "--days", str(DAYS),
+                            "--batch-size", "1", "--format", "json", "--store", str(tmp_path / f"s{len(extra)}.duckdb"),
+                            *extra], capture_output=True, text=True, timeout=300)
+        assert r.returncode == 0, r.stderr
+        return json.loads(r.stdout)["outcomes"]
+
+    assert summary("--workers", "2") == summary()  # threads, then serial: the same outcomes

@@ -32,6 +32,19 @@ def check_choice(value: str, allowed: tuple[str, ...], field: str) -> str:
     return value
 
 
+BACKEND_HELP = "serial | thread | process | ray (default: thread with --workers above 1, else serial)"
+
+
+def pick_backend(backend: Optional[str], workers: Optional[int]) -> str:
+    """``--backend`` checked, or when it is not given: threads of this process when more than one worker is
+    asked for, else serial."""
+    from azalai.experiment.executors import BACKENDS
+
+    if backend is None:
+        return "thread" if workers is not None and workers > 1 else "serial"
+    return check_choice(backend, BACKENDS, "--backend")
+
+
 def _split(s: Optional[str]) -> Optional[list[str]]:
     if not s:
         return None
@@ -103,7 +116,7 @@ def ensemble_cmd(
     n: int = typer.Option(100, "-n", "--n", help="number of replicates"),
     seed: int = typer.Option(0, "--seed", help="first seed; replicate i runs with seed+i"),
     days: Optional[int] = typer.Option(None, "--days", help="days to simulate (default: the scenario's horizon)"),
-    backend: str = typer.Option("serial", "--backend", help="serial | thread | process | ray"),
+    backend: Optional[str] = typer.Option(None, "--backend", help=BACKEND_HELP),
     workers: Optional[int] = typer.Option(None, "--workers", "-w", help="workers: threads (thread), processes (process) or Ray CPUs (ray)"),
     address: Optional[str] = typer.Option(None, "--address", help="Ray cluster address (ray backend)"),
     resume: Optional[str] = typer.Option(None, "--resume", help="run id of an interrupted ensemble to complete"),
@@ -116,9 +129,8 @@ def ensemble_cmd(
 ) -> None:
     """Run N replicates in batches, storing each batch as it completes (resumable with --resume)."""
     from azalai.experiment.ensemble import resume_ensemble, run_ensemble
-    from azalai.experiment.executors import BACKENDS
 
-    check_choice(backend, BACKENDS, "--backend")
+    backend = pick_backend(backend, workers)
     check_all(n=(n, "-n"), days=(days, "--days"), batch_size=(batch_size, "--batch-size"),
               workers=(workers, "--workers"), seed=(seed, "--seed"))
     check_seed_span(seed, n, "--seed")
@@ -230,17 +242,16 @@ def sensitivity_cmd(
     scenario: str = typer.Option(DEFAULT_SCENARIO, "--scenario", "-s"),
     policy: str = typer.Option(DEFAULT_POLICY, "--policy", "-p"),
     seed: int = typer.Option(0, "--seed"),
-    backend: str = typer.Option("serial", "--backend", help="serial | thread | process | ray"),
+    backend: Optional[str] = typer.Option(None, "--backend", help=BACKEND_HELP),
     workers: Optional[int] = typer.Option(None, "--workers", "-w"),
     out_dir: Path = typer.Option(Path("out/sensitivity"), "--out", help="directory for CSV, Markdown and figure"),
     fmt: TableJson = format_option(),
 ) -> None:
     """Global sensitivity of outcomes to registry parameters (SALib Sobol or Morris)."""
     from azalai.experiment import sensitivity as sa
-    from azalai.experiment.executors import BACKENDS
 
     check_choice(method, ("sobol", "morris"), "--method")
-    check_choice(backend, BACKENDS, "--backend")
+    backend = pick_backend(backend, workers)
     check_all(n=(N, "-N"), days=(days, "--days"), seed=(seed, "--seed"), workers=(workers, "--workers"))
     check_all(n=(replicates, "--replicates"))
     check_out_dir(out_dir, force=True)
@@ -298,17 +309,16 @@ def discover_cmd(
     replicates: int = typer.Option(1, "--replicates", "-r", help="seeds per sample (outcome averaged)"),
     seed: int = typer.Option(0, "--seed"),
     density: float = typer.Option(0.8, "--density", help="minimum box density for the chosen box"),
-    backend: str = typer.Option("serial", "--backend"),
+    backend: Optional[str] = typer.Option(None, "--backend", help=BACKEND_HELP),
     workers: Optional[int] = typer.Option(None, "--workers", "-w"),
     out_dir: Path = typer.Option(Path("out/discovery"), "--out"),
     fmt: TableJson = format_option(),
 ) -> None:
     """Scenario discovery: PRIM boxes of the uncertainty space where an outcome crosses a threshold."""
     from azalai.experiment import discovery as dc
-    from azalai.experiment.executors import BACKENDS
     from azalai.experiment.sensitivity import DEFAULT_PARAMS
 
-    check_choice(backend, BACKENDS, "--backend")
+    backend = pick_backend(backend, workers)
     check_all(n=(n, "-n"), days=(days, "--days"), seed=(seed, "--seed"), workers=(workers, "--workers"))
     check_all(n=(replicates, "--replicates"))
     if not math.isfinite(threshold):
