@@ -31,7 +31,7 @@ from numba import njit
 from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.meetings import by_actor, enemy_lists, met_actors
 from azalai.model.mechanisms.presence import (
-    KEEP_AT_LEAST, by_column, grown, next_nonzero, nonzero_by_row, regroup, rows_of, sort_head,
+    KEEP_AT_LEAST, by_column, next_nonzero, nonzero_by_row, regroup, rows_of, sort_head,
 )
 from azalai.model.mechanisms.purses import is_armed_kind, pay_purses, recruit
 from azalai.model.world import (
@@ -217,7 +217,7 @@ def update_communities(W, S, p, lev, aid, r, day, week):
     # left as it is. Per community, the actors it holds a grievance against afterwards (ascending) are
     # listed in ``gptr``/``gidx``.
     gptr = np.zeros(C + 1, dtype=np.int64)
-    gidx = np.empty(C + A, dtype=np.int64)  # grown when a community's actors might not fit (presence.grown)
+    gidx = np.empty(C * A, dtype=np.int64)
     ng = 0
     for c in range(C):
         reg_aid = 0.0
@@ -234,8 +234,6 @@ def update_communities(W, S, p, lev, aid, r, day, week):
         if tot > 0.0:
             absent = 1.0 - state_present / tot
         ref = lref[c] + 1.0
-        if ng + A > gidx.shape[0]:
-            gidx = grown(gidx, ng, ng + A)
         for a in range(A):
             g0 = griev[c, a]
             h = harm[c, a]

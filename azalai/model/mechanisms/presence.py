@@ -301,33 +301,16 @@ def row_total(M, r, a):
 def by_row(M, minv, keep):
     """Per row of M (rows x columns), the columns whose entry passes the test ``keep`` against ``minv``
     (:data:`KEEP_NONZERO`, :data:`KEEP_AT_LEAST`, :data:`KEEP_BELOW`), in ascending order (CSR: ``ptr``
-    over rows, ``idx`` of columns). Pass ``M.T`` for the rows per column.
-
-    One pass over M: the rows are filled in order, into a buffer sized for a few entries a row that
-    doubles whenever the next row might not fit (a buffer for every entry of a sparse M, rows x
-    columns, is mostly never written, and costs the allocator more to hand out and take back)."""
+    over rows, ``idx`` of columns). Pass ``M.T`` for the rows per column."""
     n = M.shape[0]
     P = M.shape[1]
     ptr = np.zeros(n + 1, dtype=np.int64)
-    buf = np.empty(n + P, dtype=np.int64)
+    buf = np.empty(n * P, dtype=np.int64)  # one pass over M: the rows are filled in order
     i = 0
     for c in range(n):
-        if i + P > buf.shape[0]:
-            buf = grown(buf, i, i + P)
         i = row_kept(M, c, minv, keep, buf, i)
         ptr[c + 1] = i
     return ptr, buf[:i]
-
-
-@compiled_only
-def grown(buf, n, need):
-    """A buffer of at least ``need`` entries, at least twice as long as ``buf``, holding ``buf[:n]``."""
-    cap = 2 * buf.shape[0]
-    while cap < need:
-        cap *= 2
-    out = np.empty(cap, dtype=buf.dtype)
-    out[:n] = buf[:n]
-    return out
 
 
 @compiled_only
