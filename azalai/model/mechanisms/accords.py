@@ -28,7 +28,7 @@ from numba import njit
 
 from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.communities import political_aspiration, promised_share
-from azalai.model.mechanisms.groups import marked, marks
+from azalai.model.mechanisms.marks import marked, marks
 from azalai.model.mechanisms.presence import row_total
 from azalai.model.mechanisms.purses import return_home
 from azalai.model.events import PAIR_CODE, CK_HOSTILITY, CK_MEDIATION, CK_RENT_LOSS, CK_TENSION, CK_UNMET_DEMANDS, EV_AGREEMENT, EV_OTHER, M_ACCORDS, emit, link
@@ -108,7 +108,7 @@ def update_posts(W, S, lev, r, day):
 def actor_unmet(W, S, p, lev, r, day, a, cmask, cwords, cat):
     """Unmet demands of signatory a: posts short of promise, weighted by its communities' aspirations.
     ``cmask``, ``cwords``, ``cat``: marks over the communities and room for their positions
-    (:func:`groups.marked`)."""
+    (:func:`marks.marked`)."""
     C = W.pop0.shape[0]
     asp = 0.0
     sub = 0.0
@@ -150,7 +150,7 @@ def _accords(W, S, p, lev, r, day, week, own, strength, unmet_of, known, holds, 
     """The accords' week (:func:`update_accords`): rent entitlements, tension, breaks and mediation per
     pair, DDR. ``own``: each signatory's fighters (:func:`update_posts`); the other rows start at zero,
     ``holds`` at one; ``places``, ``comms``: marks over the places and over the communities, and room for
-    their positions (:func:`groups.marked`). Without reference counting: the loops over pairs and
+    their positions (:func:`marks.marked`). Without reference counting: the loops over pairs and
     communities read the State's and the World's fields at every step."""
     A, P = W.fighters0.shape
     NP = W.pair_a.shape[0]

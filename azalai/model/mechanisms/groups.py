@@ -44,7 +44,9 @@ from azalai.model.events import (
 )
 from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.land import state_reach
-from azalai.model.mechanisms.presence import SCAN_BLOCK, add_row, block_nonzero, regroup, row_total
+from azalai.model.mechanisms.marks import marked, marks
+from azalai.model.mechanisms.meetings import negative_by_row
+from azalai.model.mechanisms.presence import add_row, row_total
 from azalai.model.mechanisms.purses import is_armed_kind
 from azalai.model.state import ACC, CHAIN
 from azalai.model.world import KIND_INTERNATIONAL
@@ -54,31 +56,6 @@ _FORMED = ACC["militias_formed"]
 _MADE = ACC["alliances_made"]
 _BROKEN = ACC["alliances_broken"]
 SHARED = 2  # a pair's flag in relations: an enemy in common (1: a non-zero entry)
-_WORD = np.dtype(np.uint64).itemsize  # marks (bytes) read at a time by :func:`marked`
-
-
-@njit(cache=True, inline="always")
-def marks(n):
-    """A row of ``n`` marks (bytes, zero) padded to whole words of ``_WORD`` bytes, and the same
-    memory read a word at a time (see :func:`marked`)."""
-    mask = np.zeros(-(-n // _WORD) * _WORD, dtype=np.uint8)
-    return mask, mask.view(np.uint64)
-
-
-@njit(cache=True, inline="always")
-def marked(mask, words, out, k):
-    """The positions of the marks set in ``mask`` (``words``: the same bytes, :func:`marks`), ascending,
-    written into ``out`` from ``out[k]`` on; returns the index after the last one written. The marks are set by a pass over a row that tests every
-    entry without branches (the compiler vectorises it); the positions are then read a word of
-    ``_WORD`` marks at a time, and single marks only in a word with one set: in most rows most
-    entries fail."""
-    for w in range(words.shape[0]):
-        if words[w] != 0:
-            for v in range(w * _WORD, (w + 1) * _WORD):
-                if mask[v]:
-                    out[k] = v
-                    k += 1
-    return k
 
 
 @njit(cache=True, inline="always")
@@ -363,31 +340,19 @@ def _meeting_place(W, S, r, a, b):
 
 @compiled_only
 def _hostility(rel, active, kind):
-    """Last week's hostile relations, from passes over ``rel`` in memory order: per actor a (CSR over
+    """Last week's hostile relations (:func:`meetings.negative_by_row`): per actor a (CSR over
     rows), its active enemies x (``rel[a, x] < 0``, x not a) and its hostility ``-rel[a, x]`` to each; per
     actor x (CSR over columns), every actor y hostile to it (``rel[y, x] < 0``, ascending) that is active
     and not an international force (the partners :func:`relations` pairs), and ``-rel[y, x]``."""
     A = rel.shape[0]
-    rows = np.zeros(A + 1, dtype=np.int64)  # the hostile entries' columns, row by row (CSR)
-    for a in range(A):
-        ra = rel[a]
-        m = 0
-        for x in range(A):
-            m += ra[x] < 0.0
-        rows[a + 1] = rows[a] + m
-    cols = np.empty(rows[A], dtype=np.int64)
+    rows, cols = negative_by_row(rel)  # the hostile entries' columns, row by row (CSR)
     en_ptr = np.zeros(A + 1, dtype=np.int64)
     hptr = np.zeros(A + 1, dtype=np.int64)
     partner = np.empty(A, dtype=np.bool_)
     for a in range(A):
         partner[a] = active[a] == 1 and kind[a] != KIND_INTERNATIONAL
-    mask, words = marks(A)
     k = 0
     for a in range(A):
-        ra = rel[a]
-        for x in range(A):
-            mask[x] = ra[x] < 0.0
-        marked(mask, words, cols, rows[a])
         for i in range(rows[a], rows[a + 1]):
             x = cols[i]
             hptr[x + 1] += partner[a]
