@@ -396,7 +396,7 @@ def relations(W, S, p, r, day, week):
     allied = S.allied[r]
     fi = S.fighters[r]
     # Each actor's strength (the sum over the places, exact zeros skipped), worked out the first time a
-    # shared enemy needs it (-1 until then).
+    # shared enemy may need it (-1 until then).
     strength = np.full(A, -1.0)
     # Last week's hostilities, read from lists made before any pair moves: every pair moves from last
     # week's relations, and a pair's own relation is read before it is written (each pair once).
@@ -433,15 +433,17 @@ def relations(W, S, p, r, day, week):
             while j0 < hptr[x + 1] and idx[j0] <= a:
                 j0 += 1
             after[x] = j0
+            if j0 == hptr[x + 1]:
+                continue
+            if strength[x] < 0.0:
+                strength[x] = add_row(fi[x], 0.0)[0]
+            weight = min(1.0, strength[x] / p.force_ref)  # x's weight as a shared enemy
             for j in range(j0, hptr[x + 1]):
                 b = idx[j]
                 if b == x:
                     continue  # a's enemy itself: a pair with a non-zero relation, visited anyway
                 flag[b] |= SHARED
-                hb = h[j]
-                if strength[x] < 0.0:
-                    strength[x] = add_row(fi[x], 0.0)[0]
-                y = ha * hb * min(1.0, strength[x] / p.force_ref)
+                y = ha * h[j] * weight
                 se_of[b] += y
                 if y > tv_of[b]:
                     tv_of[b] = y
