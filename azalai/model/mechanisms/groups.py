@@ -45,8 +45,7 @@ from azalai.model.events import (
 from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.land import state_reach
 from azalai.model.mechanisms.marks import marked, marks
-from azalai.model.mechanisms.meetings import negative_by_row
-from azalai.model.mechanisms.presence import add_row, row_total
+from azalai.model.mechanisms.presence import KEEP_BELOW, add_row, by_row, row_total
 from azalai.model.mechanisms.purses import is_armed_kind
 from azalai.model.state import ACC, CHAIN
 from azalai.model.world import KIND_INTERNATIONAL
@@ -340,12 +339,12 @@ def _meeting_place(W, S, r, a, b):
 
 @compiled_only
 def _hostility(rel, active, kind):
-    """Last week's hostile relations (:func:`meetings.negative_by_row`): per actor a (CSR over
+    """Last week's hostile relations (:func:`presence.by_row` below zero): per actor a (CSR over
     rows), its active enemies x (``rel[a, x] < 0``, x not a) and its hostility ``-rel[a, x]`` to each; per
     actor x (CSR over columns), every actor y hostile to it (``rel[y, x] < 0``, ascending) that is active
     and not an international force (the partners :func:`relations` pairs), and ``-rel[y, x]``."""
     A = rel.shape[0]
-    rows, cols = negative_by_row(rel)  # the hostile entries' columns, row by row (CSR)
+    rows, cols = by_row(rel, 0.0, KEEP_BELOW)  # the hostile entries' columns, row by row (CSR)
     en_ptr = np.zeros(A + 1, dtype=np.int64)
     hptr = np.zeros(A + 1, dtype=np.int64)
     partner = np.empty(A, dtype=np.bool_)

@@ -10,11 +10,8 @@ costs what the pairs that exist cost rather than communities x actors.
 
 from __future__ import annotations
 
-import numpy as np
-
 from azalai.model.jit import compiled_only
-from azalai.model.mechanisms.marks import marked, marks
-from azalai.model.mechanisms.presence import regroup, rows_of
+from azalai.model.mechanisms.presence import KEEP_BELOW, by_row, regroup, rows_of
 
 
 @compiled_only(nrt=False)  # called per community: no reference counting of the arrays it takes
@@ -44,34 +41,10 @@ def met_actors(protector, c, s, lptr, lidx, aptr, aidx, meet, lst):
 
 
 @compiled_only
-def negative_by_row(rel):
-    """Per row of ``rel`` (actors x actors), the columns whose entry is negative, in ascending order (CSR:
-    ``ptr`` over rows, ``idx`` of columns): :func:`presence.by_row` with ``KEEP_BELOW`` zero, from a count
-    per row and then the row's marks (:func:`marks.marked`)."""
-    A = rel.shape[0]
-    X = rel.shape[1]
-    ptr = np.zeros(A + 1, dtype=np.int64)
-    for a in range(A):
-        ra = rel[a]
-        m = 0
-        for x in range(X):
-            m += ra[x] < 0.0
-        ptr[a + 1] = ptr[a] + m
-    idx = np.empty(ptr[A], dtype=np.int64)
-    mask, words = marks(X)
-    for a in range(A):
-        ra = rel[a]
-        for x in range(X):
-            mask[x] = ra[x] < 0.0
-        marked(mask, words, idx, ptr[a])
-    return ptr, idx
-
-
-@compiled_only
 def enemy_lists(rel):
     """Each actor's enemies (negative relations in ``rel``, actors x actors) and the actors hostile to
     each, in ascending order (CSR)."""
-    en_ptr, en_idx = negative_by_row(rel)
+    en_ptr, en_idx = by_row(rel, 0.0, KEEP_BELOW)
     rv_ptr, rv_idx = regroup(rows_of(en_ptr), en_idx, en_idx.shape[0], rel.shape[1])
     return en_ptr, en_idx, rv_ptr, rv_idx
 
