@@ -29,7 +29,7 @@ from numba import njit
 from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.communities import political_aspiration, promised_share
 from azalai.model.mechanisms.marks import marked, marks
-from azalai.model.mechanisms.presence import row_total
+from azalai.model.mechanisms.presence import add_row, row_total
 from azalai.model.mechanisms.purses import return_home
 from azalai.model.events import PAIR_CODE, CK_HOSTILITY, CK_MEDIATION, CK_RENT_LOSS, CK_TENSION, CK_UNMET_DEMANDS, EV_AGREEMENT, EV_OTHER, M_ACCORDS, emit, link
 from azalai.model.rng import SITE_MEDIATION, uniform
@@ -75,21 +75,9 @@ def update_posts(W, S, lev, r, day):
     own = np.full(A, -1.0)
     tot_f = 0.0
     tot_p = 0.0
-    P = fi.shape[1]
-    mask, words = marks(P)
-    at = np.empty(P, dtype=np.int64)
     for a in range(A):
         if sig[a] == 1:
-            # One running sum over the signatories (row_total: each row in order, exact zeros skipped),
-            # over the places a vectorised pass marks (fighters not zero).
-            fa = fi[a]
-            for v in range(P):
-                mask[v] = fa[v] != 0.0
-            t = 0.0
-            for i in range(marked(mask, words, at, 0)):
-                x = fa[at[i]]
-                tot_f += x
-                t += x
+            t, tot_f = add_row(fi[a], tot_f)  # one running sum over the signatories (row_total)
             own[a] = t
             tot_p += promised[a]
     fair_w = lev.interim_fairness[day]
@@ -105,20 +93,17 @@ def update_posts(W, S, lev, r, day):
 
 
 @njit(cache=True, inline="always")
-def actor_unmet(W, S, p, lev, r, day, a, cmask, cwords, cat):
-    """Unmet demands of signatory a: posts short of promise, weighted by its communities' aspirations.
-    ``cmask``, ``cwords``, ``cat``: marks over the communities and room for their positions
-    (:func:`marks.marked`)."""
+def actor_unmet(W, S, p, lev, r, day, a):
+    """Unmet demands of signatory a: posts short of promise, weighted by its communities' aspirations."""
     C = W.pop0.shape[0]
     asp = 0.0
     sub = 0.0
     indep = 0.0
     bw = W.base_w[a]  # looked up once (the same row): no reference counting in the scan
     for c in range(C):
-        cmask[c] = bw[c] != 0.0  # elsewhere its terms are exact zeros, which leave the sums unchanged
-    for i in range(marked(cmask, cwords, cat, 0)):
-        c = cat[i]
         w = bw[c]
+        if w == 0.0:
+            continue  # its terms are exact zeros, which leave the sums unchanged
         asp += w * political_aspiration(W, p, c)
         sub += w * W.comm_sub[c]
         indep += w * W.comm_indep[c]
@@ -140,23 +125,19 @@ def update_accords(W, S, p, lev, r, day, week):
     holds = np.ones(A, dtype=np.bool_)  # no broken pair
     mask, words = marks(W.fighters0.shape[1])
     at = np.empty(mask.shape[0], dtype=np.int64)
-    cmask, cwords = marks(W.pop0.shape[0])
-    cat = np.empty(cmask.shape[0], dtype=np.int64)
-    _accords(W, S, p, lev, r, day, week, own, strength, unmet_of, known, holds, (mask, words, at), (cmask, cwords, cat))
+    _accords(W, S, p, lev, r, day, week, own, strength, unmet_of, known, holds, (mask, words, at))
 
 
 @compiled_only(nrt=False)
-def _accords(W, S, p, lev, r, day, week, own, strength, unmet_of, known, holds, places, comms):
+def _accords(W, S, p, lev, r, day, week, own, strength, unmet_of, known, holds, places):
     """The accords' week (:func:`update_accords`): rent entitlements, tension, breaks and mediation per
     pair, DDR. ``own``: each signatory's fighters (:func:`update_posts`); the other rows start at zero,
-    ``holds`` at one; ``places``, ``comms``: marks over the places and over the communities, and room for
-    their positions (:func:`marks.marked`). Without reference counting: the loops over pairs and
+    ``holds`` at one; ``places``: marks over the places and room for their positions (:func:`marks.marked`). Without reference counting: the loops over pairs and
     communities read the State's and the World's fields at every step."""
     A, P = W.fighters0.shape
     NP = W.pair_a.shape[0]
     seed = S.seed[r]
     mask, words, at = places
-    cmask, cwords, cat = comms
     # Rent entitlement is the level when the balance was struck (after warm-up).
     for a in range(A):
         if week <= 1:
@@ -169,7 +150,7 @@ def _accords(W, S, p, lev, r, day, week, own, strength, unmet_of, known, holds, 
             if not known[x]:
                 known[x] = True
                 strength[x] = own[x] if own[x] >= 0.0 else row_total(S.fighters, r, x)  # fighters unchanged since
-                unmet_of[x] = actor_unmet(W, S, p, lev, r, day, x, cmask, cwords, cat)
+                unmet_of[x] = actor_unmet(W, S, p, lev, r, day, x)
     for n in range(NP):
         a = W.pair_a[n]
         b = W.pair_b[n]
