@@ -60,16 +60,20 @@ def profile(scale: int, days: int, warm: int = 28) -> dict[str, float]:
     base = np.empty(kernel.base_list_size.py_func(world), dtype=np.int64)
     kernel.base_lists.py_func(world, base)
     att_i = np.empty(kernel.attack_ints.py_func(world), dtype=np.int64)
+    crel = np.empty((C, A), dtype=np.bool_)  # communities x actors with related base communities
+    kernel.related_bases(W, base, crel)  # inlined where step_days calls it: called here directly
+    fresh = np.ones(1, dtype=np.bool_)  # the tips' "support moved" flag: true on the day after the weekly processes
     daily = [("presence lists", None, ()), ("move_convoys", K.move_convoys, lists[:2] + (forces, base)), ("clashes", K.clashes, lists[:2]),
              ("attacks", K.attacks, lists[:2] + (gptr, gidx, att_i)), ("assassinations", K.assassinations, lists + (forces,)),
              ("reprisals", K.reprisals, lists), ("kidnappings", K.kidnappings, (gptr, gidx)),
-             ("tips_and_operations", K.tips_and_operations, (aptr, aidx, gptr, gidx, lptr, lidx, nptr, nidx, tip_f, tip_i, base)),
+             ("tips_and_operations", K.tips_and_operations, (aptr, aidx, gptr, gidx, lptr, lidx, nptr, nidx, tip_f, tip_i, base, crel, fresh)),
              ("sweeps", K.sweeps, ())]
     t: dict[str, float] = defaultdict(float)
     fighters_moved = people_moved = True  # as in kernel.step_days: lists built again only when needed
     for day in range(warm, warm + days):
         if day % 7 == 0:
             fighters_moved = people_moved = True
+            fresh[0] = True
             week = day // 7
             # the weekly slow processes, in the order of kernel.weekly (its bookkeeping done in numpy)
             S.place_rent_ema[0] += p.rent_smoothing * (S.place_rent_week[0] - S.place_rent_ema[0])
@@ -99,6 +103,9 @@ def profile(scale: int, days: int, warm: int = 28) -> dict[str, float]:
                 if people_moved:
                     K.people_lists(Sr, p, 0, *people)
                 fighters_moved = people_moved = False
+            elif fn is K.tips_and_operations:
+                fn(W, Sr, p, lev, 0, day, *extra[:-1], bool(fresh[0]))
+                fresh[0] = False
             else:
                 fn(W, Sr, p, lev, 0, day, *extra)
             t[name] += time.process_time() - t0
