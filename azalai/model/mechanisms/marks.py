@@ -35,3 +35,15 @@ def marked(mask, words, out, k):
                     out[k] = v
                     k += 1
     return k
+
+
+@njit(cache=True, inline="always")
+def sort_marked(x, n, mask, words):
+    """Sort ``x[:n]``, distinct positions of ``mask`` (none marked), ascending in place: each is marked,
+    the marks are read back in order (:func:`marked`) and cleared. A pass over the marks' words instead of
+    a comparison sort, cheaper for a long list; integers, so the order is the one any sort gives."""
+    for i in range(n):
+        mask[x[i]] = 1
+    marked(mask, words, x, 0)
+    for i in range(n):
+        mask[x[i]] = 0

@@ -30,6 +30,8 @@ international forces) move toward the size their force-size levers set, replacin
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit
 
@@ -38,7 +40,8 @@ from azalai.model.events import (
     EV_GROUP_CHANGE, M_MOVEMENT, NOBODY, emit, link,
 )
 from azalai.model.jit import compiled_only
-from azalai.model.mechanisms.presence import KEEP_NONZERO, SCAN_BLOCK, block_nonzero, by_row, sort_head
+from azalai.model.mechanisms.marks import marks, sort_marked
+from azalai.model.mechanisms.presence import KEEP_NONZERO, SCAN_BLOCK, SHORT_LIST, block_nonzero, by_row, sort_head
 from azalai.model.mechanisms.valuation import (
     backers, hostile_allied, largest_term, people_and_supporters, place_values, protected_by, related, rent_reach, rent_terms,
 )
@@ -139,18 +142,25 @@ def arrivals(W, S, p, r, day, week):
 
 
 @njit(cache=True, inline="always")
+def _busy(f0, fa, legs, k):
+    """Whether a force has fighters at place k at the start (``f0``), now (``fa``, a -0.0 counted) or on the
+    road (``legs``): elsewhere its entries of ``f0`` are zeros and of ``fa`` +0.0 (no branch)."""
+    return (f0[k] != 0.0) | (fa[k] != 0.0) | (math.copysign(1.0, fa[k]) < 0.0) | (legs[k] != 0)
+
+
+@njit(cache=True, inline="always")
 def _block_busy(f0, fa, legs, v):
-    """Whether a force has fighters at the start (``f0``), now (``fa``) or on the road (``legs``) at any of
-    the ``SCAN_BLOCK`` places from v (every test made, no branches)."""
+    """Whether a force is at any of the ``SCAN_BLOCK`` places from v (:func:`_busy`; every test made)."""
     found = False
     for k in range(v, v + SCAN_BLOCK):
-        found |= (f0[k] != 0.0) | (fa[k] != 0.0) | (legs[k] != 0)
+        found |= _busy(f0, fa, legs, k)
     return found
 
 
 @compiled_only(nrt=False)
-def resize_force(W, S, p, lev, r, day, a):
-    """A force moves toward the size its lever sets: losses replaced, reinforcements, draw-downs."""
+def resize_force(W, S, p, lev, r, day, a, at):
+    """A force moves toward the size its lever sets: losses replaced, reinforcements, draw-downs.
+    ``at``: room for a list of places (its first P entries are written)."""
     P = W.place_ext.shape[0]
     TW = S.transit.shape[-1]
     role = W.actor_role[a]
@@ -167,54 +177,62 @@ def resize_force(W, S, p, lev, r, day, a):
     fbase = W.force_base[a]
     tra = S.transit[r, a]
     legs = S.transit_n[r, a]
+    # The places where the force is (:func:`_busy`), ascending, found a block of ``SCAN_BLOCK`` at a time
+    # (blocks where it is nowhere are passed over). Every loop below visits only these: elsewhere its
+    # fighters are +0.0 and stay so (0.0 + gap * 0.0 / x, 0.0 - cut * 0.0 / x and 0.0 + gap * f0 / tot0
+    # with f0 a zero are +0.0) and every term of the sums is a zero (which leaves a sum started at 0.0,
+    # never -0.0, unchanged): the same sums and fighters, bit for bit.
+    full = P - P % SCAN_BLOCK
+    n = 0
+    for v0 in range(0, P, SCAN_BLOCK):
+        v1 = min(v0 + SCAN_BLOCK, P)
+        if v1 <= full and not _block_busy(f0, fa, legs, v0):
+            continue
+        for v in range(v0, v1):
+            at[n] = v
+            n += _busy(f0, fa, legs, v)
     target = 0.0
     cur = 0.0
     at_bases = 0.0
     here = 0.0
-    # The places a block of ``SCAN_BLOCK`` at a time: a block where the force has no fighters, none on
-    # the road and none at the start adds only exact zeros to the sums (which start at 0.0), and is
-    # passed over (the same sums, bit for bit).
-    full = P - P % SCAN_BLOCK
-    v0 = 0
-    while v0 < P:
-        v1 = min(v0 + SCAN_BLOCK, P)
-        if v1 <= full and not _block_busy(f0, fa, legs, v0):
-            v0 = v1
-            continue
-        for v in range(v0, v1):
-            target += f0[v]
-            f = fa[v]
-            cur += f
-            here += f
-            if fbase[v] == 1:
-                at_bases += f
-            if legs[v] != 0:  # otherwise every slot is zero: the same sum
-                for t in range(TW):
-                    cur += tra[v, t]
-        v0 = v1
+    for i in range(n):
+        v = at[i]
+        target += f0[v]
+        f = fa[v]
+        cur += f
+        here += f
+        if fbase[v] == 1:
+            at_bases += f
+        if legs[v] != 0:  # otherwise every slot is zero: the same sum
+            for t in range(TW):
+                cur += tra[v, t]
     target *= m
     gap = p.force_rotation * (target - cur)
     if gap > 0.0:
         S.acc[r, _REINFORCED] += gap
         # Reinforcements arrive where the force already is: at its bases if it holds any.
         if at_bases > 0.0:
-            for v in range(P):
+            for i in range(n):
+                v = at[i]
                 if fbase[v] == 1:
                     fa[v] += gap * fa[v] / at_bases
         elif here > 0.0:
-            for v in range(P):
+            for i in range(n):
+                v = at[i]
                 fa[v] += gap * fa[v] / here
         else:
             tot0 = 0.0
-            for v in range(P):
-                tot0 += f0[v]
+            for i in range(n):
+                tot0 += f0[at[i]]
             if tot0 > 0.0:
-                for v in range(P):
+                for i in range(n):
+                    v = at[i]
                     fa[v] += gap * f0[v] / tot0
     elif gap < 0.0 and here > 0.0:
         cut = min(-gap, here)
         S.acc[r, _WITHDRAWN] += cut
-        for v in range(P):
+        for i in range(n):
+            v = at[i]
             fa[v] -= cut * fa[v] / here
             if fa[v] < 0.0:
                 fa[v] = 0.0
@@ -227,9 +245,10 @@ def reallocate(W, S, p, lev, r, day, week):
     arrivals(W, S, p, r, day, week)
     if week == 0:
         return  # the first week's rents are not known yet: groups hold their starting posts
+    ibuf = np.empty((MOVE_INT_ROWS, P + 1), dtype=np.int64)  # (see _move; a row lends resize_force its list)
     for a in range(A):
         if W.actor_role[a] != 0:
-            resize_force(W, S, p, lev, r, day, a)
+            resize_force(W, S, p, lev, r, day, a, ibuf[_CAND])
     # Who is where, and who lives where: fighters only leave places below, so the lists built now
     # hold everyone present later in the week (presence is tested again where it matters); an
     # actor's own list holds every place where it has fighters.
@@ -242,18 +261,18 @@ def reallocate(W, S, p, lev, r, day, week):
     # The work rows of :func:`_move`, one buffer of each type: its float rows zero on entry; it sets the
     # places' marks to -1, and every other integer row is written before it is read.
     fbuf = np.zeros((MOVE_FLOAT_ROWS, P))
-    ibuf = np.empty((MOVE_INT_ROWS, P + 1), dtype=np.int64)
     _move(W, S, p, lev, r, day, week, pptr, pidx, rptr, ridx, ppl, lptr, lidx, cptr, cidx, dptr, didx, qptr, qidx,
-          fbuf, ibuf)
+          fbuf, ibuf, marks(P))
 
 
 @compiled_only(nrt=False)
 def _move(W, S, p, lev, r, day, week, pptr, pidx, rptr, ridx, ppl, lptr, lidx, cptr, cidx, dptr, didx, qptr, qidx,
-          fbuf, ibuf):
+          fbuf, ibuf, places):
     """Every actor moves part of the way to its target deployment (:func:`reallocate`, which makes the
     lists: ``pptr``/``pidx`` per actor, the places where it has fighters; ``rptr``/``ridx``, its related
     actors; ``ppl`` and the lists of :func:`people_and_supporters`; ``dptr``/``didx``, the places each
-    actor protects; ``qptr``/``qidx``, per post, the places its rent reaches). Without reference counting:
+    actor protects; ``qptr``/``qidx``, per post, the places its rent reaches; ``places``, marks over the
+    places, none set, :func:`marks.marks`). Without reference counting:
     the loop over actors reads a dozen of the State's fields per actor."""
     A, P = W.fighters0.shape
     TW = S.transit.shape[-1]
@@ -270,6 +289,7 @@ def _move(W, S, p, lev, r, day, week, pptr, pidx, rptr, ridx, ppl, lptr, lidx, c
     # elsewhere than at the ``nb`` places listed in ``bidx``, cleared before the next actor's).
     bka, bidx, bseen = fbuf[_BKA], ibuf[_BIDX], ibuf[_BSEEN]
     valued = ibuf[_VALUED]  # ``valued[v] == a``: v is one of a's aims or bases
+    mask, words = places
     for v in range(P):
         seen[v] = -1
         bseen[v] = -1
@@ -335,23 +355,24 @@ def _move(W, S, p, lev, r, day, week, pptr, pidx, rptr, ridx, ppl, lptr, lidx, c
         # a's rows, looked up once (the same arrays): the loops over places below index arrays, not
         # the State struct, whose every field lookup would cost a reference count.
         fa = S.fighters[r, a]
-        # Its posts, the places of positive value (only these can be targets), and their distance
-        # from the nearest post, a post at a time (the same minimum). The candidates are in no
-        # particular order: the posts and the targets are sorted below, before anything is summed
-        # over them.
+        # Its posts, ascending: the places of its list where it has fighters (every place where it has
+        # fighters is listed, and is one of the candidates).
         npost = 0
+        for i in range(pptr[a], pptr[a + 1]):
+            v = pidx[i]
+            posts[npost] = v
+            npost += fa[v] > 0.0
+        # The places of positive value (only these can be targets), and their distance from the nearest
+        # post, a post at a time (the same minimum). The candidates are in no particular order: the
+        # targets are sorted below, before anything is summed over them.
         npos = 0
         for i in range(nc):
             v = cand[i]
-            if fa[v] > 0.0:
-                posts[npost] = v
-                npost += 1
             tgt[v] = 0.0
             if val[v] > 0.0:
                 pos[npos] = v
                 npos += 1
                 dmin[v] = np.inf
-        sort_head(posts, npost)
         for i in range(npost):
             row = dist[posts[i]]
             for j in range(npos):
@@ -371,7 +392,12 @@ def _move(W, S, p, lev, r, day, week, pptr, pidx, rptr, ridx, ppl, lptr, lidx, c
                 tgt[v] = e ** p.value_power
                 tl[ntl] = v
                 ntl += 1
-        sort_head(tl, ntl)  # the targets in ascending order, as a scan of every place visits them
+        # The targets in ascending order, as a scan of every place visits them (a long list by its marks
+        # over the places, read back in order: no comparison sort).
+        if ntl > SHORT_LIST:
+            sort_marked(tl, ntl, mask, words)
+        else:
+            sort_head(tl, ntl)
         wsum = 0.0
         for i in range(ntl):
             wsum += tgt[tl[i]]
