@@ -27,9 +27,8 @@ import numpy as np
 from numba import njit
 
 from azalai.model.jit import compiled_only
-from azalai.model.mechanisms.communities import political_aspiration, promised_share
-from azalai.model.mechanisms.marks import marked, marks
-from azalai.model.mechanisms.presence import add_row, row_total
+from azalai.model.mechanisms.communities import _share_of, political_aspiration
+from azalai.model.mechanisms.presence import KEEP_NONZERO, add_row, next_nonzero, row_kept, row_total
 from azalai.model.mechanisms.purses import return_home
 from azalai.model.events import PAIR_CODE, CK_HOSTILITY, CK_MEDIATION, CK_RENT_LOSS, CK_TENSION, CK_UNMET_DEMANDS, EV_AGREEMENT, EV_OTHER, M_ACCORDS, emit, link
 from azalai.model.rng import SITE_MEDIATION, uniform
@@ -66,7 +65,8 @@ def _shared_place(W, S, p, r, a, b):
 def update_posts(W, S, lev, r, day):
     """Interim authorities: posts by promise (fair) and by power, weighted by the fairness lever.
     Returns each signatory's fighters (:func:`presence.row_total`; -1 for the other actors), summed in
-    the same pass as the running sum over all the signatories."""
+    the same pass as the running sum over all the signatories, and the signatories' promises summed in
+    ascending order (the normaliser of a promised share, ``communities.promised_share``)."""
     A = W.actor_kind.shape[0]
     fi = S.fighters[r]  # looked up once (the same array): no reference counting in the loops below
     sig = W.sig
@@ -89,25 +89,28 @@ def update_posts(W, S, lev, r, day):
         power = fa / tot_f if tot_f > 0.0 else 0.0
         fair = promised[a] / tot_p if tot_p > 0.0 else power
         share[a] = fair_w * fair + (1.0 - fair_w) * power
-    return own
+    return own, tot_p
 
 
 @njit(cache=True, inline="always")
-def actor_unmet(W, S, p, lev, r, day, a):
-    """Unmet demands of signatory a: posts short of promise, weighted by its communities' aspirations."""
+def actor_unmet(W, S, p, lev, r, day, a, ptot):
+    """Unmet demands of signatory a: posts short of promise, weighted by its communities' aspirations.
+    ``ptot``: the signatories' promises summed in ascending order (:func:`update_posts`)."""
     C = W.pop0.shape[0]
     asp = 0.0
     sub = 0.0
     indep = 0.0
     bw = W.base_w[a]  # looked up once (the same row): no reference counting in the scan
-    for c in range(C):
+    # Its communities, ascending (a community it is not based on adds exact zeros, which leave the sums
+    # unchanged; blocks of such communities are passed over at once, :func:`presence.next_nonzero`).
+    c = next_nonzero(bw, 0)
+    while c < C:
         w = bw[c]
-        if w == 0.0:
-            continue  # its terms are exact zeros, which leave the sums unchanged
         asp += w * political_aspiration(W, p, c)
         sub += w * W.comm_sub[c]
         indep += w * W.comm_indep[c]
-    fair = promised_share(W, a)  # normalised like post_share
+        c = next_nonzero(bw, c + 1)
+    fair = _share_of(W.promised[a], ptot)  # promised_share: normalised like post_share
     short = 0.0
     if fair > 0.0:
         short = max(0.0, 1.0 - S.post_share[r, a] / fair)
@@ -117,27 +120,25 @@ def actor_unmet(W, S, p, lev, r, day, a):
 @compiled_only
 def update_accords(W, S, p, lev, r, day, week):
     A = W.actor_kind.shape[0]
-    own = update_posts(W, S, lev, r, day)
+    own, ptot = update_posts(W, S, lev, r, day)
     # The work rows of :func:`_accords`, allocated here: it runs without reference counting.
     strength = np.zeros(A)
     unmet_of = np.zeros(A)
     known = np.zeros(A, dtype=np.bool_)
     holds = np.ones(A, dtype=np.bool_)  # no broken pair
-    mask, words = marks(W.fighters0.shape[1])
-    at = np.empty(mask.shape[0], dtype=np.int64)
-    _accords(W, S, p, lev, r, day, week, own, strength, unmet_of, known, holds, (mask, words, at))
+    at = np.empty(W.fighters0.shape[1], dtype=np.int64)
+    _accords(W, S, p, lev, r, day, week, own, ptot, strength, unmet_of, known, holds, at)
 
 
 @compiled_only(nrt=False)
-def _accords(W, S, p, lev, r, day, week, own, strength, unmet_of, known, holds, places):
+def _accords(W, S, p, lev, r, day, week, own, ptot, strength, unmet_of, known, holds, at):
     """The accords' week (:func:`update_accords`): rent entitlements, tension, breaks and mediation per
-    pair, DDR. ``own``: each signatory's fighters (:func:`update_posts`); the other rows start at zero,
-    ``holds`` at one; ``places``: marks over the places and room for their positions (:func:`marks.marked`). Without reference counting: the loops over pairs and
-    communities read the State's and the World's fields at every step."""
+    pair, DDR. ``own``: each signatory's fighters and ``ptot`` their promises' sum (:func:`update_posts`);
+    the other rows start at zero, ``holds`` at one; ``at``: room for a list of places. Without reference
+    counting: the loops over pairs and communities read the State's and the World's fields at every step."""
     A, P = W.fighters0.shape
     NP = W.pair_a.shape[0]
     seed = S.seed[r]
-    mask, words, at = places
     # Rent entitlement is the level when the balance was struck (after warm-up).
     for a in range(A):
         if week <= 1:
@@ -150,7 +151,7 @@ def _accords(W, S, p, lev, r, day, week, own, strength, unmet_of, known, holds, 
             if not known[x]:
                 known[x] = True
                 strength[x] = own[x] if own[x] >= 0.0 else row_total(S.fighters, r, x)  # fighters unchanged since
-                unmet_of[x] = actor_unmet(W, S, p, lev, r, day, x)
+                unmet_of[x] = actor_unmet(W, S, p, lev, r, day, x, ptot)
     for n in range(NP):
         a = W.pair_a[n]
         b = W.pair_b[n]
@@ -224,9 +225,8 @@ def _accords(W, S, p, lev, r, day, week, own, strength, unmet_of, known, holds, 
             if W.ddr_ok[a] != 1 or not holds[a]:
                 continue
             fa = fi[a]
-            for v in range(P):
-                mask[v] = fa[v] != 0.0  # elsewhere none leave (0.0 * pace)
-            for i in range(marked(mask, words, at, 0)):
+            # Its places with fighters, ascending (elsewhere none leave, 0.0 * pace), listed before any leave.
+            for i in range(row_kept(fi, a, 0.0, KEEP_NONZERO, at, 0)):
                 v = at[i]
                 d = fa[v] * pace
                 if d <= 0.0:
