@@ -36,12 +36,13 @@ def test_no_import_circle_through_the_structs() -> None:
 
 def _sizes(w, R: int, days: int, W: int) -> dict[str, int]:
     from azalai.model.state import CHAIN, NACC, NSRC, RING, TIP_SERIES, TRANSIT_WEEKS, event_capacity, tip_capacity
+    from azalai.model.mechanisms.lived import place_words
     from azalai.model.world import ASPIRATION_CODE, YEAR_DAYS
 
     A, P = w.fighters0.shape
     K, NP = len(w.k_value_day), len(w.pair_a)
     return {
-        "R": R, "A": A, "P": P, "P1": P + 1, "C": w.pop0.shape[0], "E": len(w.route_a), "2E": 2 * len(w.route_a),
+        "R": R, "A": A, "P": P, "P1": P + 1, "PW": place_words(P), "C": w.pop0.shape[0], "E": len(w.route_a), "2E": 2 * len(w.route_a),
         "G": w.comm_region_w.shape[1], "K": K, "K1": K + 1, "Kn": max(K, 1), "KE": int(w.k_entry_ptr[-1]),
         "X": max([1] + [int(w.k_entry_ptr[k + 1] - w.k_entry_ptr[k]) for k in range(K)]),
         "NP": NP, "NPn": max(NP, 1), "D": days, "W": W, "EV": event_capacity(days), "TP": tip_capacity(days, int(np.count_nonzero(w.actor_role))),

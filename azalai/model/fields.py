@@ -9,7 +9,7 @@ Axes (a field with no axes is a scalar):
 
 ====== ==============================================================================
 R      replicates in a batch
-A, P   actors, places;  ``P1`` = P + 1
+A, P   actors, places;  ``P1`` = P + 1;  ``PW`` = words of a bit set over places (``mechanisms.lived``)
 C, E   communities, routes
 K      commodities;  ``K1`` = K + 1;  ``Kn`` = max(K, 1);  ``KE`` = entry points of all commodities
 X      most entry points of one commodity (at least 1);  ``2E`` = route ends (each route both ways)
@@ -213,6 +213,7 @@ insecurity          float64 R C P
 cgriev              float64 R C C
 harm_place          float64 R C P
 ev_seen             int64   R
+pop_bits            int64   R C PW
 """)
 
 # One float64 column per declared lever (azalai/policy/levers.yaml), indexed by day.

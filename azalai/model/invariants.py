@@ -31,6 +31,10 @@ def check_invariants(w, S, day: int | None = None, tol: float = TOL) -> None:
         arr = getattr(S, name)
         if isinstance(arr, np.ndarray) and arr.dtype.kind == "f" and np.isnan(arr).any():
             raise InvariantError(f"NaN in {name}{where}")
+    from azalai.model.mechanisms.lived import lived_mask
+
+    if (S.pop != 0.0).any() and ((S.pop != 0.0) & ~lived_mask(S.pop_bits, S.pop.shape[2])).any():
+        raise InvariantError(f"people live where their community's set of places does not hold them{where}")
     for name in ("fighters", "transit", "cash", "pop", "detained", "grievance", "risk", "income"):
         arr = getattr(S, name)
         if (arr < -tol).any():

@@ -236,5 +236,5 @@ def _accords(W, S, p, lev, r, day, week, own, ptot, strength, unmet_of, known, h
                 pay = d * p.ddr_payment
                 S.cash[r, a] += p.ddr_group_share * pay
                 S.income[r, a, SRC_DDR] += p.ddr_group_share * pay
-                home = return_home(pop, base_w, p.home_bias, a, v, d)
+                home = return_home(pop, base_w, p.home_bias, a, v, d, S.pop_bits[r])
                 livelihood[home] += (1.0 - p.ddr_group_share) * pay

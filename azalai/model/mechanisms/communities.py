@@ -29,6 +29,7 @@ import numpy as np
 from numba import njit
 
 from azalai.model.jit import compiled_only
+from azalai.model.mechanisms.lived import lived_by_row
 from azalai.model.mechanisms.meetings import by_actor, enemy_lists, met_actors
 from azalai.model.mechanisms.presence import (
     KEEP_AT_LEAST, by_column, next_nonzero, nonzero_by_row, regroup, rows_of, sort_head,
@@ -211,7 +212,7 @@ def update_communities(W, S, p, lev, aid, r, day, week):
             lema[c] += p.livelihood_smoothing * (lweek[c] - lema[c])
     # Per community, the places where it has people (ascending): sums over them that skip exact zeros
     # are the sums over all places bit for bit. Nothing below changes populations before the purses.
-    lptr, lidx = nonzero_by_row(pop)
+    lptr, lidx = lived_by_row(pop, S.pop_bits[r])
     # Grievance. A pair with no grievance, harm or loss this week, against an actor other than the state
     # or an international force, stays at exactly zero (0.0 * decay + 0.0, within the bounds): it is
     # left as it is. Per community, the actors it holds a grievance against afterwards (ascending) are
@@ -414,12 +415,12 @@ def update_communities(W, S, p, lev, aid, r, day, week):
     acc = S.acc[r]
     tptr, tidx = nonzero_by_row(S.transit_n[r])  # per actor, the places with fighters on the road to them
     fresh = pay_purses(kind, W.cash0, base_w, fi, S.transit[r], pop, cash, acc, S.income[r], rel, p, ctot, levy,
-                       aptr, aidx, nptr, nidx, lptr, lidx, fptr, fidx, tptr, tidx)
+                       aptr, aidx, nptr, nidx, lptr, lidx, fptr, fidx, tptr, tidx, S.pop_bits[r])
     rptr, ridx = by_actor(np.arange(npair), pair_a, npair, A)  # per actor, its recruiting pairs
     # Per community, the places where it has people after the purses: fighters went home where people
     # live, unless they went where nobody did.
     if fresh:
-        lptr, lidx = nonzero_by_row(pop)
+        lptr, lidx = lived_by_row(pop, S.pop_bits[r])
     recruit(kind, sup, fi, pop, cash, acc, p, ctot, pair_c, pair_push, rptr, ridx, lptr, lidx, fptr, fidx, np.zeros(C))
 
 

@@ -19,6 +19,7 @@ from numba import njit
 
 from azalai.model.events import CK_CONTROL_SHIFT, CK_LOCAL_SUPPORT, CK_LOCAL_STRENGTH, EV_GOV_REGAINS, EV_NSA_OVERTAKES, EV_TRANSFER, M_CONTROL, emit, link
 from azalai.model.jit import compiled_only
+from azalai.model.mechanisms.lived import lived_by_row
 from azalai.model.mechanisms.presence import KEEP_AT_LEAST, by_column, nonzero_by_row
 from azalai.model.rng import SITE_CONTROL, lomax
 from azalai.model.state import ACC
@@ -29,16 +30,16 @@ _LOCAL_DEATHS = ACC["local_fighter_deaths"]
 
 
 @compiled_only
-def _add_support(pop, support, ppl, sums):
+def _add_support(pop, bits, support, ppl, sums):
     """Add to ``ppl[v]`` the people living at each place and to ``sums[a, v]`` those people weighted by
     their support for each actor (``pop``, ``support``: one replicate's communities x places and
-    communities x actors).
+    communities x actors; ``bits``: the places where each community may live, ``S.pop_bits[r]``).
 
     Only the communities living at a place and the actors they support contribute (the other terms
     are exact zeros, which leave a sum unchanged): a community at a time, in ascending order, so each
     sum takes its terms in the order of a scan of the communities; the few non-zero terms are added
     in place."""
-    lptr, lidx = nonzero_by_row(pop)  # per community, the places where it lives
+    lptr, lidx = lived_by_row(pop, bits)  # per community, the places where it lives
     sptr, sidx = nonzero_by_row(support)  # per community, the actors it supports
     for c in range(pop.shape[0]):
         sup = support[c]
@@ -62,7 +63,7 @@ def local_support(W, S, r):
     loc = S.loc_support[r]
     loc[:] = 0.0
     ppl = np.zeros(P)
-    _add_support(S.pop[r], S.support[r], ppl, loc)
+    _add_support(S.pop[r], S.pop_bits[r], S.support[r], ppl, loc)
     for a in range(A):
         for v in range(P):
             x = loc[a, v]

@@ -23,6 +23,7 @@ from numba import njit, types
 from numba.extending import intrinsic
 
 from azalai.model.jit import compiled_only
+from azalai.model.mechanisms.lived import lived_row
 
 SHORT_LIST = 32  # lists up to this length are sorted by insertion (no call into numpy's quicksort)
 SCAN_BLOCK = 8  # entries a row's scan tests at a time (see row_kept)
@@ -386,7 +387,7 @@ def people_lists(S, p, r, cptr, cidx, lptr, lidx, nptr, nidx):
     sparse = floor > 0.0
     every = np.arange(0 if sparse else P)
     for c in range(C):
-        k = row_kept(M, c, 0.0, KEEP_NONZERO, lidx, lptr[c])
+        k = lived_row(M, S.pop_bits[r], c, lidx, lptr[c])  # the places where c has people, ascending
         lptr[c + 1] = k
         lst = lidx[lptr[c]:k] if sparse else every
         for v in lst:

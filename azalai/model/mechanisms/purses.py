@@ -28,6 +28,7 @@ from __future__ import annotations
 from numba import njit
 
 from azalai.model.jit import compiled_only
+from azalai.model.mechanisms.lived import mark_lived
 from azalai.model.state import ACC, DAYS_PER_WEEK, SRC_BUDGET, SRC_LEVY
 from azalai.model.world import KIND_INTERNATIONAL, KIND_JIHADIST, KIND_MILITIA, KIND_SIGNATORY, KIND_STATE
 
@@ -47,9 +48,10 @@ def is_armed_kind(k):
 
 
 @njit(cache=True, inline="always")
-def return_home(pop, base_w, home_bias, a, v, n):
+def return_home(pop, base_w, home_bias, a, v, n, bits):
     """Fighters who leave a group rejoin a community at v (its base community if one lives there).
-    ``pop``: one replicate's communities x places (``S.pop[r]``); ``base_w``: ``W.base_w``.
+    ``pop``: one replicate's communities x places (``S.pop[r]``); ``base_w``: ``W.base_w``; ``bits``: the
+    places where each community may live (``S.pop_bits[r]``, :mod:`azalai.model.mechanisms.lived`).
 
     Returns the community they joined."""
     C = pop.shape[0]
@@ -62,6 +64,7 @@ def return_home(pop, base_w, home_bias, a, v, n):
             best = c
     if best >= 0:
         pop[best, v] += n
+        mark_lived(bits, best, v)
     return best
 
 
@@ -92,7 +95,7 @@ def _defection_target(kind, rel, cash, fi, min_presence, a, v, aptr, aidx):
 
 
 @njit(cache=True, inline="always")
-def _go_home(base_w, pop, home_bias, a, v, n, nptr, nidx):
+def _go_home(base_w, pop, home_bias, a, v, n, nptr, nidx, bits):
     """:func:`return_home` from the list of the communities with people at v (``nidx[nptr[v]:nptr[v + 1]]``,
     ascending): the others weigh zero and cannot be chosen, and where nobody lives the scan of all
     communities picks the first one, as here. Returns whether nobody lived at v (people now live where
@@ -107,12 +110,13 @@ def _go_home(base_w, pop, home_bias, a, v, n, nptr, nidx):
             best = c
     if pop.shape[0] > 0:
         pop[best, v] += n
+        mark_lived(bits, best, v)
     return nptr[v] == nptr[v + 1]
 
 
 @compiled_only(nrt=False)
 def pay_purses(kind, cash0, base_w, fi, tr, pop, cash, acc, income, rel, p, ctot, levy, aptr, aidx, nptr,
-               nidx, lptr, lidx, fptr, fidx, tptr, tidx):
+               nidx, lptr, lidx, fptr, fidx, tptr, tidx, bits):
     """Levies, the state's budget, upkeep, spending, and the losses of groups that cannot pay.
 
     ``ctot`` holds each community's total population; it is updated when fighters go home. ``levy``
@@ -126,7 +130,8 @@ def pay_purses(kind, cash0, base_w, fi, tr, pop, cash, acc, income, rel, p, ctot
     a has fighters (not zero): fighters are only taken from them, and given to groups present there;
     ``tidx[tptr[a]:tptr[a + 1]]`` those with fighters on the road to them (where ``S.transit_n[r]``, the
     non-zero slots of each actor's ring of fighters in transit to each place, is not zero: elsewhere
-    every slot of the ring is zero, movement.add_to_ring). Returns whether people went home where nobody
+    every slot of the ring is zero, movement.add_to_ring). ``bits``: the places where each community may live
+    (``S.pop_bits[r]``), marked where fighters go home. Returns whether people went home where nobody
     lived (otherwise the places where each community has people are the same as before)."""
     A, P = fi.shape
     C = pop.shape[0]
@@ -189,7 +194,7 @@ def pay_purses(kind, cash0, base_w, fi, tr, pop, cash, acc, income, rel, p, ctot
                 fi[a, v] -= gone
                 acc[_ATTRITION] += p.attrition_rate * fv
                 acc[_DESERTIONS] += gone - p.attrition_rate * fv
-                if _go_home(base_w, pop, p.home_bias, a, v, gone, nptr, nidx):
+                if _go_home(base_w, pop, p.home_bias, a, v, gone, nptr, nidx, bits):
                     fresh = True
                 moved = True
             if defect > 0.0:
