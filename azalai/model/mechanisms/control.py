@@ -20,7 +20,7 @@ from numba import njit
 from azalai.model.events import CK_CONTROL_SHIFT, CK_LOCAL_SUPPORT, CK_LOCAL_STRENGTH, EV_GOV_REGAINS, EV_NSA_OVERTAKES, EV_TRANSFER, M_CONTROL, emit, link
 from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.lived import lived_by_row
-from azalai.model.mechanisms.presence import KEEP_AT_LEAST, by_column, nonzero_by_row
+from azalai.model.mechanisms.presence import KEEP_AT_LEAST, by_column, nonzero_by_row, regroup, rows_of
 from azalai.model.rng import SITE_CONTROL, lomax
 from azalai.model.state import ACC
 from azalai.model.world import KIND_INTERNATIONAL, KIND_STATE
@@ -34,6 +34,8 @@ def _add_support(pop, bits, support, ppl, sums):
     """Add to ``ppl[v]`` the people living at each place and to ``sums[a, v]`` those people weighted by
     their support for each actor (``pop``, ``support``: one replicate's communities x places and
     communities x actors; ``bits``: the places where each community may live, ``S.pop_bits[r]``).
+    Returns the lists read: per community, the places where it lives (``lptr``/``lidx``) and the actors
+    it supports (``sptr``/``sidx``), ascending.
 
     Only the communities living at a place and the actors they support contribute (the other terms
     are exact zeros, which leave a sum unchanged): a community at a time, in ascending order, so each
@@ -50,25 +52,36 @@ def _add_support(pop, bits, support, ppl, sums):
             for j in range(sptr[c], sptr[c + 1]):
                 a = sidx[j]
                 sums[a, v] += x * sup[a]
+    return lptr, lidx, sptr, sidx
 
 
 @compiled_only
 def local_support(W, S, r):
     """Population-weighted support of each actor at each place (stored in ``loc_support``): the sums
     :func:`_add_support` adds into it, then divided by the people there; a zero sum is a zero
-    share without the division (0.0 / ppl is 0.0). A plain scan of every sum: the sums that are not
-    zero are many and close together (an actor's supporters live around its places), where a test of
-    blocks of sums, or a search for the next one, costs more than it passes over."""
+    share without the division (0.0 / ppl is 0.0).
+
+    A sum is not zero only where a community that supports the actor lives: place by place, the actors
+    supported by the communities living there are visited (each once: ``seen[a] == v`` marks those
+    already divided at v), instead of every actor at every place; the others stay exactly zero."""
     A, P = W.fighters0.shape
     loc = S.loc_support[r]
     loc[:] = 0.0
     ppl = np.zeros(P)
-    _add_support(S.pop[r], S.pop_bits[r], S.support[r], ppl, loc)
-    for a in range(A):
-        for v in range(P):
-            x = loc[a, v]
-            if x != 0.0:
-                loc[a, v] = x / ppl[v] if ppl[v] > 0.0 else 0.0
+    lptr, lidx, sptr, sidx = _add_support(S.pop[r], S.pop_bits[r], S.support[r], ppl, loc)
+    nptr, nidx = regroup(rows_of(lptr), lidx, lidx.shape[0], P)  # per place, the communities living there
+    seen = np.full(A, -1, dtype=np.int64)
+    for v in range(P):
+        for i in range(nptr[v], nptr[v + 1]):
+            c = nidx[i]
+            for j in range(sptr[c], sptr[c + 1]):
+                a = sidx[j]
+                if seen[a] == v:
+                    continue
+                seen[a] = v
+                x = loc[a, v]
+                if x != 0.0:
+                    loc[a, v] = x / ppl[v] if ppl[v] > 0.0 else 0.0
 
 
 @njit(cache=True, inline="always")
