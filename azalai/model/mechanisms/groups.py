@@ -45,7 +45,7 @@ from azalai.model.events import (
 from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.land import state_reach
 from azalai.model.mechanisms.marks import marked, marks
-from azalai.model.mechanisms.presence import KEEP_BELOW, add_row, by_row, row_total
+from azalai.model.mechanisms.presence import KEEP_BELOW, SCAN_BLOCK, block_nonzero, by_row, row_total
 from azalai.model.mechanisms.purses import is_armed_kind
 from azalai.model.state import ACC, CHAIN
 from azalai.model.world import KIND_INTERNATIONAL
@@ -381,6 +381,31 @@ def _hostility(rel, active, kind):
     return en_ptr, hptr, idx, h
 
 
+@njit(cache=True, inline="always")
+def _enemy_weight(row, ref):
+    """An actor's weight as a shared enemy: its strength (its fighters ``row`` summed over the places,
+    exact zeros skipped: :func:`presence.add_row`'s sum) against ``ref``, at most 1. Fighters are never
+    negative (no stock is), so the running sum never falls: once it reaches a positive ``ref`` the whole
+    sum is at least ``ref``, its ratio to ``ref`` at least 1.0 (a division rounded to nearest), and the
+    weight 1.0; the rest of the row is not read."""
+    t = 0.0
+    n = row.shape[0]
+    full = n - n % SCAN_BLOCK
+    for v in range(0, full, SCAN_BLOCK):
+        if block_nonzero(row, v):
+            for k in range(v, v + SCAN_BLOCK):
+                x = row[k]
+                if x != 0.0:
+                    t += x
+            if t >= ref and ref > 0.0:
+                return 1.0
+    for k in range(full, n):
+        x = row[k]
+        if x != 0.0:
+            t += x
+    return min(1.0, t / ref)
+
+
 @compiled_only
 def relations(W, S, p, r, day, week):
     """Relations move toward their target; alliances are made and broken."""
@@ -394,9 +419,9 @@ def relations(W, S, p, r, day, week):
     rel = S.rel[r]
     allied = S.allied[r]
     fi = S.fighters[r]
-    # Each actor's strength (the sum over the places, exact zeros skipped), worked out the first time a
+    # Each actor's weight as a shared enemy (:func:`_enemy_weight`), worked out the first time a
     # shared enemy may need it (-1 until then).
-    strength = np.full(A, -1.0)
+    weight_of = np.full(A, -1.0)
     # Last week's hostilities, read from lists made before any pair moves: every pair moves from last
     # week's relations, and a pair's own relation is read before it is written (each pair once).
     en_ptr, hptr, idx, h = _hostility(rel, active, kind)
@@ -407,7 +432,10 @@ def relations(W, S, p, r, day, week):
     # (the update below gives exactly that: a zero target, 0.0 + rel_rate * 0.0, and 0.0 is below the
     # alliance threshold): it is written without the update. Only the pairs with a non-zero entry (a -0.0
     # relation included) or an enemy in common are visited, in the same (ascending) order.
-    flag = np.zeros(A, dtype=np.uint8)  # per partner b of a: CAND (a non-zero entry), SHARED (an enemy in common)
+    # Per partner b of a: CAND (a non-zero entry), SHARED (an enemy in common); read back as marks, a word
+    # at a time (:func:`marks.marked`): the partners flagged, ascending.
+    flag, words = marks(A)
+    flagged = np.empty(A, dtype=np.int64)
     se_of = np.zeros(A)  # per partner b of a: the shared enemies' sum, its largest term and whose
     tv_of = np.zeros(A)
     top_of = np.full(A, -1)
@@ -434,9 +462,9 @@ def relations(W, S, p, r, day, week):
             after[x] = j0
             if j0 == hptr[x + 1]:
                 continue
-            if strength[x] < 0.0:
-                strength[x] = add_row(fi[x], 0.0)[0]
-            weight = min(1.0, strength[x] / p.force_ref)  # x's weight as a shared enemy
+            if weight_of[x] < 0.0:
+                weight_of[x] = _enemy_weight(fi[x], p.force_ref)
+            weight = weight_of[x]  # x's weight as a shared enemy
             for j in range(j0, hptr[x + 1]):
                 b = idx[j]
                 if b == x:
@@ -447,9 +475,8 @@ def relations(W, S, p, r, day, week):
                 if y > tv_of[b]:
                     tv_of[b] = y
                     top_of[b] = x
-        for b in range(a + 1, A):
-            if flag[b] == 0:
-                continue
+        for i in range(marked(flag, words, flagged, 0)):
+            b = flagged[i]
             se = se_of[b]
             top = top_of[b]
             shared = flag[b] & SHARED
