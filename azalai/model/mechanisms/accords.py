@@ -28,7 +28,8 @@ from numba import njit
 
 from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.communities import _share_of, political_aspiration
-from azalai.model.mechanisms.presence import KEEP_NONZERO, add_row, next_nonzero, row_kept, row_total
+from azalai.model.mechanisms.lived import lived_by_row, mark_lived
+from azalai.model.mechanisms.presence import KEEP_NONZERO, add_row, next_nonzero, regroup, row_kept, row_total, rows_of
 from azalai.model.mechanisms.purses import return_home
 from azalai.model.events import PAIR_CODE, CK_HOSTILITY, CK_MEDIATION, CK_RENT_LOSS, CK_TENSION, CK_UNMET_DEMANDS, EV_AGREEMENT, EV_OTHER, M_ACCORDS, emit, link
 from azalai.model.rng import SITE_MEDIATION, uniform
@@ -126,15 +127,47 @@ def update_accords(W, S, p, lev, r, day, week):
     unmet_of = np.zeros(A)
     known = np.zeros(A, dtype=np.bool_)
     holds = np.ones(A, dtype=np.bool_)  # no broken pair
-    at = np.empty(W.fighters0.shape[1], dtype=np.int64)
-    _accords(W, S, p, lev, r, day, week, own, ptot, strength, unmet_of, known, holds, at)
+    P = W.fighters0.shape[1]
+    at = np.empty(P, dtype=np.int64)
+    # Per place, the communities with people there, ascending (where DDR sends fighters home), from the
+    # places where each lives (mechanisms/lived.py) regrouped per place.
+    if lev.ddr_pace[day] / WEEKS_PER_YEAR > 0.0:
+        lptr, lidx = lived_by_row(S.pop[r], S.pop_bits[r])
+        nptr, nidx = regroup(rows_of(lptr), lidx, lidx.shape[0], P)
+    else:
+        nptr = np.zeros(P + 1, dtype=np.int64)
+        nidx = np.empty(0, dtype=np.int64)
+    _accords(W, S, p, lev, r, day, week, own, ptot, strength, unmet_of, known, holds, at, nptr, nidx)
+
+
+@njit(cache=True, inline="always")
+def _go_home(pop, base_w, home_bias, a, v, n, nptr, nidx, bits):
+    """:func:`purses.return_home`, from the communities with people at v (``nidx[nptr[v]:nptr[v + 1]]``,
+    ascending) where somebody lived when the lists were made: people are never negative and the home
+    bias not either, so the others, who weigh zero against a positive weight, cannot be chosen (those
+    listed stay listed: people only join them here). Where nobody lived, the scan of every community
+    (which picks the first one; people who join it there are not in the lists). Returns the community."""
+    if nptr[v] == nptr[v + 1]:
+        return return_home(pop, base_w, home_bias, a, v, n, bits)
+    best = -1
+    bw = -1.0
+    for i in range(nptr[v], nptr[v + 1]):
+        c = nidx[i]
+        wgt = pop[c, v] * (1.0 + home_bias * base_w[a, c])
+        if wgt > bw:
+            bw = wgt
+            best = c
+    pop[best, v] += n
+    mark_lived(bits, best, v)
+    return best
 
 
 @compiled_only(nrt=False)
-def _accords(W, S, p, lev, r, day, week, own, ptot, strength, unmet_of, known, holds, at):
+def _accords(W, S, p, lev, r, day, week, own, ptot, strength, unmet_of, known, holds, at, nptr, nidx):
     """The accords' week (:func:`update_accords`): rent entitlements, tension, breaks and mediation per
     pair, DDR. ``own``: each signatory's fighters and ``ptot`` their promises' sum (:func:`update_posts`);
-    the other rows start at zero, ``holds`` at one; ``at``: room for a list of places. Without reference
+    the other rows start at zero, ``holds`` at one; ``at``: room for a list of places; ``nptr``/``nidx``: per
+    place, the communities with people there (when DDR goes on, :func:`update_accords`). Without reference
     counting: the loops over pairs and communities read the State's and the World's fields at every step."""
     A, P = W.fighters0.shape
     NP = W.pair_a.shape[0]
@@ -221,6 +254,7 @@ def _accords(W, S, p, lev, r, day, week, own, ptot, strength, unmet_of, known, h
         pop = S.pop[r]
         base_w = W.base_w
         livelihood = S.livelihood_week[r]
+        bits = S.pop_bits[r]
         for a in range(A):
             if W.ddr_ok[a] != 1 or not holds[a]:
                 continue
@@ -236,5 +270,5 @@ def _accords(W, S, p, lev, r, day, week, own, ptot, strength, unmet_of, known, h
                 pay = d * p.ddr_payment
                 S.cash[r, a] += p.ddr_group_share * pay
                 S.income[r, a, SRC_DDR] += p.ddr_group_share * pay
-                home = return_home(pop, base_w, p.home_bias, a, v, d, S.pop_bits[r])
+                home = _go_home(pop, base_w, p.home_bias, a, v, d, nptr, nidx, bits)
                 livelihood[home] += (1.0 - p.ddr_group_share) * pay
