@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from azalai.model.jit import python_entry
-from azalai.model.mechanisms import presence
+from azalai.model.mechanisms import placesets, presence
 from azalai.model.mechanisms.presence import KEEP_AT_LEAST, KEEP_BELOW, KEEP_NONZERO
 
 by_row = python_entry(presence.by_row)
@@ -125,6 +125,7 @@ def test_actor_lists_match_a_scan(floor) -> None:
     fi = S.fighters[0]
     fi[0, -1] = 1.0  # under a floor of 1.5
     fi[1, 0] = np.nan
+    placesets.refresh(S)  # fighters edited outside the day loop
     A, P = fi.shape
     out = [np.zeros(P + 1, np.int64), np.zeros(A * P, np.int64), np.zeros(A + 1, np.int64),
            np.zeros(A * P, np.int64)]

@@ -36,7 +36,7 @@ def test_no_import_circle_through_the_structs() -> None:
 
 def _sizes(w, R: int, days: int, W: int) -> dict[str, int]:
     from azalai.model.state import CHAIN, NACC, NSRC, RING, TIP_SERIES, TRANSIT_WEEKS, event_capacity, tip_capacity
-    from azalai.model.mechanisms.lived import place_words
+    from azalai.model.mechanisms.placesets import place_words
     from azalai.model.world import ASPIRATION_CODE, YEAR_DAYS
 
     A, P = w.fighters0.shape

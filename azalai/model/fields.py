@@ -9,7 +9,7 @@ Axes (a field with no axes is a scalar):
 
 ====== ==============================================================================
 R      replicates in a batch
-A, P   actors, places;  ``P1`` = P + 1;  ``PW`` = words of a bit set over places (``mechanisms.lived``)
+A, P   actors, places;  ``P1`` = P + 1;  ``PW`` = words of a bit set over places (``mechanisms.placesets``)
 C, E   communities, routes
 K      commodities;  ``K1`` = K + 1;  ``Kn`` = max(K, 1);  ``KE`` = entry points of all commodities
 X      most entry points of one commodity (at least 1);  ``2E`` = route ends (each route both ways)
@@ -214,6 +214,7 @@ cgriev              float64 R C C
 harm_place          float64 R C P
 ev_seen             int64   R
 pop_bits            int64   R C PW
+fighter_bits        int64   R A PW
 """)
 
 # One float64 column per declared lever (azalai/policy/levers.yaml), indexed by day.

@@ -31,10 +31,13 @@ def check_invariants(w, S, day: int | None = None, tol: float = TOL) -> None:
         arr = getattr(S, name)
         if isinstance(arr, np.ndarray) and arr.dtype.kind == "f" and np.isnan(arr).any():
             raise InvariantError(f"NaN in {name}{where}")
-    from azalai.model.mechanisms.lived import lived_mask
+    from azalai.model.mechanisms.placesets import place_mask
 
-    if (S.pop != 0.0).any() and ((S.pop != 0.0) & ~lived_mask(S.pop_bits, S.pop.shape[2])).any():
+    P = S.pop.shape[2]
+    if ((S.pop != 0.0) & ~place_mask(S.pop_bits, P)).any():
         raise InvariantError(f"people live where their community's set of places does not hold them{where}")
+    if ((S.fighters != 0.0) & ~place_mask(S.fighter_bits, P)).any():
+        raise InvariantError(f"fighters are where their actor's set of places does not hold them{where}")
     for name in ("fighters", "transit", "cash", "pop", "detained", "grievance", "risk", "income"):
         arr = getattr(S, name)
         if (arr < -tol).any():

@@ -78,7 +78,7 @@ def aims_and_bases(w) -> tuple[np.ndarray, np.ndarray]:
 
 def alloc_state(w, seeds: np.ndarray, days: int, record: bool) -> State:
     """Fresh state for ``len(seeds)`` replicates, initialised from the world."""
-    from azalai.model.mechanisms.lived import all_places
+    from azalai.model.mechanisms.placesets import all_places
 
     R = len(seeds)
     A, P = w.fighters0.shape
@@ -203,7 +203,8 @@ def alloc_state(w, seeds: np.ndarray, days: int, record: bool) -> State:
         cgriev=f((R, C, C)),
         harm_place=f((R, C, P)),
         ev_seen=np.zeros(R, dtype=i64),
-        pop_bits=all_places((R, C), P),  # people may be anywhere until the day loop reads where they are
+        pop_bits=all_places((R, C), P),  # people and fighters may be anywhere until the day loop reads where
+        fighter_bits=all_places((R, A), P),  # they are (mechanisms/placesets.py)
     )
     s.acc[:, ACC["accord_failure_day"]] = -1.0
     return s

@@ -28,7 +28,7 @@ from numba import njit
 
 from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.communities import _share_of, political_aspiration
-from azalai.model.mechanisms.lived import lived_by_row, mark_lived
+from azalai.model.mechanisms.placesets import places_by_row, mark_place
 from azalai.model.mechanisms.presence import KEEP_NONZERO, add_row, next_nonzero, regroup, row_kept, row_total, rows_of
 from azalai.model.mechanisms.purses import return_home
 from azalai.model.events import PAIR_CODE, CK_HOSTILITY, CK_MEDIATION, CK_RENT_LOSS, CK_TENSION, CK_UNMET_DEMANDS, EV_AGREEMENT, EV_OTHER, M_ACCORDS, emit, link
@@ -130,9 +130,9 @@ def update_accords(W, S, p, lev, r, day, week):
     P = W.fighters0.shape[1]
     at = np.empty(P, dtype=np.int64)
     # Per place, the communities with people there, ascending (where DDR sends fighters home), from the
-    # places where each lives (mechanisms/lived.py) regrouped per place.
+    # places where each lives (mechanisms/placesets.py) regrouped per place.
     if lev.ddr_pace[day] / WEEKS_PER_YEAR > 0.0:
-        lptr, lidx = lived_by_row(S.pop[r], S.pop_bits[r])
+        lptr, lidx = places_by_row(S.pop[r], S.pop_bits[r])
         nptr, nidx = regroup(rows_of(lptr), lidx, lidx.shape[0], P)
     else:
         nptr = np.zeros(P + 1, dtype=np.int64)
@@ -158,7 +158,7 @@ def _go_home(pop, base_w, home_bias, a, v, n, nptr, nidx, bits):
             bw = wgt
             best = c
     pop[best, v] += n
-    mark_lived(bits, best, v)
+    mark_place(bits, best, v)
     return best
 
 

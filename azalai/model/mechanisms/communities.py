@@ -29,10 +29,10 @@ import numpy as np
 from numba import njit
 
 from azalai.model.jit import compiled_only
-from azalai.model.mechanisms.lived import lived_by_row
+from azalai.model.mechanisms.placesets import places_by_row
 from azalai.model.mechanisms.meetings import by_actor, enemy_lists, met_actors
 from azalai.model.mechanisms.presence import (
-    KEEP_AT_LEAST, by_column, next_nonzero, nonzero_by_row, regroup, rows_of, sort_head,
+    next_nonzero, nonzero_by_row, present_by_place, regroup, rows_of, sort_head,
 )
 from azalai.model.mechanisms.purses import is_armed_kind, pay_purses, recruit
 from azalai.model.world import (
@@ -212,7 +212,7 @@ def update_communities(W, S, p, lev, aid, r, day, week):
             lema[c] += p.livelihood_smoothing * (lweek[c] - lema[c])
     # Per community, the places where it has people (ascending): sums over them that skip exact zeros
     # are the sums over all places bit for bit. Nothing below changes populations before the purses.
-    lptr, lidx = lived_by_row(pop, S.pop_bits[r])
+    lptr, lidx = places_by_row(pop, S.pop_bits[r])
     # Grievance. A pair with no grievance, harm or loss this week, against an actor other than the state
     # or an international force, stays at exactly zero (0.0 * decay + 0.0, within the bounds): it is
     # left as it is. Per community, the actors it holds a grievance against afterwards (ascending) are
@@ -271,8 +271,8 @@ def update_communities(W, S, p, lev, aid, r, day, week):
     # Who meets whom: per place, the actors present, from the places where each actor has fighters
     # (also read by the purses and recruitment: fighters are only taken from those places, or given
     # to a group where it has some).
-    fptr, fidx = nonzero_by_row(fi)
-    aptr, aidx = _present_by_place(fi, fptr, fidx, p.min_presence)
+    fptr, fidx = places_by_row(fi, S.fighter_bits[r])
+    aptr, aidx = present_by_place(fi, fptr, fidx, p.min_presence)
     cap = C  # the state, and per place where a community lives, its protector and the actors present
     for i in range(lidx.shape[0]):
         cap += aptr[lidx[i] + 1] - aptr[lidx[i]] + 1
@@ -415,33 +415,15 @@ def update_communities(W, S, p, lev, aid, r, day, week):
     acc = S.acc[r]
     tptr, tidx = nonzero_by_row(S.transit_n[r])  # per actor, the places with fighters on the road to them
     fresh = pay_purses(kind, W.cash0, base_w, fi, S.transit[r], pop, cash, acc, S.income[r], rel, p, ctot, levy,
-                       aptr, aidx, nptr, nidx, lptr, lidx, fptr, fidx, tptr, tidx, S.pop_bits[r])
+                       aptr, aidx, nptr, nidx, lptr, lidx, fptr, fidx, tptr, tidx, S.pop_bits[r],
+                       S.fighter_bits[r])
     rptr, ridx = by_actor(np.arange(npair), pair_a, npair, A)  # per actor, its recruiting pairs
     # Per community, the places where it has people after the purses: fighters went home where people
     # live, unless they went where nobody did.
     if fresh:
-        lptr, lidx = lived_by_row(pop, S.pop_bits[r])
-    recruit(kind, sup, fi, pop, cash, acc, p, ctot, pair_c, pair_push, rptr, ridx, lptr, lidx, fptr, fidx, np.zeros(C))
-
-
-@compiled_only
-def _present_by_place(fi, fptr, fidx, minv):
-    """Per place, the actors with at least ``minv`` fighters there, ascending (CSR): :func:`presence.by_column`'s
-    lists, from the places where each actor has fighters (``fidx[fptr[a]:fptr[a + 1]]``, ascending)."""
-    if minv <= 0.0:
-        return by_column(fi, minv, KEEP_AT_LEAST)  # places without fighters are kept too
-    n = fidx.shape[0]
-    rows = np.empty(n, dtype=np.int64)
-    cols = np.empty(n, dtype=np.int64)
-    k = 0
-    for a in range(fi.shape[0]):
-        for i in range(fptr[a], fptr[a + 1]):
-            v = fidx[i]
-            if fi[a, v] >= minv:
-                rows[k] = a
-                cols[k] = v
-                k += 1
-    return regroup(rows, cols, k, fi.shape[1])
+        lptr, lidx = places_by_row(pop, S.pop_bits[r])
+    recruit(kind, sup, fi, pop, cash, acc, p, ctot, pair_c, pair_push, rptr, ridx, lptr, lidx, fptr, fidx, np.zeros(C),
+            S.fighter_bits[r])
 
 
 @compiled_only(nrt=False)  # called per community: no reference counting of the arrays it takes

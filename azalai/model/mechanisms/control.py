@@ -19,8 +19,8 @@ from numba import njit
 
 from azalai.model.events import CK_CONTROL_SHIFT, CK_LOCAL_SUPPORT, CK_LOCAL_STRENGTH, EV_GOV_REGAINS, EV_NSA_OVERTAKES, EV_TRANSFER, M_CONTROL, emit, link
 from azalai.model.jit import compiled_only
-from azalai.model.mechanisms.lived import lived_by_row
-from azalai.model.mechanisms.presence import KEEP_AT_LEAST, by_column, nonzero_by_row, regroup, rows_of
+from azalai.model.mechanisms.placesets import places_by_row
+from azalai.model.mechanisms.presence import nonzero_by_row, present_by_place, regroup, rows_of
 from azalai.model.rng import SITE_CONTROL, lomax
 from azalai.model.state import ACC
 from azalai.model.world import KIND_INTERNATIONAL, KIND_STATE
@@ -41,7 +41,7 @@ def _add_support(pop, bits, support, ppl, sums):
     are exact zeros, which leave a sum unchanged): a community at a time, in ascending order, so each
     sum takes its terms in the order of a scan of the communities; the few non-zero terms are added
     in place."""
-    lptr, lidx = lived_by_row(pop, bits)  # per community, the places where it lives
+    lptr, lidx = places_by_row(pop, bits)  # per community, the places where it lives
     sptr, sidx = nonzero_by_row(support)  # per community, the actors it supports
     for c in range(pop.shape[0]):
         sup = support[c]
@@ -110,7 +110,8 @@ def update_control(W, S, p, lev, r, day, week):
     prot = S.protector[r]
     ext = W.place_ext
     # Per place, the actors present (in ascending order); fighters fall below only at the place decided.
-    aptr, aidx = by_column(fi, p.min_presence, KEEP_AT_LEAST)
+    fptr, fidx = places_by_row(fi, S.fighter_bits[r])  # per actor, the places where it has fighters
+    aptr, aidx = present_by_place(fi, fptr, fidx, p.min_presence)
     for v in range(P):
         if ext[v] == 1:
             continue

@@ -45,6 +45,7 @@ from azalai.model.events import (
 from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.land import state_reach
 from azalai.model.mechanisms.marks import marked, marks
+from azalai.model.mechanisms.placesets import mark_place
 from azalai.model.mechanisms.presence import KEEP_BELOW, SCAN_BLOCK, block_nonzero, by_row, row_total
 from azalai.model.mechanisms.purses import is_armed_kind
 from azalai.model.state import ACC, CHAIN
@@ -180,6 +181,7 @@ def _form_militia(W, S, p, r, day, m, c, home, insec, worst, rival, gw, unprot):
     n = min(p.militia_initial * most, most)
     S.pop[r, c, home] -= n
     S.fighters[r, m, home] += n
+    mark_place(S.fighter_bits[r], m, home)
     S.active[r, m] = 1
     tot = 0.0
     for a in range(A):

@@ -30,7 +30,7 @@ from azalai.model.events import (
     EV_VAC_ATTACK, M_LAND, PAIR_CODE, emit, link,
 )
 from azalai.model.jit import compiled_only
-from azalai.model.mechanisms.lived import lived_by_row
+from azalai.model.mechanisms.placesets import places_by_row
 from azalai.model.mechanisms.presence import KEEP_NONZERO, by_column, lists_by_place, regroup, rows_of
 from azalai.model.mechanisms.purses import is_armed_kind
 from azalai.model.mechanisms.violence import kill_fighters
@@ -169,7 +169,7 @@ def land_disputes(W, S, p, lev, r, day, week):
     # Per place, the communities with people there (ascending). People only leave below, and only at
     # the place being visited, so at each place the list holds the same people as at the start: the
     # totals over it are the sums over all communities (the others add exact zeros).
-    lptr, lidx = lived_by_row(pop, S.pop_bits[r])
+    lptr, lidx = places_by_row(pop, S.pop_bits[r])
     nptr, nidx = regroup(rows_of(lptr), lidx, lidx.shape[0], P)
     # Per place, the communities numerous enough there (a superset afterwards).
     if p.dispute_min_pop > 0.0:

@@ -41,7 +41,8 @@ from azalai.model.events import (
 )
 from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.marks import marks, sort_marked
-from azalai.model.mechanisms.presence import KEEP_NONZERO, SCAN_BLOCK, SHORT_LIST, block_nonzero, by_row, sort_head
+from azalai.model.mechanisms.placesets import mark_place, places_by_row
+from azalai.model.mechanisms.presence import SCAN_BLOCK, SHORT_LIST, block_nonzero, sort_head
 from azalai.model.mechanisms.valuation import (
     backers, hostile_allied, largest_term, people_and_supporters, place_values, protected_by, related, rent_reach, rent_terms,
 )
@@ -126,6 +127,7 @@ def arrivals(W, S, p, r, day, week):
                 was = S.fighters[r, a, v]
                 now = was + x
                 S.fighters[r, a, v] = now
+                mark_place(S.fighter_bits[r], a, v)
                 if was < p.min_presence and now >= p.min_presence and W.place_ext[v] == 0:
                     other = S.protector[r, v]
                     S.acc[r, _ENTERED] += 1.0
@@ -215,11 +217,11 @@ def resize_force(W, S, p, lev, r, day, a, at):
             for i in range(n):
                 v = at[i]
                 if fbase[v] == 1:
-                    fa[v] += gap * fa[v] / at_bases
+                    fa[v] += gap * fa[v] / at_bases  # zero where it was zero: no new place
         elif here > 0.0:
             for i in range(n):
                 v = at[i]
-                fa[v] += gap * fa[v] / here
+                fa[v] += gap * fa[v] / here  # zero where it was zero: no new place
         else:
             tot0 = 0.0
             for i in range(n):
@@ -228,6 +230,7 @@ def resize_force(W, S, p, lev, r, day, a, at):
                 for i in range(n):
                     v = at[i]
                     fa[v] += gap * f0[v] / tot0
+                    mark_place(S.fighter_bits[r], a, v)
     elif gap < 0.0 and here > 0.0:
         cut = min(-gap, here)
         S.acc[r, _WITHDRAWN] += cut
@@ -252,7 +255,7 @@ def reallocate(W, S, p, lev, r, day, week):
     # Who is where, and who lives where: fighters only leave places below, so the lists built now
     # hold everyone present later in the week (presence is tested again where it matters); an
     # actor's own list holds every place where it has fighters.
-    pptr, pidx = by_row(S.fighters[r], 0.0, KEEP_NONZERO)
+    pptr, pidx = places_by_row(S.fighters[r], S.fighter_bits[r])
     rptr, ridx = related(W, S, r)
     ppl, lptr, lidx, cptr, cidx = people_and_supporters(S, r)
     dptr, didx = protected_by(S, r, A)

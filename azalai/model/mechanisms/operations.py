@@ -28,7 +28,7 @@ from azalai.model.events import (
     CIVILIANS, CK_ATTACK, CK_CIVILIAN_HARM, CK_DETENTIONS, CK_DUAL_HATTED, CK_FALSE_TIP, CK_MISDIRECTED, CK_MISSION_FOCUS, CK_SWEEP, CK_TIP, EV_AIRSTRIKE, EV_ARRESTS, EV_CLASH, EV_PROTEST, M_OPERATIONS, PROTESTERS, emit, link,
 )
 from azalai.model.jit import compiled_only
-from azalai.model.mechanisms.lived import mark_lived
+from azalai.model.mechanisms.placesets import mark_place
 from azalai.model.mechanisms.presence import people_floor
 from azalai.model.rng import (
     SITE_CIV_SIZE, SITE_OP_CIV, SITE_OP_KIND, SITE_OP_PROTEST, SITE_OP_SIZE, SITE_SWEEP_PROTEST, SITE_SWEEP_SIZE,
@@ -267,7 +267,7 @@ def releases(W, S, p, r, day):
                 best = v
         before = S.pop[r, c, best]
         S.pop[r, c, best] += n
-        mark_lived(S.pop_bits[r], c, best)
+        mark_place(S.pop_bits[r], c, best)
         if before < floor or before == 0.0:
             rose = True
     return rose

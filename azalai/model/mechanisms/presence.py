@@ -23,7 +23,7 @@ from numba import njit, types
 from numba.extending import intrinsic
 
 from azalai.model.jit import compiled_only
-from azalai.model.mechanisms.lived import lived_row
+from azalai.model.mechanisms.placesets import row_places
 
 SHORT_LIST = 32  # lists up to this length are sorted by insertion (no call into numpy's quicksort)
 SCAN_BLOCK = 8  # entries a row's scan tests at a time (see row_kept)
@@ -215,6 +215,26 @@ def by_column(M, minv, keep):
 
 
 @compiled_only
+def present_by_place(fi, fptr, fidx, minv):
+    """Per place, the actors with at least ``minv`` fighters there, ascending (CSR): :func:`by_column`'s
+    lists, from the places where each actor has fighters (``fidx[fptr[a]:fptr[a + 1]]``, ascending)."""
+    if minv <= 0.0:
+        return by_column(fi, minv, KEEP_AT_LEAST)  # places without fighters are kept too
+    n = fidx.shape[0]
+    rows = np.empty(n, dtype=np.int64)
+    cols = np.empty(n, dtype=np.int64)
+    k = 0
+    for a in range(fi.shape[0]):
+        for i in range(fptr[a], fptr[a + 1]):
+            v = fidx[i]
+            if fi[a, v] >= minv:
+                rows[k] = a
+                cols[k] = v
+                k += 1
+    return regroup(rows, cols, k, fi.shape[1])
+
+
+@compiled_only
 def lists_by_place(M, minv, sel):
     """Per place, the selected rows of M (rows x places) with at least ``minv`` there, in ascending row
     order (CSR: ``ptr`` over places, ``idx`` of rows)."""
@@ -334,7 +354,7 @@ def actor_lists(S, p, r, aptr, aidx, gptr, gidx):
     A, P = fi.shape
     gptr[0] = 0
     for a in range(A):
-        gptr[a + 1] = row_kept(fi, a, 0.0, KEEP_NONZERO, gidx, gptr[a])
+        gptr[a + 1] = row_places(fi, S.fighter_bits[r], a, gidx, gptr[a])  # the places where a has fighters
     minv = p.min_presence
     if minv <= 0.0:
         fill_lists(fi, minv, aptr, aidx)  # places without fighters are listed too
@@ -387,7 +407,7 @@ def people_lists(S, p, r, cptr, cidx, lptr, lidx, nptr, nidx):
     sparse = floor > 0.0
     every = np.arange(0 if sparse else P)
     for c in range(C):
-        k = lived_row(M, S.pop_bits[r], c, lidx, lptr[c])  # the places where c has people, ascending
+        k = row_places(M, S.pop_bits[r], c, lidx, lptr[c])  # the places where c has people, ascending
         lptr[c + 1] = k
         lst = lidx[lptr[c]:k] if sparse else every
         for v in lst:

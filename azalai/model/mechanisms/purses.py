@@ -28,7 +28,7 @@ from __future__ import annotations
 from numba import njit
 
 from azalai.model.jit import compiled_only
-from azalai.model.mechanisms.lived import mark_lived
+from azalai.model.mechanisms.placesets import mark_place
 from azalai.model.state import ACC, DAYS_PER_WEEK, SRC_BUDGET, SRC_LEVY
 from azalai.model.world import KIND_INTERNATIONAL, KIND_JIHADIST, KIND_MILITIA, KIND_SIGNATORY, KIND_STATE
 
@@ -51,7 +51,7 @@ def is_armed_kind(k):
 def return_home(pop, base_w, home_bias, a, v, n, bits):
     """Fighters who leave a group rejoin a community at v (its base community if one lives there).
     ``pop``: one replicate's communities x places (``S.pop[r]``); ``base_w``: ``W.base_w``; ``bits``: the
-    places where each community may live (``S.pop_bits[r]``, :mod:`azalai.model.mechanisms.lived`).
+    places where each community may live (``S.pop_bits[r]``, :mod:`azalai.model.mechanisms.placesets`).
 
     Returns the community they joined."""
     C = pop.shape[0]
@@ -64,7 +64,7 @@ def return_home(pop, base_w, home_bias, a, v, n, bits):
             best = c
     if best >= 0:
         pop[best, v] += n
-        mark_lived(bits, best, v)
+        mark_place(bits, best, v)
     return best
 
 
@@ -110,13 +110,13 @@ def _go_home(base_w, pop, home_bias, a, v, n, nptr, nidx, bits):
             best = c
     if pop.shape[0] > 0:
         pop[best, v] += n
-        mark_lived(bits, best, v)
+        mark_place(bits, best, v)
     return nptr[v] == nptr[v + 1]
 
 
 @compiled_only(nrt=False)
 def pay_purses(kind, cash0, base_w, fi, tr, pop, cash, acc, income, rel, p, ctot, levy, aptr, aidx, nptr,
-               nidx, lptr, lidx, fptr, fidx, tptr, tidx, bits):
+               nidx, lptr, lidx, fptr, fidx, tptr, tidx, bits, fbits):
     """Levies, the state's budget, upkeep, spending, and the losses of groups that cannot pay.
 
     ``ctot`` holds each community's total population; it is updated when fighters go home. ``levy``
@@ -131,7 +131,8 @@ def pay_purses(kind, cash0, base_w, fi, tr, pop, cash, acc, income, rel, p, ctot
     ``tidx[tptr[a]:tptr[a + 1]]`` those with fighters on the road to them (where ``S.transit_n[r]``, the
     non-zero slots of each actor's ring of fighters in transit to each place, is not zero: elsewhere
     every slot of the ring is zero, movement.add_to_ring). ``bits``: the places where each community may live
-    (``S.pop_bits[r]``), marked where fighters go home. Returns whether people went home where nobody
+    (``S.pop_bits[r]``), marked where fighters go home; ``fbits``: the places where each actor may have
+    fighters (``S.fighter_bits[r]``), marked where defectors join. Returns whether people went home where nobody
     lived (otherwise the places where each community has people are the same as before)."""
     A, P = fi.shape
     C = pop.shape[0]
@@ -203,6 +204,7 @@ def pay_purses(kind, cash0, base_w, fi, tr, pop, cash, acc, income, rel, p, ctot
                     d = defect * fv
                     fi[a, v] -= d
                     fi[b, v] += d
+                    mark_place(fbits, b, v)
                     acc[_DEFECTIONS] += d
     if moved:
         for c in range(C):
@@ -218,7 +220,8 @@ def pay_purses(kind, cash0, base_w, fi, tr, pop, cash, acc, income, rel, p, ctot
 
 
 @compiled_only(nrt=False)
-def recruit(kind, support, fi, pop, cash, acc, p, ctot, pair_c, pair_push, rptr, ridx, lptr, lidx, fptr, fidx, want):
+def recruit(kind, support, fi, pop, cash, acc, p, ctot, pair_c, pair_push, rptr, ridx, lptr, lidx, fptr, fidx, want,
+            fbits):
     """Weekly recruitment of every armed group from the supporters it meets (``ridx[rptr[a]:rptr[a + 1]]``:
     the recruiting pairs of a, the communities ``pair_c`` of which, ascending, have people where a is
     present and support for a; ``pair_push``: grievance of the pair's community against a's enemies,
@@ -227,8 +230,9 @@ def recruit(kind, support, fi, pop, cash, acc, p, ctot, pair_c, pair_push, rptr,
     recruitment only lowers populations that are not zero, so the list holds every place the loops
     below can change or pick (they visit the same places in the same order as a scan of all places
     would). ``fidx[fptr[a]:fptr[a + 1]]``: the places where a may have fighters, ascending (a superset
-    of those where it has: recruits join a group only where it has fighters). ``want``: scratch, one
-    entry per community."""
+    of those where it has: recruits join a group only where it has fighters). ``fbits``: the places where
+    each actor may have fighters (``S.fighter_bits[r]``), marked where recruits join. ``want``: scratch,
+    one entry per community."""
     A, P = fi.shape
     for a in range(A):
         if not is_armed_kind(kind[a]) or rptr[a] == rptr[a + 1]:
@@ -297,6 +301,7 @@ def recruit(kind, support, fi, pop, cash, acc, p, ctot, pair_c, pair_push, rptr,
                     t += pop[c, v]
             ctot[c] = t
             fi[a, dest] += n
+            mark_place(fbits, a, dest)
             acc[_RECRUITS] += n
             if kind[a] == KIND_JIHADIST:
                 acc[_JRECRUITS] += n

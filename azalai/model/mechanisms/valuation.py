@@ -17,7 +17,7 @@ from numba import njit
 
 from azalai.model.events import CK_AIM, CK_ENEMIES_PRESENT, CK_POOL, CK_RENT_STAKE
 from azalai.model.jit import compiled_only
-from azalai.model.mechanisms.lived import lived_by_row
+from azalai.model.mechanisms.placesets import places_by_row
 from azalai.model.mechanisms.presence import KEEP_NONZERO, SCAN_BLOCK, by_column, regroup
 from azalai.model.mechanisms.violence import hostility
 from azalai.model.world import KIND_INTERNATIONAL, KIND_STATE
@@ -118,7 +118,7 @@ def people_and_supporters(S, r):
     support = S.support[r]
     C, P = pop.shape
     ppl = np.zeros(P)
-    lptr, lidx = lived_by_row(pop, S.pop_bits[r])  # per community, the places where it lives
+    lptr, lidx = places_by_row(pop, S.pop_bits[r])  # per community, the places where it lives
     for c in range(C):
         for i in range(lptr[c], lptr[c + 1]):
             ppl[lidx[i]] += pop[c, lidx[i]]

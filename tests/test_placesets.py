@@ -1,4 +1,4 @@
-"""The communities' sets of places (azalai/model/mechanisms/lived.py): they hold every place where people
+"""The communities' sets of places (azalai/model/mechanisms/placesets.py): they hold every place where people
 live, through whole runs in which fighters go home, detainees are released and people are displaced, and
 the lists read from them are the lists a scan of every place gives."""
 
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from azalai.model.jit import python_entry
-from azalai.model.mechanisms import lived
+from azalai.model.mechanisms import placesets as lived
 
 
 def _csr(mask: np.ndarray):
@@ -23,8 +23,8 @@ def test_bit_sets_round_trip_across_word_boundaries(P: int) -> None:
     mask[..., -1] = True  # the last place, at a word's last bit when P is a multiple of 64
     bits = lived.bits_of(mask)
     assert bits.dtype == np.int64 and bits.shape == (3, 4, lived.place_words(P))
-    assert np.array_equal(lived.lived_mask(bits, P), mask)
-    assert np.array_equal(lived.lived_mask(lived.all_places((2,), P), P), np.ones((2, P), dtype=bool))
+    assert np.array_equal(lived.place_mask(bits, P), mask)
+    assert np.array_equal(lived.place_mask(lived.all_places((2,), P), P), np.ones((2, P), dtype=bool))
 
 
 def test_lists_from_the_sets_are_the_scans_and_drop_empty_places() -> None:
@@ -34,12 +34,12 @@ def test_lists_from_the_sets_are_the_scans_and_drop_empty_places() -> None:
     pop[1, 64] = -0.0  # a negative zero is no one, as in a scan
     pop[2, :] = 0.0  # a community with no one left
     bits = lived.all_places((C,), P)
-    ptr, idx = python_entry(lived.lived_by_row)(pop, bits)
+    ptr, idx = python_entry(lived.places_by_row)(pop, bits)
     want_ptr, want_idx = _csr(pop != 0.0)
     assert np.array_equal(ptr, want_ptr) and np.array_equal(idx, want_idx)
-    assert np.array_equal(lived.lived_mask(bits, P), pop != 0.0)  # the empty places were dropped
-    python_entry(lived.set_lived)(pop, bits)
-    assert np.array_equal(lived.lived_mask(bits, P), pop != 0.0)
+    assert np.array_equal(lived.place_mask(bits, P), pop != 0.0)  # the empty places were dropped
+    python_entry(lived.set_places)(pop, bits)
+    assert np.array_equal(lived.place_mask(bits, P), pop != 0.0)
 
 
 @pytest.mark.parametrize("scenario,policy,ddr", [("mali-2016", "political-track", True),
@@ -69,15 +69,18 @@ def test_sets_hold_every_place_with_people_through_a_run(scenario: str, policy: 
     armed = np.isin(prep.world.actor_kind, [KIND_SIGNATORY, KIND_JIHADIST, KIND_MILITIA])
     v = int(np.argmax(S.fighters[0][armed].sum(axis=0)))
     S.pop[:, :, v] = 0.0
-    grew = 0
+    grew = {"pop": 0, "fighters": 0}
     for d0 in range(0, 730, 7):
-        before = S.pop != 0.0
+        before = {name: getattr(S, name) != 0.0 for name in grew}
         step_days(Wr, Sr, prep.params, Lr, prep.aid, d0, d0 + 7)
-        now = S.pop != 0.0
-        grew += int((now & ~before).sum())
-        assert not (now & ~lived.lived_mask(S.pop_bits, P)).any(), f"a place with people is missing on day {d0 + 7}"
-    assert grew > 0  # people arrived where nobody lived: the sets were kept up to date, not only set
+        for name, bits in (("pop", S.pop_bits), ("fighters", S.fighter_bits)):
+            now = getattr(S, name) != 0.0
+            grew[name] += int((now & ~before[name]).sum())
+            assert not (now & ~lived.place_mask(bits, P)).any(), f"a place with {name} is missing on day {d0 + 7}"
+    # people and fighters arrived where there were none: the sets were kept up to date, not only set
+    assert grew["pop"] > 0 and grew["fighters"] > 0
     for r in range(2):
-        ptr, idx = python_entry(lived.lived_by_row)(S.pop[r], S.pop_bits[r])
-        want_ptr, want_idx = _csr(S.pop[r] != 0.0)
-        assert np.array_equal(ptr, want_ptr) and np.array_equal(idx, want_idx)
+        for M, bits in ((S.pop[r], S.pop_bits[r]), (S.fighters[r], S.fighter_bits[r])):
+            ptr, idx = python_entry(lived.places_by_row)(M, bits)
+            want_ptr, want_idx = _csr(M != 0.0)
+            assert np.array_equal(ptr, want_ptr) and np.array_equal(idx, want_idx)

@@ -1,0 +1,133 @@
+"""Where each community lives and each actor has fighters: bit sets over places, kept up to date as
+people and fighters arrive.
+
+The weekly processes and the day loop's lists need, per community, the places where it has people
+(``S.pop[r, c, v]`` not zero) and, per actor, the places where it has fighters (``S.fighters[r, a, v]`` not
+zero), in ascending order. Built from the communities x places or actors x places array, each such list
+costs a pass over every place of every row, although a community lives, and a group holds fighters, in a
+few places: in a world ten times larger, a hundred times the work for ten times the people and groups.
+``S.pop_bits[r, c]`` and ``S.fighter_bits[r, a]`` hold instead a set of places (bit ``v % PLACE_WORD`` of
+word ``v // PLACE_WORD``) that contains every place where the row is not zero, and perhaps some where it
+no longer is:
+
+* people and fighters arrive somewhere only where a mechanism adds them, and each of those marks the
+  place (:func:`mark_place`): fighters going home and released detainees for the people
+  (:func:`azalai.model.mechanisms.purses.return_home`, :func:`azalai.model.mechanisms.operations.releases`);
+  arrivals, reinforcements, recruits, defectors and a militia's first fighters for the groups
+  (:mod:`azalai.model.mechanisms.movement`, :mod:`azalai.model.mechanisms.purses`,
+  :func:`azalai.model.mechanisms.groups.militias`); everywhere else they only fall;
+* the lists are read from the sets, testing each place a set holds (:func:`row_places`): the places where
+  the row is not zero, in ascending order, exactly the list a pass over all places gives; a place found
+  empty is dropped from the set on the way;
+* a fresh state's sets hold every place (:func:`all_places`); each call of the day loop sets them from
+  the arrays as they are (:func:`set_places`), so that changes made between calls (by a caller that edits
+  the state) are seen; a caller that edits ``S.pop`` or ``S.fighters`` and then calls a mechanism
+  directly calls :func:`refresh` first; :func:`azalai.model.invariants.check_invariants` checks that the
+  sets hold every place with people or fighters.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+from numba.cpython.unsafe.numbers import trailing_zeros
+
+from azalai.model.jit import compiled_only
+
+PLACE_WORD = 64  # places per word of a row's bit set (the bits of an int64)
+
+
+def place_words(P: int) -> int:
+    """Words of a bit set over P places."""
+    return (P + PLACE_WORD - 1) // PLACE_WORD
+
+
+def bits_of(mask: np.ndarray) -> np.ndarray:
+    """The bit sets (int64 words, place v at bit ``v % PLACE_WORD`` of word ``v // PLACE_WORD``) of a
+    boolean array whose last axis is the places."""
+    P = mask.shape[-1]
+    nbytes = place_words(P) * (PLACE_WORD // 8)
+    packed = np.packbits(np.asarray(mask, dtype=bool), axis=-1, bitorder="little")
+    out = np.zeros(mask.shape[:-1] + (nbytes,), dtype=np.uint8)
+    out[..., : packed.shape[-1]] = packed
+    return np.ascontiguousarray(out).view("<i8").astype(np.int64)
+
+
+def place_mask(bits: np.ndarray, P: int) -> np.ndarray:
+    """The boolean array (last axis: the P places) of bit sets made by :func:`bits_of`."""
+    raw = np.ascontiguousarray(bits.astype("<i8")).view(np.uint8)
+    return np.unpackbits(raw, axis=-1, bitorder="little")[..., :P].astype(bool)
+
+
+def all_places(shape: tuple[int, ...], P: int) -> np.ndarray:
+    """Bit sets holding every one of P places (a fresh state's: people and fighters may be anywhere)."""
+    return bits_of(np.ones(shape + (P,), dtype=bool))
+
+
+def refresh(S) -> None:
+    """Set every replicate's sets from ``S.pop`` and ``S.fighters`` as they are (after editing them
+    outside the day loop)."""
+    S.pop_bits[...] = bits_of(S.pop != 0.0)
+    S.fighter_bits[...] = bits_of(S.fighters != 0.0)
+
+
+@njit(cache=True, inline="always")
+def mark_place(bits, row, v):
+    """Add place v to the set of ``row`` (``bits``: one replicate's ``S.pop_bits[r]`` or
+    ``S.fighter_bits[r]``)."""
+    bits[row, v // PLACE_WORD] |= np.int64(1) << np.int64(v % PLACE_WORD)
+
+
+@njit(cache=True, inline="always")
+def row_places(M, bits, row, out, i):
+    """Write into ``out`` from position i the places where ``M[row]`` is not zero, ascending, from the
+    row's set (lowest bit of each word first); returns the position after the last. A place of the set
+    where the row is zero is dropped from it. ``M``: one replicate's communities x places or actors x
+    places; ``bits``: its sets."""
+    for k in range(bits.shape[1]):
+        w = bits[row, k]
+        while w != 0:
+            b = trailing_zeros(w)
+            w &= w - 1  # the lowest bit, cleared
+            v = k * PLACE_WORD + b
+            if M[row, v] != 0.0:
+                out[i] = v
+                i += 1
+            else:
+                bits[row, k] &= ~(np.int64(1) << np.int64(b))
+    return i
+
+
+@compiled_only
+def places_by_row(M, bits):
+    """Per row, the places where it is not zero, ascending (CSR: ``ptr`` over rows, ``idx`` of places):
+    :func:`azalai.model.mechanisms.presence.nonzero_by_row` of ``M``, entry for entry, from the rows'
+    sets (:func:`row_places`)."""
+    n_rows = M.shape[0]
+    ptr = np.zeros(n_rows + 1, dtype=np.int64)
+    n = 0
+    for c in range(n_rows):  # the places of each set, counted (each visited once more below)
+        for k in range(bits.shape[1]):
+            w = bits[c, k]
+            while w != 0:
+                w &= w - 1
+                n += 1
+    buf = np.empty(n, dtype=np.int64)
+    i = 0
+    for c in range(n_rows):
+        i = row_places(M, bits, c, buf, i)
+        ptr[c + 1] = i
+    return ptr, buf[:i]
+
+
+@compiled_only(nrt=False)
+def set_places(M, bits):
+    """Set each row's set to exactly the places where it is not zero (``M``, ``bits``: one replicate's
+    rows x places and their sets)."""
+    n_rows, P = M.shape
+    for c in range(n_rows):
+        for k in range(bits.shape[1]):
+            bits[c, k] = 0
+        for v in range(P):
+            if M[c, v] != 0.0:
+                mark_place(bits, c, v)
