@@ -215,6 +215,7 @@ harm_place          float64 R C P
 ev_seen             int64   R
 pop_bits            int64   R C PW
 fighter_bits        int64   R A PW
+transit_bits        int64   R A PW
 """)
 
 # One float64 column per declared lever (azalai/policy/levers.yaml), indexed by day.

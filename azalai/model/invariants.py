@@ -38,6 +38,8 @@ def check_invariants(w, S, day: int | None = None, tol: float = TOL) -> None:
         raise InvariantError(f"people live where their community's set of places does not hold them{where}")
     if ((S.fighters != 0.0) & ~place_mask(S.fighter_bits, P)).any():
         raise InvariantError(f"fighters are where their actor's set of places does not hold them{where}")
+    if ((S.transit_n != 0) & ~place_mask(S.transit_bits, P)).any():
+        raise InvariantError(f"fighters travel where their actor's set of places on the road does not hold them{where}")
     for name in ("fighters", "transit", "cash", "pop", "detained", "grievance", "risk", "income"):
         arr = getattr(S, name)
         if (arr < -tol).any():

@@ -41,8 +41,8 @@ from azalai.model.events import (
 )
 from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.marks import marks, sort_marked
-from azalai.model.mechanisms.placesets import mark_place, places_by_row
-from azalai.model.mechanisms.presence import SCAN_BLOCK, SHORT_LIST, block_nonzero, sort_head
+from azalai.model.mechanisms.placesets import mark_place, places_by_row, row_places
+from azalai.model.mechanisms.presence import SCAN_BLOCK, SHORT_LIST, sort_head
 from azalai.model.mechanisms.valuation import (
     backers, hostile_allied, largest_term, people_and_supporters, place_values, protected_by, related, rent_reach, rent_terms,
 )
@@ -61,19 +61,22 @@ _WITHDRAWN = ACC["force_withdrawn"]
 
 
 @njit(cache=True, inline="always")
-def add_to_ring(tr, legs, due, v, slot, x):
-    """Fighters of an actor set out for v, arriving in the week of ``slot``; ``tr``, ``legs`` and ``due``
-    are the actor's rows of ``S.transit[r]``, ``S.transit_n[r]`` and ``S.transit_due[r]`` (arrays, not
-    the State struct, so that the loop over places costs no reference counting). ``legs[v]`` counts the
-    slots of the ring of v that are not zero, so that a scan can skip a place nobody is travelling to
-    (its slots add exact zeros); ``due[slot]`` the places whose slot is not zero, so that the arrivals
-    of a week visit only the actors somebody of theirs arrives for, until the last of them."""
+def add_to_ring(tr, legs, due, bits, a, v, slot, x):
+    """Fighters of actor a set out for v, arriving in the week of ``slot``; ``tr``, ``legs`` and ``due``
+    are a's rows of ``S.transit[r]``, ``S.transit_n[r]`` and ``S.transit_due[r]``, ``bits`` is
+    ``S.transit_bits[r]`` (arrays, not the State struct, so that the loop over places costs no reference
+    counting). ``legs[v]`` counts the slots of the ring of v that are not zero, so that a scan can skip a
+    place nobody is travelling to (its slots add exact zeros); ``due[slot]`` the places whose slot is not
+    zero, so that the arrivals of a week visit only the actors somebody of theirs arrives for, until the
+    last of them; a's set of places on the road (mechanisms/placesets.py) gets v, so that they read a's
+    places without a scan of every place."""
     y = tr[v, slot]
     z = y + x
     tr[v, slot] = z
     if y == 0.0 and z != 0.0:
         legs[v] += 1
         due[slot] += 1
+        mark_place(bits, a, v)
 
 
 @njit(cache=True, inline="always")
@@ -87,13 +90,13 @@ def _add_place(cand, n, seen, a, v):
 
 
 @compiled_only(nrt=False)
-def arrivals(W, S, p, r, day, week):
-    """Fighters whose journey ends this week arrive; a group arriving where it was absent enters it."""
-    A, P = W.fighters0.shape
+def arrivals(W, S, p, r, day, week, at):
+    """Fighters whose journey ends this week arrive; a group arriving where it was absent enters it.
+    ``at``: room for a list of places."""
+    A = W.fighters0.shape[0]
     TW = S.transit.shape[-1]
     slot = week % TW
     on_road = S.transit_n[r]
-    full = P - P % SCAN_BLOCK
     for a in range(A):
         due = S.transit_due[r, a]
         left = due[slot]  # the places whose slot is not zero: none are left after the last of them
@@ -101,46 +104,39 @@ def arrivals(W, S, p, r, day, week):
             continue
         tr = S.transit[r, a]  # looked up once per actor (the same array)
         legs = on_road[a]
-        # The places somebody is on the road to (elsewhere the ring holds only zeros), ascending, a block
-        # of ``SCAN_BLOCK`` places at a time (blocks where nobody is on the road are passed over), until
-        # the last of those whose slot is not zero.
-        v0 = 0
-        while v0 < P and left > 0:
-            v1 = min(v0 + SCAN_BLOCK, P)
-            if v1 <= full and not block_nonzero(legs, v0):
-                v0 = v1
+        # The places somebody is on the road to (elsewhere the ring holds only zeros), ascending, from a's
+        # set of them (placesets.row_places), listed before any arrive; visited until the last of those
+        # whose slot is not zero.
+        n = row_places(on_road, S.transit_bits[r], a, at, 0)
+        for i in range(n):
+            if left == 0:
+                break
+            v = at[i]
+            x = tr[v, slot]
+            if x == 0.0:
                 continue
-            for v in range(v0, v1):
-                if left == 0:
-                    break
-                if legs[v] == 0:
-                    continue
-                x = tr[v, slot]
-                if x == 0.0:
-                    continue
-                left -= 1
-                if x < 0.0:
-                    continue
-                tr[v, slot] = 0.0
-                legs[v] -= 1
-                due[slot] -= 1
-                was = S.fighters[r, a, v]
-                now = was + x
-                S.fighters[r, a, v] = now
-                mark_place(S.fighter_bits[r], a, v)
-                if was < p.min_presence and now >= p.min_presence and W.place_ext[v] == 0:
-                    other = S.protector[r, v]
-                    S.acc[r, _ENTERED] += 1.0
-                    ev = emit(S, r, day, EV_BASE, a, other if other != a else NOBODY, v, 0, 0, M_MOVEMENT)
-                    link(S, r, ev, 0, CK_PLACE_VALUE, v, S.mv_value[r, a, v])
-                    if S.mv_term[r, a, v] > 0:
-                        link(S, r, ev, 1, S.mv_term[r, a, v], v if S.mv_term[r, a, v] == CK_RENT_STAKE else a,
-                             S.mv_termval[r, a, v])
-                    u = S.mv_from[r, a, v]
-                    if u >= 0:
-                        link(S, r, ev, 2, CK_MOVED_FROM, u, W.dist_km[u, v])
-                    link(S, r, ev, _LAST_LINK, CK_LOCAL_STRENGTH, a, now)
-            v0 = v1
+            left -= 1
+            if x < 0.0:
+                continue
+            tr[v, slot] = 0.0
+            legs[v] -= 1
+            due[slot] -= 1
+            was = S.fighters[r, a, v]
+            now = was + x
+            S.fighters[r, a, v] = now
+            mark_place(S.fighter_bits[r], a, v)
+            if was < p.min_presence and now >= p.min_presence and W.place_ext[v] == 0:
+                other = S.protector[r, v]
+                S.acc[r, _ENTERED] += 1.0
+                ev = emit(S, r, day, EV_BASE, a, other if other != a else NOBODY, v, 0, 0, M_MOVEMENT)
+                link(S, r, ev, 0, CK_PLACE_VALUE, v, S.mv_value[r, a, v])
+                if S.mv_term[r, a, v] > 0:
+                    link(S, r, ev, 1, S.mv_term[r, a, v], v if S.mv_term[r, a, v] == CK_RENT_STAKE else a,
+                         S.mv_termval[r, a, v])
+                u = S.mv_from[r, a, v]
+                if u >= 0:
+                    link(S, r, ev, 2, CK_MOVED_FROM, u, W.dist_km[u, v])
+                link(S, r, ev, _LAST_LINK, CK_LOCAL_STRENGTH, a, now)
 
 
 @njit(cache=True, inline="always")
@@ -245,10 +241,10 @@ def resize_force(W, S, p, lev, r, day, a, at):
 def reallocate(W, S, p, lev, r, day, week):
     """Weekly: arrivals, force sizes, then every actor moves part of the way to its target deployment."""
     A, P = W.fighters0.shape
-    arrivals(W, S, p, r, day, week)
+    ibuf = np.empty((MOVE_INT_ROWS, P + 1), dtype=np.int64)  # (see _move; a row lends arrivals and resize_force a list)
+    arrivals(W, S, p, r, day, week, ibuf[_CAND])
     if week == 0:
         return  # the first week's rents are not known yet: groups hold their starting posts
-    ibuf = np.empty((MOVE_INT_ROWS, P + 1), dtype=np.int64)  # (see _move; a row lends resize_force its list)
     for a in range(A):
         if W.actor_role[a] != 0:
             resize_force(W, S, p, lev, r, day, a, ibuf[_CAND])
@@ -464,6 +460,7 @@ def _move(W, S, p, lev, r, day, week, pptr, pidx, rptr, ridx, ppl, lptr, lidx, c
         tra = S.transit[r, a]
         legs = S.transit_n[r, a]
         due = S.transit_due[r, a]
+        tbits = S.transit_bits[r]
         for i in range(ntl):
             v = tl[i]
             if tgt[v] > fa[v]:
@@ -494,7 +491,7 @@ def _move(W, S, p, lev, r, day, week, pptr, pidx, rptr, ridx, ppl, lptr, lidx, c
                 slot = wslot + tw  # (week + tw) % TW, as 0 <= wslot, tw < TW
                 if slot >= TW:
                     slot -= TW
-                add_to_ring(tra, legs, due, v, slot, x)
+                add_to_ring(tra, legs, due, tbits, a, v, slot, x)
                 mf = mvf[v]
                 if mf < 0 or out[u] > out[mf]:
                     mvf[v] = u

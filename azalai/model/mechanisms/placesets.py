@@ -24,6 +24,10 @@ no longer is:
   the state) are seen; a caller that edits ``S.pop`` or ``S.fighters`` and then calls a mechanism
   directly calls :func:`refresh` first; :func:`azalai.model.invariants.check_invariants` checks that the
   sets hold every place with people or fighters.
+
+``S.transit_bits[r, a]`` is kept the same way for the places with fighters of a on the road to them
+(``S.transit_n[r, a, v]`` not zero): :func:`azalai.model.mechanisms.movement.add_to_ring` marks a place
+when its ring gets its first non-zero slot, and the week's arrivals read the places from the set.
 """
 
 from __future__ import annotations
@@ -65,10 +69,11 @@ def all_places(shape: tuple[int, ...], P: int) -> np.ndarray:
 
 
 def refresh(S) -> None:
-    """Set every replicate's sets from ``S.pop`` and ``S.fighters`` as they are (after editing them
-    outside the day loop)."""
+    """Set every replicate's sets from ``S.pop``, ``S.fighters`` and ``S.transit_n`` as they are (after
+    editing them outside the day loop)."""
     S.pop_bits[...] = bits_of(S.pop != 0.0)
     S.fighter_bits[...] = bits_of(S.fighters != 0.0)
+    S.transit_bits[...] = bits_of(S.transit_n != 0)
 
 
 @njit(cache=True, inline="always")
