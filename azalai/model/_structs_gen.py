@@ -51,6 +51,7 @@ WORLD_T = WorldStruct([
     ("jihad_overlap", types.Array(types.float64, 1, "C")),
     ("communal", types.Array(types.float64, 2, "C")),
     ("dist_km", types.Array(types.float64, 2, "C")),
+    ("dist_order", types.Array(types.int64, 2, "C")),
     ("aim_w", types.Array(types.float64, 2, "C")),
     ("area", types.Array(types.int64, 2, "C")),
     ("militia_comm", types.Array(types.int64, 1, "C")),
@@ -62,7 +63,7 @@ WORLD_T = WorldStruct([
 
 
 @njit(cache=True)
-def new_world(place_region, place_zone, place_ext, place_lat, place_lon, route_a, route_b, route_len, route_terrain, adj_ptr, adj_nbr, adj_edge, pop0, comm_dep, comm_sub, comm_asp, comm_indep, comm_rel, comm_region_w, actor_kind, actor_coal, actor_role, base_w, fighters0, cash0, rel0, overlap, support0, force_base, oc_unit, k_value_day, k_entry_ptr, k_entry, k_exit, sig, pair_a, pair_b, pair_of, entitled, promised, ddr_ok, state_actor, jihad_overlap, communal, dist_km, aim_w, area, militia_comm, comm_live, compete, season, doy0):
+def new_world(place_region, place_zone, place_ext, place_lat, place_lon, route_a, route_b, route_len, route_terrain, adj_ptr, adj_nbr, adj_edge, pop0, comm_dep, comm_sub, comm_asp, comm_indep, comm_rel, comm_region_w, actor_kind, actor_coal, actor_role, base_w, fighters0, cash0, rel0, overlap, support0, force_base, oc_unit, k_value_day, k_entry_ptr, k_entry, k_exit, sig, pair_a, pair_b, pair_of, entitled, promised, ddr_ok, state_actor, jihad_overlap, communal, dist_km, dist_order, aim_w, area, militia_comm, comm_live, compete, season, doy0):
     s = structref.new(WORLD_T)
     s.place_region = place_region
     s.place_zone = place_zone
@@ -109,6 +110,7 @@ def new_world(place_region, place_zone, place_ext, place_lat, place_lon, route_a
     s.jihad_overlap = jihad_overlap
     s.communal = communal
     s.dist_km = dist_km
+    s.dist_order = dist_order
     s.aim_w = aim_w
     s.area = area
     s.militia_comm = militia_comm

@@ -96,6 +96,7 @@ state_actor     int64   -
 jihad_overlap   float64 A
 communal        float64 A C
 dist_km         float64 P P
+dist_order      int64   P P
 aim_w           float64 A P
 area            int64   A P
 militia_comm    int64   A

@@ -265,6 +265,9 @@ def build_world(sc: Scenario) -> tuple[World, Index]:
     state_actor = state_ids[0] if state_ids else -1
 
     dist_km = route_distances(P, route_a, route_b, route_len)
+    # Each place's others from the nearest to the farthest (ties in index order): what can be reached within
+    # a distance is a head of its row (valuation.rent_reach).
+    dist_order = np.ascontiguousarray(np.argsort(dist_km, axis=1, kind="stable").astype(np.int64))
     aim_w = np.zeros((A, P))
     for aim in sc.aims:
         i = aid[aim.actor]
@@ -330,7 +333,7 @@ def build_world(sc: Scenario) -> tuple[World, Index]:
         k_value_day, k_entry_ptr, k_entry, k_exit,
         sig, pair_a, pair_b, pair_of, entitled, promised, ddr_ok, np.int64(state_actor),
         jihad_overlap, communal,
-        dist_km, aim_w, area, militia_comm,
+        dist_km, dist_order, aim_w, area, militia_comm,
         comm_live, compete, season, doy0,
     )
     idx = Index(

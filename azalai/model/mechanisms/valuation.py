@@ -203,9 +203,19 @@ def rent_reach(W, p, xr, rent_pl):
     A place is visited only if the test passes for its nearest neighbour on the route network: the
     distances come from shortest paths over the routes (``world.route_distances``), each a sum of
     route lengths that is at least the distance to the path's first neighbour, so no other place is
-    nearer (with a cost per km that is not positive every place is visited)."""
+    nearer (with a cost per km that is not positive every place is visited).
+
+    With a positive cost per km, ``cost * d`` does not decrease as d grows (a product by a positive
+    float is monotone), so the places that pass for v are the head of v's others sorted by distance
+    (``W.dist_order``): they are read from the nearest until the first that fails, instead of every
+    place. The distances are symmetric bit for bit, ``dist_km[v, u] == dist_km[u, v]``
+    (world.route_distances: each step of Floyd-Warshall adds the same two terms for (u, v) as for
+    (v, u), and a sum of two floats does not depend on their order), so row v is read. The pairs are
+    listed v by v in ascending order, so the lists per u, regrouped, are ascending whatever the order of
+    the places within a row."""
     P = W.place_ext.shape[0]
     dist = W.dist_km
+    order = W.dist_order
     cost = p.move_cost_km
     far = np.empty(rent_pl.shape[0], dtype=np.int64)
     nf = 0
@@ -223,26 +233,21 @@ def rent_reach(W, p, xr, rent_pl):
         nf += 1
     rows = np.empty(nf * P, dtype=np.int64)
     cols = np.empty(nf * P, dtype=np.int64)
-    full = P - P % SCAN_BLOCK
     n = 0
     for j in range(nf):
         v = far[j]
         x = xr[v]
-        # Row v read in memory order, ``SCAN_BLOCK`` places at a time (few pass): the distances are
-        # symmetric bit for bit, ``dist_km[v, u] == dist_km[u, v]`` (world.route_distances: each step
-        # of Floyd-Warshall adds the same two terms for (u, v) as for (v, u), and a sum of two floats
-        # does not depend on their order).
         row = dist[v]
-        for u0 in range(0, full, SCAN_BLOCK):
-            hit = False
-            for k in range(SCAN_BLOCK):
-                hit |= cost * row[u0 + k] < x
-            if not hit:
-                continue
-            for u in range(u0, u0 + SCAN_BLOCK):
+        if cost > 0.0:
+            near = order[v]
+            for k in range(P):
+                u = near[k]
+                if not cost * row[u] < x:
+                    break
                 n = _reach(row, cost, x, v, u, rows, cols, n)
-        for u in range(full, P):
-            n = _reach(row, cost, x, v, u, rows, cols, n)
+        else:
+            for u in range(P):
+                n = _reach(row, cost, x, v, u, rows, cols, n)
     return regroup(rows, cols, n, P)
 
 
