@@ -210,11 +210,12 @@ def step_days(W, S, p, lev, aid, d0, d1):
     related_bases(W, base, crel)
     att_i = np.empty(attack_ints(W), dtype=np.int64)  # the attacks' work lists
     for r in range(R):
-        # Where each community lives and each actor has fighters, from the arrays as they are (a caller may
-        # have changed them since the last call); kept up to date from here as people and fighters arrive
-        # (mechanisms/placesets.py).
+        # Where each community lives and each actor has fighters or fighters on the road, from the arrays as
+        # they are (a caller may have changed them since the last call); kept up to date from here as
+        # people and fighters arrive (mechanisms/placesets.py).
         set_places(S.pop[r], S.pop_bits[r])
         set_places(S.fighters[r], S.fighter_bits[r])
+        set_places(S.transit_n[r], S.transit_bits[r])
         fighters_moved = True
         people_moved = True
         support_moved = True  # the tips look up the informants' patrons again

@@ -413,7 +413,8 @@ def update_communities(W, S, p, lev, aid, r, day, week):
     nptr, nidx = by_actor(rows_of(lptr), lidx, lidx.shape[0], P)
     cash = S.cash[r]
     acc = S.acc[r]
-    tptr, tidx = nonzero_by_row(S.transit_n[r])  # per actor, the places with fighters on the road to them
+    # per actor, the places with fighters on the road to them (their sets, mechanisms/placesets.py)
+    tptr, tidx = places_by_row(S.transit_n[r], S.transit_bits[r])
     fresh = pay_purses(kind, W.cash0, base_w, fi, S.transit[r], pop, cash, acc, S.income[r], rel, p, ctot, levy,
                        aptr, aidx, nptr, nidx, lptr, lidx, fptr, fidx, tptr, tidx, S.pop_bits[r],
                        S.fighter_bits[r])
