@@ -45,8 +45,8 @@ from azalai.model.events import (
 from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.land import state_reach
 from azalai.model.mechanisms.marks import marked, marks
-from azalai.model.mechanisms.placesets import mark_place
-from azalai.model.mechanisms.presence import KEEP_BELOW, SCAN_BLOCK, block_nonzero, by_row, row_total
+from azalai.model.mechanisms.placesets import mark_place, row_places
+from azalai.model.mechanisms.presence import KEEP_BELOW, by_row, row_total
 from azalai.model.mechanisms.purses import is_armed_kind
 from azalai.model.state import ACC, CHAIN
 from azalai.model.world import KIND_INTERNATIONAL
@@ -383,31 +383,6 @@ def _hostility(rel, active, kind):
     return en_ptr, hptr, idx, h
 
 
-@njit(cache=True, inline="always")
-def _enemy_weight(row, ref):
-    """An actor's weight as a shared enemy: its strength (its fighters ``row`` summed over the places,
-    exact zeros skipped: :func:`presence.add_row`'s sum) against ``ref``, at most 1. Fighters are never
-    negative (no stock is), so the running sum never falls: once it reaches a positive ``ref`` the whole
-    sum is at least ``ref``, its ratio to ``ref`` at least 1.0 (a division rounded to nearest), and the
-    weight 1.0; the rest of the row is not read."""
-    t = 0.0
-    n = row.shape[0]
-    full = n - n % SCAN_BLOCK
-    for v in range(0, full, SCAN_BLOCK):
-        if block_nonzero(row, v):
-            for k in range(v, v + SCAN_BLOCK):
-                x = row[k]
-                if x != 0.0:
-                    t += x
-            if t >= ref and ref > 0.0:
-                return 1.0
-    for k in range(full, n):
-        x = row[k]
-        if x != 0.0:
-            t += x
-    return min(1.0, t / ref)
-
-
 @compiled_only
 def relations(W, S, p, r, day, week):
     """Relations move toward their target; alliances are made and broken."""
@@ -421,9 +396,11 @@ def relations(W, S, p, r, day, week):
     rel = S.rel[r]
     allied = S.allied[r]
     fi = S.fighters[r]
-    # Each actor's weight as a shared enemy (:func:`_enemy_weight`), worked out the first time a
-    # shared enemy may need it (-1 until then).
+    # Each actor's weight as a shared enemy (its strength against force_ref, at most 1), worked out the
+    # first time a shared enemy may need it (-1 until then).
     weight_of = np.full(A, -1.0)
+    fbits = S.fighter_bits[r]
+    at = np.empty(fi.shape[1], dtype=np.int64)
     # Last week's hostilities, read from lists made before any pair moves: every pair moves from last
     # week's relations, and a pair's own relation is read before it is written (each pair once).
     en_ptr, hptr, idx, h = _hostility(rel, active, kind)
@@ -465,7 +442,12 @@ def relations(W, S, p, r, day, week):
             if j0 == hptr[x + 1]:
                 continue
             if weight_of[x] < 0.0:
-                weight_of[x] = _enemy_weight(fi[x], p.force_ref)
+                # Its strength: its fighters summed over its places (placesets.row_places), ascending, the
+                # sum over every place with exact zeros skipped (presence.add_row's), bit for bit.
+                strength = 0.0
+                for j in range(row_places(fi, fbits, x, at, 0)):
+                    strength += fi[x, at[j]]
+                weight_of[x] = min(1.0, strength / p.force_ref)
             weight = weight_of[x]  # x's weight as a shared enemy
             for j in range(j0, hptr[x + 1]):
                 b = idx[j]
