@@ -28,8 +28,8 @@ from numba import njit
 
 from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.communities import _share_of, political_aspiration
-from azalai.model.mechanisms.placesets import places_by_row, mark_place
-from azalai.model.mechanisms.presence import KEEP_NONZERO, add_row, next_nonzero, regroup, row_kept, row_total, rows_of
+from azalai.model.mechanisms.placesets import mark_place, places_by_row, row_places
+from azalai.model.mechanisms.presence import next_nonzero, regroup, row_total, rows_of
 from azalai.model.mechanisms.purses import return_home
 from azalai.model.events import PAIR_CODE, CK_HOSTILITY, CK_MEDIATION, CK_RENT_LOSS, CK_TENSION, CK_UNMET_DEMANDS, EV_AGREEMENT, EV_OTHER, M_ACCORDS, emit, link
 from azalai.model.rng import SITE_MEDIATION, uniform
@@ -76,9 +76,17 @@ def update_posts(W, S, lev, r, day):
     own = np.full(A, -1.0)
     tot_f = 0.0
     tot_p = 0.0
+    fbits = S.fighter_bits[r]
+    at = np.empty(fi.shape[1], dtype=np.int64)
     for a in range(A):
         if sig[a] == 1:
-            t, tot_f = add_row(fi[a], tot_f)  # one running sum over the signatories (row_total)
+            # Its fighters over its places (placesets.row_places), ascending: row_total's sum (every place,
+            # exact zeros skipped) bit for bit, the same terms added to one running sum over the signatories.
+            t = 0.0
+            for i in range(row_places(fi, fbits, a, at, 0)):
+                x = fi[a, at[i]]
+                t += x
+                tot_f += x
             own[a] = t
             tot_p += promised[a]
     fair_w = lev.interim_fairness[day]
@@ -255,12 +263,13 @@ def _accords(W, S, p, lev, r, day, week, own, ptot, strength, unmet_of, known, h
         base_w = W.base_w
         livelihood = S.livelihood_week[r]
         bits = S.pop_bits[r]
+        fbits = S.fighter_bits[r]
         for a in range(A):
             if W.ddr_ok[a] != 1 or not holds[a]:
                 continue
             fa = fi[a]
             # Its places with fighters, ascending (elsewhere none leave, 0.0 * pace), listed before any leave.
-            for i in range(row_kept(fi, a, 0.0, KEEP_NONZERO, at, 0)):
+            for i in range(row_places(fi, fbits, a, at, 0)):
                 v = at[i]
                 d = fa[v] * pace
                 if d <= 0.0:
