@@ -30,8 +30,6 @@ international forces) move toward the size their force-size levers set, replacin
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numba import njit
 
@@ -40,9 +38,9 @@ from azalai.model.events import (
     EV_GROUP_CHANGE, M_MOVEMENT, NOBODY, emit, link,
 )
 from azalai.model.jit import compiled_only
-from azalai.model.mechanisms.marks import marks, sort_marked
+from azalai.model.mechanisms.marks import marked, marks, sort_marked
 from azalai.model.mechanisms.placesets import mark_place, places_by_row, row_places
-from azalai.model.mechanisms.presence import SCAN_BLOCK, SHORT_LIST, sort_head
+from azalai.model.mechanisms.presence import KEEP_NONZERO, SHORT_LIST, row_kept, sort_head
 from azalai.model.mechanisms.valuation import (
     backers, hostile_allied, largest_term, people_and_supporters, place_values, protected_by, related, rent_reach, rent_terms,
 )
@@ -139,27 +137,11 @@ def arrivals(W, S, p, r, day, week, at):
                 link(S, r, ev, _LAST_LINK, CK_LOCAL_STRENGTH, a, now)
 
 
-@njit(cache=True, inline="always")
-def _busy(f0, fa, legs, k):
-    """Whether a force has fighters at place k at the start (``f0``), now (``fa``, a -0.0 counted) or on the
-    road (``legs``): elsewhere its entries of ``f0`` are zeros and of ``fa`` +0.0 (no branch)."""
-    return (f0[k] != 0.0) | (fa[k] != 0.0) | (math.copysign(1.0, fa[k]) < 0.0) | (legs[k] != 0)
-
-
-@njit(cache=True, inline="always")
-def _block_busy(f0, fa, legs, v):
-    """Whether a force is at any of the ``SCAN_BLOCK`` places from v (:func:`_busy`; every test made)."""
-    found = False
-    for k in range(v, v + SCAN_BLOCK):
-        found |= _busy(f0, fa, legs, k)
-    return found
-
-
 @compiled_only(nrt=False)
-def resize_force(W, S, p, lev, r, day, a, at):
+def resize_force(W, S, p, lev, r, day, a, buf, places):
     """A force moves toward the size its lever sets: losses replaced, reinforcements, draw-downs.
-    ``at``: room for a list of places (its first P entries are written)."""
-    P = W.place_ext.shape[0]
+    ``buf``: rows of room for lists of places (the first two are written); ``places``: marks over the
+    places, none set (:func:`marks.marks`)."""
     TW = S.transit.shape[-1]
     role = W.actor_role[a]
     m = 1.0
@@ -175,20 +157,25 @@ def resize_force(W, S, p, lev, r, day, a, at):
     fbase = W.force_base[a]
     tra = S.transit[r, a]
     legs = S.transit_n[r, a]
-    # The places where the force is (:func:`_busy`), ascending, found a block of ``SCAN_BLOCK`` at a time
-    # (blocks where it is nowhere are passed over). Every loop below visits only these: elsewhere its
-    # fighters are +0.0 and stay so (0.0 + gap * 0.0 / x, 0.0 - cut * 0.0 / x and 0.0 + gap * f0 / tot0
-    # with f0 a zero are +0.0) and every term of the sums is a zero (which leaves a sum started at 0.0,
-    # never -0.0, unchanged): the same sums and fighters, bit for bit.
-    full = P - P % SCAN_BLOCK
-    n = 0
-    for v0 in range(0, P, SCAN_BLOCK):
-        v1 = min(v0 + SCAN_BLOCK, P)
-        if v1 <= full and not _block_busy(f0, fa, legs, v0):
-            continue
-        for v in range(v0, v1):
-            at[n] = v
-            n += _busy(f0, fa, legs, v)
+    # The places where the force has fighters at the start, now or on the road, ascending: those of its
+    # row of the starting deployment (a block at a time), of its set of places (placesets.row_places) and
+    # of its set of places on the road, marked and read back in order (:func:`marks.marked`). Every loop
+    # below visits only these. Elsewhere every term of the sums is a zero, which leaves a sum started at
+    # 0.0 (never -0.0) unchanged, and the force's fighters are +0.0 and stay so (0.0 + gap * 0.0 / x,
+    # 0.0 + gap * f0 / x with f0 a zero and 0.0 - cut * 0.0 / x are +0.0; no mechanism writes a -0.0 of
+    # fighters: they are added and taken away, and a sum or difference is -0.0 only where a term is):
+    # the same sums and fighters, bit for bit.
+    mask, words = places
+    at, lst = buf[0], buf[1]
+    for i in range(row_kept(W.fighters0, a, 0.0, KEEP_NONZERO, lst, 0)):
+        mask[lst[i]] = 1
+    for i in range(row_places(S.fighters[r], S.fighter_bits[r], a, lst, 0)):
+        mask[lst[i]] = 1
+    for i in range(row_places(S.transit_n[r], S.transit_bits[r], a, lst, 0)):
+        mask[lst[i]] = 1
+    n = marked(mask, words, at, 0)
+    for i in range(n):
+        mask[at[i]] = 0
     target = 0.0
     cur = 0.0
     at_bases = 0.0
@@ -243,11 +230,12 @@ def reallocate(W, S, p, lev, r, day, week):
     A, P = W.fighters0.shape
     ibuf = np.empty((MOVE_INT_ROWS, P + 1), dtype=np.int64)  # (see _move; a row lends arrivals and resize_force a list)
     arrivals(W, S, p, r, day, week, ibuf[_CAND])
+    places = marks(P)
     if week == 0:
         return  # the first week's rents are not known yet: groups hold their starting posts
     for a in range(A):
         if W.actor_role[a] != 0:
-            resize_force(W, S, p, lev, r, day, a, ibuf[_CAND])
+            resize_force(W, S, p, lev, r, day, a, ibuf[_CAND:], places)
     # Who is where, and who lives where: fighters only leave places below, so the lists built now
     # hold everyone present later in the week (presence is tested again where it matters); an
     # actor's own list holds every place where it has fighters.
@@ -261,7 +249,7 @@ def reallocate(W, S, p, lev, r, day, week):
     # places' marks to -1, and every other integer row is written before it is read.
     fbuf = np.zeros((MOVE_FLOAT_ROWS, P))
     _move(W, S, p, lev, r, day, week, pptr, pidx, rptr, ridx, ppl, lptr, lidx, cptr, cidx, dptr, didx, qptr, qidx,
-          fbuf, ibuf, marks(P))
+          fbuf, ibuf, places)
 
 
 @compiled_only(nrt=False)
