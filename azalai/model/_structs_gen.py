@@ -232,11 +232,12 @@ STATE_T = StateStruct([
     ("pop_bits", types.Array(types.int64, 3, "C")),
     ("fighter_bits", types.Array(types.int64, 3, "C")),
     ("transit_bits", types.Array(types.int64, 3, "C")),
+    ("insec_bits", types.Array(types.int64, 3, "C")),
 ])
 
 
 @njit(cache=True)
-def new_state(seed, fighters, cash, income, rent_week, rent_ema, rent_ref, protector, place_rent_week, place_rent_ema, pop, support, grievance, coop, harm_week, livelihood_week, livelihood_ema, livelihood_ref, interdict_loss_week, risk, path_nodes, path_len, path_owner, flow_week, seized_place_week, tension, broken, broken_weeks, incidents_week, balance_prev, post_share, aggr, last_loss_place, last_loss_day, last_loss_value, last_loss_by, release, detained, sweep_due, sweep_force, sweep_cause, manip, tips_recent, ops_budget, acc, ev_n, ev_day, ev_type, ev_a1, ev_a2, ev_place, ev_fat, ev_civ, ev_mech, ev_ck, ev_ci, ev_cv, tip_n, tip_day, tip_force, tip_comm, tip_informant, tip_accused, tip_place, tip_true, tip_untrue, tip_vetted, tip_caught, tip_acted, tip_event, ts_fighters, ts_cash, ts_income, ts_protector, ts_support, ts_grievance, ts_coop, ts_flow, ts_seized, ts_tension, ts_broken, ts_tips, ts_misdirected, ts_livelihood, ts_risk, ts_fatalities, fail_flag, loc_support, prot_ref, enemy_support, transit, transit_n, mv_value, mv_term, mv_termval, mv_from, transit_due, valued_n, valued_at, active, rel, allied, hist, insecurity, cgriev, harm_place, ev_seen, pop_bits, fighter_bits, transit_bits):
+def new_state(seed, fighters, cash, income, rent_week, rent_ema, rent_ref, protector, place_rent_week, place_rent_ema, pop, support, grievance, coop, harm_week, livelihood_week, livelihood_ema, livelihood_ref, interdict_loss_week, risk, path_nodes, path_len, path_owner, flow_week, seized_place_week, tension, broken, broken_weeks, incidents_week, balance_prev, post_share, aggr, last_loss_place, last_loss_day, last_loss_value, last_loss_by, release, detained, sweep_due, sweep_force, sweep_cause, manip, tips_recent, ops_budget, acc, ev_n, ev_day, ev_type, ev_a1, ev_a2, ev_place, ev_fat, ev_civ, ev_mech, ev_ck, ev_ci, ev_cv, tip_n, tip_day, tip_force, tip_comm, tip_informant, tip_accused, tip_place, tip_true, tip_untrue, tip_vetted, tip_caught, tip_acted, tip_event, ts_fighters, ts_cash, ts_income, ts_protector, ts_support, ts_grievance, ts_coop, ts_flow, ts_seized, ts_tension, ts_broken, ts_tips, ts_misdirected, ts_livelihood, ts_risk, ts_fatalities, fail_flag, loc_support, prot_ref, enemy_support, transit, transit_n, mv_value, mv_term, mv_termval, mv_from, transit_due, valued_n, valued_at, active, rel, allied, hist, insecurity, cgriev, harm_place, ev_seen, pop_bits, fighter_bits, transit_bits, insec_bits):
     s = structref.new(STATE_T)
     s.seed = seed
     s.fighters = fighters
@@ -348,6 +349,7 @@ def new_state(seed, fighters, cash, income, rent_week, rent_ema, rent_ref, prote
     s.pop_bits = pop_bits
     s.fighter_bits = fighter_bits
     s.transit_bits = transit_bits
+    s.insec_bits = insec_bits
     return s
 
 

@@ -217,6 +217,7 @@ ev_seen             int64   R
 pop_bits            int64   R C PW
 fighter_bits        int64   R A PW
 transit_bits        int64   R A PW
+insec_bits          int64   R C PW
 """)
 
 # One float64 column per declared lever (azalai/policy/levers.yaml), indexed by day.

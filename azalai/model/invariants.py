@@ -40,6 +40,8 @@ def check_invariants(w, S, day: int | None = None, tol: float = TOL) -> None:
         raise InvariantError(f"fighters are where their actor's set of places does not hold them{where}")
     if ((S.transit_n != 0) & ~place_mask(S.transit_bits, P)).any():
         raise InvariantError(f"fighters travel where their actor's set of places on the road does not hold them{where}")
+    if (((S.insecurity != 0.0) | (S.harm_place != 0.0)) & ~place_mask(S.insec_bits, P)).any():
+        raise InvariantError(f"a community is insecure or harmed where its set of such places does not hold it{where}")
     for name in ("fighters", "transit", "cash", "pop", "detained", "grievance", "risk", "income"):
         arr = getattr(S, name)
         if (arr < -tol).any():

@@ -205,7 +205,8 @@ def alloc_state(w, seeds: np.ndarray, days: int, record: bool) -> State:
         ev_seen=np.zeros(R, dtype=i64),
         pop_bits=all_places((R, C), P),  # people and fighters may be anywhere until the day loop reads where
         fighter_bits=all_places((R, A), P),  # they are (mechanisms/placesets.py)
-        transit_bits=all_places((R, A), P),  # (and where fighters travel to)
+        transit_bits=all_places((R, A), P),  # (and where fighters travel to, and communities are harmed)
+        insec_bits=all_places((R, C), P),
     )
     s.acc[:, ACC["accord_failure_day"]] = -1.0
     return s

@@ -36,6 +36,7 @@ import math
 
 import numpy as np
 from numba import njit
+from numba.cpython.unsafe.numbers import trailing_zeros
 
 from azalai.model.events import (
     CK_ATTACKS_ON_COMMUNITY, CK_COMMUNAL_GRIEVANCE, CK_COOP_HISTORY, CK_GRIEVANCE, CK_LOCAL_STRENGTH, CK_NO_PROTECTOR, CK_RELATION,
@@ -45,7 +46,7 @@ from azalai.model.events import (
 from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.land import state_reach
 from azalai.model.mechanisms.marks import marked, marks
-from azalai.model.mechanisms.placesets import mark_place, row_places
+from azalai.model.mechanisms.placesets import PLACE_WORD, mark_place, row_places
 from azalai.model.mechanisms.presence import KEEP_BELOW, by_row, row_total
 from azalai.model.mechanisms.purses import is_armed_kind
 from azalai.model.state import ACC, CHAIN
@@ -211,34 +212,38 @@ def _form_militia(W, S, p, r, day, m, c, home, insec, worst, rival, gw, unprot):
     link(S, r, ev, _LAST_LINK, CK_LOCAL_STRENGTH, m, n)
 
 
-@compiled_only
+@compiled_only(nrt=False)
 def local_insecurity(W, S, p, r):
     """Each community's insecurity at each place fades and grows with the harm done to its people there
     this week, set against its people there; the week's harm is then cleared."""
-    P = W.fighters0.shape[1]
     C = W.pop0.shape[0]
     pop = S.pop[r]
     insecurity = S.insecurity[r]
     harm_place = S.harm_place[r]
+    bits = S.insec_bits[r]
     # Per community, the places with insecurity or harm (most hold neither: a place with neither stays
-    # zero, decay * 0.0 + 0.0), marked in one pass over the row (:func:`marked`).
-    mask, words = marks(P)
-    at = np.empty(P, dtype=np.int64)
+    # zero, decay * 0.0 + 0.0), ascending, read from its set of such places (mechanisms/placesets.py;
+    # the lowest bit of each word first); a place of the set with neither is dropped from it.
     for c in range(C):
         ins_c = insecurity[c]
         harm_c = harm_place[c]
-        for v in range(P):
-            mask[v] = (ins_c[v] != 0.0) | (harm_c[v] != 0.0)
-        for i in range(marked(mask, words, at, 0)):
-            v = at[i]
-            ins = ins_c[v]
-            h = harm_c[v]
-            x = 0.0
-            n = pop[c, v]
-            if h > 0.0 and n > 0.0:
-                x = h * p.pool_ref / n
-            ins_c[v] = p.insecurity_decay * ins + x
-            harm_c[v] = 0.0
+        for k in range(bits.shape[1]):
+            w = bits[c, k]
+            while w != 0:
+                b = trailing_zeros(w)
+                w &= w - 1  # the lowest bit, cleared
+                v = k * PLACE_WORD + b
+                ins = ins_c[v]
+                h = harm_c[v]
+                if ins == 0.0 and h == 0.0:
+                    bits[c, k] &= ~(np.int64(1) << np.int64(b))
+                    continue
+                x = 0.0
+                n = pop[c, v]
+                if h > 0.0 and n > 0.0:
+                    x = h * p.pool_ref / n
+                ins_c[v] = p.insecurity_decay * ins + x
+                harm_c[v] = 0.0
 
 
 @compiled_only(nrt=False)

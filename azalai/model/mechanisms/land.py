@@ -30,7 +30,7 @@ from azalai.model.events import (
     EV_VAC_ATTACK, M_LAND, PAIR_CODE, emit, link,
 )
 from azalai.model.jit import compiled_only
-from azalai.model.mechanisms.placesets import places_by_row
+from azalai.model.mechanisms.placesets import mark_place, places_by_row
 from azalai.model.mechanisms.presence import KEEP_NONZERO, by_column, lists_by_place, regroup, rows_of
 from azalai.model.mechanisms.purses import is_armed_kind
 from azalai.model.mechanisms.violence import kill_fighters
@@ -114,6 +114,7 @@ def _escalate(W, S, p, r, day, v, g, victims, herders, farmers, hostility, press
     S.acc[r, _COMMUNAL] += 1.0
     S.harm_week[r, victims, g] += p.harm_grievance * killed
     S.harm_place[r, victims, v] += p.harm_grievance * killed
+    mark_place(S.insec_bits[r], victims, v)
     ev = emit(S, r, day, EV_VAC_ATTACK, g, CIVILIANS, v, int(killed), 1, M_LAND)
     link(S, r, ev, 0, CK_LAND_DISPUTE, herders * PAIR_CODE + farmers, hostility)
     link(S, r, ev, 1, CK_SEASON, v, pressure)
@@ -225,6 +226,8 @@ def _disputes(W, S, p, r, day, pressure, nptr, nidx, cptr, cidx, bptr, bidx):
                 S.acc[r, _DISPUTES] += 1.0
                 S.insecurity[r, h, v] += p.dispute_insecurity
                 S.insecurity[r, f, v] += p.dispute_insecurity
+                mark_place(S.insec_bits[r], h, v)
+                mark_place(S.insec_bits[r], f, v)
                 if reach > 0.0 and uniform(seed, day, SITE_ARBITRATE, v * PAIR_CODE + h, f) < reach:
                     continue  # the state arbitrates
                 # Unsettled, the dispute leaves each side aggrieved at the other community (§7.10).

@@ -71,6 +71,7 @@ def execute_operation(W, S, p, lev, r, day, f, a, v, is_true, informant, patron,
     seed = S.seed[r]
     # The arrays read in the loops, looked up once (the same arrays: writes go to them too).
     fighters, pop, harm_week, harm_place, acc = S.fighters[r], S.pop[r], S.harm_week[r], S.harm_place[r], S.acc[r]
+    insec_bits = S.insec_bits[r]
     overlap, kind, base_w = W.overlap, W.actor_kind, W.base_w
     acc[_OPS] += 1.0
     ft = fighters[a, v]
@@ -117,6 +118,7 @@ def execute_operation(W, S, p, lev, r, day, f, a, v, is_true, informant, patron,
                 pop[c, v] -= k
                 harm_week[c, f] += p.harm_grievance * k * p.op_harm_weight
                 harm_place[c, v] += p.harm_grievance * k
+                mark_place(insec_bits, c, v)
             acc[_CIV_POP] += civ
             acc[_FAT_CIV] += civ
     fat_total = int(round(killed + civ))

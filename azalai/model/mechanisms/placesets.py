@@ -27,7 +27,11 @@ no longer is:
 
 ``S.transit_bits[r, a]`` is kept the same way for the places with fighters of a on the road to them
 (``S.transit_n[r, a, v]`` not zero): :func:`azalai.model.mechanisms.movement.add_to_ring` marks a place
-when its ring gets its first non-zero slot, and the week's arrivals read the places from the set.
+when its ring gets its first non-zero slot, and the week's arrivals read the places from the set; and
+``S.insec_bits[r, c]`` for the places where community c is insecure or was harmed this week
+(``S.insecurity`` or ``S.harm_place`` not zero): the killings of its people (targeted, operations, land)
+and the disputes over land mark the place, and :func:`azalai.model.mechanisms.groups.local_insecurity`
+reads the places from the set.
 """
 
 from __future__ import annotations
@@ -74,6 +78,7 @@ def refresh(S) -> None:
     S.pop_bits[...] = bits_of(S.pop != 0.0)
     S.fighter_bits[...] = bits_of(S.fighters != 0.0)
     S.transit_bits[...] = bits_of(S.transit_n != 0)
+    S.insec_bits[...] = bits_of((S.insecurity != 0.0) | (S.harm_place != 0.0))
 
 
 @njit(cache=True, inline="always")

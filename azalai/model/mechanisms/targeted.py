@@ -18,6 +18,7 @@ from azalai.model.events import (
     CIVILIANS, CK_COMMUNAL_HOSTILITY, CK_COOPERATION, CK_INFORMANT_ACTIVITY, CK_LOCAL_STRENGTH, CK_RANSOM, CK_SUPPORT, EV_ABDUCTION, EV_VAC_ATTACK, M_VIOLENCE, PAIR_CODE, emit, link,
 )
 from azalai.model.jit import compiled_only
+from azalai.model.mechanisms.placesets import mark_place
 from azalai.model.rng import (
     SITE_ASSASSIN, SITE_ASSASSIN_SIZE, SITE_KIDNAP, SITE_REPRISAL, SITE_REPRISAL_SIZE, STREAM_KEY, lomax,
     uniform,
@@ -81,6 +82,7 @@ def assassinations(W, S, p, lev, r, day, ptr, idx, cptr, cidx, forces):
                 S.acc[r, _ASSASSIN] += 1.0
                 S.harm_week[r, c, j] += p.harm_grievance * killed
                 S.harm_place[r, c, v] += p.harm_grievance * killed
+                mark_place(S.insec_bits[r], c, v)
                 # Fear: cooperation with the forces drops in the community.
                 for i_f in range(nforce):
                     coop_cf[r, c, forces[i_f]] *= 1.0 - p.assassination_fear
@@ -137,6 +139,7 @@ def reprisals(W, S, p, lev, r, day, ptr, idx, cptr, cidx):
                 S.acc[r, _REPRISALS] += 1.0
                 S.harm_week[r, c, a] += p.harm_grievance * killed
                 S.harm_place[r, c, v] += p.harm_grievance * killed
+                mark_place(S.insec_bits[r], c, v)
                 ev = emit(S, r, day, EV_VAC_ATTACK, a, CIVILIANS, v, int(killed), 1, M_VIOLENCE)
                 link(S, r, ev, 0, CK_COMMUNAL_HOSTILITY, c * PAIR_CODE + a, max(0.0, communal))
                 link(S, r, ev, 1, CK_SUPPORT, c * PAIR_CODE + a, enemy_support)
