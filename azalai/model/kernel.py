@@ -20,7 +20,7 @@ from azalai.model.mechanisms.accords import update_accords
 from azalai.model.mechanisms.communities import update_communities
 from azalai.model.mechanisms.control import local_support, update_control
 from azalai.model.mechanisms.groups import update_groups
-from azalai.model.mechanisms.placesets import set_places
+from azalai.model.mechanisms.placesets import set_all
 from azalai.model.mechanisms.intelligence import related_bases, tip_floats, tip_ints, tips_and_operations
 from azalai.model.mechanisms.land import land_disputes
 from azalai.model.mechanisms.operations import releases, sweeps
@@ -213,9 +213,7 @@ def step_days(W, S, p, lev, aid, d0, d1):
         # Where each community lives and each actor has fighters or fighters on the road, from the arrays as
         # they are (a caller may have changed them since the last call); kept up to date from here as
         # people and fighters arrive (mechanisms/placesets.py).
-        set_places(S.pop[r], S.pop_bits[r])
-        set_places(S.fighters[r], S.fighter_bits[r])
-        set_places(S.transit_n[r], S.transit_bits[r])
+        set_all(S, r)
         fighters_moved = True
         people_moved = True
         support_moved = True  # the tips look up the informants' patrons again

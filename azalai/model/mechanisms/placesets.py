@@ -20,7 +20,7 @@ no longer is:
   the row is not zero, in ascending order, exactly the list a pass over all places gives; a place found
   empty is dropped from the set on the way;
 * a fresh state's sets hold every place (:func:`all_places`); each call of the day loop sets them from
-  the arrays as they are (:func:`set_places`), so that changes made between calls (by a caller that edits
+  the arrays as they are (:func:`set_all`), so that changes made between calls (by a caller that edits
   the state) are seen; a caller that edits ``S.pop`` or ``S.fighters`` and then calls a mechanism
   directly calls :func:`refresh` first; :func:`azalai.model.invariants.check_invariants` checks that the
   sets hold every place with people or fighters.
@@ -54,7 +54,7 @@ def bits_of(mask: np.ndarray) -> np.ndarray:
     """The bit sets (int64 words, place v at bit ``v % PLACE_WORD`` of word ``v // PLACE_WORD``) of a
     boolean array whose last axis is the places."""
     P = mask.shape[-1]
-    nbytes = place_words(P) * (PLACE_WORD // 8)
+    nbytes = place_words(P) * np.dtype(np.int64).itemsize
     packed = np.packbits(np.asarray(mask, dtype=bool), axis=-1, bitorder="little")
     out = np.zeros(mask.shape[:-1] + (nbytes,), dtype=np.uint8)
     out[..., : packed.shape[-1]] = packed
@@ -141,3 +141,12 @@ def set_places(M, bits):
         for v in range(P):
             if M[c, v] != 0.0:
                 mark_place(bits, c, v)
+
+
+@compiled_only(nrt=False)
+def set_all(S, r):
+    """Set every set of replicate r from the arrays as they are: where each community lives (``S.pop``),
+    where each actor has fighters (``S.fighters``) and fighters on the road (``S.transit_n``)."""
+    set_places(S.pop[r], S.pop_bits[r])
+    set_places(S.fighters[r], S.fighter_bits[r])
+    set_places(S.transit_n[r], S.transit_bits[r])
