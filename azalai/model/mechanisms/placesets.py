@@ -131,22 +131,33 @@ def places_by_row(M, bits):
 
 
 @compiled_only(nrt=False)
-def set_places(M, bits):
-    """Set each row's set to exactly the places where it is not zero (``M``, ``bits``: one replicate's
-    rows x places and their sets)."""
+def add_places(M, bits):
+    """Add to each row's set the places where the row is not zero (``M``, ``bits``: one replicate's rows x
+    places and their sets)."""
     n_rows, P = M.shape
     for c in range(n_rows):
-        for k in range(bits.shape[1]):
-            bits[c, k] = 0
         for v in range(P):
             if M[c, v] != 0.0:
                 mark_place(bits, c, v)
 
 
 @compiled_only(nrt=False)
+def set_places(M, bits):
+    """Set each row's set to exactly the places where it is not zero (``M``, ``bits``: one replicate's
+    rows x places and their sets)."""
+    for c in range(M.shape[0]):
+        for k in range(bits.shape[1]):
+            bits[c, k] = 0
+    add_places(M, bits)
+
+
+@compiled_only(nrt=False)
 def set_all(S, r):
     """Set every set of replicate r from the arrays as they are: where each community lives (``S.pop``),
-    where each actor has fighters (``S.fighters``) and fighters on the road (``S.transit_n``)."""
+    where each actor has fighters (``S.fighters``) and fighters on the road (``S.transit_n``), and where each
+    community is insecure or was harmed (``S.insecurity``, ``S.harm_place``)."""
     set_places(S.pop[r], S.pop_bits[r])
     set_places(S.fighters[r], S.fighter_bits[r])
     set_places(S.transit_n[r], S.transit_bits[r])
+    set_places(S.insecurity[r], S.insec_bits[r])
+    add_places(S.harm_place[r], S.insec_bits[r])
