@@ -28,7 +28,7 @@ from numba import njit
 
 from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.operations import execute_operation, force_tempo
-from azalai.model.mechanisms.presence import sort_head
+from azalai.model.mechanisms.presence import SCAN_BLOCK, SHORT_LIST, block_nonzero, sort_head
 from azalai.model.mechanisms.trafficking import force_focus
 from azalai.model.rng import (
     SITE_OP_ESCAPE, SITE_TIP_CATCH, SITE_TIP_COUNT, SITE_TIP_LIE, SITE_TIP_SOURCE, SITE_TIP_TARGET, SITE_TIP_VET,
@@ -39,18 +39,20 @@ from azalai.model.world import KIND_INTERNATIONAL, KIND_JIHADIST, KIND_MILITIA, 
 
 TIP_KEY = 16  # tip i of force f is keyed f * TIP_KEY + i (above max_tips_per_day's range)
 # A force's lists (its area's places, the communities with people there, the actors present there)
-# are put in ascending order by a scan of the marks between their smallest and largest item when they
-# hold at least 1 / SCAN_PER_ENTRY of that span (a scan costs about that many times less per item than a
-# sort per entry), by a sort otherwise. A force's area lies in one part of the map, whose places,
-# communities and actors tend to be numbered together: the span is often much shorter than the world.
+# are put in ascending order by a scan of the marks between their smallest and largest item, a block of
+# ``SCAN_BLOCK`` marks at a time, unless they are short (an insertion sort, presence.sort_head) and hold
+# less than 1 / SCAN_PER_ENTRY of that span (a scan costs about that many times less per item than a sort
+# per entry). A force's area lies in one part of the map, whose places, communities and actors tend to be
+# numbered together: the span is often much shorter than the world.
 SCAN_PER_ENTRY = 8
 
 
 @njit(cache=True, inline="always")
 def _ascending(lst, n, mark):
     """Put ``lst[:n]``, the items whose ``mark`` is not zero, in ascending order: by a scan of ``mark``
-    from the smallest to the largest of them when they are many (:data:`SCAN_PER_ENTRY`), by a sort
-    otherwise. The same list either way."""
+    from the smallest to the largest of them when they are many (:data:`SCAN_PER_ENTRY`) or more than a
+    short list, blocks of marks that are all zero passed over, by an insertion sort otherwise (no call
+    into numpy's sort). The same list either way."""
     if n == 0:
         return
     lo = lst[0]
@@ -61,14 +63,20 @@ def _ascending(lst, n, mark):
             lo = x
         elif x > hi:
             hi = x
-    if n * SCAN_PER_ENTRY <= hi - lo:
+    if n <= SHORT_LIST and n * SCAN_PER_ENTRY <= hi - lo:
         sort_head(lst, n)
         return
     n = 0
-    for i in range(lo, hi + 1):
-        if mark[i] != 0:
-            lst[n] = i
-            n += 1
+    i = lo
+    while i <= hi:
+        if i + SCAN_BLOCK <= mark.shape[0] and not block_nonzero(mark, i):
+            i += SCAN_BLOCK  # no item among these marks (none beyond hi either: hi is the largest)
+            continue
+        for j in range(i, min(i + SCAN_BLOCK, hi + 1)):
+            if mark[j] != 0:
+                lst[n] = j
+                n += 1
+        i += SCAN_BLOCK
 
 
 _TIPS = ACC["tips"]
