@@ -28,9 +28,9 @@ from numba import njit
 
 from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.communities import _share_of, political_aspiration
-from azalai.model.mechanisms.placesets import mark_place, places_by_row, row_places
+from azalai.model.mechanisms.placesets import places_by_row, row_places
 from azalai.model.mechanisms.presence import next_nonzero, regroup, row_total, rows_of
-from azalai.model.mechanisms.purses import return_home
+from azalai.model.mechanisms.purses import go_home
 from azalai.model.events import PAIR_CODE, CK_HOSTILITY, CK_MEDIATION, CK_RENT_LOSS, CK_TENSION, CK_UNMET_DEMANDS, EV_AGREEMENT, EV_OTHER, M_ACCORDS, emit, link
 from azalai.model.rng import SITE_MEDIATION, uniform
 from azalai.model.state import ACC, SRC_DDR, WEEKS_PER_YEAR
@@ -148,28 +148,6 @@ def update_accords(W, S, p, lev, r, day, week):
     _accords(W, S, p, lev, r, day, week, own, ptot, strength, unmet_of, known, holds, at, nptr, nidx)
 
 
-@njit(cache=True, inline="always")
-def _go_home(pop, base_w, home_bias, a, v, n, nptr, nidx, bits):
-    """:func:`purses.return_home`, from the communities with people at v (``nidx[nptr[v]:nptr[v + 1]]``,
-    ascending) where somebody lived when the lists were made: people are never negative and the home
-    bias not either, so the others, who weigh zero against a positive weight, cannot be chosen (those
-    listed stay listed: people only join them here). Where nobody lived, the scan of every community
-    (which picks the first one; people who join it there are not in the lists). Returns the community."""
-    if nptr[v] == nptr[v + 1]:
-        return return_home(pop, base_w, home_bias, a, v, n, bits)
-    best = -1
-    bw = -1.0
-    for i in range(nptr[v], nptr[v + 1]):
-        c = nidx[i]
-        wgt = pop[c, v] * (1.0 + home_bias * base_w[a, c])
-        if wgt > bw:
-            bw = wgt
-            best = c
-    pop[best, v] += n
-    mark_place(bits, best, v)
-    return best
-
-
 @compiled_only(nrt=False)
 def _accords(W, S, p, lev, r, day, week, own, ptot, strength, unmet_of, known, holds, at, nptr, nidx):
     """The accords' week (:func:`update_accords`): rent entitlements, tension, breaks and mediation per
@@ -279,5 +257,5 @@ def _accords(W, S, p, lev, r, day, week, own, ptot, strength, unmet_of, known, h
                 pay = d * p.ddr_payment
                 S.cash[r, a] += p.ddr_group_share * pay
                 S.income[r, a, SRC_DDR] += p.ddr_group_share * pay
-                home = _go_home(pop, base_w, p.home_bias, a, v, d, nptr, nidx, bits)
+                home = go_home(base_w, pop, p.home_bias, a, v, d, nptr, nidx, bits)
                 livelihood[home] += (1.0 - p.ddr_group_share) * pay

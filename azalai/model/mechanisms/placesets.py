@@ -12,7 +12,7 @@ no longer is:
 
 * people and fighters arrive somewhere only where a mechanism adds them, and each of those marks the
   place (:func:`mark_place`): fighters going home and released detainees for the people
-  (:func:`azalai.model.mechanisms.purses.return_home`, :func:`azalai.model.mechanisms.operations.releases`);
+  (:func:`azalai.model.mechanisms.purses.go_home`, :func:`azalai.model.mechanisms.operations.releases`);
   arrivals, reinforcements, recruits, defectors and a militia's first fighters for the groups
   (:mod:`azalai.model.mechanisms.movement`, :mod:`azalai.model.mechanisms.purses`,
   :func:`azalai.model.mechanisms.groups.militias`); everywhere else they only fall;

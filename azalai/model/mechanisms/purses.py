@@ -47,27 +47,6 @@ def is_armed_kind(k):
     return k == KIND_SIGNATORY or k == KIND_JIHADIST or k == KIND_MILITIA
 
 
-@njit(cache=True, inline="always")
-def return_home(pop, base_w, home_bias, a, v, n, bits):
-    """Fighters who leave a group rejoin a community at v (its base community if one lives there).
-    ``pop``: one replicate's communities x places (``S.pop[r]``); ``base_w``: ``W.base_w``; ``bits``: the
-    places where each community may live (``S.pop_bits[r]``, :mod:`azalai.model.mechanisms.placesets`).
-
-    Returns the community they joined."""
-    C = pop.shape[0]
-    best = -1
-    bw = -1.0
-    for c in range(C):
-        wgt = pop[c, v] * (1.0 + home_bias * base_w[a, c])
-        if wgt > bw:
-            bw = wgt
-            best = c
-    if best >= 0:
-        pop[best, v] += n
-        mark_place(bits, best, v)
-    return best
-
-
 # The purses, turnover and recruitment take arrays (one replicate's rows), not the World and State
 # structs, and are compiled without reference counting (``nrt=False``): the structs handed to the
 # helpers inlined in their loops, and each field looked up there, would otherwise cost an atomic
@@ -95,11 +74,20 @@ def _defection_target(kind, rel, cash, fi, min_presence, a, v, aptr, aidx):
 
 
 @njit(cache=True, inline="always")
-def _go_home(base_w, pop, home_bias, a, v, n, nptr, nidx, bits):
-    """:func:`return_home` from the list of the communities with people at v (``nidx[nptr[v]:nptr[v + 1]]``,
-    ascending): the others weigh zero and cannot be chosen, and where nobody lives the scan of all
-    communities picks the first one, as here. Returns whether nobody lived at v (people now live where
-    none did)."""
+def go_home(base_w, pop, home_bias, a, v, n, nptr, nidx, bits):
+    """Fighters who leave a group (n of a's fighters at v) rejoin the civilians of v: the community with the
+    most people there weighted by ``1 + home_bias * base_w[a, c]`` (its base community if one lives there;
+    the first on ties, the first community where nobody lives). ``pop``: one replicate's communities x
+    places; ``bits``: its ``S.pop_bits[r]``, marked where they go.
+
+    The communities are read from the list of those with people at v when the lists were made
+    (``nidx[nptr[v]:nptr[v + 1]]``, ascending), which is a scan of every community bit for bit: people
+    are never negative and the home bias not either, so the others, who weigh zero against the listed ones,
+    cannot be chosen, and the listed stay listed (people only join them here); where nobody lived the
+    scan picks the first community, as here (people who joined it since weigh zero against it). Returns
+    the community (-1 if there are none)."""
+    if pop.shape[0] == 0:
+        return -1
     best = 0
     bw = -1.0
     for i in range(nptr[v], nptr[v + 1]):
@@ -108,10 +96,9 @@ def _go_home(base_w, pop, home_bias, a, v, n, nptr, nidx, bits):
         if wgt > bw:
             bw = wgt
             best = c
-    if pop.shape[0] > 0:
-        pop[best, v] += n
-        mark_place(bits, best, v)
-    return nptr[v] == nptr[v + 1]
+    pop[best, v] += n
+    mark_place(bits, best, v)
+    return best
 
 
 @compiled_only(nrt=False)
@@ -123,7 +110,7 @@ def pay_purses(kind, cash0, base_w, fi, tr, pop, cash, acc, income, rel, p, ctot
     holds each actor's levy on its supporters this week. ``aidx[aptr[v]:aptr[v + 1]]`` lists (at least)
     the actors present at v and ``nidx[nptr[v]:nptr[v + 1]]`` the communities with people there, in
     ascending order: fighters and people only fall here, except where they are given to someone
-    already listed (or, where nobody lives, to the first community, as :func:`return_home` does).
+    already listed (or, where nobody lives, to the first community, :func:`go_home`).
     ``lidx[lptr[c]:lptr[c + 1]]`` lists, ascending, the places where community c has people (not zero):
     the totals are summed again over them (the other places add exact zeros), over every place if
     people went home where nobody lived. ``fidx[fptr[a]:fptr[a + 1]]`` lists, ascending, the places where
@@ -195,8 +182,9 @@ def pay_purses(kind, cash0, base_w, fi, tr, pop, cash, acc, income, rel, p, ctot
                 fi[a, v] -= gone
                 acc[_ATTRITION] += p.attrition_rate * fv
                 acc[_DESERTIONS] += gone - p.attrition_rate * fv
-                if _go_home(base_w, pop, p.home_bias, a, v, gone, nptr, nidx, bits):
-                    fresh = True
+                if nptr[v] == nptr[v + 1]:
+                    fresh = True  # people now live where nobody did
+                go_home(base_w, pop, p.home_bias, a, v, gone, nptr, nidx, bits)
                 moved = True
             if defect > 0.0:
                 b = _defection_target(kind, rel, cash, fi, p.min_presence, a, v, aptr, aidx)
