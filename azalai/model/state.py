@@ -203,9 +203,11 @@ def alloc_state(w, seeds: np.ndarray, days: int, record: bool) -> State:
         cgriev=f((R, C, C)),
         harm_place=f((R, C, P)),
         ev_seen=np.zeros(R, dtype=i64),
-        pop_bits=all_places((R, C), P),  # people and fighters may be anywhere until the day loop reads where
-        fighter_bits=all_places((R, A), P),  # they are (mechanisms/placesets.py)
-        transit_bits=all_places((R, A), P),  # (and where fighters travel to, and communities are harmed)
+        # The sets of places (mechanisms/placesets.py) hold every place until the day loop sets them from
+        # where people live, fighters are and travel to, and communities are insecure or harmed.
+        pop_bits=all_places((R, C), P),
+        fighter_bits=all_places((R, A), P),
+        transit_bits=all_places((R, A), P),
         insec_bits=all_places((R, C), P),
     )
     s.acc[:, ACC["accord_failure_day"]] = -1.0

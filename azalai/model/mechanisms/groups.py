@@ -36,7 +36,6 @@ import math
 
 import numpy as np
 from numba import njit
-from numba.cpython.unsafe.numbers import trailing_zeros
 
 from azalai.model.events import (
     CK_ATTACKS_ON_COMMUNITY, CK_COMMUNAL_GRIEVANCE, CK_COOP_HISTORY, CK_GRIEVANCE, CK_LOCAL_STRENGTH, CK_NO_PROTECTOR, CK_RELATION,
@@ -46,7 +45,7 @@ from azalai.model.events import (
 from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.land import state_reach
 from azalai.model.mechanisms.marks import marked, marks
-from azalai.model.mechanisms.placesets import PLACE_WORD, mark_place, row_places
+from azalai.model.mechanisms.placesets import mark_place, row_places, row_places_either
 from azalai.model.mechanisms.presence import KEEP_BELOW, by_row, row_total
 from azalai.model.mechanisms.purses import is_armed_kind
 from azalai.model.state import ACC, CHAIN
@@ -212,7 +211,7 @@ def _form_militia(W, S, p, r, day, m, c, home, insec, worst, rival, gw, unprot):
     link(S, r, ev, _LAST_LINK, CK_LOCAL_STRENGTH, m, n)
 
 
-@compiled_only(nrt=False)
+@compiled_only
 def local_insecurity(W, S, p, r):
     """Each community's insecurity at each place fades and grows with the harm done to its people there
     this week, set against its people there; the week's harm is then cleared."""
@@ -222,28 +221,21 @@ def local_insecurity(W, S, p, r):
     harm_place = S.harm_place[r]
     bits = S.insec_bits[r]
     # Per community, the places with insecurity or harm (most hold neither: a place with neither stays
-    # zero, decay * 0.0 + 0.0), ascending, read from its set of such places (mechanisms/placesets.py;
-    # the lowest bit of each word first); a place of the set with neither is dropped from it.
+    # zero, decay * 0.0 + 0.0), ascending, read from its set of such places (mechanisms/placesets.py).
+    at = np.empty(insecurity.shape[1], dtype=np.int64)
     for c in range(C):
         ins_c = insecurity[c]
         harm_c = harm_place[c]
-        for k in range(bits.shape[1]):
-            w = bits[c, k]
-            while w != 0:
-                b = trailing_zeros(w)
-                w &= w - 1  # the lowest bit, cleared
-                v = k * PLACE_WORD + b
-                ins = ins_c[v]
-                h = harm_c[v]
-                if ins == 0.0 and h == 0.0:
-                    bits[c, k] &= ~(np.int64(1) << np.int64(b))
-                    continue
-                x = 0.0
-                n = pop[c, v]
-                if h > 0.0 and n > 0.0:
-                    x = h * p.pool_ref / n
-                ins_c[v] = p.insecurity_decay * ins + x
-                harm_c[v] = 0.0
+        for i in range(row_places_either(insecurity, harm_place, bits, c, at, 0)):
+            v = at[i]
+            ins = ins_c[v]
+            h = harm_c[v]
+            x = 0.0
+            n = pop[c, v]
+            if h > 0.0 and n > 0.0:
+                x = h * p.pool_ref / n
+            ins_c[v] = p.insecurity_decay * ins + x
+            harm_c[v] = 0.0
 
 
 @compiled_only(nrt=False)

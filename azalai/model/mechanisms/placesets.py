@@ -89,23 +89,30 @@ def mark_place(bits, row, v):
 
 
 @njit(cache=True, inline="always")
-def row_places(M, bits, row, out, i):
-    """Write into ``out`` from position i the places where ``M[row]`` is not zero, ascending, from the
-    row's set (lowest bit of each word first); returns the position after the last. A place of the set
-    where the row is zero is dropped from it. ``M``: one replicate's communities x places or actors x
-    places; ``bits``: its sets."""
+def row_places_either(M, N, bits, row, out, i):
+    """Write into ``out`` from position i the places where ``M[row]`` or ``N[row]`` is not zero, ascending,
+    from the row's set (lowest bit of each word first); returns the position after the last. A place of
+    the set where both are zero is dropped from it. ``M``, ``N``: one replicate's rows x places (the same
+    array twice for one); ``bits``: their sets."""
     for k in range(bits.shape[1]):
         w = bits[row, k]
         while w != 0:
             b = trailing_zeros(w)
             w &= w - 1  # the lowest bit, cleared
             v = k * PLACE_WORD + b
-            if M[row, v] != 0.0:
+            if M[row, v] != 0.0 or N[row, v] != 0.0:
                 out[i] = v
                 i += 1
             else:
                 bits[row, k] &= ~(np.int64(1) << np.int64(b))
     return i
+
+
+@njit(cache=True, inline="always")
+def row_places(M, bits, row, out, i):
+    """:func:`row_places_either` for one array: the places where ``M[row]`` is not zero (``M``: one
+    replicate's communities x places or actors x places; ``bits``: its sets)."""
+    return row_places_either(M, M, bits, row, out, i)
 
 
 @compiled_only
