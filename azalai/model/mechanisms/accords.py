@@ -27,7 +27,7 @@ import numpy as np
 from numba import njit
 
 from azalai.model.jit import compiled_only
-from azalai.model.mechanisms.communities import _share_of, political_aspiration
+from azalai.model.mechanisms.communities import political_aspiration, promised_share
 from azalai.model.mechanisms.placesets import places_by_row, row_places
 from azalai.model.mechanisms.presence import next_nonzero, regroup, row_total, rows_of
 from azalai.model.mechanisms.purses import go_home
@@ -119,7 +119,7 @@ def actor_unmet(W, S, p, lev, r, day, a, ptot):
         sub += w * W.comm_sub[c]
         indep += w * W.comm_indep[c]
         c = next_nonzero(bw, c + 1)
-    fair = _share_of(W.promised[a], ptot)  # promised_share: normalised like post_share
+    fair = promised_share(W.promised[a], ptot)  # normalised like post_share
     short = 0.0
     if fair > 0.0:
         short = max(0.0, 1.0 - S.post_share[r, a] / fair)

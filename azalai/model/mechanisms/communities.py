@@ -60,20 +60,10 @@ def _promised_total(sig, promised):
 
 
 @njit(cache=True, inline="always")
-def _share_of(promise, tot):
-    """A promise's share of the signatories' promises ``tot`` (:func:`_promised_total`; 0 if none)."""
+def promised_share(promise, tot):
+    """A signatory's promised share of the interim posts, ``promise`` over the signatories' promises ``tot``
+    (:func:`_promised_total`; 0 if none), normalised over the signatories as the posts are."""
     return promise / tot if tot > 0.0 else 0.0
-
-
-@njit(cache=True, inline="always")
-def _promised_share_of(sig, promised, a):
-    return _share_of(promised[a], _promised_total(sig, promised))
-
-
-@njit(cache=True, inline="always")
-def promised_share(W, a):
-    """Signatory a's promised share of the interim posts, normalised over the signatories as the posts are."""
-    return _promised_share_of(W.sig, W.promised, a)
 
 
 @njit(cache=True, inline="always")
@@ -149,7 +139,7 @@ def _community_unmet(comm, post_share, p, fairness, c):
     for i in range(sigs.shape[0]):  # the signatories, ascending
         a = sigs[i]
         if base_w[a, c] > 0.0:
-            fair = _share_of(promised[a], ptot) if promised[a] > 0.0 else p.min_fair_share  # normaliser summed once
+            fair = promised_share(promised[a], ptot) if promised[a] > 0.0 else p.min_fair_share  # normaliser summed once
             rep += base_w[a, c] * min(1.0, post_share[a] / fair)
             wsum += base_w[a, c]
     if wsum > 0.0:
