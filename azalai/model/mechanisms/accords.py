@@ -28,8 +28,8 @@ from numba import njit
 
 from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.communities import political_aspiration, promised_share
-from azalai.model.mechanisms.placesets import places_by_row, row_places
-from azalai.model.mechanisms.presence import next_nonzero, regroup, row_total, rows_of
+from azalai.model.mechanisms.placesets import count_places, places_into, row_places
+from azalai.model.mechanisms.presence import by_column_into, next_nonzero, row_total
 from azalai.model.mechanisms.purses import go_home
 from azalai.model.events import PAIR_CODE, CK_HOSTILITY, CK_MEDIATION, CK_RENT_LOSS, CK_TENSION, CK_UNMET_DEMANDS, EV_AGREEMENT, EV_OTHER, M_ACCORDS, emit, link
 from azalai.model.rng import SITE_MEDIATION, uniform
@@ -62,22 +62,23 @@ def _shared_place(W, S, p, r, a, b):
     return best if best >= 0 else fallback
 
 
-@compiled_only
-def update_posts(W, S, lev, r, day):
+@compiled_only(nrt=False)
+def update_posts(W, S, lev, r, day, own, at):
     """Interim authorities: posts by promise (fair) and by power, weighted by the fairness lever.
-    Returns each signatory's fighters (:func:`presence.row_total`; -1 for the other actors), summed in
-    the same pass as the running sum over all the signatories, and the signatories' promises summed in
-    ascending order (the normaliser of a promised share, ``communities.promised_share``)."""
+    Writes into ``own`` each signatory's fighters (:func:`presence.row_total`; -1 for the other actors),
+    summed in the same pass as the running sum over all the signatories, and returns the signatories'
+    promises summed in ascending order (the normaliser of a promised share, ``communities.promised_share``).
+    ``at``: room for a list of places."""
     A = W.actor_kind.shape[0]
     fi = S.fighters[r]  # looked up once (the same array): no reference counting in the loops below
     sig = W.sig
     promised = W.promised
     share = S.post_share[r]
-    own = np.full(A, -1.0)
+    for a in range(A):
+        own[a] = -1.0
     tot_f = 0.0
     tot_p = 0.0
     fbits = S.fighter_bits[r]
-    at = np.empty(fi.shape[1], dtype=np.int64)
     for a in range(A):
         if sig[a] == 1:
             # Its fighters over its places (placesets.row_places), ascending: row_total's sum (every place,
@@ -98,7 +99,7 @@ def update_posts(W, S, lev, r, day):
         power = fa / tot_f if tot_f > 0.0 else 0.0
         fair = promised[a] / tot_p if tot_p > 0.0 else power
         share[a] = fair_w * fair + (1.0 - fair_w) * power
-    return own, tot_p
+    return tot_p
 
 
 @njit(cache=True, inline="always")
@@ -129,22 +130,55 @@ def actor_unmet(W, S, p, lev, r, day, a, ptot):
 @compiled_only
 def update_accords(W, S, p, lev, r, day, week):
     A = W.actor_kind.shape[0]
-    own, ptot = update_posts(W, S, lev, r, day)
-    # The work rows of :func:`_accords`, allocated here: it runs without reference counting.
-    strength = np.zeros(A)
-    unmet_of = np.zeros(A)
-    known = np.zeros(A, dtype=np.bool_)
-    holds = np.ones(A, dtype=np.bool_)  # no broken pair
     P = W.fighters0.shape[1]
-    at = np.empty(P, dtype=np.int64)
-    # Per place, the communities with people there, ascending (where DDR sends fighters home), from the
-    # places where each lives (mechanisms/placesets.py) regrouped per place.
-    if lev.ddr_pace[day] / WEEKS_PER_YEAR > 0.0:
-        lptr, lidx = places_by_row(S.pop[r], S.pop_bits[r])
-        nptr, nidx = regroup(rows_of(lptr), lidx, lidx.shape[0], P)
-    else:
-        nptr = np.zeros(P + 1, dtype=np.int64)
-        nidx = np.empty(0, dtype=np.int64)
+    C = W.pop0.shape[0]
+    # The work arrays of :func:`update_posts` and :func:`_accords`, carved from three allocations made
+    # here: they run without reference counting. Per place, the communities with people there (where
+    # DDR sends fighters home) are listed only while DDR goes on: room for them, from the places each
+    # community's set holds (mechanisms/placesets.py).
+    ddr = lev.ddr_pace[day] / WEEKS_PER_YEAR > 0.0
+    n = count_places(S.pop_bits[r]) if ddr else 0
+    fbuf = np.empty(A + A + A)  # own, strength, unmet_of
+    ibuf = np.empty(P + (P + 1) + (C + 1) + n + n + P, dtype=np.int64)  # at, nptr, lptr, lidx, nidx, room
+    bbuf = np.empty(A + A, dtype=np.bool_)  # known, holds
+    _update_accords(W, S, p, lev, r, day, week, ddr, fbuf, ibuf, bbuf)
+
+
+@compiled_only(nrt=False)
+def _update_accords(W, S, p, lev, r, day, week, ddr, fbuf, ibuf, bbuf):
+    """:func:`update_accords`: :func:`update_posts`, then :func:`_accords` with its rows carved from
+    ``fbuf``, ``ibuf`` and ``bbuf`` and filled as they were when allocated (zeros, ``holds`` ones)."""
+    A = W.actor_kind.shape[0]
+    P = W.fighters0.shape[1]
+    C = W.pop0.shape[0]
+    own = fbuf[:A]
+    strength = fbuf[A:2 * A]
+    unmet_of = fbuf[2 * A:]
+    known = bbuf[:A]
+    holds = bbuf[A:2 * A]  # no broken pair
+    for a in range(A):
+        strength[a] = 0.0
+        unmet_of[a] = 0.0
+        known[a] = False
+        holds[a] = True
+    at = ibuf[:P]
+    ptot = update_posts(W, S, lev, r, day, own, at)
+    nptr = ibuf[P:2 * P + 1]
+    for v in range(P + 1):
+        nptr[v] = 0
+    o = 2 * P + 1
+    nidx = ibuf[o:o]
+    if ddr:
+        # Per place, the communities with people there, ascending: the places where each lives
+        # (placesets.places_by_row) regrouped per place (presence.regroup of presence.rows_of), entry for entry.
+        lptr = ibuf[o:o + C + 1]
+        o += C + 1
+        m = (ibuf.shape[0] - o - P) // 2  # room for each of the two lists
+        lidx = ibuf[o:o + m]
+        o += m
+        n = places_into(S.pop[r], S.pop_bits[r], lptr, lidx)
+        nidx = ibuf[o:o + n]
+        by_column_into(lptr, lidx, P, nptr, nidx, ibuf[ibuf.shape[0] - P:])
     _accords(W, S, p, lev, r, day, week, own, ptot, strength, unmet_of, known, holds, at, nptr, nidx)
 
 

@@ -30,8 +30,8 @@ from azalai.model.events import (
     EV_VAC_ATTACK, M_LAND, PAIR_CODE, emit, link,
 )
 from azalai.model.jit import compiled_only
-from azalai.model.mechanisms.placesets import mark_place, places_by_row
-from azalai.model.mechanisms.presence import KEEP_NONZERO, by_column, lists_by_place, regroup, rows_of
+from azalai.model.mechanisms.placesets import count_places, mark_place, places_into
+from azalai.model.mechanisms.presence import KEEP_NONZERO, by_column_into, count_nonzero, lists_by_place, rows_into
 from azalai.model.mechanisms.purses import is_armed_kind
 from azalai.model.mechanisms.violence import kill_fighters
 from azalai.model.rng import (
@@ -163,19 +163,55 @@ def land_disputes(W, S, p, lev, r, day, week):
     """Weekly farmer-herder disputes by the seasonal calendar; escalation where armed and unpoliced."""
     P = W.place_ext.shape[0]
     C = W.pop0.shape[0]
+    A = W.actor_kind.shape[0]
     pressure = W.season[(W.doy0 + day) % W.season.shape[0]]
     if pressure <= 0.0:
         return
+    # The lists below, carved from one allocation (room for every place the communities' sets hold,
+    # and for every actor of every community) and filled by :func:`_dispute_lists` without reference
+    # counting.
+    n = count_places(S.pop_bits[r])
+    nb = count_nonzero(W.base_w)
+    # cptr, cidx, lptr, lidx, nptr, nidx, room, aptr, aidx, bptr, bidx, room
+    ibuf = np.empty((P + 1) + n + (C + 1) + n + (P + 1) + n + P + (A + 1) + nb + (C + 1) + nb + C, dtype=np.int64)
+    build_c = p.dispute_min_pop > 0.0
+    if build_c:
+        cptr = ibuf[:P + 1]
+        cidx = ibuf[P + 1:P + 1 + n]
+    else:
+        cptr, cidx = lists_by_place(S.pop[r], p.dispute_min_pop, np.ones(C, dtype=np.bool_))
+    _dispute_lists(W, S, p, r, day, pressure, n, nb, ibuf, build_c, cptr, cidx)
+
+
+@compiled_only(nrt=False)
+def _dispute_lists(W, S, p, r, day, pressure, n, nb, ibuf, build_c, cptr, cidx):
+    """The lists of :func:`land_disputes`, written into ``ibuf`` after ``cptr``/``cidx`` (its first
+    ``P + 1 + n`` entries when ``build_c``), then :func:`_disputes`."""
+    P = W.place_ext.shape[0]
+    C = W.pop0.shape[0]
+    A = W.actor_kind.shape[0]
     pop = S.pop[r]
+    o = P + 1 + n
     # Per place, the communities with people there (ascending). People only leave below, and only at
     # the place being visited, so at each place the list holds the same people as at the start: the
-    # totals over it are the sums over all communities (the others add exact zeros).
-    lptr, lidx = places_by_row(pop, S.pop_bits[r])
-    nptr, nidx = regroup(rows_of(lptr), lidx, lidx.shape[0], P)
+    # totals over it are the sums over all communities (the others add exact zeros). The places where
+    # each lives (placesets.places_by_row) regrouped per place (presence.regroup of presence.rows_of),
+    # entry for entry.
+    lptr = ibuf[o:o + C + 1]
+    o += C + 1
+    lidx = ibuf[o:o + n]
+    o += n
+    m = places_into(pop, S.pop_bits[r], lptr, lidx)
+    nptr = ibuf[o:o + P + 1]
+    o += P + 1
+    nidx = ibuf[o:o + m]
+    o += n
+    by_column_into(lptr, lidx[:m], P, nptr, nidx, ibuf[o:o + P])
+    o += P
     # Per place, the communities numerous enough there (a superset afterwards).
-    if p.dispute_min_pop > 0.0:
-        cptr = np.zeros(P + 1, dtype=np.int64)
-        cidx = np.empty(nidx.shape[0], dtype=np.int64)
+    if build_c:
+        for v in range(P + 1):
+            cptr[v] = 0
         k = 0
         for v in range(P):
             for i in range(nptr[v], nptr[v + 1]):
@@ -184,10 +220,19 @@ def land_disputes(W, S, p, lev, r, day, week):
                     cidx[k] = c
                     k += 1
             cptr[v + 1] = k
-    else:
-        cptr, cidx = lists_by_place(pop, p.dispute_min_pop, np.ones(C, dtype=np.bool_))
-    # Per community, the actors whose weight in it is not zero (ascending): those an armed side is sought among.
-    bptr, bidx = by_column(W.base_w, 0.0, KEEP_NONZERO)
+    # Per community, the actors whose weight in it is not zero (ascending): those an armed side is sought
+    # among (presence.by_column of ``W.base_w``: its rows' lists regrouped per community).
+    aptr = ibuf[o:o + A + 1]
+    o += A + 1
+    aidx = ibuf[o:o + nb]
+    o += nb
+    aptr[0] = 0
+    rows_into(W.base_w, 0.0, KEEP_NONZERO, aptr, aidx)
+    bptr = ibuf[o:o + C + 1]
+    o += C + 1
+    bidx = ibuf[o:o + nb]
+    o += nb
+    by_column_into(aptr, aidx, C, bptr, bidx, ibuf[o:o + C])
     _disputes(W, S, p, r, day, pressure, nptr, nidx, cptr, cidx, bptr, bidx)
 
 

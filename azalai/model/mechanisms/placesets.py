@@ -115,25 +115,39 @@ def row_places(M, bits, row, out, i):
     return row_places_either(M, M, bits, row, out, i)
 
 
-@compiled_only
-def places_by_row(M, bits):
-    """Per row, the places where it is not zero, ascending (CSR: ``ptr`` over rows, ``idx`` of places):
-    :func:`azalai.model.mechanisms.presence.nonzero_by_row` of ``M``, entry for entry, from the rows'
-    sets (:func:`row_places`)."""
-    n_rows = M.shape[0]
-    ptr = np.zeros(n_rows + 1, dtype=np.int64)
+@compiled_only(nrt=False)
+def count_places(bits):
+    """How many places the sets hold, over every row (at least the entries :func:`places_into` writes)."""
     n = 0
-    for c in range(n_rows):  # the places of each set, counted (each visited once more below)
+    for c in range(bits.shape[0]):
         for k in range(bits.shape[1]):
             w = bits[c, k]
             while w != 0:
                 w &= w - 1
                 n += 1
-    buf = np.empty(n, dtype=np.int64)
+    return n
+
+
+@compiled_only(nrt=False)
+def places_into(M, bits, ptr, idx):
+    """:func:`places_by_row` written into ``ptr`` (rows + 1 long) and ``idx`` (:func:`count_places` long
+    at least); returns how many places were written."""
+    ptr[0] = 0
     i = 0
-    for c in range(n_rows):
-        i = row_places(M, bits, c, buf, i)
+    for c in range(M.shape[0]):
+        i = row_places(M, bits, c, idx, i)
         ptr[c + 1] = i
+    return i
+
+
+@compiled_only
+def places_by_row(M, bits):
+    """Per row, the places where it is not zero, ascending (CSR: ``ptr`` over rows, ``idx`` of places):
+    :func:`azalai.model.mechanisms.presence.nonzero_by_row` of ``M``, entry for entry, from the rows'
+    sets (:func:`row_places`)."""
+    ptr = np.empty(M.shape[0] + 1, dtype=np.int64)
+    buf = np.empty(count_places(bits), dtype=np.int64)
+    i = places_into(M, bits, ptr, buf)
     return ptr, buf[:i]
 
 

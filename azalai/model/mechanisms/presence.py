@@ -182,17 +182,57 @@ def regroup(rows, cols, n, ncols):
     """The entries (row, column) ``rows[:n]``, ``cols[:n]``, listed by row (rows ascending), regrouped per
     column: CSR (``ptr`` over columns, ``idx`` of rows), each column's rows in ascending order."""
     ptr = np.zeros(ncols + 1, dtype=np.int64)
+    idx = np.empty(n, dtype=np.int64)
+    _regroup_into(rows, cols, n, ncols, ptr, idx, np.empty(ncols, dtype=np.int64))
+    return ptr, idx
+
+
+@compiled_only(nrt=False)
+def _regroup_into(rows, cols, n, ncols, ptr, idx, cur):
+    """:func:`regroup` into ``ptr`` (``ncols + 1`` zeros), ``idx`` (``n`` long) and ``cur`` (``ncols`` long,
+    its contents not read), without reference counting: its loops read and write arrays only."""
     for i in range(n):
         ptr[cols[i] + 1] += 1
     for v in range(ncols):
         ptr[v + 1] += ptr[v]
-    idx = np.empty(n, dtype=np.int64)
-    cur = ptr[:ncols].copy()
+    for v in range(ncols):
+        cur[v] = ptr[v]
     for i in range(n):
         v = cols[i]
         idx[cur[v]] = rows[i]
         cur[v] += 1
-    return ptr, idx
+
+
+@compiled_only(nrt=False)
+def count_nonzero(M):
+    """How many entries of M (rows x columns) are not zero."""
+    n = 0
+    for a in range(M.shape[0]):
+        for v in range(M.shape[1]):
+            n += M[a, v] != 0.0
+    return n
+
+
+@compiled_only(nrt=False)
+def by_column_into(ptr, idx, ncols, cptr, cidx, cur):
+    """A CSR list by row (``ptr`` over rows, ``idx`` of columns) regrouped per column into ``cptr``
+    (``ncols + 1`` long) and ``cidx`` (as long as ``idx``), each column's rows ascending; ``cur``: room for
+    ``ncols`` entries. :func:`regroup` of (:func:`rows_of` ``ptr``, ``idx``) entry for entry (the same entries
+    in the same order), without the list of rows."""
+    for v in range(ncols + 1):
+        cptr[v] = 0
+    n = ptr.shape[0] - 1
+    for i in range(ptr[n]):
+        cptr[idx[i] + 1] += 1
+    for v in range(ncols):
+        cptr[v + 1] += cptr[v]
+    for v in range(ncols):
+        cur[v] = cptr[v]
+    for a in range(n):
+        for i in range(ptr[a], ptr[a + 1]):
+            v = idx[i]
+            cidx[cur[v]] = a
+            cur[v] += 1
 
 
 @compiled_only
@@ -327,11 +367,20 @@ def by_row(M, minv, keep):
     P = M.shape[1]
     ptr = np.zeros(n + 1, dtype=np.int64)
     buf = np.empty(n * P, dtype=np.int64)  # one pass over M: the rows are filled in order
+    i = rows_into(M, minv, keep, ptr, buf)
+    return ptr, buf[:i]
+
+
+@compiled_only(nrt=False)
+def rows_into(M, minv, keep, ptr, buf):
+    """:func:`by_row`'s lists written into ``ptr`` (rows + 1 long, ``ptr[0]`` zero) and ``buf`` (long enough
+    for every entry of M); returns how many entries were written. Without reference counting: a count per
+    row for the arrays the inlined :func:`row_kept` is handed would otherwise be its main cost."""
     i = 0
-    for c in range(n):
+    for c in range(M.shape[0]):
         i = row_kept(M, c, minv, keep, buf, i)
         ptr[c + 1] = i
-    return ptr, buf[:i]
+    return i
 
 
 @compiled_only

@@ -17,7 +17,7 @@ import numpy as np
 from numba import njit
 
 from azalai.model.jit import compiled_only
-from azalai.model.mechanisms.presence import nonzero_by_row, sort_head
+from azalai.model.mechanisms.presence import KEEP_NONZERO, rows_into, sort_head
 from azalai.model.mechanisms.trafficking import _rent_rate as rent_rate_at, terrain_factor
 from azalai.model.rng import SITE_ROUTE_NOISE, uniform
 from azalai.model.world import KIND_JIHADIST, KIND_MILITIA, KIND_SIGNATORY
@@ -198,6 +198,24 @@ def choose_routes(W, S, p, lev, r, day, week):
     """Weekly least-expected-cost route choice for every commodity and entry node (Dijkstra), one search
     per place where commodities enter."""
     P = W.place_ext.shape[0]
+    E = W.route_a.shape[0]
+    A = W.actor_kind.shape[0]
+    NE = W.k_entry.shape[0]
+    K = W.k_exit.shape[0]
+    cap = W.adj_nbr.shape[0] + 1  # at most one heap entry per improved edge, plus the source
+    # The searches' work arrays, three allocations carved by :func:`_choose_routes` (its loops run
+    # without reference counting).
+    fbuf = np.empty(P + E + P + cap + A + A)  # node_cost, edge_cost, dist, hk, count, depth
+    ibuf = np.empty(P + P + cap + (P + 1) + NE + NE + P + (K + 1) + K * P, dtype=np.int64)  # prev ... ex_idx
+    _choose_routes(W, S, p, r, week, fbuf, ibuf, np.empty(P + NE, dtype=np.bool_))
+
+
+@compiled_only(nrt=False)
+def _choose_routes(W, S, p, r, week, fbuf, ibuf, bbuf):
+    """:func:`choose_routes` with its work arrays carved from ``fbuf``, ``ibuf`` and ``bbuf`` (their
+    contents not read before they are written: each array is filled as ``np.zeros``, ``np.full`` or
+    the loops that made it did)."""
+    P = W.place_ext.shape[0]
     K = W.k_value_day.shape[0]
     seed = S.seed[r]
     # The arrays the loops below read, looked up once (the same arrays, the same operations).
@@ -205,39 +223,70 @@ def choose_routes(W, S, p, lev, r, day, week):
     protector = S.protector
     kind = W.actor_kind
     risk = S.risk[r]
-    node_cost = np.zeros(P)
+    E = W.route_a.shape[0]
+    A = W.actor_kind.shape[0]
+    NE = W.k_entry.shape[0]
+    cap = W.adj_nbr.shape[0] + 1
+    o = 0
+    node_cost = fbuf[o:o + P]
+    o += P
+    edge_cost = fbuf[o:o + E]
+    o += E
+    dist = fbuf[o:o + P]
+    o += P
+    hk = fbuf[o:o + cap]
+    o += cap
+    count = fbuf[o:o + A]
+    o += A
+    depth = fbuf[o:o + A]
+    o = 0
+    prev = ibuf[o:o + P]
+    o += P
+    tch = ibuf[o:o + P]  # the places a search reached
+    o += P
+    hv = ibuf[o:o + cap]
+    o += cap
+    seen = ibuf[o:o + P + 1]
+    o += P + 1
+    ent_k = ibuf[o:o + NE]  # the commodity of each entry
+    o += NE
+    ents = ibuf[o:o + NE]
+    o += NE
+    mark = ibuf[o:o + P]
+    o += P
+    Kn = W.k_exit.shape[0]  # (at least one row, also without commodities)
+    ex_ptr = ibuf[o:o + Kn + 1]
+    o += Kn + 1
+    ex_idx = ibuf[o:o + Kn * P]
+    done = bbuf[:P]
+    taken = bbuf[P:P + NE]
     for v in range(P):
         node_cost[v] = rent_rate_at(place_ext, protector, kind, p.rent_rate, r, v) + p.risk_aversion * risk[v]
-    E = W.route_a.shape[0]
     route_len = W.route_len
     terrain = W.route_terrain
-    edge_cost = np.zeros(E)
     for e in range(E):
         z = uniform(seed, week, SITE_ROUTE_NOISE, e, 0)
         noise = np.exp(p.route_noise * (2.0 * z - 1.0))  # log-uniform within +-route_noise
         edge_cost[e] = p.transport_cost_per_km * route_len[e] * terrain_factor(p, terrain[e]) * noise
-    dist = np.full(P, np.inf)
-    prev = np.full(P, -1, dtype=np.int64)
-    done = np.zeros(P, dtype=np.bool_)
-    tch = np.empty(P, dtype=np.int64)  # the places a search reached
-    cap = W.adj_nbr.shape[0] + 1  # at most one heap entry per improved edge, plus the source
-    hk = np.empty(cap)
-    hv = np.empty(cap, dtype=np.int64)
-    A = W.actor_kind.shape[0]
-    count = np.zeros(A)
-    depth = np.zeros(A)
-    seen = np.empty(P + 1, dtype=np.int64)
-    NE = W.k_entry.shape[0]
-    ent_k = np.empty(NE, dtype=np.int64)  # the commodity of each entry
+    for v in range(P):
+        dist[v] = np.inf
+        prev[v] = -1
+        done[v] = False
+        mark[v] = -1
+    for a in range(A):
+        count[a] = 0.0
+        depth[a] = 0.0
     k_entry = W.k_entry
     k_entry_ptr = W.k_entry_ptr
     for k in range(K):
         for ei in range(k_entry_ptr[k], k_entry_ptr[k + 1]):
             ent_k[ei] = k
-    taken = np.zeros(NE, dtype=np.bool_)
-    ents = np.empty(NE, dtype=np.int64)
-    exits = nonzero_by_row(W.k_exit)  # per commodity, its exits (ascending)
-    mark = np.full(P, -1, dtype=np.int64)
+    for ei in range(NE):
+        taken[ei] = False
+    # Per commodity, its exits (ascending): :func:`presence.nonzero_by_row` of ``k_exit``, written here.
+    ex_ptr[0] = 0
+    rows_into(W.k_exit, 0.0, KEEP_NONZERO, ex_ptr, ex_idx)
+    exits = (ex_ptr, ex_idx)
     graph = (W.adj_ptr, W.adj_nbr, W.adj_edge, W.k_exit, W.k_entry_ptr)
     paths = (S.path_nodes, S.path_len, S.path_owner, S.protector, W.actor_kind)
     for e0 in range(NE):
