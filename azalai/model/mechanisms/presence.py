@@ -433,7 +433,29 @@ def people_floor(p):
     return min(p.assassination_min_pop, p.reprisal_min_pop)
 
 
-@compiled_only
+@njit(cache=True, inline="always")
+def _count_person(M, c, v, floor, cptr, nptr):
+    """Count community c at place v in the per-place lists of :func:`people_lists` it belongs to."""
+    x = M[c, v]
+    if x != 0.0:
+        nptr[v + 1] += 1
+    if x >= floor:
+        cptr[v + 1] += 1
+
+
+@njit(cache=True, inline="always")
+def _list_person(M, c, v, floor, cptr, cidx, nptr, nidx):
+    """List community c at place v in the per-place lists of :func:`people_lists` it belongs to."""
+    x = M[c, v]
+    if x != 0.0:
+        nidx[nptr[v]] = c
+        nptr[v] += 1
+    if x >= floor:
+        cidx[cptr[v]] = c
+        cptr[v] += 1
+
+
+@compiled_only(nrt=False)
 def people_lists(S, p, r, cptr, cidx, lptr, lidx, nptr, nidx):
     """The communities' lists, from one pass over the communities x places array (two with the fill):
 
@@ -451,33 +473,29 @@ def people_lists(S, p, r, cptr, cidx, lptr, lidx, nptr, nidx):
         cptr[v] = 0
         nptr[v] = 0
     lptr[0] = 0
-    # Each row's places with people (a floor that is not positive is passed where nobody lives too:
-    # then every place is visited), listed once and read by both passes.
+    # Each row's places with people, listed once and read by both passes; a floor that is not positive
+    # is passed where nobody lives too: then every place is visited.
     sparse = floor > 0.0
-    every = np.arange(0 if sparse else P)
+    bits = S.pop_bits[r]
     for c in range(C):
-        k = row_places(M, S.pop_bits[r], c, lidx, lptr[c])  # the places where c has people, ascending
+        k = row_places(M, bits, c, lidx, lptr[c])  # the places where c has people, ascending
         lptr[c + 1] = k
-        lst = lidx[lptr[c]:k] if sparse else every
-        for v in lst:
-            x = M[c, v]
-            if x != 0.0:
-                nptr[v + 1] += 1
-            if x >= floor:
-                cptr[v + 1] += 1
+        if sparse:
+            for i in range(lptr[c], k):
+                _count_person(M, c, lidx[i], floor, cptr, nptr)
+        else:
+            for v in range(P):
+                _count_person(M, c, v, floor, cptr, nptr)
     for v in range(P):
         cptr[v + 1] += cptr[v]
         nptr[v + 1] += nptr[v]
     for c in range(C):
-        lst = lidx[lptr[c]:lptr[c + 1]] if sparse else every
-        for v in lst:
-            x = M[c, v]
-            if x != 0.0:
-                nidx[nptr[v]] = c
-                nptr[v] += 1
-            if x >= floor:
-                cidx[cptr[v]] = c
-                cptr[v] += 1
+        if sparse:
+            for i in range(lptr[c], lptr[c + 1]):
+                _list_person(M, c, lidx[i], floor, cptr, cidx, nptr, nidx)
+        else:
+            for v in range(P):
+                _list_person(M, c, v, floor, cptr, cidx, nptr, nidx)
     for v in range(P, 0, -1):  # each ptr[v] now holds the end of place v: shift back to the starts
         cptr[v] = cptr[v - 1]
         nptr[v] = nptr[v - 1]
