@@ -322,6 +322,12 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, gptr, gidx, lptr, lidx
             if tot > 0.0:
                 cpool[k] = coop[c, f] * inside[c] / tot
             lam += cpool[k]
+        lam *= p.tip_rate * tempo
+        n = poisson(lam, seed, day, SITE_TIP_COUNT, f, 0)
+        if n > p.max_tips_per_day:
+            n = int(p.max_tips_per_day)
+        if n == 0:
+            continue  # no tip today: the candidates below are not needed
         # Actors present somewhere in the area (fighters only fall during the day's operations), with
         # each one's place of most fighters there (the first in ascending order on ties) and the rents
         # of the area's places it protects, summed in ascending order of place.
@@ -351,10 +357,6 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, gptr, gidx, lptr, lidx
             a = prot[v]
             if a >= 0:
                 rrent[a] += prent[v] / p.rent_ref
-        lam *= p.tip_rate * tempo
-        n = poisson(lam, seed, day, SITE_TIP_COUNT, f, 0)
-        if n > p.max_tips_per_day:
-            n = int(p.max_tips_per_day)
         focus = force_focus(W, p, lev, day, f)
         for i in range(n):
             tip_key = f * TIP_KEY + i
