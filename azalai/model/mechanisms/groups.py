@@ -44,9 +44,9 @@ from azalai.model.events import (
 )
 from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.land import state_reach
-from azalai.model.mechanisms.marks import marked, marks
+from azalai.model.mechanisms.marks import marked
 from azalai.model.mechanisms.placesets import mark_place, row_places, row_places_either
-from azalai.model.mechanisms.presence import KEEP_BELOW, by_row, row_total
+from azalai.model.mechanisms.presence import KEEP_BELOW, row_kept, row_total
 from azalai.model.mechanisms.purses import is_armed_kind
 from azalai.model.state import ACC, CHAIN
 from azalai.model.world import KIND_INTERNATIONAL
@@ -56,6 +56,33 @@ _FORMED = ACC["militias_formed"]
 _MADE = ACC["alliances_made"]
 _BROKEN = ACC["alliances_broken"]
 SHARED = 2  # a pair's flag in relations: an enemy in common (1: a non-zero entry)
+_MARK_BYTES = np.dtype(np.int64).itemsize  # marks (bytes) held by one word of an integer work buffer
+
+# The work rows of the weekly steps below are carved from one float and one integer buffer, which the public
+# functions make (the only allocations of the week's groups) and hand to workers compiled without
+# reference counting.
+
+
+@njit(cache=True, inline="always")
+def _take(buf, o, n):
+    """The n entries of the work buffer ``buf`` from o on, and the offset after them."""
+    return buf[o:o + n], o + n
+
+
+@njit(cache=True, inline="always")
+def _mark_words(n):
+    """Words of an integer work buffer that hold a row of n marks (whole words, as :func:`marks.marks` makes them)."""
+    return -(-n // _MARK_BYTES)
+
+
+@njit(cache=True, inline="always")
+def _carve_marks(ibuf, o, n):
+    """A row of n marks, zero (:func:`marks.marks`: the bytes and the same memory as words), carved from the
+    integer work buffer ``ibuf`` from o on, and the offset after it."""
+    w, o = _take(ibuf, o, _mark_words(n))
+    for i in range(w.shape[0]):
+        w[i] = 0
+    return w.view(np.uint8), w.view(np.uint64), o
 
 
 @njit(cache=True, inline="always")
@@ -121,6 +148,24 @@ def communal_grievances(W, S, p, r):
     blames its rival for the rival's armed men."""
     A = W.actor_kind.shape[0]
     C = W.pop0.shape[0]
+    _grievances(W, S, p, r, np.empty(_grievance_ints(A, C), dtype=np.int64))
+
+
+@njit(cache=True, inline="always")
+def _grievance_ints(A, C):
+    """Integers of the work buffer of :func:`_grievances`: three rows of marks (the armed groups, those
+    that harmed a community, its rivals) and the lists of the last two."""
+    return _mark_words(A) + _mark_words(A) + _mark_words(C) + A + C
+
+
+@compiled_only(nrt=False)
+def _grievances(W, S, p, r, ibuf):
+    """The grievances of :func:`communal_grievances`, updated in ``S.cgriev[r]``; ``ibuf``: room for
+    :func:`_grievance_ints` integers, whose marks are zeroed here (as :func:`marks.marks` made them) and whose
+    lists are written before they are read. Without reference counting: the loop over communities hands
+    its rows to the inlined :func:`marked` for every community."""
+    A = W.actor_kind.shape[0]
+    C = W.pop0.shape[0]
     cg = S.cgriev[r]
     harm = S.harm_week[r]
     kind = W.actor_kind
@@ -129,13 +174,13 @@ def communal_grievances(W, S, p, r):
     # Per community, the armed groups that harmed its people this week (ascending): the only terms of
     # the blame. A pair with no grievance and no blame stays at exactly zero and is left as it is. Both
     # are marked in one pass over the row (:func:`marked`).
-    armed = np.empty(A, dtype=np.bool_)
+    armed, _, o = _carve_marks(ibuf, 0, A)  # 0/1 per actor, as the booleans they were
     for g in range(A):
         armed[g] = is_armed_kind(kind[g])
-    gmask, gwords = marks(A)
-    dmask, dwords = marks(C)
-    harmed = np.empty(A, dtype=np.int64)
-    rivals = np.empty(C, dtype=np.int64)
+    gmask, gwords, o = _carve_marks(ibuf, o, A)
+    dmask, dwords, o = _carve_marks(ibuf, o, C)
+    harmed, o = _take(ibuf, o, A)
+    rivals, o = _take(ibuf, o, C)
     for c in range(C):
         harm_c = harm[c]
         cg_c = cg[c]
@@ -215,6 +260,13 @@ def _form_militia(W, S, p, r, day, m, c, home, insec, worst, rival, gw, unprot):
 def local_insecurity(W, S, p, r):
     """Each community's insecurity at each place fades and grows with the harm done to its people there
     this week, set against its people there; the week's harm is then cleared."""
+    _insecurity(W, S, p, r, np.empty(W.place_ext.shape[0], dtype=np.int64))
+
+
+@compiled_only(nrt=False)
+def _insecurity(W, S, p, r, at):
+    """The insecurity of :func:`local_insecurity`, updated in ``S.insecurity[r]`` (and ``S.harm_place[r]``
+    cleared); ``at``: room for a list of places, written before it is read."""
     C = W.pop0.shape[0]
     pop = S.pop[r]
     insecurity = S.insecurity[r]
@@ -222,7 +274,6 @@ def local_insecurity(W, S, p, r):
     bits = S.insec_bits[r]
     # Per community, the places with insecurity or harm (most hold neither: a place with neither stays
     # zero, decay * 0.0 + 0.0), ascending, read from its set of such places (mechanisms/placesets.py).
-    at = np.empty(insecurity.shape[1], dtype=np.int64)
     for c in range(C):
         ins_c = insecurity[c]
         harm_c = harm_place[c]
@@ -238,17 +289,32 @@ def local_insecurity(W, S, p, r):
             harm_c[v] = 0.0
 
 
-@compiled_only(nrt=False)
+@njit(cache=True, inline="always")
+def _militia_ints(A, C, P):
+    """Integers of the work buffer of :func:`_militias`: its two steps' (one after the other, in the same
+    room)."""
+    return max(P, _grievance_ints(A, C))
+
+
+@compiled_only
 def militias(W, S, p, r, day):
     """Local insecurity of each community at each place; a declared militia forms where its people are attacked.
 
     Seed: "these networks seek to protect not just their businesses but their communities from attack."
     A community arms where it is attacked: the harm done to its people at a place is set against its
     people there, not against its whole population (most of whom may live safely elsewhere)."""
+    ni = _militia_ints(W.actor_kind.shape[0], W.pop0.shape[0], W.place_ext.shape[0])
+    _militias(W, S, p, r, day, np.empty(ni, dtype=np.int64))
+
+
+@compiled_only(nrt=False)
+def _militias(W, S, p, r, day, ibuf):
+    """The week's insecurity and communal grievances (:func:`_insecurity`, :func:`_grievances`, each in
+    ``ibuf``, room for :func:`_militia_ints` integers), then the militias that form (:func:`militias`)."""
     A, P = W.fighters0.shape
     C = W.pop0.shape[0]
-    local_insecurity(W, S, p, r)
-    communal_grievances(W, S, p, r)
+    _insecurity(W, S, p, r, ibuf)
+    _grievances(W, S, p, r, ibuf)
     for m in range(A):
         c = W.militia_comm[m]
         if c < 0 or S.active[r, m] == 1:
@@ -336,40 +402,43 @@ def _meeting_place(W, S, r, a, b):
     return best if best >= 0 else own
 
 
-@compiled_only
-def _hostility(rel, active, kind):
-    """Last week's hostile relations (:func:`presence.by_row` below zero): per actor a (CSR over
-    rows), its active enemies x (``rel[a, x] < 0``, x not a) and its hostility ``-rel[a, x]`` to each; per
-    actor x (CSR over columns), every actor y hostile to it (``rel[y, x] < 0``, ascending) that is active
-    and not an international force (the partners :func:`relations` pairs), and ``-rel[y, x]``."""
+@compiled_only(nrt=False)
+def _hostility(rel, active, kind, rows, cols, en_ptr, hptr, idx, h):
+    """Last week's hostile relations, written into the rows given (``rows``/``cols``: room for A + 1 and
+    A * A integers, ``en_ptr``/``hptr``: A + 1, ``idx``/``h``: 2 * A * A, every entry written before it is
+    read): the hostile entries' columns, row by row (CSR, :func:`presence.by_row` below zero: the rows
+    of ``rel`` scanned by the same :func:`presence.row_kept`); per actor a (CSR over rows), its active
+    enemies x (``rel[a, x] < 0``, x not a) and its hostility ``-rel[a, x]`` to each; per actor x (CSR over
+    columns), every actor y hostile to it (``rel[y, x] < 0``, ascending) that is active and not an
+    international force (the partners :func:`relations` pairs), and ``-rel[y, x]``."""
     A = rel.shape[0]
-    rows, cols = by_row(rel, 0.0, KEEP_BELOW)  # the hostile entries' columns, row by row (CSR)
-    en_ptr = np.zeros(A + 1, dtype=np.int64)
-    hptr = np.zeros(A + 1, dtype=np.int64)
-    partner = np.empty(A, dtype=np.bool_)
+    rows[0] = 0
     for a in range(A):
-        partner[a] = active[a] == 1 and kind[a] != KIND_INTERNATIONAL
+        rows[a + 1] = row_kept(rel, a, 0.0, KEEP_BELOW, cols, rows[a])
+    for a in range(A + 1):  # zero, as np.zeros made them
+        en_ptr[a] = 0
+        hptr[a] = 0
     k = 0
     for a in range(A):
+        partner = active[a] == 1 and kind[a] != KIND_INTERNATIONAL
         for i in range(rows[a], rows[a + 1]):
             x = cols[i]
-            hptr[x + 1] += partner[a]
+            hptr[x + 1] += partner
             k += x != a and active[x] == 1
         en_ptr[a + 1] = k
     for x in range(A):
         hptr[x + 1] += hptr[x]
-    K = k
-    idx = np.empty(K + hptr[A], dtype=np.int64)  # the enemies, then the partners hostile to each
-    h = np.empty(K + hptr[A])
+    K = k  # the enemies from idx[0], then the partners hostile to each from idx[K] (at most A * A of each)
     k = 0
     for a in range(A):
+        partner = active[a] == 1 and kind[a] != KIND_INTERNATIONAL
         for i in range(rows[a], rows[a + 1]):
             x = cols[i]
             if x != a and active[x] == 1:
                 idx[k] = x
                 h[k] = -rel[a, x]
                 k += 1
-            if partner[a]:
+            if partner:
                 j = K + hptr[x]  # hptr[x] counts up to the end of x's list, then is shifted back below
                 idx[j] = a
                 h[j] = -rel[a, x]
@@ -377,12 +446,36 @@ def _hostility(rel, active, kind):
     for x in range(A, 0, -1):
         hptr[x] = hptr[x - 1] + K
     hptr[0] = K
-    return en_ptr, hptr, idx, h
+
+
+@njit(cache=True, inline="always")
+def _relation_ints(A, P):
+    """Integers of the work buffer of :func:`_relations`, in the order it carves them: :func:`_hostility`'s
+    lists, a list of places, three rows over the actors and a row of marks."""
+    return (A + 1) + A * A + (A + 1) + (A + 1) + A * A * 2 + P + A + A + A + _mark_words(A)
+
+
+@njit(cache=True, inline="always")
+def _relation_floats(A):
+    """Floats of the work buffer of :func:`_relations`, in the order it carves them: :func:`_hostility`'s
+    hostilities and three rows over the actors."""
+    return A * A * 2 + A + A + A
 
 
 @compiled_only
 def relations(W, S, p, r, day, week):
     """Relations move toward their target; alliances are made and broken."""
+    A, P = W.fighters0.shape
+    _relations(W, S, p, r, day, week, np.empty(_relation_floats(A)), np.empty(_relation_ints(A, P), dtype=np.int64))
+
+
+@compiled_only(nrt=False)
+def _relations(W, S, p, r, day, week, fbuf, ibuf):
+    """The relations and alliances of :func:`relations`, updated in ``S.rel[r]`` and ``S.allied[r]``;
+    ``fbuf``/``ibuf``: room for :func:`_relation_floats` floats and :func:`_relation_ints` integers,
+    carved into the rows below, each filled here as np.zeros/np.full/.copy() made it or written before
+    it is read. Without reference counting: the loop over pairs hands rows to the inlined helpers and
+    reads the State's fields for every actor."""
     A = W.actor_kind.shape[0]
     # The arrays the loops below read, looked up once (the same arrays, the same operations).
     active = S.active[r]
@@ -393,28 +486,45 @@ def relations(W, S, p, r, day, week):
     rel = S.rel[r]
     allied = S.allied[r]
     fi = S.fighters[r]
-    # Each actor's weight as a shared enemy (its strength against force_ref, at most 1), worked out the
-    # first time a shared enemy may need it (-1 until then).
-    weight_of = np.full(A, -1.0)
     fbits = S.fighter_bits[r]
-    at = np.empty(fi.shape[1], dtype=np.int64)
+    P = fi.shape[1]
+    # The work rows, carved from the buffers in order: last week's hostilities (:func:`_hostility`), a list
+    # of places, and the rows over the actors below.
+    rows, o = _take(ibuf, 0, A + 1)
+    cols, o = _take(ibuf, o, A * A)
+    en_ptr, o = _take(ibuf, o, A + 1)
+    hptr, o = _take(ibuf, o, A + 1)
+    idx, o = _take(ibuf, o, A * A * 2)
+    at, o = _take(ibuf, o, P)
+    after, o = _take(ibuf, o, A)
+    flagged, o = _take(ibuf, o, A)
+    top_of, o = _take(ibuf, o, A)
+    flag, words, o = _carve_marks(ibuf, o, A)
+    h, o = _take(fbuf, 0, A * A * 2)
+    weight_of, o = _take(fbuf, o, A)
+    se_of, o = _take(fbuf, o, A)
+    tv_of, o = _take(fbuf, o, A)
     # Last week's hostilities, read from lists made before any pair moves: every pair moves from last
     # week's relations, and a pair's own relation is read before it is written (each pair once).
-    en_ptr, hptr, idx, h = _hostility(rel, active, kind)
-    # Per actor x, where its list of hostile partners passes a (a rises: each list is walked once): only
-    # the partners b > a of a pair are read.
-    after = hptr[:A].copy()
+    _hostility(rel, active, kind, rows, cols, en_ptr, hptr, idx, h)
+    for x in range(A):
+        # Per actor x, where its list of hostile partners passes a (a rises: each list is walked once): only
+        # the partners b > a of a pair are read.
+        after[x] = hptr[x]
+        # Each actor's weight as a shared enemy (its strength against force_ref, at most 1), worked out the
+        # first time a shared enemy may need it (-1 until then).
+        weight_of[x] = -1.0
+        # Per partner b of a: the shared enemies' sum, its largest term and whose (zero, zero and -1 between
+        # partners: the loop below sets them back after reading them).
+        se_of[x] = 0.0
+        tv_of[x] = 0.0
+        top_of[x] = -1
     # A pair with no relation, target, history, alliance or enemy in common stays at +0.0 and not allied
     # (the update below gives exactly that: a zero target, 0.0 + rel_rate * 0.0, and 0.0 is below the
     # alliance threshold): it is written without the update. Only the pairs with a non-zero entry (a -0.0
     # relation included) or an enemy in common are visited, in the same (ascending) order.
     # Per partner b of a: CAND (a non-zero entry), SHARED (an enemy in common); read back as marks, a word
     # at a time (:func:`marks.marked`): the partners flagged, ascending.
-    flag, words = marks(A)
-    flagged = np.empty(A, dtype=np.int64)
-    se_of = np.zeros(A)  # per partner b of a: the shared enemies' sum, its largest term and whose
-    tv_of = np.zeros(A)
-    top_of = np.full(A, -1)
     every = not p.alliance_threshold > 0.0  # a zero pair would reach an alliance: every pair is updated
     for a in range(A):
         if active[a] == 0 or kind[a] == KIND_INTERNATIONAL:
@@ -520,8 +630,14 @@ def relations(W, S, p, r, day, week):
                 link(S, r, ev, _LAST_LINK, CK_RELATION, a * PAIR_CODE + b, new)
 
 
-@compiled_only(nrt=False)
+@compiled_only
 def update_groups(W, S, p, lev, r, day, week):
+    """The week's groups: battles remembered, insecurity, grievances and militias, then relations and
+    alliances. One float and one integer buffer serve the steps, one after the other (each fills what it
+    reads: see its worker)."""
+    A, P = W.fighters0.shape
+    fbuf = np.empty(_relation_floats(A))
+    ibuf = np.empty(max(_militia_ints(A, W.pop0.shape[0], P), _relation_ints(A, P)), dtype=np.int64)
     remember_battles(W, S, p, r)
-    militias(W, S, p, r, day)
-    relations(W, S, p, r, day, week)
+    _militias(W, S, p, r, day, ibuf)
+    _relations(W, S, p, r, day, week, fbuf, ibuf)
