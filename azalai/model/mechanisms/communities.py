@@ -29,10 +29,10 @@ import numpy as np
 from numba import njit
 
 from azalai.model.jit import compiled_only
-from azalai.model.mechanisms.placesets import places_by_row
-from azalai.model.mechanisms.meetings import by_actor, enemy_lists, met_actors
+from azalai.model.mechanisms.placesets import count_places, places_into
+from azalai.model.mechanisms.meetings import met_actors
 from azalai.model.mechanisms.presence import (
-    next_nonzero, nonzero_by_row, present_by_place, regroup, rows_of, sort_head,
+    KEEP_BELOW, KEEP_NONZERO, actor_lists, by_column_into, next_nonzero, rows_into, sort_head,
 )
 from azalai.model.mechanisms.purses import is_armed_kind, pay_purses, recruit
 from azalai.model.world import (
@@ -82,22 +82,6 @@ def _north_share(pop0, zone, c):
             north += row[v]
         v = next_nonzero(row, v + 1)
     return north / tot if tot > 0.0 else 0.0
-
-
-@compiled_only
-def _signatories(sig, promised):
-    """The signatories, ascending, and their promises' sum (:func:`_promised_total`)."""
-    n = 0
-    for a in range(sig.shape[0]):
-        if sig[a] == 1:
-            n += 1
-    sigs = np.empty(n, dtype=np.int64)
-    n = 0
-    for a in range(sig.shape[0]):
-        if sig[a] == 1:
-            sigs[n] = a
-            n += 1
-    return sigs, _promised_total(sig, promised)
 
 
 @njit(cache=True, inline="always")
@@ -168,6 +152,27 @@ def protection(W, S, r, c, a):
 
 @compiled_only
 def update_communities(W, S, p, lev, aid, r, day, week):
+    """The communities' week (see the module's docstring): livelihood, grievance, support, cooperation,
+    then the purses and recruitment. The work rows of :func:`_communities` are allocated here, three
+    buffers in all (it runs without reference counting), their sizes read by :func:`_sizes` (which
+    reads the structs without reference counting too)."""
+    C, A, P, npop, nfi, naidx, ntr = _sizes(W, S, p, r)
+    fbuf = np.empty(_n_floats(C, A))
+    ibuf = np.empty(_n_ints(C, A, P, npop, nfi, naidx, ntr), dtype=np.int64)
+    bbuf = np.empty(3 * A, dtype=np.bool_)
+    _communities(W, S, p, lev, aid, r, day, week, npop, nfi, naidx, ntr, fbuf, ibuf, bbuf)
+
+
+@compiled_only(nrt=False)
+def _communities(W, S, p, lev, aid, r, day, week, npop, nfi, naidx, ntr, fbuf, ibuf, bbuf):
+    """The communities' week (:func:`update_communities`), its work rows carved from ``fbuf`` (floats,
+    :func:`_n_floats`), ``ibuf`` (ints, :func:`_n_ints`) and ``bbuf`` (3 flags per actor); ``npop``, ``nfi``,
+    ``ntr``: how many places the communities' sets, the fighters' and the road's hold, ``naidx`` room for the
+    actors present per place (:func:`_sizes`). Fills the State's livelihood, grievance, support,
+    enemy support, protection reference and cooperation rows, then pays the purses and recruits. Without
+    reference counting: the loops over communities and actors read the State's and the World's rows at
+    every step. The rows the old form took from np.zeros are zero-filled here, the others are written
+    before they are read, as there."""
     A, P = W.fighters0.shape
     C = W.pop0.shape[0]
     s = W.state_actor
@@ -190,8 +195,62 @@ def update_communities(W, S, p, lev, aid, r, day, week):
     lref = S.livelihood_ref[r]
     lweek = S.livelihood_week[r]
     region_w = W.comm_region_w
-    sigs, ptot = _signatories(W.sig, W.promised)
-    comm = (sigs, ptot, base_w, W.promised, W.pop0, W.place_zone, W.comm_asp, W.comm_sub, W.comm_indep)
+    # The work rows.
+    o = 0
+    ctot, o = _part(fbuf, o, C)
+    cprot, o = _part(fbuf, o, A)
+    target, o = _part(fbuf, o, A)
+    anchor, o = _part(fbuf, o, A)
+    push, o = _part(fbuf, o, A)
+    levy, o = _part(fbuf, o, A)  # each actor's levy on its supporters (ascending communities, as pay_purses sums it)
+    want, o = _part(fbuf, o, C)  # recruitment's scratch
+    for i in range(o):
+        fbuf[i] = 0.0
+    pair_push, o = _part(fbuf, o, C * A)
+    for i in range(bbuf.shape[0]):
+        bbuf[i] = False
+    meet = bbuf[0:A]
+    armed = bbuf[A:2 * A]
+    held = bbuf[2 * A:3 * A]
+    o = 0
+    sigs, o = _part(ibuf, o, A)
+    lst, o = _part(ibuf, o, A)
+    mil_c, o = _part(ibuf, o, A)
+    midx, o = _part(ibuf, o, A)
+    forces, o = _part(ibuf, o, A)
+    en_ptr, o = _part(ibuf, o, A + 1)
+    rv_ptr, o = _part(ibuf, o, A + 1)
+    fptr, o = _part(ibuf, o, A + 1)
+    tptr, o = _part(ibuf, o, A + 1)
+    rptr, o = _part(ibuf, o, A + 1)
+    mil_ptr, o = _part(ibuf, o, A + 1)
+    lptr, o = _part(ibuf, o, C + 1)
+    gptr, o = _part(ibuf, o, C + 1)
+    sptr, o = _part(ibuf, o, C + 1)
+    dptr, o = _part(ibuf, o, C + 1)
+    mptr, o = _part(ibuf, o, C + 1)
+    aptr, o = _part(ibuf, o, P + 1)
+    nptr, o = _part(ibuf, o, P + 1)
+    en_idx, o = _part(ibuf, o, A * A)
+    rv_idx, o = _part(ibuf, o, A * A)
+    gidx, o = _part(ibuf, o, C * A)
+    pair_c, o = _part(ibuf, o, C * A)  # the armed groups' recruiting pairs, by community
+    pair_a, o = _part(ibuf, o, C * A)
+    sidx, o = _part(ibuf, o, C * A)
+    didx, o = _part(ibuf, o, C * A)
+    ridx, o = _part(ibuf, o, C * A)
+    pair_ptr, o = _part(ibuf, o, C * A + 1)
+    cur, o = _part(ibuf, o, max(P, A, C))
+    # The places where each community has people, before and (read by recruitment) after the purses: the
+    # purses add people, to a community already listed at the place or, where nobody lived, to the
+    # first community, so the second list is at most one place per place longer than the first.
+    lidx, o = _part(ibuf, o, npop + P)
+    nidx, o = _part(ibuf, o, npop)
+    fidx, o = _part(ibuf, o, nfi)
+    aidx, o = _part(ibuf, o, naidx)
+    tidx, o = _part(ibuf, o, ntr)
+    nsig, ptot = _signatories(W.sig, W.promised, sigs)
+    comm = (sigs[:nsig], ptot, base_w, W.promised, W.pop0, W.place_zone, W.comm_asp, W.comm_sub, W.comm_indep)
     post_share = S.post_share[r]
     fairness = lev.interim_fairness[day]
     # Livelihood from trafficking, and its reference level after warm-up.
@@ -202,13 +261,12 @@ def update_communities(W, S, p, lev, aid, r, day, week):
             lema[c] += p.livelihood_smoothing * (lweek[c] - lema[c])
     # Per community, the places where it has people (ascending): sums over them that skip exact zeros
     # are the sums over all places bit for bit. Nothing below changes populations before the purses.
-    lptr, lidx = places_by_row(pop, S.pop_bits[r])
+    places_into(pop, S.pop_bits[r], lptr, lidx)
     # Grievance. A pair with no grievance, harm or loss this week, against an actor other than the state
     # or an international force, stays at exactly zero (0.0 * decay + 0.0, within the bounds): it is
     # left as it is. Per community, the actors it holds a grievance against afterwards (ascending) are
     # listed in ``gptr``/``gidx``.
-    gptr = np.zeros(C + 1, dtype=np.int64)
-    gidx = np.empty(C * A, dtype=np.int64)
+    gptr[0] = 0
     ng = 0
     for c in range(C):
         reg_aid = 0.0
@@ -254,53 +312,41 @@ def update_communities(W, S, p, lev, aid, r, day, week):
     # Support. Protection of each community by each actor: per community, from one pass over the places
     # where it lives (the same sums, in the same order, as ``protection``), into ``cprot`` (zero outside
     # the community being updated).
-    ctot = np.zeros(C)
-    cprot = np.zeros(A)
     prot_ref = S.prot_ref[r]
-    _, _, rv_ptr, rv_idx = enemy_lists(rel)
+    # Each actor's enemies (negative relations), and the actors hostile to each, ascending.
+    en_ptr[0] = 0
+    rows_into(rel, 0.0, KEEP_BELOW, en_ptr, en_idx)
+    by_column_into(en_ptr, en_idx, A, rv_ptr, rv_idx, cur)
     # Who meets whom: per place, the actors present, from the places where each actor has fighters
     # (also read by the purses and recruitment: fighters are only taken from those places, or given
     # to a group where it has some).
-    fptr, fidx = places_by_row(fi, S.fighter_bits[r])
-    aptr, aidx = present_by_place(fi, fptr, fidx, p.min_presence)
-    cap = C  # the state, and per place where a community lives, its protector and the actors present
-    for i in range(lidx.shape[0]):
-        cap += aptr[lidx[i] + 1] - aptr[lidx[i]] + 1
-    pair_c = np.empty(cap, dtype=np.int64)  # the armed groups' recruiting pairs, by community
-    pair_a = np.empty(cap, dtype=np.int64)
+    actor_lists(S, p, r, aptr, aidx, fptr, fidx)
     # Recruitment's push (below) is the same sum as the opposition term here, and nothing in between
     # changes grievances or relations: it is kept, per recruiting pair, instead of being summed again.
-    pair_push = np.empty(cap)
     npair = 0
-    meet = np.zeros(A, dtype=np.bool_)
-    armed = np.zeros(A, dtype=np.bool_)
     for a in range(A):
         armed[a] = is_armed_kind(kind[a])
-    lst = np.empty(A, dtype=np.int64)
-    target = np.zeros(A)
-    anchor = np.zeros(A)
-    push = np.zeros(A)
-    levy = np.zeros(A)  # each actor's levy on its supporters (ascending communities, as pay_purses sums it)
     es = S.enemy_support[r]
-    es[:] = 0.0
+    for a in range(es.shape[0]):
+        for c in range(es.shape[1]):
+            es[a, c] = 0.0
     # The candidates for support where a community and an actor do not meet: the actors it supports (row
     # c of ``sup`` is only written after it is read), those the scenario gives its support, and its own
     # militias (``mptr``/``midx``, per community). Another community's militia that c does not meet is
     # anchored to the scenario's support (none if not formed): it holds c's support only if listed already.
-    sptr, sidx = nonzero_by_row(sup)
-    dptr, didx = nonzero_by_row(s0)
+    sptr[0] = 0
+    rows_into(sup, 0.0, KEEP_NONZERO, sptr, sidx)
+    dptr[0] = 0
+    rows_into(s0, 0.0, KEEP_NONZERO, dptr, didx)
+    # Per actor, its community if it is a militia (none otherwise), regrouped per community.
     nmil = 0
+    mil_ptr[0] = 0
     for a in range(A):
         if mc[a] >= 0:
+            mil_c[nmil] = mc[a]
             nmil += 1
-    mil = np.empty(nmil, dtype=np.int64)
-    nmil = 0
-    for a in range(A):
-        if mc[a] >= 0:
-            mil[nmil] = a
-            nmil += 1
-    mptr, midx = regroup(mil, mc[mil], nmil, C)
-    held = np.zeros(A, dtype=np.bool_)
+        mil_ptr[a + 1] = nmil
+    by_column_into(mil_ptr, mil_c, C, mptr, midx, cur)
     for c in range(C):
         t = 0.0
         for i in range(lptr[c], lptr[c + 1]):
@@ -381,7 +427,6 @@ def update_communities(W, S, p, lev, aid, r, day, week):
     # Cooperation with each force.
     role = W.actor_role
     coop = S.coop[r]
-    forces = np.empty(A, dtype=np.int64)
     nf = 0
     for f in range(A):
         if role[f] != ROLE_NONE:
@@ -400,21 +445,76 @@ def update_communities(W, S, p, lev, aid, r, day, week):
     # Purses, turnover and recruitment (mechanisms/purses.py). Recruitment is pushed by grievance
     # against the group's enemies, weighted by how hostile they are.
     # Per place, the communities with people there (ascending), for the fighters who go home.
-    nptr, nidx = by_actor(rows_of(lptr), lidx, lidx.shape[0], P)
+    by_column_into(lptr, lidx, P, nptr, nidx, cur)
     cash = S.cash[r]
     acc = S.acc[r]
     # per actor, the places with fighters on the road to them (their sets, mechanisms/placesets.py)
-    tptr, tidx = places_by_row(S.transit_n[r], S.transit_bits[r])
+    places_into(S.transit_n[r], S.transit_bits[r], tptr, tidx)
     fresh = pay_purses(kind, W.cash0, base_w, fi, S.transit[r], pop, cash, acc, S.income[r], rel, p, ctot, levy,
                        aptr, aidx, nptr, nidx, lptr, lidx, fptr, fidx, tptr, tidx, S.pop_bits[r],
                        S.fighter_bits[r])
-    rptr, ridx = by_actor(np.arange(npair), pair_a, npair, A)  # per actor, its recruiting pairs
+    # Per actor, its recruiting pairs: the pairs listed one per row, regrouped per actor.
+    for i in range(npair + 1):
+        pair_ptr[i] = i
+    by_column_into(pair_ptr[:npair + 1], pair_a, A, rptr, ridx, cur)
     # Per community, the places where it has people after the purses: fighters went home where people
     # live, unless they went where nobody did.
     if fresh:
-        lptr, lidx = places_by_row(pop, S.pop_bits[r])
-    recruit(kind, sup, fi, pop, cash, acc, p, ctot, pair_c, pair_push, rptr, ridx, lptr, lidx, fptr, fidx, np.zeros(C),
+        places_into(pop, S.pop_bits[r], lptr, lidx)
+    recruit(kind, sup, fi, pop, cash, acc, p, ctot, pair_c, pair_push, rptr, ridx, lptr, lidx, fptr, fidx, want,
             S.fighter_bits[r])
+
+
+@compiled_only(nrt=False)
+def _sizes(W, S, p, r):
+    """The sizes :func:`update_communities` makes its work rows from: communities, actors, places, how many
+    places the sets of the communities and of the actors' fighters hold (``S.pop_bits[r]``,
+    ``S.fighter_bits[r]``: the lists read from them get room for every place they hold), room for the actors
+    present per place (with no floor, places without fighters are listed too), and how many places the
+    sets of fighters on the road hold (``S.transit_bits[r]``)."""
+    A, P = W.fighters0.shape
+    C = W.pop0.shape[0]
+    nfi = count_places(S.fighter_bits[r])
+    naidx = nfi if p.min_presence > 0.0 else A * P
+    return C, A, P, count_places(S.pop_bits[r]), nfi, naidx, count_places(S.transit_bits[r])
+
+
+@njit(cache=True, inline="always")
+def _n_floats(C, A):
+    """Entries of :func:`_communities`' float buffer, in the order it carves them: a row per community, five
+    per actor, a row per community, one entry per community-actor pair."""
+    return 2 * C + 5 * A + C * A
+
+
+@njit(cache=True, inline="always")
+def _n_ints(C, A, P, npop, nfi, naidx, ntr):
+    """Entries of :func:`_communities`' int buffer, in the order it carves them: five rows of one entry per
+    actor; the pointers of six lists over actors, five over communities and two over places; each actor's
+    enemies and the actors hostile to each (at most A x A each); six lists of community-actor pairs (at most
+    C x A each) and the pointers of the recruiting pairs listed one per row (C x A + 1); a cursor per column
+    regrouped (places, actors or communities); the places of the communities, before and after the purses
+    (``npop + P``) and per place (``npop``); the places of the fighters (``nfi``), the actors present per
+    place (``naidx``), the places of the road (``ntr``)."""
+    return (5 * A + 6 * (A + 1) + 5 * (C + 1) + 2 * (P + 1) + 2 * A * A + 6 * C * A + C * A + 1
+            + max(P, A, C) + 2 * npop + P + nfi + naidx + ntr)
+
+
+@njit(cache=True, inline="always")
+def _part(buf, o, n):
+    """``buf[o:o + n]`` and the offset after it."""
+    return buf[o:o + n], o + n
+
+
+@compiled_only(nrt=False)
+def _signatories(sig, promised, sigs):
+    """The signatories, ascending, into ``sigs`` (their number returned), and their promises' sum
+    (:func:`_promised_total`)."""
+    n = 0
+    for a in range(sig.shape[0]):
+        if sig[a] == 1:
+            sigs[n] = a
+            n += 1
+    return n, _promised_total(sig, promised)
 
 
 @compiled_only(nrt=False)  # called per community: no reference counting of the arrays it takes

@@ -11,7 +11,6 @@ costs what the pairs that exist cost rather than communities x actors.
 from __future__ import annotations
 
 from azalai.model.jit import compiled_only
-from azalai.model.mechanisms.presence import KEEP_BELOW, by_row, regroup, rows_of
 
 
 @compiled_only(nrt=False)  # called per community: no reference counting of the arrays it takes
@@ -38,19 +37,3 @@ def met_actors(protector, c, s, lptr, lidx, aptr, aidx, meet, lst):
         lst[n] = s
         n += 1
     return n
-
-
-@compiled_only
-def enemy_lists(rel):
-    """Each actor's enemies (negative relations in ``rel``, actors x actors) and the actors hostile to
-    each, in ascending order (CSR)."""
-    en_ptr, en_idx = by_row(rel, 0.0, KEEP_BELOW)
-    rv_ptr, rv_idx = regroup(rows_of(en_ptr), en_idx, en_idx.shape[0], rel.shape[1])
-    return en_ptr, en_idx, rv_ptr, rv_idx
-
-
-@compiled_only(nrt=False)
-def by_actor(pair_c, pair_a, n, A):
-    """The pairs (community, actor), listed by community, regrouped per actor (CSR of communities, ascending;
-    any pairs of rows and columns listed by row: regrouped per column, :func:`presence.regroup`)."""
-    return regroup(pair_c, pair_a, n, A)
