@@ -46,7 +46,7 @@ from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.land import state_reach
 from azalai.model.mechanisms.marks import marked
 from azalai.model.mechanisms.placesets import mark_place, row_places, row_places_either
-from azalai.model.mechanisms.presence import KEEP_BELOW, row_kept, row_total
+from azalai.model.mechanisms.presence import KEEP_BELOW, row_total, rows_into
 from azalai.model.mechanisms.purses import is_armed_kind
 from azalai.model.state import ACC, CHAIN
 from azalai.model.world import KIND_INTERNATIONAL
@@ -406,15 +406,14 @@ def _meeting_place(W, S, r, a, b):
 def _hostility(rel, active, kind, rows, cols, en_ptr, hptr, idx, h):
     """Last week's hostile relations, written into the rows given (``rows``/``cols``: room for A + 1 and
     A * A integers, ``en_ptr``/``hptr``: A + 1, ``idx``/``h``: 2 * A * A, every entry written before it is
-    read): the hostile entries' columns, row by row (CSR, :func:`presence.by_row` below zero: the rows
-    of ``rel`` scanned by the same :func:`presence.row_kept`); per actor a (CSR over rows), its active
+    read): the hostile entries' columns, row by row (CSR, :func:`presence.by_row`'s lists below zero,
+    written by :func:`presence.rows_into`); per actor a (CSR over rows), its active
     enemies x (``rel[a, x] < 0``, x not a) and its hostility ``-rel[a, x]`` to each; per actor x (CSR over
     columns), every actor y hostile to it (``rel[y, x] < 0``, ascending) that is active and not an
     international force (the partners :func:`relations` pairs), and ``-rel[y, x]``."""
     A = rel.shape[0]
     rows[0] = 0
-    for a in range(A):
-        rows[a + 1] = row_kept(rel, a, 0.0, KEEP_BELOW, cols, rows[a])
+    rows_into(rel, 0.0, KEEP_BELOW, rows, cols)
     for a in range(A + 1):  # zero, as np.zeros made them
         en_ptr[a] = 0
         hptr[a] = 0
