@@ -44,9 +44,12 @@ def test_every_planned_compilation_is_one_the_loop_uses() -> None:
             obj = fn.py_func.__globals__.get(callee)
             if isinstance(obj, Dispatcher) and obj.targetoptions.get("inline") != "always" and obj is not weekly:
                 assert callee in names or f"{obj.py_func.__qualname__}" in names, callee
-    # The functions linked into the compiled loop, by their mangled names (which encode the argument types).
+    # The functions linked into the compiled loop and into init_batch (the only caller of local_support), by
+    # their mangled names (which encode the argument types).
     (loop,) = step_days.overloads.values()
-    linked = {_without_uid(f.name) for f in loop.library._get_module_for_linking().functions}
+    (first,) = step_days.py_func.__globals__["init_batch"].overloads.values()
+    linked = {_without_uid(f.name) for lib in (loop.library, first.library)
+              for f in lib._get_module_for_linking().functions}
     checked = 0
     for name, _cost, disp, sig in jobs:
         if disp in (step_days.py_func.__globals__[n] for n in ("init_batch", "finish_batch")) or name.startswith("new_"):

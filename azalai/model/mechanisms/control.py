@@ -19,8 +19,8 @@ from numba import njit
 
 from azalai.model.events import CK_CONTROL_SHIFT, CK_LOCAL_SUPPORT, CK_LOCAL_STRENGTH, EV_GOV_REGAINS, EV_NSA_OVERTAKES, EV_TRANSFER, M_CONTROL, emit, link
 from azalai.model.jit import compiled_only
-from azalai.model.mechanisms.placesets import places_by_row
-from azalai.model.mechanisms.presence import nonzero_by_row, present_by_place, regroup, rows_of
+from azalai.model.mechanisms.placesets import places_into
+from azalai.model.mechanisms.presence import KEEP_NONZERO, actor_lists, by_column_into, rows_into
 from azalai.model.rng import SITE_CONTROL, lomax
 from azalai.model.state import ACC
 from azalai.model.world import KIND_INTERNATIONAL, KIND_STATE
@@ -29,20 +29,23 @@ _FAT_BATTLES = ACC["fatalities_battles"]
 _LOCAL_DEATHS = ACC["local_fighter_deaths"]
 
 
-@compiled_only
-def _add_support(pop, bits, support, ppl, sums):
+@compiled_only(nrt=False)
+def _add_support(pop, bits, support, ppl, sums, lptr, lidx, sptr, sidx):
     """Add to ``ppl[v]`` the people living at each place and to ``sums[a, v]`` those people weighted by
     their support for each actor (``pop``, ``support``: one replicate's communities x places and
     communities x actors; ``bits``: the places where each community may live, ``S.pop_bits[r]``).
-    Returns the lists read: per community, the places where it lives (``lptr``/``lidx``) and the actors
-    it supports (``sptr``/``sidx``), ascending.
+    Writes the lists read: per community, the places where it lives (``lptr``/``lidx``: room for C + 1
+    and C * P entries, :func:`placesets.places_by_row`'s, written by :func:`placesets.places_into`) and the
+    actors it supports (``sptr``/``sidx``: C + 1 and C * A, :func:`presence.nonzero_by_row`'s, written by
+    :func:`presence.rows_into`), ascending.
 
     Only the communities living at a place and the actors they support contribute (the other terms
     are exact zeros, which leave a sum unchanged): a community at a time, in ascending order, so each
     sum takes its terms in the order of a scan of the communities; the few non-zero terms are added
     in place."""
-    lptr, lidx = places_by_row(pop, bits)  # per community, the places where it lives
-    sptr, sidx = nonzero_by_row(support)  # per community, the actors it supports
+    places_into(pop, bits, lptr, lidx)  # per community, the places where it lives
+    sptr[0] = 0
+    rows_into(support, 0.0, KEEP_NONZERO, sptr, sidx)  # per community, the actors it supports
     for c in range(pop.shape[0]):
         sup = support[c]
         for i in range(lptr[c], lptr[c + 1]):
@@ -52,7 +55,21 @@ def _add_support(pop, bits, support, ppl, sums):
             for j in range(sptr[c], sptr[c + 1]):
                 a = sidx[j]
                 sums[a, v] += x * sup[a]
-    return lptr, lidx, sptr, sidx
+
+
+@njit(cache=True, inline="always")
+def _support_ints(A, C, P):
+    """Integers of the work buffer of :func:`_local_support`, in the order it carves them: the lists of
+    :func:`_add_support`, per place the communities living there, a row over the actors and one over the
+    places."""
+    return (C + 1) + C * P + (C + 1) + C * A + (P + 1) + C * P + A + P
+
+
+@njit(cache=True, inline="always")
+def _control_ints(A, C, P):
+    """Integers of the work buffer of :func:`update_control`: :func:`_local_support`'s, then (in the same
+    room) the actors' lists of :func:`presence.actor_lists` (P + 1 and A * P, A + 1 and A * P)."""
+    return max(_support_ints(A, C, P), (P + 1) + A * P + (A + 1) + A * P)
 
 
 @compiled_only
@@ -65,12 +82,44 @@ def local_support(W, S, r):
     supported by the communities living there are visited (each once: ``seen[a] == v`` marks those
     already divided at v), instead of every actor at every place; the others stay exactly zero."""
     A, P = W.fighters0.shape
+    _local_support(W, S, r, np.empty(P), np.empty(_support_ints(A, W.pop0.shape[0], P), dtype=np.int64))
+
+
+@compiled_only(nrt=False)
+def _local_support(W, S, r, ppl, ibuf):
+    """The shares of :func:`local_support`, written into ``S.loc_support[r]``; ``ppl``: room for the people
+    at each place, zeroed here (as np.zeros made it); ``ibuf``: room for :func:`_support_ints` integers,
+    carved into the lists below, each written before it is read."""
+    A, P = W.fighters0.shape
+    C = W.pop0.shape[0]
     loc = S.loc_support[r]
-    loc[:] = 0.0
-    ppl = np.zeros(P)
-    lptr, lidx, sptr, sidx = _add_support(S.pop[r], S.pop_bits[r], S.support[r], ppl, loc)
-    nptr, nidx = regroup(rows_of(lptr), lidx, lidx.shape[0], P)  # per place, the communities living there
-    seen = np.full(A, -1, dtype=np.int64)
+    for a in range(A):
+        for v in range(P):
+            loc[a, v] = 0.0
+    for v in range(P):
+        ppl[v] = 0.0
+    o = 0
+    lptr = ibuf[o:o + C + 1]
+    o += C + 1
+    lidx = ibuf[o:o + C * P]
+    o += C * P
+    sptr = ibuf[o:o + C + 1]
+    o += C + 1
+    sidx = ibuf[o:o + C * A]
+    o += C * A
+    nptr = ibuf[o:o + P + 1]
+    o += P + 1
+    nidx = ibuf[o:o + C * P]
+    o += C * P
+    seen = ibuf[o:o + A]
+    o += A
+    cur = ibuf[o:o + P]
+    _add_support(S.pop[r], S.pop_bits[r], S.support[r], ppl, loc, lptr, lidx, sptr, sidx)
+    # Per place, the communities living there, ascending: the places where each lives regrouped per place
+    # (:func:`presence.regroup` of them, entry for entry).
+    by_column_into(lptr, lidx, P, nptr, nidx, cur)
+    for a in range(A):
+        seen[a] = -1
     for v in range(P):
         for i in range(nptr[v], nptr[v + 1]):
             c = nidx[i]
@@ -101,8 +150,20 @@ def restrained(W, S, lev, r, day, a, b):
 def update_control(W, S, p, lev, r, day, week):
     """Weekly: the strongest locally supported actor protects each place."""
     A, P = W.fighters0.shape
+    # One float and one integer buffer serve local support and the update, one after the other.
+    ppl = np.empty(P)
+    ibuf = np.empty(_control_ints(A, W.pop0.shape[0], P), dtype=np.int64)
+    _local_support(W, S, r, ppl, ibuf)
+    _control(W, S, p, lev, r, day, week, ibuf)
+
+
+@compiled_only(nrt=False)
+def _control(W, S, p, lev, r, day, week, ibuf):
+    """Who protects each place (:func:`update_control`, after local support), written into
+    ``S.protector[r]``; ``ibuf``: room for the lists of :func:`presence.actor_lists` (P + 1 and A * P,
+    A + 1 and A * P integers), written there before they are read."""
+    A, P = W.fighters0.shape
     seed = S.seed[r]
-    local_support(W, S, r)
     # The arrays the loops below read, looked up once (the same arrays, the same operations).
     fi = S.fighters[r]
     loc = S.loc_support[r]
@@ -110,8 +171,17 @@ def update_control(W, S, p, lev, r, day, week):
     prot = S.protector[r]
     ext = W.place_ext
     # Per place, the actors present (in ascending order); fighters fall below only at the place decided.
-    fptr, fidx = places_by_row(fi, S.fighter_bits[r])  # per actor, the places where it has fighters
-    aptr, aidx = present_by_place(fi, fptr, fidx, p.min_presence)
+    # From the places where each actor has fighters (gptr/gidx), :func:`presence.present_by_place`'s
+    # lists entry for entry.
+    o = 0
+    aptr = ibuf[o:o + P + 1]
+    o += P + 1
+    aidx = ibuf[o:o + A * P]
+    o += A * P
+    gptr = ibuf[o:o + A + 1]
+    o += A + 1
+    gidx = ibuf[o:o + A * P]
+    actor_lists(S, p, r, aptr, aidx, gptr, gidx)
     for v in range(P):
         if ext[v] == 1:
             continue
