@@ -42,6 +42,14 @@ from azalai.model.world import (
 
 _NORTH = ZONES["north"]
 
+# The sizes of :func:`_communities`' work buffers (see :func:`_n_floats` and :func:`_n_ints`).
+_FLAGS_PER_ACTOR = 3  # meet, armed, held
+_FLOAT_ROWS_PER_ACTOR = 5  # cprot, target, anchor, push, levy
+_INT_ROWS_PER_ACTOR = 5  # sigs, lst, mil_c, midx, forces
+_ACTOR_LISTS = 6  # lists with a pointer per actor
+_COMMUNITY_LISTS = 5  # lists with a pointer per community
+_PAIR_LISTS = 6  # lists of community-actor pairs
+
 
 # The community-level helpers take arrays, not the World and State structs: called per community and
 # per actor, each struct handed to them, or each field looked up in a loop, would otherwise cost an
@@ -159,7 +167,7 @@ def update_communities(W, S, p, lev, aid, r, day, week):
     C, A, P, npop, nfi, naidx, ntr = _sizes(W, S, p, r)
     fbuf = np.empty(_n_floats(C, A))
     ibuf = np.empty(_n_ints(C, A, P, npop, nfi, naidx, ntr), dtype=np.int64)
-    bbuf = np.empty(3 * A, dtype=np.bool_)
+    bbuf = np.empty(_FLAGS_PER_ACTOR * A, dtype=np.bool_)
     _communities(W, S, p, lev, aid, r, day, week, npop, nfi, naidx, ntr, fbuf, ibuf, bbuf)
 
 
@@ -211,7 +219,7 @@ def _communities(W, S, p, lev, aid, r, day, week, npop, nfi, naidx, ntr, fbuf, i
         bbuf[i] = False
     meet = bbuf[0:A]
     armed = bbuf[A:2 * A]
-    held = bbuf[2 * A:3 * A]
+    held = bbuf[2 * A:]
     o = 0
     sigs, o = _part(ibuf, o, A)
     lst, o = _part(ibuf, o, A)
@@ -483,7 +491,7 @@ def _sizes(W, S, p, r):
 def _n_floats(C, A):
     """Entries of :func:`_communities`' float buffer, in the order it carves them: a row per community, five
     per actor, a row per community, one entry per community-actor pair."""
-    return 2 * C + 5 * A + C * A
+    return 2 * C + _FLOAT_ROWS_PER_ACTOR * A + C * A
 
 
 @njit(cache=True, inline="always")
@@ -495,7 +503,8 @@ def _n_ints(C, A, P, npop, nfi, naidx, ntr):
     regrouped (places, actors or communities); the places of the communities, before and after the purses
     (``npop + P``) and per place (``npop``); the places of the fighters (``nfi``), the actors present per
     place (``naidx``), the places of the road (``ntr``)."""
-    return (5 * A + 6 * (A + 1) + 5 * (C + 1) + 2 * (P + 1) + 2 * A * A + 6 * C * A + C * A + 1
+    return (_INT_ROWS_PER_ACTOR * A + _ACTOR_LISTS * (A + 1) + _COMMUNITY_LISTS * (C + 1) + 2 * (P + 1) + 2 * A * A
+            + _PAIR_LISTS * C * A + C * A + 1
             + max(P, A, C) + 2 * npop + P + nfi + naidx + ntr)
 
 
