@@ -17,8 +17,8 @@ from numba import njit
 
 from azalai.model.events import CK_AIM, CK_ENEMIES_PRESENT, CK_POOL, CK_RENT_STAKE
 from azalai.model.jit import compiled_only
-from azalai.model.mechanisms.placesets import places_by_row
-from azalai.model.mechanisms.presence import KEEP_NONZERO, SCAN_BLOCK, by_column, regroup
+from azalai.model.mechanisms.placesets import places_into
+from azalai.model.mechanisms.presence import SCAN_BLOCK
 from azalai.model.mechanisms.violence import hostility
 from azalai.model.world import KIND_INTERNATIONAL, KIND_STATE
 
@@ -29,16 +29,16 @@ def _relates(rel, pair_of, a, b):
     return rel[a, b] != 0.0 or pair_of[a, b] >= 0
 
 
-@compiled_only
-def related(W, S, r):
+@compiled_only(nrt=False)
+def related(W, S, r, ptr, idx):
     """Per actor, the other actors it has a relation with or shares an accord pair with, in ascending
-    order (CSR): only those can add hostile or allied strength to its places. Each row is tested
-    ``SCAN_BLOCK`` actors at a time, single actors only in a block where one is related (most are not)."""
+    order (CSR), written into ``ptr`` (room for A + 1) and ``idx`` (room for A * A): only those can add
+    hostile or allied strength to its places. Each row is tested ``SCAN_BLOCK`` actors at a time, single
+    actors only in a block where one is related (most are not)."""
     A = S.rel.shape[1]
     rel = S.rel[r]
     pair_of = W.pair_of
-    ptr = np.zeros(A + 1, dtype=np.int64)
-    idx = np.empty(A * A, dtype=np.int64)  # one pass: rows are filled in order (the tail is not read)
+    ptr[0] = 0
     full = A - A % SCAN_BLOCK
     i = 0
     for a in range(A):
@@ -57,7 +57,6 @@ def related(W, S, r):
                 idx[i] = b
                 i += 1
         ptr[a + 1] = i
-    return ptr, idx
 
 
 @njit(cache=True, inline="always")
@@ -109,21 +108,31 @@ def largest_term(W, S, p, r, a, v, hos, people, backers):
     return t, tv
 
 
-@compiled_only
-def people_and_supporters(S, r):
-    """People living at each place (``ppl[v]``), and the lists :func:`backers` reads: per community, the
-    places where it lives (``lptr``/``lidx``, ascending), and per actor, the communities that support it
-    (``cptr``/``cidx``, ascending)."""
+@compiled_only(nrt=False)
+def people_and_supporters(S, r, ppl, lptr, lidx, cptr, cidx):
+    """People living at each place (``ppl[v]``, room for P), and the lists :func:`backers` reads: per
+    community, the places where it lives (``lptr``/``lidx``, ascending; room for C + 1 and C * P), and
+    per actor, the communities that support it (``cptr``/``cidx``, ascending; room for A + 1 and C * A)."""
     pop = S.pop[r]
     support = S.support[r]
     C, P = pop.shape
-    ppl = np.zeros(P)
-    lptr, lidx = places_by_row(pop, S.pop_bits[r])  # per community, the places where it lives
+    A = support.shape[1]
+    for v in range(P):
+        ppl[v] = 0.0
+    places_into(pop, S.pop_bits[r], lptr, lidx)  # per community, the places where it lives
     for c in range(C):
         for i in range(lptr[c], lptr[c + 1]):
             ppl[lidx[i]] += pop[c, lidx[i]]
-    cptr, cidx = by_column(support, 0.0, KEEP_NONZERO)  # per actor, the communities that support it
-    return ppl, lptr, lidx, cptr, cidx
+    # Per actor, the communities that support it (an entry that is not zero), ascending: the lists of
+    # presence.by_column(support, 0.0, KEEP_NONZERO), entry for entry, read column by column.
+    cptr[0] = 0
+    i = 0
+    for a in range(A):
+        for c in range(C):
+            if support[c, a] != 0.0:
+                cidx[i] = c
+                i += 1
+        cptr[a + 1] = i
 
 
 @compiled_only(nrt=False)
@@ -149,30 +158,51 @@ def backers(pop, support, a, lptr, lidx, cptr, cidx, row, seen, blist):
     return n
 
 
-@compiled_only
-def protected_by(S, r, A):
-    """Per actor, the places it protects (CSR, ascending)."""
+@njit(cache=True, inline="always")
+def _fill_from_counts(ptr, n):
+    """``ptr[1:n + 1]``, each list's count, summed into the start of each list (each next list's start)."""
+    for v in range(n):
+        ptr[v + 1] += ptr[v]
+
+
+@njit(cache=True, inline="always")
+def _back_to_starts(ptr, n):
+    """After each list's entries were written at ``ptr[v]``, advanced past each: ``ptr[v]`` holds the end of
+    list v, the start of list v + 1; shifted back to the starts."""
+    for v in range(n, 0, -1):
+        ptr[v] = ptr[v - 1]
+    ptr[0] = 0
+
+
+@compiled_only(nrt=False)
+def protected_by(S, r, A, ptr, idx):
+    """Per actor, the places it protects (CSR, ascending), written into ``ptr`` (room for A + 1) and
+    ``idx`` (room for P): each place counted for its protector, the counts summed into the starts of
+    the lists, and the places written in ascending order at their protector's next slot (the lists of
+    :func:`presence.regroup` of the (place, protector) pairs, entry for entry)."""
     prot = S.protector[r]
     P = prot.shape[0]
-    rows = np.empty(P, dtype=np.int64)
-    cols = np.empty(P, dtype=np.int64)
-    n = 0
+    for a in range(A + 1):
+        ptr[a] = 0
     for v in range(P):
         if prot[v] >= 0:
-            rows[n] = v
-            cols[n] = prot[v]
-            n += 1
-    return regroup(rows, cols, n, A)
+            ptr[prot[v] + 1] += 1
+    _fill_from_counts(ptr, A)
+    for v in range(P):
+        if prot[v] >= 0:
+            a = prot[v]
+            idx[ptr[a]] = v
+            ptr[a] += 1
+    _back_to_starts(ptr, A)
 
 
-@compiled_only
-def rent_terms(p, S, r):
+@compiled_only(nrt=False)
+def rent_terms(p, S, r, xr, pl):
     """The rent term of each place's value (as :func:`_terms` computes it for an actor that is not an
-    international force), and the places where it is positive, ascending."""
+    international force), written into ``xr``, and the places where it is positive, ascending, into
+    ``pl`` (room for P each); returns their number."""
     rent = S.place_rent_ema[r]
     P = rent.shape[0]
-    xr = np.empty(P)
-    pl = np.empty(P, dtype=np.int64)
     n = 0
     for v in range(P):
         x = p.value_rent * rent[v] / p.rent_ref
@@ -180,25 +210,22 @@ def rent_terms(p, S, r):
         if x > 0.0:
             pl[n] = v
             n += 1
-    return xr, pl[:n]
-
-
-@njit(cache=True, inline="always")
-def _reach(row, cost, x, v, u, rows, cols, n):
-    """List (v, u) at ``rows[n]``, ``cols[n]`` if the rent term x of v pays for the distance from u
-    (``row``: the distances from v); returns the new number of entries."""
-    if u != v and cost * row[u] < x:
-        rows[n] = v
-        cols[n] = u
-        n += 1
     return n
 
 
-@compiled_only
-def rent_reach(W, p, xr, rent_pl):
+@njit(cache=True, inline="always")
+def _pays(row, cost, x, v, u):
+    """Whether the rent term x of v pays for the distance from u (``row``: the distances from v), u not v."""
+    return u != v and cost * row[u] < x
+
+
+@compiled_only(nrt=False)
+def rent_reach(W, p, xr, rent_pl, npl, far, head, ptr, idx):
     """Per place u, the other places v whose rent term pays for the distance from u:
     ``move_cost_km * dist_km[u, v] < xr[v]``, which is the test ``xr[v] - move_cost_km * d > 0`` of a
-    move's net value (CSR over u, each list ascending).
+    move's net value (CSR over u, each list ascending), written into ``ptr`` (room for P + 1) and
+    ``idx`` (room for P * P); ``rent_pl[:npl]``: the places whose rent term is positive, ascending
+    (:func:`rent_terms`); ``far``, ``head``: room for P each.
 
     A place is visited only if the test passes for its nearest neighbour on the route network: the
     distances come from shortest paths over the routes (``world.route_distances``), each a sum of
@@ -210,45 +237,69 @@ def rent_reach(W, p, xr, rent_pl):
     (``W.dist_order``): they are read from the nearest until the first that fails, instead of every
     place. The distances are symmetric bit for bit, ``dist_km[v, u] == dist_km[u, v]``
     (world.route_distances: each step of Floyd-Warshall adds the same two terms for (u, v) as for
-    (v, u), and a sum of two floats does not depend on their order), so row v is read. The pairs are
-    listed v by v in ascending order, so the lists per u, regrouped, are ascending whatever the order of
-    the places within a row."""
+    (v, u), and a sum of two floats does not depend on their order), so row v is read.
+
+    The pairs are found twice, v by v in ascending order: the first pass counts each u's (and keeps the
+    length of v's head), the second writes v at u's next slot. So each u's list is ascending, the list a
+    regrouping of the pairs listed v by v gives, without a list of the pairs."""
     P = W.place_ext.shape[0]
     dist = W.dist_km
     order = W.dist_order
+    adj_ptr = W.adj_ptr
+    adj_nbr = W.adj_nbr
     cost = p.move_cost_km
-    far = np.empty(rent_pl.shape[0], dtype=np.int64)
     nf = 0
-    for j in range(rent_pl.shape[0]):
+    for j in range(npl):
         v = rent_pl[j]
         if cost > 0.0:
             m = np.inf
-            for e in range(W.adj_ptr[v], W.adj_ptr[v + 1]):
-                d = dist[v, W.adj_nbr[e]]
+            for e in range(adj_ptr[v], adj_ptr[v + 1]):
+                d = dist[v, adj_nbr[e]]
                 if d < m:
                     m = d
             if not cost * m < xr[v]:
                 continue
         far[nf] = v
         nf += 1
-    rows = np.empty(nf * P, dtype=np.int64)
-    cols = np.empty(nf * P, dtype=np.int64)
-    n = 0
+    for u in range(P + 1):
+        ptr[u] = 0
     for j in range(nf):
         v = far[j]
         x = xr[v]
         row = dist[v]
         if cost > 0.0:
             near = order[v]
+            h = P
             for k in range(P):
                 u = near[k]
                 if not cost * row[u] < x:
+                    h = k
                     break
-                n = _reach(row, cost, x, v, u, rows, cols, n)
+                if u != v:
+                    ptr[u + 1] += 1
+            head[j] = h
         else:
             for u in range(P):
-                n = _reach(row, cost, x, v, u, rows, cols, n)
-    return regroup(rows, cols, n, P)
+                if _pays(row, cost, x, v, u):
+                    ptr[u + 1] += 1
+    _fill_from_counts(ptr, P)
+    for j in range(nf):
+        v = far[j]
+        x = xr[v]
+        row = dist[v]
+        if cost > 0.0:
+            near = order[v]
+            for k in range(head[j]):  # every place of the head passes the test
+                u = near[k]
+                if u != v:
+                    idx[ptr[u]] = v
+                    ptr[u] += 1
+        else:
+            for u in range(P):
+                if _pays(row, cost, x, v, u):
+                    idx[ptr[u]] = v
+                    ptr[u] += 1
+    _back_to_starts(ptr, P)
 
 
 @compiled_only(nrt=False)
