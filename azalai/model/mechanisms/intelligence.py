@@ -150,7 +150,7 @@ def tip_ints(W):
     """The length of the integer buffer :func:`tips_and_operations` works in."""
     A, P = W.fighters0.shape
     C = W.pop0.shape[0]
-    return P + C + C + C + A + A + A + A * P
+    return P + C + C + C + A + A + A + A + A + A * P + A * P + A * P
 
 
 @njit(cache=True, inline="always")
@@ -178,12 +178,14 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, gptr, gidx, lptr, lidx
     ``lptr``/``lidx``: per community, the places where it has people; ``pptr``/``pidx``: per place, the
     communities with people there (supersets too: see :mod:`azalai.model.mechanisms.presence`).
     ``fbuf``/``ibuf``: the day's buffers (:func:`tip_floats` and :func:`tip_ints` long, their contents
-    not read before they are written, except the informants' patrons, below); ``base``: each actor's
+    not read before they are written, except the informants' patrons and each force's last area, below);
+    ``base``: each actor's
     base communities (:func:`azalai.model.mechanisms.trafficking.base_lists`); ``crel``: per community and
     actor, whether a base community of the actor has a relation with it (:func:`related_bases`).
     ``fresh``: the weekly processes have run since the last call (or this is the call's first day for the
     replicate): each community's patron is looked up again on first use, and kept in ``ibuf`` until then
-    (support only changes in the weekly processes).
+    (support only changes in the weekly processes); each force's area, kept in ``ibuf`` with the posts it
+    was built from and used again while the posts are the same, is built again.
 
     What a force visits is read from these lists: its posts, its area (the posts and their neighbours),
     the communities with people in the area and the actors present there, each listed in ascending order,
@@ -245,6 +247,18 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, gptr, gidx, lptr, lidx
     o += A
     rwhere = ibuf[o:o + A]
     o += A
+    # Each force's area as last built (kept from day to day while the day loop's buffers live): its posts,
+    # in the order its list of places gives them (``keep_n``: how many; -1: none kept), and the area's
+    # places in ascending order (``keep_na``: how many). The area depends only on the posts (the places
+    # and their neighbours are the world's), so a force whose posts are the same has the same area.
+    keep_n = ibuf[o:o + A]
+    o += A
+    keep_na = ibuf[o:o + A]
+    o += A
+    keep_posts = ibuf[o:o + A * P]
+    o += A * P
+    keep_area = ibuf[o:o + A * P]
+    o += A * P
     cand_k = ibuf[o:]
     for v in range(P):
         area[v] = 0.0
@@ -253,6 +267,8 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, gptr, gidx, lptr, lidx
     if fresh:
         for c in range(C):
             patron[c] = -2
+        for a in range(A):
+            keep_n[a] = -1
     for a in range(A):
         incand[a] = 0
     na = 0
@@ -272,25 +288,49 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, gptr, gidx, lptr, lidx
             incand[clist[i]] = 0
         na = 0
         ncand = 0
+        kp = keep_posts[f * P:(f + 1) * P]
+        ka = keep_area[f * P:(f + 1) * P]
+        npost = 0
+        same = True
         for ig in range(gptr[f], gptr[f + 1]):
             v = gidx[ig]
             if ext[v] != 0 or not fi[f, v] >= p.min_presence:
                 continue
-            if area[v] == 0.0:
-                alist[na] = v
-                na += 1
-            area[v] = 1.0
-            if nw <= 0.0:
-                continue  # neighbours of no weight are outside the area
-            for q in range(adj_ptr[v], adj_ptr[v + 1]):
-                u = adj_nbr[q]
-                if ext[u] == 0 and area[u] == 0.0:
-                    area[u] = nw
-                    alist[na] = u
+            if same and (npost >= keep_n[f] or kp[npost] != v):
+                same = False
+            kp[npost] = v
+            npost += 1
+        same = same and npost == keep_n[f]
+        keep_n[f] = npost
+        if same:
+            # The area kept: its places, each at the neighbours' weight, the posts at one (as built below).
+            na = keep_na[f]
+            for i in range(na):
+                alist[i] = ka[i]
+                area[ka[i]] = nw
+            for i in range(npost):
+                area[kp[i]] = 1.0
+        else:
+            for i in range(npost):
+                v = kp[i]
+                if area[v] == 0.0:
+                    alist[na] = v
                     na += 1
+                area[v] = 1.0
+                if nw <= 0.0:
+                    continue  # neighbours of no weight are outside the area
+                for q in range(adj_ptr[v], adj_ptr[v + 1]):
+                    u = adj_nbr[q]
+                    if ext[u] == 0 and area[u] == 0.0:
+                        area[u] = nw
+                        alist[na] = u
+                        na += 1
+            _ascending(alist, na, area)
+            keep_na[f] = na
+            for i in range(na):
+                ka[i] = alist[i]
         if na == 0:
             continue
-        _ascending(alist, na, area)
         m = -1
         tempo = force_tempo(W, p, lev, day, f)
         vet = lev.vetting[day]
