@@ -33,7 +33,7 @@ def _heap_less(hk, hv, i, j):
 # increment and decrement of its reference count per call (per heap operation, per path).
 
 
-@compiled_only(nrt=False)
+@compiled_only(nrt=False, inline=True)
 def _heap_push(hk, hv, n, key, v):
     """Push (key, v) on the binary min-heap of n entries ordered by (key, node); returns the new size."""
     i = n
@@ -49,7 +49,7 @@ def _heap_push(hk, hv, n, key, v):
     return n + 1
 
 
-@compiled_only(nrt=False)
+@compiled_only(nrt=False, inline=True)
 def _heap_pop(hk, hv, n):
     """Remove the smallest entry of the heap of n entries (it is read from hk[0], hv[0] before)."""
     n -= 1
