@@ -36,7 +36,7 @@ def _add_support(pop, bits, support, ppl, sums, lptr, lidx, sptr, sidx):
     communities x actors; ``bits``: the places where each community may live, ``S.pop_bits[r]``).
     Writes the lists read: per community, the places where it lives (``lptr``/``lidx``: room for C + 1
     and C * P entries, :func:`placesets.places_by_row`'s, written by :func:`placesets.places_into`) and the
-    actors it supports (``sptr``/``sidx``: C + 1 and C * A, :func:`presence.nonzero_by_row`'s, written by
+    actors it supports (``sptr``/``sidx``: C + 1 and C * A, :func:`presence.by_row`'s (not zero), written by
     :func:`presence.rows_into`), ascending.
 
     Only the communities living at a place and the actors they support contribute (the other terms
@@ -171,8 +171,7 @@ def _control(W, S, p, lev, r, day, week, ibuf):
     prot = S.protector[r]
     ext = W.place_ext
     # Per place, the actors present (in ascending order); fighters fall below only at the place decided.
-    # From the places where each actor has fighters (gptr/gidx), :func:`presence.present_by_place`'s
-    # lists entry for entry.
+    # :func:`presence.actor_lists`, from the places where each actor has fighters (gptr/gidx).
     o = 0
     aptr = ibuf[o:o + P + 1]
     o += P + 1

@@ -143,7 +143,7 @@ def places_into(M, bits, ptr, idx):
 @compiled_only
 def places_by_row(M, bits):
     """Per row, the places where it is not zero, ascending (CSR: ``ptr`` over rows, ``idx`` of places):
-    :func:`azalai.model.mechanisms.presence.nonzero_by_row` of ``M``, entry for entry, from the rows'
+    :func:`azalai.model.mechanisms.presence.by_row` of ``M`` (not zero), entry for entry, from the rows'
     sets (:func:`row_places`)."""
     ptr = np.empty(M.shape[0] + 1, dtype=np.int64)
     buf = np.empty(count_places(bits), dtype=np.int64)

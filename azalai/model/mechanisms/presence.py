@@ -255,26 +255,6 @@ def by_column(M, minv, keep):
 
 
 @compiled_only
-def present_by_place(fi, fptr, fidx, minv):
-    """Per place, the actors with at least ``minv`` fighters there, ascending (CSR): :func:`by_column`'s
-    lists, from the places where each actor has fighters (``fidx[fptr[a]:fptr[a + 1]]``, ascending)."""
-    if minv <= 0.0:
-        return by_column(fi, minv, KEEP_AT_LEAST)  # places without fighters are kept too
-    n = fidx.shape[0]
-    rows = np.empty(n, dtype=np.int64)
-    cols = np.empty(n, dtype=np.int64)
-    k = 0
-    for a in range(fi.shape[0]):
-        for i in range(fptr[a], fptr[a + 1]):
-            v = fidx[i]
-            if fi[a, v] >= minv:
-                rows[k] = a
-                cols[k] = v
-                k += 1
-    return regroup(rows, cols, k, fi.shape[1])
-
-
-@compiled_only
 def lists_by_place(M, minv, sel):
     """Per place, the selected rows of M (rows x places) with at least ``minv`` there, in ascending row
     order (CSR: ``ptr`` over places, ``idx`` of rows)."""
@@ -381,14 +361,6 @@ def rows_into(M, minv, keep, ptr, buf):
         i = row_kept(M, c, minv, keep, buf, i)
         ptr[c + 1] = i
     return i
-
-
-@compiled_only
-def nonzero_by_row(M):
-    """Per row of M (rows x places), the places where it is not zero, in ascending order (CSR:
-    ``ptr`` over rows, ``idx`` of places). A sum over a row's places that skips exact zeros, in
-    this order, is the sum over all places bit for bit."""
-    return by_row(M, 0.0, KEEP_NONZERO)
 
 
 @compiled_only(nrt=False)

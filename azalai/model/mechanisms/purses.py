@@ -214,7 +214,7 @@ def recruit(kind, support, fi, pop, cash, acc, p, ctot, pair_c, pair_push, rptr,
     the recruiting pairs of a, the communities ``pair_c`` of which, ascending, have people where a is
     present and support for a; ``pair_push``: grievance of the pair's community against a's enemies,
     weighted by hostility). ``lidx[lptr[c]:lptr[c + 1]]``: the
-    places where community c has people, ascending (:func:`presence.nonzero_by_row` of ``pop``):
+    places where community c has people, ascending (:func:`presence.by_row` of ``pop``, not zero):
     recruitment only lowers populations that are not zero, so the list holds every place the loops
     below can change or pick (they visit the same places in the same order as a scan of all places
     would). ``fidx[fptr[a]:fptr[a + 1]]``: the places where a may have fighters, ascending (a superset

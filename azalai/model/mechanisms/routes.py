@@ -283,7 +283,7 @@ def _choose_routes(W, S, p, r, week, fbuf, ibuf, bbuf):
             ent_k[ei] = k
     for ei in range(NE):
         taken[ei] = False
-    # Per commodity, its exits (ascending): :func:`presence.nonzero_by_row` of ``k_exit``, written here.
+    # Per commodity, its exits (ascending): :func:`presence.by_row` of ``k_exit`` (not zero), written here.
     ex_ptr[0] = 0
     rows_into(W.k_exit, 0.0, KEEP_NONZERO, ex_ptr, ex_idx)
     exits = (ex_ptr, ex_idx)
