@@ -27,6 +27,7 @@ import numpy as np
 from numba import njit
 
 from azalai.model.jit import compiled_only
+from azalai.model.mechanisms.buffers import carve
 from azalai.model.mechanisms.communities import political_aspiration, promised_share
 from azalai.model.mechanisms.placesets import count_places, places_into, row_places
 from azalai.model.mechanisms.presence import by_column_into, next_nonzero, row_total
@@ -171,11 +172,9 @@ def _update_accords(W, S, p, lev, r, day, week, ddr, fbuf, ibuf, bbuf):
     if ddr:
         # Per place, the communities with people there, ascending: the places where each lives
         # (placesets.places_by_row) regrouped per place (presence.regroup of presence.rows_of), entry for entry.
-        lptr = ibuf[o:o + C + 1]
-        o += C + 1
+        lptr, o = carve(ibuf, o, C + 1)
         m = (ibuf.shape[0] - o - P) // 2  # room for each of the two lists
-        lidx = ibuf[o:o + m]
-        o += m
+        lidx, o = carve(ibuf, o, m)
         n = places_into(S.pop[r], S.pop_bits[r], lptr, lidx)
         nidx = ibuf[o:o + n]
         by_column_into(lptr, lidx, P, nptr, nidx, ibuf[ibuf.shape[0] - P:])

@@ -29,6 +29,7 @@ import numpy as np
 from numba import njit
 
 from azalai.model.jit import compiled_only
+from azalai.model.mechanisms.buffers import carve
 from azalai.model.mechanisms.placesets import count_places, places_into
 from azalai.model.mechanisms.meetings import met_actors
 from azalai.model.mechanisms.presence import (
@@ -205,58 +206,58 @@ def _communities(W, S, p, lev, aid, r, day, week, npop, nfi, naidx, ntr, fbuf, i
     region_w = W.comm_region_w
     # The work rows.
     o = 0
-    ctot, o = _part(fbuf, o, C)
-    cprot, o = _part(fbuf, o, A)
-    target, o = _part(fbuf, o, A)
-    anchor, o = _part(fbuf, o, A)
-    push, o = _part(fbuf, o, A)
-    levy, o = _part(fbuf, o, A)  # each actor's levy on its supporters (ascending communities, as pay_purses sums it)
-    want, o = _part(fbuf, o, C)  # recruitment's scratch
+    ctot, o = carve(fbuf, o, C)
+    cprot, o = carve(fbuf, o, A)
+    target, o = carve(fbuf, o, A)
+    anchor, o = carve(fbuf, o, A)
+    push, o = carve(fbuf, o, A)
+    levy, o = carve(fbuf, o, A)  # each actor's levy on its supporters (ascending communities, as pay_purses sums it)
+    want, o = carve(fbuf, o, C)  # recruitment's scratch
     for i in range(o):
         fbuf[i] = 0.0
-    pair_push, o = _part(fbuf, o, C * A)
+    pair_push, o = carve(fbuf, o, C * A)
     for i in range(bbuf.shape[0]):
         bbuf[i] = False
     meet = bbuf[0:A]
     armed = bbuf[A:2 * A]
     held = bbuf[2 * A:]
     o = 0
-    sigs, o = _part(ibuf, o, A)
-    lst, o = _part(ibuf, o, A)
-    mil_c, o = _part(ibuf, o, A)
-    midx, o = _part(ibuf, o, A)
-    forces, o = _part(ibuf, o, A)
-    en_ptr, o = _part(ibuf, o, A + 1)
-    rv_ptr, o = _part(ibuf, o, A + 1)
-    fptr, o = _part(ibuf, o, A + 1)
-    tptr, o = _part(ibuf, o, A + 1)
-    rptr, o = _part(ibuf, o, A + 1)
-    mil_ptr, o = _part(ibuf, o, A + 1)
-    lptr, o = _part(ibuf, o, C + 1)
-    gptr, o = _part(ibuf, o, C + 1)
-    sptr, o = _part(ibuf, o, C + 1)
-    dptr, o = _part(ibuf, o, C + 1)
-    mptr, o = _part(ibuf, o, C + 1)
-    aptr, o = _part(ibuf, o, P + 1)
-    nptr, o = _part(ibuf, o, P + 1)
-    en_idx, o = _part(ibuf, o, A * A)
-    rv_idx, o = _part(ibuf, o, A * A)
-    gidx, o = _part(ibuf, o, C * A)
-    pair_c, o = _part(ibuf, o, C * A)  # the armed groups' recruiting pairs, by community
-    pair_a, o = _part(ibuf, o, C * A)
-    sidx, o = _part(ibuf, o, C * A)
-    didx, o = _part(ibuf, o, C * A)
-    ridx, o = _part(ibuf, o, C * A)
-    pair_ptr, o = _part(ibuf, o, C * A + 1)
-    cur, o = _part(ibuf, o, max(P, A, C))
+    sigs, o = carve(ibuf, o, A)
+    lst, o = carve(ibuf, o, A)
+    mil_c, o = carve(ibuf, o, A)
+    midx, o = carve(ibuf, o, A)
+    forces, o = carve(ibuf, o, A)
+    en_ptr, o = carve(ibuf, o, A + 1)
+    rv_ptr, o = carve(ibuf, o, A + 1)
+    fptr, o = carve(ibuf, o, A + 1)
+    tptr, o = carve(ibuf, o, A + 1)
+    rptr, o = carve(ibuf, o, A + 1)
+    mil_ptr, o = carve(ibuf, o, A + 1)
+    lptr, o = carve(ibuf, o, C + 1)
+    gptr, o = carve(ibuf, o, C + 1)
+    sptr, o = carve(ibuf, o, C + 1)
+    dptr, o = carve(ibuf, o, C + 1)
+    mptr, o = carve(ibuf, o, C + 1)
+    aptr, o = carve(ibuf, o, P + 1)
+    nptr, o = carve(ibuf, o, P + 1)
+    en_idx, o = carve(ibuf, o, A * A)
+    rv_idx, o = carve(ibuf, o, A * A)
+    gidx, o = carve(ibuf, o, C * A)
+    pair_c, o = carve(ibuf, o, C * A)  # the armed groups' recruiting pairs, by community
+    pair_a, o = carve(ibuf, o, C * A)
+    sidx, o = carve(ibuf, o, C * A)
+    didx, o = carve(ibuf, o, C * A)
+    ridx, o = carve(ibuf, o, C * A)
+    pair_ptr, o = carve(ibuf, o, C * A + 1)
+    cur, o = carve(ibuf, o, max(P, A, C))
     # The places where each community has people, before and (read by recruitment) after the purses: the
     # purses add people, to a community already listed at the place or, where nobody lived, to the
     # first community, so the second list is at most one place per place longer than the first.
-    lidx, o = _part(ibuf, o, npop + P)
-    nidx, o = _part(ibuf, o, npop)
-    fidx, o = _part(ibuf, o, nfi)
-    aidx, o = _part(ibuf, o, naidx)
-    tidx, o = _part(ibuf, o, ntr)
+    lidx, o = carve(ibuf, o, npop + P)
+    nidx, o = carve(ibuf, o, npop)
+    fidx, o = carve(ibuf, o, nfi)
+    aidx, o = carve(ibuf, o, naidx)
+    tidx, o = carve(ibuf, o, ntr)
     nsig, ptot = _signatories(W.sig, W.promised, sigs)
     comm = (sigs[:nsig], ptot, base_w, W.promised, W.pop0, W.place_zone, W.comm_asp, W.comm_sub, W.comm_indep)
     post_share = S.post_share[r]
@@ -506,12 +507,6 @@ def _n_ints(C, A, P, npop, nfi, naidx, ntr):
     return (_INT_ROWS_PER_ACTOR * A + _ACTOR_LISTS * (A + 1) + _COMMUNITY_LISTS * (C + 1) + 2 * (P + 1) + 2 * A * A
             + _PAIR_LISTS * C * A + C * A + 1
             + max(P, A, C) + 2 * npop + P + nfi + naidx + ntr)
-
-
-@njit(cache=True, inline="always")
-def _part(buf, o, n):
-    """``buf[o:o + n]`` and the offset after it."""
-    return buf[o:o + n], o + n
 
 
 @compiled_only(nrt=False)

@@ -19,6 +19,7 @@ from numba import njit
 
 from azalai.model.events import CK_CONTROL_SHIFT, CK_LOCAL_SUPPORT, CK_LOCAL_STRENGTH, EV_GOV_REGAINS, EV_NSA_OVERTAKES, EV_TRANSFER, M_CONTROL, emit, link
 from azalai.model.jit import compiled_only
+from azalai.model.mechanisms.buffers import carve
 from azalai.model.mechanisms.placesets import places_into
 from azalai.model.mechanisms.presence import KEEP_NONZERO, actor_lists, by_column_into, rows_into
 from azalai.model.rng import SITE_CONTROL, lomax
@@ -99,20 +100,13 @@ def _local_support(W, S, r, ppl, ibuf):
     for v in range(P):
         ppl[v] = 0.0
     o = 0
-    lptr = ibuf[o:o + C + 1]
-    o += C + 1
-    lidx = ibuf[o:o + C * P]
-    o += C * P
-    sptr = ibuf[o:o + C + 1]
-    o += C + 1
-    sidx = ibuf[o:o + C * A]
-    o += C * A
-    nptr = ibuf[o:o + P + 1]
-    o += P + 1
-    nidx = ibuf[o:o + C * P]
-    o += C * P
-    seen = ibuf[o:o + A]
-    o += A
+    lptr, o = carve(ibuf, o, C + 1)
+    lidx, o = carve(ibuf, o, C * P)
+    sptr, o = carve(ibuf, o, C + 1)
+    sidx, o = carve(ibuf, o, C * A)
+    nptr, o = carve(ibuf, o, P + 1)
+    nidx, o = carve(ibuf, o, C * P)
+    seen, o = carve(ibuf, o, A)
     cur = ibuf[o:o + P]
     _add_support(S.pop[r], S.pop_bits[r], S.support[r], ppl, loc, lptr, lidx, sptr, sidx)
     # Per place, the communities living there, ascending: the places where each lives regrouped per place
@@ -173,12 +167,9 @@ def _control(W, S, p, lev, r, day, week, ibuf):
     # Per place, the actors present (in ascending order); fighters fall below only at the place decided.
     # :func:`presence.actor_lists`, from the places where each actor has fighters (gptr/gidx).
     o = 0
-    aptr = ibuf[o:o + P + 1]
-    o += P + 1
-    aidx = ibuf[o:o + A * P]
-    o += A * P
-    gptr = ibuf[o:o + A + 1]
-    o += A + 1
+    aptr, o = carve(ibuf, o, P + 1)
+    aidx, o = carve(ibuf, o, A * P)
+    gptr, o = carve(ibuf, o, A + 1)
     gidx = ibuf[o:o + A * P]
     actor_lists(S, p, r, aptr, aidx, gptr, gidx)
     for v in range(P):

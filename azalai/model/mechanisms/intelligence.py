@@ -27,6 +27,7 @@ import numpy as np
 from numba import njit
 
 from azalai.model.jit import compiled_only
+from azalai.model.mechanisms.buffers import carve
 from azalai.model.mechanisms.operations import execute_operation, force_tempo
 from azalai.model.mechanisms.presence import SCAN_BLOCK, SHORT_LIST, block_nonzero, sort_head
 from azalai.model.mechanisms.trafficking import force_focus
@@ -219,46 +220,29 @@ def tips_and_operations(W, S, p, lev, r, day, aptr, aidx, gptr, gidx, lptr, lidx
     # most fighters in the area and its sum of rents there (-2: computed again on first use), and the
     # true-tip candidates (m < 0 when not built). The same values, computed once instead of once per tip.
     o = 0
-    area = fbuf[o:o + P]
-    o += P
-    cpool = fbuf[o:o + C]
-    o += C
-    ctot = fbuf[o:o + C]
-    o += C
-    inside = fbuf[o:o + C]
-    o += C
-    rmost = fbuf[o:o + A]
-    o += A
-    rrent = fbuf[o:o + A]
-    o += A
+    area, o = carve(fbuf, o, P)
+    cpool, o = carve(fbuf, o, C)
+    ctot, o = carve(fbuf, o, C)
+    inside, o = carve(fbuf, o, C)
+    rmost, o = carve(fbuf, o, A)
+    rrent, o = carve(fbuf, o, A)
     cand = fbuf[o:]  # only its first m entries are written and read
     o = 0
-    alist = ibuf[o:o + P]
-    o += P
-    tl = ibuf[o:o + C]
-    o += C
-    cmark = ibuf[o:o + C]  # 1: listed in ``tl`` for the force at hand
-    o += C
-    patron = ibuf[o:o + C]  # -2: not looked up yet today
-    o += C
-    incand = ibuf[o:o + A]  # 1: a candidate of the force at hand
-    o += A
-    clist = ibuf[o:o + A]
-    o += A
-    rwhere = ibuf[o:o + A]
-    o += A
+    alist, o = carve(ibuf, o, P)
+    tl, o = carve(ibuf, o, C)
+    cmark, o = carve(ibuf, o, C)  # 1: listed in ``tl`` for the force at hand
+    patron, o = carve(ibuf, o, C)  # -2: not looked up yet today
+    incand, o = carve(ibuf, o, A)  # 1: a candidate of the force at hand
+    clist, o = carve(ibuf, o, A)
+    rwhere, o = carve(ibuf, o, A)
     # Each force's area as last built (kept from day to day while the day loop's buffers live): its posts,
     # in the order its list of places gives them (``keep_n``: how many; -1: none kept), and the area's
     # places in ascending order (``keep_na``: how many). The area depends only on the posts (the places
     # and their neighbours are the world's), so a force whose posts are the same has the same area.
-    keep_n = ibuf[o:o + A]
-    o += A
-    keep_na = ibuf[o:o + A]
-    o += A
-    keep_posts = ibuf[o:o + A * P]
-    o += A * P
-    keep_area = ibuf[o:o + A * P]
-    o += A * P
+    keep_n, o = carve(ibuf, o, A)
+    keep_na, o = carve(ibuf, o, A)
+    keep_posts, o = carve(ibuf, o, A * P)
+    keep_area, o = carve(ibuf, o, A * P)
     cand_k = ibuf[o:]
     for v in range(P):
         area[v] = 0.0

@@ -30,6 +30,7 @@ from azalai.model.events import (
     EV_VAC_ATTACK, M_LAND, PAIR_CODE, emit, link,
 )
 from azalai.model.jit import compiled_only
+from azalai.model.mechanisms.buffers import carve
 from azalai.model.mechanisms.placesets import count_places, mark_place, places_into
 from azalai.model.mechanisms.presence import KEEP_NONZERO, by_column_into, count_nonzero, lists_by_place, rows_into
 from azalai.model.mechanisms.purses import is_armed_kind
@@ -197,13 +198,10 @@ def _dispute_lists(W, S, p, r, day, pressure, n, nb, ibuf, build_c, cptr, cidx):
     # totals over it are the sums over all communities (the others add exact zeros). The places where
     # each lives (placesets.places_by_row) regrouped per place (presence.regroup of presence.rows_of),
     # entry for entry.
-    lptr = ibuf[o:o + C + 1]
-    o += C + 1
-    lidx = ibuf[o:o + n]
-    o += n
+    lptr, o = carve(ibuf, o, C + 1)
+    lidx, o = carve(ibuf, o, n)
     m = places_into(pop, S.pop_bits[r], lptr, lidx)
-    nptr = ibuf[o:o + P + 1]
-    o += P + 1
+    nptr, o = carve(ibuf, o, P + 1)
     nidx = ibuf[o:o + m]
     o += n
     by_column_into(lptr, lidx[:m], P, nptr, nidx, ibuf[o:o + P])
@@ -222,16 +220,12 @@ def _dispute_lists(W, S, p, r, day, pressure, n, nb, ibuf, build_c, cptr, cidx):
             cptr[v + 1] = k
     # Per community, the actors whose weight in it is not zero (ascending): those an armed side is sought
     # among (presence.by_column of ``W.base_w``: its rows' lists regrouped per community).
-    aptr = ibuf[o:o + A + 1]
-    o += A + 1
-    aidx = ibuf[o:o + nb]
-    o += nb
+    aptr, o = carve(ibuf, o, A + 1)
+    aidx, o = carve(ibuf, o, nb)
     aptr[0] = 0
     rows_into(W.base_w, 0.0, KEEP_NONZERO, aptr, aidx)
-    bptr = ibuf[o:o + C + 1]
-    o += C + 1
-    bidx = ibuf[o:o + nb]
-    o += nb
+    bptr, o = carve(ibuf, o, C + 1)
+    bidx, o = carve(ibuf, o, nb)
     by_column_into(aptr, aidx, C, bptr, bidx, ibuf[o:o + C])
     _disputes(W, S, p, r, day, pressure, nptr, nidx, cptr, cidx, bptr, bidx)
 

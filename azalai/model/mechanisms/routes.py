@@ -17,6 +17,7 @@ import numpy as np
 from numba import njit
 
 from azalai.model.jit import compiled_only
+from azalai.model.mechanisms.buffers import carve
 from azalai.model.mechanisms.presence import KEEP_NONZERO, rows_into, sort_head
 from azalai.model.mechanisms.trafficking import _rent_rate as rent_rate_at, terrain_factor
 from azalai.model.rng import SITE_ROUTE_NOISE, uniform
@@ -228,35 +229,22 @@ def _choose_routes(W, S, p, r, week, fbuf, ibuf, bbuf):
     NE = W.k_entry.shape[0]
     cap = W.adj_nbr.shape[0] + 1
     o = 0
-    node_cost = fbuf[o:o + P]
-    o += P
-    edge_cost = fbuf[o:o + E]
-    o += E
-    dist = fbuf[o:o + P]
-    o += P
-    hk = fbuf[o:o + cap]
-    o += cap
-    count = fbuf[o:o + A]
-    o += A
+    node_cost, o = carve(fbuf, o, P)
+    edge_cost, o = carve(fbuf, o, E)
+    dist, o = carve(fbuf, o, P)
+    hk, o = carve(fbuf, o, cap)
+    count, o = carve(fbuf, o, A)
     depth = fbuf[o:o + A]
     o = 0
-    prev = ibuf[o:o + P]
-    o += P
-    tch = ibuf[o:o + P]  # the places a search reached
-    o += P
-    hv = ibuf[o:o + cap]
-    o += cap
-    seen = ibuf[o:o + P + 1]
-    o += P + 1
-    ent_k = ibuf[o:o + NE]  # the commodity of each entry
-    o += NE
-    ents = ibuf[o:o + NE]
-    o += NE
-    mark = ibuf[o:o + P]
-    o += P
+    prev, o = carve(ibuf, o, P)
+    tch, o = carve(ibuf, o, P)  # the places a search reached
+    hv, o = carve(ibuf, o, cap)
+    seen, o = carve(ibuf, o, P + 1)
+    ent_k, o = carve(ibuf, o, NE)  # the commodity of each entry
+    ents, o = carve(ibuf, o, NE)
+    mark, o = carve(ibuf, o, P)
     Kn = W.k_exit.shape[0]  # (at least one row, also without commodities)
-    ex_ptr = ibuf[o:o + Kn + 1]
-    o += Kn + 1
+    ex_ptr, o = carve(ibuf, o, Kn + 1)
     ex_idx = ibuf[o:o + Kn * P]
     done = bbuf[:P]
     taken = bbuf[P:P + NE]
