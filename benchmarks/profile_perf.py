@@ -30,61 +30,21 @@ ROOT = HERE.parent
 
 # The child: load the engine, record where each compiled function lies, then run.
 CHILD = r'''
-import os, re, subprocess, sys, tempfile
-import numba.core.codegen as cg
+import os, sys
+import jitmap
 
-libs = []
-_set = cg.CPUCodeLibrary._set_compiled_object
-
-
-def keep(self, value):  # the object code of each library loaded from numba's cache
-    libs.append((self, value))
-    return _set(self, value)
-
-
-cg.CPUCodeLibrary._set_compiled_object = keep
+jitmap.capture()  # before the engine is imported
 
 from azalai.model.engine import prepare, simulate_batch
 from azalai.scenario.loader import load_scenario
 from azalai.scenario.synth import synth_scenario
 
-
-def short(sym):
-    """``module.function`` of a mangled numba symbol."""
-    if not sym.startswith("_ZN"):
-        return sym
-    i, parts = 3, []
-    while i < len(sym) and sym[i].isdigit():
-        m = re.match(r"\d+", sym[i:])
-        n = int(m.group())
-        i += len(m.group())
-        parts.append(sym[i:i + n])
-        i += n
-    return ".".join(parts[-2:]) if parts else sym
-
-
 scale, runs = int(sys.argv[1]), int(sys.argv[2])
 prep = prepare(synth_scenario(load_scenario("mali-2016"), scale), "baseline-2016", days=365)
 simulate_batch(prep, [0])
-where = {}
-for lib, obj in libs:
-    with tempfile.NamedTemporaryFile(suffix=".o", delete=False) as fh:
-        fh.write(obj)
-    out = subprocess.run(["nm", "-S", "--defined-only", fh.name], capture_output=True, text=True).stdout
-    os.unlink(fh.name)
-    for line in out.splitlines():
-        f = line.split()
-        if len(f) != 4 or f[2] not in "tTWC":
-            continue
-        try:
-            addr = lib.get_pointer_to_function(f[3])
-        except Exception:  # noqa: BLE001 - a symbol the engine does not export: not named
-            addr = 0
-        if addr:
-            where[addr] = (int(f[1], 16), short(f[3]))
 with open(f"/tmp/perf-{os.getpid()}.map", "w") as fh:
-    for addr in sorted(where):
-        fh.write(f"{addr:x} {where[addr][0]:x} {where[addr][1]}\n")
+    for addr, size, sym in jitmap.functions():
+        fh.write(f"{addr:x} {size:x} {jitmap.short(sym)}\n")
 for s in range(runs):
     simulate_batch(prep, [s + 1])
 '''
@@ -115,7 +75,7 @@ def main() -> None:
     runs = [int(x) for x in a.runs.split(",")]
     if len(runs) != len(scales):
         sys.exit("--runs needs one number per scale")
-    env = dict(os.environ, PYTHONPATH=str(ROOT), NUMBA_NUM_THREADS="1")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), str(HERE)]), NUMBA_NUM_THREADS="1")
     per_run: dict[int, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         child = Path(tmp) / "child.py"

@@ -98,42 +98,18 @@ print(json.dumps({"per_week": {k: v / (weeks - 1) for k, v in counts.items()},
 '''
 
 REFS_CHILD = r'''
-import json, os, signal, subprocess, sys
-import numba.core.codegen as cg
-libs = []
-_set = cg.CPUCodeLibrary._set_compiled_object
+import json, os, signal, sys
+import jitmap
 
-
-def keep(self, value):  # the object code of each library loaded from numba's cache
-    libs.append((self, value))
-    return _set(self, value)
-
-
-cg.CPUCodeLibrary._set_compiled_object = keep
+jitmap.capture()  # before the engine is imported
 import azalai
 from azalai.model.engine import prepare, simulate_batch
 
 out_dir = sys.argv[1]
 prep = prepare(azalai.load_scenario("mali-2016"), "baseline-2016", days=730)
 simulate_batch(prep, [0])
-where = []
-for n, (lib, obj) in enumerate(libs):
-    fn = os.path.join(out_dir, f"lib{n}.o")
-    with open(fn, "wb") as fh:
-        fh.write(obj)
-    txt = subprocess.run(["nm", "-S", "--defined-only", fn], capture_output=True, text=True).stdout
-    for line in txt.splitlines():
-        f = line.split()
-        if len(f) != 4 or f[2] not in "tTWC":
-            continue
-        try:
-            addr = lib.get_pointer_to_function(f[3])
-        except Exception:  # noqa: BLE001 - a symbol the engine does not export: not named
-            addr = 0
-        if addr:
-            where.append((addr, int(f[1], 16), f[3]))
 with open(os.path.join(out_dir, "map.json"), "w") as fh:
-    json.dump(where, fh)
+    json.dump(jitmap.functions(), fh)
 os.kill(os.getpid(), signal.SIGTRAP)  # gdb sets its breakpoints here
 simulate_batch(prep, [1])
 '''
@@ -176,25 +152,15 @@ def allocations(weeks: int) -> dict:
 
 def reference_counts() -> dict[str, int]:
     import bisect
-    import re
 
-    def short(sym: str) -> str:  # ``module.function`` of a mangled numba symbol (as profile_perf.py names them)
-        if not sym.startswith("_ZN"):
-            return sym
-        i, parts = 3, []
-        while i < len(sym) and sym[i].isdigit():
-            m = re.match(r"\d+", sym[i:])
-            n = int(m.group())
-            i += len(m.group())
-            parts.append(sym[i:i + n])
-            i += n
-        return ".".join(parts[-2:]) if parts else sym
+    from jitmap import short
 
     with tempfile.TemporaryDirectory() as tmp:
         child, script = Path(tmp) / "refs.py", Path(tmp) / "gdb_refs.py"
         child.write_text(REFS_CHILD)
         script.write_text(GDB_SCRIPT)
-        env = dict(os.environ, PYTHONPATH=str(ROOT), NUMBA_NUM_THREADS="1", AZALAI_REFS_DIR=tmp)
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), str(HERE)]), NUMBA_NUM_THREADS="1",
+                   AZALAI_REFS_DIR=tmp)
         subprocess.run(["gdb", "-q", "-batch", "-x", str(script), "--args", sys.executable, str(child), tmp],
                        env=env, capture_output=True, text=True, check=True)
         where = sorted(tuple(x) for x in json.load(open(Path(tmp) / "map.json")))
