@@ -30,7 +30,7 @@ def test_every_planned_compilation_is_one_the_loop_uses() -> None:
     jobs = plan(prep)
     names = {name for name, _cost, _disp, _sig in jobs}
     # the mechanisms called daily and weekly, the entry points around the loop and the struct constructors
-    for expected in ("clashes", "tips_and_operations", "reallocate", "update_communities", "record_week",
+    for expected in ("clashes_inlined", "tips_and_operations_inlined", "reallocate", "update_communities", "record_week",
                      "init_batch", "finish_batch", "new_state", "new_world", "new_levers"):
         assert expected in names
     # the loop itself, and the weekly step, which compiles with it after its callees
@@ -62,7 +62,10 @@ def test_every_planned_compilation_is_one_the_loop_uses() -> None:
         if same_function:  # (absent when LLVM inlined every call to it)
             assert mangled in linked, f"the loop calls {name} with other argument types than planned"
             checked += 1
-    assert checked >= len(jobs) // 2
+    # The day loop's inlined mechanisms (kernel._inlined: LLVM inlines every call) are never in the linked
+    # code; of the others, most must be found there with the planned argument types.
+    inlined = sum(1 for _name, _cost, disp, _sig in jobs if disp.targetoptions.get("forceinline"))
+    assert checked >= (len(jobs) - inlined) // 2
 
 
 def test_each_job_is_claimed_by_one_process(tmp_path) -> None:
