@@ -171,7 +171,7 @@ def _update_accords(W, S, p, lev, r, day, week, ddr, fbuf, ibuf, bbuf):
     nidx = ibuf[o:o]
     if ddr:
         # Per place, the communities with people there, ascending: the places where each lives
-        # (placesets.places_by_row) regrouped per place (presence.regroup of presence.rows_of), entry for entry.
+        # (placesets.places_by_row) regrouped per place (presence.by_column_into).
         lptr, o = carve(ibuf, o, C + 1)
         m = (ibuf.shape[0] - o - P) // 2  # room for each of the two lists
         lidx, o = carve(ibuf, o, m)

@@ -110,7 +110,7 @@ def _local_support(W, S, r, ppl, ibuf):
     cur = ibuf[o:o + P]
     _add_support(S.pop[r], S.pop_bits[r], S.support[r], ppl, loc, lptr, lidx, sptr, sidx)
     # Per place, the communities living there, ascending: the places where each lives regrouped per place
-    # (:func:`presence.regroup` of them, entry for entry).
+    # (:func:`presence.by_column_into`).
     by_column_into(lptr, lidx, P, nptr, nidx, cur)
     for a in range(A):
         seen[a] = -1

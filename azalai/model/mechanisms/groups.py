@@ -43,8 +43,9 @@ from azalai.model.events import (
     M_CONTROL, M_GROUPS, M_LAND, M_OPERATIONS, M_VIOLENCE, PAIR_CODE, emit, link,
 )
 from azalai.model.jit import compiled_only
+from azalai.model.mechanisms.buffers import carve
 from azalai.model.mechanisms.land import state_reach
-from azalai.model.mechanisms.marks import marked
+from azalai.model.mechanisms.marks import carve_marks, mark_words, marked
 from azalai.model.mechanisms.placesets import mark_place, row_places, row_places_either
 from azalai.model.mechanisms.presence import KEEP_BELOW, row_total, rows_into
 from azalai.model.mechanisms.purses import is_armed_kind
@@ -56,33 +57,10 @@ _FORMED = ACC["militias_formed"]
 _MADE = ACC["alliances_made"]
 _BROKEN = ACC["alliances_broken"]
 SHARED = 2  # a pair's flag in relations: an enemy in common (1: a non-zero entry)
-_MARK_BYTES = np.dtype(np.int64).itemsize  # marks (bytes) held by one word of an integer work buffer
 
 # The work rows of the weekly steps below are carved from one float and one integer buffer, which the public
 # functions make (the only allocations of the week's groups) and hand to workers compiled without
 # reference counting.
-
-
-@njit(cache=True, inline="always")
-def _take(buf, o, n):
-    """The n entries of the work buffer ``buf`` from o on, and the offset after them."""
-    return buf[o:o + n], o + n
-
-
-@njit(cache=True, inline="always")
-def _mark_words(n):
-    """Words of an integer work buffer that hold a row of n marks (whole words, as :func:`marks.marks` makes them)."""
-    return -(-n // _MARK_BYTES)
-
-
-@njit(cache=True, inline="always")
-def _carve_marks(ibuf, o, n):
-    """A row of n marks, zero (:func:`marks.marks`: the bytes and the same memory as words), carved from the
-    integer work buffer ``ibuf`` from o on, and the offset after it."""
-    w, o = _take(ibuf, o, _mark_words(n))
-    for i in range(w.shape[0]):
-        w[i] = 0
-    return w.view(np.uint8), w.view(np.uint64), o
 
 
 @njit(cache=True, inline="always")
@@ -155,7 +133,7 @@ def communal_grievances(W, S, p, r):
 def _grievance_ints(A, C):
     """Integers of the work buffer of :func:`_grievances`: three rows of marks (the armed groups, those
     that harmed a community, its rivals) and the lists of the last two."""
-    return _mark_words(A) + _mark_words(A) + _mark_words(C) + A + C
+    return mark_words(A) + mark_words(A) + mark_words(C) + A + C
 
 
 @compiled_only(nrt=False)
@@ -174,13 +152,13 @@ def _grievances(W, S, p, r, ibuf):
     # Per community, the armed groups that harmed its people this week (ascending): the only terms of
     # the blame. A pair with no grievance and no blame stays at exactly zero and is left as it is. Both
     # are marked in one pass over the row (:func:`marked`).
-    armed, _, o = _carve_marks(ibuf, 0, A)  # 0/1 per actor, as the booleans they were
+    armed, _, o = carve_marks(ibuf, 0, A)  # 0/1 per actor, as the booleans they were
     for g in range(A):
         armed[g] = is_armed_kind(kind[g])
-    gmask, gwords, o = _carve_marks(ibuf, o, A)
-    dmask, dwords, o = _carve_marks(ibuf, o, C)
-    harmed, o = _take(ibuf, o, A)
-    rivals, o = _take(ibuf, o, C)
+    gmask, gwords, o = carve_marks(ibuf, o, A)
+    dmask, dwords, o = carve_marks(ibuf, o, C)
+    harmed, o = carve(ibuf, o, A)
+    rivals, o = carve(ibuf, o, C)
     for c in range(C):
         harm_c = harm[c]
         cg_c = cg[c]
@@ -451,7 +429,7 @@ def _hostility(rel, active, kind, rows, cols, en_ptr, hptr, idx, h):
 def _relation_ints(A, P):
     """Integers of the work buffer of :func:`_relations`, in the order it carves them: :func:`_hostility`'s
     lists, a list of places, three rows over the actors and a row of marks."""
-    return (A + 1) + A * A + (A + 1) + (A + 1) + A * A * 2 + P + A + A + A + _mark_words(A)
+    return (A + 1) + A * A + (A + 1) + (A + 1) + A * A * 2 + P + A + A + A + mark_words(A)
 
 
 @njit(cache=True, inline="always")
@@ -489,20 +467,20 @@ def _relations(W, S, p, r, day, week, fbuf, ibuf):
     P = fi.shape[1]
     # The work rows, carved from the buffers in order: last week's hostilities (:func:`_hostility`), a list
     # of places, and the rows over the actors below.
-    rows, o = _take(ibuf, 0, A + 1)
-    cols, o = _take(ibuf, o, A * A)
-    en_ptr, o = _take(ibuf, o, A + 1)
-    hptr, o = _take(ibuf, o, A + 1)
-    idx, o = _take(ibuf, o, A * A * 2)
-    at, o = _take(ibuf, o, P)
-    after, o = _take(ibuf, o, A)
-    flagged, o = _take(ibuf, o, A)
-    top_of, o = _take(ibuf, o, A)
-    flag, words, o = _carve_marks(ibuf, o, A)
-    h, o = _take(fbuf, 0, A * A * 2)
-    weight_of, o = _take(fbuf, o, A)
-    se_of, o = _take(fbuf, o, A)
-    tv_of, o = _take(fbuf, o, A)
+    rows, o = carve(ibuf, 0, A + 1)
+    cols, o = carve(ibuf, o, A * A)
+    en_ptr, o = carve(ibuf, o, A + 1)
+    hptr, o = carve(ibuf, o, A + 1)
+    idx, o = carve(ibuf, o, A * A * 2)
+    at, o = carve(ibuf, o, P)
+    after, o = carve(ibuf, o, A)
+    flagged, o = carve(ibuf, o, A)
+    top_of, o = carve(ibuf, o, A)
+    flag, words, o = carve_marks(ibuf, o, A)
+    h, o = carve(fbuf, 0, A * A * 2)
+    weight_of, o = carve(fbuf, o, A)
+    se_of, o = carve(fbuf, o, A)
+    tv_of, o = carve(fbuf, o, A)
     # Last week's hostilities, read from lists made before any pair moves: every pair moves from last
     # week's relations, and a pair's own relation is read before it is written (each pair once).
     _hostility(rel, active, kind, rows, cols, en_ptr, hptr, idx, h)

@@ -196,8 +196,7 @@ def _dispute_lists(W, S, p, r, day, pressure, n, nb, ibuf, build_c, cptr, cidx):
     # Per place, the communities with people there (ascending). People only leave below, and only at
     # the place being visited, so at each place the list holds the same people as at the start: the
     # totals over it are the sums over all communities (the others add exact zeros). The places where
-    # each lives (placesets.places_by_row) regrouped per place (presence.regroup of presence.rows_of),
-    # entry for entry.
+    # each lives (placesets.places_by_row) regrouped per place (presence.by_column_into).
     lptr, o = carve(ibuf, o, C + 1)
     lidx, o = carve(ibuf, o, n)
     m = places_into(pop, S.pop_bits[r], lptr, lidx)

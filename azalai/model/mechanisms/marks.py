@@ -12,15 +12,33 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from azalai.model.mechanisms.buffers import carve
+
 _WORD = np.dtype(np.uint64).itemsize  # marks (bytes) read at a time by :func:`marked`
+
+
+@njit(cache=True, inline="always")
+def mark_words(n):
+    """The words of ``_WORD`` marks that hold a row of ``n`` marks (padded to whole words)."""
+    return -(-n // _WORD)
 
 
 @njit(cache=True, inline="always")
 def marks(n):
     """A row of ``n`` marks (bytes, zero) padded to whole words of ``_WORD`` bytes, and the same
     memory read a word at a time (see :func:`marked`)."""
-    mask = np.zeros(-(-n // _WORD) * _WORD, dtype=np.uint8)
+    mask = np.zeros(mark_words(n) * _WORD, dtype=np.uint8)
     return mask, mask.view(np.uint64)
+
+
+@njit(cache=True, inline="always")
+def carve_marks(ibuf, o, n):
+    """:func:`marks` carved from a work buffer of 64-bit integers (a word holds ``_WORD`` marks) from
+    ``o`` on, zeroed, instead of allocated: the bytes, the same memory as words, and the offset after it."""
+    w, o = carve(ibuf, o, mark_words(n))
+    for i in range(w.shape[0]):
+        w[i] = 0
+    return w.view(np.uint8), w.view(np.uint64), o
 
 
 @njit(cache=True, inline="always")

@@ -38,7 +38,8 @@ from azalai.model.events import (
     EV_GROUP_CHANGE, M_MOVEMENT, NOBODY, emit, link,
 )
 from azalai.model.jit import compiled_only
-from azalai.model.mechanisms.marks import marked, sort_marked
+from azalai.model.mechanisms.buffers import carve
+from azalai.model.mechanisms.marks import carve_marks, mark_words, marked, sort_marked
 from azalai.model.mechanisms.placesets import mark_place, places_into, row_places
 from azalai.model.mechanisms.presence import KEEP_NONZERO, SHORT_LIST, row_kept, sort_head
 from azalai.model.mechanisms.valuation import (
@@ -56,7 +57,6 @@ _ENTERED = ACC["places_entered"]
 _LEFT = ACC["places_left"]
 _REINFORCED = ACC["force_reinforced"]
 _WITHDRAWN = ACC["force_withdrawn"]
-_MARK_BYTES = np.dtype(np.uint64).itemsize  # the marks (bytes) of a word of marks.marks
 
 
 @njit(cache=True, inline="always")
@@ -232,12 +232,6 @@ def reallocate(W, S, p, lev, r, day, week):
     _reallocate(W, S, p, lev, r, day, week, np.empty(n_int, dtype=np.int64), np.empty(n_float))
 
 
-@njit(cache=True, inline="always")
-def _mark_words(P):
-    """The words of the marks over P places (:func:`marks.marks`: P bytes padded to whole words)."""
-    return -(-P // _MARK_BYTES)
-
-
 @compiled_only(nrt=False)
 def move_buffers(W, S):
     """The room :func:`_reallocate` carves its work arrays from, integers and floats, in its order: the
@@ -248,15 +242,9 @@ def move_buffers(W, S):
     the people at each place and the rent terms."""
     A, P = W.fighters0.shape
     C = S.pop.shape[1]
-    n_int = (MOVE_INT_ROWS * (P + 1) + _mark_words(P) + (A + 1) + A * P + (A + 1) + A * A + (C + 1) + C * P
+    n_int = (MOVE_INT_ROWS * (P + 1) + mark_words(P) + (A + 1) + A * P + (A + 1) + A * A + (C + 1) + C * P
              + (A + 1) + C * A + (A + 1) + P + P + P + P + (P + 1) + P * P)
     return n_int, (MOVE_FLOAT_ROWS + 2) * P
-
-
-@njit(cache=True, inline="always")
-def _carve(buf, o, n):
-    """The n entries of ``buf`` from ``o`` on (a view), and the offset after them."""
-    return buf[o:o + n], o + n
 
 
 @compiled_only(nrt=False)
@@ -268,13 +256,10 @@ def _reallocate(W, S, p, lev, r, day, week, ibuf, fbuf):
     counting."""
     A, P = W.fighters0.shape
     C = S.pop.shape[1]
-    irows, o = _carve(ibuf, 0, MOVE_INT_ROWS * (P + 1))
+    irows, o = carve(ibuf, 0, MOVE_INT_ROWS * (P + 1))
     rows = irows.reshape((MOVE_INT_ROWS, P + 1))  # (see _move; a row lends arrivals and resize_force a list)
-    mark_room, o = _carve(ibuf, o, _mark_words(P))
-    words = mark_room.view(np.uint64)  # the marks over the places (marks.marks), none set
-    for w in range(words.shape[0]):
-        words[w] = 0
-    places = (mark_room.view(np.uint8), words)
+    mask, words, o = carve_marks(ibuf, o, P)  # the marks over the places (marks.marks), none set
+    places = (mask, words)
     arrivals(W, S, p, r, day, week, rows[_CAND])
     if week == 0:
         return  # the first week's rents are not known yet: groups hold their starting posts
@@ -284,29 +269,29 @@ def _reallocate(W, S, p, lev, r, day, week, ibuf, fbuf):
     # Who is where, and who lives where: fighters only leave places below, so the lists built now
     # hold everyone present later in the week (presence is tested again where it matters); an
     # actor's own list holds every place where it has fighters.
-    pptr, o = _carve(ibuf, o, A + 1)
-    pidx, o = _carve(ibuf, o, A * P)
+    pptr, o = carve(ibuf, o, A + 1)
+    pidx, o = carve(ibuf, o, A * P)
     places_into(S.fighters[r], S.fighter_bits[r], pptr, pidx)
-    rptr, o = _carve(ibuf, o, A + 1)
-    ridx, o = _carve(ibuf, o, A * A)
+    rptr, o = carve(ibuf, o, A + 1)
+    ridx, o = carve(ibuf, o, A * A)
     related(W, S, r, rptr, ridx)
-    lptr, o = _carve(ibuf, o, C + 1)
-    lidx, o = _carve(ibuf, o, C * P)
-    cptr, o = _carve(ibuf, o, A + 1)
-    cidx, o = _carve(ibuf, o, C * A)
-    frows, of = _carve(fbuf, 0, MOVE_FLOAT_ROWS * P)
-    ppl, of = _carve(fbuf, of, P)
+    lptr, o = carve(ibuf, o, C + 1)
+    lidx, o = carve(ibuf, o, C * P)
+    cptr, o = carve(ibuf, o, A + 1)
+    cidx, o = carve(ibuf, o, C * A)
+    frows, of = carve(fbuf, 0, MOVE_FLOAT_ROWS * P)
+    ppl, of = carve(fbuf, of, P)
     people_and_supporters(S, r, ppl, lptr, lidx, cptr, cidx)
-    dptr, o = _carve(ibuf, o, A + 1)
-    didx, o = _carve(ibuf, o, P)
+    dptr, o = carve(ibuf, o, A + 1)
+    didx, o = carve(ibuf, o, P)
     protected_by(S, r, A, dptr, didx)
-    xr, of = _carve(fbuf, of, P)
-    rent_pl, o = _carve(ibuf, o, P)
+    xr, of = carve(fbuf, of, P)
+    rent_pl, o = carve(ibuf, o, P)
     npl = rent_terms(p, S, r, xr, rent_pl)
-    far, o = _carve(ibuf, o, P)
-    head, o = _carve(ibuf, o, P)
-    qptr, o = _carve(ibuf, o, P + 1)
-    qidx, o = _carve(ibuf, o, P * P)
+    far, o = carve(ibuf, o, P)
+    head, o = carve(ibuf, o, P)
+    qptr, o = carve(ibuf, o, P + 1)
+    qidx, o = carve(ibuf, o, P * P)
     rent_reach(W, p, xr, rent_pl, npl, far, head, qptr, qidx)  # per post, the places its rent reaches
     # The work rows of :func:`_move`: its float rows zero on entry; it sets the places' marks to -1,
     # and every other integer row is written before it is read.

@@ -145,6 +145,23 @@ def sort_head(x, n):
         x[k + 1] = y
 
 
+@njit(cache=True, inline="always")
+def starts_from_counts(ptr, n):
+    """A CSR pointer array built from counts: ``ptr[1:n + 1]`` holds each of the n lists' counts
+    (``ptr[0]`` zero); summed in place, ``ptr[v]`` becomes the start of list v."""
+    for v in range(n):
+        ptr[v + 1] += ptr[v]
+
+
+@njit(cache=True, inline="always")
+def back_to_starts(ptr, n):
+    """After each list's entries were written at ``ptr[v]``, which advanced past them (``ptr[v]`` now holds
+    the end of list v, the start of list v + 1): shifted back to the starts."""
+    for v in range(n, 0, -1):
+        ptr[v] = ptr[v - 1]
+    ptr[0] = 0
+
+
 @compiled_only
 def _fill(M, minv, keep, ptr, idx):
     """Per column of M (rows x columns), the rows whose entry passes the test ``keep`` (see :func:`by_row`),
@@ -158,16 +175,13 @@ def _fill(M, minv, keep, ptr, idx):
     for a in range(n):
         for j in range(row_kept(M, a, minv, keep, cols, 0)):
             ptr[cols[j] + 1] += 1
-    for v in range(P):
-        ptr[v + 1] += ptr[v]
+    starts_from_counts(ptr, P)
     for a in range(n):
         for j in range(row_kept(M, a, minv, keep, cols, 0)):
             v = cols[j]
             idx[ptr[v]] = a
             ptr[v] += 1
-    for v in range(P, 0, -1):  # each ptr[v] now holds the end of place v: shift back to the starts
-        ptr[v] = ptr[v - 1]
-    ptr[0] = 0
+    back_to_starts(ptr, P)
 
 
 @compiled_only
@@ -175,32 +189,6 @@ def fill_lists(M, minv, ptr, idx):
     """Per place, the rows of M (rows x places) with at least ``minv`` there, in ascending row order,
     written into ``ptr`` (over places) and ``idx`` (rows), a CSR list built in place."""
     _fill(M, minv, KEEP_AT_LEAST, ptr, idx)
-
-
-@compiled_only
-def regroup(rows, cols, n, ncols):
-    """The entries (row, column) ``rows[:n]``, ``cols[:n]``, listed by row (rows ascending), regrouped per
-    column: CSR (``ptr`` over columns, ``idx`` of rows), each column's rows in ascending order."""
-    ptr = np.zeros(ncols + 1, dtype=np.int64)
-    idx = np.empty(n, dtype=np.int64)
-    _regroup_into(rows, cols, n, ncols, ptr, idx, np.empty(ncols, dtype=np.int64))
-    return ptr, idx
-
-
-@compiled_only(nrt=False)
-def _regroup_into(rows, cols, n, ncols, ptr, idx, cur):
-    """:func:`regroup` into ``ptr`` (``ncols + 1`` zeros), ``idx`` (``n`` long) and ``cur`` (``ncols`` long,
-    its contents not read), without reference counting: its loops read and write arrays only."""
-    for i in range(n):
-        ptr[cols[i] + 1] += 1
-    for v in range(ncols):
-        ptr[v + 1] += ptr[v]
-    for v in range(ncols):
-        cur[v] = ptr[v]
-    for i in range(n):
-        v = cols[i]
-        idx[cur[v]] = rows[i]
-        cur[v] += 1
 
 
 @compiled_only(nrt=False)
@@ -217,15 +205,13 @@ def count_nonzero(M):
 def by_column_into(ptr, idx, ncols, cptr, cidx, cur):
     """A CSR list by row (``ptr`` over rows, ``idx`` of columns) regrouped per column into ``cptr``
     (``ncols + 1`` long) and ``cidx`` (as long as ``idx``), each column's rows ascending; ``cur``: room for
-    ``ncols`` entries. :func:`regroup` of (:func:`rows_of` ``ptr``, ``idx``) entry for entry (the same entries
-    in the same order), without the list of rows."""
+    ``ncols`` entries. The entries are visited row by row, so each column's rows come in ascending order."""
     for v in range(ncols + 1):
         cptr[v] = 0
     n = ptr.shape[0] - 1
     for i in range(ptr[n]):
         cptr[idx[i] + 1] += 1
-    for v in range(ncols):
-        cptr[v + 1] += cptr[v]
+    starts_from_counts(cptr, ncols)
     for v in range(ncols):
         cur[v] = cptr[v]
     for a in range(n):
@@ -236,22 +222,15 @@ def by_column_into(ptr, idx, ncols, cptr, cidx, cur):
 
 
 @compiled_only
-def rows_of(ptr):
-    """The row of each entry of a CSR list (``ptr`` over rows)."""
-    n = ptr.shape[0] - 1
-    rows = np.empty(ptr[n], dtype=np.int64)
-    for a in range(n):
-        rows[ptr[a]:ptr[a + 1]] = a
-    return rows
-
-
-@compiled_only
 def by_column(M, minv, keep):
     """Per column of M (rows x columns), the rows whose entry passes the test ``keep`` against ``minv``,
     in ascending order (CSR: ``ptr`` over columns, ``idx`` of rows): :func:`by_row`'s lists (M read once,
     in memory order) regrouped per column."""
     ptr, idx = by_row(M, minv, keep)
-    return regroup(rows_of(ptr), idx, idx.shape[0], M.shape[1])
+    cptr = np.empty(M.shape[1] + 1, dtype=np.int64)
+    cidx = np.empty(idx.shape[0], dtype=np.int64)
+    by_column_into(ptr, idx, M.shape[1], cptr, cidx, np.empty(M.shape[1], dtype=np.int64))
+    return cptr, cidx
 
 
 @compiled_only
@@ -267,8 +246,7 @@ def lists_by_place(M, minv, sel):
             continue
         for j in range(row_kept(M, a, minv, KEEP_AT_LEAST, cols, 0)):
             ptr[cols[j] + 1] += 1
-    for v in range(P):
-        ptr[v + 1] += ptr[v]
+    starts_from_counts(ptr, P)
     idx = np.empty(ptr[P], dtype=np.int64)
     cur = ptr[:P].copy()
     for a in range(n):
@@ -386,17 +364,14 @@ def actor_lists(S, p, r, aptr, aidx, gptr, gidx):
         for i in range(gptr[a], gptr[a + 1]):
             if fi[a, gidx[i]] >= minv:
                 aptr[gidx[i] + 1] += 1
-    for v in range(P):
-        aptr[v + 1] += aptr[v]
+    starts_from_counts(aptr, P)
     for a in range(A):
         for i in range(gptr[a], gptr[a + 1]):
             v = gidx[i]
             if fi[a, v] >= minv:
                 aidx[aptr[v]] = a
                 aptr[v] += 1
-    for v in range(P, 0, -1):  # each aptr[v] now holds the end of place v: shift back to the starts
-        aptr[v] = aptr[v - 1]
-    aptr[0] = 0
+    back_to_starts(aptr, P)
 
 
 @compiled_only
@@ -458,9 +433,8 @@ def people_lists(S, p, r, cptr, cidx, lptr, lidx, nptr, nidx):
         else:
             for v in range(P):
                 _count_person(M, c, v, floor, cptr, nptr)
-    for v in range(P):
-        cptr[v + 1] += cptr[v]
-        nptr[v + 1] += nptr[v]
+    starts_from_counts(cptr, P)
+    starts_from_counts(nptr, P)
     for c in range(C):
         if sparse:
             for i in range(lptr[c], lptr[c + 1]):
@@ -468,8 +442,5 @@ def people_lists(S, p, r, cptr, cidx, lptr, lidx, nptr, nidx):
         else:
             for v in range(P):
                 _list_person(M, c, v, floor, cptr, cidx, nptr, nidx)
-    for v in range(P, 0, -1):  # each ptr[v] now holds the end of place v: shift back to the starts
-        cptr[v] = cptr[v - 1]
-        nptr[v] = nptr[v - 1]
-    cptr[0] = 0
-    nptr[0] = 0
+    back_to_starts(cptr, P)
+    back_to_starts(nptr, P)

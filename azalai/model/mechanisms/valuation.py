@@ -18,7 +18,7 @@ from numba import njit
 from azalai.model.events import CK_AIM, CK_ENEMIES_PRESENT, CK_POOL, CK_RENT_STAKE
 from azalai.model.jit import compiled_only
 from azalai.model.mechanisms.placesets import places_into
-from azalai.model.mechanisms.presence import SCAN_BLOCK
+from azalai.model.mechanisms.presence import SCAN_BLOCK, back_to_starts, starts_from_counts
 from azalai.model.mechanisms.violence import hostility
 from azalai.model.world import KIND_INTERNATIONAL, KIND_STATE
 
@@ -158,28 +158,12 @@ def backers(pop, support, a, lptr, lidx, cptr, cidx, row, seen, blist):
     return n
 
 
-@njit(cache=True, inline="always")
-def _fill_from_counts(ptr, n):
-    """``ptr[1:n + 1]``, each list's count, summed into the start of each list (each next list's start)."""
-    for v in range(n):
-        ptr[v + 1] += ptr[v]
-
-
-@njit(cache=True, inline="always")
-def _back_to_starts(ptr, n):
-    """After each list's entries were written at ``ptr[v]``, advanced past each: ``ptr[v]`` holds the end of
-    list v, the start of list v + 1; shifted back to the starts."""
-    for v in range(n, 0, -1):
-        ptr[v] = ptr[v - 1]
-    ptr[0] = 0
-
-
 @compiled_only(nrt=False)
 def protected_by(S, r, A, ptr, idx):
     """Per actor, the places it protects (CSR, ascending), written into ``ptr`` (room for A + 1) and
     ``idx`` (room for P): each place counted for its protector, the counts summed into the starts of
-    the lists, and the places written in ascending order at their protector's next slot (the lists of
-    :func:`presence.regroup` of the (place, protector) pairs, entry for entry)."""
+    the lists, and the places written in ascending order at their protector's next slot (so each list is
+    ascending)."""
     prot = S.protector[r]
     P = prot.shape[0]
     for a in range(A + 1):
@@ -187,13 +171,13 @@ def protected_by(S, r, A, ptr, idx):
     for v in range(P):
         if prot[v] >= 0:
             ptr[prot[v] + 1] += 1
-    _fill_from_counts(ptr, A)
+    starts_from_counts(ptr, A)
     for v in range(P):
         if prot[v] >= 0:
             a = prot[v]
             idx[ptr[a]] = v
             ptr[a] += 1
-    _back_to_starts(ptr, A)
+    back_to_starts(ptr, A)
 
 
 @compiled_only(nrt=False)
@@ -282,7 +266,7 @@ def rent_reach(W, p, xr, rent_pl, npl, far, head, ptr, idx):
             for u in range(P):
                 if _pays(row, cost, x, v, u):
                     ptr[u + 1] += 1
-    _fill_from_counts(ptr, P)
+    starts_from_counts(ptr, P)
     for j in range(nf):
         v = far[j]
         x = xr[v]
@@ -299,7 +283,7 @@ def rent_reach(W, p, xr, rent_pl, npl, far, head, ptr, idx):
                 if _pays(row, cost, x, v, u):
                     idx[ptr[u]] = v
                     ptr[u] += 1
-    _back_to_starts(ptr, P)
+    back_to_starts(ptr, P)
 
 
 @compiled_only(nrt=False)
